@@ -1,0 +1,103 @@
+"""Discover stage: folders on disk -> Workspace (repositories and their Markdown files).
+
+One of only two modules that touch the file system (the other is the store).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import UsageError
+from .model import SourceFile, Workspace
+
+MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown"}
+# folders that never hold a team's own docs
+SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".kg",
+             "site-packages", ".mypy_cache", ".pytest_cache", ".ruff_cache", "_build", "dist", "build"}
+ROOT_DOC_NAMES = {"readme.md", "index.md", "summary.md", "mkdocs.yml", "docusaurus.config.js"}
+
+
+def _is_git_toplevel(path: Path) -> bool:
+    return (path / ".git").exists()
+
+
+def _looks_like_repository(path: Path) -> bool:
+    """A folder that is a repository of its own: a git toplevel, or docs with a README/INDEX at the top."""
+    if _is_git_toplevel(path):
+        return True
+    try:
+        names = {p.name.lower() for p in path.iterdir() if p.is_file()}
+    except OSError:
+        return False
+    return bool(names & ROOT_DOC_NAMES)
+
+
+def _markdown_files(folder: Path) -> list[Path]:
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        # sorted in place so the walk, and so every build, is deterministic
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+        for name in sorted(filenames):
+            if Path(name).suffix.lower() in MARKDOWN_SUFFIXES:
+                found.append(Path(dirpath) / name)
+    return found
+
+
+def discover(paths: list[str]) -> Workspace:
+    """Find repositories and Markdown files under the given folders (or single files)."""
+    repos: dict[str, str] = {}
+    files: list[SourceFile] = []
+    roots: list[str] = []
+
+    def add_repo(name: str, folder: Path) -> None:
+        base = name
+        n = 2
+        while name in repos and repos[name] != str(folder):
+            name = f"{base}-{n}"
+            n += 1
+        repos[name] = str(folder)
+        for f in _markdown_files(folder):
+            rel = f.relative_to(folder).as_posix()
+            files.append(SourceFile(abspath=str(f), path=f"{name}/{rel}", repo=name))
+
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if not path.exists():
+            raise UsageError(f"{raw}: no such file or folder")
+        path = path.resolve()
+        roots.append(str(path))
+        if path.is_file():
+            if path.suffix.lower() not in MARKDOWN_SUFFIXES:
+                raise UsageError(f"{raw}: not a Markdown file")
+            name = path.parent.name or "workspace"
+            repos.setdefault(name, str(path.parent))
+            files.append(SourceFile(abspath=str(path), path=f"{name}/{path.name}", repo=name))
+            continue
+        children = sorted(p for p in path.iterdir() if p.is_dir() and p.name not in SKIP_DIRS
+                          and not p.name.startswith("."))
+        repo_like = [c for c in children if _looks_like_repository(c) or (c / "docs").is_dir()]
+        if _is_git_toplevel(path) or (len(repo_like) < 2 and _looks_like_repository(path)):
+            add_repo(path.name, path)
+            continue
+        if len(repo_like) < 2 and not _looks_like_repository(path) and any(
+                f.suffix.lower() in MARKDOWN_SUFFIXES for f in path.iterdir() if f.is_file()) and not repo_like:
+            add_repo(path.name, path)  # a plain folder of docs
+            continue
+        # a workspace root: each first-level folder is a repository; loose files belong to the root
+        for child in children:
+            add_repo(child.name, child)
+        for f in sorted(path.iterdir()):
+            if f.is_file() and f.suffix.lower() in MARKDOWN_SUFFIXES:
+                name = path.name
+                repos.setdefault(name, str(path))
+                files.append(SourceFile(abspath=str(f), path=f"{name}/{f.name}", repo=name))
+
+    files.sort(key=lambda s: s.path)
+    return Workspace(roots=roots, repos=repos, files=files)
+
+
+def read_text(source: SourceFile) -> str:
+    """The file's text; raises UnicodeDecodeError for files that are not UTF-8."""
+    data = Path(source.abspath).read_bytes()
+    return data.decode("utf-8-sig")

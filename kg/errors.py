@@ -1,0 +1,37 @@
+"""The library's own exceptions; the CLI turns them into one-line messages and exit codes."""
+
+from __future__ import annotations
+
+
+class KgError(Exception):
+    """Base of every error kg raises on purpose."""
+
+    exit_code = 1
+
+
+class UsageError(KgError):
+    """The user asked for something that cannot be done as asked (bad path, bad option)."""
+
+    exit_code = 2
+
+
+class EntityNotFound(UsageError):
+    """No entity has this name or alias."""
+
+    def __init__(self, name: str, suggestions: list[str]):
+        self.name = name
+        self.suggestions = suggestions
+        hint = f"; closest: {', '.join(suggestions)}" if suggestions else ""
+        super().__init__(f"no entity named {name}{hint}")
+
+
+class GraphNotFound(KgError):
+    """No built graph in the graph directory."""
+
+
+class QueryError(UsageError):
+    """A SPARQL query that is malformed, unsafe or failed."""
+
+
+class BuildError(KgError):
+    """A build that could not complete; the previous graph is left as it was."""

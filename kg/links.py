@@ -1,0 +1,131 @@
+"""Resolve stage, links: every Link gets a target document or is kept as unresolved.
+
+Handles relative links, root-relative links (`/docs/x.md`, relative to the
+repository), and GitHub blob/tree URLs into a repository present in the
+workspace. A GitHub URL into a repository of the workspace's own organisation
+that is not present is an unresolved reference; one into another organisation
+is simply external.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable
+from urllib.parse import unquote, urlsplit
+
+from .model import Document, Link, UnresolvedReference
+
+GITHUB = re.compile(r"^https?://(?:www\.)?github\.com/([^/]+)/([^/#?]+)(?:/(blob|tree|raw)/([^/]+)/([^#?]*))?")
+DOC_SUFFIXES = (".md", ".markdown", ".mdown")
+
+
+def parse_github(href: str) -> tuple[str, str, str, str] | None:
+    """(org, repo, kind, path) of a GitHub URL, kind '' for a bare repository URL."""
+    m = GITHUB.match(href)
+    if not m:
+        return None
+    org, repo, kind, _ref, path = m.groups()
+    repo = repo.removesuffix(".git")
+    return org, repo, kind or "", unquote(path or "").strip("/")
+
+
+class LinkResolver:
+    """Resolves links against the set of documents and repositories of one workspace."""
+
+    def __init__(self, doc_paths: Iterable[str], repos: Iterable[str]):
+        self.docs = set(doc_paths)
+        self.repos = set(repos)
+        self.folders: set[str] = set()
+        for p in self.docs:
+            parts = p.split("/")
+            for k in range(1, len(parts)):
+                self.folders.add("/".join(parts[:k]))
+        self.lower_repos = {r.lower(): r for r in self.repos}
+        self.orgs: set[str] = set()
+
+    def learn_orgs(self, documents: Iterable[Document]) -> None:
+        """The organisations whose repositories this workspace holds, read off its own GitHub links."""
+        for doc in documents:
+            for link in doc.links:
+                gh = parse_github(link.href)
+                if gh and gh[1].lower() in self.lower_repos:
+                    self.orgs.add(gh[0].lower())
+
+    def _existing(self, path: str) -> str | None:
+        path = posixpath.normpath(path)
+        if path in self.docs:
+            return path
+        if path in self.folders or path in self.repos:
+            for name in ("README.md", "readme.md", "index.md", "INDEX.md"):
+                if f"{path}/{name}" in self.docs:
+                    return f"{path}/{name}"
+            return path
+        return None
+
+    def resolve(self, doc: Document, link: Link) -> UnresolvedReference | None:
+        """Fill link.target and link.kind; return an UnresolvedReference when it points nowhere."""
+        href = link.href.strip()
+        if not href or href.startswith("#"):
+            link.kind = "anchor"
+            link.target = doc.path
+            return None
+        gh = parse_github(href)
+        if gh:
+            return self._resolve_github(doc, link, *gh)
+        scheme = urlsplit(href).scheme
+        if scheme or href.startswith("//"):
+            link.kind = "external"
+            return None
+        path = unquote(href.split("#", 1)[0].split("?", 1)[0])
+        if not path:
+            link.kind = "anchor"
+            return None
+        if path.startswith("/"):
+            candidate = f"{doc.repo}/{path.lstrip('/')}"
+        else:
+            candidate = posixpath.join(posixpath.dirname(doc.path), path)
+        found = self._existing(candidate)
+        if found:
+            link.kind, link.target = "internal", found
+            return None
+        if not candidate.lower().endswith(DOC_SUFFIXES) and "." in posixpath.basename(candidate):
+            link.kind = "asset"  # images, manifests: not documents, not checked here
+            return None
+        link.kind = "unresolved"
+        return UnresolvedReference(doc.path, link.line, href, link.text, f"no document at {posixpath.normpath(candidate)}")
+
+    def _resolve_github(self, doc: Document, link: Link, org: str, repo: str, kind: str, path: str) -> UnresolvedReference | None:
+        local = self.lower_repos.get(repo.lower())
+        if local is None:
+            if kind and org.lower() in self.orgs:
+                link.kind = "unresolved"
+                return UnresolvedReference(doc.path, link.line, link.href, link.text,
+                                           f"repository {org}/{repo} is not in the workspace")
+            link.kind = "external"
+            return None
+        if not kind:
+            link.kind, link.target = "repository", local
+            return None
+        found = self._existing(f"{local}/{path}" if path else local)
+        if found:
+            link.kind, link.target = "internal", found
+            return None
+        if kind == "blob" and not path.lower().endswith(DOC_SUFFIXES):
+            link.kind = "asset"
+            return None
+        link.kind = "unresolved"
+        return UnresolvedReference(doc.path, link.line, link.href, link.text, f"no document {path} in repository {local}")
+
+
+def resolve_links(documents: list[Document], repos: Iterable[str]) -> list[UnresolvedReference]:
+    """Resolve every link of every document; return the references that point nowhere."""
+    resolver = LinkResolver((d.path for d in documents), repos)
+    resolver.learn_orgs(documents)
+    unresolved: list[UnresolvedReference] = []
+    for doc in documents:
+        for link in doc.links:
+            ref = resolver.resolve(doc, link)
+            if ref:
+                unresolved.append(ref)
+    return unresolved

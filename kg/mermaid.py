@@ -1,0 +1,816 @@
+"""Mermaid parser: the body of a ```mermaid block -> MermaidDiagram, and back.
+
+Hand-written and regex/tokenizer based. Flowcharts (`graph`/`flowchart`) are
+parsed in full: nodes with their shapes and labels, edges with their arrows and
+labels, subgraphs with their members. Sequence diagrams give participants as
+nodes and messages as edges. Every other diagram kind is recognised by its
+first word and otherwise skipped.
+
+The parser never raises on bad input: a statement it cannot read is dropped
+whole and described in `diagram.errors` ("line 12: cannot parse 'A -->' ..."),
+and every other statement still counts. Line numbers are absolute document
+lines: `first_line` is the document line of the first body line.
+
+Flowchart statements are read by a small scanner rather than one big regex:
+
+    statement := group (link group)*
+    group     := node ('&' node)*
+    node      := id [':::'class] [shape | '@{' props '}'] [':::'class]
+    link      := arrow ['|' label '|']  |  start-of-arrow text end-of-arrow
+
+Node ids may contain '-' and '.', so `A-->B` is read by taking the longest
+id-looking run (`A-->B`) and cutting it where an arrow starts (`--`, `-.`, `.-`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html.entities import html5
+
+from .model import MermaidDiagram, MermaidEdge, MermaidNode, MermaidSubgraph
+
+__all__ = ["clean_label", "parse_mermaid", "to_mermaid"]
+
+# ---------------------------------------------------------------- diagram kinds
+
+_FLOWCHART_KINDS = {"graph", "flowchart", "flowchart-elk"}
+_KNOWN_KINDS = {
+    "graph", "flowchart", "flowchart-elk", "sequencediagram", "classdiagram", "classdiagram-v2",
+    "statediagram", "statediagram-v2", "erdiagram", "journey", "gantt", "pie", "quadrantchart",
+    "requirementdiagram", "gitgraph", "c4context", "c4container", "c4component", "c4dynamic",
+    "c4deployment", "mindmap", "timeline", "zenuml", "sankey", "sankey-beta", "xychart",
+    "xychart-beta", "block", "block-beta", "packet", "packet-beta", "kanban", "architecture",
+    "architecture-beta", "radar", "radar-beta", "treemap", "treemap-beta", "info",
+}
+_DIRECTIONS = {"TB": "TB", "TD": "TD", "BT": "BT", "RL": "RL", "LR": "LR",
+               # the old one-character directions
+               ">": "LR", "<": "RL", "^": "BT", "v": "TB", "V": "TB"}
+
+# ---------------------------------------------------------------- flowchart tokens
+
+# An id-looking run; _trim_id() then cuts it where an arrow starts.
+_ID_RE = re.compile(r"\w[\w.\-]*")
+_ARROW_STARTS = ("--", "-.", ".-")
+_CLASS_SUFFIX = re.compile(r":::[\w\-]+")
+# v11 edge ids: `A e1@--> B`
+_EDGE_ID = re.compile(r"\w+@(?=[-=.<ox~])")
+
+# Complete arrows, Mermaid's own lexer rules: an optional left marker, a body of
+# any length, a right end. `---` is body `--` plus open end `-`; note that
+# `A---oB` really is a circle edge to B in Mermaid too.
+_LINK_NORMAL = re.compile(r"([<ox]?)-{2,}([->ox])")
+_LINK_THICK = re.compile(r"([<ox]?)={2,}([=>ox])")
+_LINK_DOTTED = re.compile(r"([<ox]?)-?\.+-([>ox]?)")
+_LINK_INVISIBLE = re.compile(r"~{3,}")
+# The first half of an arrow that carries its label inline: `-- text -->`,
+# `== text ==>`, `-. text .->`; the second half is found by _LINK_CLOSE.
+_LINK_START = re.compile(r"([<ox]?)(--|==|-\.)")
+_LINK_RES = (_LINK_NORMAL, _LINK_THICK, _LINK_DOTTED, _LINK_INVISIBLE, _LINK_START)
+_LINK_CLOSE = {
+    "--": ("normal", re.compile(r"\s*-{2,}([->ox])")),
+    "==": ("thick", re.compile(r"\s*={2,}([=>ox])")),
+    "-.": ("dotted", re.compile(r"\s*-?\.+-([>ox]?)")),
+}
+
+# Classic node shapes: opener -> possible (closer, shape). Longest openers
+# first, so `((` wins over `(`; a special opener whose closer is missing falls
+# back to the plain one (`A[(x]` is a rect labelled "(x").
+_OPENERS: list[tuple[str, tuple[tuple[str, str], ...]]] = [
+    ("(((", ((")))", "double-circle"),)),
+    ("((", (("))", "circle"),)),
+    ("([", (("])", "stadium"),)),
+    ("(", ((")", "round"),)),
+    ("[[", (("]]", "subroutine"),)),
+    ("[(", ((")]", "cylinder"),)),
+    ("[/", (("/]", "parallelogram"), ("\\]", "trapezoid"))),
+    ("[\\", (("\\]", "parallelogram-alt"), ("/]", "trapezoid-alt"))),
+    ("[", (("]", "rect"),)),
+    ("{{", (("}}", "hexagon"),)),
+    ("{", (("}", "rhombus"),)),
+    (">", (("]", "asymmetric"),)),
+]
+_SHAPE_BRACKETS: dict[str, tuple[str, str]] = {}
+for _opener, _closers in _OPENERS:
+    for _closer, _shape in _closers:
+        _SHAPE_BRACKETS.setdefault(_shape, (_opener, _closer))
+
+# v11 `A@{ shape: cyl }` names (and their documented aliases) for the classic shapes;
+# any other shape name is kept as written.
+_SHAPE_ALIASES: dict[str, str] = {}
+for _shape, _names in {
+    "rect": "rect proc process rectangle squarerect",
+    "round": "round rounded event roundedrect",
+    "stadium": "stadium terminal pill",
+    "subroutine": "subroutine fr-rect subprocess subproc framed-rectangle",
+    "cylinder": "cylinder cyl db database",
+    "circle": "circle circ",
+    "double-circle": "double-circle dbl-circ doublecircle",
+    "rhombus": "rhombus diam decision diamond question",
+    "hexagon": "hexagon hex prepare",
+    "parallelogram": "parallelogram lean-r lean-right in-out lean_right",
+    "parallelogram-alt": "parallelogram-alt lean-l lean-left out-in lean_left",
+    "trapezoid": "trapezoid trap-b priority trapezoid-bottom",
+    "trapezoid-alt": "trapezoid-alt trap-t manual trapezoid-top inv-trapezoid inv_trapezoid",
+    "asymmetric": "asymmetric odd",
+}.items():
+    for _name in _names.split():
+        _SHAPE_ALIASES[_name] = _shape
+_PROP = re.compile(r"""(\w+)\s*:\s*("[^"]*"|'[^']*'|[^,\n}]*)""")
+
+# Statements that carry no graph content.
+_IGNORED = re.compile(r"(classDef|class|style|linkStyle|click)\s+\S")
+_ACC = re.compile(r"acc(?:Title|Descr)\s*:")
+_ACC_BLOCK = re.compile(r"accDescr\s*\{")
+_DIRECTION_STMT = re.compile(r"direction\s+(?:TB|TD|BT|RL|LR)$")
+_SUBGRAPH = re.compile(r"subgraph(?:\s+(.*))?$")
+_SUBGRAPH_ID_TITLE = re.compile(r"([\w.\-]+)\s*\[(.*)\]$")
+
+# ---------------------------------------------------------------- sequence tokens
+
+_SEQ_PARTICIPANT = re.compile(r"(?:create\s+)?(participant|actor)\s+(.+?)(?:\s+as\s+(.+))?$")
+_SEQ_MESSAGE = re.compile(
+    r"(?P<src>[^\s:;,+<>\-][^:;,<>]*?)\s*"
+    r"(?P<arrow><<-->>|<<->>|-->>|->>|--x|--\)|-->|->|-x|-\))\s*"
+    r"(?P<act>[+-]?)\s*(?P<tgt>[^\s:;,+<>\-][^:]*?)\s*(?::(?P<text>.*))?$"
+)
+# Block keywords, notes and settings: no participants or messages of their own.
+_SEQ_IGNORED = re.compile(
+    r"(?:loop|alt|else|opt|par|par_over|and|critical|option|break|rect|end|box|autonumber|"
+    r"activate|deactivate|destroy|[Nn]ote|title|accTitle|accDescr|links?|properties|details)\b"
+)
+
+# ---------------------------------------------------------------- labels
+
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_ICON = re.compile(r"\bfa[bklrs]?:fa-[\w-]+")
+_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])")
+_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+# Mermaid escapes as `#quot;` / `#35;`; HTML as `&amp;` / `&#35;`. One pass,
+# so a decoded character is never decoded again.
+_ENTITY = re.compile(r"#(\w+);|&(#?\w+);")
+
+
+def _decode_entity(m: re.Match[str]) -> str:
+    name = m.group(1) if m.group(1) is not None else m.group(2)
+    if name.isdigit():
+        name = "#" + name  # Mermaid's `#35;` is HTML's `&#35;`
+    if name.startswith("#"):
+        try:
+            code = int("0" + name[1:], 0) if name[1:2] in "xX" else int(name[1:])
+            return chr(code) if 0 < code < 0x110000 else m.group(0)
+        except ValueError:
+            return m.group(0)
+    return html5.get(name + ";", m.group(0))
+
+
+def clean_label(text: str) -> str:
+    """Plain text of a Mermaid label: quotes, <br/>, HTML tags, markdown and entities resolved."""
+    s = text.strip()
+    if len(s) >= 2 and s[0] == s[-1] == '"' and '"' not in s[1:-1]:
+        s = s[1:-1].strip()
+    if len(s) >= 2 and s[0] == s[-1] == "`":  # markdown string: "`**x**`"
+        s = s[1:-1]
+    s = _BR.sub(" ", s)
+    s = _TAG.sub("", s)
+    s = _ICON.sub("", s)
+    s = _BOLD.sub(r"\1", s)
+    s = _ITALIC.sub(r"\1", s)
+    s = _STRIKE.sub(r"\1", s)
+    s = s.replace("`", "")
+    s = _ENTITY.sub(_decode_entity, s)
+    return " ".join(s.split())
+
+
+# Characters escaped as `#NN;` when a label would not survive a plain quoting.
+_SPECIAL = set('"#&<>*`~|[](){};:\\')
+
+
+def _quote(label: str) -> str:
+    """A label as a quoted Mermaid string that clean_label() reads back unchanged."""
+    simple = label.replace('"', "#quot;")
+    if clean_label(f'"{simple}"') == label:
+        return f'"{simple}"'
+    full = "".join(f"#{ord(c)};" if c in _SPECIAL else c for c in label)
+    return f'"{full}"'
+
+
+# ---------------------------------------------------------------- scanner
+
+
+class _Fail(Exception):
+    """A statement the scanner cannot read; the message says why."""
+
+
+@dataclass
+class _NodeRef:
+    id: str
+    label: str | None = None  # None: referenced without a label
+    shape: str | None = None
+
+
+@dataclass
+class _Link:
+    arrow: str
+    label: str = ""
+
+
+def _skip_ws(s: str, pos: int) -> int:
+    while pos < len(s) and s[pos].isspace():
+        pos += 1
+    return pos
+
+
+def _trim_id(raw: str) -> str:
+    cut = len(raw)
+    for start in _ARROW_STARTS:
+        k = raw.find(start)
+        if k != -1:
+            cut = min(cut, k)
+    return raw[:cut] or raw[:1]
+
+
+def _is_id(text: str) -> bool:
+    return bool(_ID_RE.fullmatch(text)) and _trim_id(text) == text and text != "end"
+
+
+def _find_close(s: str, start: int, closers: tuple[tuple[str, str], ...]) -> tuple[str, str, int] | None:
+    """(raw label, shape, end) of a bracketed label starting at `start`, or None."""
+    q = _skip_ws(s, start)
+    if q < len(s) and s[q] == '"':
+        # quoted: brackets inside the quotes are text; the closer must follow the quote
+        end_quote = s.find('"', q + 1)
+        if end_quote != -1:
+            r = _skip_ws(s, end_quote + 1)
+            for closer, shape in closers:
+                if s.startswith(closer, r):
+                    return s[q:end_quote + 1], shape, r + len(closer)
+    best: tuple[int, str, str] | None = None
+    for closer, shape in closers:
+        k = s.find(closer, start)
+        if k != -1 and (best is None or k < best[0]):
+            best = (k, closer, shape)
+    if best is None:
+        return None
+    return s[start:best[0]], best[2], best[0] + len(best[1])
+
+
+def _scan_props(s: str, pos: int) -> tuple[str | None, str | None, int]:
+    """Read `{ shape: cyl, label: "x" }` at s[pos] == '{'."""
+    k, in_quote = pos + 1, False
+    while k < len(s):
+        if s[k] == '"':
+            in_quote = not in_quote
+        elif s[k] == "}" and not in_quote:
+            break
+        k += 1
+    else:
+        raise _Fail("unclosed '@{'")
+    props = {m.group(1).lower(): m.group(2).strip() for m in _PROP.finditer(s[pos + 1:k])}
+    shape = props.get("shape", "").strip("\"'").strip() or None
+    if shape:
+        shape = _SHAPE_ALIASES.get(shape.lower(), shape)
+    label = props.get("label")
+    if label is not None:
+        if len(label) >= 2 and label[0] == label[-1] == "'":
+            label = label[1:-1]
+        label = clean_label(label)
+    return label, shape, k + 1
+
+
+def _scan_shape(s: str, pos: int) -> tuple[str, str, int] | None:
+    """(clean label, shape, end) of a bracketed shape right after a node id, or None."""
+    p = pos
+    q = _skip_ws(s, pos)
+    if q < len(s) and s[q] in "[({":  # tolerate `A [label]`
+        p = q
+    if p >= len(s):
+        return None
+    for opener, closers in _OPENERS:
+        if s.startswith(opener, p):
+            found = _find_close(s, p + len(opener), closers)
+            if found is not None:
+                raw, shape, end = found
+                return clean_label(raw), shape, end
+    if s[p] in "[({" or (s[p] == ">" and p == pos):
+        raise _Fail(f"unclosed '{s[p]}'")
+    return None
+
+
+def _scan_node(s: str, pos: int) -> tuple[_NodeRef, int]:
+    pos = _skip_ws(s, pos)
+    m = _ID_RE.match(s, pos)
+    if not m:
+        raise _Fail("expected a node" if pos >= len(s) else f"unexpected {s[pos]!r}")
+    node = _NodeRef(_trim_id(m.group()))
+    pos += len(node.id)
+    if c := _CLASS_SUFFIX.match(s, pos):
+        pos = c.end()
+    if s.startswith("@{", pos):
+        node.label, node.shape, pos = _scan_props(s, pos + 1)
+    else:
+        found = _scan_shape(s, pos)
+        if found is not None:
+            node.label, node.shape, pos = found
+    if c := _CLASS_SUFFIX.match(s, pos):
+        pos = c.end()
+    if node.label == "":
+        node.label = None  # `A[""]`: nothing to show but the id
+    return node, pos
+
+
+def _scan_group(s: str, pos: int) -> tuple[list[_NodeRef], int]:
+    node, pos = _scan_node(s, pos)
+    group = [node]
+    while True:
+        q = _skip_ws(s, pos)
+        if q < len(s) and s[q] == "&":
+            node, pos = _scan_node(s, q + 1)
+            group.append(node)
+        else:
+            return group, pos
+
+
+def _arrow(family: str, left: str, right: str) -> str:
+    """The short form of an arrow: `--->` -> `-->`, `-..->` -> `-.->`, `====` -> `===`."""
+    if family == "invisible":
+        return "~~~"
+    if family == "thick":
+        return left + "==" + (right if right and right in ">ox" else "=")
+    if family == "dotted":
+        return left + "-.-" + right
+    return left + "--" + (right if right and right in ">ox" else "-")
+
+
+def _scan_pipe_label(s: str, pos: int) -> tuple[str | None, int]:
+    q = _skip_ws(s, pos)
+    if q >= len(s) or s[q] != "|":
+        return None, pos
+    r = _skip_ws(s, q + 1)
+    if r < len(s) and s[r] == '"':  # quoted: a '|' inside the quotes is text
+        end_quote = s.find('"', r + 1)
+        if end_quote != -1:
+            t = _skip_ws(s, end_quote + 1)
+            if t < len(s) and s[t] == "|":
+                return clean_label(s[r:end_quote + 1]), t + 1
+    k = s.find("|", q + 1)
+    if k == -1:
+        raise _Fail("unclosed '|' label")
+    return clean_label(s[q + 1:k]), k + 1
+
+
+def _scan_link(s: str, pos: int) -> tuple[_Link, int]:
+    pos = _skip_ws(s, pos)
+    if m := _EDGE_ID.match(s, pos):
+        pos = m.end()
+    link: _Link | None = None
+    for family, rx in (("normal", _LINK_NORMAL), ("thick", _LINK_THICK), ("dotted", _LINK_DOTTED)):
+        if m := rx.match(s, pos):
+            link, pos = _Link(_arrow(family, m.group(1), m.group(2))), m.end()
+            break
+    else:
+        if m := _LINK_INVISIBLE.match(s, pos):
+            link, pos = _Link("~~~"), m.end()
+        elif m := _LINK_START.match(s, pos):
+            # `-- text -->`: the label runs up to the first complete closing arrow
+            family, close_rx = _LINK_CLOSE[m.group(2)]
+            close = close_rx.search(s, m.end())
+            if close is None:
+                raise _Fail(f"arrow '{m.group(0)}' has no end")
+            link = _Link(_arrow(family, m.group(1), close.group(1)), clean_label(s[m.end():close.start()]))
+            pos = close.end()
+    if link is None:
+        raise _Fail("expected an arrow" if pos < len(s) else "expected a node")
+    label, pos = _scan_pipe_label(s, pos)
+    if label is not None:
+        link.label = label
+    return link, pos
+
+
+def _parse_statement(s: str) -> tuple[list[list[_NodeRef]], list[_Link]]:
+    """Groups of nodes and the links between consecutive groups; raises _Fail."""
+    groups: list[list[_NodeRef]] = []
+    links: list[_Link] = []
+    group, pos = _scan_group(s, 0)
+    groups.append(group)
+    while (pos := _skip_ws(s, pos)) < len(s):
+        link, pos = _scan_link(s, pos)
+        if _skip_ws(s, pos) >= len(s):
+            raise _Fail("dangling arrow")
+        group, pos = _scan_group(s, pos)
+        links.append(link)
+        groups.append(group)
+    return groups, links
+
+
+def _is_entity_before(text: str) -> bool:
+    """Does `text` end in `#quot` / `&amp` / `#35`, so that a following ';' closes an entity?"""
+    m = re.search(r"(?:#|&#?)(\w+)$", text)
+    if not m:
+        return False
+    name = m.group(1)
+    return name.isdigit() or (name[:1] in "xX" and m.group(0).startswith("&#")) or (name + ";") in html5
+
+
+def _split_statements(line: str) -> list[str]:
+    """Split a line at ';' and drop a trailing %% comment, outside quotes, brackets and |labels|."""
+    parts: list[str] = []
+    start, depth, in_quote, in_pipe = 0, 0, False, False
+    k = 0
+    while k < len(line):
+        c = line[k]
+        if c == '"':
+            in_quote = not in_quote
+        elif in_quote:
+            pass
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and c == "|":
+            in_pipe = not in_pipe
+        elif depth == 0 and not in_pipe and line.startswith("%%", k) and not line.startswith("%%{", k):
+            break
+        elif depth == 0 and not in_pipe and c == ";" and not _is_entity_before(line[start:k]):
+            parts.append(line[start:k])
+            start = k + 1
+        k += 1
+    parts.append(line[start:k])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _needs_more(text: str) -> bool:
+    """An odd quote or an open `@{` continues the statement on the next line."""
+    if text.count('"') % 2:
+        return True
+    k = text.rfind("@{")
+    return k != -1 and "}" not in text[k:]
+
+
+def _snip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# ---------------------------------------------------------------- parser
+
+
+class _Parser:
+    def __init__(self, text: str, first_line: int) -> None:
+        self.lines = [ln.rstrip("\r") for ln in text.split("\n")]
+        self.first = first_line
+        self.d = MermaidDiagram(kind="", line=first_line)
+        self.stack: list[str] = []  # open subgraph ids, innermost last
+        self.labeled: set[str] = set()  # node ids that have had a label declared
+        self.auto_ids = 0
+
+    # -- helpers
+
+    def error(self, index: int, message: str) -> None:
+        self.d.errors.append(f"line {self.first + index}: {message}")
+
+    def skip_comment(self, i: int) -> int:
+        """Index after a `%%` comment or a (possibly multi-line) `%%{init}%%` directive."""
+        s = self.lines[i].strip()
+        if s.startswith("%%{") and "}%%" not in s:
+            for j in range(i + 1, len(self.lines)):
+                if "}%%" in self.lines[j]:
+                    return j + 1
+            self.error(i, "directive '%%{' is not closed")
+        return i + 1
+
+    def skip_block(self, i: int) -> int:
+        """Index after an `accDescr { ... }` block."""
+        if "}" in self.lines[i]:
+            return i + 1
+        for j in range(i + 1, len(self.lines)):
+            if "}" in self.lines[j]:
+                return j + 1
+        self.error(i, "'accDescr {' is not closed")
+        return len(self.lines)
+
+    # -- header
+
+    def run(self) -> MermaidDiagram:
+        i, n = 0, len(self.lines)
+        front_matter_seen = False
+        while i < n:
+            s = self.lines[i].strip()
+            if not s:
+                i += 1
+            elif s.startswith("%%"):
+                i = self.skip_comment(i)
+            elif s == "---" and not front_matter_seen:
+                front_matter_seen = True
+                j = i + 1
+                while j < n and self.lines[j].strip() != "---":
+                    j += 1
+                if j >= n:
+                    self.error(i, "front matter is not closed")
+                    return self.d
+                i = j + 1
+            else:
+                break
+        if i >= n:
+            self.error(min(i, max(n - 1, 0)), "empty diagram")
+            return self.d
+
+        self.d.line = self.first + i
+        header = self.lines[i].strip()
+        m = re.match(r"[A-Za-z][\w-]*", header)
+        word = m.group() if m else ""
+        kind = word.lower()
+        if kind not in _KNOWN_KINDS and (not m or re.search(r"-->|--|==|[\[\](){}|;&]", header)):
+            # `A --> B` with no header line: Mermaid cannot draw it either
+            self.d.kind = ""
+            self.error(i, f"missing diagram type, found {_snip(header)!r}")
+            return self.d
+        if kind in _FLOWCHART_KINDS:
+            self.d.kind = "flowchart"
+            rest = header[len(word):]
+            head, _, tail = rest.partition(";")
+            direction = head.strip()
+            if direction:
+                if direction in _DIRECTIONS:
+                    self.d.direction = _DIRECTIONS[direction]
+                else:
+                    self.error(i, f"unknown direction {_snip(direction)!r}")
+            self.flowchart(i, tail)
+        elif kind == "sequencediagram":
+            self.d.kind = "sequence"
+            self.sequence(i + 1)
+        else:
+            self.d.kind = kind
+        return self.d
+
+    # -- flowchart
+
+    def flowchart(self, header_index: int, header_tail: str) -> None:
+        if header_tail.strip():  # `graph LR; A --> B`
+            self.statements(header_tail, header_index)
+        i, n = header_index + 1, len(self.lines)
+        while i < n:
+            s = self.lines[i].strip()
+            if not s:
+                i += 1
+                continue
+            if s.startswith("%%"):
+                i = self.skip_comment(i)
+                continue
+            if _ACC_BLOCK.match(s):
+                i = self.skip_block(i)
+                continue
+            consumed = 1
+            if _needs_more(s):
+                # a quoted label or an `@{ ... }` spread over several lines: join them,
+                # but only if the joined text reads cleanly (else the odd quote is just an error)
+                joined, j = s, i + 1
+                while j < n and j - i <= 20 and _needs_more(joined):
+                    joined += " " + self.lines[j].strip()
+                    j += 1
+                if not _needs_more(joined) and self.reads_cleanly(joined):
+                    s, consumed = joined, j - i
+            self.statements(s, i)
+            i += consumed
+        for sid in reversed(self.stack):
+            self.error(self.d.subgraphs[sid].line - self.first, f"subgraph '{sid}' has no 'end'")
+        self.stack.clear()
+        self.finish()
+
+    def statements(self, text: str, index: int) -> None:
+        for stmt in _split_statements(text):
+            try:
+                self.statement(stmt, index)
+            except Exception as exc:  # noqa: BLE001 -- one statement must never take the diagram down
+                self.error(index, f"cannot parse {_snip(stmt)!r} ({type(exc).__name__})")
+
+    def reads_cleanly(self, text: str) -> bool:
+        for stmt in _split_statements(text):
+            if self.keyword(stmt) is None:
+                try:
+                    _parse_statement(stmt)
+                except _Fail:
+                    return False
+        return True
+
+    def keyword(self, stmt: str) -> str | None:
+        """The kind of a non-graph statement, or None for a node/edge statement."""
+        if stmt == "end":
+            return "end"
+        if _SUBGRAPH.match(stmt):
+            return "subgraph"
+        if _DIRECTION_STMT.match(stmt) or _ACC.match(stmt):
+            return "ignore"
+        if m := _IGNORED.match(stmt):
+            # `style A fill:#f9f` is a style; `style --> B` is an edge from a node called style
+            rest = _skip_ws(stmt, m.end(1))
+            if not any(rx.match(stmt, rest) for rx in _LINK_RES):
+                return "ignore"
+        return None
+
+    def statement(self, stmt: str, index: int) -> None:
+        kind = self.keyword(stmt)
+        if kind == "ignore":
+            return
+        if kind == "end":
+            if self.stack:
+                self.stack.pop()
+            else:
+                self.error(index, "'end' without an open subgraph")
+            return
+        if kind == "subgraph":
+            self.open_subgraph(stmt, index)
+            return
+        try:
+            groups, links = _parse_statement(stmt)
+        except _Fail as exc:
+            self.error(index, f"cannot parse {_snip(stmt)!r} ({exc})")
+            return
+        line = self.first + index
+        for group in groups:
+            for ref in group:
+                self.touch(ref, line)
+        for k, link in enumerate(links):
+            for src in groups[k]:
+                for dst in groups[k + 1]:
+                    self.d.edges.append(MermaidEdge(src.id, dst.id, link.label, link.arrow, line))
+
+    def open_subgraph(self, stmt: str, index: int) -> None:
+        rest = (_SUBGRAPH.match(stmt).group(1) or "").strip()  # type: ignore[union-attr]
+        if m := _SUBGRAPH_ID_TITLE.match(rest):
+            sid, label = m.group(1), clean_label(m.group(2)) or m.group(1)
+        else:
+            # `subgraph "title"` / `subgraph title with spaces`: the id is the title
+            sid = label = clean_label(rest)
+        if not sid:
+            self.auto_ids += 1
+            sid, label = f"subGraph{self.auto_ids}", ""
+            self.error(index, "subgraph without a title")
+        if sid in self.stack:
+            self.error(index, f"subgraph '{sid}' is nested in itself")
+            self.stack.append(sid)  # its `end` still has to match
+            return
+        parent = self.stack[-1] if self.stack else None
+        sub = self.d.subgraphs.get(sid)
+        if sub is None:
+            sub = MermaidSubgraph(id=sid, label=label, line=self.first + index, parent=parent)
+            self.d.subgraphs[sid] = sub
+            if parent is not None:
+                self.d.subgraphs[parent].members.append(sid)
+        elif label != sid:
+            sub.label = label  # reopened with a title
+        self.stack.append(sid)
+
+    def touch(self, ref: _NodeRef, line: int) -> None:
+        """Create or update the node `ref` names; subgraph ids never become nodes."""
+        if ref.id in self.d.subgraphs:
+            return
+        current = self.stack[-1] if self.stack else None
+        node = self.d.nodes.get(ref.id)
+        if node is None:
+            node = MermaidNode(ref.id, ref.id, "rect", line, current)
+            self.d.nodes[ref.id] = node
+            if current is not None:
+                self.d.subgraphs[current].members.append(ref.id)
+        elif node.subgraph is None and current is not None:
+            # first seen outside any subgraph, then mentioned inside one: Mermaid
+            # draws it inside, so it belongs there
+            node.subgraph = current
+            self.d.subgraphs[current].members.append(ref.id)
+        if ref.label is not None:
+            if ref.id not in self.labeled:
+                self.labeled.add(ref.id)
+                node.line = line  # the declaration is the better evidence
+            node.label = ref.label  # Mermaid: the last label given wins
+        if ref.shape is not None:
+            node.shape = ref.shape
+
+    def finish(self) -> None:
+        """Drop nodes that turned out to be subgraph ids; tidy member lists."""
+        for sid in self.d.subgraphs:
+            self.d.nodes.pop(sid, None)
+        for sub in self.d.subgraphs.values():
+            members: list[str] = []
+            for mid in sub.members:
+                if mid in members:
+                    continue
+                node = self.d.nodes.get(mid)
+                child = self.d.subgraphs.get(mid)
+                if (node is not None and node.subgraph == sub.id) or (child is not None and child.parent == sub.id):
+                    members.append(mid)
+            sub.members = members
+
+    # -- sequence
+
+    def sequence(self, start: int) -> None:
+        i, n = start, len(self.lines)
+        while i < n:
+            s = self.lines[i].strip().rstrip(";").strip()
+            line = self.first + i
+            if not s:
+                i += 1
+            elif s.startswith("%%"):
+                i = self.skip_comment(i)
+            elif _ACC_BLOCK.match(s):
+                i = self.skip_block(i)
+            else:
+                i += 1
+                if m := _SEQ_PARTICIPANT.match(s):
+                    ident = re.sub(r"@\{.*$", "", m.group(2)).strip()
+                    label = clean_label(m.group(3)) if m.group(3) else None
+                    self.seq_node(ident, label, m.group(1), line)
+                elif _SEQ_IGNORED.match(s):
+                    continue
+                elif m := _SEQ_MESSAGE.match(s):
+                    src, dst = m.group("src").strip(), m.group("tgt").strip()
+                    self.seq_node(src, None, None, line)
+                    self.seq_node(dst, None, None, line)
+                    self.d.edges.append(MermaidEdge(src, dst, clean_label(m.group("text") or ""), m.group("arrow"), line))
+                else:
+                    self.error(i - 1, f"cannot parse {_snip(s)!r}")
+
+    def seq_node(self, ident: str, label: str | None, shape: str | None, line: int) -> None:
+        node = self.d.nodes.get(ident)
+        if node is None:
+            node = self.d.nodes[ident] = MermaidNode(ident, ident, shape or "participant", line)
+        elif shape is not None:
+            node.shape = shape
+        if label:
+            node.label = label
+
+
+def parse_mermaid(text: str, first_line: int = 1) -> MermaidDiagram:
+    """Parse a Mermaid block body into a MermaidDiagram; problems go to `errors`, never raised."""
+    if not isinstance(text, str):
+        return MermaidDiagram(kind="", line=first_line, errors=[f"line {first_line}: not text"])
+    parser = _Parser(text, first_line)
+    try:
+        return parser.run()
+    except Exception as exc:  # noqa: BLE001 -- a bug here must not lose the document; keep what was read
+        parser.d.errors.append(f"line {first_line}: mermaid parser failed ({type(exc).__name__}: {exc})")
+        return parser.d
+
+
+# ---------------------------------------------------------------- serialiser
+
+
+def _node_text(node: MermaidNode) -> str:
+    brackets = _SHAPE_BRACKETS.get(node.shape)
+    if brackets is None:
+        return f"{node.id}@{{ shape: {node.shape}, label: {_quote(node.label)} }}"
+    return f"{node.id}{brackets[0]}{_quote(node.label)}{brackets[1]}"
+
+
+def to_mermaid(diagram: MermaidDiagram) -> str:
+    """Serialise a flowchart MermaidDiagram back to Mermaid text that parse_mermaid reads back."""
+    out = [f"flowchart {diagram.direction}".rstrip()]
+    nodes, subgraphs = diagram.nodes, diagram.subgraphs
+    done_nodes: set[str] = set()
+    done_subgraphs: set[str] = set()
+
+    def emit_node(node: MermaidNode, depth: int) -> None:
+        if node.id not in done_nodes and node.id not in subgraphs:
+            done_nodes.add(node.id)
+            out.append("    " * depth + _node_text(node))
+
+    def emit_subgraph(sub: MermaidSubgraph, depth: int) -> None:
+        if sub.id in done_subgraphs:
+            return  # also guards against parent cycles
+        done_subgraphs.add(sub.id)
+        pad = "    " * depth
+        if _is_id(sub.id):
+            out.append(f"{pad}subgraph {sub.id}[{_quote(sub.label)}]")
+        else:
+            out.append(f"{pad}subgraph {_quote(sub.id)}")  # the id is the title
+        children = list(sub.members)
+        children += [n.id for n in nodes.values() if n.subgraph == sub.id]
+        children += [c.id for c in subgraphs.values() if c.parent == sub.id]
+        for cid in children:
+            child = subgraphs.get(cid)
+            if child is not None and child.parent == sub.id:
+                emit_subgraph(child, depth + 1)
+            elif cid in nodes and nodes[cid].subgraph == sub.id:
+                emit_node(nodes[cid], depth + 1)
+        out.append(f"{pad}end")
+
+    def root(sub: MermaidSubgraph) -> MermaidSubgraph:
+        seen = {sub.id}
+        while sub.parent in subgraphs and sub.parent not in seen:
+            sub = subgraphs[sub.parent]
+            seen.add(sub.id)
+        return sub
+
+    # Walk the nodes in insertion order and emit a node's whole top-level subgraph
+    # where its first node comes, so parsing the text back keeps the node order.
+    for node in nodes.values():
+        if node.subgraph in subgraphs:
+            emit_subgraph(root(subgraphs[node.subgraph]), 1)
+        else:
+            emit_node(node, 1)
+    for sub in subgraphs.values():  # subgraphs without nodes, and parent cycles
+        emit_subgraph(root(sub), 1)
+    for edge in diagram.edges:
+        label = f"|{_quote(edge.label)}|" if edge.label else ""
+        out.append(f"    {edge.source} {edge.arrow}{label} {edge.target}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,232 @@
+"""Plain-data types passed between the pipeline stages.
+
+discover -> parse -> extract -> resolve -> graph: every stage takes and returns
+these dataclasses, so each one can be tested alone on a string.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a fact was read: document path (workspace-relative), 1-based line, text, method."""
+
+    document: str
+    line: int
+    text: str
+    method: str  # mermaid, table, prose, index, link, heading, front-matter, curated
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"document": self.document, "line": self.line, "text": self.text, "method": self.method}
+
+
+# ---------------------------------------------------------------- discovery
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A Markdown file found in a workspace, before it is read."""
+
+    abspath: str
+    path: str  # workspace-relative posix path, starting with the repository name
+    repo: str  # repository name (git toplevel or first-level folder)
+
+
+@dataclass
+class Workspace:
+    """The files to build from and the repositories they sit in."""
+
+    roots: list[str]
+    repos: dict[str, str]  # repository name -> absolute folder
+    files: list[SourceFile]
+
+
+# ---------------------------------------------------------------- parsing
+
+
+@dataclass
+class Section:
+    """A heading and the lines it governs."""
+
+    title: str
+    level: int
+    line: int
+    path: tuple[str, ...]  # titles from the top heading down to this one
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[dict[str, str]]  # header -> cell text (markup stripped)
+    row_lines: list[int]
+    line: int
+    section: tuple[str, ...]
+    raw_rows: list[list[str]] = field(default_factory=list)  # cells as written, for links/bold
+    row_links: list[list[tuple[str, str]]] = field(default_factory=list)  # (text, href) per row
+
+
+@dataclass
+class Block:
+    """A paragraph or list item: plain text with its line and enclosing section."""
+
+    kind: str  # paragraph, item
+    text: str
+    line: int
+    section: tuple[str, ...]
+    strong: list[str] = field(default_factory=list)  # **bold** spans, in order
+    end_line: int = 0
+    depth: int = 0  # list nesting depth for items
+
+
+@dataclass
+class CodeBlock:
+    lang: str
+    text: str
+    line: int  # line of the opening fence
+    section: tuple[str, ...]
+
+
+@dataclass
+class Link:
+    text: str
+    href: str
+    line: int
+    section: tuple[str, ...]
+    # filled by link resolution
+    target: str | None = None  # workspace-relative path of the target document
+    kind: str = ""  # internal, github, external, anchor, unresolved
+
+
+@dataclass
+class MermaidNode:
+    id: str
+    label: str
+    shape: str = "rect"
+    line: int = 0
+    subgraph: str | None = None  # id of the innermost enclosing subgraph
+
+
+@dataclass
+class MermaidEdge:
+    source: str
+    target: str
+    label: str = ""
+    arrow: str = "-->"
+    line: int = 0
+
+
+@dataclass
+class MermaidSubgraph:
+    id: str
+    label: str
+    line: int = 0
+    parent: str | None = None
+    members: list[str] = field(default_factory=list)  # node and subgraph ids directly inside
+
+
+@dataclass
+class MermaidDiagram:
+    kind: str  # flowchart, sequence, other
+    direction: str = ""
+    nodes: dict[str, MermaidNode] = field(default_factory=dict)
+    edges: list[MermaidEdge] = field(default_factory=list)
+    subgraphs: dict[str, MermaidSubgraph] = field(default_factory=dict)
+    line: int = 0  # absolute line of the first diagram line in its document
+    errors: list[str] = field(default_factory=list)
+    section: tuple[str, ...] = ()
+
+
+@dataclass
+class Document:
+    """One Markdown file as a model: sections, tables, blocks, code, diagrams and links."""
+
+    path: str
+    repo: str
+    title: str
+    kind: str
+    lines: list[str]
+    front_matter: dict[str, Any] = field(default_factory=dict)
+    sections: list[Section] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    code_blocks: list[CodeBlock] = field(default_factory=list)
+    diagrams: list[MermaidDiagram] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def line_text(self, line: int) -> str:
+        """The stripped source text of a 1-based line ('' when out of range)."""
+        if 1 <= line <= len(self.lines):
+            return self.lines[line - 1].strip()
+        return ""
+
+
+# ---------------------------------------------------------------- facts
+
+
+@dataclass
+class Mention:
+    """A name an extractor saw, with the entity type it believes it is, before aliases are resolved."""
+
+    name: str
+    type: str  # Component, ADR, Vendor, Team, Repository
+    evidence: Evidence
+    props: dict[str, Any] = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)
+    strength: int = 1  # 2: a source that defines entities (tech-stack table, index); 1: a passing mention
+
+
+@dataclass
+class Fact:
+    """A relation an extractor saw between two names (or entity keys), before resolution."""
+
+    subject: str
+    predicate: str
+    object: str
+    evidence: Evidence
+    subject_type: str = "Component"
+    object_type: str = "Component"
+
+
+@dataclass
+class Entity:
+    key: str  # stable id: "<type>/<slug>"
+    type: str
+    label: str
+    aliases: set[str] = field(default_factory=set)
+    props: dict[str, Any] = field(default_factory=dict)
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class Relation:
+    subject: str  # entity key
+    predicate: str
+    object: str  # entity key
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class UnresolvedReference:
+    """A link or reference that points to nothing in the workspace."""
+
+    document: str
+    line: int
+    target: str
+    text: str
+    reason: str
+
+
+@dataclass
+class BuildResult:
+    """Everything a build produced: the input to the graph stage and to the store."""
+
+    documents: list[Document]
+    entities: dict[str, Entity]
+    relations: list[Relation]
+    unresolved: list[UnresolvedReference]
+    warnings: list[str]
+    repos: dict[str, str]

@@ -1,0 +1,101 @@
+"""Name handling shared by the extract and resolve stages: cleaning, keys, ADR ids, slugs."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+ADR_ID = re.compile(r"\bADR[-_ ]?0*(\d{1,5})\b", re.IGNORECASE)
+ADR_SLUG = re.compile(r"^ADR[-_]([A-Za-z][A-Za-z0-9_-]*)$", re.IGNORECASE)
+LEGAL_SUFFIX = re.compile(r"\s+(?:GmbH|AG|Inc\.?|Ltd\.?|LLC|S\.?A\.?|SAS|B\.?V\.?|plc|Corp\.?|Co\.?)$", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+_EMOJI = re.compile(r"[\u2600-\u27bf\U0001f300-\U0001faff\u2b50\u2b55\u2705\u274c\u26a0\ufe0f]")
+
+
+def clean_name(text: str) -> str:
+    """A name as written, minus markup, emoji, quotes and stray punctuation."""
+    text = _EMOJI.sub("", text)
+    text = text.replace("`", "").replace("**", "").replace("__", "")
+    text = _SPACES.sub(" ", text).strip()
+    return text.strip(" .,:;!?\"'*_-–—")
+
+
+def name_key(name: str) -> str:
+    """The matching key of a name: case, accents, spaces and punctuation folded away."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9+#]+", "", text.lower())
+
+
+def slug(name: str) -> str:
+    """A stable IRI-safe slug of a name."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    text = text.replace("+", " plus ").replace("#", " sharp ")
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "x"
+
+
+def adr_id(text: str) -> str | None:
+    """The canonical ADR id in text: ADR-7, ADR-0007, adr 007 all give ADR-007."""
+    m = ADR_ID.search(text)
+    if not m:
+        return None
+    return canonical_adr_number(int(m.group(1)))
+
+
+def canonical_adr_number(n: int) -> str:
+    """ADR-007 style id for an ADR number."""
+    return f"ADR-{n:03d}"
+
+
+def normalise_adr_query(text: str) -> str | None:
+    """An ADR id typed by a user (ADR-7, adr-0007, ADR-WEBRTC-GATEWAY) in canonical form."""
+    text = text.strip()
+    m = re.fullmatch(r"ADR[-_ ]?0*(\d{1,5})", text, re.IGNORECASE)
+    if m:
+        return canonical_adr_number(int(m.group(1)))
+    m = ADR_SLUG.fullmatch(text)
+    if m:
+        return "ADR-" + m.group(1).upper().replace("_", "-")
+    return None
+
+
+def initials(name: str) -> str:
+    """Capital letters of a name, or first letters of its words: CloudNativePG -> CNPG."""
+    caps = "".join(ch for ch in name if ch.isupper())
+    words = re.findall(r"[A-Za-z0-9]+", name)
+    firsts = "".join(w[0] for w in words).upper()
+    return caps if len(caps) >= 2 else firsts
+
+
+def is_abbreviation_of(short: str, long: str) -> bool:
+    """True when `short` abbreviates `long` (ESO / External Secrets Operator, CNPG / CloudNativePG)."""
+    s = name_key(short).upper()
+    if len(s) < 2 or len(s) >= len(name_key(long)):
+        return False
+    words = re.findall(r"[A-Za-z0-9]+", long)
+    firsts = "".join(w[0] for w in words).upper()
+    caps = "".join(ch for ch in long if ch.isupper() or ch.isdigit())
+    return s in (firsts, caps)
+
+
+def strip_legal_suffix(name: str) -> str:
+    """'Contabo GmbH' -> 'Contabo'."""
+    prev = None
+    while prev != name:
+        prev = name
+        name = LEGAL_SUFFIX.sub("", name).strip()
+    return name
+
+
+def split_parenthetical(name: str) -> tuple[str, str | None]:
+    """'Istio (Ambient)' -> ('Istio', 'Ambient'); names without brackets come back as they are."""
+    m = re.fullmatch(r"(.+?)\s*\(([^()]+)\)\s*(.*)", name)
+    if not m:
+        return name, None
+    head, inner, tail = m.groups()
+    return clean_name(f"{head} {tail}".strip()), clean_name(inner)
+
+
+def split_compound(cell: str) -> list[str]:
+    """'CNPG + MongoDB' -> ['CNPG', 'MongoDB']; 'Velero & R2' likewise; commas too."""
+    parts = re.split(r"\s+(?:\+|&|and)\s+|,\s*|\s*/\s+", cell)
+    return [p for p in (clean_name(x) for x in parts) if p]

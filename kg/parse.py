@@ -1,0 +1,239 @@
+"""Parse stage: Markdown text -> Document, from markdown-it-py's token stream.
+
+Every block token carries `map` (its 0-based source lines); we keep it as
+1-based lines on every section, table row, block, code block and link, so any
+fact extracted later can point at its evidence.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from .mermaid import parse_mermaid
+from .model import Block, CodeBlock, Document, Link, Section, Table
+
+ADR_FILE = re.compile(
+    r"^(?:adr[-_ ]?\d+|\d{1,5}[-_][a-z0-9]|adr[-_][a-z])", re.IGNORECASE
+)
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    # commonmark + GFM tables + YAML front matter; linkify off (no bare-URL guessing)
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).use(front_matter_plugin)
+
+
+def inline_text(tok: Token) -> str:
+    """Plain text of an inline token: markup dropped, code spans and link texts kept."""
+    parts: list[str] = []
+    for child in tok.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "html_inline" and child.content.lower().startswith("<br"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(child.content or "")
+    return re.sub(r"\s+", " ", html.unescape("".join(parts))).strip()
+
+
+def _strong_spans(tok: Token) -> list[str]:
+    spans: list[str] = []
+    current: list[str] | None = None
+    for child in tok.children or []:
+        if child.type == "strong_open":
+            current = []
+        elif child.type == "strong_close" and current is not None:
+            text = re.sub(r"\s+", " ", "".join(current)).strip()
+            if text:
+                spans.append(text)
+            current = None
+        elif current is not None and child.type in ("text", "code_inline"):
+            current.append(child.content)
+    return spans
+
+
+def _links(tok: Token) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    href: str | None = None
+    text: list[str] = []
+    for child in tok.children or []:
+        if child.type == "link_open":
+            href = str(child.attrs.get("href", ""))
+            text = []
+        elif child.type == "link_close" and href is not None:
+            found.append(("".join(text).strip(), href))
+            href = None
+        elif href is not None and child.type in ("text", "code_inline"):
+            text.append(child.content)
+    return found
+
+
+def classify(path: str, title: str, front_matter: dict[str, Any]) -> str:
+    """Document kind from its path, title and front matter (adr, runbook, index, readme…)."""
+    name = path.rsplit("/", 1)[-1]
+    stem = name.rsplit(".", 1)[0]
+    lower_path = path.lower()
+    lower_title = title.lower()
+    if ADR_FILE.match(stem) and ("adr" in stem.lower() or "/adr" in lower_path or "decision" in lower_path):
+        return "adr"
+    if re.match(r"^adr\b|^\d+\.\s", lower_title) or "architecture decision" in lower_title:
+        return "adr"
+    if "/adr" in lower_path or "/decisions/" in lower_path:
+        if ADR_FILE.match(stem) or front_matter.get("status"):
+            return "adr"
+    if stem.lower() in ("index", "summary", "toc"):
+        return "index"
+    if stem.lower() == "readme":
+        return "readme"
+    rules = [
+        ("runbook", ("runbook", "playbook", "incident")),
+        ("evaluation", ("evaluation", "comparison", "vendor")),
+        ("security", ("security", "compliance")),
+        ("operations", ("operations", "agreement", "sla")),
+        ("architecture", ("architecture", "design", "ownership")),
+        ("service", ("service",)),
+        ("spec", ("spec", "technical", "stack", "setup", "guide")),
+    ]
+    haystack = lower_path + " " + lower_title
+    for kind, words in rules:
+        if any(w in haystack for w in words):
+            return kind
+    return "doc"
+
+
+def parse_document(text: str, path: str, repo: str) -> Document:
+    """Parse Markdown text into a Document (never raises on odd Markdown)."""
+    lines = text.splitlines()
+    doc = Document(path=path, repo=repo, title="", kind="doc", lines=lines)
+    tokens = _markdown().parse(text)
+
+    heading_stack: list[Section] = []
+    list_depth = 0
+    in_item_first_para = False
+    table: Table | None = None
+    row: list[str] = []
+    row_raw: list[str] = []
+    row_links: list[tuple[str, str]] = []
+    row_line = 0
+
+    def section_path() -> tuple[str, ...]:
+        return tuple(s.title for s in heading_stack)
+
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        t = tok.type
+        if t == "front_matter":
+            doc.front_matter = _front_matter(tok.content, doc)
+        elif t == "heading_open":
+            level = int(tok.tag[1])
+            inline = tokens[i + 1]
+            title = inline_text(inline)
+            line = tok.map[0] + 1 if tok.map else 0
+            while heading_stack and heading_stack[-1].level >= level:
+                heading_stack.pop()
+            section = Section(title=title, level=level, line=line, path=())
+            heading_stack.append(section)
+            section.path = section_path()
+            doc.sections.append(section)
+            _collect_links(doc, inline, line, section.path)
+            i += 3
+            continue
+        elif t == "table_open":
+            table = Table(header=[], rows=[], row_lines=[], line=tok.map[0] + 1 if tok.map else 0, section=section_path())
+        elif t == "tr_open":
+            row, row_raw, row_links = [], [], []
+            row_line = tok.map[0] + 1 if tok.map else 0
+        elif t == "inline" and table is not None:
+            row.append(inline_text(tok))
+            row_raw.append(tok.content)
+            row_links.extend(_links(tok))
+            _collect_links(doc, tok, row_line, section_path())
+        elif t == "tr_close" and table is not None:
+            if not table.header:
+                table.header = row
+            else:
+                header = table.header
+                cells = row + [""] * (len(header) - len(row))
+                table.rows.append({header[k] or f"col{k}": cells[k] for k in range(len(header))})
+                table.raw_rows.append(row_raw)
+                table.row_links.append(row_links)
+                table.row_lines.append(row_line)
+        elif t == "table_close" and table is not None:
+            doc.tables.append(table)
+            table = None
+        elif t in ("bullet_list_open", "ordered_list_open"):
+            list_depth += 1
+        elif t in ("bullet_list_close", "ordered_list_close"):
+            list_depth -= 1
+        elif t == "list_item_open":
+            in_item_first_para = True
+        elif t == "inline":
+            line = tok.map[0] + 1 if tok.map else 0
+            end = tok.map[1] if tok.map else line
+            kind = "item" if list_depth and in_item_first_para else "paragraph"
+            in_item_first_para = False
+            doc.blocks.append(
+                Block(kind=kind, text=inline_text(tok), line=line, end_line=end, section=section_path(),
+                      strong=_strong_spans(tok), depth=list_depth)
+            )
+            _collect_links(doc, tok, line, section_path())
+        elif t in ("fence", "code_block"):
+            lang = (tok.info or "").strip().split(" ")[0].lower()
+            line = tok.map[0] + 1 if tok.map else 0
+            code = CodeBlock(lang=lang, text=tok.content, line=line, section=section_path())
+            doc.code_blocks.append(code)
+            if lang == "mermaid":
+                try:
+                    diagram = parse_mermaid(tok.content, first_line=line + 1)
+                except Exception as exc:  # a broken diagram must never stop the document
+                    doc.warnings.append(f"{path}:{line}: mermaid block skipped: {exc}")
+                else:
+                    diagram.section = section_path()
+                    for err in diagram.errors:
+                        doc.warnings.append(f"{path}:{line}: mermaid: {err}")
+                    doc.diagrams.append(diagram)
+        i += 1
+
+    doc.title = _title(doc)
+    doc.kind = classify(path, doc.title, doc.front_matter)
+    return doc
+
+
+def _collect_links(doc: Document, tok: Token, line: int, section: tuple[str, ...]) -> None:
+    for text, href in _links(tok):
+        doc.links.append(Link(text=text, href=href, line=line, section=section))
+
+
+def _front_matter(content: str, doc: Document) -> dict[str, Any]:
+    import yaml  # only documents with front matter pay for the import
+
+    try:
+        data = yaml.safe_load(content)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 2}" if mark is not None else ""
+        doc.warnings.append(f"{doc.path}{where}: front matter is not valid YAML, ignored")
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _title(doc: Document) -> str:
+    if isinstance(doc.front_matter.get("title"), str):
+        return doc.front_matter["title"].strip()
+    for section in doc.sections:
+        if section.level == 1:
+            return section.title
+    if doc.sections:
+        return doc.sections[0].title
+    stem = doc.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return stem.replace("_", " ").replace("-", " ")

@@ -1,0 +1,340 @@
+"""Resolve stage: names -> entities. Builds the alias table and the Gazetteer that finds known names in text.
+
+Alias resolution is read off the docs themselves: a name and its abbreviation
+written together ("External Secrets Operator (ESO)"), a product written with
+its maker's name ("Grafana Loki" beside "Loki", "Cloudflare R2" beside "R2"),
+vendor profiles ("Hetzner Online GmbH" -> Hetzner), plus a small curated alias
+file that users extend for their own workspace.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .model import Entity, Evidence, Fact, Mention
+from .names import ADR_ID, canonical_adr_number, is_abbreviation_of, name_key, slug
+
+TYPE_PREFIX = {"Component": "component", "Vendor": "vendor", "Team": "team", "Repository": "repository",
+               "ADR": "adr", "Document": "document"}
+SCANNED_TYPES = ("Component", "Vendor", "Team")
+# Words too common to find as names in prose, even when a table used them as one.
+GENERIC = {"metrics", "events", "cache", "registry", "logging", "tracing", "backup", "email", "objects", "collector",
+           "orchestration", "storage", "gateway", "operator", "controller", "platform", "service", "services", "api",
+           "database", "queue", "security", "monitoring", "network", "networking", "tls", "dns", "cni", "gitops",
+           "secrets", "policy", "mesh", "scanning", "visualization", "total", "none", "other", "yes", "no", "docs",
+           "documentation", "handbook", "infrastructure", "core", "data", "cluster", "node", "nodes", "apps"}
+
+
+@dataclass
+class CuratedAliases:
+    """Alias groups and known vendor names from `data/aliases.toml` and user files."""
+
+    groups: list[tuple[str, list[str], str]] = field(default_factory=list)  # (canonical, aliases, type)
+
+    @classmethod
+    def load(cls, paths: list[Path]) -> CuratedAliases:
+        """Read alias files; sections [components], [vendors], [teams] map a canonical name to its aliases."""
+        from .errors import UsageError
+
+        out = cls()
+        for path in paths:
+            try:
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise UsageError(f"{path}: cannot read alias file: {exc}") from exc
+            for section, etype in (("components", "Component"), ("vendors", "Vendor"), ("teams", "Team")):
+                for canonical, aliases in (data.get(section) or {}).items():
+                    if isinstance(aliases, str):
+                        aliases = [aliases]
+                    out.groups.append((canonical, [str(a) for a in aliases or []], etype))
+        return out
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+class Gazetteer:
+    """The alias table: finds entities by name, and known names in free text."""
+
+    def __init__(self, entities: dict[str, Entity]):
+        self.entities = entities
+        self.by_name: dict[str, list[str]] = defaultdict(list)
+        for key, ent in sorted(entities.items()):
+            for alias in {ent.label, *ent.aliases}:
+                k = name_key(alias)
+                if k and key not in self.by_name[k]:
+                    self.by_name[k].append(key)
+        self.surface: dict[str, Counter[str]] = defaultdict(Counter)
+        self._pattern: re.Pattern[str] | None = None
+        self._alias_owner: dict[str, str] = {}
+
+    # -- lookups
+    def has(self, key: str) -> bool:
+        return key in self.entities
+
+    def type_of(self, key: str) -> str:
+        ent = self.entities.get(key)
+        return ent.type if ent else ""
+
+    def lookup(self, name: str, etype: str | None = None) -> str | None:
+        """The entity whose label or alias is `name` (case and punctuation folded)."""
+        keys = self.by_name.get(name_key(name), [])
+        if etype:
+            keys = [k for k in keys if self.entities[k].type == etype]
+        order = {"Component": 0, "Vendor": 1, "Team": 2, "ADR": 3, "Repository": 4, "Document": 5}
+        keys = sorted(keys, key=lambda k: order.get(self.entities[k].type, 9))
+        return keys[0] if keys else None
+
+    def lookup_in(self, text: str) -> str | None:
+        """An exact name, else the first known name inside the text."""
+        found = self.lookup(text)
+        if found and self.type_of(found) in SCANNED_TYPES:
+            return found
+        hits = self.scan(text)
+        return hits[0][2] if hits else None
+
+    # -- scanning
+    def _compiled(self) -> re.Pattern[str]:
+        if self._pattern is None:
+            aliases: dict[str, str] = {}
+            for key, ent in sorted(self.entities.items()):
+                if ent.type not in SCANNED_TYPES:
+                    continue
+                for alias in sorted({ent.label, *ent.aliases}):
+                    k = name_key(alias)
+                    if len(k) < 2 or k in GENERIC or len(self.by_name.get(k, [])) > 1 and ent.type != "Component":
+                        continue
+                    aliases.setdefault(alias.lower(), key)
+            self._alias_owner = aliases
+            parts = sorted(aliases, key=len, reverse=True)
+            body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in parts) or r"(?!x)x"
+            self._pattern = re.compile(rf"(?<![\w\-.])(?:{body})(?![\w\-])", re.IGNORECASE)
+        return self._pattern
+
+    def scan(self, text: str) -> list[tuple[int, int, str, str]]:
+        """Known names in text, longest first, as (start, end, entity key, surface form)."""
+        hits = []
+        for m in self._compiled().finditer(text):
+            surface = m.group(0)
+            key = self._alias_owner.get(re.sub(r"\s+", " ", surface.lower()))
+            if key is None:
+                continue
+            self.surface[key][surface] += 1
+            hits.append((m.start(), m.end(), key, surface))
+        for m in ADR_ID.finditer(text):
+            key = f"adr/{canonical_adr_number(int(m.group(1)))}"
+            if key in self.entities:
+                hits.append((m.start(), m.end(), key, m.group(0)))
+        hits.sort()
+        return hits
+
+    def node_entity(self, label: str, node_id: str) -> str | None:
+        """The component or vendor a diagram node stands for: its label, its id, or the first name in its label."""
+        for candidate in (label, node_id, re.split(r"\s[(~]|\s-\s", label)[0]):
+            key = self.lookup(candidate)
+            if key and self.type_of(key) in ("Component", "Vendor"):
+                return key
+        hits = [h for h in self.scan(label) if self.type_of(h[2]) in ("Component", "Vendor")]
+        if hits:
+            return hits[0][2]
+        hits = [h for h in self.scan(node_id.replace("_", " ")) if self.type_of(h[2]) in ("Component", "Vendor")]
+        return hits[0][2] if hits else None
+
+    def category_hint(self, key: str) -> str:
+        ent = self.entities.get(key)
+        if not ent:
+            return ""
+        return " ".join(str(ent.props.get(k, "")) for k in ("category", "purpose"))
+
+    def section_subject(self, section: tuple[str, ...]) -> str | None:
+        """The component a section is about: the first component its nearest named heading (below the title) names."""
+        for title in reversed(section[1:]):
+            hits = [h for h in self.scan(title) if self.type_of(h[2]) == "Component"]
+            if hits:
+                return hits[0][2]
+        return None
+
+
+def entity_key(etype: str, name: str) -> str:
+    """The stable key (and IRI tail) of an entity."""
+    if etype == "ADR":
+        return f"adr/{name}"
+    if etype == "Document":
+        return f"document/{name}"
+    return f"{TYPE_PREFIX[etype]}/{slug(name)}"
+
+
+def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[dict[str, Entity], list[Fact]]:
+    """Group mentions into entities by alias; returns the entities and the facts the grouping itself implies."""
+    facts: list[Fact] = []
+    # 1. names each type knows, with their strongest mention
+    by_type: dict[str, dict[str, list[Mention]]] = defaultdict(lambda: defaultdict(list))
+    for m in mentions:
+        k = name_key(m.name)
+        if k:
+            by_type[m.type][k].append(m)
+    curated_vendors = {name_key(c) for c, _a, t in curated.groups if t == "Vendor"}
+    curated_vendors |= {name_key(a) for c, al, t in curated.groups if t == "Vendor" for a in al}
+
+    # a name a provider table calls a vendor is not also a component
+    for k in list(by_type["Component"]):
+        if k in by_type["Vendor"] or k in curated_vendors:
+            moved = by_type["Component"].pop(k)
+            strong_component = any(m.strength >= 2 for m in moved) and k not in curated_vendors
+            if strong_component and not any(m.strength >= 2 for m in by_type["Vendor"].get(k, [])):
+                by_type["Component"][k] = moved
+                by_type["Vendor"].pop(k, None)
+            else:
+                for m in moved:
+                    by_type["Vendor"][k].append(Mention(m.name, "Vendor", m.evidence, aliases=m.aliases, strength=1))
+
+    entities: dict[str, Entity] = {}
+    for etype, names in by_type.items():
+        uf = _UnionFind()
+        display: dict[str, str] = {}
+        for k, ms in names.items():
+            uf.find(k)
+            display.setdefault(k, ms[0].name)
+        # 2. aliases written beside a name
+        for k, ms in names.items():
+            for m in ms:
+                for alias in m.aliases:
+                    ak = name_key(alias)
+                    if not ak:
+                        continue
+                    if etype == "Vendor" or is_abbreviation_of(alias, m.name) or is_abbreviation_of(m.name, alias):
+                        uf.union(k, ak)
+                        display.setdefault(ak, alias)
+        # 3. curated alias groups join names the docs use
+        for canonical, aliases, ctype in curated.groups:
+            if ctype != etype:
+                continue
+            keys = [name_key(n) for n in [canonical, *aliases]]
+            present = [x for x in keys if x in uf.parent]
+            if present:
+                for x in keys:
+                    uf.union(present[0], x)
+                display.setdefault(keys[0], canonical)
+        # 4. "Grafana Loki" is Loki when Loki is known and Grafana is a known maker or product
+        if etype == "Component":
+            known_makers = set(names) | set(by_type["Vendor"]) | curated_vendors
+            for k, ms in list(names.items()):
+                words = ms[0].name.split()
+                if len(words) < 2:
+                    continue
+                for cut in range(1, len(words)):
+                    prefix, rest = " ".join(words[:cut]), " ".join(words[cut:])
+                    pk, rk = name_key(prefix), name_key(rest)
+                    if rk in names and rk != k and pk in known_makers:
+                        uf.union(k, rk)
+                        if pk in set(by_type["Vendor"]) | curated_vendors:
+                            facts.append(Fact(rest, "providedBy", prefix, ms[0].evidence, object_type="Vendor"))
+                        break
+        # 5. a parenthesis that names another known thing points at it: "Metrics (Mimir)"
+        groups: dict[str, list[str]] = defaultdict(list)
+        for k in uf.parent:
+            groups[uf.find(k)].append(k)
+        for root, members in sorted(groups.items()):
+            ms = [m for x in members for m in names.get(x, [])]
+            if etype == "Component":
+                ms = _redirect_parentheticals(ms, names)
+                if not ms:
+                    continue
+            canonical = _canonical_name(members, ms, curated, etype, display)
+            key = entity_key(etype, canonical)
+            ent = entities.get(key) or Entity(key=key, type=etype, label=canonical)
+            for x in members:
+                ent.aliases.add(display.get(x, x))
+            for m in ms:
+                ent.aliases.add(m.name)
+                ent.evidence.append(m.evidence)
+                for pk, pv in m.props.items():
+                    if pk == "status":
+                        ent.props.setdefault("stated_status", []).append(pv)
+                    else:
+                        ent.props.setdefault(pk, pv)
+            ent.props["strength"] = max([m.strength for m in ms] + [ent.props.get("strength", 0)])
+            entities[key] = ent
+    for ent in entities.values():
+        ent.aliases.discard(ent.label)
+    return entities, facts
+
+
+def _redirect_parentheticals(ms: list[Mention], names: dict[str, list[Mention]]) -> list[Mention]:
+    kept = []
+    for m in ms:
+        moved = False
+        for alias in m.aliases:
+            ak, mk = name_key(alias), name_key(m.name)
+            if ak in names and ak != mk and not is_abbreviation_of(alias, m.name) \
+                    and not is_abbreviation_of(m.name, alias) and len(names.get(mk, [])) <= 1:
+                names[ak].append(Mention(alias, m.type, m.evidence, props=m.props, strength=m.strength))
+                moved = True
+        if not moved:
+            kept.append(m)
+    return kept
+
+
+def _canonical_name(members: list[str], ms: list[Mention], curated: CuratedAliases, etype: str,
+                    display: dict[str, str]) -> str:
+    member_set = set(members)
+    for canonical, aliases, ctype in curated.groups:
+        if ctype == etype and name_key(canonical) in member_set:
+            return canonical
+    strong = [m for m in ms if m.strength >= 2] or ms
+    if strong:
+        # the longest strong name that is not an abbreviation of another: "External Secrets Operator", not "ESO"
+        names = sorted({m.name for m in strong}, key=lambda n: (-int(any(c.islower() for c in n)), len(n), n))
+        return names[0]
+    return display.get(min(members), min(members))
+
+
+def choose_label(ent: Entity, surface: Counter[str]) -> str:
+    """The form the docs write most often, preferring full names over abbreviations and cased over lower case."""
+    if ent.type not in ("Component", "Vendor", "Team") or not surface:
+        return ent.label
+    names = {ent.label, *ent.aliases}
+    candidates = [s for s in surface if s in names or any(s.lower() == n.lower() for n in names)]
+    if not candidates:
+        return ent.label
+
+    def score(s: str) -> tuple[int, int, int, str]:
+        abbreviation = any(is_abbreviation_of(s, n) for n in names if n != s)
+        cased = any(c.isupper() for c in s) or "-" in s
+        return (int(abbreviation), -int(cased), -surface[s], s)
+
+    best = min(candidates, key=score)
+    # only replace a defining name by one the docs clearly prefer
+    if name_key(best) == name_key(ent.label) or surface[best] > surface.get(ent.label, 0):
+        return best
+    return ent.label
+
+
+def default_alias_files() -> list[Path]:
+    """The curated alias file shipped in data/."""
+    from .resources import data_dir
+
+    path = data_dir() / "aliases.toml"
+    return [path] if path.exists() else []
+
+
+def evidence_key(ev: Evidence) -> tuple[str, int, str]:
+    return (ev.document, ev.line, ev.method)
