@@ -253,6 +253,13 @@ class KnowledgeGraph:
                                   ent["props"].get("status", "")))
         return ImpactResult(self.ref(start), direction, rows)
 
+    # ------------------------------------------------------------ SPARQL
+    def query(self, q: str, **params: Any) -> pd.DataFrame:
+        """Run a named query, an .rq file or inline SPARQL read-only; entity parameters bound as values."""
+        from .query import query_frame
+
+        return query_frame(self, q, params)
+
     # ------------------------------------------------------------ show / stats
     def show(self, name: str) -> EntityCard:
         """The entity card: type, label, aliases, status, properties, relations in and out with evidence, documents."""

@@ -638,10 +638,10 @@ def test_to_mermaid_text() -> None:
     d = flow('subgraph g["Group"]\n  a((Start))\nend\na -->|go| b{"Is it?"}\nb -.- a')
     assert to_mermaid(d) == (
         "flowchart LR\n"
-        '    b{"Is it?"}\n'
         '    subgraph g["Group"]\n'
         '        a(("Start"))\n'
         "    end\n"
+        '    b{"Is it?"}\n'
         '    a -->|"go"| b\n'
         "    b -.- a\n"
     )
