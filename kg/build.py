@@ -140,7 +140,8 @@ def _add_adrs(entities: dict[str, Entity], records: list[AdrRecord]) -> dict[str
         own = [r for r in recs if r.document and r.status is not None and r.evidence.method in ("heading", "front-matter")]
         docs = sorted({r.document for r in recs if r.document and entities.get(f"document/{r.document}")
                        and entities[f"document/{r.document}"].props.get("kind") == "adr"})
-        title = next((r.title for r in own if r.title), "") or next((r.title for r in recs if r.title), "")
+        indexed = [r for r in recs if r.evidence.method == "index"]
+        title = next((r.title for r in own + indexed + recs if r.title), "")
         status = next((r.status for r in own if r.status), "") or next((r.status for r in recs if r.status), "")
         date = next((r.date for r in own if r.date), "")
         key = entity_key("ADR", adr)
@@ -190,7 +191,7 @@ def _adr_relations(grouped: dict[str, list[AdrRecord]], gaz: Gazetteer, document
             out.append(Relation(key, "documentedIn", f"document/{d}", [rec.evidence]))
         # titles: the ADR's own title when it has a document, else what indexes call it
         own = [r for r in recs if r.document in ent.props["documents"] and r.evidence.method == "heading"]
-        title_sources = own or recs
+        title_sources = own or [r for r in recs if r.evidence.method == "index"] or recs
         decided: dict[str, Evidence] = {}
         rejected: dict[str, Evidence] = {}
         for rec in title_sources:

@@ -61,6 +61,7 @@ FactRule = Callable[[Document, Extraction, "Gazetteer"], None]
 
 NAME_COLUMNS = ("technology", "component", "tool", "tools", "software", "product", "solution", "technology/tool")
 DESCRIBING_COLUMNS = ("category", "layer", "purpose", "version", "role", "description", "function", "type", "use")
+TEAM_WORD = re.compile(r"\b(team|squad|guild|group|crew|chapter|department|dept|tribe|org|sre|ops|engineering)\b", re.I)
 OWNER_COLUMNS = ("owner", "owners", "team", "owning team", "maintainer", "maintainers")
 VENDOR_COLUMNS = ("provider", "vendor", "cloud provider", "supplier")
 NOT_USED = re.compile(r"\b(not used|unused|removed|deprecated|rejected|replaced|dropped|disabled|retired|decommissioned)\b", re.I)
@@ -216,13 +217,16 @@ def rule_adr_document(doc: Document, out: Extraction) -> None:
 
 
 def looks_like_a_name(text: str) -> bool:
-    """A product name is short and capitalised somewhere ('Grafana Loki', 'cert-manager' is let in by its hyphen)."""
+    """A product name: at most four words, each capitalised or with a capital inside ('Grafana Loki', 'MinIO', 'cert-manager')."""
     words = text.split()
     if not 0 < len(words) <= 4 or len(text) > 40:
         return False
-    if re.search(r"\b(mode|layer|strategy|approach|pattern|architecture|overhead|dashboard|pipeline)s?\b", text, re.I):
+    if re.search(r"\b(mode|layer|strategy|approach|pattern|architecture|overhead|dashboard|pipeline|only|manual|"
+                 r"per|no|none|self-hosted|managed|plain|direct|external)s?\b", text, re.I):
         return False
-    return any(ch.isupper() or ch.isdigit() for ch in text) or "-" in text
+    if len(words) == 1:
+        return any(ch.isupper() or ch.isdigit() for ch in text) or "-" in text
+    return all(w[0].isupper() or w[0].isdigit() or any(c.isupper() for c in w) for w in words)
 
 
 def _decided_names(strong: str) -> list[tuple[str, str | None]]:
@@ -391,8 +395,8 @@ def rule_ownership_tables(doc: Document, out: Extraction) -> None:
         purpose_col = _col(table.header, ("purpose", "description", "scope", "contents"))
         for row, line in zip(table.rows, table.row_lines):
             owner = clean_name(row.get(owner_col, ""))
-            if not owner or owner in ("-", "TBD"):
-                continue
+            if not owner or not TEAM_WORD.search(owner) or len(owner) > 40:
+                continue  # an owner column naming a tool or a person is not a team
             ev = _ev(doc, line, "table")
             out.mentions.append(Mention(owner, "Team", ev, strength=2))
             if repo_col and row.get(repo_col):
@@ -400,6 +404,9 @@ def rule_ownership_tables(doc: Document, out: Extraction) -> None:
                 props = {"purpose": clean_name(row[purpose_col])} if purpose_col and row.get(purpose_col) else {}
                 out.mentions.append(Mention(repo, "Repository", ev, props=props, strength=2))
                 out.facts.append(Fact(repo, "ownedBy", owner, ev, subject_type="Repository", object_type="Team"))
+                if props:  # "| infra-redpanda | Platform Team | Redpanda event streaming |"
+                    out.facts.append(Fact(repo, "describes", props["purpose"], ev, subject_type="Repository",
+                                          object_type="Component"))
             elif comp_col and row.get(comp_col):
                 out.facts.append(Fact(clean_name(row[comp_col]), "ownedBy", owner, ev, object_type="Team"))
 
@@ -407,11 +414,13 @@ def rule_ownership_tables(doc: Document, out: Extraction) -> None:
 def rule_document_owner(doc: Document, out: Extraction) -> None:
     """'Owner: Platform Team' at the head or foot of a document."""
     for b in doc.blocks[:8] + doc.blocks[-6:]:
-        m = re.match(r"^(?:owner|owned by|maintainer|team)\s*:\s*(.+)$", b.text, re.I)
-        if m:
+        for line in range(b.line, max(b.end_line, b.line) + 1):
+            m = re.match(r"^[*_>\s-]*(?:owner|owned by|maintainer|team)[*_\s]*:[*_\s]*(.+?)[*_\s]*$", doc.line_text(line), re.I)
+            if not m:
+                continue
             team = clean_name(m.group(1))
-            if 1 < len(team) <= 40:
-                ev = _ev(doc, b.line, "prose")
+            if 1 < len(team) <= 40 and TEAM_WORD.search(team):
+                ev = _ev(doc, line, "prose")
                 out.mentions.append(Mention(team, "Team", ev, strength=2))
                 out.facts.append(Fact(f"document/{doc.path}", "ownedBy", team, ev, subject_type="key", object_type="Team"))
                 return
@@ -424,7 +433,8 @@ def rule_vendor_sources(doc: Document, out: Extraction) -> None:
         if not vendor_col:
             continue
         for row, line in zip(table.rows, table.row_lines):
-            name = strip_legal_suffix(split_parenthetical(clean_name(row.get(vendor_col, "")))[0])
+            cell = clean_name(row.get(vendor_col, "")).split("/")[0]
+            name = strip_legal_suffix(split_parenthetical(cell)[0])
             if name and len(name) <= 40 and not re.search(r"\d", name):
                 out.mentions.append(Mention(name, "Vendor", _ev(doc, line, "table"), strength=2))
     vendor_doc = doc.kind == "evaluation" or re.search(r"vendor|provider", doc.title, re.I)
@@ -474,7 +484,10 @@ EDGE_RULES: list[tuple[re.Pattern[str], str, str]] = [
 STORAGE_HINT = re.compile(r"stor|database|\bdb\b|cache|object|bucket|\bs3\b|event|stream|queue|persist", re.I)
 
 
-def classify_edge(label: str, target_hint: str, arrow: str) -> tuple[str, str]:
+READER_HINT = re.compile(r"visuali[sz]|dashboard|\bui\b|query|explor|grafana", re.I)
+
+
+def classify_edge(label: str, target_hint: str, arrow: str, source_hint: str = "") -> tuple[str, str]:
     """(relation, direction) for a diagram edge from its label, the target's category, the arrow."""
     if arrow.startswith("<"):
         return "relatedTo", "forward"
@@ -484,6 +497,8 @@ def classify_edge(label: str, target_hint: str, arrow: str) -> tuple[str, str]:
                 return relation, direction
         return "relatedTo", "forward"
     if STORAGE_HINT.search(target_hint):
+        if READER_HINT.search(source_hint):
+            return "consumesFrom", "forward"  # a dashboard pointing at a store reads from it
         if re.search(r"event|stream|queue", target_hint, re.I):
             return "publishesTo", "forward"
         return "storesDataIn", "forward"
@@ -520,7 +535,8 @@ def rule_mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             src, dst = entity_of(edge.source), entity_of(edge.target)
             if not src or not dst or src == dst:
                 continue
-            relation, direction = classify_edge(edge.label, hint_of(edge.target, dst), edge.arrow)
+            relation, direction = classify_edge(edge.label, hint_of(edge.target, dst), edge.arrow,
+                                                hint_of(edge.source, src))
             subject, obj = (src, dst) if direction == "forward" else (dst, src)
             text = f"{edge.source} {edge.arrow}{'|' + edge.label + '|' if edge.label else ''} {edge.target}"
             ev = Evidence(doc.path, edge.line, doc.line_text(edge.line) or text, "mermaid")
@@ -662,12 +678,27 @@ def rule_replacements(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
                                               subject_type="key", object_type="key"))
 
 
+def rule_vendor_products(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """'Cloudflare R2': a vendor's name written right before a component's names the component's provider."""
+    texts = [(b.text, b.line) for b in doc.blocks]
+    texts += [(n.label, n.line) for d in doc.diagrams for n in d.nodes.values()]
+    texts += [(" ".join(r.values()), line) for t in doc.tables for r, line in zip(t.rows, t.row_lines)]
+    for text, line in texts:
+        hits = gaz.scan(text)
+        for a, b in zip(hits, hits[1:]):
+            if gaz.type_of(a[2]) == "Vendor" and gaz.type_of(b[2]) == "Component" and text[a[1]:b[0]] == " " \
+                    and not re.match(r"\s+provider", text[b[1]:], re.I):  # "Contabo Terraform provider" is not Terraform
+                out.facts.append(Fact(b[2], "providedBy", a[2], _ev(doc, line, "prose", text),
+                                      subject_type="key", object_type="key"))
+
+
 FACT_RULES: list[FactRule] = [
     rule_mermaid_edges,
     rule_prose_relations,
     rule_transposed_tables,
     rule_vendor_standing,
     rule_replacements,
+    rule_vendor_products,
     rule_mentions,
     rule_links,
 ]

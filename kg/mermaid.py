@@ -68,9 +68,9 @@ _LINK_INVISIBLE = re.compile(r"~{3,}")
 _LINK_START = re.compile(r"([<ox]?)(--|==|-\.)")
 _LINK_RES = (_LINK_NORMAL, _LINK_THICK, _LINK_DOTTED, _LINK_INVISIBLE, _LINK_START)
 _LINK_CLOSE = {
-    "--": ("normal", re.compile(r"\s*-{2,}([->ox])")),
-    "==": ("thick", re.compile(r"\s*={2,}([=>ox])")),
-    "-.": ("dotted", re.compile(r"\s*-?\.+-([>ox]?)")),
+    "--": ("normal", re.compile(r"-{2,}([->ox])")),
+    "==": ("thick", re.compile(r"={2,}([=>ox])")),
+    "-.": ("dotted", re.compile(r"(?<!\.)-?\.+-([>ox]?)")),  # (?<!.): linear on long dot runs
 }
 
 # Classic node shapes: opener -> possible (closer, shape). Longest openers
@@ -90,15 +90,14 @@ _OPENERS: list[tuple[str, tuple[tuple[str, str], ...]]] = [
     ("{", (("}", "rhombus"),)),
     (">", (("]", "asymmetric"),)),
 ]
-_SHAPE_BRACKETS: dict[str, tuple[str, str]] = {}
-for _opener, _closers in _OPENERS:
-    for _closer, _shape in _closers:
-        _SHAPE_BRACKETS.setdefault(_shape, (_opener, _closer))
+# shape -> (opener, closer), for writing nodes back out
+_SHAPE_BRACKETS: dict[str, tuple[str, str]] = {
+    shape: (opener, closer) for opener, closers in _OPENERS for closer, shape in closers
+}
 
 # v11 `A@{ shape: cyl }` names (and their documented aliases) for the classic shapes;
 # any other shape name is kept as written.
-_SHAPE_ALIASES: dict[str, str] = {}
-for _shape, _names in {
+_SHAPE_NAMES = {
     "rect": "rect proc process rectangle squarerect",
     "round": "round rounded event roundedrect",
     "stadium": "stadium terminal pill",
@@ -113,9 +112,8 @@ for _shape, _names in {
     "trapezoid": "trapezoid trap-b priority trapezoid-bottom",
     "trapezoid-alt": "trapezoid-alt trap-t manual trapezoid-top inv-trapezoid inv_trapezoid",
     "asymmetric": "asymmetric odd",
-}.items():
-    for _name in _names.split():
-        _SHAPE_ALIASES[_name] = _shape
+}
+_SHAPE_ALIASES = {name: shape for shape, names in _SHAPE_NAMES.items() for name in names.split()}
 _PROP = re.compile(r"""(\w+)\s*:\s*("[^"]*"|'[^']*'|[^,\n}]*)""")
 
 # Statements that carry no graph content.
@@ -145,9 +143,10 @@ _SEQ_IGNORED = re.compile(
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _ICON = re.compile(r"\bfa[bklrs]?:fa-[\w-]+")
-_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
-_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])")
-_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+# (spans are bounded so a label full of stray markers stays linear to scan)
+_BOLD = re.compile(r"\*\*(?=\S)(.{1,300}?)(?<=\S)\*\*")
+_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*]{1,300}?)(?<=[^\s*])\*(?![\w*])")
+_STRIKE = re.compile(r"~~(?=\S)(.{1,300}?)(?<=\S)~~")
 # Mermaid escapes as `#quot;` / `#35;`; HTML as `&amp;` / `&#35;`. One pass,
 # so a decoded character is never decoded again.
 _ENTITY = re.compile(r"#(\w+);|&(#?\w+);")
@@ -160,7 +159,8 @@ def _decode_entity(m: re.Match[str]) -> str:
     if name.startswith("#"):
         try:
             code = int("0" + name[1:], 0) if name[1:2] in "xX" else int(name[1:])
-            return chr(code) if 0 < code < 0x110000 else m.group(0)
+            ok = 0 < code < 0x110000 and not 0xD800 <= code <= 0xDFFF  # no lone surrogates
+            return chr(code) if ok else m.group(0)
         except ValueError:
             return m.group(0)
     return html5.get(name + ";", m.group(0))
@@ -169,7 +169,7 @@ def _decode_entity(m: re.Match[str]) -> str:
 def clean_label(text: str) -> str:
     """Plain text of a Mermaid label: quotes, <br/>, HTML tags, markdown and entities resolved."""
     s = text.strip()
-    if len(s) >= 2 and s[0] == s[-1] == '"' and '"' not in s[1:-1]:
+    if len(s) >= 2 and s[0] == s[-1] == '"':
         s = s[1:-1].strip()
     if len(s) >= 2 and s[0] == s[-1] == "`":  # markdown string: "`**x**`"
         s = s[1:-1]
@@ -433,7 +433,7 @@ def _split_statements(line: str) -> list[str]:
             in_pipe = not in_pipe
         elif depth == 0 and not in_pipe and line.startswith("%%", k) and not line.startswith("%%{", k):
             break
-        elif depth == 0 and not in_pipe and c == ";" and not _is_entity_before(line[start:k]):
+        elif depth == 0 and not in_pipe and c == ";" and not _is_entity_before(line[max(start, k - 40):k]):
             parts.append(line[start:k])
             start = k + 1
         k += 1
@@ -528,7 +528,7 @@ class _Parser:
             return self.d
         if kind in _FLOWCHART_KINDS:
             self.d.kind = "flowchart"
-            rest = header[len(word):]
+            rest = re.sub(r"%%(?!\{).*$", "", header[len(word):])  # `flowchart LR %% note`
             head, _, tail = rest.partition(";")
             direction = head.strip()
             if direction:
@@ -567,7 +567,7 @@ class _Parser:
                 # but only if the joined text reads cleanly (else the odd quote is just an error)
                 joined, j = s, i + 1
                 while j < n and j - i <= 20 and _needs_more(joined):
-                    joined += " " + self.lines[j].strip()
+                    joined += "\n" + self.lines[j].strip()
                     j += 1
                 if not _needs_more(joined) and self.reads_cleanly(joined):
                     s, consumed = joined, j - i
@@ -598,8 +598,10 @@ class _Parser:
         """The kind of a non-graph statement, or None for a node/edge statement."""
         if stmt == "end":
             return "end"
-        if _SUBGRAPH.match(stmt):
-            return "subgraph"
+        if m := _SUBGRAPH.match(stmt):
+            # `subgraph --> B` is an edge from a node called subgraph
+            if not (m.group(1) and any(rx.match(m.group(1)) for rx in _LINK_RES)):
+                return "subgraph"
         if _DIRECTION_STMT.match(stmt) or _ACC.match(stmt):
             return "ignore"
         if m := _IGNORED.match(stmt):

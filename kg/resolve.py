@@ -26,7 +26,12 @@ GENERIC = {"metrics", "events", "cache", "registry", "logging", "tracing", "back
            "orchestration", "storage", "gateway", "operator", "controller", "platform", "service", "services", "api",
            "database", "queue", "security", "monitoring", "network", "networking", "tls", "dns", "cni", "gitops",
            "secrets", "policy", "mesh", "scanning", "visualization", "total", "none", "other", "yes", "no", "docs",
-           "documentation", "handbook", "infrastructure", "core", "data", "cluster", "node", "nodes", "apps"}
+           "documentation", "handbook", "infrastructure", "core", "data", "cluster", "node", "nodes", "apps",
+           "logs", "traces", "alerts", "dashboards", "ingress", "egress", "compute", "memory", "cpu"}
+
+
+GENERIC_TAIL = re.compile(r"(?i)(v\d+(\.\d+)*|\d+(\.\d+)*|mail server|server|community|community edition|"
+                         r"oss|cloud|cluster|stack|platform)")
 
 
 @dataclass
@@ -189,7 +194,7 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
     by_type: dict[str, dict[str, list[Mention]]] = defaultdict(lambda: defaultdict(list))
     for m in mentions:
         k = name_key(m.name)
-        if k:
+        if k and k not in GENERIC:
             by_type[m.type][k].append(m)
     curated_vendors = {name_key(c) for c, _a, t in curated.groups if t == "Vendor"}
     curated_vendors |= {name_key(a) for c, al, t in curated.groups if t == "Vendor" for a in al}
@@ -227,12 +232,13 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
         for canonical, aliases, ctype in curated.groups:
             if ctype != etype:
                 continue
-            keys = [name_key(n) for n in [canonical, *aliases]]
+            names_ = [canonical, *aliases]
+            keys = [name_key(n) for n in names_]
             present = [x for x in keys if x in uf.parent]
             if present:
-                for x in keys:
+                for x, n in zip(keys, names_):
                     uf.union(present[0], x)
-                display.setdefault(keys[0], canonical)
+                    display.setdefault(x, n)
         # 4. "Grafana Loki" is Loki when Loki is known and Grafana is a known maker or product
         if etype == "Component":
             known_makers = set(names) | set(by_type["Vendor"]) | curated_vendors
@@ -248,6 +254,15 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
                         if pk in set(by_type["Vendor"]) | curated_vendors:
                             facts.append(Fact(rest, "providedBy", prefix, ms[0].evidence, object_type="Vendor"))
                         break
+        # 4b. "Oracle Cloud Always Free" is Oracle Cloud; "Flux v2" is Flux; "Stalwart Mail Server" is Stalwart
+        for k, ms in list(names.items()):
+            words = ms[0].name.split()
+            for cut in range(len(words) - 1, 0, -1):
+                head, tail = " ".join(words[:cut]), " ".join(words[cut:])
+                hk = name_key(head)
+                if hk in names and hk != k and (etype == "Vendor" or GENERIC_TAIL.fullmatch(tail)):
+                    uf.union(k, hk)
+                    break
         # 5. a parenthesis that names another known thing points at it: "Metrics (Mimir)"
         groups: dict[str, list[str]] = defaultdict(list)
         for k in uf.parent:

@@ -308,6 +308,18 @@ def test_multiline_quoted_label() -> None:
     assert d.edges[1].line == 4
 
 
+def test_quotes_inside_a_quoted_label() -> None:
+    d = flow('A["He said "hi" ok"] --> B')
+    assert d.nodes["A"].label == 'He said "hi" ok'
+
+
+def test_multiline_new_style_shape() -> None:
+    d = flow('A@{\n  shape: cyl\n  label: "multi line"\n} --> B\nB --> C')
+    assert d.errors == []
+    assert (d.nodes["A"].shape, d.nodes["A"].label) == ("cylinder", "multi line")
+    assert edges(d) == [("A", "B", "", "-->"), ("B", "C", "", "-->")]
+
+
 def test_ignored_statements() -> None:
     body = """\
     classDef hot fill:#f96,stroke:#333
@@ -697,6 +709,20 @@ def test_round_trip_awkward_labels(label: str) -> None:
     again = parse_mermaid(to_mermaid(d))
     assert again.errors == []
     assert snapshot(again) == snapshot(d)
+
+
+def test_round_trip_keyword_and_odd_ids() -> None:
+    d = flow("end --> class\nclass --> style\nstyle --- o\nclick -.- x\nsvc-a --> a.b\nsubgraph[Sub] --> direction")
+    assert d.errors == []
+    assert len(d.edges) == 6
+    again = parse_mermaid(to_mermaid(d))
+    assert again.errors == []
+    assert snapshot(again) == snapshot(d)
+
+
+def test_header_comment() -> None:
+    d = parse_mermaid("flowchart LR %% left to right\nA --> B")
+    assert (d.direction, d.errors) == ("LR", [])
 
 
 def test_round_trip_nested_and_title_subgraphs() -> None:
