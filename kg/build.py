@@ -97,12 +97,14 @@ def _add_curated_vendor_mentions(extraction: Extraction, curated: CuratedAliases
     canonical = {n.lower(): c for c, al in names for n in al}
     seen: set[str] = set()
     for doc in documents:
-        for block in doc.blocks:
-            for m in pattern.finditer(block.text):
+        texts = [(b.text, b.line) for b in doc.blocks]
+        texts += [(" | ".join(r.values()), line) for t in doc.tables for r, line in zip(t.rows, t.row_lines)]
+        for text, line in texts:
+            for m in pattern.finditer(text):
                 c = canonical[m.group(1).lower()]
                 if c not in seen:
                     seen.add(c)
-                    extraction.mentions.append(Mention(c, "Vendor", Evidence(doc.path, block.line, block.text[:300], "prose")))
+                    extraction.mentions.append(Mention(c, "Vendor", Evidence(doc.path, line, text[:300], "prose")))
 
 
 def _add_repositories(entities: dict[str, Entity], repos: dict[str, str], documents: list[Document]) -> None:

@@ -496,9 +496,9 @@ def classify_edge(label: str, target_hint: str, arrow: str, source_hint: str = "
             if pattern.search(label):
                 return relation, direction
         return "relatedTo", "forward"
+    if READER_HINT.search(source_hint) and not READER_HINT.search(target_hint):
+        return "consumesFrom", "forward"  # a dashboard pointing at a backend reads from it
     if STORAGE_HINT.search(target_hint):
-        if READER_HINT.search(source_hint):
-            return "consumesFrom", "forward"  # a dashboard pointing at a store reads from it
         if re.search(r"event|stream|queue", target_hint, re.I):
             return "publishesTo", "forward"
         return "storesDataIn", "forward"
@@ -532,6 +532,8 @@ def rule_mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             return " ".join(hints)
 
         for edge in diagram.edges:
+            if edge.arrow.startswith("~"):
+                continue  # an invisible link only lays the drawing out
             src, dst = entity_of(edge.source), entity_of(edge.target)
             if not src or not dst or src == dst:
                 continue

@@ -513,7 +513,7 @@ class _Parser:
             else:
                 break
         if i >= n:
-            self.error(min(i, max(n - 1, 0)), "empty diagram")
+            self.error(0, "empty diagram")
             return self.d
 
         self.d.line = self.first + i
@@ -639,12 +639,20 @@ class _Parser:
                     self.d.edges.append(MermaidEdge(src.id, dst.id, link.label, link.arrow, line))
 
     def open_subgraph(self, stmt: str, index: int) -> None:
-        rest = (_SUBGRAPH.match(stmt).group(1) or "").strip()  # type: ignore[union-attr]
+        header = _SUBGRAPH.match(stmt)
+        rest = (header.group(1) or "").strip() if header else ""
         if m := _SUBGRAPH_ID_TITLE.match(rest):
             sid, label = m.group(1), clean_label(m.group(2)) or m.group(1)
         else:
             # `subgraph "title"` / `subgraph title with spaces`: the id is the title
             sid = label = clean_label(rest)
+            if re.search(r"\s", sid) and sid in self.d.subgraphs:
+                # Mermaid gives each title with spaces an id of its own, so three
+                # `subgraph "Data Namespace"` under three nodes are three subgraphs
+                n = 2
+                while f"{sid} ({n})" in self.d.subgraphs:
+                    n += 1
+                sid = f"{sid} ({n})"
         if not sid:
             self.auto_ids += 1
             sid, label = f"subGraph{self.auto_ids}", ""
@@ -784,7 +792,8 @@ def to_mermaid(diagram: MermaidDiagram) -> str:
         if _is_id(sub.id):
             out.append(f"{pad}subgraph {sub.id}[{_quote(sub.label)}]")
         else:
-            out.append(f"{pad}subgraph {_quote(sub.id)}")  # the id is the title
+            # the id was derived from the title (and numbered again when read back)
+            out.append(f"{pad}subgraph {_quote(sub.label)}")
         children = list(sub.members)
         children += [n.id for n in nodes.values() if n.subgraph == sub.id]
         children += [c.id for c in subgraphs.values() if c.parent == sub.id]

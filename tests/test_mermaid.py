@@ -413,6 +413,38 @@ def test_edges_to_subgraph_ids_make_no_nodes() -> None:
     assert d.subgraphs["backend"].members == ["api", "db"]
 
 
+def test_repeated_titles_with_spaces_are_distinct_subgraphs() -> None:
+    body = """\
+    subgraph "Node 1"
+        subgraph "Data Namespace"
+            DB1[(Primary)]
+        end
+    end
+    subgraph "Node 2"
+        subgraph "Data Namespace"
+            DB2[(Replica)]
+        end
+    end
+    subgraph same
+        a
+    end
+    subgraph same
+        b
+    end
+    """
+    d = flow(body)
+    assert d.errors == []
+    assert [(s.id, s.label, s.parent, s.members) for s in d.subgraphs.values()] == [
+        ("Node 1", "Node 1", None, ["Data Namespace"]),
+        ("Data Namespace", "Data Namespace", "Node 1", ["DB1"]),
+        ("Node 2", "Node 2", None, ["Data Namespace (2)"]),
+        ("Data Namespace (2)", "Data Namespace", "Node 2", ["DB2"]),
+        ("same", "same", None, ["a", "b"]),  # an id without spaces is reopened, as in Mermaid
+    ]
+    again = parse_mermaid(to_mermaid(d))
+    assert snapshot(again) == snapshot(d)
+
+
 def test_subgraph_child_referenced_before_declared() -> None:
     d = flow("subgraph outer\n  a --> inner\n  subgraph inner\n    b\n  end\nend")
     assert "inner" not in d.nodes
@@ -591,7 +623,7 @@ def test_missing_header() -> None:
 
 def test_empty_and_comment_only_blocks() -> None:
     assert parse_mermaid("").errors == ["line 1: empty diagram"]
-    assert parse_mermaid("%% just a comment\n\n", first_line=3).errors == ["line 5: empty diagram"]
+    assert parse_mermaid("%% just a comment\n\n", first_line=3).errors == ["line 3: empty diagram"]
 
 
 def test_unclosed_front_matter() -> None:

@@ -1,0 +1,140 @@
+"""The CLI end to end: build, impact, deps, show, stats, bad input, exit codes, atomic builds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg import store
+from kg.cli import main
+
+
+def run(*args: str, graph_dir: Path | None = None) -> tuple[int, str, str]:
+    runner = CliRunner()
+    full = list(args) + (["--graph-dir", str(graph_dir)] if graph_dir else [])
+    result = runner.invoke(main, full, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_query_commands_build_the_sample_when_there_is_no_graph(tmp_path: Path) -> None:
+    code, out, err = run("impact", "Redpanda", graph_dir=tmp_path / ".kg")
+    assert code == 0, err
+    assert "building the embedded sample" in err
+    assert "KEDA" in out
+    assert store.exists(tmp_path / ".kg")
+
+
+def test_impact_json_shape(sample_graph_dir: Path) -> None:
+    code, out, _ = run("impact", "redpanda", "--format", "json", graph_dir=sample_graph_dir)
+    assert code == 0
+    data = json.loads(out)
+    assert data["target"] == {"id": "component/redpanda", "label": "Redpanda", "type": "Component"}
+    assert data["direction"] == "dependents"
+    keda = next(r for r in data["results"] if r["label"] == "KEDA")
+    assert set(keda) >= {"id", "label", "type", "depth", "path", "evidence"}
+    assert keda["path"][0] == "KEDA" and keda["path"][-1] == "Redpanda"
+    assert keda["evidence"] and set(keda["evidence"][0]) >= {"document", "line", "text", "method"}
+    code, out, _ = run("deps", "Redpanda", "--format", "json", graph_dir=sample_graph_dir)
+    assert json.loads(out)["direction"] == "dependencies"
+    assert any(r["label"] == "MinIO" for r in json.loads(out)["results"])
+
+
+def test_impact_depth_and_relation_filters(sample_graph_dir: Path) -> None:
+    _, out, _ = run("impact", "MinIO", "--depth", "1", "--format", "json", graph_dir=sample_graph_dir)
+    assert {r["depth"] for r in json.loads(out)["results"]} == {1}
+    _, out, _ = run("impact", "MinIO", "--relation", "storesDataIn", "--format", "json", graph_dir=sample_graph_dir)
+    assert all(h["relation"] == "storesDataIn" for r in json.loads(out)["results"] for h in r["hops"])
+    code, _, err = run("impact", "MinIO", "--relation", "eats", graph_dir=sample_graph_dir)
+    assert code == 2 and "unknown relation eats" in err
+
+
+@pytest.mark.parametrize("fmt", ["csv", "markdown", "table"])
+def test_impact_formats(sample_graph_dir: Path, fmt: str) -> None:
+    code, out, _ = run("impact", "Redpanda", "--format", fmt, graph_dir=sample_graph_dir)
+    assert code == 0 and "KEDA" in out
+
+
+def test_unknown_name_exits_2_with_closest_names(sample_graph_dir: Path) -> None:
+    code, out, err = run("impact", "Redpand", graph_dir=sample_graph_dir)
+    assert code == 2
+    assert err.startswith("kg: no entity named Redpand; closest: Redpanda")
+    assert out == ""
+
+
+@pytest.mark.parametrize("name", ["ADR-26", "ADR-026", "ADR-0026", "adr-26"])
+def test_adr_ids_in_any_width(sample_graph_dir: Path, name: str) -> None:
+    code, out, _ = run("show", name, "--format", "json", graph_dir=sample_graph_dir)
+    assert code == 0
+    assert json.loads(out)["id"] == "adr/ADR-026"
+
+
+def test_show_card(sample_graph_dir: Path) -> None:
+    code, out, _ = run("show", "CNPG", "--format", "json", graph_dir=sample_graph_dir)
+    card = json.loads(out)
+    assert code == 0 and card["label"] == "CloudNativePG" and card["type"] == "Component"
+    assert {"id", "label", "type", "aliases", "status", "relations", "documents"} <= set(card)
+    assert any(r["relation"] == "decides" and r["direction"] == "in" for r in card["relations"])
+    code, out, _ = run("show", "KEDA", graph_dir=sample_graph_dir)
+    assert code == 0 and "consumesFrom → Redpanda" in out
+
+
+def test_stats(sample_graph_dir: Path) -> None:
+    code, out, _ = run("stats", "--format", "json", graph_dir=sample_graph_dir)
+    s = json.loads(out)
+    assert code == 0 and s["entities"]["Component"] > 10 and s["unresolved_references"] > 0
+
+
+def test_build_bad_paths(tmp_path: Path) -> None:
+    code, _, err = run("build", str(tmp_path / "nope"), graph_dir=tmp_path / ".kg")
+    assert code == 2 and err.strip() == f"kg: {tmp_path / 'nope'}: no such file or folder"
+    empty = tmp_path / "empty"
+    (empty / "sub").mkdir(parents=True)
+    (empty / "sub" / "notes.txt").write_text("not markdown")
+    code, _, err = run("build", str(empty), graph_dir=tmp_path / ".kg")
+    assert code == 2 and "no Markdown files" in err
+
+
+def test_bad_files_are_skipped_not_fatal(make_workspace, tmp_path: Path) -> None:
+    ws = make_workspace({
+        "docs/README.md": "# Docs\n\n| Category | Technology | Purpose |\n|---|---|---|\n| Events | Redpanda | x |\n",
+        "docs/latin1.md": "# Caf\xe9\n".encode("latin-1"),
+        "docs/empty.md": "",
+        "docs/broken.md": "# Broken\n\n```mermaid\nflowchart LR\n  a -->\n  b[unclosed\n```\n\nRedpanda is here.\n",
+    })
+    code, out, err = run("build", str(ws), "--format", "json", graph_dir=tmp_path / ".kg")
+    assert code == 0, err
+    meta = json.loads(out)
+    assert meta["stats"]["documents"] == 3
+    code, out, _ = run("stats", "--format", "json", "--warnings", graph_dir=tmp_path / ".kg")
+    warnings = json.loads(out)["warning_list"]
+    assert any(w.startswith("docs/latin1.md: not UTF-8") for w in warnings)
+    assert any(w.startswith("docs/empty.md") for w in warnings)
+    assert any(w.startswith("docs/broken.md:") and "mermaid" in w for w in warnings)
+
+
+def test_failed_build_leaves_previous_graph_usable(sample_graph_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    directory = tmp_path / ".kg"
+    assert run("build", graph_dir=directory)[0] == 0
+    before = store.current_build(directory)
+
+    def explode(*_a, **_k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("kg.store.json.dumps", explode)
+    with pytest.raises(RuntimeError):
+        run("build", graph_dir=directory)
+    monkeypatch.undo()
+    assert store.current_build(directory) == before
+    assert not [p for p in directory.iterdir() if p.name.startswith(".tmp-build")]
+    code, out, _ = run("impact", "Redpanda", graph_dir=directory)
+    assert code == 0 and "KEDA" in out
+
+
+def test_every_command_has_help() -> None:
+    for name, command in main.commands.items():
+        assert command.help and len(command.help.strip()) > 20, name
+        code, out, _ = run(name, "--help")
+        assert code == 0 and "Usage:" in out

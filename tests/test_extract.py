@@ -1,0 +1,184 @@
+"""Extraction and alias resolution on small workspaces written here: names, aliases, direction, ADR styles."""
+
+from __future__ import annotations
+
+from kg.build import build
+from kg.extract import classify_edge
+from kg.model import BuildResult
+
+STACK = """\
+# Platform stack
+
+| Category | Technology | Version | Purpose |
+|----------|------------|---------|---------|
+| Events | Redpanda | 5.x | Kafka-compatible streaming |
+| Objects | MinIO | Latest | S3-compatible object storage |
+| Autoscaling | KEDA | 2.x | Event-driven autoscaling |
+| GitOps | Flux | 2.x | Continuous delivery |
+| DB Operators | CloudNativePG (CNPG) | 1.x | PostgreSQL operator |
+| Logging | Grafana Loki | 3.x | Log aggregation |
+| Dashboards | Grafana | 11 | Visualisation |
+| Backup | Velero + R2 | Latest | Kubernetes backup to Cloudflare R2 |
+
+### Redpanda (Event Streaming)
+
+- Three brokers with Raft
+- Tiered storage to MinIO for long retention
+
+| Decision | Value | Rationale |
+|----------|-------|-----------|
+| **MetalLB** | **NOT USED** | no ARP on VPS |
+
+```mermaid
+flowchart LR
+    redpanda -->|"consumer lag"| keda
+    flux -->|"reconciles"| redpanda & minio
+    loki --> store
+    subgraph objects["Object Storage"]
+        store[(MinIO)]
+    end
+    grafana --> loki
+```
+
+Loki keeps its chunks in MinIO. CNPG backs up to R2.
+"""
+
+
+def relations(result: BuildResult) -> set[tuple[str, str, str]]:
+    label = {k: e.label for k, e in result.entities.items()}
+    return {(label[r.subject], r.predicate, label[r.object]) for r in result.relations
+            if result.entities[r.subject].type != "Document" and result.entities[r.object].type != "Document"}
+
+
+def by_name(result: BuildResult, name: str):
+    return [e for e in result.entities.values() if name.lower() in {e.label.lower(), *(a.lower() for a in e.aliases)}]
+
+
+def test_aliases_from_the_docs(make_workspace) -> None:
+    result = build([str(make_workspace({"platform/README.md": STACK}))])
+    (cnpg,) = [e for e in by_name(result, "CNPG") if e.type == "Component"]
+    assert {"CloudNativePG", "CNPG"} <= {cnpg.label, *cnpg.aliases}
+    (loki,) = by_name(result, "Loki")
+    assert loki is by_name(result, "Grafana Loki")[0], "a maker's name before a known product is the same product"
+    assert ("R2", "providedBy", "Cloudflare") in relations(result)
+
+
+def test_relation_direction_and_kind(make_workspace) -> None:
+    rels = relations(build([str(make_workspace({"platform/README.md": STACK}))]))
+    assert ("KEDA", "consumesFrom", "Redpanda") in rels, "the lag edge points at the reader"
+    assert ("Redpanda", "storesDataIn", "MinIO") in rels, "prose under the Redpanda heading"
+    assert ("Flux", "deploys", "Redpanda") in rels and ("Flux", "deploys", "MinIO") in rels
+    assert not any(s == "Flux" and p not in ("deploys", "relatedTo") for s, p, o in rels), "deploying is no dependency"
+    assert ("Loki", "storesDataIn", "MinIO") in rels, "unlabelled edge into an object-storage subgraph"
+    assert ("Grafana", "consumesFrom", "Loki") in rels, "a dashboard pointing at a store reads from it"
+    assert ("CloudNativePG", "backsUpTo", "R2") in rels
+
+
+def test_not_used_from_decision_tables(make_workspace) -> None:
+    result = build([str(make_workspace({"platform/README.md": STACK}))])
+    (metallb,) = by_name(result, "MetalLB")
+    assert metallb.props["status"] == "not used"
+    assert by_name(result, "Redpanda")[0].props["status"] == "in use"
+
+
+def test_unknown_edge_labels_are_weak() -> None:
+    assert classify_edge("talks to", "", "-->") == ("relatedTo", "forward")
+    assert classify_edge("", "Visualisation", "-->") == ("relatedTo", "forward")
+    assert classify_edge("", "", "<-->") == ("relatedTo", "forward")
+    assert classify_edge("scale pods", "", "-->") == ("scales", "forward")
+    assert classify_edge("queue depth", "", "-->") == ("consumesFrom", "reverse")
+
+
+ADR_TOOLS = """\
+# 7. Use MinIO for object storage
+
+Date: 2026-01-05
+
+## Status
+
+Accepted
+
+## Decision
+
+We will use **MinIO** on local disks.
+"""
+
+MADR = """\
+---
+status: accepted
+date: 2026-01-09
+supersedes: ADR-0013
+---
+# Use Infisical for secrets
+
+## Considered Options
+
+* HashiCorp Vault
+* Infisical
+
+## Decision Outcome
+
+Chosen option: **Infisical**, because it is self-hosted.
+"""
+
+NYGARD = """\
+# ADR-013: Secrets with SOPS
+
+## Status
+**Superseded by ADR-039**
+
+## Decision
+We will use **SOPS** for secrets in git.
+"""
+
+UNNUMBERED = """\
+# ADR: STUNner WebRTC Gateway
+
+**Status:** Accepted
+**Date:** 2024-10-01
+
+## Decision
+
+Use **STUNner** as the WebRTC gateway.
+"""
+
+INDEX = """\
+# Index
+
+| ADR | Title | Status |
+|-----|-------|--------|
+| [ADR-7](../store/docs/adr/0007-use-minio-for-object-storage.md) | Object storage | Accepted |
+| [ADR-026](https://github.com/acme/redpanda/blob/main/docs/ADR-026-EVENTS.md) | Event Streaming with Redpanda | Accepted |
+| [ADR-039](https://github.com/acme/secrets/blob/main/docs/ADR-039-infisical.md) | Infisical | Accepted |
+
+| Category | Technology | Purpose |
+|----------|------------|---------|
+| Events | Redpanda | streaming |
+"""
+
+
+def test_adr_styles(make_workspace) -> None:
+    ws = make_workspace({
+        "store/docs/adr/0007-use-minio-for-object-storage.md": ADR_TOOLS,
+        "secrets/docs/ADR-039-infisical.md": MADR,
+        "secrets/docs/ADR-013-SOPS.md": NYGARD,
+        "webrtc/docs/ADR-WEBRTC-GATEWAY.md": UNNUMBERED,
+        "handbook/README.md": "# Handbook\n",
+        "handbook/INDEX.md": INDEX,
+    })
+    result = build([str(ws)])
+    adrs = {e.label: e.props for e in result.entities.values() if e.type == "ADR"}
+    assert set(adrs) == {"ADR-007", "ADR-013", "ADR-026", "ADR-039", "ADR-WEBRTC-GATEWAY"}
+    assert adrs["ADR-007"]["status"] == "Accepted" and adrs["ADR-007"]["date"] == "2026-01-05"
+    assert adrs["ADR-007"]["documents"] == ["store/docs/adr/0007-use-minio-for-object-storage.md"]
+    assert adrs["ADR-039"]["status"] == "Accepted" and adrs["ADR-039"]["date"] == "2026-01-09"
+    assert adrs["ADR-013"]["status"] == "Superseded" and adrs["ADR-013"]["in_force"] is False
+    assert adrs["ADR-WEBRTC-GATEWAY"]["date"] == "2024-10-01"
+    assert adrs["ADR-026"]["unresolved"] is True and adrs["ADR-039"]["unresolved"] is False
+    rels = relations(result)
+    assert ("ADR-039", "supersedes", "ADR-013") in rels
+    assert ("ADR-039", "decides", "Infisical") in rels
+    assert ("ADR-039", "rejects", "HashiCorp Vault") in rels
+    assert ("ADR-026", "decides", "Redpanda") in rels, "an unresolved ADR decides through its index title"
+    assert ("ADR-WEBRTC-GATEWAY", "decides", "STUNner") in rels
+    assert ("ADR-007", "decides", "MinIO") in rels

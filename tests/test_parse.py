@@ -1,0 +1,78 @@
+"""The parse stage on small documents written here: headings, tables, lists, links, code, Mermaid, front matter."""
+
+from __future__ import annotations
+
+from kg.parse import classify, parse_document
+
+DOC = """\
+---
+status: accepted
+date: 2026-01-09
+---
+# Use Redpanda for events
+
+## Context
+
+Options considered:
+
+1. **Apache Kafka**: the reference broker
+2. **Redpanda**: Kafka API, no JVM
+
+| Category | Technology | Version | Purpose |
+|----------|------------|---------|---------|
+| **Events** | Redpanda | 5.x | Kafka-compatible [streaming](../x/STREAMS.md) |
+
+```mermaid
+flowchart LR
+    redpanda -->|"consumer lag"| keda
+```
+
+```mermaid
+flowchart LR
+    a -->
+```
+
+See [ADR-012](https://github.com/acme/minio/blob/main/docs/ADR-012-MINIO.md).
+"""
+
+
+def test_sections_tables_blocks_and_lines() -> None:
+    doc = parse_document(DOC, "events/docs/ADR-026-EVENTS.md", "events")
+    assert doc.front_matter == {"status": "accepted", "date": __import__("datetime").date(2026, 1, 9)}
+    assert doc.title == "Use Redpanda for events"
+    assert [(s.title, s.level, s.line) for s in doc.sections] == [("Use Redpanda for events", 1, 5), ("Context", 2, 7)]
+    table = doc.tables[0]
+    assert table.header == ["Category", "Technology", "Version", "Purpose"]
+    assert table.rows[0]["Category"] == "Events"  # bold markup stripped
+    assert table.rows[0]["Purpose"] == "Kafka-compatible streaming"
+    assert table.row_lines == [16]
+    items = [b for b in doc.blocks if b.kind == "item"]
+    assert [(b.text.split(":")[0], b.strong, b.line) for b in items] == [
+        ("Apache Kafka", ["Apache Kafka"], 11), ("Redpanda", ["Redpanda"], 12)]
+    assert {(lk.href, lk.line) for lk in doc.links} == {
+        ("../x/STREAMS.md", 16), ("https://github.com/acme/minio/blob/main/docs/ADR-012-MINIO.md", 28)}
+
+
+def test_mermaid_blocks_are_parsed_and_a_broken_one_does_not_stop_the_document() -> None:
+    doc = parse_document(DOC, "events/docs/ADR-026-EVENTS.md", "events")
+    assert [c.lang for c in doc.code_blocks] == ["mermaid", "mermaid"]
+    good = doc.diagrams[0]
+    assert [(e.source, e.target, e.label, e.line) for e in good.edges] == [("redpanda", "keda", "consumer lag", 20)]
+    assert doc.warnings, "the dangling arrow is reported"
+    assert any("ADR-026-EVENTS.md" in w for w in doc.warnings)
+    assert doc.links, "the rest of the document still counts"
+
+
+def test_document_kinds() -> None:
+    assert classify("r/docs/adr/0007-use-x.md", "7. Use X", {}) == "adr"
+    assert classify("r/docs/ADR-026-EVENTS.md", "ADR-026: Events", {}) == "adr"
+    assert classify("r/docs/ADR-WEBRTC-GATEWAY.md", "ADR: STUNner WebRTC Gateway", {}) == "adr"
+    assert classify("handbook/INDEX.md", "Index", {}) == "index"
+    assert classify("handbook/runbooks/RUNBOOK.md", "Operations Runbook", {}) == "runbook"
+    assert classify("r/README.md", "r", {}) == "readme"
+
+
+def test_empty_and_odd_documents_parse() -> None:
+    assert parse_document("", "r/empty.md", "r").title == "empty"
+    doc = parse_document("| a |\n|---|\n| b | c |\n\n```\nunclosed", "r/odd.md", "r")
+    assert doc.tables[0].rows == [{"a": "b"}]
