@@ -1,0 +1,33 @@
+"""kg: a knowledge graph of a platform's architecture docs, with evidence for every claim."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__all__ = ["open", "build_graph", "KnowledgeGraph"]
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from .api import KnowledgeGraph
+
+
+def open(graph_dir: Any = None, build_if_missing: bool = True) -> KnowledgeGraph:  # noqa: A001
+    """Open the built graph (building the embedded sample first when there is none)."""
+    from .api import open as _open
+
+    return _open(graph_dir, build_if_missing)
+
+
+def build_graph(paths: list[str] | None = None, graph_dir: Any = None, **kwargs: Any) -> dict[str, Any]:
+    """Build a workspace (the embedded sample when no path) into the graph directory."""
+    from .api import build_graph as _build
+
+    return _build(paths, graph_dir, **kwargs)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "KnowledgeGraph":
+        from .api import KnowledgeGraph
+
+        return KnowledgeGraph
+    raise AttributeError(name)
