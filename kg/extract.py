@@ -260,7 +260,7 @@ def rule_adr_references(doc: Document, out: Extraction) -> None:
         title_col = _col(table.header, ("title", "name", "decision", "description", "summary"))
         status_col = _col(table.header, ("status", "state"))
         repo_col = _col(table.header, ("repository", "repo", "location"))
-        for row, raw, links, line in zip(table.rows, table.raw_rows, table.row_links, table.row_lines):
+        for row, links, line in zip(table.rows, table.row_links, table.row_lines):
             cells = list(row.values())
             if not cells:
                 continue
@@ -341,7 +341,7 @@ def rule_decision_tables(doc: Document, out: Extraction) -> None:
             continue  # handled by rule_technology_tables
         if len(table.header) < 2:
             continue
-        for row, raw, line in zip(table.rows, table.raw_rows, table.row_lines):
+        for row, line in zip(table.rows, table.row_lines):
             cells = list(row.values())
             if len(cells) < 2:
                 continue
@@ -511,7 +511,7 @@ def rule_mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
         if diagram.kind != "flowchart":
             continue
 
-        def entity_of(node_id: str) -> str | None:
+        def entity_of(node_id: str, diagram=diagram) -> str | None:  # noqa: ANN001
             node = diagram.nodes.get(node_id)
             if node is not None:
                 return gaz.node_entity(node.label, node.id)
@@ -520,7 +520,7 @@ def rule_mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
                 return gaz.node_entity(sub.label, sub.id)
             return gaz.node_entity(node_id, node_id)
 
-        def hint_of(node_id: str, key: str) -> str:
+        def hint_of(node_id: str, key: str, diagram=diagram) -> str:  # noqa: ANN001
             hints = [gaz.category_hint(key)]
             node = diagram.nodes.get(node_id)
             sub_id = node.subgraph if node else None

@@ -267,7 +267,7 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
         groups: dict[str, list[str]] = defaultdict(list)
         for k in uf.parent:
             groups[uf.find(k)].append(k)
-        for root, members in sorted(groups.items()):
+        for _root, members in sorted(groups.items()):
             ms = [m for x in members for m in names.get(x, [])]
             if etype == "Component":
                 ms = _redirect_parentheticals(ms, names)
@@ -311,7 +311,7 @@ def _redirect_parentheticals(ms: list[Mention], names: dict[str, list[Mention]])
 def _canonical_name(members: list[str], ms: list[Mention], curated: CuratedAliases, etype: str,
                     display: dict[str, str]) -> str:
     member_set = set(members)
-    for canonical, aliases, ctype in curated.groups:
+    for canonical, _aliases, ctype in curated.groups:
         if ctype == etype and name_key(canonical) in member_set:
             return canonical
     strong = [m for m in ms if m.strength >= 2] or ms

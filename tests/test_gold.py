@@ -6,11 +6,9 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import GOLD
 
 from kg.api import KnowledgeGraph
-from kg.names import name_key
-
-from conftest import GOLD
 
 pytestmark = pytest.mark.corpus
 
