@@ -200,6 +200,11 @@ def _adr_relations(grouped: dict[str, list[AdrRecord]], gaz: Gazetteer, document
             for hit, negated in _title_names(rec.title, gaz):
                 target = rejected if negated else decided
                 target.setdefault(hit, rec.evidence)
+        for rec in recs:
+            for name, ev in rec.decided_names:
+                hit = gaz.lookup(name, "Component") or gaz.lookup(name, "Vendor")
+                if hit:
+                    decided.setdefault(hit, ev)
         if not decided:
             for text, ev in (t for r in recs for t in r.decision_text):
                 for hit in _decision_names(text, gaz):
@@ -227,7 +232,7 @@ def _adr_relations(grouped: dict[str, list[AdrRecord]], gaz: Gazetteer, document
 def _title_names(title: str, gaz: Gazetteer) -> list[tuple[str, bool]]:
     out = []
     for start, _end, key, _surface in gaz.scan(title):
-        if gaz.type_of(key) != "Component":
+        if gaz.type_of(key) not in ("Component", "Vendor"):
             continue
         before = title[:start]
         negated = bool(re.search(r"\b(no|not|without|remove|removing|drop|replace|instead of|over|vs\.?)\s*$", before, re.I))

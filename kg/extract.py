@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .model import Document, Evidence, Fact, Mention
+from .model import Block, Document, Evidence, Fact, Mention
 from .names import (
     ADR_ID,
     adr_id,
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class AdrRecord:
+class AdrRecord:  # noqa: D101 - fields say it
     """What one document or index row says about an ADR."""
 
     id: str
@@ -46,6 +46,7 @@ class AdrRecord:
     supersedes: list[tuple[str, Evidence]] = field(default_factory=list)
     superseded_by: list[tuple[str, Evidence]] = field(default_factory=list)
     decision_text: list[tuple[str, Evidence]] = field(default_factory=list)
+    decided_names: list[tuple[str, Evidence]] = field(default_factory=list)  # bold names after a decision verb
     options: list[tuple[str, Evidence]] = field(default_factory=list)
 
 
@@ -192,28 +193,26 @@ def rule_adr_document(doc: Document, out: Extraction) -> None:
             if b.text.find(s) < verb.start():
                 continue  # the chosen thing follows the verb: "We will use **X**"
             for name, paren in _decided_names(s):
-                out.mentions.append(Mention(name, "Component", _ev(doc, b.line, "prose"),
-                                            aliases=[paren] if paren else []))
-    in_options = False
-    for b in doc.blocks:
-        sec = clean_name(b.section[-1]).lower() if b.section else ""
-        if b.kind == "paragraph":
-            in_options = bool(re.search(r"\b(options?|alternatives?)\b.*(considered|evaluated)|considered options", b.text, re.I))
-        if b.kind == "item" and (in_options or sec in ("considered options", "options considered", "alternatives considered", "alternatives")):
-            names: list[str] = []
-            if b.strong and b.text.startswith(b.strong[0]):
-                names = split_compound(b.strong[0])
-            elif sec in ("considered options", "alternatives"):
-                names = split_compound(re.split(r"\s[-–—:]\s|:", b.text)[0])
-            for name in names:
-                name, _ = split_parenthetical(name)
-                if looks_like_a_name(name):
-                    rec.options.append((name, _ev(doc, b.line, "prose")))
-                    out.mentions.append(Mention(name, "Component", _ev(doc, b.line, "prose")))
+                ev = _ev(doc, b.line, "prose")
+                out.mentions.append(Mention(name, "Component", ev, aliases=[paren] if paren else []))
+                rec.decided_names.append((name, ev))
+    for b in option_items(doc):
+        # "1. **Apache Kafka**: …" names its option in bold; a "Considered Options" list may not
+        names: list[str] = []
+        if b.strong and b.text.startswith(b.strong[0]):
+            names = split_compound(b.strong[0])
+        elif b.section and clean_name(b.section[-1]).lower() in OPTIONS_SECTIONS:
+            names = split_compound(re.split(r"\s[-–—:]\s|:", b.text)[0])
+        for name in names:
+            name, _ = split_parenthetical(name)
+            if looks_like_a_name(name):
+                rec.options.append((name, _ev(doc, b.line, "prose")))
+                out.mentions.append(Mention(name, "Component", _ev(doc, b.line, "prose")))
     out.adrs.append(rec)
     # "Remove Kong, Use Istio" / "Replace X with Y" in a title names the technology that leaves
-    for gone, _new in _replacement_pairs(rec.title):
+    for gone, new in _replacement_pairs(rec.title):
         out.mentions.append(Mention(gone, "Component", rec.evidence, props={"status": "removed"}))
+        out.facts.append(Fact(gone, "replacedBy", new, rec.evidence))
 
 
 def looks_like_a_name(text: str) -> bool:
@@ -222,11 +221,27 @@ def looks_like_a_name(text: str) -> bool:
     if not 0 < len(words) <= 4 or len(text) > 40:
         return False
     if re.search(r"\b(mode|layer|strategy|approach|pattern|architecture|overhead|dashboard|pipeline|only|manual|"
-                 r"per|no|none|self-hosted|managed|plain|direct|external)s?\b", text, re.I):
+                 r"per|no|none|self-hosted|managed|plain|direct|saas)s?\b", text, re.I):
         return False
     if len(words) == 1:
         return any(ch.isupper() or ch.isdigit() for ch in text) or "-" in text
     return all(w[0].isupper() or w[0].isdigit() or any(c.isupper() for c in w) for w in words)
+
+
+OPTIONS_INTRO = re.compile(r"\b(options?|alternatives?)\b.*\b(considered|evaluated)\b|considered options", re.I)
+OPTIONS_SECTIONS = ("considered options", "options considered", "alternatives considered", "alternatives", "options")
+
+
+def option_items(doc: Document) -> list[Block]:
+    """List items that name the options a decision weighed ('Options considered:' lists, 'Considered Options')."""
+    items, in_options = [], False
+    for b in doc.blocks:
+        sec = clean_name(b.section[-1]).lower() if b.section else ""
+        if b.kind == "paragraph":
+            in_options = bool(OPTIONS_INTRO.search(b.text))
+        elif in_options or sec in OPTIONS_SECTIONS:
+            items.append(b)
+    return items
 
 
 def _decided_names(strong: str) -> list[tuple[str, str | None]]:
@@ -273,6 +288,9 @@ def rule_adr_references(doc: Document, out: Extraction) -> None:
             rec = AdrRecord(id=found, evidence=_ev(doc, line, "index" if doc.kind == "index" else "table"),
                             title=clean_name(title), status=row.get(status_col, "") if status_col else "",
                             repository=row.get(repo_col, "") if repo_col else "")
+            for gone, new in _replacement_pairs(rec.title):
+                out.mentions.append(Mention(gone, "Component", rec.evidence, props={"status": "removed"}))
+                out.facts.append(Fact(gone, "replacedBy", new, rec.evidence))
             for text, href in links:
                 if adr_id(text) == found:
                     rec.linked = href
@@ -484,7 +502,7 @@ EDGE_RULES: list[tuple[re.Pattern[str], str, str]] = [
 STORAGE_HINT = re.compile(r"stor|database|\bdb\b|cache|object|bucket|\bs3\b|event|stream|queue|persist", re.I)
 
 
-READER_HINT = re.compile(r"visuali[sz]|dashboard|\bui\b|query|explor|grafana", re.I)
+READER_HINT = re.compile(r"visuali[sz]|dashboard|\bui\b|query|explor", re.I)
 
 
 def classify_edge(label: str, target_hint: str, arrow: str, source_hint: str = "") -> tuple[str, str]:
@@ -557,6 +575,8 @@ PROSE_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:scrapes|monitors)\b", re.I), "monitors"),
     (re.compile(r"\b(?:autoscales|scales)\b", re.I), "scales"),
 ]
+HYPOTHETICAL = re.compile(r"\b(options?|alternatives?|considered|comparison|compared|rejected|pros|cons|"
+                          r"why not|vs\.?|versus)\b", re.I)
 NEGATION = re.compile(r"\b(?:not|no|never|without|instead of|rather than|doesn't|does not|don't|cannot)\b[^.;]{0,25}$", re.I)
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z*`])")
 
@@ -571,7 +591,10 @@ def _sentence_line(doc: Document, block_line: int, end_line: int, sentence: str)
 
 def rule_prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     """Sentences like 'Redpanda offloads old segments to MinIO' or, under a 'Redpanda' heading, 'tiered storage to MinIO'."""
+    options = {id(b) for b in option_items(doc)}
     for block in doc.blocks:
+        if id(block) in options or (block.section and HYPOTHETICAL.search(block.section[-1])):
+            continue  # options an ADR weighed are not how the platform works
         subject_of_section = gaz.section_subject(block.section)
         for sentence in SENTENCE.split(block.text):
             hits = [h for h in gaz.scan(sentence) if gaz.type_of(h[2]) == "Component"]
