@@ -185,6 +185,9 @@ def _resolve_facts(facts: list[Fact], gaz: Gazetteer) -> list[Relation]:
 def _adr_relations(grouped: dict[str, list[AdrRecord]], gaz: Gazetteer, documents: list[Document]) -> list[Relation]:
     """decides, rejects, supersedes and documentedIn, from the ADR's title, decision text and options."""
     out: list[Relation] = []
+    # adr-tools names the other record by its file: "doc:<path>" -> the ADR documented there
+    by_document = {"doc:" + r.document: adr for adr, recs in grouped.items() for r in recs
+                   if r.document and r.evidence.method in ("heading", "front-matter")}
     for adr, recs in grouped.items():
         key = entity_key("ADR", adr)
         ent = gaz.entities[key]
@@ -223,9 +226,9 @@ def _adr_relations(grouped: dict[str, list[AdrRecord]], gaz: Gazetteer, document
                 out.append(Relation(key, "rejects", hit, [ev]))
         for rec in recs:
             for other, ev in rec.supersedes:
-                out.append(Relation(key, "supersedes", entity_key("ADR", other), [ev]))
+                out.append(Relation(key, "supersedes", entity_key("ADR", by_document.get(other, other)), [ev]))
             for other, ev in rec.superseded_by:
-                out.append(Relation(entity_key("ADR", other), "supersedes", key, [ev]))
+                out.append(Relation(entity_key("ADR", by_document.get(other, other)), "supersedes", key, [ev]))
     return [r for r in out if gaz.has(r.subject) and gaz.has(r.object)]
 
 

@@ -21,6 +21,7 @@ from .names import (
     adr_id,
     canonical_adr_number,
     clean_name,
+    is_abbreviation_of,
     split_compound,
     split_parenthetical,
     strip_legal_suffix,
@@ -88,8 +89,10 @@ ADR_TITLE = re.compile(r"^\s*(?:ADR[-_ ]?(\d+)|(\d+)\.)\s*[:.\-–—]?\s*(.*)$"
 ADR_TOOLS_FILE = re.compile(r"^(\d{1,5})[-_]")
 ADR_NUM_FILE = re.compile(r"^ADR[-_]?(\d+)", re.IGNORECASE)
 ADR_NAME_FILE = re.compile(r"^ADR[-_]([A-Za-z][A-Za-z0-9_-]*)$", re.IGNORECASE)
-SUPERSEDES = re.compile(r"\bsupersed(?:es|ing)\s*:?\s*((?:ADR[-_ ]?\d+[\s,&and]*)+)", re.IGNORECASE)
-SUPERSEDED_BY = re.compile(r"\b(?:superseded|replaced)\s+by\s*:?\s*((?:ADR[-_ ]?\d+[\s,&and]*)+)", re.IGNORECASE)
+# adr-tools writes "Superceded"; both spellings count
+SUPERSEDES = re.compile(r"\bsuper[sc]ed(?:es|ing)\s*:?\s*((?:ADR[-_ ]?\d+[\s,&and]*)+)", re.IGNORECASE)
+SUPERSEDED_BY = re.compile(r"\b(?:super[sc]eded|replaced)\s+by\s*:?\s*((?:ADR[-_ ]?\d+[\s,&and]*)+)", re.IGNORECASE)
+CHOSEN_OPTION = re.compile(r"chosen option\s*:?\s*[\"“']([^\"”']{2,60})[\"”']", re.IGNORECASE)
 STATUS_VALUE = re.compile(r"\b(accepted|proposed|deprecated|superseded|rejected|draft|approved|implemented|"
                           r"in progress|under review|amended|withdrawn)\b", re.IGNORECASE)
 DECISION_VERB = re.compile(r"\b(use|using|adopt|choose|chosen|chose|select|selected|deploy|go with|implement|"
@@ -180,12 +183,28 @@ def rule_adr_document(doc: Document, out: Extraction) -> None:
     for m in SUPERSEDED_BY.finditer(header_text):
         for ref in ADR_ID.finditer(m.group(1)):
             rec.superseded_by.append((canonical_adr_number(int(ref.group(1))), _ev(doc, status_line, "heading")))
+    # adr-tools links the other record instead of naming it: "Superceded by [3. Use Y](0003-use-y.md)"
+    status_lines = {b.line for b in status_blocks} | {status_line}
+    for link in doc.links:
+        if link.line not in status_lines or link.kind != "internal" or not link.target:
+            continue
+        before = doc.line_text(link.line).split(link.text, 1)[0].lower()
+        if re.search(r"super[sc]eded\s+by|replaced\s+by", before):
+            rec.superseded_by.append(("doc:" + link.target, _ev(doc, link.line, "link")))
+        elif re.search(r"super[sc]edes|replaces|amends", before) and "super" in before:
+            rec.supersedes.append(("doc:" + link.target, _ev(doc, link.line, "link")))
     sm = STATUS_VALUE.search(rec.status)
     rec.status = sm.group(1).title() if sm else clean_name(rec.status)[:40]
     dm = re.search(r"\d{4}-\d{2}-\d{2}", rec.date)
     rec.date = dm.group(0) if dm else ""
     for b in _section_blocks(doc, DECISION_HEADINGS)[:6]:
         rec.decision_text.append((b.text, _ev(doc, b.line, "prose")))
+        chosen = CHOSEN_OPTION.search(b.text)
+        if chosen:  # MADR quotes its choice: Chosen option: "Use Kafka"
+            for name, paren in _decided_names(re.sub(r"^(use|adopt|choose)\s+", "", chosen.group(1), flags=re.I)):
+                ev = _ev(doc, b.line, "prose")
+                out.mentions.append(Mention(name, "Component", ev, aliases=[paren] if paren else []))
+                rec.decided_names.append((name, ev))
         verb = DECISION_VERB.search(b.text)
         if not verb:
             continue
@@ -221,7 +240,9 @@ def looks_like_a_name(text: str) -> bool:
     if not 0 < len(words) <= 4 or len(text) > 40:
         return False
     if re.search(r"\b(mode|layer|strategy|approach|pattern|architecture|overhead|dashboard|pipeline|only|manual|"
-                 r"per|no|none|self-hosted|managed|plain|direct|saas)s?\b", text, re.I):
+                 r"per|no|none|self-hosted|managed|plain|direct|saas|selection|configuration|location|workflow|discovery|setup|"
+                 r"overview|management|requirement|guide|structure|policy|policies|process|naming|limit|resource|"
+                 r"summary|example|usage|installation|deployment|integration|analysis|flags?|shifting)s?\b", text, re.I):
         return False
     if len(words) == 1:
         return any(ch.isupper() or ch.isdigit() for ch in text) or "-" in text
@@ -471,10 +492,37 @@ def rule_vendor_sources(doc: Document, out: Extraction) -> None:
             out.mentions.append(Mention(name, "Vendor", ev, aliases=aliases, strength=2))
 
 
+COMPONENT_PARENT = re.compile(r"\b(components?|technolog(?:y|ies)|stack|tools|tooling|operators|"
+                              r"dependencies|building blocks)\b", re.I)
+
+
+def rule_component_headings(doc: Document, out: Extraction) -> None:
+    """'### Redpanda (Event Streaming)' under a '## Components' or '## Database Operators' heading."""
+    if doc.kind in ("adr", "runbook", "index"):
+        return
+    for section in doc.sections:
+        if section.level < 3 or len(section.path) < 2 or not COMPONENT_PARENT.search(section.path[-2]):
+            continue
+        name, paren = split_parenthetical(clean_name(re.sub(r"^\d+(\.\d+)*\.?\s+", "", section.title)))
+        if not looks_like_a_name(name) or re.search(r"\?|^(why|how|what|when|overview|summary|installation|"
+                                                    r"configuration|setup|components?)\b", name, re.I):
+            continue
+        props = {}
+        aliases = []
+        if paren:
+            if is_abbreviation_of(paren, name) or is_abbreviation_of(name, paren):
+                aliases.append(paren)
+            else:
+                props["category"] = paren
+        out.mentions.append(Mention(name, "Component", _ev(doc, section.line, "heading"), props=props,
+                                    aliases=aliases))
+
+
 NAME_RULES: list[NameRule] = [
     rule_adr_document,
     rule_adr_references,
     rule_technology_tables,
+    rule_component_headings,
     rule_decision_tables,
     rule_repository_headings,
     rule_ownership_tables,

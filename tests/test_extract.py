@@ -182,3 +182,75 @@ def test_adr_styles(make_workspace) -> None:
     assert ("ADR-026", "decides", "Redpanda") in rels, "an unresolved ADR decides through its index title"
     assert ("ADR-WEBRTC-GATEWAY", "decides", "STUNner") in rels
     assert ("ADR-007", "decides", "MinIO") in rels
+
+
+def test_adr_tools_supersession_by_link_and_madr_quoted_choice(make_workspace) -> None:
+    ws = make_workspace({
+        "svc/README.md": "# Service\n",
+        "svc/doc/adr/0001-use-rabbitmq.md": """\
+            # 1. Use RabbitMQ for messaging
+
+            Date: 2025-03-01
+
+            ## Status
+
+            Superceded by [2. Use Apache Kafka for messaging](0002-use-kafka.md)
+
+            ## Decision
+
+            We will use **RabbitMQ**.
+            """,
+        "svc/doc/adr/0002-use-kafka.md": """\
+            # 2. Use Apache Kafka for messaging
+
+            Date: 2025-06-01
+
+            ## Status
+
+            Accepted
+
+            Supersedes [1. Use RabbitMQ for messaging](0001-use-rabbitmq.md)
+
+            ## Considered Options
+
+            * RabbitMQ
+            * Apache Kafka
+
+            ## Decision Outcome
+
+            Chosen option: "Apache Kafka", because it keeps a replayable log.
+            """,
+    })
+    result = build([str(ws)])
+    rels = relations(result)
+    assert ("ADR-002", "supersedes", "ADR-001") in rels
+    assert ("ADR-002", "decides", "Apache Kafka") in rels
+    assert ("ADR-002", "rejects", "RabbitMQ") in rels
+    adr1 = next(e for e in result.entities.values() if e.label == "ADR-001")
+    assert adr1.props["in_force"] is False and adr1.props["superseded_by"] == ["adr/ADR-002"]
+
+
+def test_component_headings_under_a_components_section(make_workspace) -> None:
+    ws = make_workspace({"platform/README.md": """\
+        # Platform
+
+        ## Components
+
+        ### NATS (Messaging)
+
+        - Runs three servers
+        - Persists streams to Ceph
+
+        ### Ceph
+
+        Block and object storage.
+
+        ### Why not Kafka?
+
+        Too heavy.
+        """})
+    result = build([str(ws)])
+    names = {e.label: e for e in result.entities.values() if e.type == "Component"}
+    assert {"NATS", "Ceph"} <= set(names) and "Why not Kafka" not in names
+    assert names["NATS"].props["category"] == "Messaging"
+    assert ("NATS", "storesDataIn", "Ceph") in relations(result)
