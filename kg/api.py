@@ -254,11 +254,11 @@ class KnowledgeGraph:
         return ImpactResult(self.ref(start), direction, rows)
 
     # ------------------------------------------------------------ SPARQL
-    def query(self, q: str, **params: Any) -> pd.DataFrame:
+    def query(self, q: str, *, timeout: float = 30.0, limit: int | None = None, **params: Any) -> pd.DataFrame:
         """Run a named query, an .rq file or inline SPARQL read-only; entity parameters bound as values."""
         from .query import query_frame
 
-        return query_frame(self, q, params)
+        return query_frame(self, q, params, timeout=timeout, limit=limit)
 
     # ------------------------------------------------------------ show / stats
     def show(self, name: str) -> EntityCard:

@@ -89,6 +89,10 @@ def to_rdf(model: dict[str, Any]) -> Graph:
     for rel in model["relations"]:
         s, p, o = URIRef(iri(rel["subject"])), KG[rel["predicate"]], URIRef(iri(rel["object"]))
         g.add((s, p, o))
+        if rel["predicate"] in DEPENDENCY_PREDICATES:
+            # RDFS entailment made explicit: every kind of dependency is also a kg:dependsOn, so a
+            # query says `kg:dependsOn+` instead of listing the sub-properties (rdflib does no inference)
+            g.add((s, KG.dependsOn, o))
         stmt = URIRef(ID + "statement/" + _hash(rel["subject"], rel["predicate"], rel["object"]))
         g.add((stmt, RDF.type, RDF.Statement))
         g.add((stmt, RDF.subject, s))

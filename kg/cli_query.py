@@ -1,0 +1,130 @@
+"""`kg query`: a named query, an .rq file or inline SPARQL over the graph, read-only and time-limited."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from .cli import graph_dir_option, handle_errors, open_graph, render_markdown, render_table
+from .query import DEFAULT_TIMEOUT, RESULT_FORMATS
+
+
+@click.command("query")
+@click.argument("query_text", metavar="QUERY", required=False)
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind a query parameter (repeatable). An entity parameter takes a name or alias, as kg impact does.")
+@click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS), default="table", show_default=True,
+              help="table/markdown for people; json, csv, tsv are the W3C SPARQL 1.1 results formats.")
+@click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N", help="Print at most N rows.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT, show_default=True,
+              metavar="SECONDS", help="Stop the query after this many seconds.")
+@click.option("--allow-update", is_flag=True,
+              help="Allow SPARQL Update; it changes the graph in memory for this run, never the stored graph.")
+@click.option("--list", "list_queries", is_flag=True, help="List the named queries with their parameters.")
+@graph_dir_option
+@handle_errors
+def query(query_text: str | None, params: tuple[str, ...], fmt: str, limit: int | None, timeout: float,
+          allow_update: bool, list_queries: bool, graph_dir: str | None) -> None:
+    """Run QUERY over the graph: a named query (kg query --list), a path to an .rq file, inline SPARQL, or - for stdin.
+
+    SELECT and ASK print their results; CONSTRUCT and DESCRIBE print Turtle (JSON-LD with --format json).
+    Parameters are bound as values, never pasted into the query text. Queries are read-only and may not
+    reach the network (SERVICE, FROM, LOAD are refused).
+
+    \b
+    Examples:
+      kg query dependents --param component=Redpanda
+      kg query impact-with-adrs -p component=MinIO --format json
+      kg query 'SELECT ?c WHERE { ?c a kg:Component } LIMIT 5'
+    """
+    from .errors import UsageError
+    from .query import load_query, named_queries, prepare, run_query
+
+    if list_queries:
+        _list(named_queries(), query_text, fmt)
+        return
+    if query_text is None:
+        raise UsageError("a QUERY is required: a named query (kg query --list lists them), an .rq file or SPARQL")
+    if query_text == "-":
+        query_text = sys.stdin.read()
+    named = load_query(query_text)
+    prepare(named.text, allow_update=allow_update)  # fail on syntax or safety before opening the graph
+    values = _parse_params(params)
+    kg = open_graph(graph_dir)
+    result = run_query(kg, named, values, timeout=timeout, allow_update=allow_update, limit=limit)
+    _print(kg, result, fmt, limit)
+
+
+def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
+    from .errors import UsageError
+
+    out: dict[str, str] = {}
+    for item in params:
+        name, sep, value = item.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or not name:
+            raise UsageError(f"--param takes NAME=VALUE, not {item!r}")
+        if name in out:
+            raise UsageError(f"parameter {name} given twice")
+        out[name] = value
+    return out
+
+
+def _print(kg: Any, result: Any, fmt: str, limit: int | None) -> None:
+    from .query import display_rows, serialize
+
+    if result.kind == "UPDATE" and fmt == "json":
+        click.echo(json.dumps({"added": result.added, "removed": result.removed, "stored": False}))
+        return
+    if result.kind == "UPDATE":
+        click.echo(f"update applied in memory: {result.added} triples added, {result.removed} removed "
+                   "(the stored graph is unchanged)")
+        return
+    if result.kind == "SELECT" and fmt in ("table", "markdown"):
+        rows, columns = display_rows(kg, result)
+        click.echo(render_table(rows, columns) if fmt == "table" else render_markdown(rows, columns))
+    else:
+        click.echo(serialize(result, fmt))
+    if result.truncated:
+        what = "rows" if result.kind == "SELECT" else "triples"
+        click.echo(f"kg: showing the first {limit} {what} (--limit)", err=True)
+
+
+def _list(library: dict[str, Any], name: str | None, fmt: str) -> None:
+    from .errors import UsageError
+
+    if name is not None:
+        if name not in library:
+            raise UsageError(f"no named query {name}; kg query --list shows them")
+        library = {name: library[name]}
+    if fmt == "json":
+        click.echo(json.dumps([q.to_dict() for q in library.values()], indent=2, ensure_ascii=False))
+        return
+    if fmt in ("csv", "tsv", "markdown"):
+        rows = [{"name": q.name, "params": ", ".join(p.describe() for p in q.params), "description": q.description}
+                for q in library.values()]
+        columns = ["name", "params", "description"]
+        if fmt == "markdown":
+            click.echo(render_markdown(rows, columns))
+        else:
+            import csv
+            import io
+
+            buf = io.StringIO()
+            writer = csv.DictWriter(buf, fieldnames=columns, delimiter="," if fmt == "csv" else "\t",
+                                    lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+            click.echo(buf.getvalue().rstrip("\n"))
+        return
+    width = max((len(n) for n in library), default=0)
+    for q in library.values():
+        click.echo(f"{q.name.ljust(width)}  {q.description}")
+        for p in q.params:
+            kind = p.kind + ("" if p.required else ", optional")
+            click.echo(f"{'':{width}}    --param {p.name}=…  ({kind}) {p.description}".rstrip())
+    if not library:
+        click.echo("(no named queries)")
