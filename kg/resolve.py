@@ -278,6 +278,9 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
             ent = entities.get(key) or Entity(key=key, type=etype, label=canonical)
             for x in members:
                 ent.aliases.add(display.get(x, x))
+            # properties from the source that defines things best: a table row, then a heading, then prose
+            rank = {"table": 0, "heading": 1, "index": 2}
+            ms = sorted(ms, key=lambda m: (-m.strength, rank.get(m.evidence.method, 3)))
             for m in ms:
                 ent.aliases.add(m.name)
                 ent.evidence.append(m.evidence)
