@@ -246,13 +246,19 @@ def show(name: str, fmt: str, graph_dir: str | None, show_all: bool) -> None:
     if fmt == "json":
         click.echo(json.dumps(card, indent=2, ensure_ascii=False))
         return
-    click.echo(f"{card['label']}  ({card['type']}{', ' + card['status'] if card['status'] else ''})")
+    def label(value: object) -> str:
+        return kg.entities[value]["label"] if isinstance(value, str) and value in kg.entities else str(value)
+
+    status = card["status"]
+    if card["properties"].get("superseded_by"):
+        status += ", superseded by " + ", ".join(map(label, card["properties"]["superseded_by"]))
+    click.echo(f"{card['label']}  ({card['type']}{', ' + status if status else ''})")
     click.echo(f"  id: {card['id']}")
     if card["aliases"]:
         click.echo(f"  aliases: {', '.join(card['aliases'])}")
     for k, v in card["properties"].items():
         if v not in ("", [], None):
-            click.echo(f"  {k}: {', '.join(map(str, v)) if isinstance(v, list) else v}")
+            click.echo(f"  {k}: {', '.join(map(label, v)) if isinstance(v, list) else label(v)}")
     rels = [r for r in card["relations"] if show_all or r["relation"] != "mentions"]
     if rels:
         click.echo("  relations:")
@@ -298,5 +304,9 @@ def stats(fmt: str, graph_dir: str | None, list_warnings: bool, list_unresolved:
         click.echo(render_table(kg.model["unresolved"], ["document", "line", "target", "reason"]))
 
 
-# Commands that live in their own modules register here (each module adds one command).
-# -- command registrations (keep one line per module) --
+# Commands that live in their own modules register here, one import each.
+from .cli_export import export as _export_cmd  # noqa: E402
+from .cli_query import query as _query_cmd  # noqa: E402
+
+main.add_command(_query_cmd)
+main.add_command(_export_cmd)

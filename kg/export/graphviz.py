@@ -1,0 +1,199 @@
+"""Graphviz: DOT text of a view, and svg/png/layout through the `dot` command (no Python binding needed)."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import subprocess
+from typing import Any
+
+from ..errors import KgError
+from .style import FAMILIES, SHAPES, colours, family, status_class, wrap
+from .view import View, safe_ids
+
+FONT = "Helvetica"
+INSTALL_HINT = "Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz"
+
+
+class GraphvizNotFound(KgError):
+    """The `dot` command is not on PATH."""
+
+    def __init__(self) -> None:
+        super().__init__(f"Graphviz is not installed: the `dot` command is needed for svg/png ({INSTALL_HINT})")
+
+
+class GraphvizFailed(KgError):
+    """`dot` ran and failed."""
+
+
+def _q(text: str) -> str:
+    """A DOT double-quoted string."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _attrs(**kw: Any) -> str:
+    return "[" + ", ".join(f"{k}={v if isinstance(v, (int, float)) else _q(str(v))}" for k, v in kw.items()) + "]"
+
+
+def render_dot(view: View, title: str | None = None, show_title: bool = True) -> str:
+    """DOT text of a view: a cluster per group, nodes shaped by type and styled by status, edges by relation kind."""
+    title = title or view.title
+    if view.collapsed:
+        title += "\n" + "\n".join(wrap(view.collapsed, 120))
+    if not show_title:
+        title = ""
+    out = [
+        "digraph kg {",
+        f"  graph {_attrs(rankdir='LR', label=title, labelloc='t', labeljust='l', fontname=FONT, fontsize=14, newrank='true', nodesep=0.25, ranksep=0.7, pad=0.3, bgcolor='white')};",
+        f"  node {_attrs(fontname=FONT, fontsize=10, margin='0.12,0.06', height=0.4, penwidth=1.2)};",
+        f"  edge {_attrs(fontname=FONT, fontsize=8, arrowsize=0.7)};",
+    ]
+    ids = safe_ids(view)  # XML-safe ids for the svg elements
+
+    def node_line(n: Any, pad: str) -> str:
+        fill, stroke, text = colours(n)
+        style = ["filled"]
+        if n.type == "Component":
+            style.append("rounded")
+        if status_class(n) or n.type == "Group":
+            style.append("dashed")
+        extra: dict[str, Any] = {}
+        if n.focus:
+            extra = {"penwidth": 2.6, "fontname": FONT + "-Bold"}
+        cls = " ".join(c for c in (n.type.lower(), status_class(n), "focus" if n.focus else "") if c)
+        return (f"{pad}{_q(n.id)} " + _attrs(label="\n".join(wrap(n.caption)), shape=SHAPES.get(n.type, SHAPES["Component"])[0],
+                                             style=",".join(style), fillcolor=fill, color=stroke, fontcolor=text,
+                                             tooltip=f"{n.label} ({n.type}{', ' + n.status if n.status else ''})",
+                                             id=ids[n.id], **{"class": cls}, **extra) + ";")
+
+    nodes = {n.id: n for n in view.nodes}
+    for gi, g in enumerate(view.groups):
+        out.append(f"  subgraph {_q(f'cluster_{gi}')} {{")
+        out.append(f"    graph {_attrs(label=g.label, style='rounded,filled', fillcolor='#f8fafc', color='#cbd5e1', fontsize=12, id=ids[g.id])};")
+        out += [node_line(nodes[k], "    ") for k in g.nodes]
+        out.append("  }")
+    out += [node_line(n, "  ") for n in view.nodes if not n.group]
+    for i, e in enumerate(view.edges):
+        colour, style, _ = FAMILIES[family(e.relation)]
+        extra = {"arrowhead": "tee"} if e.relation == "rejects" else {}
+        out.append(f"  {_q(e.source)} -> {_q(e.target)} " + _attrs(
+            label=e.caption, color=colour, fontcolor=colour, style=style, id=f"edge_{i}",
+            **{"class": f"rel-{e.relation} fam-{family(e.relation)}"}, **extra) + ";")
+    for a, b in _tiling(view):
+        out.append(f"  {_q(a)} -> {_q(b)} [style=invis, weight=20];")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def _tiling(view: View, row_width: int = 8) -> list[tuple[str, str]]:
+    """Invisible edges that lay unconnected nodes out in a grid instead of one long column.
+
+    Left to itself dot puts every node without edges of a cluster in one rank, a
+    column as tall as the cluster is big, and stacks clusters without edges one
+    under the other. Chaining them (a -> b puts b one rank to the right) tiles the
+    loose nodes of a cluster in rows of about sqrt(n), and places the clusters
+    that hold nothing else side by side in rows of about `row_width` ranks.
+    """
+    linked = {e.source for e in view.edges} | {e.target for e in view.edges}
+    blocks = [(g.id, g.nodes) for g in view.groups] or [("", [n.id for n in view.nodes])]
+    blocks += [("", [n.id for n in view.nodes if not n.group])] if view.groups else []
+    pairs: list[tuple[str, str]] = []
+    loose_blocks: list[tuple[list[str], int]] = []  # (first row of a block of nothing but loose nodes, its width)
+    for _, members in blocks:
+        loose = [k for k in members if k not in linked]
+        if not loose:
+            continue
+        cols = max(1, math.ceil(math.sqrt(len(loose))))
+        rows = [loose[i:i + cols] for i in range(0, len(loose), cols)]
+        for row in rows:
+            pairs += list(zip(row, row[1:]))
+        if len(loose) == len(members):
+            loose_blocks.append((rows[0], cols))
+    # blocks of loose nodes side by side: the end of one block's first row -> the start of the next one's
+    width = 0
+    for prev, (row, cols) in zip([None, *loose_blocks], loose_blocks):
+        if prev is not None and width + cols <= max(row_width, cols):
+            pairs.append((prev[0][-1], row[0]))
+            width += cols
+        else:
+            width = cols
+    return pairs
+
+
+def dot_command() -> str:
+    """The path of `dot`, or GraphvizNotFound."""
+    path = shutil.which("dot")
+    if path is None:
+        raise GraphvizNotFound()
+    return path
+
+
+def run_dot(dot_text: str, fmt: str, timeout: float = 120) -> bytes:
+    """Run `dot -T<fmt>` on DOT text; its output as bytes."""
+    args = [dot_command(), f"-T{fmt}"]
+    if fmt == "png":
+        args.append("-Gdpi=110")
+    try:
+        proc = subprocess.run(args, input=dot_text.encode(), capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise GraphvizFailed(f"dot -T{fmt} took more than {timeout:.0f} s") from exc
+    if proc.returncode != 0:
+        first = proc.stderr.decode(errors="replace").strip().splitlines()[:1]
+        raise GraphvizFailed(f"dot -T{fmt} failed: {first[0] if first else f'exit code {proc.returncode}'}")
+    return proc.stdout
+
+
+def layout(view: View, title: str | None = None) -> dict[str, Any]:
+    """Graphviz's layout of a view, in SVG coordinates (y down): node boxes, edge paths, cluster boxes."""
+    data = json.loads(run_dot(render_dot(view, title, show_title=False), "json"))
+    height = float(data["bb"].split(",")[3])
+
+    def pt(text: str) -> tuple[float, float]:
+        x, y = text.split(",")[:2]
+        return round(float(x), 1), round(height - float(y), 1)
+
+    nodes: dict[str, dict[str, float]] = {}
+    clusters: dict[str, dict[str, float]] = {}
+    ids = safe_ids(view)
+    group_of = {ids[g.id]: g.id for g in view.groups}
+    for obj in data.get("objects", []):
+        if "nodes" in obj or obj.get("name", "").startswith("cluster_"):
+            if "bb" in obj:
+                x1, y1, x2, y2 = (float(v) for v in obj["bb"].split(","))
+                clusters[group_of.get(obj.get("id", ""), obj["name"])] = {"x": x1, "y": height - y2, "w": x2 - x1, "h": y2 - y1}
+            continue
+        x, y = pt(obj["pos"])
+        nodes[obj["name"]] = {"x": x, "y": y, "w": round(float(obj["width"]) * 72, 1),
+                              "h": round(float(obj["height"]) * 72, 1)}
+    edges: dict[int, dict[str, Any]] = {}
+    for e in data.get("edges", []):
+        if "id" not in e:  # the invisible edges that tile loose nodes
+            continue
+        idx = int(e["id"].split("_", 1)[1])
+        edges[idx] = {"path": _spline_path(e.get("pos", ""), pt), "label": pt(e["lp"]) if "lp" in e else None}
+    x1, y1, x2, y2 = (float(v) for v in data["bb"].split(","))
+    return {"width": x2 - x1, "height": y2 - y1, "nodes": nodes, "edges": edges, "clusters": clusters,
+            "title": pt(data["lp"]) if "lp" in data else None}
+
+
+def _spline_path(pos: str, pt: Any) -> str:
+    """An SVG path of a Graphviz edge spline ("e,x,y p0 p1 p2 p3 …"), ending at the arrow's tip."""
+    end = None
+    points = []
+    for part in pos.split():
+        if part.startswith("e,"):
+            end = pt(part[2:])
+        elif part.startswith("s,"):
+            continue
+        else:
+            points.append(pt(part))
+    if not points:
+        return ""
+    d = f"M{points[0][0]},{points[0][1]}"
+    for i in range(1, len(points) - 2, 3):
+        (ax, ay), (bx, by), (cx, cy) = points[i:i + 3]
+        d += f" C{ax},{ay} {bx},{by} {cx},{cy}"
+    if end is not None:
+        d += f" L{end[0]},{end[1]}"
+    return d

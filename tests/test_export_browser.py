@@ -1,0 +1,164 @@
+"""The html export in real headless Chromium: loads offline with no console error, draws the nodes, shows cards.
+
+Needs Debian's chromium (`apt-get install chromium`; `.ci/run` installs it) and the
+Python playwright package (the test extra); skipped with the reason otherwise.
+`KG_UPDATE_SCREENSHOTS=1 pytest tests/test_export_browser.py` also rewrites
+docs/redpanda-view.png, the screenshot the README shows.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kg import api
+from kg.export import build_view, render
+
+pytestmark = pytest.mark.browser
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "openova-2026-01"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def chromium_path() -> str:
+    """Debian's chromium, or a skip that says why."""
+    for candidate in (os.environ.get("KG_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
+                      shutil.which("chromium-browser")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    pytest.skip("headless Chromium is not installed (apt-get install chromium; .ci/run installs it)")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = chromium_path()
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed (test extra)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def graph(tmp_path_factory: pytest.TempPathFactory) -> api.KnowledgeGraph:
+    """The real corpus when it is there, else the embedded sample (both have Redpanda, KEDA and MinIO)."""
+    directory = tmp_path_factory.mktemp("export-browser") / ".kg"
+    api.build_graph([str(CORPUS)] if CORPUS.is_dir() else None, directory)
+    return api.open(directory, build_if_missing=False)
+
+
+class Page:
+    """A loaded page with what it logged and requested."""
+
+    def __init__(self, browser: Any, path: Path, width: int = 1400, height: int = 820) -> None:
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page = browser.new_page(viewport={"width": width, "height": height})
+        self.page.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        self.page.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url}"))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.goto(path.resolve().as_uri())
+        self.page.wait_for_selector("#kg-canvas .node")
+
+    @property
+    def network(self) -> list[str]:
+        return [u for u in self.requests if not u.startswith(("file:", "data:", "about:"))]
+
+
+def write_page(graph: api.KnowledgeGraph, path: Path, **kwargs: Any) -> Any:
+    view = build_view(graph, **kwargs)
+    path.write_text(render(view, "html"), encoding="utf-8")
+    return view
+
+
+def test_redpanda_view_loads_offline_and_shows_cards(browser: Any, graph: api.KnowledgeGraph, tmp_path: Path) -> None:
+    view = write_page(graph, tmp_path / "redpanda.html", focus=["Redpanda"], depth=2)
+    page = Page(browser, tmp_path / "redpanda.html")
+    p = page.page
+    assert p.locator("#kg-canvas .node").count() == len(view.nodes)
+    assert p.locator("#kg-canvas .edge").count() == len(view.edges)
+    assert p.locator('.node[data-id="component/redpanda"]').is_visible()
+    assert "Click a node" in p.inner_text("#kg-card")
+
+    p.click('.node[data-id="component/redpanda"]')
+    card = p.inner_text("#kg-card")
+    assert card.splitlines()[0] == "Redpanda"
+    assert "storesDataIn" in card and "MinIO" in card and "consumesFrom" in card and "KEDA" in card
+    assert ".md:" in card  # evidence as file:line
+    assert p.get_attribute('.node[data-id="component/redpanda"]', "class").split().count("selected") == 1
+
+    # a related entity on the card is a link to its own card
+    p.click('#kg-card button:text-is("MinIO")')
+    assert p.inner_text("#kg-card").splitlines()[0] == "MinIO"
+
+    shot = DOCS / "redpanda-view.png" if os.environ.get("KG_UPDATE_SCREENSHOTS") else tmp_path / "redpanda-view.png"
+    p.click("#kg-fit")
+    p.click('.node[data-id="component/redpanda"]')
+    p.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
+
+    assert page.errors == []
+    assert page.network == []
+
+
+def test_search_filter_pan_and_zoom(browser: Any, graph: api.KnowledgeGraph, tmp_path: Path) -> None:
+    write_page(graph, tmp_path / "platform.html")
+    page = Page(browser, tmp_path / "platform.html")
+    p = page.page
+    # search highlights, Enter opens the first match's card
+    p.fill("#kg-search", "minio")
+    assert p.locator(".node.match").count() >= 1
+    assert "match" in p.inner_text("#kg-matches")
+    p.press("#kg-search", "Enter")
+    assert "MinIO" in p.inner_text("#kg-card")
+    p.fill("#kg-search", "")
+    p.dispatch_event("#kg-search", "input")
+    assert p.locator(".node.match").count() == 0
+
+    # unticking a relation kind hides its edges
+    rel = p.get_attribute("#kg-filters input", "value")
+    shown = p.locator(f'.edge[data-rel="{rel}"]').count()
+    assert shown >= 1
+    p.uncheck(f'#kg-filters input[value="{rel}"]')
+    assert p.locator(f'.edge.off[data-rel="{rel}"]').count() == shown
+    p.check(f'#kg-filters input[value="{rel}"]')
+    assert p.locator(f'.edge.off[data-rel="{rel}"]').count() == 0
+
+    # zoom with the wheel, pan by dragging the background, fit to the window again
+    p.click("#kg-fit")  # (Enter above centred the match)
+    before = p.get_attribute("#kg-viewport", "transform")
+    p.mouse.move(300, 300)
+    p.mouse.wheel(0, -400)
+    zoomed = p.get_attribute("#kg-viewport", "transform")
+    assert zoomed != before
+    p.mouse.move(20, 120)
+    p.mouse.down()
+    p.mouse.move(120, 220, steps=5)
+    p.mouse.up()
+    assert p.get_attribute("#kg-viewport", "transform") != zoomed
+    p.click("#kg-fit")
+    assert p.get_attribute("#kg-viewport", "transform") == before
+
+    assert page.errors == []
+    assert page.network == []
+
+
+def test_collapsed_view_explains_itself(browser: Any, graph: api.KnowledgeGraph, tmp_path: Path) -> None:
+    view = write_page(graph, tmp_path / "collapsed.html", relations=["all"], max_nodes=30)
+    assert view.collapsed
+    page = Page(browser, tmp_path / "collapsed.html")
+    p = page.page
+    assert "collapsed" in p.inner_text("#kg-note")
+    group = next(n for n in view.nodes if n.type == "Group")
+    p.click(f'.node[data-id="{group.id}"]')
+    assert f"collapsed here ({len(group.members)})" in p.inner_text("#kg-card").lower()
+    assert page.errors == []
+    assert page.network == []
