@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -79,9 +79,6 @@ def build(paths: list[str], alias_files: list[Path] | None = None, progress: Pro
         warnings.extend(doc.warnings)
     return BuildResult(documents=documents, entities=entities, relations=relations, unresolved=unresolved,
                        warnings=warnings, repos=repos)
-
-
-from collections import Counter  # noqa: E402  (used above; kept beside its only use in choose_label)
 
 
 def _workspace_alias_files(root: Path) -> list[Path]:

@@ -50,7 +50,7 @@ def kg_namespace():  # noqa: ANN201 - returns an rdflib Namespace; imported lazi
 
 def to_rdf(model: dict[str, Any]) -> Graph:
     """An rdflib Graph of a stored model (entities, relations with evidence, unresolved references)."""
-    from rdflib import RDF, RDFS, SKOS, XSD, BNode, Graph, Literal, URIRef  # noqa: F401
+    from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
     from rdflib.namespace import DCTERMS, PROV
 
     KG = kg_namespace()

@@ -352,7 +352,3 @@ def default_alias_files() -> list[Path]:
 
     path = data_dir() / "aliases.toml"
     return [path] if path.exists() else []
-
-
-def evidence_key(ev: Evidence) -> tuple[str, int, str]:
-    return (ev.document, ev.line, ev.method)

@@ -21,7 +21,6 @@ from kg.export.mermaid import mermaid_ids
 from kg.export.view import DEFAULT_RELATIONS, View
 from kg.mermaid import parse_mermaid
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "openova-2026-01"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
                                reason="Graphviz is not installed (apt-get install graphviz; .ci/run installs it)")
 DOCUMENT_PLUMBING = {"mentions", "linksTo", "documentedIn", "describes", "inRepository"}
@@ -30,30 +29,23 @@ DOCUMENT_PLUMBING = {"mentions", "linksTo", "documentedIn", "describes", "inRepo
 # ---------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> api.KnowledgeGraph:
-    """The real corpus, built once for this module (skipped when ../shared is absent)."""
-    if not CORPUS.is_dir():
-        pytest.skip(f"real corpus not present at {CORPUS} (../shared is absent on this checkout)")
-    directory = tmp_path_factory.mktemp("export-corpus") / ".kg"
-    api.build_graph([str(CORPUS)], directory)
-    return api.open(directory, build_if_missing=False)
+# The graphs come from conftest.py's session fixtures (built once for the whole run).
+@pytest.fixture
+def corpus(corpus_kg: api.KnowledgeGraph) -> api.KnowledgeGraph:
+    return corpus_kg
 
 
-@pytest.fixture(scope="module")
-def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The embedded sample, built once for this module."""
-    directory = tmp_path_factory.mktemp("export-sample") / ".kg"
-    api.build_graph(None, directory)
-    return directory
+@pytest.fixture
+def sample_dir(sample_graph_dir: Path) -> Path:
+    return sample_graph_dir
 
 
-@pytest.fixture(scope="module")
-def sample(sample_dir: Path) -> api.KnowledgeGraph:
-    return api.open(sample_dir, build_if_missing=False)
+@pytest.fixture
+def sample(sample_kg: api.KnowledgeGraph) -> api.KnowledgeGraph:
+    return sample_kg
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def redpanda(corpus: api.KnowledgeGraph) -> View:
     return build_view(corpus, ["Redpanda"], depth=2)
 

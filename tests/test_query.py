@@ -34,7 +34,6 @@ from kg.query import (
 )
 from kg.resources import ontology_path, queries_dir
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "openova-2026-01"
 REQUIRED = ["dependents", "dependencies", "impact-with-adrs", "adrs-for", "adr-timeline", "superseded",
             "components-without-adr", "vendors", "owners", "not-in-use", "unresolved", "evidence"]
 # parameters that make each named query answer something on both workspaces
@@ -53,30 +52,21 @@ KGID = ID
 # ---------------------------------------------------------------- fixtures (built once per module)
 
 
-@pytest.fixture(scope="module")
-def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("query-sample") / ".kg"
-    api.build_graph(None, directory)
-    return directory
+# The graphs come from conftest.py's session fixtures (built once for the whole run); these names
+# keep the tests below short.
+@pytest.fixture
+def sample_dir(sample_graph_dir: Path) -> Path:
+    return sample_graph_dir
 
 
-@pytest.fixture(scope="module")
-def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not CORPUS.is_dir():
-        pytest.skip(f"real corpus not present at {CORPUS} (../shared is absent on this checkout)")
-    directory = tmp_path_factory.mktemp("query-corpus") / ".kg"
-    api.build_graph([str(CORPUS)], directory)
-    return directory
+@pytest.fixture
+def sample(sample_kg: api.KnowledgeGraph) -> api.KnowledgeGraph:
+    return sample_kg
 
 
-@pytest.fixture(scope="module")
-def sample(sample_dir: Path) -> api.KnowledgeGraph:
-    return api.open(sample_dir, build_if_missing=False)
-
-
-@pytest.fixture(scope="module")
-def corpus(corpus_dir: Path) -> api.KnowledgeGraph:
-    return api.open(corpus_dir, build_if_missing=False)
+@pytest.fixture
+def corpus(corpus_kg: api.KnowledgeGraph) -> api.KnowledgeGraph:
+    return corpus_kg
 
 
 @pytest.fixture(params=["sample", "corpus"])
