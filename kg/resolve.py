@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .model import Entity, Evidence, Fact, Mention
+from .model import Entity, Fact, Mention
 from .names import ADR_ID, canonical_adr_number, is_abbreviation_of, name_key, slug
 
 TYPE_PREFIX = {"Component": "component", "Vendor": "vendor", "Team": "team", "Repository": "repository",
