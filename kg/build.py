@@ -202,9 +202,9 @@ def _adr_relations(grouped: dict[str, list[AdrRecord]], gaz: Gazetteer, document
                 target.setdefault(hit, rec.evidence)
         for rec in recs:
             for name, ev in rec.decided_names:
-                hit = gaz.lookup(name, "Component") or gaz.lookup(name, "Vendor")
-                if hit:
-                    decided.setdefault(hit, ev)
+                chosen = gaz.lookup(name, "Component") or gaz.lookup(name, "Vendor")
+                if chosen:
+                    decided.setdefault(chosen, ev)
         if not decided:
             for text, ev in (t for r in recs for t in r.decision_text):
                 for hit in _decision_names(text, gaz):
@@ -213,9 +213,9 @@ def _adr_relations(grouped: dict[str, list[AdrRecord]], gaz: Gazetteer, document
                     break
         for rec in recs:
             for name, ev in rec.options:
-                hit = gaz.lookup(name, "Component")
-                if hit and hit not in decided:
-                    rejected.setdefault(hit, ev)
+                option = gaz.lookup(name, "Component")
+                if option and option not in decided:
+                    rejected.setdefault(option, ev)
         for hit, ev in decided.items():
             out.append(Relation(key, "decides", hit, [ev]))
         for hit, ev in rejected.items():

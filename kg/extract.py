@@ -172,14 +172,14 @@ def rule_adr_document(doc: Document, out: Extraction) -> None:
     for m in SUPERSEDES.finditer(header_text):
         for ref in ADR_ID.finditer(m.group(1)):
             rec.supersedes.append((canonical_adr_number(int(ref.group(1))), _ev(doc, status_line, "heading")))
-    for key in ("supersedes", "superseded_by", "superseded-by"):
-        value = fm.get(key)
-        values = value if isinstance(value, list) else [value] if value else []
+    for fm_key in ("supersedes", "superseded_by", "superseded-by"):
+        fm_value = fm.get(fm_key)
+        values = fm_value if isinstance(fm_value, list) else [fm_value] if fm_value else []
         for v in values:
             found = adr_id(str(v))
             if found:
-                target = rec.supersedes if key == "supersedes" else rec.superseded_by
-                target.append((found, _ev(doc, 1, "front-matter", f"{key}: {v}")))
+                target = rec.supersedes if fm_key == "supersedes" else rec.superseded_by
+                target.append((found, _ev(doc, 1, "front-matter", f"{fm_key}: {v}")))
     for m in SUPERSEDED_BY.finditer(header_text):
         for ref in ADR_ID.finditer(m.group(1)):
             rec.superseded_by.append((canonical_adr_number(int(ref.group(1))), _ev(doc, status_line, "heading")))

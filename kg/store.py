@@ -44,7 +44,7 @@ def model_of(result: BuildResult) -> dict[str, Any]:
                   "evidence": [e.as_dict() for e in r.evidence]} for r in result.relations]
     unresolved = sorted((asdict(u) for u in result.unresolved), key=lambda u: (u["document"], u["line"], u["target"]))
     documents = sorted(({"path": d.path, "repository": d.repo, "title": d.title, "kind": d.kind,
-                         "lines": len(d.lines)} for d in result.documents), key=lambda d: d["path"])
+                         "lines": len(d.lines)} for d in result.documents), key=lambda d: str(d["path"]))
     return {"format": FORMAT_VERSION, "entities": entities, "relations": relations, "unresolved": unresolved,
             "documents": documents, "repositories": dict(sorted(result.repos.items())),
             "warnings": list(result.warnings)}
