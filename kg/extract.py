@@ -334,10 +334,17 @@ def rule_adr_references(doc: Document, out: Extraction) -> None:
         out.adrs.append(rec)
 
 
+INVENTORY = re.compile(r"\b(components?|services|technolog(?:y|ies)|stack|inventory|catalog(?:ue)?|systems|"
+                       r"dependencies|building blocks)\b", re.I)
+
+
 def rule_technology_tables(doc: Document, out: Extraction) -> None:
     """Tech-stack tables: a technology/component column beside a category, purpose or version."""
     for table in doc.tables:
         name_col = _col(table.header, NAME_COLUMNS)
+        if not name_col and INVENTORY.search(" ".join((doc.title, *table.section))):
+            # "| Name | Purpose |" or "| Service | Description |" counts in a components/services inventory
+            name_col = _col(table.header, ("name", "service", "services", "system"))
         if not name_col:
             continue
         described = [h for h in table.header if clean_name(h).lower() in DESCRIBING_COLUMNS]
@@ -574,7 +581,7 @@ def classify_edge(label: str, target_hint: str, arrow: str, source_hint: str = "
 def rule_mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     """Flowchart edges between nodes that name known components, typed by label and target."""
     for diagram in doc.diagrams:
-        if diagram.kind != "flowchart":
+        if diagram.kind not in ("flowchart", "sequence"):
             continue
 
         def entity_of(node_id: str, diagram=diagram) -> str | None:  # noqa: ANN001
@@ -598,13 +605,15 @@ def rule_mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             return " ".join(hints)
 
         for edge in diagram.edges:
-            if edge.arrow.startswith("~"):
-                continue  # an invisible link only lays the drawing out
+            if edge.arrow.startswith("~") or (diagram.kind == "sequence" and edge.arrow.startswith("--")):
+                continue  # an invisible link only lays the drawing out; a dashed message is a reply
             src, dst = entity_of(edge.source), entity_of(edge.target)
             if not src or not dst or src == dst:
                 continue
             relation, direction = classify_edge(edge.label, hint_of(edge.target, dst), edge.arrow,
                                                 hint_of(edge.source, src))
+            if diagram.kind == "sequence" and relation == "relatedTo":
+                relation = "dependsOn"  # a request from A to B: A needs B to answer
             subject, obj = (src, dst) if direction == "forward" else (dst, src)
             text = f"{edge.source} {edge.arrow}{'|' + edge.label + '|' if edge.label else ''} {edge.target}"
             ev = Evidence(doc.path, edge.line, doc.line_text(edge.line) or text, "mermaid")
@@ -619,6 +628,8 @@ PROSE_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:publish(?:es)?|produces?|emits?|sends?|pushes|ships?)\b[^.;]*?\b(?:to|into)\b", re.I), "publishesTo"),
     (re.compile(r"\b(?:runs? on|deployed on|hosted on|runs? inside)\b", re.I), "runsOn"),
     (re.compile(r"\b(?:depends? on|relies on|backed by|built on top of|built on|requires)\b", re.I), "dependsOn"),
+    # a bare "uses"/"calls" says little: it counts only with its subject named in the same sentence
+    (re.compile(r"\b(?:uses|calls|connects to|talks to)\b", re.I), "dependsOn?"),
     (re.compile(r"\b(?:deploys|installs|reconciles)\b", re.I), "deploys"),
     (re.compile(r"\b(?:scrapes|monitors)\b", re.I), "monitors"),
     (re.compile(r"\b(?:autoscales|scales)\b", re.I), "scales"),
@@ -660,10 +671,12 @@ def rule_prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None
                         continue
                     obj = targets[0][2]
                     subj = before[-1][2] if before else subject_of_section
+                    if relation.endswith("?") and not before:
+                        continue
                     if not subj or subj == obj:
                         continue
                     line = _sentence_line(doc, block.line, block.end_line, sentence)
-                    out.facts.append(Fact(subj, relation, obj, _ev(doc, line, "prose", sentence),
+                    out.facts.append(Fact(subj, relation.rstrip("?"), obj, _ev(doc, line, "prose", sentence),
                                           subject_type="key", object_type="key"))
                     break
 

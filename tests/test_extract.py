@@ -254,3 +254,53 @@ def test_component_headings_under_a_components_section(make_workspace) -> None:
     assert {"NATS", "Ceph"} <= set(names) and "Why not Kafka" not in names
     assert names["NATS"].props["category"] == "Messaging"
     assert ("NATS", "storesDataIn", "Ceph") in relations(result)
+
+
+def test_sequence_requests_and_explicit_uses(make_workspace) -> None:
+    ws = make_workspace({"svc/README.md": """\
+        # Orders
+
+        | Component | Purpose |
+        |-----------|---------|
+        | Orders API | takes orders |
+        | PostgreSQL | order store |
+        | Keycloak | identity |
+        | Billing | invoices |
+
+        The Orders API uses PostgreSQL for every order. It uses Keycloak too, but that is said without a subject.
+
+        ```mermaid
+        sequenceDiagram
+            participant O as Orders API
+            participant B as Billing
+            O->>B: create invoice
+            B-->>O: invoice id
+        ```
+        """})
+    rels = relations(build([str(ws)]))
+    assert ("Orders API", "dependsOn", "PostgreSQL") in rels
+    assert ("Orders API", "dependsOn", "Billing") in rels, "a request is a dependency"
+    assert ("Billing", "dependsOn", "Orders API") not in rels, "a reply is not"
+    assert not any(o == "Keycloak" for _s, _p, o in rels), "a bare 'uses' needs its subject in the sentence"
+
+
+def test_name_columns_count_in_a_services_inventory(make_workspace) -> None:
+    ws = make_workspace({"docs/README.md": """\
+        # Shop
+
+        ## Services
+
+        | Service | Description |
+        |---------|-------------|
+        | Checkout | takes payments |
+        | Catalog DB | product data |
+
+        ## Glossary
+
+        | Name | Description |
+        |------|-------------|
+        | SKU | stock keeping unit |
+        """})
+    names = {e.label for e in build([str(ws)]).entities.values() if e.type == "Component"}
+    assert {"Checkout", "Catalog DB"} <= names
+    assert "SKU" not in names
