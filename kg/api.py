@@ -25,24 +25,32 @@ TYPE_ORDER = {"Component": 0, "Vendor": 1, "ADR": 2, "Team": 3, "Repository": 4,
 
 
 def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str] | None = None,
-                alias_files: list[Path] | None = None, progress: Any = None) -> dict[str, Any]:
-    """Build a workspace (the embedded sample when no path) into the graph directory; returns its stats."""
+                alias_files: list[Path] | None = None, progress: Any = None, use_cache: bool = True) -> dict[str, Any]:
+    """Build a workspace (the embedded sample when no path) into the graph directory; returns its stats.
+
+    Parsed documents are cached in the graph directory by content, so a rebuild re-parses only the
+    files that changed (`use_cache=False` parses everything).
+    """
     from .build import build
     from .graph import to_rdf
     from .resources import sample_workspace
 
     started = time.perf_counter()
     sources = [str(p) for p in paths] if paths else [str(sample_workspace())]
-    result = build(sources, alias_files=alias_files, progress=progress)
+    directory = store.graph_dir(graph_dir)
+    cache = store.ParseCache(directory / "cache") if use_cache else None
+    result = build(sources, alias_files=alias_files, progress=progress, cache=cache)
     model = store.model_of(result)
     graph = to_rdf(model)
     lines = sorted(line for line in graph.serialize(format="nt").splitlines() if line.strip())
     elapsed = time.perf_counter() - started
     kg = KnowledgeGraph(model)
     meta = {"sources": sources, "sample": not paths, "seconds": round(elapsed, 3), "triples": len(lines),
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "stats": kg.stats()}
-    directory = store.graph_dir(graph_dir)
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "stats": kg.stats(),
+            "parsed": cache.misses if cache else len(result.documents), "reused": cache.hits if cache else 0}
     store.save(model, "\n".join(lines) + "\n", meta, directory)
+    if cache:
+        cache.prune()  # only once the new graph is live: a failed build keeps the old entries
     return meta
 
 

@@ -15,12 +15,14 @@ from .model import BuildResult, Document, Entity, Evidence, Fact, Mention, Relat
 from .names import name_key
 from .parse import parse_document
 from .resolve import CuratedAliases, Gazetteer, build_entities, choose_label, default_alias_files, entity_key
+from .store import ParseCache
 
 DEPENDENCY_KINDS = ("dependsOn", "storesDataIn", "backsUpTo", "consumesFrom", "publishesTo", "runsOn")
 Progress = Callable[[str, int, int], None]
 
 
-def parse_workspace(paths: list[str], progress: Progress | None = None) -> tuple[list[Document], dict[str, str], list[str]]:
+def parse_workspace(paths: list[str], progress: Progress | None = None, cache: ParseCache | None = None,
+                    ) -> tuple[list[Document], dict[str, str], list[str]]:
     """Discover and parse every Markdown file; unreadable files become warnings, never errors."""
     ws = discover(paths)
     if not ws.files:
@@ -38,20 +40,26 @@ def parse_workspace(paths: list[str], progress: Progress | None = None) -> tuple
         except OSError as exc:
             warnings.append(f"{source.path}: cannot read ({exc.strerror}), skipped")
             continue
-        try:
-            doc = parse_document(text, source.path, source.repo)
-        except Exception as exc:  # a parser bug on one file must not stop the workspace
-            warnings.append(f"{source.path}: cannot parse ({exc!r}), skipped")
-            continue
+        key = cache.key(source.path, source.repo, text) if cache else ""
+        doc = cache.get(key) if cache else None
+        if doc is None:
+            try:
+                doc = parse_document(text, source.path, source.repo)
+            except Exception as exc:  # a parser bug on one file must not stop the workspace
+                warnings.append(f"{source.path}: cannot parse ({exc!r}), skipped")
+                continue
+            if cache:
+                cache.put(key, doc)
         if not text.strip():
             doc.warnings.append(f"{source.path}: empty file")
         documents.append(doc)
     return documents, ws.repos, warnings
 
 
-def build(paths: list[str], alias_files: list[Path] | None = None, progress: Progress | None = None) -> BuildResult:
+def build(paths: list[str], alias_files: list[Path] | None = None, progress: Progress | None = None,
+          cache: ParseCache | None = None) -> BuildResult:
     """Build the knowledge of a workspace from its folders (the library's main entry point)."""
-    documents, repos, warnings = parse_workspace(paths, progress)
+    documents, repos, warnings = parse_workspace(paths, progress, cache)
     unresolved = resolve_links(documents, repos)
     extraction = extract_names(documents)
 

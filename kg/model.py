@@ -230,3 +230,44 @@ class BuildResult:
     unresolved: list[UnresolvedReference]
     warnings: list[str]
     repos: dict[str, str]
+
+
+# ---------------------------------------------------------------- plain (JSON) form of a parsed document
+# The parse cache stores Documents as JSON rather than pickles: a graph directory may be shared, and
+# loading it must never run code.
+
+
+def document_to_plain(doc: Document) -> dict[str, Any]:
+    """A parsed Document as JSON-ready data (before link resolution fills link targets)."""
+    from dataclasses import asdict
+
+    return asdict(doc)
+
+
+def document_from_plain(data: dict[str, Any]) -> Document:
+    """The Document that `document_to_plain` wrote."""
+
+    def section_path(value: Any) -> tuple[str, ...]:
+        return tuple(value or ())
+
+    diagrams = []
+    for d in data["diagrams"]:
+        diagrams.append(MermaidDiagram(
+            kind=d["kind"], direction=d["direction"], line=d["line"], errors=list(d["errors"]),
+            section=section_path(d["section"]),
+            nodes={k: MermaidNode(**v) for k, v in d["nodes"].items()},
+            edges=[MermaidEdge(**e) for e in d["edges"]],
+            subgraphs={k: MermaidSubgraph(**v) for k, v in d["subgraphs"].items()}))
+    return Document(
+        path=data["path"], repo=data["repo"], title=data["title"], kind=data["kind"], lines=list(data["lines"]),
+        front_matter=dict(data["front_matter"]),
+        sections=[Section(title=s["title"], level=s["level"], line=s["line"], path=section_path(s["path"]))
+                  for s in data["sections"]],
+        tables=[Table(header=t["header"], rows=t["rows"], row_lines=t["row_lines"], line=t["line"],
+                      section=section_path(t["section"]), raw_rows=t["raw_rows"],
+                      row_links=[[tuple(x) for x in r] for r in t["row_links"]]) for t in data["tables"]],
+        blocks=[Block(**{**b, "section": section_path(b["section"])}) for b in data["blocks"]],
+        code_blocks=[CodeBlock(**{**c, "section": section_path(c["section"])}) for c in data["code_blocks"]],
+        diagrams=diagrams,
+        links=[Link(**{**lk, "section": section_path(lk["section"])}) for lk in data["links"]],
+        warnings=list(data["warnings"]))

@@ -212,7 +212,9 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
                     by_type["Vendor"][k].append(Mention(m.name, "Vendor", m.evidence, aliases=m.aliases, strength=1))
 
     entities: dict[str, Entity] = {}
-    for etype, names in by_type.items():
+    for etype in ("Component", "Vendor", "Team", "Repository"):
+        by_type.setdefault(etype, defaultdict(list))  # present up front: the loop below reads the others' names
+    for etype, names in list(by_type.items()):
         uf = _UnionFind()
         display: dict[str, str] = {}
         for k, ms in names.items():

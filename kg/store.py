@@ -13,6 +13,7 @@ that fails or is interrupted leaves the previous graph as it was.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -26,6 +27,63 @@ from .model import BuildResult
 
 DEFAULT_GRAPH_DIR = ".kg"
 FORMAT_VERSION = 1
+
+
+class ParseCache:
+    """Parsed documents by content, in the graph directory, so a rebuild re-parses only what changed."""
+
+    VERSION = "1"  # bump when the parser's output changes shape or meaning
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.used: set[str] = set()
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, path: str, repo: str, text: str) -> str:
+        """The cache key of a document: its place and its exact text, with the kg and cache versions."""
+        import hashlib
+
+        from . import __version__
+
+        digest = hashlib.sha256("\x00".join((self.VERSION, __version__, path, repo, text)).encode("utf-8"))
+        return digest.hexdigest()
+
+    def get(self, key: str):  # noqa: ANN201 - Document | None; model imported lazily
+        """The cached Document, or None (a missing or unreadable entry is simply a miss)."""
+        from .model import document_from_plain
+
+        self.used.add(key)
+        try:
+            data = json.loads(gzip.decompress((self.directory / f"{key}.json.gz").read_bytes()))
+            doc = document_from_plain(data)
+        except (OSError, EOFError, ValueError, KeyError, TypeError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return doc
+
+    def put(self, key: str, doc: Any) -> None:
+        """Store a freshly parsed Document (best effort: a cache that cannot be written is no error)."""
+        from .model import document_to_plain
+
+        self.used.add(key)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            tmp = self.directory / f".{key}.{os.getpid()}.tmp"
+            data = json.dumps(document_to_plain(doc), ensure_ascii=False, default=str).encode("utf-8")
+            tmp.write_bytes(gzip.compress(data, compresslevel=3))
+            os.replace(tmp, self.directory / f"{key}.json.gz")
+        except OSError:
+            pass
+
+    def prune(self) -> None:
+        """Forget entries this build did not use, so the cache tracks the workspace instead of growing."""
+        if not self.directory.is_dir():
+            return
+        for entry in self.directory.iterdir():
+            if entry.name.endswith(".json.gz") and entry.name.removesuffix(".json.gz") not in self.used:
+                entry.unlink(missing_ok=True)
 
 
 def graph_dir(path: str | os.PathLike[str] | None = None) -> Path:

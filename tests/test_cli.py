@@ -138,3 +138,35 @@ def test_every_command_has_help() -> None:
         assert command.help and len(command.help.strip()) > 20, name
         code, out, _ = run(name, "--help")
         assert code == 0 and "Usage:" in out
+
+
+def test_rebuild_reuses_parsed_documents_and_gives_the_same_graph(make_workspace, tmp_path: Path) -> None:
+    ws = make_workspace({
+        "docs/README.md": "# Docs\n\n| Category | Technology | Purpose |\n|---|---|---|\n| Events | Redpanda | x |\n"
+                          "| Objects | MinIO | y |\n",
+        "docs/notes.md": "# Notes\n\nRedpanda offloads old segments to MinIO.\n",
+    })
+    directory = tmp_path / ".kg"
+    first = json.loads(run("build", str(ws), "--format", "json", graph_dir=directory)[1])
+    graph = store.ntriples_path(directory).read_bytes()
+    second = json.loads(run("build", str(ws), "--format", "json", graph_dir=directory)[1])
+    assert (first["parsed"], first["reused"]) == (2, 0)
+    assert (second["parsed"], second["reused"]) == (0, 2)
+    assert store.ntriples_path(directory).read_bytes() == graph
+    (ws / "docs" / "notes.md").write_text("# Notes\n\nMinIO is fine on its own.\n")
+    third = json.loads(run("build", str(ws), "--format", "json", graph_dir=directory)[1])
+    assert (third["parsed"], third["reused"]) == (1, 1)
+    code, out, _ = run("deps", "Redpanda", "--format", "json", graph_dir=directory)
+    assert json.loads(out)["results"] == [], "the edited document no longer says it"
+    assert len(list((directory / "cache").glob("*.json.gz"))) == 2, "entries nobody uses are pruned"
+
+
+def test_a_damaged_cache_entry_is_a_miss_not_an_error(make_workspace, tmp_path: Path) -> None:
+    ws = make_workspace({"docs/README.md": "# Docs\n\nHello.\n"})
+    directory = tmp_path / ".kg"
+    assert run("build", str(ws), graph_dir=directory)[0] == 0
+    for entry in (directory / "cache").glob("*.json.gz"):
+        entry.write_bytes(b"not gzip")
+    code, out, err = run("build", str(ws), "--format", "json", graph_dir=directory)
+    assert code == 0, err
+    assert json.loads(out)["parsed"] == 1
