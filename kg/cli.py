@@ -123,8 +123,10 @@ def main() -> None:
               help="Extra alias file (TOML, like data/aliases.toml); repeatable.")
 @format_option(["table", "json"])
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--no-cache", is_flag=True, help="Parse every file again instead of reusing unchanged ones.")
 @handle_errors
-def build(paths: tuple[str, ...], graph_dir: str | None, alias_files: tuple[str, ...], fmt: str, quiet: bool) -> None:
+def build(paths: tuple[str, ...], graph_dir: str | None, alias_files: tuple[str, ...], fmt: str, quiet: bool,
+          no_cache: bool) -> None:
     """Build the graph from PATHS (folders of docs, repositories, or a workspace of repositories).
 
     With no PATHS, builds the embedded sample workspace. The previous graph stays
@@ -138,7 +140,8 @@ def build(paths: tuple[str, ...], graph_dir: str | None, alias_files: tuple[str,
             raise UsageError(f"{p}: no such alias file")
     progress = _progress_bar() if sys.stderr.isatty() and not quiet else None
     try:
-        meta = api.build_graph(list(paths) or None, graph_dir, [Path(p) for p in alias_files], progress=progress)
+        meta = api.build_graph(list(paths) or None, graph_dir, [Path(p) for p in alias_files], progress=progress,
+                               use_cache=not no_cache)
     finally:
         if progress:
             progress.close()
@@ -151,7 +154,8 @@ def build(paths: tuple[str, ...], graph_dir: str | None, alias_files: tuple[str,
     ents = stats["entities"]
     what = "the embedded sample" if meta["sample"] else ", ".join(meta["sources"])
     click.echo(f"Built {store.graph_dir(graph_dir)} from {what} in {meta['seconds']:.2f} s")
-    click.echo(f"  documents    {stats['documents']} in {stats['repositories']} repositories")
+    click.echo(f"  documents    {stats['documents']} in {stats['repositories']} repositories"
+               f" ({meta['parsed']} parsed, {meta['reused']} unchanged)")
     for t, plural in (("Component", "components"), ("ADR", "ADRs"), ("Vendor", "vendors"), ("Team", "teams"),
                       ("Repository", "repositories")):
         click.echo(f"  {plural:<12} {ents.get(t, 0)}")
