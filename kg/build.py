@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-from .discover import discover, read_text
+from .discover import TooLarge, discover, read_text
 from .errors import UsageError
 from .extract import AdrRecord, Extraction, extract_facts, extract_names
 from .links import parse_github, resolve_links
@@ -36,6 +36,9 @@ def parse_workspace(paths: list[str], progress: Progress | None = None, cache: P
             text = read_text(source)
         except UnicodeDecodeError as exc:
             warnings.append(f"{source.path}: not UTF-8 (byte {exc.start}), skipped")
+            continue
+        except TooLarge as exc:
+            warnings.append(f"{source.path}: {exc}, skipped")
             continue
         except OSError as exc:
             warnings.append(f"{source.path}: cannot read ({exc.strerror}), skipped")

@@ -39,8 +39,10 @@ def _markdown_files(folder: Path) -> list[Path]:
         # sorted in place so the walk, and so every build, is deterministic
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
         for name in sorted(filenames):
-            if Path(name).suffix.lower() in MARKDOWN_SUFFIXES:
-                found.append(Path(dirpath) / name)
+            path = Path(dirpath) / name
+            # only regular files: a symlink to /dev/zero or a FIFO named x.md must not hang the build
+            if Path(name).suffix.lower() in MARKDOWN_SUFFIXES and path.is_file():
+                found.append(path)
     return found
 
 
@@ -97,7 +99,17 @@ def discover(paths: list[str]) -> Workspace:
     return Workspace(roots=roots, repos=repos, files=files)
 
 
+MAX_BYTES = 8 * 2**20  # no hand-written doc is this large; a generated dump would only drown the graph
+
+
+class TooLarge(OSError):
+    """A file over MAX_BYTES, skipped."""
+
+
 def read_text(source: SourceFile) -> str:
-    """The file's text; raises UnicodeDecodeError for files that are not UTF-8."""
-    data = Path(source.abspath).read_bytes()
-    return data.decode("utf-8-sig")
+    """The file's text; raises UnicodeDecodeError for files that are not UTF-8, TooLarge past MAX_BYTES."""
+    path = Path(source.abspath)
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise TooLarge(f"{size:,} bytes, over the {MAX_BYTES:,}-byte limit")
+    return path.read_bytes().decode("utf-8-sig")

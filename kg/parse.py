@@ -224,7 +224,24 @@ def _front_matter(content: str, doc: Document) -> dict[str, Any]:
         where = f":{mark.line + 2}" if mark is not None else ""
         doc.warnings.append(f"{doc.path}{where}: front matter is not valid YAML, ignored")
         return {}
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    if _too_big(data, budget=[5000]):
+        # YAML aliases can make a few lines stand for a billion nodes ("billion laughs")
+        doc.warnings.append(f"{doc.path}:1: front matter is too large or too deeply aliased, ignored")
+        return {}
+    return data
+
+
+def _too_big(value: Any, budget: list[int], depth: int = 0) -> bool:
+    budget[0] -= 1
+    if budget[0] < 0 or depth > 20:
+        return True
+    if isinstance(value, dict):
+        return any(_too_big(k, budget, depth + 1) or _too_big(v, budget, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_too_big(v, budget, depth + 1) for v in value)
+    return False
 
 
 def _title(doc: Document) -> str:

@@ -170,3 +170,25 @@ def test_a_damaged_cache_entry_is_a_miss_not_an_error(make_workspace, tmp_path: 
     code, out, err = run("build", str(ws), "--format", "json", graph_dir=directory)
     assert code == 0, err
     assert json.loads(out)["parsed"] == 1
+
+
+def test_hostile_files_cannot_break_the_build(make_workspace, tmp_path: Path, monkeypatch) -> None:
+    laughs = "---\na: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(8)) + "---\n# Laughs\n"
+    ws = make_workspace({
+        "docs/README.md": "# Docs\n\n| Category | Technology | Purpose |\n|---|---|---|\n| Events | Redpanda | x |\n",
+        "docs/laughs.md": laughs,
+        "docs/deep.md": "# Deep\n\n" + "> " * 5000 + "quote\n\n" + "".join("  " * i + "- item\n" for i in range(300)),
+        "docs/huge.md": "# Huge\n",
+    })
+    (ws / "docs" / "zero.md").symlink_to("/dev/zero")
+    monkeypatch.setattr("kg.discover.MAX_BYTES", 150_000)
+    (ws / "docs" / "huge.md").write_text("# Huge\n\n" + "word " * 40_000)
+    code, out, err = run("build", str(ws), "--format", "json", graph_dir=tmp_path / ".kg")
+    assert code == 0, err
+    code, out, _ = run("stats", "--format", "json", "--warnings", graph_dir=tmp_path / ".kg")
+    warnings = json.loads(out)["warning_list"]
+    assert any(w.startswith("docs/laughs.md:1: front matter is too large") for w in warnings)
+    assert any(w.startswith("docs/huge.md: ") and "limit" in w for w in warnings)
+    assert run("impact", "Redpanda", graph_dir=tmp_path / ".kg")[0] == 0
