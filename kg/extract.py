@@ -244,6 +244,9 @@ def looks_like_a_name(text: str) -> bool:
                  r"overview|management|requirement|guide|structure|policy|policies|process|naming|limit|resource|"
                  r"summary|example|usage|installation|deployment|integration|analysis|flags?|shifting)s?\b", text, re.I):
         return False
+    if re.fullmatch(r"(?i)operators|tools|services|controllers|servers|databases|clusters|providers|solutions|"
+                    r"platforms|systems|agents|plugins|apis", words[-1]):
+        return False  # "Kubernetes Operators" is a kind of thing, not a product
     if len(words) == 1:
         return any(ch.isupper() or ch.isdigit() for ch in text) or "-" in text
     return all(w[0].isupper() or w[0].isdigit() or any(c.isupper() for c in w) for w in words)
@@ -421,8 +424,12 @@ def rule_repository_headings(doc: Document, out: Extraction) -> None:
             continue
         ev = _ev(doc, section.line, "index")
         out.mentions.append(Mention(repo, "Repository", ev, props={"description": description}, strength=2))
-        # the repository is named after the technology it holds: that technology is a component
-        comp = Mention(repo, "Component", ev, props={"purpose": description}, strength=2)
+        # the repository is named after the technology it holds: that technology is a component,
+        # filed under the index's heading above it ("Data Layer", "Observability Stack")
+        props = {"purpose": description}
+        if len(section.path) >= 2 and not re.search(r"repositor|index|contents", section.path[-2], re.I):
+            props["layer"] = clean_name(section.path[-2])
+        comp = Mention(repo, "Component", ev, props=props, strength=2)
         _, paren = split_parenthetical(description)
         if paren:
             comp.aliases.append(paren)
@@ -651,10 +658,15 @@ def _sentence_line(doc: Document, block_line: int, end_line: int, sentence: str)
 def rule_prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     """Sentences like 'Redpanda offloads old segments to MinIO' or, under a 'Redpanda' heading, 'tiered storage to MinIO'."""
     options = {id(b) for b in option_items(doc)}
+    # an ADR about one component speaks of it without naming it: "Scheduled backups to Cloudflare R2"
+    doc_subject = _adr_subject(doc, out, gaz)
     for block in doc.blocks:
         if id(block) in options or (block.section and HYPOTHETICAL.search(block.section[-1])):
             continue  # options an ADR weighed are not how the platform works
         subject_of_section = gaz.section_subject(block.section)
+        if subject_of_section is None and not any(re.search(r"context|problem|background", s, re.I)
+                                                  for s in block.section):
+            subject_of_section = doc_subject
         for sentence in SENTENCE.split(block.text):
             hits = [h for h in gaz.scan(sentence) if gaz.type_of(h[2]) == "Component"]
             if not hits:
@@ -679,6 +691,17 @@ def rule_prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None
                     out.facts.append(Fact(subj, relation.rstrip("?"), obj, _ev(doc, line, "prose", sentence),
                                           subject_type="key", object_type="key"))
                     break
+
+
+def _adr_subject(doc: Document, out: Extraction, gaz: Gazetteer) -> str | None:
+    """The one component an ADR document decides on (its bold choice, else its title), if there is one."""
+    if doc.kind != "adr":
+        return None
+    chosen = {gaz.lookup(name, "Component") for rec in out.adrs if rec.document == doc.path
+              for name, _ev in rec.decided_names} - {None}
+    if not chosen:
+        chosen = {h[2] for h in gaz.scan(doc.title) if gaz.type_of(h[2]) == "Component"}
+    return next(iter(chosen)) if len(chosen) == 1 else None
 
 
 def rule_transposed_tables(doc: Document, out: Extraction, gaz: Gazetteer) -> None:

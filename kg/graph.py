@@ -69,7 +69,7 @@ def to_rdf(model: dict[str, Any]) -> Graph:
         for alias in ent["aliases"]:
             g.add((node, SKOS.altLabel, Literal(alias)))
         props = ent["props"]
-        for name in ("status", "category", "version", "purpose", "standing", "kind", "path", "description"):
+        for name in ("status", "category", "layer", "version", "purpose", "standing", "kind", "path", "description"):
             if props.get(name):
                 g.add((node, KG[name], Literal(str(props[name]))))
         if ent["type"] == "ADR":

@@ -43,6 +43,7 @@ EXAMPLE_PARAMS: dict[str, dict[str, str]] = {
     "impact-with-adrs": {"component": "MinIO"},
     "adrs-for": {"component": "Redpanda"},
     "evidence": {"subject": "Loki", "object": "MinIO"},
+    "layer-vendors": {"layer": "data"},
 }
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # ~10^12 rows: never finishes
 KG = NS
@@ -149,7 +150,7 @@ def test_load_query_by_name_path_and_text(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- every named query, real answers
 
 
-@pytest.mark.parametrize("name", REQUIRED)
+@pytest.mark.parametrize("name", REQUIRED + ["layer-vendors"])
 def test_every_named_query_answers_on_both_workspaces(any_kg: api.KnowledgeGraph, name: str) -> None:
     result = run_query(any_kg, name, EXAMPLE_PARAMS.get(name, {}))
     assert result.kind == "SELECT"
@@ -559,3 +560,9 @@ def test_cli_usage_errors(sample_dir: Path) -> None:
 def test_query_has_help() -> None:
     code, out, _ = run("query", "--help")
     assert code == 0 and "--param" in out and "--timeout" in out and "--allow-update" in out
+
+
+def test_layer_vendors_on_the_sample(sample: api.KnowledgeGraph) -> None:
+    rows = rows_of(sample, "layer-vendors", layer="data layer")
+    assert {(r["vendor"], r["component"], r["via"]) for r in rows} >= {("Cloudflare", "CloudNativePG", "R2")}
+    assert rows_of(sample, "layer-vendors", layer="no such layer") == []
