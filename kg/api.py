@@ -228,7 +228,7 @@ class KnowledgeGraph:
         kinds = self._relations(relations)
         start = target["key"]
         # breadth-first, so each result is reached by a shortest path; ties broken by sorted keys
-        parent: dict[str, tuple[str, dict[str, Any]]] = {}
+        parent: dict[str, tuple[str, list[dict[str, Any]]]] = {}  # node -> (next node to the target, relations)
         level = {start: 0}
         queue = deque([start])
         while queue:
@@ -241,9 +241,11 @@ class KnowledgeGraph:
                     continue
                 nxt = rel["subject"] if direction == "dependents" else rel["object"]
                 if nxt in level:
+                    if nxt in parent and parent[nxt][0] == node:
+                        parent[nxt][1].append(rel)  # another kind of dependency on the same hop
                     continue
                 level[nxt] = level[node] + 1
-                parent[nxt] = (node, rel)
+                parent[nxt] = (node, [rel])
                 queue.append(nxt)
         rows = []
         for key in sorted(parent, key=lambda k: (level[k], self.entities[k]["label"].lower())):
@@ -251,11 +253,15 @@ class KnowledgeGraph:
             path = [self.entities[key]["label"]]
             node = key
             while node != start:
-                prev, rel = parent[node]
-                hops.append(Hop(self.ref(rel["subject"]), rel["predicate"], self.ref(rel["object"]), rel["evidence"]))
+                prev, rels = parent[node]
+                # the hop is named by its best-attested relation; its evidence is that of every relation on it
+                rels = sorted(rels, key=lambda r: (-len(r["evidence"]), r["predicate"]))
+                evidence = [dict(ev, relation=r["predicate"]) for r in rels for ev in r["evidence"]]
+                main = rels[0]
+                hops.append(Hop(self.ref(main["subject"]), main["predicate"], self.ref(main["object"]), evidence))
                 path.append(self.entities[prev]["label"])
                 node = prev
-            evidence = [dict(ev, relation=h.relation) for h in hops for ev in h.evidence]
+            evidence = [ev for h in hops for ev in h.evidence]
             ent = self.entities[key]
             rows.append(ImpactRow(key, ent["label"], ent["type"], level[key], path, evidence, hops,
                                   ent["props"].get("status", "")))

@@ -619,8 +619,12 @@ def rule_mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
                 continue
             relation, direction = classify_edge(edge.label, hint_of(edge.target, dst), edge.arrow,
                                                 hint_of(edge.source, src))
-            if diagram.kind == "sequence" and relation == "relatedTo":
-                relation = "dependsOn"  # a request from A to B: A needs B to answer
+            if diagram.kind == "sequence":
+                # a message is a request from its sender, whatever it asks for ("Fetch chunks"):
+                # the sender needs the receiver
+                direction = "forward"
+                if relation == "relatedTo":
+                    relation = "dependsOn"
             subject, obj = (src, dst) if direction == "forward" else (dst, src)
             text = f"{edge.source} {edge.arrow}{'|' + edge.label + '|' if edge.label else ''} {edge.target}"
             ev = Evidence(doc.path, edge.line, doc.line_text(edge.line) or text, "mermaid")

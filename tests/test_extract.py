@@ -275,12 +275,15 @@ def test_sequence_requests_and_explicit_uses(make_workspace) -> None:
             participant B as Billing
             O->>B: create invoice
             B-->>O: invoice id
+            participant S as PostgreSQL
+            B->>S: fetch customer rows
         ```
         """})
     rels = relations(build([str(ws)]))
     assert ("Orders API", "dependsOn", "PostgreSQL") in rels
     assert ("Orders API", "dependsOn", "Billing") in rels, "a request is a dependency"
     assert ("Billing", "dependsOn", "Orders API") not in rels, "a reply is not"
+    assert ("Billing", "consumesFrom", "PostgreSQL") in rels, "the sender of a fetch reads from the receiver"
     assert not any(o == "Keycloak" for _s, _p, o in rels), "a bare 'uses' needs its subject in the sentence"
 
 
