@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .model import Block, Document, Evidence, Fact, Mention
+from .model import Block, Document, Evidence, Fact, Mention, MermaidDiagram
 from .names import (
     ADR_ID,
     adr_id,
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class AdrRecord:  # noqa: D101 - fields say it
+class AdrRecord:
     """What one document or index row says about an ADR."""
 
     id: str
@@ -585,40 +585,43 @@ def classify_edge(label: str, target_hint: str, arrow: str, source_hint: str = "
     return "relatedTo", "forward"
 
 
+def _diagram_entity(diagram: MermaidDiagram, node_id: str, gaz: Gazetteer) -> str | None:
+    """The entity a node (or a subgraph used as an edge's end) stands for."""
+    node = diagram.nodes.get(node_id)
+    if node is not None:
+        return gaz.node_entity(node.label, node.id)
+    sub = diagram.subgraphs.get(node_id)
+    if sub is not None:
+        return gaz.node_entity(sub.label, sub.id)
+    return gaz.node_entity(node_id, node_id)
+
+
+def _diagram_hint(diagram: MermaidDiagram, node_id: str, key: str, gaz: Gazetteer) -> str:
+    """What a node is, in words: its entity's category and purpose, its subgraphs' titles, its label."""
+    hints = [gaz.category_hint(key)]
+    node = diagram.nodes.get(node_id)
+    sub_id = node.subgraph if node else None
+    while sub_id and sub_id in diagram.subgraphs:
+        hints.append(diagram.subgraphs[sub_id].label)
+        sub_id = diagram.subgraphs[sub_id].parent
+    if node:
+        hints.append(node.label)
+    return " ".join(hints)
+
+
 def rule_mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
-    """Flowchart edges between nodes that name known components, typed by label and target."""
+    """Flowchart edges and sequence messages between nodes that name known components, typed by label and target."""
     for diagram in doc.diagrams:
         if diagram.kind not in ("flowchart", "sequence"):
             continue
-
-        def entity_of(node_id: str, diagram=diagram) -> str | None:  # noqa: ANN001
-            node = diagram.nodes.get(node_id)
-            if node is not None:
-                return gaz.node_entity(node.label, node.id)
-            sub = diagram.subgraphs.get(node_id)
-            if sub is not None:
-                return gaz.node_entity(sub.label, sub.id)
-            return gaz.node_entity(node_id, node_id)
-
-        def hint_of(node_id: str, key: str, diagram=diagram) -> str:  # noqa: ANN001
-            hints = [gaz.category_hint(key)]
-            node = diagram.nodes.get(node_id)
-            sub_id = node.subgraph if node else None
-            while sub_id and sub_id in diagram.subgraphs:
-                hints.append(diagram.subgraphs[sub_id].label)
-                sub_id = diagram.subgraphs[sub_id].parent
-            if node:
-                hints.append(node.label)
-            return " ".join(hints)
-
         for edge in diagram.edges:
             if edge.arrow.startswith("~") or (diagram.kind == "sequence" and edge.arrow.startswith("--")):
                 continue  # an invisible link only lays the drawing out; a dashed message is a reply
-            src, dst = entity_of(edge.source), entity_of(edge.target)
+            src, dst = _diagram_entity(diagram, edge.source, gaz), _diagram_entity(diagram, edge.target, gaz)
             if not src or not dst or src == dst:
                 continue
-            relation, direction = classify_edge(edge.label, hint_of(edge.target, dst), edge.arrow,
-                                                hint_of(edge.source, src))
+            relation, direction = classify_edge(edge.label, _diagram_hint(diagram, edge.target, dst, gaz), edge.arrow,
+                                                _diagram_hint(diagram, edge.source, src, gaz))
             if diagram.kind == "sequence":
                 # a message is a request from its sender, whatever it asks for ("Fetch chunks"):
                 # the sender needs the receiver

@@ -15,7 +15,7 @@ from .resources import ontology_path
 
 if TYPE_CHECKING:
     import networkx as nx
-    from rdflib import Graph
+    from rdflib import Graph, Namespace, URIRef
 
 NS = "https://w3id.org/kg-arch/ns#"
 ID = "https://w3id.org/kg-arch/id/"
@@ -41,7 +41,7 @@ def _hash(*parts: Any) -> str:
     return hashlib.sha1("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:16]
 
 
-def kg_namespace():  # noqa: ANN201 - returns an rdflib Namespace; imported lazily
+def kg_namespace() -> Namespace:
     """The kg: namespace as an rdflib Namespace."""
     from rdflib import Namespace
 
@@ -118,7 +118,7 @@ def _slug(name: str) -> str:
     return slug(name)
 
 
-def _evidence(g: Graph, ev: dict[str, Any]):  # noqa: ANN202
+def _evidence(g: Graph, ev: dict[str, Any]) -> URIRef:
     from rdflib import RDF, Literal, URIRef
     from rdflib.namespace import PROV
 

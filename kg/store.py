@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import GraphNotFound
-from .model import BuildResult
+from .model import BuildResult, Document, document_from_plain, document_to_plain
 
 DEFAULT_GRAPH_DIR = ".kg"
 FORMAT_VERSION = 1
@@ -49,10 +49,8 @@ class ParseCache:
         digest = hashlib.sha256("\x00".join((self.VERSION, __version__, path, repo, text)).encode("utf-8"))
         return digest.hexdigest()
 
-    def get(self, key: str):  # noqa: ANN201 - Document | None; model imported lazily
+    def get(self, key: str) -> Document | None:
         """The cached Document, or None (a missing or unreadable entry is simply a miss)."""
-        from .model import document_from_plain
-
         self.used.add(key)
         try:
             data = json.loads(gzip.decompress((self.directory / f"{key}.json.gz").read_bytes()))
@@ -63,10 +61,8 @@ class ParseCache:
         self.hits += 1
         return doc
 
-    def put(self, key: str, doc: Any) -> None:
+    def put(self, key: str, doc: Document) -> None:
         """Store a freshly parsed Document (best effort: a cache that cannot be written is no error)."""
-        from .model import document_to_plain
-
         self.used.add(key)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
