@@ -47,7 +47,8 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
     kg = KnowledgeGraph(model)
     meta = {"sources": sources, "sample": not paths, "seconds": round(elapsed, 3), "triples": len(lines),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "stats": kg.stats(),
-            "parsed": cache.misses if cache else len(result.documents), "reused": cache.hits if cache else 0}
+            "parsed": cache.misses if cache else len(result.documents), "reused": cache.hits if cache else 0,
+            "warnings": list(result.warnings)}
     store.save(model, "\n".join(lines) + "\n", meta, directory)
     if cache:
         cache.prune()  # only once the new graph is live: a failed build keeps the old entries

@@ -148,6 +148,11 @@ def build(paths: tuple[str, ...], graph_dir: str | None, alias_files: tuple[str,
     stats = meta["stats"]
     if quiet:
         return
+    shown = 10
+    for warning in meta["warnings"][:shown]:  # a skipped file is said at once, naming the file
+        click.echo(f"kg: warning: {warning}", err=True)
+    if len(meta["warnings"]) > shown:
+        click.echo(f"kg: … and {len(meta['warnings']) - shown} more warnings (kg stats --warnings)", err=True)
     if fmt == "json":
         click.echo(json.dumps(meta, indent=2))
         return
