@@ -200,7 +200,10 @@ def parse_document(text: str, path: str, repo: str) -> Document:
                 else:
                     diagram.section = section_path()
                     for err in diagram.errors:
-                        doc.warnings.append(f"{path}:{line}: mermaid: {err}")
+                        # the parser says "line N: …" with N a document line already
+                        m = re.match(r"line (\d+): (.*)", err)
+                        where, what = (m.group(1), m.group(2)) if m else (str(line), err)
+                        doc.warnings.append(f"{path}:{where}: mermaid: {what}")
                     doc.diagrams.append(diagram)
         i += 1
 

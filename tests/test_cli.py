@@ -108,7 +108,8 @@ def test_bad_files_are_skipped_not_fatal(make_workspace, tmp_path: Path) -> None
     assert code == 0, err
     meta = json.loads(out)
     assert meta["stats"]["documents"] == 3
-    assert "kg: warning: docs/latin1.md: not UTF-8 (byte 3), skipped" in err.splitlines()
+    assert "kg: warning: docs/latin1.md: not UTF-8 (byte 5), skipped" in err.splitlines()
+    assert "kg: warning: docs/broken.md:5: mermaid: cannot parse 'a -->' (dangling arrow)" in err.splitlines()
     code, out, _ = run("stats", "--format", "json", "--warnings", graph_dir=tmp_path / ".kg")
     warnings = json.loads(out)["warning_list"]
     assert any(w.startswith("docs/latin1.md: not UTF-8") for w in warnings)
