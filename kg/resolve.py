@@ -163,12 +163,6 @@ class Gazetteer:
         hits = [h for h in self.scan(node_id.replace("_", " ")) if self.type_of(h[2]) in ("Component", "Vendor")]
         return hits[0][2] if hits else None
 
-    def category_hint(self, key: str) -> str:
-        ent = self.entities.get(key)
-        if not ent:
-            return ""
-        return " ".join(str(ent.props.get(k, "")) for k in ("category", "purpose"))
-
     def section_subject(self, section: tuple[str, ...]) -> str | None:
         """The component a section is about: the first component its nearest named heading (below the title) names."""
         for title in reversed(section[1:]):

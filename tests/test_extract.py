@@ -277,6 +277,8 @@ def test_sequence_requests_and_explicit_uses(make_workspace) -> None:
             B-->>O: invoice id
             participant S as PostgreSQL
             B->>S: fetch customer rows
+            S->>B: rows
+            O->>S: Return nothing
         ```
         """})
     rels = relations(build([str(ws)]))
@@ -284,6 +286,8 @@ def test_sequence_requests_and_explicit_uses(make_workspace) -> None:
     assert ("Orders API", "dependsOn", "Billing") in rels, "a request is a dependency"
     assert ("Billing", "dependsOn", "Orders API") not in rels, "a reply is not"
     assert ("Billing", "consumesFrom", "PostgreSQL") in rels, "the sender of a fetch reads from the receiver"
+    assert not any(s == "PostgreSQL" for s, _p, _o in rels), "an answer to the message before it is a reply"
+    assert not any(s == "Orders API" and o == "PostgreSQL" and p != "dependsOn" for s, p, o in rels)
     assert not any(o == "Keycloak" for _s, _p, o in rels), "a bare 'uses' needs its subject in the sentence"
 
 
@@ -307,3 +311,33 @@ def test_name_columns_count_in_a_services_inventory(make_workspace) -> None:
     names = {e.label for e in build([str(ws)]).entities.values() if e.type == "Component"}
     assert {"Checkout", "Catalog DB"} <= names
     assert "SKU" not in names
+
+
+def test_read_edges_point_from_the_store_to_its_reader_or_from_the_reader_to_the_store() -> None:
+    # data-flow style: the arrow leaves the store
+    assert classify_edge("queue depth", "Autoscaling", "-->", "Events") == ("consumesFrom", "reverse")
+    # call style: the arrow reaches the store
+    assert classify_edge("reads", "storage", "-->", "API") == ("consumesFrom", "forward")
+    # neither end is a store: a third-person verb has the reader at the tail, a noun names the data
+    assert classify_edge("consumes", "", "-->", "") == ("consumesFrom", "forward")
+    assert classify_edge("Query", "Visualization", "-->", "Metrics") == ("consumesFrom", "reverse")
+
+
+def test_cylinders_are_stores(make_workspace) -> None:
+    ws = make_workspace({"svc/README.md": """\
+        # Orders
+
+        | Component | Purpose |
+        |-----------|---------|
+        | Orders API | takes orders |
+        | OrdersDB | order rows |
+
+        ```mermaid
+        flowchart LR
+            api[Orders API] -->|reads| db[(OrdersDB)]
+            api --> db
+        ```
+        """})
+    rels = relations(build([str(ws)]))
+    assert ("Orders API", "consumesFrom", "OrdersDB") in rels
+    assert ("Orders API", "storesDataIn", "OrdersDB") in rels
