@@ -78,13 +78,12 @@ def discover(paths: list[str]) -> Workspace:
             continue
         children = sorted(p for p in path.iterdir() if p.is_dir() and p.name not in SKIP_DIRS
                           and not p.name.startswith("."))
+        # a folder holding repositories: some child is a git checkout, or, with no README of its own,
+        # at least two children look like repositories (a README, an index or a docs/ folder)
+        holds_checkouts = any(_is_git_toplevel(c) for c in children)
         repo_like = [c for c in children if _looks_like_repository(c) or (c / "docs").is_dir()]
-        if _is_git_toplevel(path) or (len(repo_like) < 2 and _looks_like_repository(path)):
+        if _is_git_toplevel(path) or not holds_checkouts and (_looks_like_repository(path) or len(repo_like) < 2):
             add_repo(path.name, path)
-            continue
-        if len(repo_like) < 2 and not _looks_like_repository(path) and any(
-                f.suffix.lower() in MARKDOWN_SUFFIXES for f in path.iterdir() if f.is_file()) and not repo_like:
-            add_repo(path.name, path)  # a plain folder of docs
             continue
         # a workspace root: each first-level folder is a repository; loose files belong to the root
         for child in children:

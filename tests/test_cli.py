@@ -104,7 +104,7 @@ def test_bad_files_are_skipped_not_fatal(make_workspace, tmp_path: Path) -> None
         "docs/empty.md": "",
         "docs/broken.md": "# Broken\n\n```mermaid\nflowchart LR\n  a -->\n  b[unclosed\n```\n\nRedpanda is here.\n",
     })
-    code, out, err = run("build", str(ws), "--format", "json", graph_dir=tmp_path / ".kg")
+    code, out, err = run("build", str(ws / "docs"), "--format", "json", graph_dir=tmp_path / ".kg")
     assert code == 0, err
     meta = json.loads(out)
     assert meta["stats"]["documents"] == 3
@@ -187,10 +187,28 @@ def test_hostile_files_cannot_break_the_build(make_workspace, tmp_path: Path, mo
     (ws / "docs" / "zero.md").symlink_to("/dev/zero")
     monkeypatch.setattr("kg.discover.MAX_BYTES", 150_000)
     (ws / "docs" / "huge.md").write_text("# Huge\n\n" + "word " * 40_000)
-    code, out, err = run("build", str(ws), "--format", "json", graph_dir=tmp_path / ".kg")
+    code, out, err = run("build", str(ws / "docs"), "--format", "json", graph_dir=tmp_path / ".kg")
     assert code == 0, err
     code, out, _ = run("stats", "--format", "json", "--warnings", graph_dir=tmp_path / ".kg")
     warnings = json.loads(out)["warning_list"]
     assert any(w.startswith("docs/laughs.md:1: front matter is too large") for w in warnings)
     assert any(w.startswith("docs/huge.md: ") and "limit" in w for w in warnings)
     assert run("impact", "Redpanda", graph_dir=tmp_path / ".kg")[0] == 0
+
+
+def test_what_a_folder_is(make_workspace, tmp_path: Path) -> None:
+    """A repository, a plain folder of docs, or a folder that holds repositories side by side."""
+    from kg.discover import discover
+
+    ws = make_workspace({
+        "side/alpha/README.md": "# Alpha\n", "side/alpha/docs/a.md": "# A\n",
+        "side/beta/docs/b.md": "# B\n",
+        "handbook/README.md": "# Handbook\n", "handbook/adrs/README.md": "# ADRs\n",
+        "handbook/runbooks/README.md": "# Runbooks\n",
+        "plain/notes.md": "# Notes\n",
+    })
+    assert set(discover([str(ws / "side")]).repos) == {"alpha", "beta"}
+    assert set(discover([str(ws / "handbook")]).repos) == {"handbook"}, "a README at the top makes one repository"
+    assert set(discover([str(ws / "plain")]).repos) == {"plain"}
+    (ws / "handbook" / "adrs" / ".git").mkdir()
+    assert "adrs" in discover([str(ws / "handbook")]).repos, "a git checkout inside is a repository of its own"
