@@ -52,6 +52,22 @@ def sample_kg(sample_graph_dir: Path) -> api.KnowledgeGraph:
     return api.open(sample_graph_dir, build_if_missing=False)
 
 
+# Short names for the graphs above, as the query, export and notebook tests use them.
+@pytest.fixture
+def sample_dir(sample_graph_dir: Path) -> Path:
+    return sample_graph_dir
+
+
+@pytest.fixture
+def sample(sample_kg: api.KnowledgeGraph) -> api.KnowledgeGraph:
+    return sample_kg
+
+
+@pytest.fixture
+def corpus(corpus_kg: api.KnowledgeGraph) -> api.KnowledgeGraph:
+    return corpus_kg
+
+
 @pytest.fixture
 def make_workspace(tmp_path: Path):
     """Write {relative path: markdown} into a fresh folder and return it."""

@@ -29,21 +29,7 @@ DOCUMENT_PLUMBING = {"mentions", "linksTo", "documentedIn", "describes", "inRepo
 # ---------------------------------------------------------------- fixtures
 
 
-# The graphs come from conftest.py's session fixtures (built once for the whole run).
-@pytest.fixture
-def corpus(corpus_kg: api.KnowledgeGraph) -> api.KnowledgeGraph:
-    return corpus_kg
-
-
-@pytest.fixture
-def sample_dir(sample_graph_dir: Path) -> Path:
-    return sample_graph_dir
-
-
-@pytest.fixture
-def sample(sample_kg: api.KnowledgeGraph) -> api.KnowledgeGraph:
-    return sample_kg
-
+# The graphs (sample, corpus, sample_dir) come from conftest.py, built once for the whole run.
 
 @pytest.fixture
 def redpanda(corpus: api.KnowledgeGraph) -> View:

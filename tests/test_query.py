@@ -53,22 +53,7 @@ KGID = ID
 # ---------------------------------------------------------------- fixtures (built once per module)
 
 
-# The graphs come from conftest.py's session fixtures (built once for the whole run); these names
-# keep the tests below short.
-@pytest.fixture
-def sample_dir(sample_graph_dir: Path) -> Path:
-    return sample_graph_dir
-
-
-@pytest.fixture
-def sample(sample_kg: api.KnowledgeGraph) -> api.KnowledgeGraph:
-    return sample_kg
-
-
-@pytest.fixture
-def corpus(corpus_kg: api.KnowledgeGraph) -> api.KnowledgeGraph:
-    return corpus_kg
-
+# The graphs (sample, corpus, sample_dir) come from conftest.py, built once for the whole run.
 
 @pytest.fixture(params=["sample", "corpus"])
 def any_kg(request: pytest.FixtureRequest) -> api.KnowledgeGraph:
