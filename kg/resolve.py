@@ -322,21 +322,28 @@ def _canonical_name(members: list[str], ms: list[Mention], curated: CuratedAlias
 
 
 def choose_label(ent: Entity, surface: Counter[str]) -> str:
-    """The form the docs write most often, preferring full names over abbreviations and cased over lower case."""
+    """The name the docs write most often for an entity.
+
+    Full names beat their abbreviations when the docs write both ("External Secrets Operator", not
+    "ESO"); a name beats its own extensions ("AWS", not "AWS Activate"); cased beats lower case.
+    """
     if ent.type not in ("Component", "Vendor", "Team") or not surface:
         return ent.label
     names = {ent.label, *ent.aliases}
-    candidates = [s for s in surface if s in names or any(s.lower() == n.lower() for n in names)]
+    lower = {n.lower() for n in names}
+    seen = [s for s in surface if s.lower() in lower]
+    # "AWS Activate" is a program of AWS's, "Flux v2" a version of Flux: the shorter name is the entity
+    candidates = [s for s in seen if not any(s.lower().startswith(o.lower() + " ") for o in seen)]
     if not candidates:
         return ent.label
 
     def score(s: str) -> tuple[int, int, int, str]:
-        abbreviation = any(is_abbreviation_of(s, n) for n in names if n != s)
+        abbreviation = any(is_abbreviation_of(s, n) for n in seen if n != s)
         cased = any(c.isupper() for c in s) or "-" in s
         return (int(abbreviation), -int(cased), -surface[s], s)
 
     best = min(candidates, key=score)
-    # only replace a defining name by one the docs clearly prefer
+    # a defining name gives way only to one the docs write more often
     if name_key(best) == name_key(ent.label) or surface[best] > surface.get(ent.label, 0):
         return best
     return ent.label

@@ -148,7 +148,7 @@ def test_corpus_views(corpus: api.KnowledgeGraph, redpanda: View) -> None:
     groups = {g.id: g.label for g in whole.groups}
     for n in whole.nodes:
         if n.type == "Component":
-            assert groups[n.group] == (n.category or "uncategorised")
+            assert groups[n.group] == (n.category or n.layer or "uncategorised")
     assert not whole.collapsed  # the corpus platform fits in 150 nodes
 
 

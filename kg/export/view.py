@@ -45,6 +45,7 @@ class ViewNode:
     type: str
     status: str = ""
     category: str = ""
+    layer: str = ""  # the index's part of the platform ("Data Layer"), where no category is known
     repository: str = ""
     group: str = ""  # id of the ViewGroup it is drawn in ("" when not grouped)
     focus: bool = False
@@ -288,7 +289,8 @@ def _node(kg: KnowledgeGraph, key: str, focus: bool, repos: dict[str, str]) -> V
     props = ent["props"]
     status = str(props.get("status") or props.get("standing") or "")
     return ViewNode(id=key, label=ent["label"], caption=_caption(ent), type=ent["type"], status=status,
-                    category=str(props.get("category") or ""), repository=repos.get(key, ""), focus=focus)
+                    category=str(props.get("category") or ""), layer=str(props.get("layer") or ""),
+                    repository=repos.get(key, ""), focus=focus)
 
 
 def _repositories(kg: KnowledgeGraph) -> dict[str, str]:
@@ -319,7 +321,7 @@ def _group_label(node: ViewNode, group_by: str, repos: dict[str, str]) -> str:
     if group_by == "repository":
         return repos.get(node.id) or node.repository or NO_REPOSITORY
     if node.type == "Component":
-        return node.category or UNCATEGORISED
+        return node.category or node.layer or UNCATEGORISED
     return _TYPE_GROUPS.get(node.type, node.type)
 
 
