@@ -80,6 +80,7 @@ def build(paths: list[str], alias_files: list[Path] | None = None, progress: Pro
     relations += _adr_relations(adr_records, gaz, documents)
     relations = _merge(relations)
     _apply_statuses(entities, relations, extraction.facts, gaz)
+    _categories_from_adr_titles(entities, relations)
     for ent in entities.values():
         label = choose_label(ent, gaz.surface.get(ent.key, Counter()))
         if label != ent.label:
@@ -325,6 +326,23 @@ def _apply_statuses(entities: dict[str, Entity], relations: list[Relation], fact
             v = votes.get(ent.key)
             ent.props["standing"] = max(v, key=lambda s: (v[s], rank[s])) if v else "evaluated"
         ent.props.pop("strength", None)
+
+
+ADR_TOPIC = re.compile(r"^(?P<topic>[^:()]{3,40}?)\s+(?:-|–|—|with|using|via|:)\s+(?P<name>.+)$", re.IGNORECASE)
+
+
+def _categories_from_adr_titles(entities: dict[str, Entity], relations: list[Relation]) -> None:
+    """A component no table categorises takes its ADR's topic: "Caching Layer - Dragonfly" -> Caching Layer."""
+    for rel in relations:
+        if rel.predicate != "decides":
+            continue
+        component = entities[rel.object]
+        if component.type != "Component" or component.props.get("category"):
+            continue
+        m = ADR_TOPIC.match(str(entities[rel.subject].props.get("title", "")))
+        names = {component.label.lower(), *(a.lower() for a in component.aliases)}
+        if m and m.group("name").strip().lower() in names and len(m.group("topic").split()) <= 4:
+            component.props["category"] = m.group("topic").strip()
 
 
 def name_matches(ent: Entity, name: str) -> bool:
