@@ -341,3 +341,17 @@ def test_cylinders_are_stores(make_workspace) -> None:
     rels = relations(build([str(ws)]))
     assert ("Orders API", "consumesFrom", "OrdersDB") in rels
     assert ("Orders API", "storesDataIn", "OrdersDB") in rels
+
+
+def test_an_adr_topic_categorises_the_component_it_chose(make_workspace) -> None:
+    ws = make_workspace({"cache/docs/ADR-027-CACHING.md": """\
+        # ADR-027: Caching Layer - Dragonfly
+
+        ## Status
+        Accepted
+
+        ## Decision
+        We will use **Dragonfly**.
+        """})
+    dragonfly = next(e for e in build([str(ws)]).entities.values() if e.label == "Dragonfly")
+    assert dragonfly.props["category"] == "Caching Layer"
