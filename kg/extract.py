@@ -123,7 +123,9 @@ def adr_identity(doc: Document) -> tuple[str, str] | None:
     fn = ADR_NAME_FILE.match(stem)
     if fn:
         return "ADR-" + fn.group(1).upper().replace("_", "-"), re.sub(r"^ADR\s*:\s*", "", title, flags=re.I)
-    return None
+    # an unnumbered record in an ADR folder: docs/decisions/use-postgres.md is ADR-USE-POSTGRES
+    slug_id = re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-").upper()
+    return ("ADR-" + slug_id, re.sub(r"^ADR\s*:\s*", "", title, flags=re.I)) if slug_id else None
 
 
 def _section_blocks(doc: Document, names: tuple[str, ...]) -> list:

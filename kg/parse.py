@@ -19,10 +19,6 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from .mermaid import parse_mermaid
 from .model import Block, CodeBlock, Document, Link, Section, Table
 
-ADR_FILE = re.compile(
-    r"^(?:adr[-_ ]?\d+|\d{1,5}[-_][a-z0-9]|adr[-_][a-z])", re.IGNORECASE
-)
-
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
@@ -77,23 +73,27 @@ def _links(tok: Token) -> list[tuple[str, str]]:
     return found
 
 
-def classify(path: str, title: str, front_matter: dict[str, Any]) -> str:
-    """Document kind from its path, title and front matter (adr, runbook, index, readme…)."""
+ADR_FOLDER = re.compile(r"/(adrs?|decisions?|architecture[-_ ]decisions?|decision[-_ ]records?|adr[-_ ]log)/",
+                        re.IGNORECASE)
+
+
+def classify(path: str, title: str, front_matter: dict[str, Any], headings: tuple[str, ...] = ()) -> str:
+    """Document kind from its path, title, front matter and headings (adr, runbook, index, readme…)."""
     name = path.rsplit("/", 1)[-1]
     stem = name.rsplit(".", 1)[0]
+    lower_stem = stem.lower()
     lower_path = path.lower()
     lower_title = title.lower()
-    if ADR_FILE.match(stem) and ("adr" in stem.lower() or "/adr" in lower_path or "decision" in lower_path):
-        return "adr"
-    if re.match(r"^adr\b|^\d+\.\s", lower_title) or "architecture decision" in lower_title:
-        return "adr"
-    if "/adr" in lower_path or "/decisions/" in lower_path:
-        if ADR_FILE.match(stem) or front_matter.get("status"):
+    if lower_stem in ("readme", "index", "_index", "summary", "toc", "contents"):
+        return "readme" if lower_stem == "readme" else "index"  # an ADR folder's table of contents is no ADR
+    if re.match(r"adr[-_ ]?(\d|[a-z])", lower_stem):
+        return "adr"  # ADR-026-EVENTS.md, adr_0007.md, ADR-WEBRTC-GATEWAY.md
+    numbered = re.match(r"\d{1,5}[-_][a-z0-9]", lower_stem) is not None  # adr-tools, MADR: 0007-use-x.md
+    if ADR_FOLDER.search("/" + lower_path):
+        if numbered or front_matter.get("status") or any(h.lower().strip(": ") == "status" for h in headings):
             return "adr"
-    if stem.lower() in ("index", "summary", "toc"):
-        return "index"
-    if stem.lower() == "readme":
-        return "readme"
+    if re.match(r"^adr[-_ ]?\d", lower_title) or (numbered and re.match(r"^\d+\.\s", lower_title)):
+        return "adr"
     rules = [
         ("runbook", ("runbook", "playbook", "incident")),
         ("evaluation", ("evaluation", "comparison", "vendor")),
@@ -208,7 +208,7 @@ def parse_document(text: str, path: str, repo: str) -> Document:
         i += 1
 
     doc.title = _title(doc)
-    doc.kind = classify(path, doc.title, doc.front_matter)
+    doc.kind = classify(path, doc.title, doc.front_matter, tuple(sec.title for sec in doc.sections))
     return doc
 
 

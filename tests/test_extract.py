@@ -355,3 +355,14 @@ def test_an_adr_topic_categorises_the_component_it_chose(make_workspace) -> None
         """})
     dragonfly = next(e for e in build([str(ws)]).entities.values() if e.label == "Dragonfly")
     assert dragonfly.props["category"] == "Caching Layer"
+
+
+def test_an_unnumbered_record_in_a_decisions_folder_is_an_adr(make_workspace) -> None:
+    ws = make_workspace({
+        "svc/README.md": "# Service\n",
+        "svc/docs/decisions/README.md": "# Decisions\n\n- [Use PostgreSQL](use-postgres.md)\n",
+        "svc/docs/decisions/use-postgres.md": "# Use PostgreSQL\n\n## Status\n\nAccepted\n\n## Decision\n\nWe use **PostgreSQL**.\n",
+    })
+    adrs = {e.label: e.props for e in build([str(ws)]).entities.values() if e.type == "ADR"}
+    assert set(adrs) == {"ADR-USE-POSTGRES"}
+    assert adrs["ADR-USE-POSTGRES"]["status"] == "Accepted"
