@@ -89,10 +89,10 @@ def classify(path: str, title: str, front_matter: dict[str, Any], headings: tupl
     if re.match(r"adr[-_ ]?(\d|[a-z])", lower_stem):
         return "adr"  # ADR-026-EVENTS.md, adr_0007.md, ADR-WEBRTC-GATEWAY.md
     numbered = re.match(r"\d{1,5}[-_][a-z0-9]", lower_stem) is not None  # adr-tools, MADR: 0007-use-x.md
-    if ADR_FOLDER.search("/" + lower_path):
-        if numbered or front_matter.get("status") or any(h.lower().strip(": ") == "status" for h in headings):
-            return "adr"
-    if re.match(r"^adr[-_ ]?\d", lower_title) or (numbered and re.match(r"^\d+\.\s", lower_title)):
+    has_status = bool(front_matter.get("status")) or any(h.lower().strip(": ") == "status" for h in headings)
+    if ADR_FOLDER.search("/" + lower_path) and (numbered or has_status):
+        return "adr"
+    if re.match(r"^adr[-_ ]?\d", lower_title) or (numbered and has_status and re.match(r"^\d+\.\s", lower_title)):
         return "adr"
     rules = [
         ("runbook", ("runbook", "playbook", "incident")),
