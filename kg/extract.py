@@ -128,6 +128,19 @@ def adr_identity(doc: Document) -> tuple[str, str] | None:
     return ("ADR-" + slug_id, re.sub(r"^ADR\s*:\s*", "", title, flags=re.I)) if slug_id else None
 
 
+def _iso_date(text: str) -> str | None:
+    """The first YYYY-MM-DD in text ('' when there is none, None when it is no real day: 2026-13-45)."""
+    import datetime
+
+    m = re.search(r"\d{4}-\d{2}-\d{2}", text)
+    if not m:
+        return ""
+    try:
+        return datetime.date.fromisoformat(m.group(0)).isoformat()
+    except ValueError:
+        return None
+
+
 def _section_blocks(doc: Document, names: tuple[str, ...]) -> list:
     return [b for b in doc.blocks if b.section and clean_name(b.section[-1]).lower().rstrip(":") in names]
 
@@ -197,8 +210,10 @@ def rule_adr_document(doc: Document, out: Extraction) -> None:
             rec.supersedes.append(("doc:" + link.target, _ev(doc, link.line, "link")))
     sm = STATUS_VALUE.search(rec.status)
     rec.status = sm.group(1).title() if sm else clean_name(rec.status)[:40]
-    dm = re.search(r"\d{4}-\d{2}-\d{2}", rec.date)
-    rec.date = dm.group(0) if dm else ""
+    day = _iso_date(rec.date)
+    if day is None:
+        doc.warnings.append(f"{doc.path}:{rec.evidence.line}: ADR date is not a real day, ignored")
+    rec.date = day or ""
     for b in _section_blocks(doc, DECISION_HEADINGS)[:6]:
         rec.decision_text.append((b.text, _ev(doc, b.line, "prose")))
         chosen = CHOSEN_OPTION.search(b.text)

@@ -61,7 +61,7 @@ def random_workspace(rng: random.Random, root: Path) -> Path:
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_random_workspaces_build_and_hold_together(tmp_path: Path, seed: int) -> None:
+def test_random_workspaces_build_and_hold_together(tmp_path: Path, seed: int, caplog: pytest.LogCaptureFixture) -> None:
     root = random_workspace(random.Random(seed), tmp_path / "ws")
     result = build([str(root)])
     lines = {d.path: len(d.lines) for d in result.documents}
@@ -74,3 +74,4 @@ def test_random_workspaces_build_and_hold_together(tmp_path: Path, seed: int) ->
     graph = to_rdf(model_of(result))
     again = Graph().parse(data=graph.serialize(format="nt"), format="nt")  # what the store writes reads back
     assert len(again) == len(graph)
+    assert not [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")], "ill-typed literals in the graph"
