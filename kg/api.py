@@ -294,7 +294,9 @@ class KnowledgeGraph:
                 documents.add(self.entities[r["other"]["id"]]["props"]["path"])
         props = {k: v for k, v in ent["props"].items() if k not in ("status", "documents")}
         return EntityCard({"id": key, "label": ent["label"], "type": ent["type"], "aliases": ent["aliases"],
-                           "status": ent["props"].get("status", ""), "properties": props, "relations": relations,
+                           # a vendor's standing is its status
+                           "status": ent["props"].get("status") or ent["props"].get("standing", ""),
+                           "properties": props, "relations": relations,
                            "documents": sorted(documents), "evidence": ent["evidence"]})
 
     def stats(self) -> dict[str, Any]:
