@@ -12,7 +12,6 @@ from .errors import UsageError
 from .extract import AdrRecord, Extraction, extract_facts, extract_names
 from .links import parse_github, resolve_links
 from .model import BuildResult, Document, Entity, Evidence, Fact, Mention, Relation
-from .names import name_key
 from .parse import parse_document
 from .resolve import CuratedAliases, Gazetteer, build_entities, choose_label, default_alias_files, entity_key
 from .store import ParseCache
@@ -343,9 +342,3 @@ def _categories_from_adr_titles(entities: dict[str, Entity], relations: list[Rel
         names = {component.label.lower(), *(a.lower() for a in component.aliases)}
         if m and m.group("name").strip().lower() in names and len(m.group("topic").split()) <= 4:
             component.props["category"] = m.group("topic").strip()
-
-
-def name_matches(ent: Entity, name: str) -> bool:
-    """True when name is the entity's label or one of its aliases (case and punctuation folded)."""
-    k = name_key(name)
-    return k == name_key(ent.label) or any(k == name_key(a) for a in ent.aliases)

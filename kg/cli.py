@@ -290,8 +290,12 @@ def show(name: str, fmt: str, graph_dir: str | None, show_all: bool) -> None:
 @handle_errors
 def stats(fmt: str, graph_dir: str | None, list_warnings: bool, list_unresolved: bool) -> None:
     """Counts per entity type and relation type, documents, unresolved references."""
+    from . import store
+
     kg = open_graph(graph_dir)
     s = kg.stats()
+    meta = store.load_meta(kg.directory) if kg.directory else {}
+    s["build"] = {k: meta.get(k) for k in ("sources", "built_at", "seconds", "triples")}
     if fmt == "json":
         if list_warnings:
             s["warning_list"] = kg.model["warnings"]
@@ -299,6 +303,9 @@ def stats(fmt: str, graph_dir: str | None, list_warnings: bool, list_unresolved:
             s["unresolved_list"] = kg.model["unresolved"]
         click.echo(json.dumps(s, indent=2))
         return
+    if meta:
+        click.echo(f"graph {kg.directory}: built {meta['built_at']} from {', '.join(meta['sources'])} "
+                   f"in {meta['seconds']:.2f} s")
     click.echo(f"documents {s['documents']}  repositories {s['repositories']}  "
                f"unresolved references {s['unresolved_references']}  warnings {s['warnings']}")
     click.echo(render_table([{"entity type": k, "count": v} for k, v in s["entities"].items()], ["entity type", "count"]))

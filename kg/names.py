@@ -58,14 +58,6 @@ def normalise_adr_query(text: str) -> str | None:
     return None
 
 
-def initials(name: str) -> str:
-    """Capital letters of a name, or first letters of its words: CloudNativePG -> CNPG."""
-    caps = "".join(ch for ch in name if ch.isupper())
-    words = re.findall(r"[A-Za-z0-9]+", name)
-    firsts = "".join(w[0] for w in words).upper()
-    return caps if len(caps) >= 2 else firsts
-
-
 def is_abbreviation_of(short: str, long: str) -> bool:
     """True when `short` abbreviates `long` (ESO / External Secrets Operator, CNPG / CloudNativePG)."""
     s = name_key(short).upper()
