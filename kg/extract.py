@@ -549,10 +549,81 @@ def rule_component_headings(doc: Document, out: Extraction) -> None:
                                     aliases=aliases))
 
 
+def rule_component_lists(doc: Document, out: Extraction) -> None:
+    """'- **Redpanda** – event streaming' in a components or stack section: a bold (or code) name leads the item."""
+    if doc.kind in ("adr", "runbook", "index"):
+        return
+    for block in doc.blocks:
+        if block.kind != "item" or not INVENTORY.search(" ".join(block.section[-2:])):
+            continue
+        m = re.match(r"^(?P<name>[^:–—(]{2,40}?)\s*(?:\((?P<paren>[^)]+)\))?\s*(?:[:–—]|\s-\s)\s*(?P<rest>.*)$", block.text)
+        raw = doc.line_text(block.line)
+        if not m or not re.match(r"^[-*+\d.)\s]*(\*\*|__|`)", raw):
+            continue  # only a name set apart in bold or code makes the item a definition
+        name = clean_name(m.group("name"))
+        if not looks_like_a_name(name):
+            continue
+        aliases = [m.group("paren")] if m.group("paren") else []
+        props = {"purpose": clean_name(m.group("rest"))[:120]} if m.group("rest") else {}
+        out.mentions.append(Mention(name, "Component", _ev(doc, block.line, "prose"), props=props,
+                                    aliases=aliases))
+
+
+# a column that lists what the row's component relies on -> (relation, direction)
+DEPENDENCY_COLUMNS: list[tuple[re.Pattern[str], str, str]] = [
+    # only headers that say the relation in so many words: "Storage" or "Database" alone may be a size or a price
+    (re.compile(r"^(used by|dependents|consumers|downstream|clients|called by)$", re.I), "dependsOn", "reverse"),
+    (re.compile(r"^(backs? up to|backed up to|backup (target|destination))$", re.I), "backsUpTo", "forward"),
+    (re.compile(r"^(stores?( data)? in|persists? (to|in)|data ?store|backing store|writes to)$", re.I),
+     "storesDataIn", "forward"),
+    (re.compile(r"^(consumes( from)?|reads from|subscribes to|consumes events from)$", re.I), "consumesFrom", "forward"),
+    (re.compile(r"^(publishes( to)?|produces( to)?|emits( to)?|sends to)$", re.I), "publishesTo", "forward"),
+    (re.compile(r"^(runs on|hosted on|deployed on)$", re.I), "runsOn", "forward"),
+    (re.compile(r"^(depends on|dependencies|dependency|requires|relies on|upstream|uses|calls)$", re.I),
+     "dependsOn", "forward"),
+]
+NAME_VALUE = re.compile(r"^[A-Za-z][\w.+/ -]{0,39}$")  # a name, not "3x", "$5" or "200GB SSD"
+
+
+def rule_dependency_tables(doc: Document, out: Extraction) -> None:
+    """'| Service | Depends on |' tables: the row's component relies on each name in the cell."""
+    for table in doc.tables:
+        name_col = _col(table.header, NAME_COLUMNS + ("service", "services", "name", "system", "application", "app"))
+        if not name_col:
+            continue
+        columns = []
+        for header in table.header:
+            if header == name_col:
+                continue
+            for pattern, relation, direction in DEPENDENCY_COLUMNS:
+                if pattern.search(clean_name(header)):
+                    columns.append((header, relation, direction))
+                    break
+        if not columns:
+            continue
+        for row, line in zip(table.rows, table.row_lines):
+            subject = clean_name(split_parenthetical(row.get(name_col, ""))[0])
+            if not looks_like_a_name(subject) and not re.fullmatch(r"[a-z0-9][\w.-]*", subject):
+                continue
+            ev = _ev(doc, line, "table")
+            out.mentions.append(Mention(subject, "Component", ev))
+            for header, relation, direction in columns:
+                for other in split_compound(row.get(header, "")):
+                    other = clean_name(split_parenthetical(other)[0])
+                    if not NAME_VALUE.match(other) or other.lower() in ("none", "n/a", "tbd") \
+                            or re.search(r"\d", other) and not looks_like_a_name(other):
+                        continue
+                    out.mentions.append(Mention(other, "Component", ev))
+                    pair = (subject, other) if direction == "forward" else (other, subject)
+                    out.facts.append(Fact(pair[0], relation, pair[1], ev))
+
+
 NAME_RULES: list[NameRule] = [
     rule_adr_document,
     rule_adr_references,
     rule_technology_tables,
+    rule_component_lists,
+    rule_dependency_tables,
     rule_component_headings,
     rule_decision_tables,
     rule_repository_headings,

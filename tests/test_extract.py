@@ -366,3 +366,32 @@ def test_an_unnumbered_record_in_a_decisions_folder_is_an_adr(make_workspace) ->
     adrs = {e.label: e.props for e in build([str(ws)]).entities.values() if e.type == "ADR"}
     assert set(adrs) == {"ADR-USE-POSTGRES"}
     assert adrs["ADR-USE-POSTGRES"]["status"] == "Accepted"
+
+
+def test_dependency_tables_and_component_lists(make_workspace) -> None:
+    ws = make_workspace({"shop/README.md": """\
+        # Shop
+
+        ## Components
+
+        - **Checkout** – takes payments
+        - **Ledger (LDG)**: keeps the books
+        - plain words here - not a definition
+
+        ## Dependencies
+
+        | Service | Depends on | Stores data in | Used by |
+        |---------|------------|----------------|---------|
+        | Checkout | Ledger, Payments Gateway | PostgreSQL | Storefront |
+        | Ledger | - | PostgreSQL | |
+        """})
+    result = build([str(ws)])
+    names = {e.label for e in result.entities.values() if e.type == "Component"}
+    assert {"Checkout", "Ledger", "Payments Gateway", "PostgreSQL", "Storefront"} <= names
+    assert "plain words here" not in names
+    rels = relations(result)
+    assert {("Checkout", "dependsOn", "Ledger"), ("Checkout", "dependsOn", "Payments Gateway"),
+            ("Checkout", "storesDataIn", "PostgreSQL"), ("Ledger", "storesDataIn", "PostgreSQL"),
+            ("Storefront", "dependsOn", "Checkout")} <= rels
+    ledger = next(e for e in result.entities.values() if e.label == "Ledger")
+    assert ledger.props["purpose"] == "keeps the books"
