@@ -16,7 +16,6 @@ from .parse import parse_document
 from .resolve import CuratedAliases, Gazetteer, build_entities, choose_label, default_alias_files, entity_key
 from .store import ParseCache
 
-DEPENDENCY_KINDS = ("dependsOn", "storesDataIn", "backsUpTo", "consumesFrom", "publishesTo", "runsOn")
 Progress = Callable[[str, int, int], None]
 
 

@@ -19,9 +19,10 @@ if TYPE_CHECKING:
 
 NS = "https://w3id.org/kg-arch/ns#"
 ID = "https://w3id.org/kg-arch/id/"
-DEPENDENCY_PREDICATES = ("dependsOn", "storesDataIn", "backsUpTo", "consumesFrom", "publishesTo", "runsOn")
+# a product depends on the vendor that provides it: if Cloudflare is down, so is R2
+DEPENDENCY_PREDICATES = ("dependsOn", "storesDataIn", "backsUpTo", "consumesFrom", "publishesTo", "runsOn", "providedBy")
 RELATION_PREDICATES = DEPENDENCY_PREDICATES + (
-    "relatedTo", "deploys", "monitors", "scales", "provisions", "replacedBy", "providedBy", "decides", "rejects",
+    "relatedTo", "deploys", "monitors", "scales", "provisions", "replacedBy", "decides", "rejects",
     "supersedes", "ownedBy", "describes", "documentedIn", "mentions", "linksTo", "inRepository")
 
 

@@ -103,7 +103,7 @@ def blast_radius(kg: api.KnowledgeGraph, etype: str = "Component") -> pd.DataFra
 
 # A product relies on its vendor when it is providedBy the vendor, runs on it or depends on it in any way,
 # or when the vendor provisions it; what depends on such a product relies on the vendor through it.
-_PRODUCT_IN = ("providedBy",) + DEPENDENCY_PREDICATES  # product --rel--> vendor
+_PRODUCT_IN = DEPENDENCY_PREDICATES  # product --rel--> vendor (providedBy is one of them)
 _PRODUCT_OUT = ("provisions",)  # vendor --rel--> product
 STANDING_ORDER = {"selected": 0, "fallback": 1, "evaluated": 2, "removed": 3}
 

@@ -22,8 +22,7 @@ if TYPE_CHECKING:
 # The architecture relations drawn by default; document plumbing (mentions,
 # linksTo, documentedIn, describes, inRepository) and the vague relatedTo only when asked.
 DEFAULT_RELATIONS: tuple[str, ...] = DEPENDENCY_PREDICATES + (
-    "deploys", "monitors", "scales", "provisions", "replacedBy", "providedBy", "decides", "rejects", "supersedes",
-    "ownedBy")
+    "deploys", "monitors", "scales", "provisions", "replacedBy", "decides", "rejects", "supersedes", "ownedBy")
 ARCHITECTURE_TYPES = ("Component", "Vendor", "ADR", "Team")
 DIRECTIONS = ("dependents", "dependencies", "both")
 GROUP_BY = ("category", "repository", "none")
