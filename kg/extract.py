@@ -42,8 +42,6 @@ class AdrRecord:
     date: str = ""
     document: str | None = None  # workspace path of the ADR's own document
     repository: str = ""
-    linked: str | None = None  # href of the link that named it, when unresolved
-    unresolved: bool = False
     supersedes: list[tuple[str, Evidence]] = field(default_factory=list)
     superseded_by: list[tuple[str, Evidence]] = field(default_factory=list)
     decision_text: list[tuple[str, Evidence]] = field(default_factory=list)
@@ -98,8 +96,6 @@ STATUS_VALUE = re.compile(r"\b(accepted|proposed|deprecated|superseded|rejected|
 DECISION_VERB = re.compile(r"\b(use|using|adopt|choose|chosen|chose|select|selected|deploy|go with|implement|"
                            r"standardi[sz]e on|migrate to|run)\b", re.I)
 DECISION_HEADINGS = ("decision", "decision outcome", "decision drivers and outcome", "chosen option", "resolution")
-OPTION_HEADINGS = ("options", "considered options", "alternatives", "options considered", "alternatives considered",
-                   "context", "context and problem statement")
 
 
 def adr_identity(doc: Document) -> tuple[str, str] | None:
@@ -334,23 +330,20 @@ def rule_adr_references(doc: Document, out: Extraction) -> None:
                 out.facts.append(Fact(gone, "replacedBy", new, rec.evidence))
             for text, href in links:
                 if adr_id(text) == found:
-                    rec.linked = href
                     link = next((lk for lk in doc.links if lk.href == href and lk.line == line), None)
-                    if link is not None:
-                        rec.document = link.target if link.kind == "internal" else None
-                        rec.unresolved = link.kind == "unresolved"
+                    if link is not None and link.kind == "internal":
+                        rec.document = link.target
             out.adrs.append(rec)
+    table_lines = {ln for t in doc.tables for ln in t.row_lines}
     for link in doc.links:
-        if link.line in {ln for t in doc.tables for ln in t.row_lines}:
+        if link.line in table_lines:
             continue
         found = adr_id(link.text) or (adr_id(link.href.rsplit("/", 1)[-1]) if link.kind != "external" else None)
         if not found or not re.match(r"\s*ADR", link.text, re.I):
             continue
         m = re.match(r"\s*ADR[-_ ]?\d+\s*[:\-–—]?\s*(.*)$", link.text, re.I)
-        rec = AdrRecord(id=found, evidence=_ev(doc, link.line, "link"), title=clean_name(m.group(1)) if m else "",
-                        linked=link.href)
+        rec = AdrRecord(id=found, evidence=_ev(doc, link.line, "link"), title=clean_name(m.group(1)) if m else "")
         rec.document = link.target if link.kind == "internal" else None
-        rec.unresolved = link.kind == "unresolved"
         out.adrs.append(rec)
 
 

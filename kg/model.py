@@ -64,7 +64,6 @@ class Table:
     row_lines: list[int]
     line: int
     section: tuple[str, ...]
-    raw_rows: list[list[str]] = field(default_factory=list)  # cells as written, for links/bold
     row_links: list[list[tuple[str, str]]] = field(default_factory=list)  # (text, href) per row
 
 
@@ -264,7 +263,7 @@ def document_from_plain(data: dict[str, Any]) -> Document:
         sections=[Section(title=s["title"], level=s["level"], line=s["line"], path=section_path(s["path"]))
                   for s in data["sections"]],
         tables=[Table(header=t["header"], rows=t["rows"], row_lines=t["row_lines"], line=t["line"],
-                      section=section_path(t["section"]), raw_rows=t["raw_rows"],
+                      section=section_path(t["section"]),
                       row_links=[[tuple(x) for x in r] for r in t["row_links"]]) for t in data["tables"]],
         blocks=[Block(**{**b, "section": section_path(b["section"])}) for b in data["blocks"]],
         code_blocks=[CodeBlock(**{**c, "section": section_path(c["section"])}) for c in data["code_blocks"]],

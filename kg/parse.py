@@ -121,7 +121,6 @@ def parse_document(text: str, path: str, repo: str) -> Document:
     in_item_first_para = False
     table: Table | None = None
     row: list[str] = []
-    row_raw: list[str] = []
     row_links: list[tuple[str, str]] = []
     row_line = 0
 
@@ -151,11 +150,10 @@ def parse_document(text: str, path: str, repo: str) -> Document:
         elif t == "table_open":
             table = Table(header=[], rows=[], row_lines=[], line=tok.map[0] + 1 if tok.map else 0, section=section_path())
         elif t == "tr_open":
-            row, row_raw, row_links = [], [], []
+            row, row_links = [], []
             row_line = tok.map[0] + 1 if tok.map else 0
         elif t == "inline" and table is not None:
             row.append(inline_text(tok))
-            row_raw.append(tok.content)
             row_links.extend(_links(tok))
             _collect_links(doc, tok, row_line, section_path())
         elif t == "tr_close" and table is not None:
@@ -165,7 +163,6 @@ def parse_document(text: str, path: str, repo: str) -> Document:
                 header = table.header
                 cells = row + [""] * (len(header) - len(row))
                 table.rows.append({header[k] or f"col{k}": cells[k] for k in range(len(header))})
-                table.raw_rows.append(row_raw)
                 table.row_links.append(row_links)
                 table.row_lines.append(row_line)
         elif t == "table_close" and table is not None:
