@@ -142,7 +142,7 @@ def _section_blocks(doc: Document, names: tuple[str, ...]) -> list:
 
 
 def rule_adr_document(doc: Document, out: Extraction) -> None:
-    """An ADR's own document: id, title, status, date, supersession, decision text and options."""
+    """An ADR's own document: id, title, status, date, supersession, decision and the options it weighed."""
     if doc.kind != "adr":
         return
     ident = adr_identity(doc)
@@ -152,48 +152,68 @@ def rule_adr_document(doc: Document, out: Extraction) -> None:
     first = doc.sections[0].line if doc.sections else 1
     rec = AdrRecord(id=rid, evidence=_ev(doc, first, "heading"), title=clean_name(title), document=doc.path,
                     repository=doc.repo)
+    status_blocks = _adr_status_and_date(doc, rec)
+    _adr_supersession(doc, rec, status_blocks)
+    sm = STATUS_VALUE.search(rec.status)
+    rec.status = sm.group(1).title() if sm else clean_name(rec.status)[:40]
+    day = _iso_date(rec.date)
+    if day is None:
+        doc.warnings.append(f"{doc.path}:{rec.evidence.line}: ADR date is not a real day, ignored")
+    rec.date = day or ""
+    _adr_decision(doc, rec, out)
+    _adr_options(doc, rec, out)
+    out.adrs.append(rec)
+    # "Remove Kong, Use Istio" / "Replace X with Y" in a title names the technology that leaves
+    for gone, new in _replacement_pairs(rec.title):
+        out.mentions.append(Mention(gone, "Component", rec.evidence, props={"status": "removed"}))
+        out.facts.append(Fact(gone, "replacedBy", new, rec.evidence))
+
+
+def _adr_status_and_date(doc: Document, rec: AdrRecord) -> list[Block]:
+    """Status and date from front matter (MADR), a '## Status' section (Nygard) or 'Status:' lines; the status blocks."""
     fm = doc.front_matter
     if fm.get("status"):
         rec.status = str(fm["status"])
     if fm.get("date"):
         rec.date = str(fm["date"])
     status_blocks = _section_blocks(doc, ("status",))
-    for b in status_blocks[:2]:
-        if not rec.status:
-            rec.status = b.text
-            rec.evidence = _ev(doc, b.line, "heading")
+    if not rec.status and status_blocks:
+        rec.status = status_blocks[0].text
+        rec.evidence = _ev(doc, status_blocks[0].line, "heading")
     date_blocks = _section_blocks(doc, ("date", "dates"))
     if not rec.date and date_blocks:
         rec.date = date_blocks[0].text
     # "**Status:** Accepted" / "Date: 2026-01-05" lines (adr-tools, Nygard variants)
     for b in doc.blocks[:12]:
         for line_no in range(b.line, max(b.end_line, b.line) + 1):
-            raw = doc.line_text(line_no)
-            m = re.match(r"^[*_\s>-]*(status|date)[*_\s]*:[*_\s]*(.+)$", raw, re.IGNORECASE)
-            if m:
-                key, value = m.group(1).lower(), clean_name(m.group(2))
-                if key == "status" and not rec.status:
-                    rec.status, rec.evidence = value, _ev(doc, line_no, "heading")
-                elif key == "date" and not rec.date:
-                    rec.date = value
+            m = re.match(r"^[*_\s>-]*(status|date)[*_\s]*:[*_\s]*(.+)$", doc.line_text(line_no), re.IGNORECASE)
+            if not m:
+                continue
+            key, value = m.group(1).lower(), clean_name(m.group(2))
+            if key == "status" and not rec.status:
+                rec.status, rec.evidence = value, _ev(doc, line_no, "heading")
+            elif key == "date" and not rec.date:
+                rec.date = value
+    return status_blocks
+
+
+def _adr_supersession(doc: Document, rec: AdrRecord, status_blocks: list[Block]) -> None:
+    """'Supersedes ADR-013', 'Superseded by ADR-039', front-matter keys, and adr-tools' links to the other record."""
+    fm = doc.front_matter
     status_line = rec.evidence.line
-    header_text = " ".join([rec.status] + [str(v) for k, v in fm.items() if "supersed" in str(k).lower()])
-    for b in status_blocks:
-        header_text += " " + b.text
-    for m in SUPERSEDES.finditer(header_text):
-        for ref in ADR_ID.finditer(m.group(1)):
-            rec.supersedes.append((canonical_adr_number(int(ref.group(1))), _ev(doc, status_line, "heading")))
+    header_text = " ".join([rec.status, *(str(v) for k, v in fm.items() if "supersed" in str(k).lower()),
+                            *(b.text for b in status_blocks)])
+    for pattern, target in ((SUPERSEDES, rec.supersedes), (SUPERSEDED_BY, rec.superseded_by)):
+        for m in pattern.finditer(header_text):
+            for ref in ADR_ID.finditer(m.group(1)):
+                target.append((canonical_adr_number(int(ref.group(1))), _ev(doc, status_line, "heading")))
     for fm_key in ("supersedes", "superseded_by", "superseded-by"):
         fm_value = fm.get(fm_key)
-        values = fm_value if isinstance(fm_value, list) else [fm_value] if fm_value else []
-        for v in values:
+        for v in fm_value if isinstance(fm_value, list) else [fm_value] if fm_value else []:
             found = adr_id(str(v))
             if found:
                 target = rec.supersedes if fm_key == "supersedes" else rec.superseded_by
                 target.append((found, _ev(doc, 1, "front-matter", f"{fm_key}: {v}")))
-    for m in SUPERSEDED_BY.finditer(header_text):
-        for ref in ADR_ID.finditer(m.group(1)):
-            rec.superseded_by.append((canonical_adr_number(int(ref.group(1))), _ev(doc, status_line, "heading")))
     # adr-tools links the other record instead of naming it: "Superceded by [3. Use Y](0003-use-y.md)"
     status_lines = {b.line for b in status_blocks} | {status_line}
     for link in doc.links:
@@ -202,34 +222,35 @@ def rule_adr_document(doc: Document, out: Extraction) -> None:
         before = doc.line_text(link.line).split(link.text, 1)[0].lower()
         if re.search(r"super[sc]eded\s+by|replaced\s+by", before):
             rec.superseded_by.append(("doc:" + link.target, _ev(doc, link.line, "link")))
-        elif re.search(r"super[sc]edes|replaces|amends", before) and "super" in before:
+        elif re.search(r"super[sc]edes", before):
             rec.supersedes.append(("doc:" + link.target, _ev(doc, link.line, "link")))
-    sm = STATUS_VALUE.search(rec.status)
-    rec.status = sm.group(1).title() if sm else clean_name(rec.status)[:40]
-    day = _iso_date(rec.date)
-    if day is None:
-        doc.warnings.append(f"{doc.path}:{rec.evidence.line}: ADR date is not a real day, ignored")
-    rec.date = day or ""
+
+
+def _adr_decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
+    """What the decision section chose: bold names after a decision verb, or MADR's quoted chosen option."""
+
+    def decided(phrase: str, line: int) -> None:
+        for name, paren in _decided_names(phrase):
+            ev = _ev(doc, line, "prose")
+            out.mentions.append(Mention(name, "Component", ev, aliases=[paren] if paren else []))
+            rec.decided_names.append((name, ev))
+
     for b in _section_blocks(doc, DECISION_HEADINGS)[:6]:
         rec.decision_text.append((b.text, _ev(doc, b.line, "prose")))
         chosen = CHOSEN_OPTION.search(b.text)
         if chosen:  # MADR quotes its choice: Chosen option: "Use Kafka"
-            for name, paren in _decided_names(re.sub(r"^(use|adopt|choose)\s+", "", chosen.group(1), flags=re.I)):
-                ev = _ev(doc, b.line, "prose")
-                out.mentions.append(Mention(name, "Component", ev, aliases=[paren] if paren else []))
-                rec.decided_names.append((name, ev))
+            decided(re.sub(r"^(use|adopt|choose)\s+", "", chosen.group(1), flags=re.I), b.line)
         verb = DECISION_VERB.search(b.text)
-        if not verb:
+        if verb is None:
             continue
-        for s in b.strong:
-            if b.text.find(s) < verb.start():
-                continue  # the chosen thing follows the verb: "We will use **X**"
-            for name, paren in _decided_names(s):
-                ev = _ev(doc, b.line, "prose")
-                out.mentions.append(Mention(name, "Component", ev, aliases=[paren] if paren else []))
-                rec.decided_names.append((name, ev))
+        for strong in b.strong:
+            if b.text.find(strong) >= verb.start():  # the chosen thing follows the verb: "We will use **X**"
+                decided(strong, b.line)
+
+
+def _adr_options(doc: Document, rec: AdrRecord, out: Extraction) -> None:
+    """The options an ADR weighed: '1. **Apache Kafka**: …', or a plain 'Considered Options' list."""
     for b in option_items(doc):
-        # "1. **Apache Kafka**: …" names its option in bold; a "Considered Options" list may not
         names: list[str] = []
         if b.strong and b.text.startswith(b.strong[0]):
             names = split_compound(b.strong[0])
@@ -240,11 +261,6 @@ def rule_adr_document(doc: Document, out: Extraction) -> None:
             if looks_like_a_name(name):
                 rec.options.append((name, _ev(doc, b.line, "prose")))
                 out.mentions.append(Mention(name, "Component", _ev(doc, b.line, "prose")))
-    out.adrs.append(rec)
-    # "Remove Kong, Use Istio" / "Replace X with Y" in a title names the technology that leaves
-    for gone, new in _replacement_pairs(rec.title):
-        out.mentions.append(Mention(gone, "Component", rec.evidence, props={"status": "removed"}))
-        out.facts.append(Fact(gone, "replacedBy", new, rec.evidence))
 
 
 def looks_like_a_name(text: str) -> bool:
