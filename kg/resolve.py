@@ -184,100 +184,33 @@ def entity_key(etype: str, name: str) -> str:
 def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[dict[str, Entity], list[Fact]]:
     """Group mentions into entities by alias; returns the entities and the facts the grouping itself implies."""
     facts: list[Fact] = []
-    # 1. names each type knows, with their strongest mention
-    by_type: dict[str, dict[str, list[Mention]]] = defaultdict(lambda: defaultdict(list))
+    by_type: dict[str, dict[str, list[Mention]]] = {t: defaultdict(list) for t in ("Component", "Vendor", "Team",
+                                                                                  "Repository")}
     for m in mentions:
         k = name_key(m.name)
         if k and k not in GENERIC:
-            by_type[m.type][k].append(m)
-    curated_vendors = {name_key(c) for c, _a, t in curated.groups if t == "Vendor"}
-    curated_vendors |= {name_key(a) for c, al, t in curated.groups if t == "Vendor" for a in al}
-
-    # a name a provider table calls a vendor is not also a component
-    for k in list(by_type["Component"]):
-        if k in by_type["Vendor"] or k in curated_vendors:
-            moved = by_type["Component"].pop(k)
-            strong_component = any(m.strength >= 2 for m in moved) and k not in curated_vendors
-            if strong_component and not any(m.strength >= 2 for m in by_type["Vendor"].get(k, [])):
-                by_type["Component"][k] = moved
-                by_type["Vendor"].pop(k, None)
-            else:
-                for m in moved:
-                    by_type["Vendor"][k].append(Mention(m.name, "Vendor", m.evidence, aliases=m.aliases, strength=1))
+            by_type.setdefault(m.type, defaultdict(list))[k].append(m)
+    curated_vendors = {name_key(n) for c, al, t in curated.groups if t == "Vendor" for n in (c, *al)}
+    _settle_vendors(by_type, curated_vendors)
+    _redirect_parentheticals(by_type["Component"])
 
     entities: dict[str, Entity] = {}
-    for etype in ("Component", "Vendor", "Team", "Repository"):
-        by_type.setdefault(etype, defaultdict(list))  # present up front: the loop below reads the others' names
-    for etype, names in list(by_type.items()):
-        uf = _UnionFind()
-        display: dict[str, str] = {}
-        for k, ms in names.items():
-            uf.find(k)
-            display.setdefault(k, ms[0].name)
-        # 2. aliases written beside a name
-        for k, ms in names.items():
-            for m in ms:
-                for alias in m.aliases:
-                    ak = name_key(alias)
-                    if not ak:
-                        continue
-                    if etype == "Vendor" or is_abbreviation_of(alias, m.name) or is_abbreviation_of(m.name, alias):
-                        uf.union(k, ak)
-                        display.setdefault(ak, alias)
-        # 3. curated alias groups join names the docs use
-        for canonical, aliases, ctype in curated.groups:
-            if ctype != etype:
-                continue
-            names_ = [canonical, *aliases]
-            keys = [name_key(n) for n in names_]
-            present = [x for x in keys if x in uf.parent]
-            if present:
-                for x, n in zip(keys, names_):
-                    uf.union(present[0], x)
-                    display.setdefault(x, n)
-        # 4. "Grafana Loki" is Loki when Loki is known and Grafana is a known maker or product
-        if etype == "Component":
-            known_makers = set(names) | set(by_type["Vendor"]) | curated_vendors
-            for k, ms in list(names.items()):
-                words = ms[0].name.split()
-                if len(words) < 2:
-                    continue
-                for cut in range(1, len(words)):
-                    prefix, rest = " ".join(words[:cut]), " ".join(words[cut:])
-                    pk, rk = name_key(prefix), name_key(rest)
-                    if rk in names and rk != k and pk in known_makers:
-                        uf.union(k, rk)
-                        if pk in set(by_type["Vendor"]) | curated_vendors:
-                            facts.append(Fact(rest, "providedBy", prefix, ms[0].evidence, object_type="Vendor"))
-                        break
-        # 4b. "Oracle Cloud Always Free" is Oracle Cloud; "Flux v2" is Flux; "Stalwart Mail Server" is Stalwart
-        for k, ms in list(names.items()):
-            words = ms[0].name.split()
-            for cut in range(len(words) - 1, 0, -1):
-                head, tail = " ".join(words[:cut]), " ".join(words[cut:])
-                hk = name_key(head)
-                if hk in names and hk != k and (etype == "Vendor" or GENERIC_TAIL.fullmatch(tail)):
-                    uf.union(k, hk)
-                    break
-        # 5. a parenthesis that names another known thing points at it: "Metrics (Mimir)"
+    for etype, names in by_type.items():
+        uf, display = _alias_groups(etype, names, by_type, curated, curated_vendors, facts)
         groups: dict[str, list[str]] = defaultdict(list)
         for k in uf.parent:
             groups[uf.find(k)].append(k)
         for _root, members in sorted(groups.items()):
             ms = [m for x in members for m in names.get(x, [])]
-            if etype == "Component":
-                ms = _redirect_parentheticals(ms, names)
-                if not ms:
-                    continue
+            if not ms:
+                continue  # a group of curated names the docs never use
             canonical = _canonical_name(members, ms, curated, etype, display)
             key = entity_key(etype, canonical)
             ent = entities.get(key) or Entity(key=key, type=etype, label=canonical)
-            for x in members:
-                ent.aliases.add(display.get(x, x))
+            ent.aliases.update(display.get(x, x) for x in members)
             # properties from the source that defines things best: a table row, then a heading, then prose
             rank = {"table": 0, "heading": 1, "index": 2}
-            ms = sorted(ms, key=lambda m: (-m.strength, rank.get(m.evidence.method, 3)))
-            for m in ms:
+            for m in sorted(ms, key=lambda m: (-m.strength, rank.get(m.evidence.method, 3))):
                 ent.aliases.add(m.name)
                 ent.evidence.append(m.evidence)
                 for pk, pv in m.props.items():
@@ -292,19 +225,84 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
     return entities, facts
 
 
-def _redirect_parentheticals(ms: list[Mention], names: dict[str, list[Mention]]) -> list[Mention]:
-    kept = []
-    for m in ms:
-        moved = False
+def _settle_vendors(by_type: dict[str, dict[str, list[Mention]]], curated_vendors: set[str]) -> None:
+    """A name a provider table (or the curated list) calls a vendor is a vendor, unless a tech table says otherwise."""
+    for k in list(by_type["Component"]):
+        if k not in by_type["Vendor"] and k not in curated_vendors:
+            continue
+        moved = by_type["Component"].pop(k)
+        strong_component = any(m.strength >= 2 for m in moved) and k not in curated_vendors
+        if strong_component and not any(m.strength >= 2 for m in by_type["Vendor"].get(k, [])):
+            by_type["Component"][k] = moved
+            by_type["Vendor"].pop(k, None)
+        else:
+            for m in moved:
+                by_type["Vendor"][k].append(Mention(m.name, "Vendor", m.evidence, aliases=m.aliases, strength=1))
+
+
+def _redirect_parentheticals(names: dict[str, list[Mention]]) -> None:
+    """'Metrics (Mimir)': a name seen once whose parenthesis names another known thing stands for that thing."""
+    for k, ms in list(names.items()):
+        if len(ms) != 1:
+            continue
+        m = ms[0]
         for alias in m.aliases:
-            ak, mk = name_key(alias), name_key(m.name)
-            if ak in names and ak != mk and not is_abbreviation_of(alias, m.name) \
-                    and not is_abbreviation_of(m.name, alias) and len(names.get(mk, [])) <= 1:
+            ak = name_key(alias)
+            if ak in names and ak != k and not is_abbreviation_of(alias, m.name) \
+                    and not is_abbreviation_of(m.name, alias):
                 names[ak].append(Mention(alias, m.type, m.evidence, props=m.props, strength=m.strength))
-                moved = True
-        if not moved:
-            kept.append(m)
-    return kept
+                del names[k]
+                break
+
+
+def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str, dict[str, list[Mention]]],
+                  curated: CuratedAliases, curated_vendors: set[str], facts: list[Fact],
+                  ) -> tuple[_UnionFind, dict[str, str]]:
+    """Union the names of one type that stand for one thing; returns the groups and a display form per name key."""
+    uf = _UnionFind()
+    display: dict[str, str] = {}
+    for k, ms in names.items():
+        uf.find(k)
+        display.setdefault(k, ms[0].name)
+    # aliases written beside a name: "External Secrets Operator (ESO)", a vendor's short name
+    for k, ms in names.items():
+        for m in ms:
+            for alias in m.aliases:
+                ak = name_key(alias)
+                if ak and (etype == "Vendor" or is_abbreviation_of(alias, m.name) or is_abbreviation_of(m.name, alias)):
+                    uf.union(k, ak)
+                    display.setdefault(ak, alias)
+    # curated alias groups join names the docs use
+    for canonical, aliases, ctype in curated.groups:
+        if ctype != etype:
+            continue
+        group = [canonical, *aliases]
+        keys = [name_key(n) for n in group]
+        present = [x for x in keys if x in uf.parent]
+        if present:
+            for x, n in zip(keys, group):
+                uf.union(present[0], x)
+                display.setdefault(x, n)
+    vendors = set(by_type["Vendor"]) | curated_vendors
+    for k, ms in list(names.items()):
+        words = ms[0].name.split()
+        # "Grafana Loki" is Loki when Loki is known and Grafana is a known maker or product
+        for cut in range(1, len(words)) if etype == "Component" else ():
+            prefix, rest = " ".join(words[:cut]), " ".join(words[cut:])
+            pk, rk = name_key(prefix), name_key(rest)
+            if rk in names and rk != k and (pk in names or pk in vendors):
+                uf.union(k, rk)
+                if pk in vendors:
+                    facts.append(Fact(rest, "providedBy", prefix, ms[0].evidence, object_type="Vendor"))
+                break
+        # "Oracle Cloud Always Free" is Oracle Cloud; "Flux v2" is Flux; "Stalwart Mail Server" is Stalwart
+        for cut in range(len(words) - 1, 0, -1):
+            head, tail = " ".join(words[:cut]), " ".join(words[cut:])
+            hk = name_key(head)
+            if hk in names and hk != k and (etype == "Vendor" or GENERIC_TAIL.fullmatch(tail)):
+                uf.union(k, hk)
+                break
+    return uf, display
 
 
 def _canonical_name(members: list[str], ms: list[Mention], curated: CuratedAliases, etype: str,
