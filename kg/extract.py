@@ -163,6 +163,10 @@ def rule_adr_document(doc: Document, out: Extraction) -> None:
     _adr_decision(doc, rec, out)
     _adr_options(doc, rec, out)
     out.adrs.append(rec)
+    # an ADR named as superseding or superseded is an ADR of the workspace, with or without a document
+    for other, ev in rec.supersedes + rec.superseded_by:
+        if not other.startswith("doc:"):
+            out.adrs.append(AdrRecord(id=other, evidence=ev))
     # "Remove Kong, Use Istio" / "Replace X with Y" in a title names the technology that leaves
     for gone, new in _replacement_pairs(rec.title):
         out.mentions.append(Mention(gone, "Component", rec.evidence, props={"status": "removed"}))
