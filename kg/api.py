@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import store
 from .errors import EntityNotFound, UsageError
-from .graph import DEPENDENCY_PREDICATES, RELATION_PREDICATES
+from .graph import DEPENDENCY_PREDICATES, expand_relations
 from .names import name_key, normalise_adr_query
 
 if TYPE_CHECKING:
@@ -202,17 +202,7 @@ class KnowledgeGraph:
 
     # ------------------------------------------------------------ impact
     def _relations(self, relations: list[str] | tuple[str, ...] | None) -> set[str]:
-        if not relations:
-            return set(DEPENDENCY_PREDICATES)
-        chosen: set[str] = set()
-        for r in relations:
-            if r == "dependsOn":
-                chosen |= set(DEPENDENCY_PREDICATES)
-            elif r in RELATION_PREDICATES:
-                chosen.add(r)
-            else:
-                raise UsageError(f"unknown relation {r}; one of: {', '.join(RELATION_PREDICATES)}")
-        return chosen
+        return set(expand_relations(relations)) if relations else set(DEPENDENCY_PREDICATES)
 
     def impact(self, name: str, depth: int | None = None, relations: list[str] | None = None) -> ImpactResult:
         """What depends on `name`, transitively: each result with its depth, a path to the target and evidence."""
@@ -222,16 +212,18 @@ class KnowledgeGraph:
         """What `name` depends on, transitively."""
         return self._walk(name, depth, relations, "dependencies")
 
-    def _walk(self, name: str, depth: int | None, relations: list[str] | None, direction: str) -> ImpactResult:
-        if depth is not None and depth < 1:
-            raise UsageError("--depth must be 1 or more")
-        target = self.find(name)
-        kinds = self._relations(relations)
-        start = target["key"]
-        # breadth-first, so each result is reached by a shortest path; ties broken by sorted keys
-        parent: dict[str, tuple[str, list[dict[str, Any]]]] = {}  # node -> (next node to the target, relations)
-        level = {start: 0}
-        queue = deque([start])
+    def reach(self, starts: list[str], kinds: set[str], direction: str, depth: int | None = None,
+              types: set[str] | None = None) -> tuple[dict[str, int], dict[str, tuple[str, list[dict[str, Any]]]]]:
+        """Breadth-first walk from entity keys along relations of `kinds`, against them ("dependents") or with
+        them ("dependencies"), at most `depth` hops, through entities of `types` only.
+
+        Returns each reached key's depth, and for each one but the starts the key it was reached from with
+        the relations of that hop. Breadth-first, so each is reached by a shortest path; ties broken by
+        sorted keys.
+        """
+        parent: dict[str, tuple[str, list[dict[str, Any]]]] = {}
+        level = {start: 0 for start in starts}
+        queue = deque(starts)
         while queue:
             node = queue.popleft()
             if depth is not None and level[node] >= depth:
@@ -241,6 +233,8 @@ class KnowledgeGraph:
                 if rel["predicate"] not in kinds:
                     continue
                 nxt = rel["subject"] if direction == "dependents" else rel["object"]
+                if types is not None and self.entities[nxt]["type"] not in types:
+                    continue
                 if nxt in level:
                     if nxt in parent and parent[nxt][0] == node:
                         parent[nxt][1].append(rel)  # another kind of dependency on the same hop
@@ -248,6 +242,13 @@ class KnowledgeGraph:
                 level[nxt] = level[node] + 1
                 parent[nxt] = (node, [rel])
                 queue.append(nxt)
+        return level, parent
+
+    def _walk(self, name: str, depth: int | None, relations: list[str] | None, direction: str) -> ImpactResult:
+        if depth is not None and depth < 1:
+            raise UsageError("--depth must be 1 or more")
+        start = self.find(name)["key"]
+        level, parent = self.reach([start], self._relations(relations), direction, depth)
         rows = []
         for key in sorted(parent, key=lambda k: (level[k], self.entities[k]["label"].lower())):
             hops: list[Hop] = []

@@ -26,6 +26,27 @@ RELATION_PREDICATES = DEPENDENCY_PREDICATES + (
     "supersedes", "ownedBy", "describes", "documentedIn", "mentions", "linksTo", "inRepository")
 
 
+def expand_relations(names: list[str] | tuple[str, ...]) -> list[str]:
+    """Relation kinds a user named ("storesDataIn", "dependsOn" for every kind of dependency, "all", or
+    comma-separated), in the canonical order; UsageError for a name that is no relation."""
+    from .errors import UsageError
+
+    chosen: set[str] = set()
+    for item in names:
+        for name in (p.strip() for p in item.split(",")):
+            if name == "dependsOn":
+                chosen.update(DEPENDENCY_PREDICATES)
+            elif name == "all":
+                chosen.update(RELATION_PREDICATES)
+            elif name in RELATION_PREDICATES:
+                chosen.add(name)
+            elif name:
+                raise UsageError(f"unknown relation {name}; one of: all, {', '.join(RELATION_PREDICATES)}")
+    if not chosen:
+        raise UsageError("no relation kind given")
+    return [r for r in RELATION_PREDICATES if r in chosen]
+
+
 def iri(key: str) -> str:
     """The IRI of an entity key."""
     return ID + quote(key, safe="/-_.~")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
-from ..graph import DEPENDENCY_PREDICATES, RELATION_PREDICATES
+from ..graph import DEPENDENCY_PREDICATES, expand_relations
 from ..names import slug
 
 if TYPE_CHECKING:
@@ -131,7 +131,6 @@ def safe_ids(view: View) -> dict[str, str]:
     return out
 
 
-
 # ---------------------------------------------------------------- choosing
 
 
@@ -139,23 +138,7 @@ def parse_relations(relations: list[str] | tuple[str, ...] | None) -> list[str]:
     """The relation kinds to draw: the default set, or the named ones (dependsOn = every dependency kind, all = all)."""
     if not relations:
         return list(DEFAULT_RELATIONS)
-    chosen: list[str] = []
-    for r in relations:
-        for name in (p.strip() for p in r.split(",")):
-            if name == "dependsOn":
-                kinds: tuple[str, ...] = DEPENDENCY_PREDICATES
-            elif name == "all":
-                kinds = RELATION_PREDICATES
-            elif name in RELATION_PREDICATES:
-                kinds = (name,)
-            elif not name:
-                continue
-            else:
-                raise UsageError(f"unknown relation {name}; one of: all, {', '.join(RELATION_PREDICATES)}")
-            chosen += [k for k in kinds if k not in chosen]
-    if not chosen:
-        raise UsageError("no relation kind given")
-    return [r for r in RELATION_PREDICATES if r in chosen]
+    return expand_relations(relations)
 
 
 def build_view(kg: KnowledgeGraph, focus: list[str] | None = None, depth: int | None = None, direction: str = "both",
@@ -239,23 +222,8 @@ def _neighbourhood(kg: KnowledgeGraph, start: list[str], depth: int | None, dire
                    types: set[str]) -> list[str]:
     """The focus entities and what they reach: upstream (dependents), downstream (dependencies) or both walks."""
     found = set(start)
-    walks = ("dependents", "dependencies") if direction == "both" else (direction,)
-    for walk in walks:
-        level = {k: 0 for k in start}
-        frontier = list(start)
-        while frontier:
-            nxt: list[str] = []
-            for node in frontier:
-                if depth is not None and level[node] >= depth:
-                    continue
-                edges = kg.in_edges.get(node, []) if walk == "dependents" else kg.out_edges.get(node, [])
-                for rel in edges:
-                    other = rel["subject"] if walk == "dependents" else rel["object"]
-                    if rel["predicate"] not in kinds or other in level or kg.entities[other]["type"] not in types:
-                        continue
-                    level[other] = level[node] + 1
-                    nxt.append(other)
-            frontier = nxt
+    for walk in ("dependents", "dependencies") if direction == "both" else (direction,):
+        level, _parents = kg.reach(start, kinds, walk, depth, types)
         found.update(level)
     return sorted(found)
 
