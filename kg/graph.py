@@ -11,7 +11,10 @@ import hashlib
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from .relations import DEPENDENCY_PREDICATES, RELATION_PREDICATES
 from .resources import ontology_path
+
+__all__ = ["DEPENDENCY_PREDICATES", "RELATION_PREDICATES", "expand_relations", "iri", "key_of", "to_networkx", "to_rdf"]
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -19,11 +22,6 @@ if TYPE_CHECKING:
 
 NS = "https://w3id.org/kg-arch/ns#"
 ID = "https://w3id.org/kg-arch/id/"
-# a product depends on the vendor that provides it: if Cloudflare is down, so is R2
-DEPENDENCY_PREDICATES = ("dependsOn", "storesDataIn", "backsUpTo", "consumesFrom", "publishesTo", "runsOn", "providedBy")
-RELATION_PREDICATES = DEPENDENCY_PREDICATES + (
-    "relatedTo", "deploys", "monitors", "scales", "provisions", "replacedBy", "decides", "rejects",
-    "supersedes", "ownedBy", "describes", "documentedIn", "mentions", "linksTo", "inRepository")
 
 
 def expand_relations(names: list[str] | tuple[str, ...]) -> list[str]:

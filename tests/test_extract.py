@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from kg.build import build
-from kg.extract import classify_edge
 from kg.model import BuildResult
+from kg.rules.diagrams import classify_edge
 
 STACK = """\
 # Platform stack

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..graph import DEPENDENCY_PREDICATES
+from ..relations import family as family  # re-exported: the exporters draw by family
 from .view import ViewNode
 
 # type -> fill, stroke, text colour
@@ -42,10 +42,6 @@ FAMILIES: dict[str, tuple[str, str, str]] = {
     "ownership": ("#15803d", "dotted", "-.->"),
     "other": ("#9ca3af", "dotted", "-.->"),
 }
-_FAMILY_OF = {**{r: "dependency" for r in DEPENDENCY_PREDICATES},
-              "decides": "decision", "rejects": "rejection", "replacedBy": "lifecycle", "supersedes": "lifecycle",
-              "deploys": "operation", "monitors": "operation", "scales": "operation", "provisions": "operation",
-              "providedBy": "operation", "ownedBy": "ownership"}
 
 
 def status_class(node: ViewNode) -> str:
@@ -62,10 +58,6 @@ def colours(node: ViewNode) -> tuple[str, str, str]:
     """Fill, stroke and text colour of a node."""
     return STATUS_COLOURS.get(status_class(node)) or TYPE_COLOURS.get(node.type, TYPE_COLOURS["Component"])
 
-
-def family(relation: str) -> str:
-    """The family a relation kind is drawn as: dependency, decision, rejection, lifecycle, operation, ownership, other."""
-    return _FAMILY_OF.get(relation, "other")
 
 
 def wrap(text: str, width: int = 26) -> list[str]:

@@ -13,16 +13,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
-from ..graph import DEPENDENCY_PREDICATES, expand_relations
+from ..graph import expand_relations
 from ..names import slug
+from ..relations import DRAWN_BY_DEFAULT
 
 if TYPE_CHECKING:
     from ..api import KnowledgeGraph
 
 # The architecture relations drawn by default; document plumbing (mentions,
 # linksTo, documentedIn, describes, inRepository) and the vague relatedTo only when asked.
-DEFAULT_RELATIONS: tuple[str, ...] = DEPENDENCY_PREDICATES + (
-    "deploys", "monitors", "scales", "provisions", "replacedBy", "decides", "rejects", "supersedes", "ownedBy")
+DEFAULT_RELATIONS: tuple[str, ...] = DRAWN_BY_DEFAULT
 ARCHITECTURE_TYPES = ("Component", "Vendor", "ADR", "Team")
 DIRECTIONS = ("dependents", "dependencies", "both")
 GROUP_BY = ("category", "repository", "none")

@@ -1,0 +1,72 @@
+"""Extract stage: Documents -> Mentions (names of things) and Facts (relations between names).
+
+Rules are named functions in ordered lists, as in markdown-it's core ruler, one
+module per source of facts. Extraction runs two passes: the *names* rules read
+the places that define things (ADR headers, indexes, tech-stack tables,
+ownership and vendor tables); the resolve stage turns those names into
+entities and an alias table; the *facts* rules then read diagrams, prose and
+tables for relations between names the workspace knows. A new source of facts
+is one more `(name, function)` pair in one of the two lists.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..model import Document
+from . import adr, diagrams, lifecycle, ownership, prose, sections, tables, vendors
+from .state import AdrRecord, Extraction, FactRule, NameRule
+
+if TYPE_CHECKING:
+    from ..resolve import Gazetteer
+
+__all__ = ["FACT_RULES", "NAME_RULES", "AdrRecord", "Extraction", "extract_facts", "extract_names"]
+
+NAME_RULES: list[tuple[str, NameRule]] = [
+    ("adr_document", adr.adr_document),
+    ("adr_references", adr.adr_references),
+    ("technology_tables", tables.technology_tables),
+    ("component_lists", sections.component_lists),
+    ("dependency_tables", tables.dependency_tables),
+    ("component_headings", sections.component_headings),
+    ("decision_tables", lifecycle.decision_tables),
+    ("repository_headings", sections.repository_headings),
+    ("ownership_tables", ownership.ownership_tables),
+    ("document_owner", ownership.document_owner),
+    ("vendor_sources", vendors.vendor_sources),
+]
+
+FACT_RULES: list[tuple[str, FactRule]] = [
+    ("mermaid_edges", diagrams.mermaid_edges),
+    ("prose_relations", prose.prose_relations),
+    ("transposed_tables", tables.transposed_tables),
+    ("vendor_standing", vendors.vendor_standing),
+    ("replacements", lifecycle.replacements),
+    ("vendor_products", vendors.vendor_products),
+    ("mentions", prose.mentions),
+    ("links", prose.links),
+]
+
+
+def extract_names(documents: list[Document], rules: list[tuple[str, NameRule]] | None = None) -> Extraction:
+    """Run the names pass over every document; a rule that fails on one document is reported, not fatal."""
+    out = Extraction()
+    for doc in documents:
+        for name, rule in rules or NAME_RULES:
+            try:
+                rule(doc, out)
+            except Exception as exc:  # one odd document must not stop the workspace
+                doc.warnings.append(f"{doc.path}: rule {name} failed: {exc!r}")
+    return out
+
+
+def extract_facts(documents: list[Document], out: Extraction, gaz: Gazetteer,
+                  rules: list[tuple[str, FactRule]] | None = None) -> Extraction:
+    """Run the facts pass, with the alias table the names pass produced."""
+    for doc in documents:
+        for name, rule in rules or FACT_RULES:
+            try:
+                rule(doc, out, gaz)
+            except Exception as exc:
+                doc.warnings.append(f"{doc.path}: rule {name} failed: {exc!r}")
+    return out

@@ -1,0 +1,138 @@
+"""Diagrams: Mermaid flowchart edges and sequence messages, typed by label and by what each end is."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ..model import Document, Evidence, Fact, MermaidDiagram
+from .state import Extraction
+
+if TYPE_CHECKING:
+    from ..resolve import Gazetteer
+
+
+# Edge labels -> relation kind and direction. "forward": source REL target; "reverse": target REL source;
+# "read": a read, whose direction depends on which end holds the data (see _read_direction).
+EDGE_RULES: list[tuple[re.Pattern[str], str, str]] = [
+    (re.compile(r"deploy|reconcil|\bsync|install|\bapply|release|gitops|helm|rollout", re.I), "deploys", "forward"),
+    (re.compile(r"\bscal(e|es|ing)\b|autoscal", re.I), "scales", "forward"),
+    (re.compile(r"provision|add node|create[sd]? (node|vm|cluster)", re.I), "provisions", "forward"),
+    (re.compile(r"scrap|monitor|probe|health|alert|observ", re.I), "monitors", "forward"),
+    (re.compile(r"back ?up|snapshot|\bwal\b|barman|pitr|archiv", re.I), "backsUpTo", "forward"),
+    (re.compile(r"queue depth|\blag\b|consum|subscrib|\bread|quer|fetch|\bpoll|\bpull|\bwatch", re.I), "consumesFrom", "read"),
+    (re.compile(r"secret|credential|token|certificat", re.I), "dependsOn", "reverse"),
+    (re.compile(r"stor|persist|write|chunk|upload|offload|tier|bucket|\bs3\b|object", re.I), "storesDataIn", "forward"),
+    (re.compile(r"publish|produc|emit|send|push|otlp|event|ship|forward|export|log|trace", re.I), "publishesTo", "forward"),
+    (re.compile(r"\bcall|request|invoke|http|grpc|\bapi\b|connect|\b(get|create|update|delete|post|put|"
+                r"validate|authori[sz]e|authenticate|verify|lookup|resolve|charge)s?\b", re.I), "dependsOn", "forward"),
+    (re.compile(r"runs? on|hosted|host", re.I), "runsOn", "forward"),
+]
+
+
+STORAGE_HINT = re.compile(r"stor|database|\bdb\b|cache|object|bucket|\bs3\b|event|stream|queue|persist|broker", re.I)
+
+
+READER_HINT = re.compile(r"visuali[sz]|dashboard|\bui\b|query|explor", re.I)
+
+
+# "api -->|reads| db": a verb in the third person has the reader as its subject, at the arrow's tail
+READ_VERB = re.compile(r"^\s*(reads|queries|fetches|pulls|polls|consumes|subscribes|watches|looks up)\b", re.I)
+
+
+REPLY = re.compile(r"^\s*(returns?|respon[sd]\w*|repl(y|ies)|results?|ack\w*|ok\b|\d{3}\b|done|success)", re.I)
+
+
+def _read_direction(label: str, source_store: bool, target_store: bool) -> str:
+    """Which end of a read edge is the reader: the one that is not the store, else the verb's subject.
+
+    Data-flow diagrams draw the arrow from the store to its reader (`redpanda -->|queue depth| keda`);
+    call diagrams draw it from the reader to the store (`api -->|reads| db`).
+    """
+    if target_store and not source_store:
+        return "forward"
+    if source_store and not target_store:
+        return "reverse"
+    return "forward" if READ_VERB.search(label) else "reverse"
+
+
+def classify_edge(label: str, target_hint: str, arrow: str, source_hint: str = "") -> tuple[str, str]:
+    """(relation, direction) of a diagram edge, from its label, what each end is (hints), and the arrow.
+
+    A hint is what a node is, in words (its category, its subgraphs' titles, its shape); a store is a
+    node whose hint says storage, database, cache, events or queue.
+    """
+    if arrow.startswith("<"):
+        return "relatedTo", "forward"
+    source_store, target_store = bool(STORAGE_HINT.search(source_hint)), bool(STORAGE_HINT.search(target_hint))
+    if label:
+        for pattern, relation, direction in EDGE_RULES:
+            if pattern.search(label):
+                if direction == "read":
+                    direction = _read_direction(label, source_store, target_store)
+                return relation, direction
+        return "relatedTo", "forward"
+    if READER_HINT.search(source_hint) and not READER_HINT.search(target_hint):
+        return "consumesFrom", "forward"  # a dashboard pointing at a backend reads from it
+    if target_store:
+        if re.search(r"event|stream|queue|broker", target_hint, re.I):
+            return "publishesTo", "forward"
+        return "storesDataIn", "forward"
+    return "relatedTo", "forward"
+
+
+def _diagram_entity(diagram: MermaidDiagram, node_id: str, gaz: Gazetteer) -> str | None:
+    """The entity a node (or a subgraph used as an edge's end) stands for."""
+    node = diagram.nodes.get(node_id)
+    if node is not None:
+        return gaz.node_entity(node.label, node.id)
+    sub = diagram.subgraphs.get(node_id)
+    if sub is not None:
+        return gaz.node_entity(sub.label, sub.id)
+    return gaz.node_entity(node_id, node_id)
+
+
+def _diagram_hint(diagram: MermaidDiagram, node_id: str, key: str, gaz: Gazetteer) -> str:
+    """What a node is, in words: its entity's category, its subgraphs' titles, its label, a cylinder's 'storage'."""
+    ent = gaz.entities.get(key)
+    hints = [str(ent.props.get("category", "")) if ent else ""]
+    node = diagram.nodes.get(node_id)
+    if node is not None and node.shape in ("cylinder", "database"):
+        hints.append("storage")
+    sub_id = node.subgraph if node else None
+    while sub_id and sub_id in diagram.subgraphs:
+        hints.append(diagram.subgraphs[sub_id].label)
+        sub_id = diagram.subgraphs[sub_id].parent
+    if node:
+        hints.append(node.label)
+    return " ".join(hints)
+
+
+def mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """Flowchart edges and sequence messages between nodes that name known components, typed by label and target."""
+    for diagram in doc.diagrams:
+        if diagram.kind not in ("flowchart", "sequence"):
+            continue
+        previous = None
+        for edge in diagram.edges:
+            if diagram.kind == "sequence":
+                is_reply = edge.arrow.startswith("--") or REPLY.search(edge.label) or (
+                    previous is not None and (previous.source, previous.target) == (edge.target, edge.source))
+                previous = edge
+                if is_reply:
+                    continue  # a dashed message, "Return spans", or the answer to the message before it
+            if edge.arrow.startswith("~"):
+                continue  # an invisible link only lays the drawing out
+            src, dst = _diagram_entity(diagram, edge.source, gaz), _diagram_entity(diagram, edge.target, gaz)
+            if not src or not dst or src == dst:
+                continue
+            relation, direction = classify_edge(edge.label, _diagram_hint(diagram, edge.target, dst, gaz), edge.arrow,
+                                                _diagram_hint(diagram, edge.source, src, gaz))
+            if diagram.kind == "sequence":
+                # a message is a request from its sender, whatever it asks for ("Fetch chunks"):
+                # the sender needs the receiver; a message whose kind cannot be told stays relatedTo
+                direction = "forward"
+            subject, obj = (src, dst) if direction == "forward" else (dst, src)
+            text = f"{edge.source} {edge.arrow}{'|' + edge.label + '|' if edge.label else ''} {edge.target}"
+            ev = Evidence(doc.path, edge.line, doc.line_text(edge.line) or text, "mermaid")
+            out.facts.append(Fact(subject, relation, obj, ev, subject_type="key", object_type="key"))

@@ -1,0 +1,111 @@
+"""Lifecycle: what was removed, replaced or is not used, and the status each entity ends up with."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from ..model import Document, Entity, Fact, Mention, Relation
+from ..names import clean_name, split_parenthetical
+from .state import NAME_COLUMNS, NOT_USED, SENTENCE, STATUS_WORDS, Extraction, column, evidence_at, sentence_line
+
+if TYPE_CHECKING:
+    from ..resolve import Gazetteer
+
+
+def replacement_pairs(title: str) -> list[tuple[str, str]]:
+    pairs = []
+    m = re.search(r"\bremove\s+([\w.\- ]+?)\s*[,;]\s*(?:and\s+)?use\s+([\w.\- ]+)", title, re.I)
+    if m:
+        pairs.append((clean_name(m.group(1)), clean_name(m.group(2))))
+    m = re.search(r"\breplace\s+([\w.\- ]+?)\s+with\s+([\w.\- ]+)", title, re.I)
+    if m:
+        pairs.append((clean_name(m.group(1)), clean_name(m.group(2))))
+    m = re.search(r"\bmigrat\w*\s+from\s+([\w.\- ]+?)\s+to\s+([\w.\- ]+)", title, re.I)
+    if m:
+        pairs.append((clean_name(m.group(1)), clean_name(m.group(2))))
+    return pairs
+
+
+def decision_tables(doc: Document, out: Extraction) -> None:
+    """'| **MetalLB** | **NOT USED** | why |' rows: a technology and a verdict that it is not used."""
+    for table in doc.tables:
+        if column(table.header, NAME_COLUMNS):
+            continue  # handled by technology_tables
+        if len(table.header) < 2:
+            continue
+        for row, line in zip(table.rows, table.row_lines):
+            cells = list(row.values())
+            if len(cells) < 2:
+                continue
+            m = NOT_USED.search(cells[1])
+            if not m or len(cells[1]) > 30 or len(cells[0]) > 40:
+                continue
+            name, _ = split_parenthetical(clean_name(cells[0]))
+            if name:
+                out.mentions.append(Mention(name, "Component", evidence_at(doc, line, "table"),
+                                            props={"status": STATUS_WORDS[m.group(1).lower()]}, strength=2))
+
+
+def replacements(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """'X replaced by Y', 'Replace X with Y', 'Remove X, use Y', 'migrate from X to Y'."""
+    for block in doc.blocks:
+        for sentence in SENTENCE.split(block.text):
+            for m in re.finditer(r"([\w.\- ]{2,40}?)\s+(?:was |is |has been |fully )?replaced by\s+([\w.\- ]{2,40})", sentence, re.I):
+                pairs = [(m.group(1), m.group(2))]
+                for old, new in pairs + replacement_pairs(sentence):
+                    o, n = gaz.lookup_in(old), gaz.lookup_in(new)
+                    if o and n and o != n:
+                        line = sentence_line(doc, block.line, block.end_line, sentence)
+                        out.facts.append(Fact(o, "replacedBy", n, evidence_at(doc, line, "prose", sentence),
+                                              subject_type="key", object_type="key"))
+
+
+def apply_statuses(entities: dict[str, Entity], relations: list[Relation], facts: list[Fact], gaz: Gazetteer) -> None:
+    decided_by: dict[str, list[str]] = defaultdict(list)
+    rejected: set[str] = set()
+    replaced: set[str] = set()
+    superseded: dict[str, list[str]] = defaultdict(list)
+    for r in relations:
+        if r.predicate == "decides":
+            decided_by[r.object].append(r.subject)
+        elif r.predicate == "rejects":
+            rejected.add(r.object)
+        elif r.predicate == "replacedBy":
+            replaced.add(r.subject)
+        elif r.predicate == "supersedes":
+            superseded[r.object].append(r.subject)
+    for ent in entities.values():
+        if ent.type == "ADR":
+            status = ent.props.get("status", "")
+            ent.props["superseded_by"] = sorted(superseded.get(ent.key, []))
+            ent.props["in_force"] = status in ("Accepted", "Approved", "Implemented") and not superseded.get(ent.key)
+        elif ent.type == "Component":
+            stated = ent.props.pop("stated_status", [])
+            strength = ent.props.get("strength", 1)
+            if ent.key in replaced:
+                status = "replaced"
+            elif "removed" in stated or "replaced" in stated:
+                status = "removed"
+            elif "not used" in stated:
+                status = "not used"
+            elif ent.key in decided_by:
+                states = {entities[a].props.get("status") for a in decided_by[ent.key]}
+                status = "proposed" if states <= {"Proposed", "Draft"} and strength < 2 else "in use"
+            elif ent.key in rejected and strength < 2:
+                status = "not used"
+            else:
+                status = "in use"
+            ent.props["status"] = status
+    # vendor standing: the strongest word the docs use near its name
+    rank = {"selected": 3, "fallback": 2, "removed": 1}
+    votes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for f in facts:
+        if f.predicate == "standing" and gaz.has(f.subject):
+            votes[f.subject][f.object] += 1
+    for ent in entities.values():
+        if ent.type == "Vendor":
+            v = votes.get(ent.key)
+            ent.props["standing"] = max(v, key=lambda s: (v[s], rank[s])) if v else "evaluated"
+        ent.props.pop("strength", None)

@@ -1,0 +1,51 @@
+"""Ownership: owner columns of tables and 'Owner: Platform Team' lines."""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Document, Fact, Mention
+from ..names import clean_name
+from .state import NAME_COLUMNS, OWNER_COLUMNS, TEAM_WORD, Extraction, column, evidence_at
+
+
+def ownership_tables(doc: Document, out: Extraction) -> None:
+    """Ownership tables: '| Repository | Owner | Purpose |' or '| Component | Team |'."""
+    for table in doc.tables:
+        owner_col = column(table.header, OWNER_COLUMNS)
+        if not owner_col:
+            continue
+        repo_col = column(table.header, ("repository", "repo", "repositories"))
+        comp_col = column(table.header, NAME_COLUMNS + ("service",))
+        purpose_col = column(table.header, ("purpose", "description", "scope", "contents"))
+        for row, line in zip(table.rows, table.row_lines):
+            owner = clean_name(row.get(owner_col, ""))
+            if not owner or not TEAM_WORD.search(owner) or len(owner) > 40:
+                continue  # an owner column naming a tool or a person is not a team
+            ev = evidence_at(doc, line, "table")
+            out.mentions.append(Mention(owner, "Team", ev, strength=2))
+            if repo_col and row.get(repo_col):
+                repo = clean_name(row[repo_col])
+                props = {"purpose": clean_name(row[purpose_col])} if purpose_col and row.get(purpose_col) else {}
+                out.mentions.append(Mention(repo, "Repository", ev, props=props, strength=2))
+                out.facts.append(Fact(repo, "ownedBy", owner, ev, subject_type="Repository", object_type="Team"))
+                if props:  # "| infra-redpanda | Platform Team | Redpanda event streaming |"
+                    out.facts.append(Fact(repo, "describes", props["purpose"], ev, subject_type="Repository",
+                                          object_type="Component"))
+            elif comp_col and row.get(comp_col):
+                out.facts.append(Fact(clean_name(row[comp_col]), "ownedBy", owner, ev, object_type="Team"))
+
+
+def document_owner(doc: Document, out: Extraction) -> None:
+    """'Owner: Platform Team' at the head or foot of a document."""
+    for b in doc.blocks[:8] + doc.blocks[-6:]:
+        for line in range(b.line, max(b.end_line, b.line) + 1):
+            m = re.match(r"^[*_>\s-]*(?:owner|owned by|maintainer|team)[*_\s]*:[*_\s]*(.+?)[*_\s]*$", doc.line_text(line), re.I)
+            if not m:
+                continue
+            team = clean_name(m.group(1))
+            if 1 < len(team) <= 40 and TEAM_WORD.search(team):
+                ev = evidence_at(doc, line, "prose")
+                out.mentions.append(Mention(team, "Team", ev, strength=2))
+                out.facts.append(Fact(f"document/{doc.path}", "ownedBy", team, ev, subject_type="key", object_type="Team"))
+                return

@@ -1,0 +1,116 @@
+"""The state every rule shares: what extraction has found so far, and the helpers rules read documents with."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..model import Document, Evidence, Fact, Mention
+from ..names import clean_name
+
+if TYPE_CHECKING:
+    from ..resolve import Gazetteer
+
+
+@dataclass
+class AdrRecord:
+    """What one document or index row says about an ADR."""
+
+    id: str
+    evidence: Evidence
+    title: str = ""
+    status: str = ""
+    date: str = ""
+    document: str | None = None  # workspace path of the ADR's own document
+    repository: str = ""
+    supersedes: list[tuple[str, Evidence]] = field(default_factory=list)
+    superseded_by: list[tuple[str, Evidence]] = field(default_factory=list)
+    decision_text: list[tuple[str, Evidence]] = field(default_factory=list)
+    decided_names: list[tuple[str, Evidence]] = field(default_factory=list)  # bold names after a decision verb
+    options: list[tuple[str, Evidence]] = field(default_factory=list)
+
+
+@dataclass
+class Extraction:
+    mentions: list[Mention] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    adrs: list[AdrRecord] = field(default_factory=list)
+
+
+NameRule = Callable[[Document, Extraction], None]
+
+
+FactRule = Callable[[Document, Extraction, "Gazetteer"], None]
+
+
+NAME_COLUMNS = ("technology", "component", "tool", "tools", "software", "product", "solution", "technology/tool")
+
+
+DESCRIBING_COLUMNS = ("category", "layer", "purpose", "version", "role", "description", "function", "type", "use")
+
+
+TEAM_WORD = re.compile(r"\b(team|squad|guild|group|crew|chapter|department|dept|tribe|org|sre|ops|engineering)\b", re.I)
+
+
+OWNER_COLUMNS = ("owner", "owners", "team", "owning team", "maintainer", "maintainers")
+
+
+VENDOR_COLUMNS = ("provider", "vendor", "cloud provider", "supplier")
+
+
+NOT_USED = re.compile(r"\b(not used|unused|removed|deprecated|rejected|replaced|dropped|disabled|retired|decommissioned)\b", re.I)
+
+
+STATUS_WORDS = {"not used": "not used", "unused": "not used", "rejected": "not used", "disabled": "not used",
+                "removed": "removed", "deprecated": "removed", "dropped": "removed", "retired": "removed",
+                "decommissioned": "removed", "replaced": "replaced"}
+
+
+INVENTORY = re.compile(r"\b(components?|services|technolog(?:y|ies)|stack|inventory|catalog(?:ue)?|systems|"
+                       r"dependencies|building blocks)\b", re.I)
+
+
+def evidence_at(doc: Document, line: int, method: str, text: str | None = None) -> Evidence:
+    return Evidence(doc.path, line, (text if text is not None else doc.line_text(line))[:300], method)
+
+
+def column(header: list[str], names: tuple[str, ...]) -> str | None:
+    for h in header:
+        if clean_name(h).lower() in names:
+            return h
+    return None
+
+
+def section_blocks(doc: Document, names: tuple[str, ...]) -> list:
+    return [b for b in doc.blocks if b.section and clean_name(b.section[-1]).lower().rstrip(":") in names]
+
+
+def looks_like_a_name(text: str) -> bool:
+    """A product name: at most four words, each capitalised or with a capital inside ('Grafana Loki', 'MinIO', 'cert-manager')."""
+    words = text.split()
+    if not 0 < len(words) <= 4 or len(text) > 40:
+        return False
+    if re.search(r"\b(mode|layer|strategy|approach|pattern|architecture|overhead|dashboard|pipeline|only|manual|"
+                 r"per|no|none|self-hosted|managed|plain|direct|saas|selection|configuration|location|workflow|discovery|setup|"
+                 r"overview|management|requirement|guide|structure|policy|policies|process|naming|limit|resource|"
+                 r"summary|example|usage|installation|deployment|integration|analysis|flags?|shifting)s?\b", text, re.I):
+        return False
+    if re.fullmatch(r"(?i)operators|tools|services|controllers|servers|databases|clusters|providers|solutions|"
+                    r"platforms|systems|agents|plugins|apis", words[-1]):
+        return False  # "Kubernetes Operators" is a kind of thing, not a product
+    if len(words) == 1:
+        return any(ch.isupper() or ch.isdigit() for ch in text) or "-" in text
+    return all(w[0].isupper() or w[0].isdigit() or any(c.isupper() for c in w) for w in words)
+
+
+SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z*`])")
+
+
+def sentence_line(doc: Document, block_line: int, end_line: int, sentence: str) -> int:
+    probe = sentence[:25].strip()
+    for ln in range(block_line, max(end_line, block_line) + 1):
+        if probe and probe[:12] in doc.line_text(ln):
+            return ln
+    return block_line

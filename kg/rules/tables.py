@@ -1,0 +1,136 @@
+"""Tables: tech-stack inventories, dependency tables and comparison tables with components as columns."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ..model import Document, Fact, Mention
+from ..names import clean_name, split_compound, split_parenthetical
+from .state import (
+    DESCRIBING_COLUMNS,
+    INVENTORY,
+    NAME_COLUMNS,
+    NOT_USED,
+    STATUS_WORDS,
+    Extraction,
+    column,
+    evidence_at,
+    looks_like_a_name,
+)
+
+if TYPE_CHECKING:
+    from ..resolve import Gazetteer
+
+
+def technology_tables(doc: Document, out: Extraction) -> None:
+    """Tech-stack tables: a technology/component column beside a category, purpose or version."""
+    for table in doc.tables:
+        name_col = column(table.header, NAME_COLUMNS)
+        if not name_col and INVENTORY.search(" ".join((doc.title, *table.section))):
+            # "| Name | Purpose |" or "| Service | Description |" counts in a components/services inventory
+            name_col = column(table.header, ("name", "service", "services", "system"))
+        if not name_col:
+            continue
+        described = [h for h in table.header if clean_name(h).lower() in DESCRIBING_COLUMNS]
+        status_col = column(table.header, ("status", "state", "value", "decision"))
+        replaced_col = column(table.header, ("replaced by", "replacement", "successor", "instead"))
+        if not described and not status_col:
+            continue
+        category_col = column(table.header, ("category", "layer", "type", "function"))
+        if category_col is None and table.header[0] != name_col and table.header[0] not in described:
+            category_col = table.header[0]
+        for row, line in zip(table.rows, table.row_lines):
+            cell = row.get(name_col, "")
+            if not cell or cell in ("-", "—") or len(cell) > 60:
+                continue
+            props: dict[str, str] = {}
+            for key, label in (("category", category_col), ("version", column(table.header, ("version",))),
+                               ("purpose", column(table.header, ("purpose", "description", "role", "function", "use")))):
+                if label and row.get(label) and row[label] not in ("-", "—"):
+                    props[key] = clean_name(row[label])
+            status_cell = row.get(status_col, "") if status_col else ""
+            sm = NOT_USED.search(status_cell)
+            if sm:
+                props["status"] = STATUS_WORDS[sm.group(1).lower()]
+            elif status_col and not described:
+                continue  # a status table that does not say "not used" defines nothing
+            for part in split_compound(cell):
+                name, paren = split_parenthetical(part)
+                mention = Mention(name, "Component", evidence_at(doc, line, "table"), props=dict(props), strength=2)
+                if paren:
+                    mention.aliases.append(paren)
+                out.mentions.append(mention)
+                if replaced_col and row.get(replaced_col) and props.get("status"):
+                    out.facts.append(Fact(name, "replacedBy", clean_name(row[replaced_col]), evidence_at(doc, line, "table")))
+
+
+# a column that lists what the row's component relies on -> (relation, direction)
+DEPENDENCY_COLUMNS: list[tuple[re.Pattern[str], str, str]] = [
+    # only headers that say the relation in so many words: "Storage" or "Database" alone may be a size or a price
+    (re.compile(r"^(used by|dependents|consumers|downstream|clients|called by)$", re.I), "dependsOn", "reverse"),
+    (re.compile(r"^(backs? up to|backed up to|backup (target|destination))$", re.I), "backsUpTo", "forward"),
+    (re.compile(r"^(stores?( data)? in|persists? (to|in)|data ?store|backing store|writes to)$", re.I),
+     "storesDataIn", "forward"),
+    (re.compile(r"^(consumes( from)?|reads from|subscribes to|consumes events from)$", re.I), "consumesFrom", "forward"),
+    (re.compile(r"^(publishes( to)?|produces( to)?|emits( to)?|sends to)$", re.I), "publishesTo", "forward"),
+    (re.compile(r"^(runs on|hosted on|deployed on)$", re.I), "runsOn", "forward"),
+    (re.compile(r"^(depends on|dependencies|dependency|requires|relies on|upstream|uses|calls)$", re.I),
+     "dependsOn", "forward"),
+]
+
+
+NAME_VALUE = re.compile(r"^[A-Za-z][\w.+/ -]{0,39}$")  # a name, not "3x", "$5" or "200GB SSD"
+
+
+def dependency_tables(doc: Document, out: Extraction) -> None:
+    """'| Service | Depends on |' tables: the row's component relies on each name in the cell."""
+    for table in doc.tables:
+        name_col = column(table.header, NAME_COLUMNS + ("service", "services", "name", "system", "application", "app"))
+        if not name_col:
+            continue
+        columns = []
+        for header in table.header:
+            if header == name_col:
+                continue
+            for pattern, relation, direction in DEPENDENCY_COLUMNS:
+                if pattern.search(clean_name(header)):
+                    columns.append((header, relation, direction))
+                    break
+        if not columns:
+            continue
+        for row, line in zip(table.rows, table.row_lines):
+            subject = clean_name(split_parenthetical(row.get(name_col, ""))[0])
+            if not looks_like_a_name(subject) and not re.fullmatch(r"[a-z0-9][\w.-]*", subject):
+                continue
+            ev = evidence_at(doc, line, "table")
+            out.mentions.append(Mention(subject, "Component", ev))
+            for header, relation, direction in columns:
+                for other in split_compound(row.get(header, "")):
+                    other = clean_name(split_parenthetical(other)[0])
+                    if not NAME_VALUE.match(other) or other.lower() in ("none", "n/a", "tbd") \
+                            or re.search(r"\d", other) and not looks_like_a_name(other):
+                        continue
+                    out.mentions.append(Mention(other, "Component", ev))
+                    pair = (subject, other) if direction == "forward" else (other, subject)
+                    out.facts.append(Fact(pair[0], relation, pair[1], ev))
+
+
+def transposed_tables(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """Comparison tables with components as columns: '| Storage backend | Object storage (MinIO) |'."""
+    for table in doc.tables:
+        column_entities = {h: gaz.lookup(h, "Component") for h in table.header[1:]}
+        if not any(column_entities.values()):
+            continue
+        for row, line in zip(table.rows, table.row_lines):
+            attribute = list(row.values())[0] if row else ""
+            if not re.search(r"storage|backend|depends|persistence|database|requires", attribute, re.I):
+                continue
+            relation = "storesDataIn" if re.search(r"storage|backend|persistence|database", attribute, re.I) else "dependsOn"
+            for header, subject in column_entities.items():
+                if not subject:
+                    continue
+                for hit in gaz.scan(row.get(header, "")):
+                    if hit[2] != subject and gaz.type_of(hit[2]) == "Component":
+                        out.facts.append(Fact(subject, relation, hit[2], evidence_at(doc, line, "table"),
+                                              subject_type="key", object_type="key"))

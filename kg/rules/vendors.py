@@ -1,0 +1,93 @@
+"""Vendors: provider columns and company profiles, a vendor's standing, and the products it provides."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ..model import Document, Evidence, Fact, Mention
+from ..names import clean_name, split_parenthetical, strip_legal_suffix
+from .state import SENTENCE, VENDOR_COLUMNS, Extraction, column, evidence_at, sentence_line
+
+if TYPE_CHECKING:
+    from ..resolve import CuratedAliases, Gazetteer
+
+
+def vendor_sources(doc: Document, out: Extraction) -> None:
+    """Vendors: provider columns of comparison tables and company profiles in vendor evaluations."""
+    for table in doc.tables:
+        vendor_col = column(table.header, VENDOR_COLUMNS)
+        if not vendor_col:
+            continue
+        for row, line in zip(table.rows, table.row_lines):
+            cell = clean_name(row.get(vendor_col, "")).split("/")[0]
+            name = strip_legal_suffix(split_parenthetical(cell)[0])
+            if name and len(name) <= 40 and not re.search(r"\d", name):
+                out.mentions.append(Mention(name, "Vendor", evidence_at(doc, line, "table"), strength=2))
+    vendor_doc = doc.kind == "evaluation" or re.search(r"vendor|provider", doc.title, re.I)
+    if not vendor_doc:
+        return
+    for section in doc.sections:
+        parents = " ".join(section.path[:-1]).lower()
+        if section.level >= 3 and re.search(r"vendor|provider|profiles?", parents):
+            m = re.match(r"^(.+?)\s+(?:GmbH|AG|Inc\.?|Ltd\.?|LLC|SAS|S\.A\.|plc|Corp\.?)\b(.*)$", section.title)
+            if not m:
+                continue  # only company-profile headings carry a legal form; others are topics
+            name = strip_legal_suffix(clean_name(m.group(1)))
+            ev = evidence_at(doc, section.line, "heading")
+            words = name.split()
+            aliases = [words[0]] if len(words) > 1 else []
+            out.mentions.append(Mention(name, "Vendor", ev, aliases=aliases, strength=2))
+
+
+def vendor_standing(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """'Contabo selected as primary provider', 'Fallback: Hetzner': a vendor's standing, from its nearest keyword."""
+    keywords = [
+        (re.compile(r"\b(selected|chosen|primary|decision\W+finali[sz]ed|we use|in use)\b", re.I), "selected"),
+        (re.compile(r"\b(fallback|secondary|backup provider|standby)\b", re.I), "fallback"),
+        (re.compile(r"\b(deprecated|removed|migrated away|no longer)\b", re.I), "removed"),
+    ]
+    for block in doc.blocks:
+        for sentence in SENTENCE.split(block.text):
+            vendors = [h for h in gaz.scan(sentence) if gaz.type_of(h[2]) == "Vendor"]
+            if not vendors:
+                continue
+            for pattern, standing in keywords:
+                for m in pattern.finditer(sentence):
+                    nearest = min(vendors, key=lambda h: min(abs(h[0] - m.end()), abs(h[1] - m.start())))
+                    line = sentence_line(doc, block.line, block.end_line, sentence)
+                    out.facts.append(Fact(nearest[2], "standing", standing, evidence_at(doc, line, "prose", sentence),
+                                          subject_type="key", object_type="literal"))
+
+
+def vendor_products(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """'Cloudflare R2': a vendor's name written right before a component's names the component's provider."""
+    texts = [(b.text, b.line) for b in doc.blocks]
+    texts += [(n.label, n.line) for d in doc.diagrams for n in d.nodes.values()]
+    texts += [(" ".join(r.values()), line) for t in doc.tables for r, line in zip(t.rows, t.row_lines)]
+    for text, line in texts:
+        hits = gaz.scan(text)
+        for a, b in zip(hits, hits[1:]):
+            if gaz.type_of(a[2]) == "Vendor" and gaz.type_of(b[2]) == "Component" and text[a[1]:b[0]] == " " \
+                    and not re.match(r"\s+provider", text[b[1]:], re.I):  # "Contabo Terraform provider" is not Terraform
+                out.facts.append(Fact(b[2], "providedBy", a[2], evidence_at(doc, line, "prose", text),
+                                      subject_type="key", object_type="key"))
+
+
+def curated_vendor_mentions(extraction: Extraction, curated: CuratedAliases, documents: list[Document]) -> None:
+    """A well-known vendor from the curated file counts only where the docs name it."""
+    names = [(c, [c, *a]) for c, a, t in curated.groups if t == "Vendor"]
+    if not names:
+        return
+    pattern = re.compile(r"(?<![\w\-.])(" + "|".join(re.escape(n) for _c, al in names for n in al) + r")(?![\w\-])")
+    canonical = {n.lower(): c for c, al in names for n in al}
+    seen: set[str] = set()
+    for doc in documents:
+        texts = [(b.text, b.line) for b in doc.blocks]
+        texts += [(" | ".join(r.values()), line) for t in doc.tables for r, line in zip(t.rows, t.row_lines)]
+        for text, line in texts:
+            for m in pattern.finditer(text):
+                c = canonical[m.group(1).lower()]
+                if c not in seen:
+                    seen.add(c)
+                    extraction.mentions.append(Mention(c, "Vendor", Evidence(doc.path, line, text[:300], "prose")))
