@@ -10,6 +10,7 @@ from .discover import TooLarge, discover, read_text
 from .errors import UsageError
 from .links import parse_github, resolve_links
 from .model import BuildResult, Document, Entity, Fact, Relation
+from .names import name_key
 from .parse import parse_document
 from .resolve import CuratedAliases, Gazetteer, build_entities, choose_label, default_alias_files, entity_key
 from .rules import extract_facts, extract_names
@@ -81,8 +82,9 @@ def build(paths: list[str], alias_files: list[Path] | None = None, progress: Pro
     relations = _merge(relations)
     apply_statuses(entities, relations, extraction.facts, gaz)
     categories_from_adr_titles(entities, relations)
+    makers = frozenset(name_key(n) for e in entities.values() if e.type == "Vendor" for n in (e.label, *e.aliases))
     for ent in entities.values():
-        label = choose_label(ent, gaz.surface.get(ent.key, Counter()))
+        label = choose_label(ent, gaz.surface.get(ent.key, Counter()), makers)
         if label != ent.label:
             ent.aliases.add(ent.label)
             ent.label = label

@@ -355,8 +355,10 @@ def check(fail_on: str, only: tuple[str, ...], fmt: str, graph_dir: str | None) 
 
 
 # Commands that live in their own modules register here, one import each.
+from .cli_eval import eval_command as _eval_cmd  # noqa: E402
 from .cli_export import export as _export_cmd  # noqa: E402
 from .cli_query import query as _query_cmd  # noqa: E402
 
 main.add_command(_query_cmd)
 main.add_command(_export_cmd)
+main.add_command(_eval_cmd)

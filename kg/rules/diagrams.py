@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..model import Document, Evidence, Fact, MermaidDiagram
+from ..model import Document, Evidence, Fact, Mention, MermaidDiagram
+from .phrases import names_in
 from .state import Extraction
 
 if TYPE_CHECKING:
@@ -62,8 +63,8 @@ def classify_edge(label: str, target_hint: str, arrow: str, source_hint: str = "
     A hint is what a node is, in words (its category, its subgraphs' titles, its shape); a store is a
     node whose hint says storage, database, cache, events or queue.
     """
-    if arrow.startswith("<"):
-        return "relatedTo", "forward"
+    if arrow.startswith("<") or (">" not in arrow and not arrow.endswith(("x", "o"))):
+        return "relatedTo", "forward"  # a two-headed or undirected link says the ends are connected, not how
     source_store, target_store = bool(STORAGE_HINT.search(source_hint)), bool(STORAGE_HINT.search(target_hint))
     if label:
         for pattern, relation, direction in EDGE_RULES:
@@ -136,3 +137,35 @@ def mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             text = f"{edge.source} {edge.arrow}{'|' + edge.label + '|' if edge.label else ''} {edge.target}"
             ev = Evidence(doc.path, edge.line, doc.line_text(edge.line) or text, "mermaid")
             out.facts.append(Fact(subject, relation, obj, ev, subject_type="key", object_type="key"))
+
+
+# node labels that name a kind of participant, not a technology
+GENERIC_NODES = frozenset("""
+user users browser client clients customer customers internet email inbox developer developers admin admins
+administrator person people team teams system service services database api frontend backend ui app application
+server servers network cloud storage cache queue start end yes no ok error success failure
+""".split())
+PEOPLE_SHAPES = ("circle", "doublecircle", "actor")
+
+
+def diagram_nodes(doc: Document, out: Extraction) -> None:
+    """A node of a flowchart or a participant of a sequence diagram that carries a name is a component."""
+    for diagram in doc.diagrams:
+        if diagram.kind not in ("flowchart", "sequence"):
+            continue
+        for node in diagram.nodes.values():
+            if node.shape in PEOPLE_SHAPES:
+                continue  # people: users, editors, operators
+            label = re.sub(r"\s+", " ", node.label).strip()
+            names = names_in(label)
+            if not names or names[0].start > 0 and len(label.split()) > 4:
+                continue
+            name = names[0]
+            if name.text.lower() in GENERIC_NODES or re.fullmatch(r"[\W\d_]+", name.text):
+                continue
+            ev = Evidence(doc.path, node.line, doc.line_text(node.line) or label, "mermaid")
+            # "Amazon SES (Simple Email Service)": the bracket spells out the name
+            rest = label[name.end:].strip()
+            m = re.fullmatch(r"\(([^()]{2,60})\)", rest)
+            aliases = [m.group(1).strip()] if m else ([name.abbreviation] if name.abbreviation else [])
+            out.mentions.append(Mention(name.text, "Component", ev, aliases=aliases))

@@ -1,0 +1,122 @@
+"""Names read off how prose sets them apart: 'Full Name (ABBR)', a link to a product's own site, a component
+folder with a README of its own, and proper nouns the docs keep writing ("our Transit Gateway").
+
+None of these rules needs a name to be known beforehand: the structure of the text says that it is a
+name. Candidates that only prose capitalisation supports (strength 0) become entities only when the
+workspace writes them more than once (see `resolve.build_entities`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from ..model import Document, Mention
+from ..names import clean_name, is_abbreviation_of
+from .phrases import CAPITALISED_STOPWORDS, names_in
+from .state import Extraction, evidence_at
+
+# "Amazon Simple Email Service (SES)", "Access Your Records (AYR)", "AWS Key Management Service (KMS)"
+FULL_NAME_ABBREVIATION = re.compile(r"((?:[A-Z][\w.&+-]*\s+(?:(?:of|for|and|the|de|&)\s+)?){1,7})\(([A-Z][A-Za-z0-9]{1,9})\)")
+# organisations and people are not technologies
+ORGANISATION = re.compile(r"\b(?:centre|center|ministry|department|office|agency|council|authority|institute|archives?|"
+                          r"organi[sz]ation|government|commission|foundation|association|university|team|group|board|"
+                          r"committee|programme|program|unit|division|directorate|society|company|partners?|"
+                          r"limited|ltd|inc|gmbh|llc|plc|corporation|consortium|community|network of)\b", re.I)
+# sites that talk about things rather than being them
+NOT_A_PRODUCT_SITE = re.compile(r"wikipedia\.org|/(?:issues|pull|pulls|discussions|commit|compare|wiki)(?:/|$)|"
+                                r"\.(?:md|markdown|pdf|png|jpe?g|svg|gif)(?:$|[?#])|medium\.com|youtube\.com|"
+                                r"twitter\.com|x\.com|stackoverflow\.com|linkedin\.com|google\.com/(?:document|"
+                                r"spreadsheets|presentation)|atlassian\.net|slack\.com|/blog/|blog\.", re.I)
+COMPONENT_FOLDERS = re.compile(r"^(?:modules?|components?|services?|apps?|applications?|packages?|charts?|"
+                               r"platform|infra|infrastructure|terraform|helm|systems?|blueprints?|stacks?|"
+                               r"tools|plugins?|operators?|controllers?|libs?|crates|functions|lambdas?|"
+                               r"microservices|backends?|frontends?|workloads?|addons?|add-ons)$", re.I)
+DOC_FOLDERS = re.compile(r"^(?:docs?|documentation|adrs?|decisions?|architecture[-_ ].*|runbooks?|guides?|"
+                         r"handbook|manual|notes|meeting[-_ ]notes|research|design|diagrams|images|assets|"
+                         r"\.github|examples?|tests?|scripts?|templates?|environments?)$", re.I)
+
+
+def abbreviations(doc: Document, out: Extraction) -> None:
+    """'Full Name (ABBR)' in prose: a name and its abbreviation, written together."""
+    texts = [(b.text, b.line) for b in doc.blocks] + [(s.title, s.line) for s in doc.sections]
+    for text, line in texts:
+        for m in FULL_NAME_ABBREVIATION.finditer(text[:2000]):
+            words, abbr = m.group(1).split(), m.group(2)
+            # the words the abbreviation covers, and a maker's name in front of them ("AWS Key Management Service")
+            for cut in range(len(words) - 1, -1, -1):
+                name = " ".join(words[cut:])
+                if is_abbreviation_of(abbr, name):
+                    if cut > 0 and words[cut - 1][0].isupper() and words[cut - 1].lower() not in CAPITALISED_STOPWORDS \
+                            and re.fullmatch(r"[A-Z][A-Za-z0-9]{1,9}", words[cut - 1]) and len(words[cut - 1]) <= 6:
+                        name = words[cut - 1] + " " + name  # AWS, Amazon, Google: the maker stays
+                    break
+            else:
+                continue
+            name = clean_name(name)
+            if len(name.split()) < 2 or ORGANISATION.search(name) or name.split()[0].lower() in CAPITALISED_STOPWORDS:
+                continue
+            out.mentions.append(Mention(name, "Component", evidence_at(doc, line, "prose", text[:300]),
+                                        aliases=[abbr]))
+
+
+def linked_names(doc: Document, out: Extraction) -> None:
+    """A link to a product's own site or repository whose text is a name: '[Packer](https://www.packer.io/)'."""
+    for link in doc.links:
+        if link.kind != "external" or not link.href.startswith(("http://", "https://")):
+            continue
+        if NOT_A_PRODUCT_SITE.search(link.href):
+            continue
+        text = clean_name(link.text)
+        names = names_in(text)
+        if len(names) != 1 or names[0].start != 0 or names[0].end < len(text.rstrip(")")) - 1:
+            continue  # only a link whose whole text is one name
+        name = names[0].text
+        if ORGANISATION.search(name) or re.search(r"\d{3,}|^v?\d", name) or len(name) < 2:
+            continue
+        out.mentions.append(Mention(name, "Component", evidence_at(doc, link.line, "link"),
+                                    aliases=[names[0].abbreviation] if names[0].abbreviation else [],
+                                    props={"homepage": link.href}))
+
+
+def component_folders(doc: Document, out: Extraction) -> None:
+    """A component folder with a README of its own: 'terraform/modules/vpc-inspection/README.md' titled
+    'VPC Inspection' is the VPC Inspection component; its folder name is an alias."""
+    parts = PurePosixPath(doc.path).parts
+    if len(parts) < 4 or parts[-1].lower() not in ("readme.md", "readme.markdown", "index.md"):
+        return  # repository/…/folder/README.md, not the repository's own README
+    folder, parent = parts[-2], parts[-3]
+    if DOC_FOLDERS.match(folder) or folder.startswith("."):
+        return
+    folder_words = [w for w in re.split(r"[-_. ]+", folder.lower()) if w]
+    title = clean_name(re.sub(r"^#+\s*", "", doc.title))
+    # the part of the title that names the folder: "Modernisation Platform - PagerDuty" -> PagerDuty
+    candidates = [clean_name(p) for p in re.split(r"\s+[-–—:|]\s+", title)]
+    name = next((c for c in candidates if re.sub(r"[^a-z0-9]", "", c.lower()) == "".join(folder_words)), None)
+    if name is None and not COMPONENT_FOLDERS.match(parent):
+        return  # a folder that is not in a components folder and whose README does not name it
+    if name is None:
+        name = " ".join(w.capitalize() if not w.isupper() else w for w in re.split(r"[-_]+", folder))
+    ev = evidence_at(doc, doc.sections[0].line if doc.sections else 1, "heading")
+    folder_path = "/".join(parts[:-1])
+    aliases = [folder] if folder.lower() != name.lower() else []
+    out.mentions.append(Mention(name, "Component", ev, aliases=aliases, props={"folder": folder_path}, strength=2))
+
+
+def proper_nouns(doc: Document, out: Extraction) -> None:
+    """'our Transit Gateway', 'the External Event Handler': a capitalised phrase behind a determiner, mid-sentence.
+
+    Only a candidate: it becomes an entity where the workspace writes it more than once.
+    """
+    for block in doc.blocks:
+        for m in re.finditer(r"\b(?:our|the|their|its|a|an)\s+((?:[A-Z][\w.+-]*\s+){1,4})", block.text[:3000]):
+            phrase = m.group(1).strip()
+            names = names_in(phrase)
+            if not names or names[0].start != 0:
+                continue
+            name = names[0].text
+            words = name.split()
+            if len(words) < 2 or ORGANISATION.search(name) or any(w.lower() in CAPITALISED_STOPWORDS for w in words):
+                continue
+            out.mentions.append(Mention(name, "Component", evidence_at(doc, block.line, "prose", block.text[:300]),
+                                        strength=0))
