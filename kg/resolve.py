@@ -238,7 +238,8 @@ def _settle_vendors(by_type: dict[str, dict[str, list[Mention]]], curated_vendor
     vendor_keys = set(by_type["Vendor"]) | curated_vendors
     for k, ms in list(by_type["Component"].items()):
         words = ms[0].name.split()
-        if len(words) >= 2 and GENERIC_TAIL.fullmatch(words[-1]) and name_key(" ".join(words[:-1])) in vendor_keys \
+        if len(words) >= 2 and (GENERIC_TAIL.fullmatch(words[-1]) or words[-1].lower() in ("vps", "vms", "hosting")) \
+                and name_key(" ".join(words[:-1])) in vendor_keys \
                 and all(m.strength < 2 for m in ms):
             head = name_key(" ".join(words[:-1]))
             by_type["Vendor"][head].extend(Mention(m.name, "Vendor", m.evidence, strength=1) for m in ms)
@@ -358,6 +359,13 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
             if name_key(words[0]) in makers and _distinctive(rest) and len(makers_of[name_key(rest)]) == 1:
                 uf.union(k, name_key(rest))
                 display.setdefault(name_key(rest), rest)
+        # naming conventions are not part of the name: infra-redpanda, bp-cnpg, cnpg-operator, loki-chart
+        if etype == "Component":
+            stripped = re.sub(r"^(?:bp|infra|blueprint)[-_]|[-_](?:operator|chart|charts|helm|helm-chart)$", "",
+                              ms[0].name, flags=re.I)
+            if stripped != ms[0].name and name_key(stripped) in names and name_key(stripped) != k:
+                uf.union(k, name_key(stripped))
+        if etype == "Component" and len(words) >= 2:
             # "Reference Generator Service" is the Reference Generator
             if len(words) >= 3 and words[-1].lower() in ("service", "server", "instance", "cluster", "app",
                                                           "application", "system", "platform"):

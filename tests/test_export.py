@@ -126,7 +126,7 @@ def test_corpus_graphml_loads_back_with_networkx(corpus: api.KnowledgeGraph, red
         assert g.number_of_nodes() == len(view.nodes)
         assert g.number_of_edges() == len(view.edges)
         node = g.nodes["component/redpanda"]
-        assert (node["label"], node["type"], node["status"], node["category"]) == ("Redpanda", "Component", "in use", "Events")
+        assert (node["label"], node["type"], node["status"], node["category"]) == ("Redpanda", "Component", "in use", "Event Streaming")
 
 
 @pytest.mark.corpus

@@ -333,7 +333,13 @@ def decisions_stopwords() -> frozenset[str]:
 
 
 def _is_decision_section(section: tuple[str, ...]) -> bool:
-    return any(clean_name(s).lower().rstrip(":") in DECISION_HEADINGS for s in section[1:] or section)
+    """A block under a decision heading, but not under its 'Future', 'Migration path' or 'Alternatives' parts."""
+    inside = [clean_name(s).lower().rstrip(":") for s in section[1:] or section]
+    for i, title in enumerate(inside):
+        if title in DECISION_HEADINGS:
+            return not any(re.search(r"future|migrat|later|alternative|option|consequence|risk|rollback|roadmap|"
+                                     r"next step|open question|deferred", t) for t in inside[i + 1:])
+    return False
 
 
 def _in_options(section: tuple[str, ...]) -> bool:
@@ -430,6 +436,7 @@ def _options(doc: Document, rec: AdrRecord, known: frozenset[str], choices: list
         key = re.sub(r"\W+", " ", label).strip().lower()
         picked = [o for o in options if re.sub(r"\W+", " ", o.label).strip().lower().endswith(key)
                   or key in {n.text.lower() for n in o.names}]
+    picked += [o for o in options if o.chosen_here and o not in picked]
     chosen_keys = {k for kind, n, _ in choices if kind == "chosen" for k in _keys(n)}
     for o in picked:  # the option the record names as its choice: everything in it is chosen
         ev = evidence_at(doc, o.line, "prose")
@@ -483,16 +490,22 @@ def weighed_options(doc: Document, known: frozenset[str] = frozenset()) -> list[
         body = [b for b in doc.blocks if b.section[:len(sec.path)] == sec.path]
         rejected_here = any(re.match(r"^\W*(?:rejected|not chosen|ruled out|discarded|dismissed)\b", b.text, re.I)
                             for b in body[:3])
+        chosen_here = bool(re.search(r"\((?:chosen|selected|recommended|preferred)\)|[-–—:]\s*(?:chosen|selected)\s*$",
+                                     title, re.I))
         if names:
-            options.append(decisions.Option(decisions.option_number(title), title, names, sec.line, rejected_here))
+            options.append(decisions.Option(decisions.option_number(title), title, names, sec.line, rejected_here,
+                                            chosen_here))
     listed = [b for b in option_items(doc) if b.depth <= 1]
     for i, b in enumerate(listed, 1):
         links = [lk.text for lk in doc.links if b.line <= lk.line <= max(b.end_line, b.line) and lk.text
                  and b.text.find(lk.text) < 60]
         label = b.strong[0] if b.strong and b.text.startswith(b.strong[0]) else b.text
         names = decisions.option_names(re.split(r"\s[-–—]\s|:\s", label)[0], links[:2], known | frozenset(b.code))
+        rest = b.text[len(label):] if b.text.startswith(label) else b.text
+        chosen_here, rejected_here = decisions.option_verdict(rest)
         if names:
-            options.append(decisions.Option(decisions.option_number(b.text) or str(i), label[:80], names, b.line))
+            options.append(decisions.Option(decisions.option_number(b.text) or str(i), label[:80], names, b.line,
+                                            rejected_here, chosen_here))
     return options
 
 

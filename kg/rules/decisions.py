@@ -42,7 +42,15 @@ STRONG_DECISION = re.compile(r"\b(?:we|i|the team)\s+(?:have\s+|had\s+)?(?:decid
                              r"\bchosen option\b", re.I)
 NEGATED = re.compile(r"\b(?:not|no|never|won't|don't|doesn't|didn't|cannot|can't|against)\b", re.I)
 HEDGE = re.compile(r"\b(?:could|might|may|would|if|whether|consider(?:ed|ing)?|evaluat(?:e|ed|ing)|investigat\w*|"
-                   r"looked at|alternatives?)\b", re.I)
+                   r"looked at|alternatives?|when|once|until|in the future|eventually|later on)\b", re.I)
+# verbs that are a decision by themselves ("we chose X"); others ("use X") need a commitment or an imperative
+SELF_DECIDING = re.compile(r"^(?:choose|chooses|choosing|chose|select|selects|selecting|pick|picks|go with|going with|"
+                           r"went with|opt for|opted for|adopt|adopts|adopting|prefer|prefers|standardi[sz]e on)\b", re.I)
+COMMITTED = re.compile(r"\b(?:will|shall|should|must|'ll|are going to|is going to|decided to|agreed to|chose to|"
+                       r"opted to|plan to|intend to|going forward|to be)\b", re.I)
+IMPERATIVE = re.compile(r"^\W*(?:use|adopt|implement|implementing|move|migrate|switch|deploy|run|host|build|create|add|"
+                        r"introduce|replace|go|keep|stay|continue|enable|store|rely|make|set up|choose|select|"
+                        r"standardi[sz]e|utili[sz]e|offer|provide|integrate|configure|install|leverage)\b", re.I)
 # retiring a technology: "We will retire X", "remove X", "terminate our X instance"
 REMOVE_VERB = re.compile(r"\b(?:remove|removes|removing|retire|retires|retiring|decommission|decommissions|"
                          r"decommissioning|deprecate|deprecates|deprecating|drop|drops|dropping|terminate|terminates|"
@@ -193,6 +201,13 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
         if any(a <= m.start() < b for a, b in against_spans):
             continue
         clause = re.split(r"[;:,]|\bbut\b|\bhowever\b|\binstead\b", sentence[: m.start()])[-1]
+        before = re.split(r"[;:]", sentence[: m.start()])[-1]
+        # "Applications use X" describes; "we will use X", "Use X", "Implementing X offers…" decide
+        if not (SELF_DECIDING.match(m.group(0)) or strong or not before.strip() or COMMITTED.search(before)
+                or IMPERATIVE.match(before)):
+            continue
+        if re.search(r"\b(?:did|had|used to|previously|originally|initially|currently|already)\s*$", clause, re.I):
+            continue  # "We did use Siegfried in the Alpha": history, not the decision
         names = split_slashes(_first(sentence[m.end():], code))
         if not names:
             continue
@@ -202,6 +217,9 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
         out.chosen += names
         # "chose X over Y", "prefer X over Y"
         after = sentence[m.end() + names[-1].end:]
+        w = re.match(r"^\s*(?:\([^)]{0,40}\)\s*)?(?:together\s+)?(?:with|alongside|plus|and)\s+", after)
+        if w:  # "use Infisical (self-hosted) with External Secrets Operator": both are the choice
+            out.chosen += names_in(after[w.end():], code)[:1]
         o = OVER_AFTER.match(after)
         if o:
             out.rejected += _first(after[o.end():], code)
@@ -282,6 +300,19 @@ class Option:
     names: list[Name]
     line: int
     rejected_here: bool = False  # the option's own text turns it down ("Rejected due to cost.")
+    chosen_here: bool = False  # the option's own text says it won ("**selected for K8s**")
+
+
+OPTION_CHOSEN = re.compile(r"\b(?:selected|chosen|recommended|preferred|winner|adopted|accepted|go with this)\b", re.I)
+OPTION_REJECTED = re.compile(r"\b(?:rejected|deferred|discarded|dismissed|ruled out|not (?:selected|chosen|pursued)|"
+                             r"too (?:expensive|complex)|out of scope)\b", re.I)
+
+
+def option_verdict(text: str) -> tuple[bool, bool]:
+    """(chosen, rejected) as an option's own text says it: '… - **selected for K8s**', '… - rejected (cost)'."""
+    rejected = bool(OPTION_REJECTED.search(text))
+    chosen = bool(OPTION_CHOSEN.search(text)) and not rejected
+    return chosen, rejected
 
 
 def option_names(label: str, links: list[str], code: frozenset[str] = frozenset()) -> list[Name]:
@@ -290,9 +321,14 @@ def option_names(label: str, links: list[str], code: frozenset[str] = frozenset(
         return [Name(t, None) for t in links if names_in(t, code)]
     m = OPTION_LABEL.match(label)
     rest = (m.group("rest") if m.group("rest") is not None else m.group("rest2")) if m else label
-    rest = re.split(r"\s[-–—]\s|:\s", rest, maxsplit=1)[0]
-    rest = LEADING_VERB.sub("", rest.strip())
-    found = split_slashes(names_in(rest, code))
+    rest = re.split(r"\s[-–—]\s|:\s", rest, maxsplit=1)[0].strip()
+    stripped = LEADING_VERB.sub("", rest)
+    found = split_slashes(names_in(stripped, code))
+    # "Manual kubectl/helm", "Published and preview forms…": a label's sentence-case first word is no name
+    # unless it is marked as one (a capital inside, a digit, a hyphen, all capitals, a code span)
+    if stripped == rest and found and found[0].start == 0 and len(rest.split()) > len(found[0].text.split()) \
+            and re.fullmatch(r"[A-Z][a-z]+", found[0].text) and found[0].text not in code:
+        found = found[1:]
     for m2 in CHOOSE_VERB.finditer(rest):  # "a custom Lambda using Go"
         if m2.start() > 0:
             found += names_in(rest[m2.end():], code)

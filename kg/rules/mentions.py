@@ -60,6 +60,24 @@ def abbreviations(doc: Document, out: Extraction) -> None:
                                         aliases=[abbr]))
 
 
+DOC_PAGE = re.compile(r"\b(?:documentation|docs|pricing|prices|guide|guides|setup|tutorial|reference|blog|overview|"
+                      r"deployment|installation|install|release notes|changelog|website|homepage|page|benchmarks?|"
+                      r"comparison|calculator|console|dashboard|status|specification|spec|readme|getting started|"
+                      r"quickstart|quick start|best practices|examples?|architecture|faq|announcement|article|"
+                      r"paper|report|issue|pull request|discussion|forum|slides|video|talk|notes|card)\b", re.I)
+
+
+def _product_href(href: str) -> bool:
+    """A link to a product's own site (a short path) or to a repository's root, not to a page deep inside."""
+    from urllib.parse import urlparse
+
+    url = urlparse(href)
+    segments = [s for s in url.path.split("/") if s and s not in ("index.html", "en", "en-us", "en-gb")]
+    if url.netloc.lower() in ("github.com", "gitlab.com", "bitbucket.org", "www.github.com"):
+        return len(segments) <= 2
+    return len(segments) <= 2
+
+
 def linked_names(doc: Document, out: Extraction) -> None:
     """A link to a product's own site or repository whose text is a name: '[Packer](https://www.packer.io/)'."""
     for link in doc.links:
@@ -68,6 +86,8 @@ def linked_names(doc: Document, out: Extraction) -> None:
         if NOT_A_PRODUCT_SITE.search(link.href):
             continue
         text = clean_name(link.text)
+        if DOC_PAGE.search(text) or not _product_href(link.href):
+            continue  # "Istio Documentation", "AWS S3 Pricing", a page deep in a manual
         names = names_in(text)
         if len(names) != 1 or names[0].start != 0 or names[0].end < len(text.rstrip(")")) - 1:
             continue  # only a link whose whole text is one name
@@ -86,8 +106,8 @@ def component_folders(doc: Document, out: Extraction) -> None:
     if len(parts) < 4 or parts[-1].lower() not in ("readme.md", "readme.markdown", "index.md"):
         return  # repository/…/folder/README.md, not the repository's own README
     folder, parent = parts[-2], parts[-3]
-    if DOC_FOLDERS.match(folder) or folder.startswith("."):
-        return
+    if any(DOC_FOLDERS.match(p) or p.startswith(".") for p in parts[1:-1]):
+        return  # docs/features/README.md describes a topic, not a component
     folder_words = [w for w in re.split(r"[-_. ]+", folder.lower()) if w]
     title = clean_name(re.sub(r"^#+\s*", "", doc.title))
     # the part of the title that names the folder: "Modernisation Platform - PagerDuty" -> PagerDuty

@@ -78,8 +78,14 @@ def is_name_token(token: str, code: frozenset[str] = frozenset()) -> bool:
         return False
     if word in code or word.lower() in code:
         return True
-    if not word[0].isalpha():
-        return False  # "~250MB", "3-6", "#6": sizes, ranges and numbers are not names
+    if not word[0].isalpha() or token.lstrip()[:1] in "\"'“‘":
+        return False  # "~250MB", "3-6", "#6" are sizes and numbers; a quoted phrase is a label, not a name
+    if re.search(r"[_:@]|://|^www\.", word):
+        return False  # snake_case, s3:ObjectCreated, URLs and addresses are code and places, not names
+    if "/" in word:
+        return all(is_name_token(part, code) for part in word.split("/") if part)
+    if re.fullmatch(r"[A-Z]{2}s?", word):
+        return False  # ID, PR, UI, IP: two capitals are too common to be a product
     if word.lower() in CAPITALISED_STOPWORDS:
         return False
     if any(c.isupper() for c in word):
@@ -90,7 +96,8 @@ def is_name_token(token: str, code: frozenset[str] = frozenset()) -> bool:
     if re.fullmatch(r"[a-z][a-z0-9]*(?:[-.][a-z0-9]+)+", word) and not re.fullmatch(r"([a-z]\.)+[a-z]?", word):
         # "well-known", "server-side", "event-driven" are adjectives, not identifiers
         return not re.fullmatch(r"(well|self|long|short|high|low|non|multi|cross|read|write|end|real|up|"
-                                r"built|so|pre|post|co|re|sub|semi|full|half|open|one|two|third)-[a-z]+", word) \
+                                r"built|so|pre|post|co|re|sub|semi|full|half|open|one|two|three|four|five|six|single|double|dual|tri|"
+                                r"zero|all|third|first|second|day|near|next|non|in|on|off|out)-[a-z]+", word) \
             and not re.search(r"-(side|based|driven|native|hosted|managed|level|wide|time|only|free|like|style|"
                               r"specific|facing|grade|ready|compatible|friendly|scale|term|party|source|first|"
                               r"made|owned|run|built|in|out|up|down|off|on)$", word)
@@ -137,7 +144,8 @@ def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6
         if not is_name_token(word, code):
             if out:
                 break
-            if bare in BOUNDARY or skipped >= 3 or word[-1:] in ",;:." or not re.fullmatch(r"[a-z][\w-]*", bare):
+            if bare in BOUNDARY or bare == "of" or skipped >= 2 or word[-1:] in ",;:." or \
+                    not re.fullmatch(r"[a-z][\w-]*", bare):
                 return out
             skipped += bare not in LEADING  # a determiner costs nothing; an unknown word costs one
             i += 1
