@@ -326,7 +326,9 @@ def option_names(label: str, links: list[str], code: frozenset[str] = frozenset(
     found = split_slashes(names_in(stripped, code))
     # "Manual kubectl/helm", "Published and preview forms…": a label's sentence-case first word is no name
     # unless it is marked as one (a capital inside, a digit, a hyphen, all capitals, a code span)
-    if stripped == rest and found and found[0].start == 0 and len(rest.split()) > len(found[0].text.split()) \
+    following = rest[found[0].end:].lstrip() if found else ""
+    if stripped == rest and found and found[0].start == 0 and re.match(r"[a-z]", following) \
+            and not re.match(r"(?:and|or)\s", following) \
             and re.fullmatch(r"[A-Z][a-z]+", found[0].text) and found[0].text not in code:
         found = found[1:]
     for m2 in CHOOSE_VERB.finditer(rest):  # "a custom Lambda using Go"
