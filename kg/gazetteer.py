@@ -137,21 +137,32 @@ class Gazetteer:
         """Hosts (without www.) of every homepage; repositories may sit elsewhere, which by_url also checks."""
         return self._homepage_hosts
 
-    def all_by_url(self, url: str) -> tuple[Technology, ...]:
-        """The records whose homepage or repository is the longest prefix of `url` (several when they share it)."""
-        location = url_location(url)
-        if location is None:
-            return ()
+    def _at(self, location: tuple[str, tuple[str, ...]]) -> tuple[tuple[str, ...], tuple[Technology, ...]]:
+        """The longest listed prefix of a location (its path segments) and the records listed there."""
         host, segments = location
         for n in range(len(segments), -1, -1):
             found = self._by_location.get((host, segments[:n]))
             if found:
-                return found
-        return ()
+                return segments[:n], found
+        return (), ()
+
+    def all_by_url(self, url: str) -> tuple[Technology, ...]:
+        """The records whose homepage or repository is the longest prefix of `url` (several when they share it)."""
+        location = url_location(url)
+        return self._at(location)[1] if location else ()
 
     def by_url(self, url: str) -> Technology | None:
         """The product a link points at: its homepage (host + path prefix) or repository (org/repo), if unique."""
-        found = self.all_by_url(url)
+        location = url_location(url)
+        if location is None:
+            return None
+        prefix, found = self._at(location)
+        if len(found) > 1:
+            # Several products listed at one place (hadoop.apache.org: Apache Hadoop, Hadoop HDFS): the one
+            # named by the place itself wins (its alias "Hadoop"; "Compose" for github.com/docker/compose).
+            labels = [prefix[-1]] if prefix else location[0].split(".")[:-1]
+            words = {name_key(label) for label in labels}
+            found = tuple(r for r in found if words & {name_key(n) for n in r.names})
         return found[0] if len(found) == 1 else None
 
 

@@ -32,7 +32,8 @@ A site (the homepage's registrable domain; on a code host, the organisation) has
 names' makers that name the site itself or a member - so "Apache" and "Amazon"/"AWS", not product
 lines such as "Hadoop" (hadoop.apache.org) or "Gloo" - spelled as the product of that name if there is
 one, else as most often written. Then:
-- "Apache Flink" and "Flink" on the same site or repository are one product listed twice: one row;
+- "Apache Flink" and "Flink" on the same site or repository are one product listed twice: one row
+  (so are "Prisma Cloud by Palo Alto Networks" and "Prisma Cloud");
 - the name without its maker is an alias when it is one word of three characters or more that is not
   generic ("Grafana Loki" -> "Loki", "Grafana Tempo" -> "Tempo"; "Kubernetes Dashboard" gives no
   "Dashboard"). Generic: the last word of two names or more (a kind of thing: "Gateway", "Linux"),
@@ -279,22 +280,25 @@ def find_makers(entries: list[Entry], members: set[str]) -> None:
                 break
 
 
-def merge_maker_doubles(entries: list[Entry]) -> list[Entry]:
-    """Merge "Apache Flink" into "Flink" (or the reverse, whichever is listed first) when both share a site."""
+def merge_doubles(entries: list[Entry]) -> list[Entry]:
+    """Merge a product listed with and without its maker into its first listing, if they share a site or repository."""
+    # "Apache Flink" and "Flink"; "Prisma Cloud by Palo Alto Networks" and "Prisma Cloud".
     by_key = {name_key(e.name): e for e in entries}
     order = {id(e): i for i, e in enumerate(entries)}
     gone: set[int] = set()
     for entry in entries:
-        if not entry.maker or id(entry) in gone:
-            continue
-        bare = by_key.get(name_key(entry.name[len(entry.maker) :]))
-        if bare is None or bare is entry or id(bare) in gone:
-            continue
-        if site_of(bare.homepage) != site_of(entry.homepage) and bare.repository != entry.repository:
-            continue
-        first, second = sorted((entry, bare), key=lambda e: order[id(e)])
-        absorb(first, second)
-        gone.add(id(second))
+        bare_names = [entry.name[len(entry.maker) :]] if entry.maker else []
+        if m := BY_MAKER.match(entry.name):
+            bare_names.append(m.group("product"))
+        for bare_name in bare_names:
+            bare = by_key.get(name_key(bare_name))
+            if bare is None or bare is entry or id(bare) in gone or id(entry) in gone:
+                continue
+            if site_of(bare.homepage) != site_of(entry.homepage) and bare.repository != entry.repository:
+                continue
+            first, second = sorted((entry, bare), key=lambda e: order[id(e)])
+            absorb(first, second)
+            gone.add(id(second))
     return [e for e in entries if id(e) not in gone]
 
 
@@ -445,7 +449,7 @@ def derive(source: Path) -> str:
     words = Words()
     entries, members = collect(source)
     find_makers(entries, members)
-    entries = merge_maker_doubles(entries)
+    entries = merge_doubles(entries)
     derive_aliases(entries, site_makers(entries, members), words)
     lines = ["\t".join(COLUMNS)] + ["\t".join(r) for r in rows(entries, words)]
     return "\n".join(lines) + "\n"

@@ -172,9 +172,19 @@ def test_by_url_misses(gz: gazetteer.Gazetteer) -> None:
     assert gz.by_url("https://aws.amazon.com/ecsx") is None, "path prefixes match whole segments"
     assert gz.by_url("mailto:someone@keycloak.org") is None
     assert gz.by_url("../docs/architecture.md") is None
-    # one repository listed for two products: ambiguous, so no answer (but both candidates are there)
-    assert gz.by_url("https://github.com/apache/hadoop") is None
+    # one homepage for three products, none named by it: ambiguous, so no answer (but all candidates are there)
+    assert gz.by_url("https://quantumcns.ai/") is None
+    assert len(gz.all_by_url("https://quantumcns.ai/pricing")) == 3
+
+
+def test_by_url_prefers_the_product_a_shared_place_is_named_after(gz: gazetteer.Gazetteer) -> None:
     assert {r.name for r in gz.all_by_url("https://github.com/apache/hadoop")} == {"Apache Hadoop", "Hadoop HDFS"}
+    hadoop = gz.by_url("https://github.com/apache/hadoop")
+    assert hadoop is not None and hadoop.name == "Apache Hadoop"
+    compose = gz.by_url("https://github.com/docker/compose")
+    assert compose is not None and compose.name == "Docker Compose"
+    volcano = gz.by_url("https://volcano.sh/en/docs/")
+    assert volcano is not None and volcano.name == "Volcano"
 
 
 def test_homepage_hosts(gz: gazetteer.Gazetteer) -> None:
