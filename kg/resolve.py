@@ -343,6 +343,19 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
             for x, n in zip(keys, group):
                 uf.union(present[0], x)
                 display.setdefault(x, n)
+    # names the gazetteer knows as one technology are one entity: "Amazon ECS", "ECS" and
+    # "Amazon Elastic Container Service"
+    if etype == "Component":
+        from . import gazetteer
+
+        known = gazetteer.load()
+        by_record: dict[str, str] = {}
+        for k, ms in names.items():
+            record = known.get(ms[0].name)
+            if record is not None:
+                first = by_record.setdefault(record.name, k)
+                if first != k:
+                    uf.union(first, k)
     vendors = set(by_type["Vendor"]) | curated_vendors
     makers = _makers(by_type, curated)
     # a product name that several makers put their names in front of is a kind of product: "Object Storage"

@@ -36,6 +36,7 @@ NAME_RULES: list[tuple[str, NameRule]] = [
     ("linked_names", mentions.linked_names),
     ("component_folders", mentions.component_folders),
     ("proper_nouns", mentions.proper_nouns),
+    ("known_technologies", mentions.known_technologies),
     ("repository_headings", sections.repository_headings),
     ("ownership_tables", ownership.ownership_tables),
     ("document_owner", ownership.document_owner),

@@ -140,3 +140,54 @@ def proper_nouns(doc: Document, out: Extraction) -> None:
                 continue
             out.mentions.append(Mention(name, "Component", evidence_at(doc, block.line, "prose", block.text[:300]),
                                         strength=0))
+
+
+_WORD = re.compile(r"[A-Za-z0-9][\w.+#-]*[A-Za-z0-9+#]|[A-Za-z0-9]")
+
+
+def known_technologies(doc: Document, out: Extraction) -> None:
+    """Technologies the shipped gazetteer knows, named in prose, tables and headings.
+
+    Evidence, never a requirement. A name that is also a common word ("Flux", "Harbor") counts only
+    capitalised and not at the start of a sentence; other one-word names count in any case.
+    """
+    from .. import gazetteer
+
+    known = gazetteer.load()
+    texts = [(b.text, b.line) for b in doc.blocks] + [(s.title, s.line) for s in doc.sections]
+    texts += [(cell, line) for t in doc.tables for r, line in zip(t.rows, t.row_lines) for cell in r.values()]
+    seen: set[str] = set()
+    for text, line in texts:
+        words = list(_WORD.finditer(text[:5000]))
+        i = 0
+        while i < len(words):
+            for n in (4, 3, 2, 1):
+                if i + n > len(words):
+                    continue
+                start, end = words[i].start(), words[i + n - 1].end()
+                surface = text[start:end]
+                if n > 1 and not re.fullmatch(r"[\w.+#-]+(?: [\w.+#-]+)*", surface):
+                    continue  # the words of a name stand next to each other, one space apart
+                record = known.get(surface)
+                if record is None or not _counts(surface, record.common_word, text, start, known):
+                    continue
+                if surface.lower() not in seen:
+                    seen.add(surface.lower())
+                    out.mentions.append(Mention(surface, "Component", evidence_at(doc, line, "gazetteer", text[:300]),
+                                                props={"landscape": record.subcategory or record.category}))
+                i += n - 1
+                break
+            i += 1
+
+
+def _counts(surface: str, common: bool, text: str, start: int, known: object) -> bool:
+    """Whether a gazetteer hit in running text is the product, not a word that happens to be its name."""
+    if len(re.sub(r"\W", "", surface)) < 3:
+        return False  # "C", "Go", "R": too short to find in prose
+    marked = bool(re.search(r"[A-Z].*[A-Z]|\d|[-.+#]", surface)) or " " in surface
+    if marked:
+        return True
+    sentence_start = not text[:start].strip() or re.search(r"[.!?:]\s*$|^\W*$", text[:start]) is not None
+    if common or " " not in surface and surface[:1].isupper() and surface[1:].islower() and sentence_start:
+        return surface[:1].isupper() and not sentence_start
+    return len(surface) >= 4
