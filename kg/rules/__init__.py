@@ -37,6 +37,7 @@ NAME_RULES: list[tuple[str, NameRule]] = [
     ("component_folders", mentions.component_folders),
     ("proper_nouns", mentions.proper_nouns),
     ("known_technologies", mentions.known_technologies),
+    ("introduced_sections", mentions.introduced_sections),
     ("repository_headings", sections.repository_headings),
     ("ownership_tables", ownership.ownership_tables),
     ("document_owner", ownership.document_owner),

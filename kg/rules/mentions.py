@@ -129,7 +129,7 @@ def proper_nouns(doc: Document, out: Extraction) -> None:
     Only a candidate: it becomes an entity where the workspace writes it more than once.
     """
     for block in doc.blocks:
-        for m in re.finditer(r"\b(?:our|the|their|its|a|an)\s+((?:[A-Z][\w.+-]*\s+){1,4})", block.text[:3000]):
+        for m in re.finditer(r"\b(?:our|the|their|its|a|an)\s+([A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*){0,3})", block.text[:3000]):
             phrase = m.group(1).strip()
             names = names_in(phrase)
             if not names or names[0].start != 0:
@@ -191,3 +191,37 @@ def _counts(surface: str, common: bool, text: str, start: int, known: object) ->
     if common or " " not in surface and surface[:1].isupper() and surface[1:].islower() and sentence_start:
         return surface[:1].isupper() and not sentence_start
     return len(surface) >= 4
+
+
+def introduced_component(doc: Document, title: str) -> str | None:
+    """'## Reference Generator Service' opening with 'The reference generator is…': the section introduces a
+    component, named as the heading writes it."""
+    first = next((b for b in doc.blocks if b.section and b.section[-1] == title and b.kind == "paragraph"), None)
+    if first is None:
+        return None
+    heading = [w for w in re.findall(r"[\w.+-]+", title)]
+    m = re.match(r"^(?:The|Our)\s+((?:[\w.+-]+\s+){0,3}[\w.+-]+?)\s+(?:is|are|allows|provides|handles|receives|"
+                 r"generates|stores|runs|manages|sends|processes|exposes|will|was|acts|serves|lets|consists?)\b",
+                 first.text)
+    if not m or len(heading) < 2 or len(heading) > 6:
+        return None
+    words = m.group(1).split()
+    if len(words) < 2 or len(words) > len(heading):
+        return None
+    for w, h in zip(words, heading):
+        if not (w.lower() == h.lower() or (len(w) >= 5 and w[:5].lower() == h[:5].lower())):
+            return None
+    # the heading's spelling, the sentence's word for the last part ("Handling" -> "Handler")
+    name_words = heading[:len(words) - 1] + [words[-1][:1].upper() + words[-1][1:]]
+    return " ".join(name_words)
+
+
+def introduced_sections(doc: Document, out: Extraction) -> None:
+    """A section that opens by introducing its subject ('## Reference Generator Service' / 'The reference
+    generator is a standalone service…') names a component."""
+    for section in doc.sections:
+        if section.level < 2:
+            continue
+        name = introduced_component(doc, section.title)
+        if name and not ORGANISATION.search(name):
+            out.mentions.append(Mention(name, "Component", evidence_at(doc, section.line, "heading")))
