@@ -60,9 +60,10 @@ REMOVED_PASSIVE = re.compile(r"\b(?:is|was|are|were|has been|have been|will be|i
                              r"(?:decommissioned|retired|removed|deprecated|sunset|sunsetted|phased out|shut down|"
                              r"turned off|switched off|no longer (?:used|supported|needed))\b"
                              r"|\b(?:is|are) no longer (?:used|supported|needed|in use)\b|\b(?:is|are) not used\b", re.I)
+# "move from X to Y" replaces X; "move secrets from X to Y" moves data, and X may stay for other uses
 MOVE_FROM = re.compile(r"\b(?:move|moving|moved|migrate|migrating|migrated|switch|switching|switched|transition|"
-                       r"transitioning|go|going)\s+(?:\w+\s+){0,3}?from\s+(?P<old>.{1,80}?)\s+(?:to|onto|into)\s+"
-                       r"(?P<new>.+)", re.I)
+                       r"transitioning|go|going)\s+(?:(?:away|fully|completely|entirely|over|across)\s+)?from\s+"
+                       r"(?P<old>.{1,80}?)\s+(?:to|onto|into)\s+(?P<new>.+)", re.I)
 REPLACE = re.compile(r"\b(?:replace|replaces|replacing|swap|swaps|swapping|substitute|substituting)\s+"
                      r"(?P<old>.{1,80}?)\s+(?:with|by|for)\s+(?P<new>.+)", re.I)
 REPLACED_BY = re.compile(r"(?P<old>[^.;]{1,80}?)\s+(?:was |is |has been |will be |are |were )?(?:fully )?"
