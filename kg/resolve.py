@@ -95,6 +95,8 @@ class Gazetteer:
         self.surface: dict[str, Counter[str]] = defaultdict(Counter)
         self._pattern: re.Pattern[str] | None = None
         self._alias_owner: dict[str, str] = {}
+        self._capitalised_only: set[str] = set()
+        self._folders: dict[str, str] | None = None
 
     # -- lookups
     def has(self, key: str) -> bool:
@@ -134,18 +136,34 @@ class Gazetteer:
                         continue
                     aliases.setdefault(alias.lower(), key)
             self._alias_owner = aliases
+            # a plain capitalised word ("Bucket", "Manual", "Flux") is the product only when written capitalised;
+            # a one-word name the gazetteer knows as no English word ("Redpanda") counts in any case
+            from . import gazetteer
+
+            known = gazetteer.load()
+            self._capitalised_only = {
+                a for a in aliases
+                if re.fullmatch(r"[a-z]+", a) and any(re.fullmatch(r"[A-Z][a-z]+", x) for x in self._spellings(a))
+                and (known.get(a) is None or known.is_common_word(a))}
             parts = sorted(aliases, key=len, reverse=True)
             body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in parts) or r"(?!x)x"
             self._pattern = re.compile(rf"(?<![\w\-.])(?:{body})(?![\w\-])", re.IGNORECASE)
         return self._pattern
+
+    def _spellings(self, folded: str) -> list[str]:
+        """How the entities write an alias that folds to `folded`."""
+        key = self._alias_owner.get(folded)
+        ent = self.entities.get(key) if key else None
+        return [a for a in ({ent.label, *ent.aliases} if ent else set()) if a.lower() == folded]
 
     def scan(self, text: str) -> list[tuple[int, int, str, str]]:
         """Known names in text, longest first, as (start, end, entity key, surface form)."""
         hits = []
         for m in self._compiled().finditer(text):
             surface = m.group(0)
-            key = self._alias_owner.get(re.sub(r"\s+", " ", surface.lower()))
-            if key is None:
+            folded = re.sub(r"\s+", " ", surface.lower())
+            key = self._alias_owner.get(folded)
+            if key is None or folded in self._capitalised_only and not surface[:1].isupper():
                 continue
             self.surface[key][surface] += 1
             hits.append((m.start(), m.end(), key, surface))
@@ -167,6 +185,13 @@ class Gazetteer:
             return hits[0][2]
         hits = [h for h in self.scan(node_id.replace("_", " ")) if self.type_of(h[2]) in ("Component", "Vendor")]
         return hits[0][2] if hits else None
+
+    def in_folder(self, folder: str) -> str | None:
+        """The component whose own folder (with its README) is `folder`, a workspace path."""
+        if self._folders is None:
+            self._folders = {str(e.props["folder"]): k for k, e in sorted(self.entities.items())
+                             if e.type == "Component" and e.props.get("folder")}
+        return self._folders.get(folder.rstrip("/"))
 
     def section_subject(self, section: tuple[str, ...]) -> str | None:
         """The component a section is about: the first component its nearest named heading (below the title) names."""

@@ -377,6 +377,9 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
         for sentence in SENTENCE.split(block.text):
             ev = evidence_at(doc, sentence_line(doc, block.line, block.end_line, sentence), "prose", sentence)
             r = decisions.read_sentence(sentence, known | frozenset(block.code), in_decision)
+            others = {canonical_adr_number(int(x.group(1))) for x in ADR_ID.finditer(sentence)} - {rec.id}
+            if others:
+                r.chosen = []  # "we decided to use SES as part of ADR019": another record's decision
             # "We considered X … We decided against them": the pronoun stands for what was considered
             if re.search(r"\bdecided against (?:it|them|this|that|these|those)\b", sentence, re.I):
                 r.rejected += considered
@@ -390,6 +393,17 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
                     rec.replaced.append((old.text, new.text, ev))
             reading.extend(r)
     _options(doc, rec, known, choices)
+    # "we looked into alternatives to GOV.UK Signon" in a record that chose one thing: that thing replaces it
+    chosen_names = [n for kind, n, _ in choices if kind == "chosen"]
+    if len({n.text.lower() for n in chosen_names}) == 1:
+        for block in doc.blocks:
+            for m in re.finditer(r"\b(?:alternatives?\s+to|a\s+replacement\s+for|replacing|move\s+away\s+from|"
+                                 r"migrate\s+away\s+from|moving\s+away\s+from)\s+", block.text, re.I):
+                gone = decisions.names_in(block.text[m.end():], known | frozenset(block.code))
+                if gone and gone[0].start < 3 and _plausible(gone[0].text) and \
+                        gone[0].text.lower() != chosen_names[0].text.lower():
+                    ev = evidence_at(doc, block.line, "prose", block.text)
+                    rec.replaced.append((gone[0].text, chosen_names[0].text, ev))
     if rec.status in ("Rejected", "Withdrawn", "Abandoned"):
         # a rejected record decides nothing: what it proposed is what was turned down
         choices = [("rejected" if kind == "chosen" else kind, n, ev) for kind, n, ev in choices]
@@ -405,9 +419,9 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
     for old_name, new_name, ev in rec.replaced:
         out.facts.append(Fact(old_name, "replacedBy", new_name, ev))
     # the index-style fallback on a title with no verb: "Remove Kong, Use Istio"
-    for gone, successor in replacement_pairs(rec.title):
-        out.mentions.append(Mention(gone, "Component", rec.evidence, props={"status": "removed"}))
-        out.facts.append(Fact(gone, "replacedBy", successor, rec.evidence))
+    for leaving, successor in replacement_pairs(rec.title):
+        out.mentions.append(Mention(leaving, "Component", rec.evidence, props={"status": "removed"}))
+        out.facts.append(Fact(leaving, "replacedBy", successor, rec.evidence))
 
 
 def _plausible(name: str) -> bool:
@@ -509,9 +523,12 @@ def weighed_options(doc: Document, known: frozenset[str] = frozenset()) -> list[
     return options
 
 
-OPTIONS_INTRO = re.compile(r"\b(options?|alternatives?|choices)\b.*\b(considered|evaluated|were|are)\b|"
-                           r"considered options|\b(?:two|three|four|several|many) (?:main )?(?:choices|options)\b",
-                           re.I)
+# a paragraph that introduces a list of options: "Options considered:", "We looked at 3 options for …:"
+OPTIONS_INTRO = re.compile(r"\b(options?|alternatives?|choices|approaches|candidates)\b.*\b(considered|evaluated|"
+                           r"were|are)\b|considered options|\b(?:two|three|four|five|several|many|\d+) (?:main )?"
+                           r"(?:choices|options|alternatives|approaches|candidates)\b|\b(?:looked at|considered|"
+                           r"evaluated|compared|investigated|explored|weighed)\b[^.]{0,40}\b(?:options|alternatives|"
+                           r"choices|approaches|tools|solutions|candidates)\b", re.I)
 
 
 def option_items(doc: Document) -> list[Block]:

@@ -243,8 +243,30 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
     return out
 
 
+NEED_REMOVED = re.compile(r"\b(?:remov|eliminat|obviat)\w*\s+the\s+need\s+for\s+", re.I)
+MOVE_THEM = re.compile(r"\b(?:move|moving|migrate|migrating)\s+(?:them|it|these|those|everything|all of (?:them|it))\s+"
+                       r"(?:over\s+)?(?:to|onto|into)\s+", re.I)
+
+
 def _lifecycle(sentence: str, code: frozenset[str], out: Reading) -> None:
     """Retirements and replacements a sentence states, wherever it stands."""
+    # "using the forms-admin app to serve the endpoints … removing the need for forms-api"
+    m = NEED_REMOVED.search(sentence)
+    if m:
+        gone = _first(sentence[m.end():], code)
+        using = re.search(r"\b(?:using|use|uses|with)\s+", sentence[: m.start()], re.I)
+        successor = _first(sentence[using.end(): m.start()], code) if using else []
+        if gone:
+            out.removed.append(gone[0])
+            if successor and successor[0].text.lower() != gone[0].text.lower():
+                out.replaced.append((gone[0], successor[0]))
+    # "evaluate the dashboards in the existing Grafana instance and move them to Cloudwatch"
+    m = MOVE_THEM.search(sentence)
+    if m:
+        old = last_name_before(re.sub(r"\s+and\s*$", "", sentence[: m.start()].rstrip()), code)
+        new = _first(sentence[m.end():], code)
+        if old is not None and new and old.text.lower() != new[0].text.lower():
+            out.replaced.append((old, new[0]))
     for m in REMOVE_VERB.finditer(sentence):
         clause = re.split(r"[;:,]|\bbut\b", sentence[: m.start()])[-1]
         if re.search(r"\b(?:not|no|never|without|if|whether|could|might|may|would|cannot|can't)\b", clause, re.I):

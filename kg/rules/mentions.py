@@ -225,3 +225,38 @@ def introduced_sections(doc: Document, out: Extraction) -> None:
         name = introduced_component(doc, section.title)
         if name and not ORGANISATION.search(name):
             out.mentions.append(Mention(name, "Component", evidence_at(doc, section.line, "heading")))
+
+
+# nouns that say "this name is a running piece of technology": EC2 instances, an S3 bucket, an SQS queue
+TECHNOLOGY_HEAD = re.compile(r"\b([A-Z][\w.+-]*[A-Z0-9][\w.+-]*|[A-Z][a-z]+[A-Z][\w.+-]*)\s+(?:instances?|buckets?|"
+                             r"queues?|clusters?|tables?|functions?|topics?|databases?|dbs?|nodes?|pods?|"
+                             r"containers?|images?|volumes?|endpoints?|APIs?|gateways?|brokers?|streams?|"
+                             r"distributions?|workers?|jobs?|services?)\b")
+
+
+def technology_heads(doc: Document, out: Extraction) -> None:
+    """A marked name before a noun for a running thing ('EC2 instances', 'the S3 upload bucket' reads as 'S3
+    bucket' only when adjacent, 'SQS queue', 'DynamoDB table') is a technology."""
+    for block in doc.blocks:
+        for m in TECHNOLOGY_HEAD.finditer(block.text[:3000]):
+            name = m.group(1).rstrip(".,")
+            if len(name) < 2 or re.fullmatch(r"[A-Z]{2}s?", name) or name.lower() in CAPITALISED_STOPWORDS:
+                continue
+            out.mentions.append(Mention(name, "Component", evidence_at(doc, block.line, "prose", block.text[:300])))
+
+
+def listed_parts(doc: Document, out: Extraction) -> None:
+    """'The service consists of 3 main components:' and the list after it: each item's leading name is a part."""
+    consists = re.compile(r"\b(?:consists? of|is made up of|is composed of|comprises|has (?:\d+|two|three|four|five) "
+                          r"(?:main |key )?(?:components|parts))\b", re.I)
+    blocks = doc.blocks
+    for index, block in enumerate(blocks):
+        if block.kind != "paragraph" or not consists.search(block.text):
+            continue
+        for item in blocks[index + 1: index + 12]:
+            if item.kind != "item":
+                break
+            lead = re.split(r"\s*[:–—]\s|\s-\s", item.text, maxsplit=1)[0].strip()
+            names = names_in(lead)
+            if names and names[0].start == 0 and len(lead.split()) <= 4:
+                out.mentions.append(Mention(names[0].text, "Component", evidence_at(doc, item.line, "prose")))

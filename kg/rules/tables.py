@@ -137,3 +137,26 @@ def transposed_tables(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
                     if hit[2] != subject and gaz.type_of(hit[2]) == "Component":
                         out.facts.append(Fact(subject, relation, hit[2], evidence_at(doc, line, "table"),
                                               subject_type="key", object_type="key"))
+
+
+def module_sources(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """'| Name | Source |' module tables (terraform-docs, Helm dependencies) whose source is a folder of the
+    workspace: the document's component depends on the component that folder holds."""
+    import posixpath
+
+    folder = posixpath.dirname(doc.path)
+    own = gaz.in_folder(folder)
+    if own is None:
+        return
+    for table in doc.tables:
+        source_col = column(table.header, ("source", "path", "module source", "repository"))
+        if source_col is None:
+            continue
+        for row, line in zip(table.rows, table.row_lines):
+            source = row.get(source_col, "").strip().strip("`")
+            if not re.match(r"^\.{1,2}/", source):
+                continue  # only a relative path names a folder of this workspace
+            target = gaz.in_folder(posixpath.normpath(posixpath.join(folder, source)))
+            if target and target != own:
+                out.facts.append(Fact(own, "dependsOn", target, evidence_at(doc, line, "table"),
+                                      subject_type="key", object_type="key"))
