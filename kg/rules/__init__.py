@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..model import Document
-from . import adr, diagrams, lifecycle, mentions, ownership, prose, sections, tables, vendors
+from . import adr, config, diagrams, lifecycle, mentions, ownership, prose, sections, tables, vendors
 from .state import AdrRecord, Extraction, FactRule, NameRule
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ NAME_RULES: list[tuple[str, NameRule]] = [
     ("introduced_sections", mentions.introduced_sections),
     ("technology_heads", mentions.technology_heads),
     ("listed_parts", mentions.listed_parts),
+    ("dependency_section_names", sections.dependency_section_names),
     ("repository_headings", sections.repository_headings),
     ("ownership_tables", ownership.ownership_tables),
     ("document_owner", ownership.document_owner),
@@ -51,6 +52,8 @@ FACT_RULES: list[tuple[str, FactRule]] = [
     ("prose_relations", prose.prose_relations),
     ("transposed_tables", tables.transposed_tables),
     ("module_sources", tables.module_sources),
+    ("dependency_sections", sections.dependency_sections),
+    ("config_snippets", config.config_snippets),
     ("vendor_standing", vendors.vendor_standing),
     ("replacements", lifecycle.replacements),
     ("vendor_products", vendors.vendor_products),
