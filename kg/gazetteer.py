@@ -207,3 +207,24 @@ def read(path: Path) -> Gazetteer:
 def load() -> Gazetteer:
     """The shipped gazetteer, read on first call and kept for the life of the process."""
     return read(gazetteer_path())
+
+
+@functools.cache
+def common_words() -> frozenset[str]:
+    """Ordinary English words, lower case (data/words/common-english.txt), read on first call."""
+    path = data_dir() / "words" / "common-english.txt"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise GazetteerError(f"cannot read the word list at {path}: {exc.strerror}") from exc
+    return frozenset(line for line in text.split("\n") if line and not line.startswith("#"))
+
+
+def is_everyday_word(word: str) -> bool:
+    """True for one ordinary English word in any case ("Primary", "sessions"); False for "Gitea", "MinIO", "K3s"."""
+    if not word.isalpha():
+        return False
+    low, words = word.lower(), common_words()
+    # plurals and verb forms of a listed word ("flags", "replicas", "policies")
+    return low in words or low.endswith("s") and (low[:-1] in words or low.endswith("es") and low[:-2] in words
+                                                  or low.endswith("ies") and low[:-3] + "y" in words)

@@ -177,7 +177,9 @@ class Mention:
     evidence: Evidence
     props: dict[str, Any] = field(default_factory=dict)
     aliases: list[str] = field(default_factory=list)
-    strength: int = 1  # 2: a source that defines entities (tech-stack table, index); 1: a passing mention
+    # 2: a source that defines entities (tech-stack table, index); 1: a passing mention; 0: a candidate that
+    # needs a second document; -1: joins a name given elsewhere, never makes one
+    strength: int = 1
 
 
 @dataclass

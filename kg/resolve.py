@@ -144,7 +144,7 @@ class Gazetteer:
             self._capitalised_only = {
                 a for a in aliases
                 if re.fullmatch(r"[a-z]+", a) and any(re.fullmatch(r"[A-Z][a-z]+", x) for x in self._spellings(a))
-                and (known.get(a) is None or known.is_common_word(a))}
+                and (known.is_common_word(a) or known.get(a) is None and gazetteer.is_everyday_word(a))}
             parts = sorted(aliases, key=len, reverse=True)
             body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in parts) or r"(?!x)x"
             self._pattern = re.compile(rf"(?<![\w\-.])(?:{body})(?![\w\-])", re.IGNORECASE)
@@ -216,9 +216,10 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
     facts: list[Fact] = []
     by_type: dict[str, dict[str, list[Mention]]] = {t: defaultdict(list) for t in ("Component", "Vendor", "Team",
                                                                                   "Repository")}
+    decided = {name_key(m.name) for m in mentions if m.props.get("named_by_decision")}
     for m in mentions:
         k = name_key(m.name)
-        if k and k not in GENERIC:
+        if k and (k not in GENERIC or k in decided and m.name[:1].isupper()):
             by_type.setdefault(m.type, defaultdict(list))[k].append(m)
     for names in by_type.values():
         _drop_lone_candidates(names)
@@ -246,6 +247,8 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
                 ent.aliases.add(m.name)
                 ent.evidence.append(m.evidence)
                 for pk, pv in m.props.items():
+                    if pk in ("named_by_decision", "alias_of_node"):
+                        continue
                     if pk == "status":
                         ent.props.setdefault("stated_status", []).append(pv)
                     else:
@@ -286,9 +289,11 @@ def _drop_lone_candidates(names: dict[str, list[Mention]]) -> None:
     """A name only prose capitalisation supports (strength 0) counts where the workspace writes it more than once,
     in more than one document or three times in one."""
     for k, ms in list(names.items()):
-        if all(m.strength == 0 for m in ms):
-            documents = {m.evidence.document for m in ms}
-            if len(documents) < 2 and len(ms) < 3:
+        if all(m.strength <= 0 for m in ms):
+            # strength -1 only ever joins a name that something else gives
+            candidates = [m for m in ms if m.strength == 0]
+            documents = {m.evidence.document for m in candidates}
+            if len(documents) < 2 and len(candidates) < 3:
                 del names[k]
 
 
@@ -354,7 +359,7 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
         for m in ms:
             for alias in m.aliases:
                 ak = name_key(alias)
-                if ak and (etype == "Vendor" or same_by_abbreviation(alias, m.name)):
+                if ak and (etype == "Vendor" or same_by_abbreviation(alias, m.name) or m.props.get("alias_of_node")):
                     uf.union(k, ak)
                     display.setdefault(ak, alias)
     # curated alias groups join names the docs use

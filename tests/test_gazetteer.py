@@ -225,3 +225,19 @@ def test_load_is_cached_and_fast() -> None:
     assert len(gz) > 1000
     # measured at about 10 ms; the bound is loose so a busy CI machine does not fail it
     assert elapsed < 0.5, f"loading the gazetteer took {elapsed * 1000:.0f} ms"
+
+
+def test_shipped_word_list_is_what_the_script_derives(tmp_path: Path) -> None:
+    pytest.importorskip("wordfreq", reason="wordfreq is not installed (pip install -e '.[gazetteer]')")
+    pytest.importorskip("english_words", reason="english-words is not installed (pip install -e '.[gazetteer]')")
+    out = tmp_path / "common-english.txt"
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "derive_common_words.py"), str(out)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    shipped = ROOT / "data" / "words" / "common-english.txt"
+    assert out.read_bytes() == shipped.read_bytes(), "stale: run python scripts/derive_common_words.py and commit"
+
+
+def test_everyday_words_are_not_product_names() -> None:
+    assert all(gazetteer.is_everyday_word(w) for w in ("Primary", "Sessions", "Manual", "replica", "Bucket"))
+    assert not any(gazetteer.is_everyday_word(w) for w in ("Gitea", "Debezium", "Keycloak", "MinIO", "K3s", "Redpanda"))

@@ -410,7 +410,8 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
     chosen = {k for kind, n, _ in choices if kind == "chosen" for k in _keys(n)}
     for kind, n, ev in choices:
         aliases = [n.abbreviation] if n.abbreviation else []
-        props = {"status": "removed"} if kind == "removed" else {}
+        # a decision names its subject even when it is a common word ("We will use Node")
+        props: dict[str, object] = {"status": "removed"} if kind == "removed" else {"named_by_decision": True}
         out.mentions.append(Mention(n.text, "Component", ev, props=props, aliases=aliases))
         if kind == "chosen":
             rec.decided.append(Choice(n.text, ev, "decision"))

@@ -38,8 +38,10 @@ OVER = re.compile(r"\bover\s+", re.I)
 OVER_AFTER = re.compile(r"^\s*(?:[a-z][\w-]*\s+){0,3}?over\s+")
 CHOOSE_VERB = re.compile(rf"\b(?:{CHOOSE})\s+", re.I)
 STRONG_DECISION = re.compile(r"\b(?:we|i|the team)\s+(?:have\s+|had\s+)?(?:decided|chose|agreed|opted|selected|"
-                             r"will|shall|are going to|plan to|intend to)\b|\bdecided to\b|\bdecision\s+(?:is|was)\b|"
-                             r"\bchosen option\b", re.I)
+                             r"rejected|ruled out|dropped|discarded|will|shall|are going to|plan to|intend to)\b|"
+                             r"\bdecided to\b|\bdecision\s+(?:is|was)\b|\bchosen option\b|"
+                             r"\b(?:was|were|is|are|has been|have been)\s+(?:rejected|ruled out|removed from "
+                             r"consideration|chosen|selected)\b", re.I)
 NEGATED = re.compile(r"\b(?:not|no|never|won't|don't|doesn't|didn't|cannot|can't|against)\b", re.I)
 HEDGE = re.compile(r"\b(?:could|might|may|would|if|whether|consider(?:ed|ing)?|evaluat(?:e|ed|ing)|investigat\w*|"
                    r"looked at|alternatives?|when|once|until|in the future|eventually|later on)\b", re.I)
@@ -372,7 +374,7 @@ def chosen_option_reference(text: str) -> tuple[str, str]:
     """(number, label text) of the option a decision names: 'Chosen option: "Option 2"', 'Option 4, we will…'."""
     m = CHOSEN_OPTION.search(text)
     if m:
-        label = m.group("text").strip().rstrip(",.")
+        label = re.split(r"[,;]|\bbecause\b", m.group("text"))[0].strip().rstrip(",.")
         ref = OPTION_REFERENCE.match(label) or re.fullmatch(r"\(?(\d+)\)?", label)
         if ref:
             return ref.group(1).upper() if ref.re is not OPTION_REFERENCE else ref.group("n").upper(), ""

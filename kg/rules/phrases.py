@@ -141,6 +141,9 @@ def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6
     while i < len(tokens):
         word, start, end = tokens[i]
         bare = word.strip(_TRAIL + _LEAD).lower()
+        if not out and bare in LEADING and i + 1 < len(tokens):
+            i += 1  # "Self-hosted Keycloak", "Managed Grafana": an adjective in front, capitalised or not
+            continue
         if not is_name_token(word, code):
             if out:
                 break

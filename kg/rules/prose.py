@@ -78,17 +78,37 @@ def _clause_end(sentence: str, at: int) -> int:
     return m.start() if m else len(sentence)
 
 
-def _clause_start(sentence: str, at: int) -> int:
-    """Where the clause holding position `at` begins; a relative clause ("…, which runs on Y") reaches back."""
-    breaks = [m for m in CLAUSE_BREAK.finditer(sentence[:at])]
+def _subject_span(sentence: str, at: int) -> tuple[int, int]:
+    """The stretch of a sentence before position `at` where the verb's subject is written.
+
+    Usually the clause the verb is in; a relative clause reaches back to the name before its comma
+    ("Redpanda, which runs on X": Redpanda); a relative clause in between is skipped ("Redpanda, which
+    runs on the cluster, requires MinIO": the subject of "requires" is Redpanda, not the cluster)."""
+    breaks = list(CLAUSE_BREAK.finditer(sentence[:at]))
+    relative = re.compile(r"\s*(?:which|that|who)\b")
     if not breaks:
-        return 0
+        return 0, at
     last = breaks[-1]
-    if re.match(r"\s*(?:which|that|who)\b", sentence[last.end():at]) and len(breaks) >= 2:
-        return breaks[-2].end()
-    if re.match(r"\s*(?:which|that|who)\b", sentence[last.end():at]):
-        return 0
-    return last.end()
+    if relative.match(sentence[last.end():at]):
+        return (breaks[-2].end() if len(breaks) >= 2 else 0), last.start()
+    current = sentence[last.end():at].split()
+    if len(current) > 2 or any(w[:1].isupper() for w in current):
+        return last.end(), at  # the verb's clause has a subject of its own
+    i = len(breaks) - 1
+    end = at
+    while i >= 1 and relative.match(sentence[breaks[i - 1].end():breaks[i].start()]):
+        end = breaks[i - 1].start()
+        i -= 2
+        if i < 0:
+            return 0, end
+    if end != at:
+        return (breaks[i].end() if i >= 0 else 0), end
+    return last.end(), at
+
+
+def _clause_start(sentence: str, at: int) -> int:
+    """Where the stretch that holds a verb's subject begins (see `_subject_span`)."""
+    return _subject_span(sentence, at)[0]
 
 
 def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
@@ -140,8 +160,8 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
             if not targets:
                 continue
             obj = _head(hits, targets[0], sentence)[2]
-            start = _clause_start(sentence, m.start())
-            before = [h for h in hits if start <= h[0] and h[1] <= m.start()]
+            start, stop = _subject_span(sentence, m.start())
+            before = [h for h in hits if start <= h[0] and h[1] <= stop]
             clause_head = sentence[start:m.start()]
             if before:
                 subj = before[-1][2]
