@@ -95,6 +95,14 @@ def split_parenthetical(name: str) -> tuple[str, str | None]:
 
 
 def split_compound(cell: str) -> list[str]:
-    """'CNPG + MongoDB' -> ['CNPG', 'MongoDB']; 'Velero & R2' likewise; commas too."""
+    """'CNPG + MongoDB' -> ['CNPG', 'MongoDB']; 'Velero & R2' likewise; commas too; 'Prometheus/Mimir' is two
+    names, 'CI/CD' and 'TCP/IP' one."""
     parts = re.split(r"\s+(?:\+|&|and)\s+|,\s*|\s*/\s+", cell)
-    return [p for p in (clean_name(x) for x in parts) if p]
+    out: list[str] = []
+    for part in (clean_name(x) for x in parts):
+        halves = part.split("/")
+        if len(halves) > 1 and all(len(h) >= 3 and any(c.islower() for c in h) for h in halves):
+            out += [clean_name(h) for h in halves]
+        elif part:
+            out.append(part)
+    return [p for p in out if p]

@@ -406,7 +406,7 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
         if etype == "Component":
             stripped = re.sub(r"^(?:bp|infra|blueprint)[-_]|[-_](?:operator|chart|charts|helm|helm-chart)$", "",
                               ms[0].name, flags=re.I)
-            if stripped != ms[0].name and name_key(stripped) in names and name_key(stripped) != k:
+            if stripped != ms[0].name and name_key(stripped) in uf.parent and name_key(stripped) != k:
                 uf.union(k, name_key(stripped))
         if etype == "Component" and len(words) >= 2:
             # "Reference Generator Service" is the Reference Generator

@@ -20,7 +20,17 @@ from ..resolve import entity_key
 from . import decisions
 from .lifecycle import replacement_pairs
 from .phrases import Name
-from .state import SENTENCE, AdrRecord, Choice, Extraction, column, evidence_at, looks_like_a_name, sentence_line
+from .state import (
+    SENTENCE,
+    AdrRecord,
+    Choice,
+    Extraction,
+    column,
+    evidence_at,
+    looks_like_a_name,
+    name_column,
+    sentence_line,
+)
 
 if TYPE_CHECKING:
     from ..resolve import Gazetteer
@@ -392,6 +402,16 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
                 if _plausible(old.text) and _plausible(new.text):
                     rec.replaced.append((old.text, new.text, ev))
             reading.extend(r)
+    # a technology table under the decision heading lists what was chosen ("| Canary Controller | Flagger |")
+    for table in doc.tables:
+        tool = name_column(table.header) if _is_decision_section(table.section) else None
+        if tool is None:
+            continue
+        for row, line in zip(table.rows, table.row_lines):
+            for part in split_compound(row.get(tool, "")):
+                found = decisions.names_in(split_parenthetical(part)[0], known)
+                if found and found[0].start == 0:
+                    note("chosen", found[:1], evidence_at(doc, line, "table"))
     _options(doc, rec, known, choices)
     # "we looked into alternatives to GOV.UK Signon" in a record that chose one thing: that thing replaces it
     chosen_names = [n for kind, n, _ in choices if kind == "chosen"]

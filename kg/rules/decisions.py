@@ -147,7 +147,14 @@ def read_title(title: str, code: frozenset[str] = frozenset()) -> Reading:
             return out
     m = re.match(r"^(?:remove|retire|decommission|deprecate|drop|sunset|stop using|phase out)\s+(?P<rest>.+)$", text, re.I)
     if m:
-        out.removed += split_slashes(_first(m.group("rest"), code))
+        gone = split_slashes(_first(m.group("rest"), code))
+        out.removed += gone
+        # "Remove Kong, use Istio": the second half chooses the successor
+        u = re.search(r"[,;]\s*(?:and\s+)?(?:use|adopt|move to|switch to|in favou?r of)\s+", m.group("rest"), re.I)
+        if u:
+            new = _first(m.group("rest")[u.end():], code)
+            out.chosen += new
+            out.replaced += [(g, new[0]) for g in gone if new]
         return out
     m = TITLE_REJECT.match(text)
     if m:
@@ -189,12 +196,12 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
     strong = bool(STRONG_DECISION.search(sentence))
     if not in_decision and not strong:
         # outside a decision, only retirement and replacement statements count
-        _lifecycle(sentence, code, out)
+        lifecycle(sentence, code, out)
         return out
     if HEDGE.search(sentence) and not strong:
-        _lifecycle(sentence, code, out)
+        lifecycle(sentence, code, out)
         return out
-    _lifecycle(sentence, code, out)
+    lifecycle(sentence, code, out)
     against_spans: list[tuple[int, int]] = []
     for m in AGAINST.finditer(sentence):
         names = _first(sentence[m.end():], code)
@@ -250,7 +257,7 @@ MOVE_THEM = re.compile(r"\b(?:move|moving|migrate|migrating)\s+(?:them|it|these|
                        r"(?:over\s+)?(?:to|onto|into)\s+", re.I)
 
 
-def _lifecycle(sentence: str, code: frozenset[str], out: Reading) -> None:
+def lifecycle(sentence: str, code: frozenset[str], out: Reading) -> None:
     """Retirements and replacements a sentence states, wherever it stands."""
     # "using the forms-admin app to serve the endpoints … removing the need for forms-api"
     m = NEED_REMOVED.search(sentence)
@@ -380,11 +387,11 @@ def chosen_option_reference(text: str) -> tuple[str, str]:
             return ref.group(1).upper() if ref.re is not OPTION_REFERENCE else ref.group("n").upper(), ""
         return "", re.split(r"[\"”,]|\bbecause\b", label)[0].strip()
     m = re.match(r"^\s*(?:we\s+(?:will\s+)?(?:go|went|are going)\s+with\s+)?(?:option|alternative|approach)\s+"
-                 r"(?P<n>\d+|[A-Z])\b", text, re.I)
+                 r"\(?(?P<n>\d+|[A-Z])\b", text, re.I)
     if m:
         return m.group("n").upper(), ""
-    m = re.search(r"\b(?:option|alternative|approach)\s+(?P<n>\d+|[A-Z])\s+(?:was|is|has been)\s+(?:chosen|selected|"
-                  r"accepted|agreed|preferred)", text, re.I)
+    m = re.search(r"\b(?:option|alternative|approach)\s+\(?(?P<n>\d+|[A-Z])\)?\s+(?:was|is|has been)\s+(?:chosen|"
+                  r"selected|accepted|agreed|preferred)", text, re.I)
     if m:
         return m.group("n").upper(), ""
     return "", ""

@@ -252,6 +252,7 @@ def diagram_nodes(doc: Document, out: Extraction) -> None:
             # only a name with a mark of one (a capital inside, a digit, a hyphen) or one the gazetteer
             # knows stands on its own; a plain word needs a second mention
             marked = any(re.search(r"[A-Z].*[A-Z]|\d|[-.]", w) for w in words) or known.get(text) is not None \
-                or not all(gazetteer.is_everyday_word(w) for w in words)
+                or not all(gazetteer.is_everyday_word(w) for w in words) \
+                or diagram.kind == "sequence" and node.id != node.label  # "participant pay as Stripe"
             # a box of everyday words ("Feature Flags", "Primary") only joins a name the docs give elsewhere
             out.mentions.append(Mention(text, "Component", ev, aliases=aliases, strength=1 if marked else -1))

@@ -109,3 +109,31 @@ def apply_statuses(entities: dict[str, Entity], relations: list[Relation], facts
             v = votes.get(ent.key)
             ent.props["standing"] = max(v, key=lambda s: (v[s], rank[s])) if v else "evaluated"
         ent.props.pop("strength", None)
+
+
+NO_LONGER = re.compile(r"\b(?:we|they|the team)\s+(?:will|do|does|shall)\s+not\s+(?:run|use|operate|deploy|host)\s+"
+                       r"|\bno longer\s+(?:use|run|operate|deploy|host)\s+", re.I)
+
+
+def lifecycle_statements(doc: Document, out: Extraction) -> None:
+    """Retirements anywhere in the docs: 'Tailscale was removed', 'We will not run Consul any more',
+    'move from Jenkins to GitHub Actions', 'X is replaced by Y' (ADRs read theirs with their decisions)."""
+    from . import decisions
+
+    if doc.kind == "adr":
+        return
+    for block in doc.blocks:
+        code = frozenset(block.code)
+        for sentence in SENTENCE.split(block.text):
+            reading = decisions.Reading()
+            decisions.lifecycle(sentence, code, reading)
+            m = NO_LONGER.search(sentence)
+            if m:
+                reading.removed += decisions.names_in(sentence[m.end():], code)[:1]
+            if not reading.removed and not reading.replaced:
+                continue
+            ev = evidence_at(doc, sentence_line(doc, block.line, block.end_line, sentence), "prose", sentence)
+            for name in reading.removed:
+                out.mentions.append(Mention(name.text, "Component", ev, props={"status": "removed"}))
+            for old, new in reading.replaced:
+                out.facts.append(Fact(old.text, "replacedBy", new.text, ev))

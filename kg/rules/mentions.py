@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 
 from ..model import Document, Mention
 from ..names import clean_name, is_abbreviation_of
-from .phrases import CAPITALISED_STOPWORDS, names_in
+from .phrases import CAPITALISED_STOPWORDS, NOT_A_TECHNOLOGY_HEAD, names_in
 from .state import Extraction, evidence_at
 
 # "Amazon Simple Email Service (SES)", "Access Your Records (AYR)", "AWS Key Management Service (KMS)"
@@ -260,3 +260,26 @@ def listed_parts(doc: Document, out: Extraction) -> None:
             names = names_in(lead)
             if names and names[0].start == 0 and len(lead.split()) <= 4:
                 out.mentions.append(Mention(names[0].text, "Component", evidence_at(doc, item.line, "prose")))
+
+
+CONVENTION = re.compile(r"^(?:bp|infra|blueprint)[-_][a-z0-9-]+$|^[a-z0-9-]+[-_](?:operator|chart|charts|helm|image|"
+                        r"blueprint|controller)$", re.I)
+CODE_CONTEXT = re.compile(r"\b(?:chart|charts|image|images|blueprint|blueprints|module|modules|package|operator|helm|"
+                          r"container|crate|gem|library|plugin|release)\b", re.I)
+
+
+def code_names(doc: Document, out: Extraction) -> None:
+    """A code span that names a chart, an image or a blueprint: '`bp-cnpg` is the blueprint', '`gorouter-chart`'."""
+    for block in doc.blocks:
+        # plain words that follow a naming convention count too: "installs the cnpg-operator"
+        conventional = [w.strip(".,;:()") for w in block.text.split() if CONVENTION.match(w.strip(".,;:()"))]
+        for span in list(dict.fromkeys(block.code + conventional)):
+            if not re.fullmatch(r"[a-z][a-z0-9]*(?:[-_][a-z0-9]+)+", span):
+                continue  # an identifier, not a command, a path or a file name
+            at = block.text.find(span)
+            around = block.text[max(0, at - 40): at + len(span) + 40]
+            after = block.text[at + len(span):].split()
+            if after and after[0].strip(".,;:").lower() in NOT_A_TECHNOLOGY_HEAD:
+                continue  # "`core-network-services` account"
+            if CONVENTION.match(span) or CODE_CONTEXT.search(around):
+                out.mentions.append(Mention(span, "Component", evidence_at(doc, block.line, "prose", block.text)))

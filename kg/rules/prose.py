@@ -191,6 +191,8 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 if objs and subs:
                     found.append((_head(hits, subs[0], sentence)[2], "dependsOn", hits[objs[0]][2]))
                 continue
+            if "provide" in r.group(0).lower() and hits[right[0]][0] - r.end() > 25:
+                continue  # "provides hosted checkout pages for the storefront": what is hosted is not named
             provider = _head(hits, left[-1], sentence)[2] if relation != "consumesFrom" else hits[left[-1]][2]
             dependent = _head(hits, right[0], sentence)[2]
             found.append((dependent, relation, provider))
