@@ -207,7 +207,7 @@ def test_03_adrs(executed: dict[tuple[str, str], Any], workspace: str) -> None:
     assert "ADR-039" in svg and "supersedes" in svg
     assert "supersedes" in text(outputs(nb, "superseded-card"), "text/html")
     gaps = text(outputs(nb, "without-adr"), "text/plain")
-    assert "Terraform" in gaps and "Redpanda" not in gaps  # no ADR decides on Terraform; ADR-026 on Redpanda
+    assert "K3s" in gaps and "Redpanda" not in gaps  # no ADR decides on K3s; ADR-026 on Redpanda
     assert "ADR-012" in text(outputs(nb, "adrs-for"), "text/plain")  # ADR-012 decides on MinIO
 
 

@@ -246,7 +246,7 @@ def diagram_nodes(doc: Document, out: Extraction) -> None:
             text = name.text
             words = text.split()
             # "Backstage Component", "Redpanda Queue": a kind of thing after the name is not part of it
-            if len(words) >= 2 and words[-1].lower() in NODE_KIND:
+            if len(words) >= 2 and words[-1].lower() in NODE_KIND and diagram.kind != "sequence":
                 text = " ".join(words[:-1])
                 words = words[:-1]
             # only a name with a mark of one (a capital inside, a digit, a hyphen) or one the gazetteer

@@ -67,6 +67,18 @@ def apply_statuses(entities: dict[str, Entity], relations: list[Relation], facts
     rejected: set[str] = set()
     replaced: set[str] = set()
     superseded: dict[str, list[str]] = defaultdict(list)
+    from ..relations import DEPENDENCY_PREDICATES
+
+    # what the docs show working: an end of a dependency or an operation between components
+    working = {"deploys", "monitors", "scales", "provisions", *DEPENDENCY_PREDICATES}
+    # an alternative that was turned down says nothing about what runs here ("Jaeger stores data in Elasticsearch")
+    turned_down = {r.object for r in relations if r.predicate == "rejects"} - \
+        {r.object for r in relations if r.predicate == "decides"}
+    used: set[str] = set()
+    for r in relations:
+        if r.predicate in working and entities[r.subject].type in ("Component", "Vendor") \
+                and entities[r.object].type in ("Component", "Vendor") and r.subject not in turned_down:
+            used.update((r.subject, r.object))
     for r in relations:
         if r.predicate == "decides":
             decided_by[r.object].append(r.subject)
@@ -93,10 +105,13 @@ def apply_statuses(entities: dict[str, Entity], relations: list[Relation], facts
             elif ent.key in decided_by:
                 states = {entities[a].props.get("status") for a in decided_by[ent.key]}
                 status = "proposed" if states <= {"Proposed", "Draft"} and strength < 2 else "in use"
-            elif ent.key in rejected and strength < 2:
+            elif ent.key in rejected and strength < 2 and ent.key not in used:
                 status = "not used"
-            else:
+            elif strength >= 2 or ent.key in used or ent.props.get("folder"):
                 status = "in use"
+            else:
+                # named in passing (a link, a comparison, a known technology in prose): nothing says it runs here
+                status = "mentioned"
             ent.props["status"] = status
     # vendor standing: the strongest word the docs use near its name
     rank = {"selected": 3, "fallback": 2, "removed": 1}

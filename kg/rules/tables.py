@@ -51,7 +51,8 @@ def technology_tables(doc: Document, out: Extraction) -> None:
             for key, label in (("category", category_col), ("version", column(table.header, ("version",))),
                                ("purpose", column(table.header, ("purpose", "description", "role", "function", "use")))):
                 if label and row.get(label) and row[label] not in ("-", "—"):
-                    props[key] = clean_name(row[label])
+                    # "0 - Bootstrap": list numbering is not part of a category
+                    props[key] = clean_name(re.sub(r"^\s*\d+\s*[-.:)]\s+", "", row[label]))
             status_cell = row.get(status_col, "") if status_col else ""
             sm = NOT_USED.search(status_cell)
             if sm:
