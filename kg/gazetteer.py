@@ -21,6 +21,7 @@ COLUMNS = ("name", "aliases", "category", "subcategory", "homepage", "repository
 # Hosts whose first two path segments name a repository (org/repo) rather than a page of one site.
 CODE_HOSTS = frozenset({"github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "gitcode.com", "opendev.org"})
 _ONE_WORD = re.compile(r"[A-Za-z]+")
+_PHRASE_WORD = re.compile(r"[a-z0-9][\w.+#-]*[a-z0-9+#]|[a-z0-9]")
 
 
 class GazetteerError(KgError):
@@ -112,6 +113,18 @@ class Gazetteer:
     @functools.cached_property
     def _homepage_hosts(self) -> frozenset[str]:
         return frozenset(loc[0] for r in self.records if r.homepage and (loc := url_location(r.homepage)))
+
+    @functools.cached_property
+    def first_words(self) -> dict[str, int]:
+        """Each name's first word (lower case) and the most words a name starting with it has: a fast way to
+        skip the words of running text that start no known name."""
+        index: dict[str, int] = {}
+        for record in self.records:
+            for form in record.names:
+                words = _PHRASE_WORD.findall(form.lower())
+                if words:
+                    index[words[0]] = max(index.get(words[0], 0), len(words))
+        return index
 
     def lookup(self, name: str) -> tuple[Technology, ...]:
         """Every record with this name or alias, compared by `name_key` (case, spaces, punctuation folded)."""

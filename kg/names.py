@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -20,10 +21,14 @@ def clean_name(text: str) -> str:
     return text.strip(" .,:;!?\"'*_-–—")
 
 
+_NOT_KEY = re.compile(r"[^a-z0-9+#]+")
+
+
+@functools.lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """The matching key of a name: case, accents, spaces and punctuation folded away."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9+#]+", "", text.lower())
+    text = name if name.isascii() else unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return _NOT_KEY.sub("", text.lower())
 
 
 def slug(name: str) -> str:

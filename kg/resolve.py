@@ -31,6 +31,8 @@ GENERIC = {"metrics", "events", "cache", "registry", "logging", "tracing", "back
 
 
 # words after a known name that say what kind of thing it is, not another thing: "Redpanda Queue", "Keycloak server"
+_WORD_START = re.compile(r"(?<![\w\-.])\w[\w.+#&-]*")
+_ALIAS_WORD = re.compile(r"\w[\w.+#&-]*")
 GENERIC_TAIL = re.compile(r"(?i)(v\d+(\.\d+)*|\d+(\.\d+)*|mail server|server|servers|community|community edition|"
                          r"oss|cloud|cluster|clusters|stack|platform|queue|queues|service|services|instance|"
                          r"instances|app|application|database|db|bucket|buckets|broker|brokers|api|ui|web ui|"
@@ -93,10 +95,11 @@ class Gazetteer:
                 if k and key not in self.by_name[k]:
                     self.by_name[k].append(key)
         self.surface: dict[str, Counter[str]] = defaultdict(Counter)
-        self._pattern: re.Pattern[str] | None = None
+        self._by_first: dict[str, list[str]] | None = None
         self._alias_owner: dict[str, str] = {}
         self._capitalised_only: set[str] = set()
         self._folders: dict[str, str] | None = None
+        self._scanned: dict[str, tuple[tuple[int, int, str, str], ...]] = {}
 
     # -- lookups
     def has(self, key: str) -> bool:
@@ -124,8 +127,9 @@ class Gazetteer:
         return hits[0][2] if hits else None
 
     # -- scanning
-    def _compiled(self) -> re.Pattern[str]:
-        if self._pattern is None:
+    def _index(self) -> dict[str, list[str]]:
+        """Scannable aliases (lower case) by their first word, longest first; built on first use."""
+        if self._by_first is None:
             aliases: dict[str, str] = {}
             for key, ent in sorted(self.entities.items()):
                 if ent.type not in SCANNED_TYPES:
@@ -134,7 +138,7 @@ class Gazetteer:
                     k = name_key(alias)
                     if len(k) < 2 or k in GENERIC or len(self.by_name.get(k, [])) > 1 and ent.type != "Component":
                         continue
-                    aliases.setdefault(alias.lower(), key)
+                    aliases.setdefault(re.sub(r"\s+", " ", alias.lower()).strip(), key)
             self._alias_owner = aliases
             # a plain capitalised word ("Bucket", "Manual", "Flux") is the product only when written capitalised;
             # a one-word name the gazetteer knows as no English word ("Redpanda") counts in any case
@@ -145,10 +149,13 @@ class Gazetteer:
                 a for a in aliases
                 if re.fullmatch(r"[a-z]+", a) and any(re.fullmatch(r"[A-Z][a-z]+", x) for x in self._spellings(a))
                 and (known.is_common_word(a) or known.get(a) is None and gazetteer.is_everyday_word(a))}
-            parts = sorted(aliases, key=len, reverse=True)
-            body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in parts) or r"(?!x)x"
-            self._pattern = re.compile(rf"(?<![\w\-.])(?:{body})(?![\w\-])", re.IGNORECASE)
-        return self._pattern
+            by_first: dict[str, list[str]] = defaultdict(list)
+            for alias in aliases:
+                first = _ALIAS_WORD.match(alias)
+                if first:
+                    by_first[first.group(0).rstrip(".")].append(alias)
+            self._by_first = {k: sorted(v, key=len, reverse=True) for k, v in by_first.items()}
+        return self._by_first
 
     def _spellings(self, folded: str) -> list[str]:
         """How the entities write an alias that folds to `folded`."""
@@ -158,15 +165,47 @@ class Gazetteer:
 
     def scan(self, text: str) -> list[tuple[int, int, str, str]]:
         """Known names in text, longest first, as (start, end, entity key, surface form)."""
+        # several rules read the same sentence: scan it once (and count its surface forms once)
+        cached = self._scanned.get(text)
+        if cached is not None:
+            return list(cached)
+        hits = self._scan(text)
+        if len(self._scanned) < 200_000:
+            self._scanned[text] = tuple(hits)
+        return hits
+
+    def _scan(self, text: str) -> list[tuple[int, int, str, str]]:
+        # a known name starts where a word starts (not after a letter, a hyphen or a dot) and ends before
+        # a letter or a hyphen; the longest name that starts at a word wins
+        by_first = self._index()
+        low = text.lower()
         hits = []
-        for m in self._compiled().finditer(text):
-            surface = m.group(0)
-            folded = re.sub(r"\s+", " ", surface.lower())
-            key = self._alias_owner.get(folded)
-            if key is None or folded in self._capitalised_only and not surface[:1].isupper():
+        last_end = 0
+        for m in _WORD_START.finditer(low):
+            if m.start() < last_end:
                 continue
+            run = m.group(0).rstrip(".")
+            keys = [run] + [run[:i] for i, c in enumerate(run) if c == "." and i > 0]
+            found = None
+            for first in keys:
+                for alias in by_first.get(first, ()):
+                    end = m.start() + len(alias)
+                    if low.startswith(alias, m.start()) and (end == len(low) or not (low[end].isalnum()
+                                                                                     or low[end] in "_-")):
+                        found = (alias, end)
+                        break
+                if found:
+                    break
+            if found is None:
+                continue
+            alias, end = found
+            surface = text[m.start():end]
+            if alias in self._capitalised_only and not surface[:1].isupper():
+                continue
+            key = self._alias_owner[alias]
             self.surface[key][surface] += 1
-            hits.append((m.start(), m.end(), key, surface))
+            hits.append((m.start(), end, key, surface))
+            last_end = end
         for m in ADR_ID.finditer(text):
             key = f"adr/{canonical_adr_number(int(m.group(1)))}"
             if key in self.entities:

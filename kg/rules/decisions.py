@@ -257,8 +257,16 @@ MOVE_THEM = re.compile(r"\b(?:move|moving|migrate|migrating)\s+(?:them|it|these|
                        r"(?:over\s+)?(?:to|onto|into)\s+", re.I)
 
 
+# words without which a sentence states no retirement or replacement: a cheap test before the patterns
+LIFECYCLE_WORDS = re.compile(r"remov|retir|decommission|deprecat|\bdrop|terminat|sunset|stop using|no longer|phas|"
+                             r"turn(?:ed)? off|shut|switch|\bmov|migrat|replac|swap|substitut|need for|transition|"
+                             r"not used|get rid", re.I)
+
+
 def lifecycle(sentence: str, code: frozenset[str], out: Reading) -> None:
     """Retirements and replacements a sentence states, wherever it stands."""
+    if not LIFECYCLE_WORDS.search(sentence):
+        return
     # "using the forms-admin app to serve the endpoints … removing the need for forms-api"
     m = NEED_REMOVED.search(sentence)
     if m:

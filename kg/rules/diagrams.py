@@ -189,6 +189,8 @@ DECISION_LABELS = re.compile(r"^(?:yes|no|true|false|ok|fail(?:ed|ure)?|success|
 def _first_line(doc: Document, node_id: str, line: int, label: str) -> str:
     """The first line of a node's label ("Grafana<br/>Security Dashboard" -> Grafana): the rest describes it."""
     src = doc.line_text(line)
+    if "<br" not in src.lower():
+        return label  # one line only
     m = re.search(re.escape(node_id) + r"\s*[\[({>/\\]+\s*\"?([^\"\])}]*)", src)
     if m and re.search(r"<br\s*/?>", m.group(1), re.I):
         from ..mermaid import clean_label

@@ -48,11 +48,16 @@ def decision_tables(doc: Document, out: Extraction) -> None:
                                             props={"status": STATUS_WORDS[m.group(1).lower()]}, strength=2))
 
 
+REPLACED_BY_PAIR = re.compile(r"([\w.\- ]{2,40}?)\s+(?:was |is |has been |fully )?replaced by\s+([\w.\- ]{2,40})", re.I)
+
+
 def replacements(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     """'X replaced by Y', 'Replace X with Y', 'Remove X, use Y', 'migrate from X to Y'."""
     for block in doc.blocks:
+        if "replaced by" not in block.text.lower():
+            continue
         for sentence in SENTENCE.split(block.text):
-            for m in re.finditer(r"([\w.\- ]{2,40}?)\s+(?:was |is |has been |fully )?replaced by\s+([\w.\- ]{2,40})", sentence, re.I):
+            for m in REPLACED_BY_PAIR.finditer(sentence):
                 pairs = [(m.group(1), m.group(2))]
                 for old, new in pairs + replacement_pairs(sentence):
                     o, n = gaz.lookup_in(old), gaz.lookup_in(new)

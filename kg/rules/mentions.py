@@ -154,6 +154,7 @@ def known_technologies(doc: Document, out: Extraction) -> None:
     from .. import gazetteer
 
     known = gazetteer.load()
+    first_words = known.first_words
     texts = [(b.text, b.line) for b in doc.blocks] + [(s.title, s.line) for s in doc.sections]
     texts += [(cell, line) for t in doc.tables for r, line in zip(t.rows, t.row_lines) for cell in r.values()]
     seen: set[str] = set()
@@ -161,7 +162,11 @@ def known_technologies(doc: Document, out: Extraction) -> None:
         words = list(_WORD.finditer(text[:5000]))
         i = 0
         while i < len(words):
-            for n in (4, 3, 2, 1):
+            longest = first_words.get(words[i].group(0).lower(), 0)
+            if not longest:
+                i += 1
+                continue  # no known name starts with this word
+            for n in range(min(longest, 4), 0, -1):
                 if i + n > len(words):
                     continue
                 start, end = words[i].start(), words[i + n - 1].end()

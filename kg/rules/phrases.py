@@ -107,9 +107,8 @@ def is_name_token(token: str, code: frozenset[str] = frozenset()) -> bool:
 def _tokens(phrase: str, known: frozenset[str]) -> list[tuple[str, int, int]]:
     """Whitespace tokens, with each known phrase (a code span, a link's text) kept as one token."""
     spans: list[tuple[int, int]] = []
-    for k in sorted(known, key=len, reverse=True):
-        if " " not in k:
-            continue
+    lower = phrase.lower()
+    for k in sorted((k for k in known if " " in k and k.lower() in lower), key=len, reverse=True):
         for m in re.finditer(r"(?<![\w-])" + re.escape(k) + r"(?![\w-])", phrase, re.I):
             if not any(a < m.end() and m.start() < b for a, b in spans):
                 spans.append((m.start(), m.end()))
