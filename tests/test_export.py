@@ -424,7 +424,7 @@ def test_cli_export_writes_files_and_infers_the_format(sample_dir: Path, tmp_pat
 
 
 def test_cli_png_needs_a_file_on_a_terminal(sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import kg.cli_export as cli_export
+    import kg.cli.export as cli_export
     from kg.cli import main
 
     monkeypatch.setattr(cli_export, "_stdout_is_terminal", lambda: True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .cli import graph_dir_option, handle_errors, open_graph
+from ._common import graph_dir_option, handle_errors, open_graph
 
 # kept here (not imported from kg.export) so `kg --help` stays light
 _FORMATS = ("mermaid", "dot", "svg", "png", "graphml", "gexf", "turtle", "ntriples", "jsonld", "html")
@@ -56,8 +56,8 @@ def export(fmt: str | None, focus: tuple[str, ...], depth: int | None, direction
     cleanly in git. A view of more than --max-nodes nodes is collapsed by group,
     and the diagram says what was collapsed.
     """
-    from . import export as ex
-    from .errors import UsageError
+    from .. import export as ex
+    from ..errors import UsageError
 
     if fmt is None:
         suffix = Path(output).suffix.lower().lstrip(".") if output else ""

@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from .cli import graph_dir_option, handle_errors, open_graph, render_markdown, render_table
-from .query import DEFAULT_TIMEOUT, RESULT_FORMATS
+from ..query import DEFAULT_TIMEOUT, RESULT_FORMATS
+from ._common import graph_dir_option, handle_errors, open_graph, render_markdown, render_table
 
 
 @click.command("query")
@@ -40,8 +40,8 @@ def query(query_text: str | None, params: tuple[str, ...], fmt: str, limit: int 
       kg query impact-with-adrs -p component=MinIO --format json
       kg query 'SELECT ?c WHERE { ?c a kg:Component } LIMIT 5'
     """
-    from .errors import UsageError
-    from .query import load_query, named_queries, prepare, run_query
+    from ..errors import UsageError
+    from ..query import load_query, named_queries, prepare, run_query
 
     if list_queries:
         _list(named_queries(), query_text, fmt)
@@ -59,7 +59,7 @@ def query(query_text: str | None, params: tuple[str, ...], fmt: str, limit: int 
 
 
 def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
-    from .errors import UsageError
+    from ..errors import UsageError
 
     out: dict[str, str] = {}
     for item in params:
@@ -74,7 +74,7 @@ def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
 
 
 def _print(kg: Any, result: Any, fmt: str, limit: int | None) -> None:
-    from .query import display_rows, serialize
+    from ..query import display_rows, serialize
 
     if result.kind == "UPDATE" and fmt == "json":
         click.echo(json.dumps({"added": result.added, "removed": result.removed, "stored": False}))
@@ -94,7 +94,7 @@ def _print(kg: Any, result: Any, fmt: str, limit: int | None) -> None:
 
 
 def _list(library: dict[str, Any], name: str | None, fmt: str) -> None:
-    from .errors import UsageError
+    from ..errors import UsageError
 
     if name is not None:
         if name not in library:
