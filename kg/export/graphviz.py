@@ -86,6 +86,16 @@ def render_dot(view: View, title: str | None = None, show_title: bool = True) ->
     return "\n".join(out) + "\n"
 
 
+def render_svg(view: View, title: str | None = None) -> str:
+    """The view drawn by Graphviz as SVG."""
+    return run_dot(render_dot(view, title), "svg").decode("utf-8")
+
+
+def render_png(view: View, title: str | None = None) -> bytes:
+    """The view drawn by Graphviz as PNG."""
+    return run_dot(render_dot(view, title), "png")
+
+
 def _tiling(view: View, row_width: int = 8) -> list[tuple[str, str]]:
     """Invisible edges that lay unconnected nodes out in a grid instead of one long column.
 

@@ -85,3 +85,18 @@ def _sorted_jsonld(text: str) -> str:
 
     data = canon(json.loads(text))
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def render_turtle(view: View, title: str | None = None) -> str:
+    """The view's RDF as Turtle (the title is not part of the graph)."""
+    return render_rdf(view, "turtle")
+
+
+def render_ntriples(view: View, title: str | None = None) -> str:
+    """The view's RDF as sorted N-Triples."""
+    return render_rdf(view, "ntriples")
+
+
+def render_jsonld(view: View, title: str | None = None) -> str:
+    """The view's RDF as JSON-LD, sorted."""
+    return render_rdf(view, "jsonld")
