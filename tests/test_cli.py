@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import run_in_terminal
 
-from kg import store
+from kg import api, store
 from kg.cli import main
+from kg.errors import GraphNotFound
 
 
 def run(*args: str, graph_dir: Path | None = None) -> tuple[int, str, str]:
@@ -19,12 +21,69 @@ def run(*args: str, graph_dir: Path | None = None) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_query_commands_build_the_sample_when_there_is_no_graph(tmp_path: Path) -> None:
-    code, out, err = run("impact", "Redpanda", graph_dir=tmp_path / ".kg")
+def test_the_sample_is_built_only_on_the_quick_start_path_and_every_answer_says_so(tmp_path: Path,
+                                                                                  monkeypatch) -> None:
+    """No graph anywhere and no graph directory named: the sample is built into ./.kg, and labelled."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KG_GRAPH_DIR", raising=False)
+    code, out, err = run("impact", "Redpanda")
     assert code == 0, err
-    assert "building the embedded sample" in err
-    assert "KEDA" in out
+    assert "no graph in .kg: building the embedded sample there first" in err
+    assert "Answer from the embedded SAMPLE graph in .kg, not from your docs" in err
+    assert "KEDA" in out and "SAMPLE" not in out, "in a pipe the rows stay rows; the label goes to stderr"
     assert store.exists(tmp_path / ".kg")
+    # from then on the graph in ./.kg is the sample's, and says so in every format
+    code, out, err = run("impact", "Redpanda", "--format", "json")
+    assert code == 0 and "building" not in err
+    assert json.loads(out)["graph"] == {"sample": True, "path": ".kg", "sources": [json.loads(out)["graph"]["sources"][0]]}
+    assert json.loads(out)["graph"]["sources"][0].endswith("sample")
+    for command in (["show", "KEDA"], ["stats"], ["deps", "KEDA"]):
+        code, out, _ = run(*command, "--format", "json")
+        assert code == 0 and json.loads(out)["graph"]["sample"] is True, command
+    code, out, _ = run_in_terminal(["impact", "Redpanda"], cwd=tmp_path)
+    assert code == 0 and out.splitlines()[0].startswith("Answer from the embedded SAMPLE graph in .kg")
+    code, out, _ = run_in_terminal(["show", "KEDA"], cwd=tmp_path)
+    assert code == 0 and out.splitlines()[0].startswith("Answer from the embedded SAMPLE graph")
+
+
+@pytest.mark.parametrize("how", ["option", "environment"])
+@pytest.mark.parametrize("state", ["missing", "empty", "cache only"])
+def test_a_named_graph_directory_without_a_graph_is_an_error(tmp_path: Path, monkeypatch, how: str,
+                                                             state: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    directory = tmp_path / "new-graph"
+    if state != "missing":
+        directory.mkdir()
+    if state == "cache only":  # what a build that failed half-way may leave
+        (directory / "cache").mkdir()
+    args = ["impact", "redpanda"] + (["--graph-dir", str(directory)] if how == "option" else [])
+    if how == "environment":
+        monkeypatch.setenv("KG_GRAPH_DIR", str(directory))
+    code, out, err = run(*args)
+    assert code == 2 and out == ""
+    assert err.strip() == f"kg: no graph in {directory}: build one with `kg build PATH --graph-dir {directory}`"
+    assert not store.exists(directory) and not (tmp_path / ".kg").exists(), "no sample was built anywhere"
+    with pytest.raises(GraphNotFound):
+        api.open(directory)
+
+
+def test_a_failed_build_never_leaves_the_impression_of_a_graph(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "no-docs").mkdir()
+    (tmp_path / "no-docs" / "notes.txt").write_text("not markdown")
+    code, out, err = run("build", "no-docs", "--graph-dir", "new-graph")
+    assert code == 2 and out == ""
+    assert err.strip() == "kg: no Markdown files under no-docs (no graph was built; new-graph holds no graph)"
+    code, out, err = run("impact", "redpanda", "--graph-dir", "new-graph")
+    assert code == 2 and out == "" and "no graph in new-graph" in err
+
+
+def test_answers_from_built_docs_are_not_labelled_sample(corpus_graph_dir: Path) -> None:
+    code, out, err = run("impact", "MinIO", "--format", "json", graph_dir=corpus_graph_dir)
+    assert code == 0 and json.loads(out)["graph"]["sample"] is False and "SAMPLE" not in err
+    assert json.loads(out)["graph"]["path"] == str(corpus_graph_dir)
+    code, out, _ = run_in_terminal(["impact", "MinIO", "--graph-dir", str(corpus_graph_dir)])
+    assert code == 0 and "SAMPLE" not in out and out.startswith("8 entities depend on MinIO")
 
 
 def test_impact_json_shape(sample_graph_dir: Path) -> None:
@@ -89,7 +148,8 @@ def test_stats(sample_graph_dir: Path) -> None:
 
 def test_build_bad_paths(tmp_path: Path) -> None:
     code, _, err = run("build", str(tmp_path / "nope"), graph_dir=tmp_path / ".kg")
-    assert code == 2 and err.strip() == f"kg: {tmp_path / 'nope'}: no such file or folder"
+    assert code == 2
+    assert err.strip() == f"kg: {tmp_path / 'nope'}: no such file or folder (no graph was built; {tmp_path / '.kg'} holds no graph)"
     empty = tmp_path / "empty"
     (empty / "sub").mkdir(parents=True)
     (empty / "sub" / "notes.txt").write_text("not markdown")

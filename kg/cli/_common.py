@@ -1,9 +1,8 @@
-"""What every command shares: the one place library errors become messages, shared options, opening the graph, output."""
+"""What every command shares: the one place library errors become messages, shared options, opening the graph."""
 
 from __future__ import annotations
 
 import functools
-import json
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -11,8 +10,9 @@ from typing import Any
 import click
 
 from ..errors import KgError
+from ._output import TABLE_FORMATS, Where, say
 
-FORMATS = ["table", "json", "csv", "markdown"]
+FORMATS = TABLE_FORMATS
 
 
 def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -38,69 +38,59 @@ def graph_dir_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def format_option(choices: list[str] = FORMATS, default: str = "table") -> Callable[..., Any]:
-    """--format, shared by the commands that print results."""
+    """--format, shared by the commands that print results; its help names only the formats it offers."""
+    scripts = [c for c in choices if c not in ("table", "markdown")]
+    people = "a table for people (tab-separated in a pipe)" if "table" in choices else ""
+    parts = [p for p in (people, f"{'/'.join(scripts)} for scripts" if scripts else "",
+                         "markdown for reviews" if "markdown" in choices else "") if p]
     return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
-                        help="Output format: tables for people, json/csv for scripts.")
+                        help="Output: " + "; ".join(parts) + ".")
 
 
-def open_graph(graph_dir: str | None):  # noqa: ANN201
-    """Open the graph, building the embedded sample first (with a note on stderr) when there is none."""
-    from .. import api, store
-
-    directory = store.graph_dir(graph_dir)
-    if not store.exists(directory):
-        click.echo(f"kg: no graph in {directory}; building the embedded sample first", err=True)
-        api.build_graph(None, directory)
-    return api.open(directory, build_if_missing=False)
+def wide_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--wide: print every cell whole instead of fitting the table to the terminal."""
+    return click.option("--wide", "-w", is_flag=True,
+                        help="Print every cell whole, one line per row, whatever the terminal's width.")(fn)
 
 
-def render_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    """A plain aligned text table (cells cut at 70 characters)."""
-    if not rows:
-        return "(no results)"
-    cells = [[_cut(str(r.get(c, "") if r.get(c) is not None else "")) for c in columns] for r in rows]
-    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.upper().ljust(w) for c, w in zip(columns, widths)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in cells]
-    return "\n".join(lines)
+def open_graph(graph_dir: str | None) -> Any:
+    """Open the graph; build the embedded sample only on the Quick start's path (no graph directory named and
+    none in ./.kg), saying so. A named directory that holds no graph is a usage error."""
+    from .. import api
+
+    def building(directory: Any) -> None:
+        click.echo(f"kg: no graph in {directory}: building the embedded sample there first "
+                   "(`kg build PATH` builds your own docs)", err=True)
+
+    return api.open(graph_dir, on_sample=building)
 
 
-def render_markdown(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    """A GitHub-flavoured Markdown table."""
-    def esc(v: Any) -> str:
-        return str(v if v is not None else "").replace("|", "\\|").replace("\n", " ")
-
-    out = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
-    out += ["| " + " | ".join(esc(r.get(c, "")) for c in columns) + " |" for r in rows]
-    return "\n".join(out)
+def sample_note(kg: Any) -> str:
+    """The line that says an answer comes from the embedded sample, or "" for anyone's own docs."""
+    if not kg.is_sample:
+        return ""
+    return (f"Answer from the embedded SAMPLE graph in {kg.directory}, not from your docs "
+            "(`kg build PATH` builds yours).")
 
 
-def render_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    import csv
-    import io
-
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buf.getvalue().rstrip("\n")
+def say_sample(kg: Any, fmt: str) -> None:
+    """Say, before the answer, that it comes from the sample: in text on a terminal, on stderr otherwise
+    (json carries it as `graph.sample`)."""
+    note = sample_note(kg)
+    if note:
+        say(note, err=fmt != "table")
 
 
-def _cut(text: str, width: int = 70) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+def with_graph(kg: Any, payload: dict[str, Any]) -> dict[str, Any]:
+    """A JSON answer with `graph` first: which graph answered, and whether it is the sample."""
+    return {"graph": kg.info(), **{k: v for k, v in payload.items() if k != "graph"}}
 
 
-def emit(rows: list[dict[str, Any]], columns: list[str], fmt: str, payload: Any = None) -> None:
-    """Print rows in the chosen format; json prints `payload` when given."""
-    if fmt == "json":
-        click.echo(json.dumps(payload if payload is not None else rows, indent=2, ensure_ascii=False))
-    elif fmt == "csv":
-        click.echo(render_csv(rows, columns))
-    elif fmt == "markdown":
-        click.echo(render_markdown(rows, columns))
-    else:
-        click.echo(render_table(rows, columns))
+def where(kg: Any, ev: dict[str, Any] | None) -> Where | str:
+    """A piece of evidence as `path:line` to print (relative to here when under it), linked to its file or page."""
+    from ..sources import shown_path
 
-
+    if not ev or not ev.get("document"):
+        return ""
+    place = kg.locate(ev["document"], ev.get("line"))
+    return Where(shown_path(ev["document"], place["file"]), ev.get("line"), place["url"])
