@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -272,3 +273,37 @@ def test_what_a_folder_is(make_workspace, tmp_path: Path) -> None:
     assert set(discover([str(ws / "plain")]).repos) == {"plain"}
     (ws / "handbook" / "adrs" / ".git").mkdir()
     assert "adrs" in discover([str(ws / "handbook")]).repos, "a git checkout inside is a repository of its own"
+
+
+def test_build_progress_follows_every_stage_on_a_terminal_only(corpus_dir: Path, tmp_path: Path) -> None:
+    code, shown, _ = run_in_terminal(["build", str(corpus_dir), "--graph-dir", str(tmp_path / "a")], stderr_too=True)
+    assert code == 0
+    stages = ["finding Markdown files", "parsing", "extracting and resolving", "building the RDF graph",
+              "writing the graph"]
+    assert [s for s in stages if s in shown] == stages, shown[:2000]
+    assert shown.index("parsing") < shown.index("extracting and resolving") < shown.index("writing the graph")
+    # a pipe, CI and --quiet show no progress; --verbose says how long each stage took
+    code, out, err = run("build", str(corpus_dir), "--verbose", graph_dir=tmp_path / "b")
+    assert code == 0 and "━" not in err
+    for stage in stages:
+        assert re.search(rf"^kg: {stage}( \(46 files\))?: \d+\.\d\d s$", err, re.M), stage
+    code, shown, _ = run_in_terminal(["build", str(corpus_dir), "--graph-dir", str(tmp_path / "c")], stderr_too=True,
+                                     env={"CI": "true"})
+    assert code == 0 and "parsing" not in shown and shown.startswith("Built ")
+    code, shown, _ = run_in_terminal(["build", str(corpus_dir), "-q", "--graph-dir", str(tmp_path / "d")],
+                                     stderr_too=True)
+    assert code == 0 and shown.strip() == ""
+
+
+def test_help_names_only_the_formats_a_command_offers() -> None:
+    code, out, _ = run("build", "--help")
+    assert code == 0 and "csv" not in out and "json" in out
+    code, out, _ = run("impact", "--help")
+    assert "csv" in out and "--kind" in out and "--wide" in out
+
+
+def test_common_words_suggest_what_the_docs_describe_with_them(corpus_graph_dir: Path) -> None:
+    code, _, err = run("impact", "kafka", graph_dir=corpus_graph_dir)
+    assert code == 2 and err.strip() == "kg: no entity named kafka; closest: Redpanda (Kafka-compatible event streaming)"
+    code, _, err = run("show", "postgresql", graph_dir=corpus_graph_dir)
+    assert code == 2 and "closest: CloudNativePG (PostgreSQL (CloudNativePG))" in err
