@@ -36,18 +36,82 @@ def _attrs(**kw: Any) -> str:
     return "[" + ", ".join(f"{k}={v if isinstance(v, (int, float)) else _q(str(v))}" for k, v in kw.items()) + "]"
 
 
-def render_dot(view: View, title: str | None = None, show_title: bool = True) -> str:
-    """DOT text of a view: a cluster per group, nodes shaped by type and styled by status, edges by relation kind."""
+# font sizes in points; the html page draws its labels in pixels of the same sizes, from the same layout
+NODE_FONT, EDGE_FONT, GROUP_FONT, TITLE_FONT = 12, 11, 13, 15
+
+
+def _html(text: str) -> str:
+    """Text for a Graphviz HTML-like label."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"))
+
+
+def legend_rows(view: View) -> tuple[list[tuple[str, str, str, str]], list[tuple[str, str, str, list[str]]]]:
+    """What the view's drawing uses: node kinds (name, fill, stroke, shape) and relation families
+    (family, colour, style, the relations of it drawn)."""
+    from .style import STATUS_COLOURS, TYPE_COLOURS
+
+    types = [(t, *TYPE_COLOURS[t][:2], SHAPES[t][0]) for t in TYPE_COLOURS if any(n.type == t for n in view.nodes)]
+    for cls, (fill, stroke, _) in STATUS_COLOURS.items():
+        if any(status_class(n) == cls for n in view.nodes):
+            types.append(("not used" if cls == "notused" else "replaced / removed", fill, stroke, "box"))
+    fams: dict[str, list[str]] = {}
+    for e in view.edges:
+        names = fams.setdefault(family(e.relation), [])
+        if e.relation not in names:
+            names.append(e.relation)
+    return types, [(f, FAMILIES[f][0], FAMILIES[f][1], sorted(fams[f])) for f in FAMILIES if f in fams]
+
+
+def _legend_label(view: View) -> str:
+    types, fams = legend_rows(view)
+    rows = ['<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Legend</B></TD></TR>']
+    for name, fill, stroke, _ in types:
+        rows.append(f'<TR><TD BGCOLOR="{fill}" COLOR="{stroke}" BORDER="1" WIDTH="22" HEIGHT="12" FIXEDSIZE="TRUE"></TD>'
+                    f'<TD ALIGN="LEFT">{_html(name)}</TD></TR>')
+    arrows = {"solid": "──▶", "dashed": "╌╌▶", "bold": "━━▶", "dotted": "┈┈▶"}
+    for _family, colour, style, names in fams:
+        rows.append(f'<TR><TD><FONT COLOR="{colour}">{arrows.get(style, "──▶")}</FONT></TD>'
+                    f'<TD ALIGN="LEFT">{_html(", ".join(names))}</TD></TR>')
+    return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
+
+
+def _header_label(view: View, title: str) -> str:
+    lines = "".join(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{TITLE_FONT}"><B>{_html(t)}</B></FONT></TD></TR>'
+                    for t in title.split("\n") if t)
+    cells = f'<TD VALIGN="TOP" ALIGN="LEFT">{_legend_label(view)[1:-1]}</TD>'
+    if view.parked:
+        cells += f'<TD WIDTH="24"></TD><TD VALIGN="TOP" ALIGN="LEFT">{_parked_label(view)[1:-1]}</TD>'
+    return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">{lines}'
+            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{EDGE_FONT}"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0">'
+            f'<TR>{cells}</TR></TABLE></FONT></TD></TR></TABLE>>')
+
+
+def _parked_label(view: View) -> str:
+    rows = ['<TR><TD ALIGN="LEFT"><B>Not drawn</B></TD></TR>']
+    for what, labels in view.parked:
+        lines = wrap(", ".join(labels), 110)
+        rows.append(f'<TR><TD ALIGN="LEFT"><I>{_html(what)}</I></TD></TR>')
+        rows += [f'<TR><TD ALIGN="LEFT">{_html(line)}</TD></TR>' for line in lines]
+    return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
+
+
+def render_dot(view: View, title: str | None = None, show_title: bool = True, extras: bool = True,
+               rankdir: str = "LR") -> str:
+    """DOT text of a view: a cluster per group, nodes shaped by type and styled by status, edges by relation kind;
+    with `extras`, a legend and the list of what the view names without drawing."""
     title = title or view.title
     if view.collapsed:
         title += "\n" + "\n".join(wrap(view.collapsed, 120))
     if not show_title:
         title = ""
+    # the title, the legend and the list of what is not drawn make one block above the drawing
+    label = _header_label(view, title) if extras and view.nodes else _q(title)
     out = [
         "digraph kg {",
-        f"  graph {_attrs(rankdir='LR', label=title, labelloc='t', labeljust='l', fontname=FONT, fontsize=14, newrank='true', nodesep=0.25, ranksep=0.7, pad=0.3, bgcolor='white')};",
-        f"  node {_attrs(fontname=FONT, fontsize=10, margin='0.12,0.06', height=0.4, penwidth=1.2)};",
-        f"  edge {_attrs(fontname=FONT, fontsize=8, arrowsize=0.7)};",
+        f"  graph [rankdir={_q(rankdir)}, label={label}, labelloc=\"t\", labeljust=\"l\", fontname={_q(FONT)}, "
+        f"fontsize={TITLE_FONT}, newrank=\"true\", nodesep=0.22, ranksep=0.5, pad=0.2, bgcolor=\"white\"];",
+        f"  node {_attrs(fontname=FONT, fontsize=NODE_FONT, margin='0.1,0.04', height=0.36, penwidth=1.2)};",
+        f"  edge {_attrs(fontname=FONT, fontsize=EDGE_FONT, arrowsize=0.7)};",
     ]
     ids = safe_ids(view)  # XML-safe ids for the svg elements
 
@@ -70,7 +134,7 @@ def render_dot(view: View, title: str | None = None, show_title: bool = True) ->
     nodes = {n.id: n for n in view.nodes}
     for gi, g in enumerate(view.groups):
         out.append(f"  subgraph {_q(f'cluster_{gi}')} {{")
-        out.append(f"    graph {_attrs(label=g.label, style='rounded,filled', fillcolor='#f8fafc', color='#cbd5e1', fontsize=12, id=ids[g.id])};")
+        out.append(f"    graph {_attrs(label=g.label, style='rounded,filled', fillcolor='#f8fafc', color='#cbd5e1', fontsize=GROUP_FONT, id=ids[g.id])};")
         out += [node_line(nodes[k], "    ") for k in g.nodes]
         out.append("  }")
     out += [node_line(n, "  ") for n in view.nodes if not n.group]
@@ -86,14 +150,35 @@ def render_dot(view: View, title: str | None = None, show_title: bool = True) ->
     return "\n".join(out) + "\n"
 
 
+# the box a drawing is fitted into: an A4 page in landscape (svg, png), the canvas of the html page
+# at 1280x800 beside its side panel (both in CSS pixels)
+PAGE = (1123.0, 794.0)
+SCREEN = (900.0, 720.0)
+
+
+def rankdir_for(view: View, box: tuple[float, float], extras: bool = False, title: str | None = None) -> str:
+    """LR or TB, whichever draws the view larger once fitted into `box` (a wide view reads better top-down
+    when it is too wide for the page); LR on a tie, and for a view too small to matter."""
+    if len(view.nodes) < 4:
+        return "LR"
+    best, scale = "LR", 0.0
+    for rankdir in ("LR", "TB"):
+        data = json.loads(run_dot(render_dot(view, title, show_title=extras, extras=extras, rankdir=rankdir), "json"))
+        _, _, w, h = (float(v) for v in data["bb"].split(","))
+        fitted = min(box[0] / max(w, 1.0), box[1] / max(h, 1.0))
+        if fitted > scale * 1.05:
+            best, scale = rankdir, fitted
+    return best
+
+
 def render_svg(view: View, title: str | None = None) -> str:
-    """The view drawn by Graphviz as SVG."""
-    return run_dot(render_dot(view, title), "svg").decode("utf-8")
+    """The view drawn by Graphviz as SVG, laid out to fit a page."""
+    return run_dot(render_dot(view, title, rankdir=rankdir_for(view, PAGE, True, title)), "svg").decode("utf-8")
 
 
 def render_png(view: View, title: str | None = None) -> bytes:
-    """The view drawn by Graphviz as PNG."""
-    return run_dot(render_dot(view, title), "png")
+    """The view drawn by Graphviz as PNG, laid out to fit a page."""
+    return run_dot(render_dot(view, title, rankdir=rankdir_for(view, PAGE, True, title)), "png")
 
 
 def _tiling(view: View, row_width: int = 8) -> list[tuple[str, str]]:
@@ -156,7 +241,8 @@ def run_dot(dot_text: str, fmt: str, timeout: float = 120) -> bytes:
 
 def layout(view: View, title: str | None = None) -> dict[str, Any]:
     """Graphviz's layout of a view, in SVG coordinates (y down): node boxes, edge paths, cluster boxes."""
-    data = json.loads(run_dot(render_dot(view, title, show_title=False), "json"))
+    rankdir = rankdir_for(view, SCREEN)
+    data = json.loads(run_dot(render_dot(view, title, show_title=False, extras=False, rankdir=rankdir), "json"))
     height = float(data["bb"].split(",")[3])
 
     def pt(text: str) -> tuple[float, float]:

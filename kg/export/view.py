@@ -29,7 +29,10 @@ GROUP_BY = ("category", "repository", "none")
 TYPE_ORDER = {"Component": 0, "Vendor": 1, "ADR": 2, "Team": 3, "Repository": 4, "Document": 5, "Group": 6}
 _TYPE_GROUPS = {"Vendor": "Vendors", "ADR": "ADRs", "Team": "Teams", "Repository": "Repositories",
                 "Document": "Documents"}
-UNCATEGORISED = "uncategorised"
+UNCATEGORISED = "other components"
+NOT_IN_USE = ("not used", "removed", "replaced", "rejected", "retired", "deprecated", "superseded")
+# a "category" that is a numbered step of a list ("0 - Bootstrap", "2. External") is no category
+_NUMBERED = re.compile(r"^\s*\d+\s*[-–.):]\s*")
 NO_REPOSITORY = "no repository"
 MAX_EVIDENCE = 5  # per edge, so a collapsed edge does not carry hundreds
 
@@ -88,6 +91,8 @@ class View:
     group_by: str = "category"
     max_nodes: int = 150
     collapsed: str = ""  # what was collapsed, in words ("" when nothing was)
+    # what the whole-platform view lists instead of drawing: (what, labels), e.g. ("alternatives not in use", [...])
+    parked: list[tuple[str, list[str]]] = field(default_factory=list)
     source: KnowledgeGraph | None = field(default=None, repr=False, compare=False)
 
     def node(self, node_id: str) -> ViewNode:
@@ -102,7 +107,7 @@ class View:
         from dataclasses import asdict
 
         out = {f: getattr(self, f) for f in ("title", "focus", "depth", "direction", "relations", "group_by",
-                                             "max_nodes", "collapsed")}
+                                             "max_nodes", "collapsed", "parked")}
         out.update(nodes=[asdict(n) for n in self.nodes], edges=[asdict(e) for e in self.edges],
                    groups=[asdict(g) for g in self.groups])
         return out
@@ -174,7 +179,7 @@ def build_view(kg: KnowledgeGraph, focus: list[str] | None = None, depth: int | 
         title = (f"{', '.join(kg.entities[k]['label'] for k in focus_keys)}: {what}"
                  f"{'' if depth is None else f', depth {depth}'}")
     else:
-        keys = _platform(kg, chosen, types, explicit=bool(relations))
+        keys, parked = _platform(kg, chosen, types, explicit=bool(relations))
         title = "Platform" + ("" if group_by == "none" else f" by {group_by}")
 
     repos = _repositories(kg) if group_by == "repository" else {}
@@ -185,7 +190,8 @@ def build_view(kg: KnowledgeGraph, focus: list[str] | None = None, depth: int | 
              and r["subject"] != r["object"]]
 
     view = View(title=title, nodes=[], edges=[], groups=[], focus=focus_keys, depth=depth, direction=direction,
-                relations=kinds, group_by=group_by, max_nodes=max_nodes, source=kg)
+                relations=kinds, group_by=group_by, max_nodes=max_nodes, source=kg,
+                parked=[] if focus_keys else parked)
     collapse_by = group_by if group_by != "none" else "category"
     if len(nodes) > max_nodes:
         if collapse_by == "repository" and not repos:
@@ -202,17 +208,24 @@ def build_view(kg: KnowledgeGraph, focus: list[str] | None = None, depth: int | 
             by_group.setdefault(label, []).append(n.id)
         used: set[str] = set()
         for label in sorted(by_group, key=_group_sort_key):
+            if not focus_keys and not relations and (len(by_group[label]) == 1 or label in _TYPE_GROUPS.values()):
+                # in the whole platform a box round one component is only padding: its category goes in its
+                # caption; vendors need no box, their shape says what they are
+                only = nodes[by_group[label][0]]
+                if len(by_group[label]) == 1 and only.type == "Component" and label != UNCATEGORISED:
+                    only.caption = f"{only.caption} ({label})"
+                continue
             gid = _unique_id("cluster/" + slug(label), used)
             members = sorted(by_group[label], key=lambda k: _node_sort_key(nodes[k]))
             view.groups.append(ViewGroup(gid, label, members))
             for k in members:
                 nodes[k].group = gid
-    else:
-        for n in nodes.values():
+    for n in nodes.values():
+        if n.group and not n.group.startswith("cluster/"):
             n.group = ""
 
-    order = [k for g in view.groups for k in g.nodes] if view.groups else \
-        sorted(nodes, key=lambda k: _node_sort_key(nodes[k]))
+    grouped = [k for g in view.groups for k in g.nodes]
+    order = grouped + sorted((k for k in nodes if k not in set(grouped)), key=lambda k: _node_sort_key(nodes[k]))
     view.nodes = [nodes[k] for k in order]
     view.edges = sorted(edges, key=lambda e: (e.source, e.target, e.relation))
     return view
@@ -228,18 +241,44 @@ def _neighbourhood(kg: KnowledgeGraph, start: list[str], depth: int | None, dire
     return sorted(found)
 
 
-def _platform(kg: KnowledgeGraph, kinds: set[str], types: set[str], explicit: bool) -> list[str]:
-    """Every component and vendor, plus what the chosen relations connect them to (teams that own them by default)."""
-    base = {k for k, e in kg.entities.items() if e["type"] in ("Component", "Vendor")}
-    extra_types = types if explicit else {"Team"}
-    keys = set(base)
+def _platform(kg: KnowledgeGraph, kinds: set[str], types: set[str],
+              explicit: bool) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """The whole platform: with the default relations, the components in use and the vendors related to them,
+    with the unused alternatives and the vendors without relations set aside as lists; with relations asked
+    for by name, every component and vendor and what those relations connect them to."""
+    if explicit:
+        base = {k for k, e in kg.entities.items() if e["type"] in ("Component", "Vendor")}
+        keys = set(base)
+        for rel in kg.model["relations"]:
+            if rel["predicate"] not in kinds:
+                continue
+            for this, other in ((rel["subject"], rel["object"]), (rel["object"], rel["subject"])):
+                if this in base and kg.entities[other]["type"] in types:
+                    keys.add(other)
+        return sorted(keys), []
+    in_use = {k for k, e in kg.entities.items() if e["type"] == "Component"
+              and str(e["props"].get("status") or "").lower() not in NOT_IN_USE}
+    vendors = {k for k, e in kg.entities.items() if e["type"] == "Vendor"}
+    related: set[str] = set()
     for rel in kg.model["relations"]:
-        if rel["predicate"] not in kinds:
-            continue
-        for this, other in ((rel["subject"], rel["object"]), (rel["object"], rel["subject"])):
-            if this in base and kg.entities[other]["type"] in extra_types:
-                keys.add(other)
-    return sorted(keys)
+        if rel["predicate"] in kinds:
+            for this, other in ((rel["subject"], rel["object"]), (rel["object"], rel["subject"])):
+                if this in vendors and other in in_use:
+                    related.add(this)
+    linked: set[str] = set()
+    for rel in kg.model["relations"]:
+        if rel["predicate"] in kinds and rel["subject"] != rel["object"]:
+            if {rel["subject"], rel["object"]} <= in_use | related:
+                linked.update((rel["subject"], rel["object"]))
+    unused = sorted((kg.entities[k]["label"] for k, e in kg.entities.items()
+                     if e["type"] == "Component" and k not in in_use), key=str.lower)
+    idle = sorted((kg.entities[k]["label"] for k in vendors - related), key=str.lower)
+    alone = sorted((kg.entities[k]["label"] for k in in_use - linked), key=str.lower)
+    # the picture is the platform's dependencies; what has none in the docs is named, not drawn
+    parked = [(f"in use, no relation in the docs ({len(alone)})", alone)] if alone else []
+    parked += [(f"alternatives not in use ({len(unused)})", unused)] if unused else []
+    parked += [(f"vendors without relations ({len(idle)})", idle)] if idle else []
+    return sorted(linked), parked
 
 
 def _caption(ent: dict[str, Any]) -> str:
@@ -284,11 +323,15 @@ def _repositories(kg: KnowledgeGraph) -> dict[str, str]:
     return out
 
 
+def _category(text: str) -> str:
+    return "" if _NUMBERED.match(text) else text
+
+
 def _group_label(node: ViewNode, group_by: str, repos: dict[str, str]) -> str:
     if group_by == "repository":
         return repos.get(node.id) or node.repository or NO_REPOSITORY
     if node.type == "Component":
-        return node.category or node.layer or UNCATEGORISED
+        return _category(node.category) or node.layer or UNCATEGORISED
     return _TYPE_GROUPS.get(node.type, node.type)
 
 
