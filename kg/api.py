@@ -388,7 +388,8 @@ class KnowledgeGraph:
                 prev, rels = parent[node]
                 # the hop is named by its best-attested relation; its evidence is that of every relation on it
                 rels = sorted(rels, key=lambda r: (-len(r["evidence"]), r["predicate"]))
-                evidence = [dict(ev, relation=r["predicate"]) for r in rels for ev in r["evidence"]]
+                evidence = [dict(ev, relation=r["predicate"], url=self.locate(ev["document"], ev.get("line"))["url"])
+                            for r in rels for ev in r["evidence"]]
                 main = rels[0]
                 hops.append(Hop(self.ref(main["subject"]), main["predicate"], self.ref(main["object"]), evidence,
                                 self.hop_kind(main)))
@@ -415,12 +416,15 @@ class KnowledgeGraph:
         ent = self.find(name)
         key = ent["key"]
         relations = []
+        def linked(evidence: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            return [dict(ev, url=self.locate(ev["document"], ev.get("line"))["url"]) for ev in evidence]
+
         for rel in self.out_edges.get(key, []):
             relations.append({"relation": rel["predicate"], "direction": "out", "other": self.ref(rel["object"]),
-                              "evidence": rel["evidence"]})
+                              "evidence": linked(rel["evidence"])})
         for rel in self.in_edges.get(key, []):
             relations.append({"relation": rel["predicate"], "direction": "in", "other": self.ref(rel["subject"]),
-                              "evidence": rel["evidence"]})
+                              "evidence": linked(rel["evidence"])})
         relations.sort(key=lambda r: (r["relation"] == "mentions", r["direction"], r["relation"], r["other"]["label"].lower()))
         documents = set(ent["props"].get("documents", []))
         for r in relations:
