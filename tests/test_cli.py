@@ -307,3 +307,20 @@ def test_common_words_suggest_what_the_docs_describe_with_them(corpus_graph_dir:
     assert code == 2 and err.strip() == "kg: no entity named kafka; closest: Redpanda (Kafka-compatible event streaming)"
     code, _, err = run("show", "postgresql", graph_dir=corpus_graph_dir)
     assert code == 2 and "closest: CloudNativePG (PostgreSQL (CloudNativePG))" in err
+
+
+@pytest.mark.parametrize("command", [["impact", "MinIO"], ["deps", "Redpanda"], ["show", "MinIO"]], ids=" ".join)
+def test_the_answer_path_stays_light(sample_graph_dir: Path, command: list[str]) -> None:
+    """kg impact, deps and show, drawn as for a terminal, import no rdflib, networkx or pandas."""
+    import subprocess
+    import sys
+
+    script = ("import sys, kg.cli._output as o, kg.cli.impact as i, kg.cli.show as s\n"
+              "o.stdout_is_terminal = i.stdout_is_terminal = s.stdout_is_terminal = lambda: True\n"
+              "from kg.cli import main\n"
+              "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+              "print('HEAVY', sorted({m.split('.')[0] for m in sys.modules} & {'rdflib', 'networkx', 'pandas'}))")
+    done = subprocess.run([sys.executable, "-c", script, *command, "--graph-dir", str(sample_graph_dir)],
+                          capture_output=True, text=True, timeout=60)
+    assert "ENTITY" in done.stdout or "relations:" in done.stdout, done.stdout + done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "HEAVY []"
