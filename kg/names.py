@@ -59,14 +59,21 @@ def normalise_adr_query(text: str) -> str | None:
 
 
 def is_abbreviation_of(short: str, long: str) -> bool:
-    """True when `short` abbreviates `long` (ESO / External Secrets Operator, CNPG / CloudNativePG)."""
+    """True when `short` abbreviates `long` (ESO / External Secrets Operator, CNPG / CloudNativePG), also past a
+    maker's name or small words (KMS / AWS Key Management Service, MoJ / Ministry of Justice)."""
     s = name_key(short).upper()
     if len(s) < 2 or len(s) >= len(name_key(long)):
         return False
     words = re.findall(r"[A-Za-z0-9]+", long)
     firsts = "".join(w[0] for w in words).upper()
     caps = "".join(ch for ch in long if ch.isupper() or ch.isdigit())
-    return s in (firsts, caps)
+    if s in (firsts, caps):
+        return True
+    significant = [w for w in words if w.lower() not in ("of", "and", "the", "for", "de", "in", "on")]
+    if "".join(w[0] for w in significant).upper() == s:
+        return True
+    # the words after a maker's name: KMS is (AWS) Key Management Service, SES (Amazon) Simple Email Service
+    return any("".join(w[0] for w in significant[k:]).upper() == s for k in range(1, len(significant) - 1))
 
 
 def strip_legal_suffix(name: str) -> str:

@@ -30,8 +30,13 @@ GENERIC = {"metrics", "events", "cache", "registry", "logging", "tracing", "back
            "logs", "traces", "alerts", "dashboards", "ingress", "egress", "compute", "memory", "cpu"}
 
 
-GENERIC_TAIL = re.compile(r"(?i)(v\d+(\.\d+)*|\d+(\.\d+)*|mail server|server|community|community edition|"
-                         r"oss|cloud|cluster|stack|platform)")
+# words after a known name that say what kind of thing it is, not another thing: "Redpanda Queue", "Keycloak server"
+GENERIC_TAIL = re.compile(r"(?i)(v\d+(\.\d+)*|\d+(\.\d+)*|mail server|server|servers|community|community edition|"
+                         r"oss|cloud|cluster|clusters|stack|platform|queue|queues|service|services|instance|"
+                         r"instances|app|application|database|db|bucket|buckets|broker|brokers|api|ui|web ui|"
+                         r"console|operator|controller|agent|agents|gateway|proxy|node|nodes|pods?|deployment|"
+                         r"store|storage|engine|backend|frontend|module|chart|helm chart|image|library|gem|"
+                         r"\w+ mode|\w+ edition|\w+ tier|free tier)")
 
 
 @dataclass
@@ -190,6 +195,8 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
         k = name_key(m.name)
         if k and k not in GENERIC:
             by_type.setdefault(m.type, defaultdict(list))[k].append(m)
+    for names in by_type.values():
+        _drop_lone_candidates(names)
     curated_vendors = {name_key(n) for c, al, t in curated.groups if t == "Vendor" for n in (c, *al)}
     _settle_vendors(by_type, curated_vendors)
     _redirect_parentheticals(by_type["Component"])
@@ -226,7 +233,17 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
 
 
 def _settle_vendors(by_type: dict[str, dict[str, list[Mention]]], curated_vendors: set[str]) -> None:
-    """A name a provider table (or the curated list) calls a vendor is a vendor, unless a tech table says otherwise."""
+    """A name a provider table (or the curated list) calls a vendor is a vendor, unless a tech table says otherwise;
+    a vendor's name with a generic tail ("Contabo API", "Hetzner Cloud") is the vendor too."""
+    vendor_keys = set(by_type["Vendor"]) | curated_vendors
+    for k, ms in list(by_type["Component"].items()):
+        words = ms[0].name.split()
+        if len(words) >= 2 and (GENERIC_TAIL.fullmatch(words[-1]) or words[-1].lower() in ("vps", "vms", "hosting")) \
+                and name_key(" ".join(words[:-1])) in vendor_keys \
+                and all(m.strength < 2 for m in ms):
+            head = name_key(" ".join(words[:-1]))
+            by_type["Vendor"][head].extend(Mention(m.name, "Vendor", m.evidence, strength=1) for m in ms)
+            del by_type["Component"][k]
     for k in list(by_type["Component"]):
         if k not in by_type["Vendor"] and k not in curated_vendors:
             continue
@@ -238,6 +255,49 @@ def _settle_vendors(by_type: dict[str, dict[str, list[Mention]]], curated_vendor
         else:
             for m in moved:
                 by_type["Vendor"][k].append(Mention(m.name, "Vendor", m.evidence, aliases=m.aliases, strength=1))
+
+
+def _drop_lone_candidates(names: dict[str, list[Mention]]) -> None:
+    """A name only prose capitalisation supports (strength 0) counts where the workspace writes it more than once,
+    in more than one document or three times in one."""
+    for k, ms in list(names.items()):
+        if all(m.strength == 0 for m in ms):
+            documents = {m.evidence.document for m in ms}
+            if len(documents) < 2 and len(ms) < 3:
+                del names[k]
+
+
+def same_by_abbreviation(a: str, b: str) -> bool:
+    """Two names for one thing, one abbreviating the other, also behind a maker's name: 'Amazon SES' and
+    'Simple Email Service', 'ECS' and 'AWS Elastic Container Service'."""
+    if is_abbreviation_of(a, b) or is_abbreviation_of(b, a):
+        return True
+    for short, long in ((a, b), (b, a)):
+        words = short.split()
+        if len(words) == 2 and re.fullmatch(r"[A-Z0-9]{2,6}", words[1]) and is_abbreviation_of(words[1], long):
+            return True
+    return False
+
+
+def _makers(by_type: dict[str, dict[str, list[Mention]]], curated: CuratedAliases) -> set[str]:
+    """Name keys of the companies whose names stand in front of their products (AWS, Amazon, Google, Microsoft)."""
+    makers = set(by_type["Vendor"])
+    for canonical, aliases, ctype in curated.groups:
+        if ctype == "Vendor":
+            for n in (canonical, *aliases):
+                makers.add(name_key(n))
+                makers.add(name_key(n.split()[0]))
+    return {m for m in makers if m}
+
+
+def _distinctive(name: str) -> bool:
+    """A name that can stand alone as an alias: several words, or one with a capital inside, a digit or all capitals."""
+    words = name.split()
+    if len(words) >= 2:
+        return True
+    w = words[0] if words else ""
+    return len(w) >= 2 and name_key(w) not in GENERIC and (
+        any(c.isupper() for c in w[1:]) or any(c.isdigit() for c in w) or (w.isupper() and len(w) >= 3))
 
 
 def _redirect_parentheticals(names: dict[str, list[Mention]]) -> None:
@@ -269,7 +329,7 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
         for m in ms:
             for alias in m.aliases:
                 ak = name_key(alias)
-                if ak and (etype == "Vendor" or is_abbreviation_of(alias, m.name) or is_abbreviation_of(m.name, alias)):
+                if ak and (etype == "Vendor" or same_by_abbreviation(alias, m.name)):
                     uf.union(k, ak)
                     display.setdefault(ak, alias)
     # curated alias groups join names the docs use
@@ -283,9 +343,48 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
             for x, n in zip(keys, group):
                 uf.union(present[0], x)
                 display.setdefault(x, n)
+    # names the gazetteer knows as one technology are one entity: "Amazon ECS", "ECS" and
+    # "Amazon Elastic Container Service"
+    if etype == "Component":
+        from . import gazetteer
+
+        known = gazetteer.load()
+        by_record: dict[str, str] = {}
+        for k, ms in names.items():
+            record = known.get(ms[0].name)
+            if record is not None:
+                first = by_record.setdefault(record.name, k)
+                if first != k:
+                    uf.union(first, k)
     vendors = set(by_type["Vendor"]) | curated_vendors
+    makers = _makers(by_type, curated)
+    # a product name that several makers put their names in front of is a kind of product: "Object Storage"
+    makers_of: dict[str, set[str]] = defaultdict(set)
+    for ms in names.values():
+        words = ms[0].name.split()
+        if len(words) >= 2 and name_key(words[0]) in makers:
+            makers_of[name_key(" ".join(words[1:]))].add(name_key(words[0]))
     for k, ms in list(names.items()):
         words = ms[0].name.split()
+        if etype == "Component" and len(words) >= 2:
+            # a maker's product goes by its own name too: "AWS Image Builder" is "Image Builder", "Amazon SES" "SES"
+            rest = " ".join(words[1:])
+            if name_key(words[0]) in makers and _distinctive(rest) and len(makers_of[name_key(rest)]) == 1:
+                uf.union(k, name_key(rest))
+                display.setdefault(name_key(rest), rest)
+        # naming conventions are not part of the name: infra-redpanda, bp-cnpg, cnpg-operator, loki-chart
+        if etype == "Component":
+            stripped = re.sub(r"^(?:bp|infra|blueprint)[-_]|[-_](?:operator|chart|charts|helm|helm-chart)$", "",
+                              ms[0].name, flags=re.I)
+            if stripped != ms[0].name and name_key(stripped) in names and name_key(stripped) != k:
+                uf.union(k, name_key(stripped))
+        if etype == "Component" and len(words) >= 2:
+            # "Reference Generator Service" is the Reference Generator
+            if len(words) >= 3 and words[-1].lower() in ("service", "server", "instance", "cluster", "app",
+                                                          "application", "system", "platform"):
+                head = " ".join(words[:-1])
+                uf.union(k, name_key(head))
+                display.setdefault(name_key(head), head)
         # "Grafana Loki" is Loki when Loki is known and Grafana is a known maker or product
         for cut in range(1, len(words)) if etype == "Component" else ():
             prefix, rest = " ".join(words[:cut]), " ".join(words[cut:])
@@ -319,11 +418,12 @@ def _canonical_name(members: list[str], ms: list[Mention], curated: CuratedAlias
     return display.get(min(members), min(members))
 
 
-def choose_label(ent: Entity, surface: Counter[str]) -> str:
+def choose_label(ent: Entity, surface: Counter[str], makers: frozenset[str] = frozenset()) -> str:
     """The name the docs write most often for an entity.
 
     Full names beat their abbreviations when the docs write both ("External Secrets Operator", not
-    "ESO"); a name beats its own extensions ("AWS", not "AWS Activate"); cased beats lower case.
+    "ESO"); a name beats its own extensions ("AWS", not "AWS Activate") and itself behind its maker's
+    name ("R2", not "Cloudflare R2", when Cloudflare is a vendor); cased beats lower case.
     """
     if ent.type not in ("Component", "Vendor", "Team") or not surface:
         return ent.label
@@ -331,7 +431,8 @@ def choose_label(ent: Entity, surface: Counter[str]) -> str:
     lower = {n.lower() for n in names}
     seen = [s for s in surface if s.lower() in lower]
     # "AWS Activate" is a program of AWS's, "Flux v2" a version of Flux: the shorter name is the entity
-    candidates = [s for s in seen if not any(s.lower().startswith(o.lower() + " ") for o in seen)]
+    candidates = [s for s in seen if not any(s.lower().startswith(o.lower() + " ") for o in seen)
+                  and not any(s.lower().endswith(" " + o.lower()) and name_key(s[: -len(o)]) in makers for o in seen)]
     if not candidates:
         return ent.label
 

@@ -170,6 +170,7 @@ def test_collapsed_view_explains_itself(browser: Any, graph: api.KnowledgeGraph,
     p = page.page
     assert "collapsed" in p.inner_text("#kg-note")
     group = next(n for n in view.nodes if n.type == "Group")
+    p.click("#kg-fit")
     p.click(f'.node[data-id="{group.id}"]')
     assert f"collapsed here ({len(group.members)})" in p.inner_text("#kg-card").lower()
     assert page.errors == []
@@ -200,9 +201,17 @@ def test_views_open_fitted_with_readable_labels_at_1280x800(browser: Any, graph:
     page = Page(browser, tmp_path / f"{name}.html", width=1280, height=800)
     p = page.page
     found = p.evaluate(MEASURE)
-    assert found["labels"] >= len(view.nodes) + len(view.edges)
+    assert found["labels"] >= len(view.nodes) + 1
     assert found["smallest"] >= 11, found
-    assert found["inside"], found
+    if focus or found["inside"]:
+        assert found["inside"], found
+    else:
+        # a platform too big to read whole at once opens at readable labels and says that Fit shows all
+        assert p.locator("#kg-zoom-note").is_visible()
+        p.click("#kg-fit")
+        assert p.evaluate(MEASURE)["inside"] and not p.locator("#kg-zoom-note").is_visible()
+        p.reload()
+        p.wait_for_selector("#kg-canvas .node")
     # the drawing uses the window: not a thin strip across it
     assert found["drawing"][0] >= 0.6 * found["canvas"][0] or found["drawing"][1] >= 0.6 * found["canvas"][1], found
     shot = DOCS / f"{name}.png" if os.environ.get("KG_UPDATE_SCREENSHOTS") else tmp_path / f"{name}.png"
@@ -237,7 +246,7 @@ def test_graphviz_drawing_has_no_overlapping_labels(browser: Any, graph: api.Kno
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto((tmp_path / "view.svg").as_uri())
     found = page.evaluate(OVERLAPS)
-    assert found["texts"] >= len(view.nodes) + len(view.edges)
+    assert found["texts"] >= len(view.nodes) + len({(e.source, e.target) for e in view.edges})
     assert found["overlaps"] == []
     page.close()
     if os.environ.get("KG_UPDATE_SCREENSHOTS") and focus is None:

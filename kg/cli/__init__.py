@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 
 # modules, not their commands, so `kg.cli.export` stays the module (tests patch it)
-from . import build, check, export, impact, query, show
+from . import build, check, evaluate, export, impact, query, show
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -23,5 +23,5 @@ def main() -> None:
 
 
 for _command in (build.build, impact.impact, impact.deps, show.show, show.stats, check.check, query.query,
-                 export.export):
+                 export.export, evaluate.eval_command):
     main.add_command(_command)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 import subprocess
+from pathlib import Path
 from typing import Any
 
 from ..errors import KgError
 from .style import FAMILIES, SHAPES, colours, family, status_class, wrap
 from .view import View, safe_ids
 
-FONT = "Helvetica"
+# a font both Graphviz (measuring the labels) and browsers (drawing the SVG) have, so labels keep their room
+FONT = "DejaVu Sans"
 INSTALL_HINT = "Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz"
 
 
@@ -38,6 +41,7 @@ def _attrs(**kw: Any) -> str:
 
 # font sizes in points; the html page draws its labels in pixels of the same sizes, from the same layout
 NODE_FONT, EDGE_FONT, GROUP_FONT, TITLE_FONT = 12, 11, 13, 15
+PARKED_MAX = 60  # names listed per kind of what is not drawn; the html page's panel lists them all
 
 
 def _html(text: str) -> str:
@@ -64,32 +68,32 @@ def legend_rows(view: View) -> tuple[list[tuple[str, str, str, str]], list[tuple
 
 def _legend_label(view: View) -> str:
     types, fams = legend_rows(view)
-    rows = ['<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Legend</B></TD></TR>']
+    cells = ['<TD ALIGN="LEFT"><B>Legend</B></TD>']
     for name, fill, stroke, _ in types:
-        rows.append(f'<TR><TD BGCOLOR="{fill}" COLOR="{stroke}" BORDER="1" WIDTH="22" HEIGHT="12" FIXEDSIZE="TRUE"></TD>'
-                    f'<TD ALIGN="LEFT">{_html(name)}</TD></TR>')
+        cells.append(f'<TD BGCOLOR="{fill}" COLOR="{stroke}" BORDER="1" WIDTH="22" HEIGHT="12" FIXEDSIZE="TRUE"></TD>'
+                     f'<TD ALIGN="LEFT">{_html(name)}</TD>')
     arrows = {"solid": "──▶", "dashed": "╌╌▶", "bold": "━━▶", "dotted": "┈┈▶"}
     for _family, colour, style, names in fams:
-        rows.append(f'<TR><TD><FONT COLOR="{colour}">{arrows.get(style, "──▶")}</FONT></TD>'
-                    f'<TD ALIGN="LEFT">{_html(", ".join(names))}</TD></TR>')
-    return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
+        cells.append(f'<TD><FONT COLOR="{colour}">{arrows.get(style, "──▶")}</FONT></TD>'
+                     f'<TD ALIGN="LEFT">{_html(", ".join(names))}</TD>')
+    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3" CELLPADDING="1"><TR>' + "".join(cells)
+            + "</TR></TABLE>>")
 
 
 def _header_label(view: View, title: str) -> str:
     lines = "".join(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{TITLE_FONT}"><B>{_html(t)}</B></FONT></TD></TR>'
                     for t in title.split("\n") if t)
-    cells = f'<TD VALIGN="TOP" ALIGN="LEFT">{_legend_label(view)[1:-1]}</TD>'
+    rows = f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{EDGE_FONT}">{_legend_label(view)[1:-1]}</FONT></TD></TR>'
     if view.parked:
-        cells += f'<TD WIDTH="24"></TD><TD VALIGN="TOP" ALIGN="LEFT">{_parked_label(view)[1:-1]}</TD>'
-    return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">{lines}'
-            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{EDGE_FONT}"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0">'
-            f'<TR>{cells}</TR></TABLE></FONT></TD></TR></TABLE>>')
+        rows += f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{EDGE_FONT}">{_parked_label(view)[1:-1]}</FONT></TD></TR>'
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">{lines}{rows}</TABLE>>'
 
 
 def _parked_label(view: View) -> str:
     rows = ['<TR><TD ALIGN="LEFT"><B>Not drawn</B></TD></TR>']
     for what, labels in view.parked:
-        lines = wrap(", ".join(labels), 110)
+        shown = labels if len(labels) <= PARKED_MAX else labels[:PARKED_MAX] + [f"… and {len(labels) - PARKED_MAX} more"]
+        lines = wrap(", ".join(shown), 140)
         rows.append(f'<TR><TD ALIGN="LEFT"><I>{_html(what)}</I></TD></TR>')
         rows += [f'<TR><TD ALIGN="LEFT">{_html(line)}</TD></TR>' for line in lines]
     return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
@@ -109,7 +113,7 @@ def render_dot(view: View, title: str | None = None, show_title: bool = True, ex
     out = [
         "digraph kg {",
         f"  graph [rankdir={_q(rankdir)}, label={label}, labelloc=\"t\", labeljust=\"l\", fontname={_q(FONT)}, "
-        f"fontsize={TITLE_FONT}, newrank=\"true\", nodesep=0.22, ranksep=0.5, pad=0.2, bgcolor=\"white\"];",
+        f"fontsize={TITLE_FONT}, newrank=\"true\", nodesep=0.3, ranksep=0.7, pad=0.2, bgcolor=\"white\"];",
         f"  node {_attrs(fontname=FONT, fontsize=NODE_FONT, margin='0.1,0.04', height=0.36, penwidth=1.2)};",
         f"  edge {_attrs(fontname=FONT, fontsize=EDGE_FONT, arrowsize=0.7)};",
     ]
@@ -138,12 +142,20 @@ def render_dot(view: View, title: str | None = None, show_title: bool = True, ex
         out += [node_line(nodes[k], "    ") for k in g.nodes]
         out.append("  }")
     out += [node_line(n, "  ") for n in view.nodes if not n.group]
+    # relations between the same two nodes, the same way, are drawn as one edge with one label listing them:
+    # stacked labels of parallel edges are what overlaps first
+    pairs: dict[tuple[str, str], list[int]] = {}
     for i, e in enumerate(view.edges):
-        colour, style, _ = FAMILIES[family(e.relation)]
-        extra = {"arrowhead": "tee"} if e.relation == "rejects" else {}
-        out.append(f"  {_q(e.source)} -> {_q(e.target)} " + _attrs(
-            label=e.caption, color=colour, fontcolor=colour, style=style, id=f"edge_{i}",
-            **{"class": f"rel-{e.relation} fam-{family(e.relation)}"}, **extra) + ";")
+        pairs.setdefault((e.source, e.target), []).append(i)
+    for (source, target), indices in pairs.items():
+        first = view.edges[indices[0]]
+        colour, style, _ = FAMILIES[family(first.relation)]
+        extra = {"arrowhead": "tee"} if first.relation == "rejects" else {}
+        rels = " ".join(f"rel-{view.edges[i].relation}" for i in indices)
+        out.append(f"  {_q(source)} -> {_q(target)} " + _attrs(
+            label=", ".join(view.edges[i].caption for i in indices), color=colour, fontcolor=colour, style=style,
+            id="edge_" + "_".join(map(str, indices)), **{"class": f"{rels} fam-{family(first.relation)}"},
+            **extra) + ";")
     for a, b in _tiling(view):
         out.append(f"  {_q(a)} -> {_q(b)} [style=invis, weight=20];")
     out.append("}")
@@ -172,13 +184,70 @@ def rankdir_for(view: View, box: tuple[float, float], extras: bool = False, titl
 
 
 def render_svg(view: View, title: str | None = None) -> str:
-    """The view drawn by Graphviz as SVG, laid out to fit a page."""
-    return run_dot(render_dot(view, title, rankdir=rankdir_for(view, PAGE, True, title)), "svg").decode("utf-8")
+    """The view drawn by Graphviz as SVG, laid out to fit a page, no edge label over another label or a node."""
+    return _drawn(render_dot(view, title, rankdir=rankdir_for(view, PAGE, True, title)), "svg").decode("utf-8")
 
 
 def render_png(view: View, title: str | None = None) -> bytes:
-    """The view drawn by Graphviz as PNG, laid out to fit a page."""
-    return run_dot(render_dot(view, title, rankdir=rankdir_for(view, PAGE, True, title)), "png")
+    """The view drawn by Graphviz as PNG, laid out to fit a page, no edge label over another label or a node."""
+    return _drawn(render_dot(view, title, rankdir=rankdir_for(view, PAGE, True, title)), "png")
+
+
+def _box(x: float, y: float, w: float, h: float) -> tuple[float, float, float, float]:
+    return x - w / 2, y - h / 2, x + w / 2, y + h / 2
+
+
+def _meets(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def free_labels(data: dict[str, Any]) -> dict[str, tuple[float, float]]:
+    """New places for the edge labels that Graphviz put over a node or another label (it can, for edges within
+    one rank): each moved to the nearest free spot above or below, then beside. Keyed by edge id."""
+    taken: list[tuple[float, float, float, float]] = []
+    for obj in data.get("objects", []):
+        if "pos" in obj and "width" in obj:
+            x, y = (float(v) for v in obj["pos"].split(",")[:2])
+            taken.append(_box(x, y, float(obj["width"]) * 72, float(obj["height"]) * 72))
+        texts = [op for op in obj.get("_ldraw_", []) if op.get("op") == "T"]
+        if "lp" in obj and "nodes" in obj and texts:  # a cluster's label
+            x, y = (float(v) for v in obj["lp"].split(","))
+            taken.append(_box(x, y, max(float(t["width"]) for t in texts) + 4, GROUP_FONT * 1.3))
+    moved: dict[str, tuple[float, float]] = {}
+    for e in data.get("edges", []):
+        texts = [op for op in e.get("_ldraw_", []) if op.get("op") == "T"]
+        if "lp" not in e or not texts:
+            continue
+        x, y = (float(v) for v in e["lp"].split(","))
+        w = max(float(t["width"]) for t in texts) + 4
+        h = EDGE_FONT * 1.3 * len(texts)
+        here = _box(x, y, w, h)
+        if any(_meets(here, other) for other in taken):
+            for dx, dy in [(0, k * h) for k in (1, -1, 2, -2, 3, -3)] + [(k * w / 2, 0) for k in (1, -1, 2, -2)]:
+                there = _box(x + dx, y + dy, w, h)
+                if not any(_meets(there, other) for other in taken):
+                    here, moved[e["id"]] = there, (x + dx, y + dy)
+                    break
+        taken.append(here)
+    return moved
+
+
+def _drawn(dot_text: str, fmt: str) -> bytes:
+    """Draw DOT text: laid out by dot; when some edge labels need another place, drawn again by neato -n2
+    from dot's own positions with those labels moved."""
+    moved = free_labels(json.loads(run_dot(dot_text, "json")))
+    if not moved:
+        return run_dot(dot_text, fmt)
+    laid = run_dot(dot_text, "dot").decode("utf-8")
+    for edge_id, (x, y) in moved.items():
+        # in dot's output an edge statement holds its id and its label position (lp) among its attributes
+        spot = f"{x:.2f},{y:.2f}"
+        before = rf'(\[[^\[\]]*?\bid={re.escape(edge_id)}\b[^\[\]]*?\blp=")[^"]*(")'
+        after = rf'(\[[^\[\]]*?\blp=")[^"]*("[^\[\]]*?\bid={re.escape(edge_id)}\b)'
+        found = re.search(before, laid) or re.search(after, laid)
+        if found:
+            laid = laid[:found.start()] + found.group(1) + spot + found.group(2) + laid[found.end():]
+    return run_dot(laid, fmt, program="neato", extra=["-n2"])
 
 
 def _tiling(view: View, row_width: int = 8) -> list[tuple[str, str]]:
@@ -224,9 +293,11 @@ def dot_command() -> str:
     return path
 
 
-def run_dot(dot_text: str, fmt: str, timeout: float = 120) -> bytes:
-    """Run `dot -T<fmt>` on DOT text; its output as bytes."""
-    args = [dot_command(), f"-T{fmt}"]
+def run_dot(dot_text: str, fmt: str, timeout: float = 120, program: str = "dot",
+            extra: list[str] | None = None) -> bytes:
+    """Run `dot -T<fmt>` (or another Graphviz program) on DOT text; its output as bytes."""
+    path = dot_command()
+    args = [str(Path(path).with_name(program)) if program != "dot" else path, f"-T{fmt}", *(extra or [])]
     if fmt == "png":
         args.append("-Gdpi=110")
     try:
@@ -263,11 +334,17 @@ def layout(view: View, title: str | None = None) -> dict[str, Any]:
         nodes[obj["name"]] = {"x": x, "y": y, "w": round(float(obj["width"]) * 72, 1),
                               "h": round(float(obj["height"]) * 72, 1)}
     edges: dict[int, dict[str, Any]] = {}
+    moved = free_labels(data)
     for e in data.get("edges", []):
         if "id" not in e:  # the invisible edges that tile loose nodes
             continue
-        idx = int(e["id"].split("_", 1)[1])
-        edges[idx] = {"path": _spline_path(e.get("pos", ""), pt), "label": pt(e["lp"]) if "lp" in e else None}
+        indices = [int(i) for i in e["id"].split("_")[1:]]
+        path = _spline_path(e.get("pos", ""), pt)
+        label = pt(f"{moved[e['id']][0]},{moved[e['id']][1]}") if e["id"] in moved else \
+            pt(e["lp"]) if "lp" in e else None
+        for n, idx in enumerate(indices):  # one drawn edge for parallel relations: its label said once
+            edges[idx] = {"path": path, "label": label if n == 0 else None,
+                          "caption": ", ".join(view.edges[i].caption for i in indices)}
     x1, y1, x2, y2 = (float(v) for v in data["bb"].split(","))
     return {"width": x2 - x1, "height": y2 - y1, "nodes": nodes, "edges": edges, "clusters": clusters,
             "title": pt(data["lp"]) if "lp" in data else None}

@@ -144,7 +144,7 @@ def _svg(view: View, lay: dict[str, Any], title: str) -> str:
         label = ""
         if geo["label"]:
             lx, ly = geo["label"]
-            label = f'<text x="{lx}" y="{ly}" fill="{colour}">{escape(e.caption)}</text>'
+            label = f'<text x="{lx}" y="{ly}" fill="{colour}">{escape(geo.get("caption", e.caption))}</text>'
         out.append(f'<g class="edge fam-{fam}" data-rel="{e.relation}" data-source="{escape(e.source)}" '
                    f'data-target="{escape(e.target)}" data-index="{i}"><path d="{geo["path"]}" stroke="{colour}" '
                    f'marker-end="url(#{marker})"/>{label}</g>')
@@ -230,6 +230,16 @@ def plain_text(markdown: str) -> str:
     return " ".join("".join(out).split()) or line
 
 
+def _centre(view: View, lay: dict[str, Any]) -> list[float]:
+    degree: dict[str, int] = {}
+    for e in view.edges:
+        degree[e.source] = degree.get(e.source, 0) + 1
+        degree[e.target] = degree.get(e.target, 0) + 1
+    key = view.focus[0] if view.focus else max(sorted(degree), key=lambda k: degree[k], default="")
+    box = lay["nodes"].get(key) or {"x": lay["width"] / 2, "y": lay["height"] / 2}
+    return [box["x"], box["y"]]
+
+
 def _ref(view: View, node_id: str) -> dict[str, str]:
     n = view.node(node_id)
     return {"id": n.id, "label": n.label, "type": n.type}
@@ -258,6 +268,9 @@ def render_html(view: View, title: str | None = None) -> str:
                       "search": " ".join([n.label, n.caption, *aliases, *n.members]).lower()})
     data = {"title": title, "collapsed": view.collapsed, "width": lay["width"], "height": lay["height"],
             "parked": [{"what": what, "labels": labels} for what, labels in view.parked],
+            # the zoom at which the smallest label (an edge's) is 11 px, and where to look when the whole is
+            # too big to be read at once: the focus, else the most connected node
+            "readable": 11 / 11, "centre": _centre(view, lay),
             "nodes": nodes, "cards": _cards(view),
             # the page's rules for the drawing, so an exported SVG looks the same outside the page
             "svgStyle": "\n".join(line for line in _static("page.css").splitlines()
@@ -304,6 +317,7 @@ def render_html(view: View, title: str | None = None) -> str:
 <button id="kg-zoom-in" type="button" title="Zoom in">+</button>
 <button id="kg-zoom-out" type="button" title="Zoom out">−</button>
 <button id="kg-fit" type="button" title="Fit to window">Fit</button>
+<span id="kg-zoom-note" hidden>Zoomed to readable labels: Fit shows all</span>
 <button id="kg-export" type="button" title="Download what is shown now as an SVG file">Export SVG</button>
 <button id="kg-panel" type="button" title="Cards, relation filter, legend">Panel</button>
 {note}

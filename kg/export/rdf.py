@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..graph import RELATION_PREDICATES
-from .view import DEFAULT_RELATIONS, View
+from .view import PLATFORM_RELATIONS, View
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -17,7 +17,7 @@ RDF_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld"}
 
 def is_whole(view: View) -> bool:
     """A view of the whole platform with the default relations: its RDF is the whole graph."""
-    return not view.focus and list(view.relations) == list(DEFAULT_RELATIONS)
+    return not view.focus and list(view.relations) == list(PLATFORM_RELATIONS)
 
 
 def view_graph(view: View) -> Graph:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import UsageError
 from ..graph import expand_relations
 from ..names import slug
-from ..relations import DRAWN_BY_DEFAULT
+from ..relations import DRAWN_BY_DEFAULT, IMPACT_PREDICATES
 
 if TYPE_CHECKING:
     from ..api import KnowledgeGraph
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 # The architecture relations drawn by default; document plumbing (mentions,
 # linksTo, documentedIn, describes, inRepository) and the vague relatedTo only when asked.
 DEFAULT_RELATIONS: tuple[str, ...] = DRAWN_BY_DEFAULT
+# the whole platform draws its dependencies only: operations (monitors, scales) and decisions would crowd it
+PLATFORM_RELATIONS: tuple[str, ...] = tuple(r for r in DRAWN_BY_DEFAULT if r in IMPACT_PREDICATES)
 ARCHITECTURE_TYPES = ("Component", "Vendor", "ADR", "Team")
 DIRECTIONS = ("dependents", "dependencies", "both")
 GROUP_BY = ("category", "repository", "none")
@@ -173,6 +175,9 @@ def build_view(kg: KnowledgeGraph, focus: list[str] | None = None, depth: int | 
         if key not in focus_keys:
             focus_keys.append(key)
 
+    if not focus_keys and not relations:
+        kinds = list(PLATFORM_RELATIONS)  # the others are a --relation away
+        chosen = set(kinds)
     if focus_keys:
         keys = _neighbourhood(kg, focus_keys, depth, direction, chosen, types)
         what = "dependents and dependencies" if direction == "both" else direction
@@ -275,7 +280,7 @@ def _platform(kg: KnowledgeGraph, kinds: set[str], types: set[str],
     idle = sorted((kg.entities[k]["label"] for k in vendors - related), key=str.lower)
     alone = sorted((kg.entities[k]["label"] for k in in_use - linked), key=str.lower)
     # the picture is the platform's dependencies; what has none in the docs is named, not drawn
-    parked = [(f"in use, no relation in the docs ({len(alone)})", alone)] if alone else []
+    parked = [(f"in use, no dependency in the docs ({len(alone)})", alone)] if alone else []
     parked += [(f"alternatives not in use ({len(unused)})", unused)] if unused else []
     parked += [(f"vendors without relations ({len(idle)})", idle)] if idle else []
     return sorted(linked), parked
@@ -376,6 +381,17 @@ def _collapse(nodes: dict[str, ViewNode], edges: list[ViewEdge], max_nodes: int,
             del nodes[k]
         nodes[gid] = group_node
         count -= len(members) - 1
+    rest = sorted(k for k, n in nodes.items() if n.type != "Group" and not n.focus)
+    if count > max_nodes and len(rest) >= 2:
+        # many groups of one (a category per component): what is left goes in one node of its own
+        label = "smaller groups"
+        gid = _unique_id("group/" + slug(label), set(nodes))
+        into.update((k, gid) for k in rest)
+        done.append((label, len(rest)))
+        nodes[gid] = ViewNode(id=gid, label=label, caption=f"{label} ({len(rest)} entities)", type="Group",
+                              group=label, members=rest)
+        for k in rest:
+            del nodes[k]
     moved = [ViewEdge(into.get(e.source, e.source), into.get(e.target, e.target), e.relation, e.evidence)
              for e in edges]
     moved = [e for e in moved if e.source != e.target]  # relations inside one collapsed group

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..model import Document
-from . import adr, diagrams, lifecycle, ownership, prose, sections, tables, vendors
+from . import adr, diagrams, lifecycle, mentions, ownership, prose, sections, tables, vendors
 from .state import AdrRecord, Extraction, FactRule, NameRule
 
 if TYPE_CHECKING:
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["FACT_RULES", "NAME_RULES", "AdrRecord", "Extraction", "extract_facts", "extract_names"]
 
 NAME_RULES: list[tuple[str, NameRule]] = [
+    ("adr_kinds", adr.adr_kinds),
     ("adr_document", adr.adr_document),
     ("adr_references", adr.adr_references),
     ("technology_tables", tables.technology_tables),
@@ -30,6 +31,12 @@ NAME_RULES: list[tuple[str, NameRule]] = [
     ("dependency_tables", tables.dependency_tables),
     ("component_headings", sections.component_headings),
     ("decision_tables", lifecycle.decision_tables),
+    ("diagram_nodes", diagrams.diagram_nodes),
+    ("abbreviations", mentions.abbreviations),
+    ("linked_names", mentions.linked_names),
+    ("component_folders", mentions.component_folders),
+    ("proper_nouns", mentions.proper_nouns),
+    ("known_technologies", mentions.known_technologies),
     ("repository_headings", sections.repository_headings),
     ("ownership_tables", ownership.ownership_tables),
     ("document_owner", ownership.document_owner),

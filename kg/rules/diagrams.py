@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..model import Document, Evidence, Fact, MermaidDiagram
+from ..model import Document, Evidence, Fact, Mention, MermaidDiagram
+from .phrases import SAME_THING_HEAD, names_in
 from .state import Extraction
 
 if TYPE_CHECKING:
@@ -62,8 +63,8 @@ def classify_edge(label: str, target_hint: str, arrow: str, source_hint: str = "
     A hint is what a node is, in words (its category, its subgraphs' titles, its shape); a store is a
     node whose hint says storage, database, cache, events or queue.
     """
-    if arrow.startswith("<"):
-        return "relatedTo", "forward"
+    if arrow.startswith("<") or (">" not in arrow and not arrow.endswith(("x", "o"))):
+        return "relatedTo", "forward"  # a two-headed or undirected link says the ends are connected, not how
     source_store, target_store = bool(STORAGE_HINT.search(source_hint)), bool(STORAGE_HINT.search(target_hint))
     if label:
         for pattern, relation, direction in EDGE_RULES:
@@ -136,3 +137,78 @@ def mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             text = f"{edge.source} {edge.arrow}{'|' + edge.label + '|' if edge.label else ''} {edge.target}"
             ev = Evidence(doc.path, edge.line, doc.line_text(edge.line) or text, "mermaid")
             out.facts.append(Fact(subject, relation, obj, ev, subject_type="key", object_type="key"))
+
+
+# node labels that name a kind of participant, not a technology
+GENERIC_NODES = frozenset("""
+user users browser client clients customer customers internet email inbox developer developers admin admins
+administrator person people team teams system service services database api frontend backend ui app application
+server servers network cloud storage cache queue start end yes no ok error success failure
+primary replica replicas secondary standby leader follower master worker workers node nodes pod pods
+""".split())
+GENERIC_ADJECTIVES = frozenset("web mobile internal external public private main local remote shared central".split())
+PEOPLE_SHAPES = ("circle", "doublecircle", "actor")
+
+
+STEP_VERB = re.compile(r"^(?:check|build|generate|execute|consider|optimi[sz]e|block|add|create|delete|update|remove|run|"
+                       r"deploy|send|receive|get|set|start|stop|restart|scale|verify|validate|notify|alert|push|pull|"
+                       r"fetch|read|write|store|save|load|apply|review|approve|reject|investigate|escalate|resolve|"
+                       r"rollback|roll back|retry|wait|collect|process|handle|trigger|call|return|enable|disable|"
+                       r"configure|install|upgrade|migrate|backup|restore|purge|rotate|sync|merge|test|scan|sign|"
+                       r"publish|release|provision|assign|route|forward|inspect|tag|emit|make|edit|show|allow|deny|"
+                       r"choose|confirm|enter|select|open|close|submit|upload|download|login|log in|sign in|"
+                       r"auto-\w+|is|has|does|do|can|should|what|how|which|when|where|who|why|if|new|old)\b", re.I)
+DECISION_LABELS = re.compile(r"^(?:yes|no|true|false|ok|fail(?:ed|ure)?|success|pass(?:ed)?|y|n)$", re.I)
+
+
+def _first_line(doc: Document, node_id: str, line: int, label: str) -> str:
+    """The first line of a node's label ("Grafana<br/>Security Dashboard" -> Grafana): the rest describes it."""
+    src = doc.line_text(line)
+    m = re.search(re.escape(node_id) + r"\s*[\[({>/\\]+\s*\"?([^\"\])}]*)", src)
+    if m and re.search(r"<br\s*/?>", m.group(1), re.I):
+        from ..mermaid import clean_label
+
+        return clean_label(re.split(r"<br\s*/?>", m.group(1), flags=re.I)[0])
+    return label
+
+
+def diagram_nodes(doc: Document, out: Extraction) -> None:
+    """A node of an architecture diagram or a participant of a sequence diagram that carries a name is a component.
+
+    Process flows (decisions, Yes/No branches) and steps ("Check Metrics") name actions, not components; a
+    label's first line names the node, later lines describe it; a plain capitalised word ("Sentry") is only a
+    candidate, a name if the workspace writes it elsewhere too.
+    """
+    for diagram in doc.diagrams:
+        if diagram.kind not in ("flowchart", "sequence"):
+            continue
+        if diagram.kind == "flowchart" and (
+                any(n.shape in ("rhombus", "diamond", "decision") for n in diagram.nodes.values())
+                or any(DECISION_LABELS.match(e.label.strip()) for e in diagram.edges if e.label)):
+            continue  # a process flow: its boxes are steps
+        for node in diagram.nodes.values():
+            if node.shape in PEOPLE_SHAPES:
+                continue  # people: users, editors, operators
+            label = _first_line(doc, node.id, node.line, re.sub(r"\s+", " ", node.label or "").strip())
+            if not label or STEP_VERB.match(label):
+                continue
+            names = names_in(label)
+            if not names or names[0].start > 2:
+                continue
+            name = names[0]
+            if all(w.lower() in GENERIC_NODES or w.lower() in GENERIC_ADJECTIVES for w in name.text.split()) \
+                    or re.fullmatch(r"[\W\d_]+", name.text):
+                continue
+            rest = label[name.end:].strip()
+            # the label is a name ("KEDA ~250MB", "Amazon S3 bucket", "Amazon SES (Simple Email Service)"),
+            # not a step of a flow ("Add a question", "Check that the user has access")
+            if rest and not rest.startswith("(") and any(
+                    w[:1].isalpha() and w.lower().strip(".,") not in SAME_THING_HEAD for w in rest.split()):
+                continue
+            ev = Evidence(doc.path, node.line, doc.line_text(node.line) or label, "mermaid")
+            m = re.fullmatch(r"\(([^()]{2,60})\)", rest)
+            aliases = [m.group(1).strip()] if m else ([name.abbreviation] if name.abbreviation else [])
+            # only a name with a mark of one (a capital inside, a digit, a hyphen, a maker) stands on its own
+            words = name.text.split()
+            marked = any(re.search(r"[A-Z].*[A-Z]|\d|[-.]", w) for w in words)
+            out.mentions.append(Mention(name.text, "Component", ev, aliases=aliases, strength=1 if marked else 0))

@@ -12,11 +12,13 @@ from .state import (
     INVENTORY,
     NAME_COLUMNS,
     NOT_USED,
+    ROLE_COLUMNS,
     STATUS_WORDS,
     Extraction,
     column,
     evidence_at,
     looks_like_a_name,
+    name_column,
 )
 
 if TYPE_CHECKING:
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
 def technology_tables(doc: Document, out: Extraction) -> None:
     """Tech-stack tables: a technology/component column beside a category, purpose or version."""
     for table in doc.tables:
-        name_col = column(table.header, NAME_COLUMNS)
+        name_col = name_column(table.header)
         if not name_col and INVENTORY.search(" ".join((doc.title, *table.section))):
             # "| Name | Purpose |" or "| Service | Description |" counts in a components/services inventory
             name_col = column(table.header, ("name", "service", "services", "system"))
@@ -37,7 +39,8 @@ def technology_tables(doc: Document, out: Extraction) -> None:
         replaced_col = column(table.header, ("replaced by", "replacement", "successor", "instead"))
         if not described and not status_col:
             continue
-        category_col = column(table.header, ("category", "layer", "type", "function"))
+        category_col = column([h for h in table.header if h != name_col], ("category", "layer", "type", "function")) \
+            or column([h for h in table.header if h != name_col], ROLE_COLUMNS)
         if category_col is None and table.header[0] != name_col and table.header[0] not in described:
             category_col = table.header[0]
         for row, line in zip(table.rows, table.row_lines):

@@ -17,12 +17,27 @@
 
   // ------------------------------------------------------------ pan and zoom
   function apply() { viewport.setAttribute("transform", "translate(" + state.x + "," + state.y + ") scale(" + state.k + ")"); }
+  var zoomNote = document.getElementById("kg-zoom-note");
   function fit() {
     var r = svg.getBoundingClientRect();
     var w = data.width || 1, h = data.height || 1;
     state.k = Math.min(r.width / (w + 24), r.height / (h + 24), 1.6);
     state.x = (r.width - w * state.k) / 2;
     state.y = (r.height - h * state.k) / 2;
+    zoomNote.hidden = true;
+    apply();
+  }
+  // on opening: the whole drawing when its labels can be read at that size, else readable labels around the
+  // focus (or the most connected node), saying that Fit shows all
+  function open() {
+    fit();
+    if (state.k >= (data.readable || 0)) { return; }
+    var r = svg.getBoundingClientRect();
+    var c = data.centre || [data.width / 2, data.height / 2];
+    state.k = data.readable;
+    state.x = Math.min(12, Math.max(r.width - data.width * state.k - 12, r.width / 2 - c[0] * state.k));
+    state.y = Math.min(12, Math.max(r.height - data.height * state.k - 12, r.height / 2 - c[1] * state.k));
+    zoomNote.hidden = false;
     apply();
   }
   function zoomAt(factor, cx, cy) {
@@ -72,7 +87,7 @@
   document.getElementById("kg-zoom-in").addEventListener("click", function () { centre(1.25); });
   document.getElementById("kg-zoom-out").addEventListener("click", function () { centre(0.8); });
   document.getElementById("kg-fit").addEventListener("click", fit);
-  window.addEventListener("resize", fit);
+  window.addEventListener("resize", open);
 
   // ------------------------------------------------------------ relation filter
   function applyFilter() {
@@ -220,7 +235,7 @@
     n.addEventListener("keydown", function (ev) { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); select(id); } });
   });
 
-  fit();
+  open();
   applyFilter();
   showCard(null);
 })();
