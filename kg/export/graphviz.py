@@ -113,7 +113,7 @@ def render_dot(view: View, title: str | None = None, show_title: bool = True, ex
     out = [
         "digraph kg {",
         f"  graph [rankdir={_q(rankdir)}, label={label}, labelloc=\"t\", labeljust=\"l\", fontname={_q(FONT)}, "
-        f"fontsize={TITLE_FONT}, newrank=\"true\", nodesep=0.3, ranksep=0.7, pad=0.2, bgcolor=\"white\"];",
+        f"fontsize={TITLE_FONT}, newrank=\"true\", nodesep=0.3, ranksep=0.5, pad=0.2, bgcolor=\"white\"];",
         f"  node {_attrs(fontname=FONT, fontsize=NODE_FONT, margin='0.1,0.04', height=0.36, penwidth=1.2)};",
         f"  edge {_attrs(fontname=FONT, fontsize=EDGE_FONT, arrowsize=0.7)};",
     ]
@@ -162,10 +162,10 @@ def render_dot(view: View, title: str | None = None, show_title: bool = True, ex
     return "\n".join(out) + "\n"
 
 
-# the box a drawing is fitted into: an A4 page in landscape (svg, png), the canvas of the html page
-# at 1280x800 beside its side panel (both in CSS pixels)
+# the box a drawing is fitted into: an A4 page in landscape (svg, png); the canvas of the html page at
+# 1280x800 under its header, the panel opening over it (both in CSS pixels)
 PAGE = (1123.0, 794.0)
-SCREEN = (900.0, 720.0)
+SCREEN = (1256.0, 730.0)
 
 
 def rankdir_for(view: View, box: tuple[float, float], extras: bool = False, title: str | None = None) -> str:
