@@ -58,8 +58,11 @@ def test_drift_on_a_written_workspace(make_workspace, tmp_path: Path) -> None:
     assert by_check["unresolved-link"].line == 14
     assert "ADR-002" in {f.message.split()[0] for f in findings if f.check == "adr-without-document"}
     assert findings[0].severity == "error", "most severe first"
-    code, out, _ = run("check", "--graph-dir", str(directory))
-    assert code == 1 and out.startswith("1 error, ")
+    code, out, err = run("check", "--graph-dir", str(directory))
+    # in a pipe: the counts for the person on stderr, the findings tab-separated on stdout
+    assert code == 1 and err.startswith("1 error, ")
+    assert out.splitlines()[0] == "severity\tcheck\tdocument\tline\tmessage"
+    assert out.splitlines()[1].startswith("error\tretired-but-depended-on\tshop/README.md\t12\t")
     assert run("check", "--fail-on", "never", "--graph-dir", str(directory))[0] == 0
     code, out, _ = run("check", "--check", "unresolved-link", "--format", "json", "--graph-dir", str(directory))
     assert code == 0 and {f["check"] for f in json.loads(out)} == {"unresolved-link"}

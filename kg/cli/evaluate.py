@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from .cli import emit, format_option, graph_dir_option, handle_errors, open_graph
+from ._common import format_option, graph_dir_option, handle_errors, open_graph
+from ._output import emit
 
 
 @click.command("eval")
@@ -22,7 +23,7 @@ def eval_command(facts: tuple[str, ...], show_all: bool, fmt: str, graph_dir: st
     Each fact is reported as holding or failing, with what the graph shows instead.
     Exits 1 when any fact fails, so CI notices when the docs stop saying what the team knows.
     """
-    from .evaluate import evaluate, load_facts
+    from ..evaluate import evaluate, load_facts
 
     kg = open_graph(graph_dir)
     results = [evaluate(kg, load_facts(path), source=path) for path in facts]

@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
-from .cli import graph_dir_option, handle_errors, open_graph, render_markdown, render_table
-from .query import DEFAULT_TIMEOUT, RESULT_FORMATS
+from ..query import DEFAULT_TIMEOUT, RESULT_FORMATS
+from ._common import graph_dir_option, handle_errors, open_graph, say_sample
+from ._output import emit, render_csv, render_markdown, stdout_is_terminal, terminal_width
 
 
 @click.command("query")
@@ -40,8 +41,8 @@ def query(query_text: str | None, params: tuple[str, ...], fmt: str, limit: int 
       kg query impact-with-adrs -p component=MinIO --format json
       kg query 'SELECT ?c WHERE { ?c a kg:Component } LIMIT 5'
     """
-    from .errors import UsageError
-    from .query import load_query, named_queries, prepare, run_query
+    from ..errors import UsageError
+    from ..query import load_query, named_queries, prepare, run_query
 
     if list_queries:
         _list(named_queries(), query_text, fmt)
@@ -59,7 +60,7 @@ def query(query_text: str | None, params: tuple[str, ...], fmt: str, limit: int 
 
 
 def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
-    from .errors import UsageError
+    from ..errors import UsageError
 
     out: dict[str, str] = {}
     for item in params:
@@ -74,7 +75,7 @@ def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
 
 
 def _print(kg: Any, result: Any, fmt: str, limit: int | None) -> None:
-    from .query import display_rows, serialize
+    from ..query import display_rows, serialize
 
     if result.kind == "UPDATE" and fmt == "json":
         click.echo(json.dumps({"added": result.added, "removed": result.removed, "stored": False}))
@@ -83,9 +84,11 @@ def _print(kg: Any, result: Any, fmt: str, limit: int | None) -> None:
         click.echo(f"update applied in memory: {result.added} triples added, {result.removed} removed "
                    "(the stored graph is unchanged)")
         return
+    # the W3C formats have no place for a note: the sample is said on stderr, before the answer
+    say_sample(kg, fmt)
     if result.kind == "SELECT" and fmt in ("table", "markdown"):
         rows, columns = display_rows(kg, result)
-        click.echo(render_table(rows, columns) if fmt == "table" else render_markdown(rows, columns))
+        emit(rows, columns, fmt)
     else:
         click.echo(serialize(result, fmt))
     if result.truncated:
@@ -94,7 +97,7 @@ def _print(kg: Any, result: Any, fmt: str, limit: int | None) -> None:
 
 
 def _list(library: dict[str, Any], name: str | None, fmt: str) -> None:
-    from .errors import UsageError
+    from ..errors import UsageError
 
     if name is not None:
         if name not in library:
@@ -110,21 +113,24 @@ def _list(library: dict[str, Any], name: str | None, fmt: str) -> None:
         if fmt == "markdown":
             click.echo(render_markdown(rows, columns))
         else:
-            import csv
-            import io
-
-            buf = io.StringIO()
-            writer = csv.DictWriter(buf, fieldnames=columns, delimiter="," if fmt == "csv" else "\t",
-                                    lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
-            click.echo(buf.getvalue().rstrip("\n"))
+            click.echo(render_csv(rows, columns, delimiter="," if fmt == "csv" else "\t"))
         return
+    import textwrap
+
     width = max((len(n) for n in library), default=0)
+    limit = terminal_width() if stdout_is_terminal() else 0
+
+    def fitted(first: str, text: str, indent: int) -> str:
+        # wrapped at spaces under its own start, so a description is never cut
+        if not limit or indent + len(text) <= limit:
+            return (first + text).rstrip()
+        return "\n".join(textwrap.wrap(text, max(20, limit - indent), initial_indent=first,
+                                        subsequent_indent=" " * indent, break_long_words=False))
+
     for q in library.values():
-        click.echo(f"{q.name.ljust(width)}  {q.description}")
+        click.echo(fitted(f"{q.name.ljust(width)}  ", q.description, width + 2))
         for p in q.params:
             kind = p.kind + ("" if p.required else ", optional")
-            click.echo(f"{'':{width}}    --param {p.name}=…  ({kind}) {p.description}".rstrip())
+            click.echo(fitted(" " * (width + 4), f"--param {p.name}=…  ({kind}) {p.description}", width + 6))
     if not library:
         click.echo("(no named queries)")
