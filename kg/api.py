@@ -15,7 +15,15 @@ from . import store
 from .errors import EntityNotFound, GraphNotFound, UsageError
 from .graph import expand_relations
 from .names import name_key, normalise_adr_query
-from .relations import IMPACT_KINDS, IMPACT_PREDICATES, REVERSED_PREDICATES, hop_kind, parse_kinds
+from .relations import (
+    DEFAULT_DEPENDENCY_KINDS,
+    DEFAULT_IMPACT_KINDS,
+    IMPACT_KINDS,
+    IMPACT_PREDICATES,
+    REVERSED_PREDICATES,
+    hop_kind,
+    parse_kinds,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -306,7 +314,7 @@ class KnowledgeGraph:
 
     def deps(self, name: str, depth: int | None = None, relations: list[str] | None = None,
              kinds: str | list[str] | tuple[str, ...] | None = None) -> ImpactResult:
-        """What `name` depends on, transitively (the same kinds as `impact`)."""
+        """What `name` depends on, transitively: runtime, hosting and backup by default (`kinds` as in `impact`)."""
         return self._walk(name, depth, relations, "dependencies", kinds)
 
     def reach(self, starts: list[str], kinds: set[str], direction: str, depth: int | None = None,
@@ -365,7 +373,8 @@ class KnowledgeGraph:
         start = self.find(name)["key"]
         predicates = set(expand_relations(relations)) if relations else set(IMPACT_PREDICATES)
         # relations named without --kind are followed whatever kind they are; otherwise the kinds decide
-        chosen = tuple(IMPACT_KINDS) if relations and not kinds else parse_kinds(kinds)
+        default = DEFAULT_DEPENDENCY_KINDS if direction == "dependencies" else DEFAULT_IMPACT_KINDS
+        chosen = tuple(IMPACT_KINDS) if relations and not kinds else parse_kinds(kinds, default)
 
         def walk(allowed: tuple[str, ...]) -> tuple[dict[str, int], dict[str, tuple[str, list[dict[str, Any]]]]]:
             every = relations and not kinds
