@@ -123,6 +123,7 @@ class ImpactRow:
     hops: list[Hop] = field(default_factory=list)
     status: str = ""
     kind: str = ""  # the weakest kind of dependency on its path (backup if any hop is a backup)
+    aliases: list[str] = field(default_factory=list)  # the other names it goes by, so scripts can match them
 
 
 @dataclass
@@ -141,8 +142,8 @@ class ImpactResult:
         out: dict[str, Any] = {"graph": self.graph} if self.graph is not None else {}
         out.update({"target": self.target, "direction": self.direction, "kinds": self.kinds,
                     "left_out": self.left_out, "results": [
-            {"id": r.id, "label": r.label, "type": r.type, "depth": r.depth, "path": r.path, "status": r.status,
-             "kind": r.kind, "evidence": r.evidence,
+            {"id": r.id, "label": r.label, "aliases": r.aliases, "type": r.type, "depth": r.depth, "path": r.path,
+             "status": r.status, "kind": r.kind, "evidence": r.evidence,
              "hops": [{"from": h.source["label"], "relation": h.relation, "to": h.target["label"], "kind": h.kind,
                        "evidence": h.evidence} for h in r.hops]} for r in self.results]})
         return out
@@ -408,7 +409,7 @@ class KnowledgeGraph:
             ent = self.entities[key]
             weakest = max((h.kind for h in hops if h.kind), key=IMPACT_KINDS.index, default="")
             rows.append(ImpactRow(key, ent["label"], ent["type"], level[key], path, evidence, hops,
-                                  ent["props"].get("status", ""), weakest))
+                                  ent["props"].get("status", ""), weakest, sorted(ent["aliases"])))
         return ImpactResult(self.ref(start), direction, rows, list(chosen), left_out,
                             self.info() if self.directory is not None else None)
 
