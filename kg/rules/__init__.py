@@ -51,6 +51,8 @@ NAME_RULES: list[tuple[str, NameRule]] = [
 
 FACT_RULES: list[tuple[str, FactRule]] = [
     ("mermaid_edges", diagrams.mermaid_edges),
+    ("hosting_subgraphs", diagrams.hosting_subgraphs),
+    ("hosting_phrases", prose.hosting_phrases),
     ("prose_relations", prose.prose_relations),
     ("transposed_tables", tables.transposed_tables),
     ("module_sources", tables.module_sources),
