@@ -110,6 +110,7 @@ class Hop:
     target: dict[str, str]
     evidence: list[dict[str, Any]]
     kind: str = ""  # runtime, hosting, build or backup ("" for a relation asked for by name that is none)
+    confidence: float = 1.0  # how sure the reading of the relation is
 
 
 @dataclass
@@ -144,8 +145,9 @@ class ImpactResult:
                     "left_out": self.left_out, "results": [
             {"id": r.id, "label": r.label, "aliases": r.aliases, "type": r.type, "depth": r.depth, "path": r.path,
              "status": r.status, "kind": r.kind, "evidence": r.evidence,
+             "confidence": min((h.confidence for h in r.hops), default=1.0),
              "hops": [{"from": h.source["label"], "relation": h.relation, "to": h.target["label"], "kind": h.kind,
-                       "evidence": h.evidence} for h in r.hops]} for r in self.results]})
+                       "confidence": h.confidence, "evidence": h.evidence} for h in r.hops]} for r in self.results]})
         return out
 
     def to_frame(self) -> pd.DataFrame:
@@ -214,6 +216,15 @@ class KnowledgeGraph:
     def is_sample(self) -> bool:
         """True when this graph was built from the embedded sample, not from anyone's docs."""
         return bool(self.meta.get("sample"))
+
+    def with_min_confidence(self, threshold: float) -> KnowledgeGraph:
+        """The same graph without the relations read with less than `threshold` confidence (0 keeps them all)."""
+        if threshold <= 0:
+            return self
+        if not 0.0 <= threshold <= 1.0:
+            raise UsageError("--min-confidence must be between 0 and 1")
+        model = dict(self.model, relations=[r for r in self.model["relations"] if confidence_of(r) >= threshold])
+        return type(self)(model, self.directory)
 
     # ------------------------------------------------------------ views
     @cached_property
@@ -307,16 +318,19 @@ class KnowledgeGraph:
 
     # ------------------------------------------------------------ impact
     def impact(self, name: str, depth: int | None = None, relations: list[str] | None = None,
-               kinds: str | list[str] | tuple[str, ...] | None = None) -> ImpactResult:
+               kinds: str | list[str] | tuple[str, ...] | None = None,
+               min_confidence: float = 0.0) -> ImpactResult:
         """What depends on `name`, transitively: each result with its depth, a path to the target, the kind of
         each hop and evidence. `kinds` (default runtime and hosting; "all") chooses the kinds of dependency;
-        the result says how many more the others would reach."""
-        return self._walk(name, depth, relations, "dependents", kinds)
+        the result says how many more the others would reach. Relations read with less than `min_confidence`
+        are not followed."""
+        return self._walk(name, depth, relations, "dependents", kinds, min_confidence)
 
     def deps(self, name: str, depth: int | None = None, relations: list[str] | None = None,
-             kinds: str | list[str] | tuple[str, ...] | None = None) -> ImpactResult:
+             kinds: str | list[str] | tuple[str, ...] | None = None,
+             min_confidence: float = 0.0) -> ImpactResult:
         """What `name` depends on, transitively: runtime, hosting and backup by default (`kinds` as in `impact`)."""
-        return self._walk(name, depth, relations, "dependencies", kinds)
+        return self._walk(name, depth, relations, "dependencies", kinds, min_confidence)
 
     def reach(self, starts: list[str], kinds: set[str], direction: str, depth: int | None = None,
               types: set[str] | None = None, reverse: frozenset[str] = frozenset(),
@@ -368,9 +382,11 @@ class KnowledgeGraph:
         return hop_kind(rel["predicate"], relied_on["type"], str(relied_on["props"].get("category") or ""))
 
     def _walk(self, name: str, depth: int | None, relations: list[str] | None, direction: str,
-              kinds: str | list[str] | tuple[str, ...] | None = None) -> ImpactResult:
+              kinds: str | list[str] | tuple[str, ...] | None = None, min_confidence: float = 0.0) -> ImpactResult:
         if depth is not None and depth < 1:
             raise UsageError("--depth must be 1 or more")
+        if not 0.0 <= min_confidence <= 1.0:
+            raise UsageError("--min-confidence must be between 0 and 1")
         start = self.find(name)["key"]
         predicates = set(expand_relations(relations)) if relations else set(IMPACT_PREDICATES)
         # relations named without --kind are followed whatever kind they are; otherwise the kinds decide
@@ -379,8 +395,10 @@ class KnowledgeGraph:
 
         def walk(allowed: tuple[str, ...]) -> tuple[dict[str, int], dict[str, tuple[str, list[dict[str, Any]]]]]:
             every = relations and not kinds
-            return self.reach([start], predicates, direction, depth, reverse=REVERSED_PREDICATES,
-                              accept=None if every else lambda rel: self.hop_kind(rel) in allowed)
+            def accept(rel: dict[str, Any]) -> bool:
+                return confidence_of(rel) >= min_confidence and (bool(every) or self.hop_kind(rel) in allowed)
+
+            return self.reach([start], predicates, direction, depth, reverse=REVERSED_PREDICATES, accept=accept)
 
         level, parent = walk(chosen)
         left_out: dict[str, int] = {}
@@ -402,7 +420,7 @@ class KnowledgeGraph:
                             for r in rels for ev in r["evidence"]]
                 main = rels[0]
                 hops.append(Hop(self.ref(main["subject"]), main["predicate"], self.ref(main["object"]), evidence,
-                                self.hop_kind(main)))
+                                self.hop_kind(main), max(confidence_of(r) for r in rels)))
                 path.append(self.entities[prev]["label"])
                 node = prev
             evidence = [ev for h in hops for ev in h.evidence]
@@ -431,10 +449,10 @@ class KnowledgeGraph:
 
         for rel in self.out_edges.get(key, []):
             relations.append({"relation": rel["predicate"], "direction": "out", "other": self.ref(rel["object"]),
-                              "evidence": linked(rel["evidence"])})
+                              "confidence": confidence_of(rel), "evidence": linked(rel["evidence"])})
         for rel in self.in_edges.get(key, []):
             relations.append({"relation": rel["predicate"], "direction": "in", "other": self.ref(rel["subject"]),
-                              "evidence": linked(rel["evidence"])})
+                              "confidence": confidence_of(rel), "evidence": linked(rel["evidence"])})
         relations.sort(key=lambda r: (r["relation"] == "mentions", r["direction"], r["relation"], r["other"]["label"].lower()))
         documents = set(ent["props"].get("documents", []))
         for r in relations:
@@ -476,6 +494,11 @@ class KnowledgeGraph:
                          "category": p.get("category", ""), "aliases": ", ".join(ent["aliases"]), "id": ent["key"]})
         return pd.DataFrame(rows, columns=["label", "type", "status", "category", "aliases", "id"]).sort_values(
             ["type", "label"], key=lambda s: s.str.lower()).reset_index(drop=True)
+
+
+def confidence_of(rel: dict[str, Any]) -> float:
+    """A stored relation's confidence (a graph built before confidences were kept counts as sure)."""
+    return float(rel.get("confidence", 1.0))
 
 
 class EntityCard(dict):

@@ -8,6 +8,7 @@ content, so the same docs give the same graph, byte for byte, once sorted.
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -118,6 +119,8 @@ def to_rdf(model: dict[str, Any]) -> Graph:
         g.add((stmt, RDF.subject, s))
         g.add((stmt, RDF.predicate, p))
         g.add((stmt, RDF.object, o))
+        if "confidence" in rel:
+            g.add((stmt, KG.confidence, Literal(Decimal(str(rel["confidence"])))))
         for ev in rel["evidence"]:
             g.add((stmt, KG.evidence, _evidence(g, ev)))
 

@@ -9,18 +9,42 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# How much one piece of evidence is worth, by how it was read, when its rule says nothing finer: a row of a
+# table or an index means what it says; a sentence may be read wrong; a known name in passing is a hint.
+METHOD_CONFIDENCE: dict[str, float] = {
+    "table": 0.9, "index": 0.9, "front-matter": 0.9, "curated": 0.95, "heading": 0.85, "config": 0.85,
+    "mermaid": 0.75, "link": 0.7, "prose": 0.6, "gazetteer": 0.5,
+}
+
 
 @dataclass(frozen=True)
 class Evidence:
-    """Where a fact was read: document path (workspace-relative), 1-based line, text, method."""
+    """Where a fact was read: document path (workspace-relative), 1-based line, text, method, and how sure
+    the reading is (0 to 1; 0 means the method's default)."""
 
     document: str
     line: int
     text: str
-    method: str  # mermaid, table, prose, index, link, heading, front-matter, curated
+    method: str  # mermaid, table, prose, index, link, heading, front-matter, config, gazetteer, curated
+    confidence: float = 0.0
+
+    @property
+    def weight(self) -> float:
+        """The confidence this evidence carries: its rule's, else its method's."""
+        return self.confidence or METHOD_CONFIDENCE.get(self.method, 0.5)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"document": self.document, "line": self.line, "text": self.text, "method": self.method}
+        return {"document": self.document, "line": self.line, "text": self.text, "method": self.method,
+                "confidence": round(self.weight, 2)}
+
+
+def combined_confidence(weights: list[float]) -> float:
+    """The confidence of a fact several pieces of evidence support: each one that could be wrong independently
+    makes it likelier that the fact holds (1 - Π(1 - c)), never quite certain."""
+    doubt = 1.0
+    for w in weights:
+        doubt *= 1.0 - min(max(w, 0.0), 0.99)
+    return round(min(0.99, 1.0 - doubt), 2)
 
 
 # ---------------------------------------------------------------- discovery

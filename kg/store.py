@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import GraphNotFound
-from .model import BuildResult, Document, document_from_plain, document_to_plain
+from .model import BuildResult, Document, combined_confidence, document_from_plain, document_to_plain
 
 DEFAULT_GRAPH_DIR = ".kg"
 FORMAT_VERSION = 1
@@ -95,6 +95,7 @@ def model_of(result: BuildResult) -> dict[str, Any]:
         entities.append({"key": ent.key, "type": ent.type, "label": ent.label, "aliases": sorted(ent.aliases),
                          "props": _plain(ent.props), "evidence": [e.as_dict() for e in _unique(ent.evidence)]})
     relations = [{"subject": r.subject, "predicate": r.predicate, "object": r.object,
+                  "confidence": combined_confidence([e.weight for e in r.evidence]),
                   "evidence": [e.as_dict() for e in r.evidence]} for r in result.relations]
     unresolved = sorted((asdict(u) for u in result.unresolved), key=lambda u: (u["document"], u["line"], u["target"]))
     documents = sorted(({"path": d.path, "repository": d.repo, "title": d.title, "kind": d.kind,

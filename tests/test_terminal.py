@@ -118,8 +118,8 @@ def test_a_pipe_gets_tab_separated_rows_and_the_notes_on_stderr(corpus_graph_dir
 
     result = CliRunner().invoke(main, ["impact", "Cloudflare", "--graph-dir", str(corpus_graph_dir)])
     lines = result.stdout.splitlines()
-    assert lines[0] == "depth\tlabel\ttype\tkind\trelation\tpath\tevidence\ttext"
-    assert all(line.count("\t") == 7 for line in lines)
+    assert lines[0] == "depth\tlabel\ttype\tkind\trelation\tpath\tevidence\ttext\tconfidence"
+    assert all(line.count("\t") == 8 for line in lines)
     assert "1\tR2\tComponent\thosting\tprovidedBy\tR2 → Cloudflare\t" in "\n".join(lines)
     expected = corpus_kg.impact("Cloudflare")
     n = len(expected.results)

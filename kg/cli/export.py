@@ -33,12 +33,15 @@ def _stdout_is_terminal() -> bool:
 @click.option("--max-nodes", type=click.IntRange(min=2), default=150, show_default=True,
               help="Above this many nodes, collapse the biggest groups into one node each.")
 @click.option("--title", default=None, help="Diagram title (default: says what the view shows).")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Draw only relations read with at least this confidence (0-1).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write to FILE (default: stdout; png needs a file unless stdout is piped).")
 @graph_dir_option
 @handle_errors
 def export(fmt: str | None, focus: tuple[str, ...], depth: int | None, direction: str, relations: tuple[str, ...],
-           group_by: str, max_nodes: int, title: str | None, output: str | None, graph_dir: str | None) -> None:
+           group_by: str, max_nodes: int, title: str | None, min_confidence: float, output: str | None,
+           graph_dir: str | None) -> None:
     """Draw the graph: dependency diagrams for design reviews.
 
     \b
@@ -67,7 +70,8 @@ def export(fmt: str | None, focus: tuple[str, ...], depth: int | None, direction
     if ex.formats.get(fmt).binary and output is None and _stdout_is_terminal():
         raise UsageError(f"{fmt} is binary: write it to a file with -o FILE (or pipe the output)")
     kg = open_graph(graph_dir)
-    view = ex.build_view(kg, list(focus) or None, depth, direction, list(relations) or None, group_by, max_nodes)
+    view = ex.build_view(kg, list(focus) or None, depth, direction, list(relations) or None, group_by, max_nodes,
+                         min_confidence)
     data = ex.render(view, fmt, title)
     payload = data if isinstance(data, bytes) else data.encode("utf-8")
     if output is None:

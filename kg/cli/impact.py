@@ -12,7 +12,7 @@ from ._common import format_option, graph_dir_option, handle_errors, open_graph,
 from ._output import Column, emit, stdout_is_terminal
 
 # the columns scripts get (csv, tsv, markdown), stable; a terminal gets TABLE, which says the path as a sentence
-COLUMNS = ["depth", "label", "type", "kind", "relation", "path", "evidence", "text"]
+COLUMNS = ["depth", "label", "type", "kind", "relation", "path", "evidence", "text", "confidence"]
 TABLE = [Column("depth", "#", fit="fixed"), Column("label", "entity", ratio=2), Column("kind", fit="fixed"),
          Column("route", "path", ratio=3), Column("quote", "evidence", fit="evidence", ratio=5)]
 
@@ -42,18 +42,20 @@ def _left_out(result: Any) -> str:
 
 
 def _impact_command(direction: str) -> Callable[..., Any]:
-    def command(name: str, depth: int | None, relations: tuple[str, ...], kinds: tuple[str, ...], fmt: str,
-                wide: bool, graph_dir: str | None) -> None:
+    def command(name: str, depth: int | None, relations: tuple[str, ...], kinds: tuple[str, ...],
+                min_confidence: float, fmt: str, wide: bool, graph_dir: str | None) -> None:
         kg = open_graph(graph_dir)
         method = kg.impact if direction == "dependents" else kg.deps
-        result = method(name, depth=depth, relations=list(relations) or None, kinds=list(kinds) or None)
+        result = method(name, depth=depth, relations=list(relations) or None, kinds=list(kinds) or None,
+                        min_confidence=min_confidence)
         rows = []
         for r in result.results:
             ev = r.evidence[0] if r.evidence else {}
             rows.append({"depth": r.depth, "label": r.label, "type": r.type, "kind": KIND_LABELS.get(r.kind, r.kind),
                          "relation": r.hops[0].relation if r.hops else "",
                          "path": " → ".join(r.path if direction == "dependents" else reversed(r.path)),
-                         "route": _route(result, r), "evidence": where(kg, ev), "text": ev.get("text", "")})
+                         "route": _route(result, r), "evidence": where(kg, ev), "text": ev.get("text", ""),
+                         "confidence": min((h.confidence for h in r.hops), default=1.0)})
             rows[-1]["quote"] = (rows[-1]["evidence"], rows[-1]["text"])
         if fmt == "json":
             emit(rows, COLUMNS, fmt, {**result.to_dict(), "graph": kg.info()})
@@ -69,18 +71,23 @@ def _impact_command(direction: str) -> Callable[..., Any]:
     return command
 
 
-_IMPACT_OPTIONS = [
-    click.argument("name"),
-    click.option("--depth", type=click.IntRange(min=1), default=None, help="Follow at most N hops (default: all)."),
-    click.option("--kind", "kinds", multiple=True, metavar="KIND",
-                 help=f"Kinds of dependency to follow (repeatable or comma-separated): {', '.join(IMPACT_KINDS)}, "
-                      "or all. Default: runtime and hosting; the answer says what the others would add."),
-    click.option("--relation", "relations", multiple=True, metavar="R",
-                 help="Only these relations (repeatable), e.g. storesDataIn; dependsOn = every kind of dependsOn."),
-    format_option(),
-    wide_option,
-    graph_dir_option,
-]
+def _options(default_kinds: str) -> list[Callable[..., Any]]:
+    return [
+        click.argument("name"),
+        click.option("--depth", type=click.IntRange(min=1), default=None,
+                     help="Follow at most N hops (default: all)."),
+        click.option("--kind", "kinds", multiple=True, metavar="KIND",
+                     help=f"Kinds of dependency to follow (repeatable or comma-separated): {', '.join(IMPACT_KINDS)}, "
+                          f"or all. Default: {default_kinds}; the answer says what the others would add."),
+        click.option("--relation", "relations", multiple=True, metavar="R",
+                     help="Only these relations (repeatable), e.g. storesDataIn; dependsOn = every kind of dependsOn."),
+        click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+                     help="Follow only relations read with at least this confidence (0-1): 0.9 keeps tables and "
+                          "relations named outright, 0.7 adds diagrams and plain statements."),
+        format_option(),
+        wide_option,
+        graph_dir_option,
+    ]
 
 
 def _with(options: list[Callable[..., Any]], fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -95,7 +102,10 @@ Each result has its depth, the kind of dependency (runtime, hosting, build/deplo
 on its path), one path to NAME and the evidence (file:line) of its first hop. By default runtime and
 hosting dependencies are followed; the answer says what backups and build/deploy would add.
 NAME matches labels and aliases case-insensitively (Redpanda, cnpg, ADR-7).""")(
-    _with(_IMPACT_OPTIONS, handle_errors(_impact_command("dependents"))))
+    _with(_options("runtime and hosting"), handle_errors(_impact_command("dependents"))))
 
-deps = click.command("deps", help="""What NAME depends on, transitively (the other direction of `kg impact`).""")(
-    _with(_IMPACT_OPTIONS, handle_errors(_impact_command("dependencies"))))
+deps = click.command("deps", help="""What NAME depends on, transitively (the other direction of `kg impact`).
+
+By default runtime, hosting and backup dependencies are followed (where NAME's backups go is something
+it needs); a tool that only deploys or provisions NAME is no dependency of it (--kind build adds those).""")(
+    _with(_options("runtime, hosting and backup"), handle_errors(_impact_command("dependencies"))))

@@ -61,7 +61,8 @@ def show(name: str, fmt: str, wide: bool, graph_dir: str | None, show_all: bool)
             arrow = f"{r['relation']} → {r['other']['label']}" if r["direction"] == "out" else \
                 f"← {r['relation']} {r['other']['label']}"
             ev = r["evidence"][0] if r["evidence"] else None
-            rows.append({"relation": arrow, "evidence": where(kg, ev), "how": ev["method"] if ev else ""})
+            how = f"{ev['method']} {r.get('confidence', 1.0):.2f}" if ev else ""
+            rows.append({"relation": arrow, "evidence": where(kg, ev), "how": how})
         if stdout_is_terminal() or wide:
             table = render_rich(rows, RELATIONS, None if wide else terminal_width() - 4, links=not wide)
             click.echo("\n".join("    " + line for line in table.splitlines()[2:]))  # no heading: the card says

@@ -149,8 +149,11 @@ def parse_relations(relations: list[str] | tuple[str, ...] | None) -> list[str]:
 
 
 def build_view(kg: KnowledgeGraph, focus: list[str] | None = None, depth: int | None = None, direction: str = "both",
-               relations: list[str] | None = None, group_by: str = "category", max_nodes: int = 150) -> View:
-    """The view of a neighbourhood (focus, depth, direction) or of the whole platform, grouped and collapsed."""
+               relations: list[str] | None = None, group_by: str = "category", max_nodes: int = 150,
+               min_confidence: float = 0.0) -> View:
+    """The view of a neighbourhood (focus, depth, direction) or of the whole platform, grouped and collapsed;
+    relations read with less than `min_confidence` are left out."""
+    kg = kg.with_min_confidence(min_confidence)
     if direction not in DIRECTIONS:
         raise UsageError(f"unknown direction {direction}; one of: {', '.join(DIRECTIONS)}")
     if group_by not in GROUP_BY:

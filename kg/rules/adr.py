@@ -28,7 +28,6 @@ from .state import (
     column,
     evidence_at,
     looks_like_a_name,
-    name_column,
     sentence_line,
 )
 
@@ -385,7 +384,8 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
         if _in_options(block.section) and not in_decision:
             continue  # what an option would do is not what the record decided
         for sentence in SENTENCE.split(block.text):
-            ev = evidence_at(doc, sentence_line(doc, block.line, block.end_line, sentence), "prose", sentence)
+            ev = evidence_at(doc, sentence_line(doc, block.line, block.end_line, sentence), "prose", sentence,
+                             0.75 if in_decision else 0.65)
             r = decisions.read_sentence(sentence, known | frozenset(block.code), in_decision)
             others = {canonical_adr_number(int(x.group(1))) for x in ADR_ID.finditer(sentence)} - {rec.id}
             if others:
@@ -404,7 +404,11 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
             reading.extend(r)
     # a technology table under the decision heading lists what was chosen ("| Canary Controller | Flagger |")
     for table in doc.tables:
-        tool = name_column(table.header) if _is_decision_section(table.section) else None
+        # only a column that names the choice ("Tool", "Technology", "Choice"): "| Product | Protocol |" under
+        # the decision may list what the decision is about, not what it chose
+        tool = column(table.header, ("tool", "tools", "technology", "technologies", "solution", "choice", "chosen",
+                                     "selected", "selection", "implementation", "technology/tool", "tool/technology")) \
+            if _is_decision_section(table.section) else None
         if tool is None:
             continue
         for row, line in zip(table.rows, table.row_lines):

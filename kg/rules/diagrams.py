@@ -157,7 +157,10 @@ def mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
                 direction = "forward"
             subject, obj = (src, dst) if direction == "forward" else (dst, src)
             text = f"{edge.source} {edge.arrow}{'|' + edge.label + '|' if edge.label else ''} {edge.target}"
-            ev = Evidence(doc.path, edge.line, doc.line_text(edge.line) or text, "mermaid")
+            # a label that names the relation is surest; a label read for its kind next; an arrow alone least
+            sure = 0.9 if edge.label and _named_relation(edge.label) else 0.8 if edge.label else 0.6
+            ev = Evidence(doc.path, edge.line, doc.line_text(edge.line) or text, "mermaid",
+                          0.5 if relation == "relatedTo" else sure)
             out.facts.append(Fact(subject, relation, obj, ev, subject_type="key", object_type="key"))
 
 
@@ -281,7 +284,7 @@ def hosting_subgraphs(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             if not (ent.type == "Vendor" or HOST_WORDS.search(sub.label)
                     or any(w in category for w in HOSTING_CATEGORY_WORDS)):
                 continue
-            ev = Evidence(doc.path, sub.line, doc.line_text(sub.line) or sub.label, "mermaid")
+            ev = Evidence(doc.path, sub.line, doc.line_text(sub.line) or sub.label, "mermaid", 0.7)
             for node_id in _inside(diagram, sub.id):
                 node = diagram.nodes[node_id]
                 guest = gaz.node_entity(node.label, node.id)

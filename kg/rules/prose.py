@@ -132,9 +132,10 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             if not hits:
                 continue
             line = sentence_line(doc, block.line, block.end_line, sentence)
-            for subj, relation, obj in _read(sentence, hits, None if weighing else subject_of_section, weighing):
+            for subj, relation, obj, sure in _read(sentence, hits, None if weighing else subject_of_section,
+                                                   weighing):
                 if subj != obj and gaz.type_of(subj) == "Component":
-                    out.facts.append(Fact(subj, relation, obj, evidence_at(doc, line, "prose", sentence),
+                    out.facts.append(Fact(subj, relation, obj, evidence_at(doc, line, "prose", sentence, sure),
                                           subject_type="key", object_type="key"))
 
 
@@ -146,9 +147,10 @@ def _head(hits: list[tuple[int, int, str, str]], i: int, sentence: str) -> tuple
 
 
 def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | None,
-          weighing: bool) -> list[tuple[str, str, str]]:
-    """(subject, relation, object) triples one sentence states."""
-    found: list[tuple[str, str, str]] = []
+          weighing: bool) -> list[tuple[str, str, str, float]]:
+    """(subject, relation, object, confidence) of what one sentence states: a subject written in the sentence
+    is surer than one taken from the section, a plain verb ("uses") less sure than one of need."""
+    found: list[tuple[str, str, str, float]] = []
     for pattern, relation in FORWARD:
         for m in pattern.finditer(sentence):
             if NEGATION.search(sentence[_clause_start(sentence, m.start()): m.start()]):
@@ -172,7 +174,7 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 continue
             if relation.endswith("?") and not before:
                 continue
-            found.append((subj, relation.rstrip("?"), obj))
+            found.append((subj, relation.rstrip("?"), obj, 0.5 if not before else 0.6 if relation.endswith("?") else 0.7))
             break
     for pattern, relation in REVERSE:
         for r in pattern.finditer(sentence):
@@ -189,20 +191,20 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 objs = [i for i in right if hits[i][0] < r.end() + (f.start() if f else 0)]
                 subs = [i for i in right if f and hits[i][0] >= r.end() + f.end()]
                 if objs and subs:
-                    found.append((_head(hits, subs[0], sentence)[2], "dependsOn", hits[objs[0]][2]))
+                    found.append((_head(hits, subs[0], sentence)[2], "dependsOn", hits[objs[0]][2], 0.7))
                 continue
             if "provide" in r.group(0).lower() and hits[right[0]][0] - r.end() > 25:
                 continue  # "provides hosted checkout pages for the storefront": what is hosted is not named
             provider = _head(hits, left[-1], sentence)[2] if relation != "consumesFrom" else hits[left[-1]][2]
             dependent = _head(hits, right[0], sentence)[2]
-            found.append((dependent, relation, provider))
+            found.append((dependent, relation, provider, 0.65))
     if implicit and not weighing:
         for pattern, relation in IMPLICIT:
             passive = pattern.search(sentence)
             if passive:
                 ahead = [i for i, h in enumerate(hits) if h[0] >= passive.end() and h[0] - passive.end() < 60]
                 if ahead:
-                    found.append((implicit, relation, _head(hits, ahead[0], sentence)[2]))
+                    found.append((implicit, relation, _head(hits, ahead[0], sentence)[2], 0.5))
     return found
 
 

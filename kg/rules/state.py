@@ -91,8 +91,9 @@ INVENTORY = re.compile(r"\b(components?|services|technolog(?:y|ies)|stack|invent
                        r"dependencies|building blocks)\b", re.I)
 
 
-def evidence_at(doc: Document, line: int, method: str, text: str | None = None) -> Evidence:
-    return Evidence(doc.path, line, (text if text is not None else doc.line_text(line))[:300], method)
+def evidence_at(doc: Document, line: int, method: str, text: str | None = None, confidence: float = 0.0) -> Evidence:
+    """Evidence at a line of a document: its text (the line's, unless given), the method, the rule's confidence."""
+    return Evidence(doc.path, line, (text if text is not None else doc.line_text(line))[:300], method, confidence)
 
 
 def column(header: list[str], names: tuple[str, ...]) -> str | None:
