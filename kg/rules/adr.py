@@ -41,7 +41,8 @@ FILE_ADR_NUMBER = re.compile(r"^ADR[-_ ]?(\d{1,5})(?!\d)", re.IGNORECASE)
 FILE_NUMBER = re.compile(r"^(\d{1,5})(?:[-_. ]|$)")  # adr-tools, MADR: 0007-use-x.md (not 20210105-… dates)
 FILE_ADR_NAME = re.compile(r"^ADR[-_]([A-Za-z][A-Za-z0-9_-]*)$", re.IGNORECASE)
 OTHER_SERIES = re.compile(r"^(?!adr)[a-z]{1,6}[-_ ]?\d", re.IGNORECASE)  # DR005-…, RFC-12, PDR-3: other records
-TEMPLATE = re.compile(r"template|^(?:adr[-_ ]?)?(?:0+|x+|n+)(?:[-_. ]|$)|^adr[-_ ]?(?:x+|n+)(?:[-_]|$)", re.IGNORECASE)
+TEMPLATE = re.compile(r"template|^(?:adr[-_ ]?)?(?:x+|n+)(?:[-_. ]|$)", re.IGNORECASE)
+ZERO = re.compile(r"^(?:adr[-_ ]?)?0+(?:[-_. ]|$)", re.IGNORECASE)  # 0000-…: a template, or a record numbered 0
 NOT_RECORDS = ("readme", "index", "_index", "summary", "toc", "contents", "changelog", "license", "contributing")
 DECISION_FOLDER = re.compile(r"(?:^|/)(?:adrs?|decisions?|decision[-_ ]?records?|decision[-_ ]?logs?|adr[-_ ]?log|"
                              r"architecture[-_ ]decision[-_ ]records?|architectural[-_ ]decision[-_ ]records?|"
@@ -98,6 +99,32 @@ def _has_status(doc: Document) -> bool:
     return any(re.match(r"^[*_\s>-]*status[*_\s]*:", doc.line_text(b.line), re.I) for b in doc.blocks[:12])
 
 
+def _stated_status(doc: Document) -> str:
+    """The status a document states, normalised ('' when it states none a record would)."""
+    if doc.front_matter.get("status"):
+        return normalise_status(str(doc.front_matter["status"]))
+    for b in doc.blocks[:20]:
+        if b.section and clean_name(b.section[-1]).lower().rstrip(":") in STATUS_HEADINGS:
+            return normalise_status(b.text)
+        m = re.match(r"^[*_\s>-]*status[*_\s]*:\s*(.+)$", doc.line_text(b.line), re.I)
+        if m:
+            return normalise_status(m.group(1))
+    return ""
+
+
+def _looks_like_template(doc: Document, title: str) -> bool:
+    """A template, whatever its number: placeholders in the title or a status that lists every choice."""
+    if re.search(r"[\[{<]|\btitle\b|\bshort title\b|\bxxx\b|\bname of\b", title, re.I):
+        return True
+    raw = str(doc.front_matter.get("status") or "")
+    if not raw:
+        for b in doc.blocks[:20]:
+            if b.section and clean_name(b.section[-1]).lower().rstrip(":") in STATUS_HEADINGS:
+                raw = b.text
+                break
+    return bool(raw) and not normalise_status(raw) and len(STATUS_WORD.findall(raw)) >= 2
+
+
 def _has_decision(doc: Document) -> bool:
     return any(h in DECISION_HEADINGS for h in _headings(doc))
 
@@ -111,7 +138,7 @@ def recognise(doc: Document) -> Identity | None:
     if OTHER_SERIES.match(stem) and not FILE_ADR_NUMBER.match(stem):
         return None  # DR005-…, RFC-0012-…: another series of records, not ADRs
     title = clean_name(doc.title)
-    if re.search(r"\btemplate\b", title, re.I):
+    if re.search(r"\btemplate\b", title, re.I) or ZERO.match(stem) and _looks_like_template(doc, title):
         return None
     t = TITLE_NUMBER.match(title)
     title_number = int(t.group("a") or t.group("n") or t.group("h")) if t and (t.group("a") or t.group("n") or t.group("h")) else None
@@ -128,8 +155,8 @@ def recognise(doc: Document) -> Identity | None:
             file_number = int(fm.group(1))
     in_folder = bool(DECISION_FOLDER.search("/" + doc.path))
     status, decision = _has_status(doc), _has_decision(doc)
-    shaped = status and (decision or any(CONTEXT_HEADINGS.match(h) for h in _headings(doc))) or \
-        decision and any(CONTEXT_HEADINGS.match(h) for h in _headings(doc))
+    # elsewhere, a record shows itself by a status a record states and a decision (or its context)
+    shaped = bool(_stated_status(doc)) and (decision or any(CONTEXT_HEADINGS.match(h) for h in _headings(doc)))
     named_file = FILE_ADR_NAME.match(stem)
     is_adr = (file_is_adr or named_file is not None or title_is_adr
               or file_number is not None and (in_folder or title_number is not None or status or decision)
