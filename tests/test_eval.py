@@ -13,8 +13,8 @@ from conftest import SHARED
 
 from kg import api, store
 from kg.cli import main
-from kg.evaluate import evaluate, load_facts
 from kg.errors import UsageError
+from kg.evaluate import evaluate, load_facts
 
 GOLD_DIR = SHARED / "gold"
 GOLD_FILES = sorted(GOLD_DIR.glob("*.yaml")) if GOLD_DIR.is_dir() else []

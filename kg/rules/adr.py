@@ -129,6 +129,14 @@ def _has_decision(doc: Document) -> bool:
     return any(h in DECISION_HEADINGS for h in _headings(doc))
 
 
+def is_template(doc: Document) -> bool:
+    """A record template ('template.md', 'ADRXXX-…', a '0000-…' full of placeholders): names nothing real."""
+    stem = _stem(doc.path)
+    title = clean_name(doc.title)
+    return bool(TEMPLATE.search(stem) or re.search(r"\btemplate\b", title, re.I)
+                or ZERO.match(stem) and _looks_like_template(doc, title))
+
+
 def recognise(doc: Document) -> Identity | None:
     """The ADR identity of a document, or None when it is not an architecture decision record."""
     stem = _stem(doc.path)
@@ -600,6 +608,8 @@ def option_items(doc: Document) -> list[Block]:
 
 def adr_references(doc: Document, out: Extraction) -> None:
     """ADRs named in tables and links (an index, a 'Related ADRs' list), with their titles."""
+    if is_template(doc):
+        return  # "superseded by [ADR-0005](…)" in a template is an example
     for table in doc.tables:
         title_col = column(table.header, ("title", "name", "decision", "description", "summary"))
         status_col = column(table.header, ("status", "state"))
