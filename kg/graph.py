@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from .relations import DEPENDENCY_PREDICATES, RELATION_PREDICATES
+from .relations import DEPENDENCY_PREDICATES, RELATION_PREDICATES, expand_relations
 from .resources import ontology_path
 
 __all__ = ["DEPENDENCY_PREDICATES", "RELATION_PREDICATES", "expand_relations", "iri", "key_of", "to_networkx", "to_rdf"]
@@ -23,27 +23,6 @@ if TYPE_CHECKING:
 
 NS = "https://w3id.org/kg-arch/ns#"
 ID = "https://w3id.org/kg-arch/id/"
-
-
-def expand_relations(names: list[str] | tuple[str, ...]) -> list[str]:
-    """Relation kinds a user named ("storesDataIn", "dependsOn" for every kind of dependency, "all", or
-    comma-separated), in the canonical order; UsageError for a name that is no relation."""
-    from .errors import UsageError
-
-    chosen: set[str] = set()
-    for item in names:
-        for name in (p.strip() for p in item.split(",")):
-            if name == "dependsOn":
-                chosen.update(DEPENDENCY_PREDICATES)
-            elif name == "all":
-                chosen.update(RELATION_PREDICATES)
-            elif name in RELATION_PREDICATES:
-                chosen.add(name)
-            elif name:
-                raise UsageError(f"unknown relation {name}; one of: all, {', '.join(RELATION_PREDICATES)}")
-    if not chosen:
-        raise UsageError("no relation kind given")
-    return [r for r in RELATION_PREDICATES if r in chosen]
 
 
 def iri(key: str) -> str:

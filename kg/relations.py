@@ -9,6 +9,7 @@ relations, with `dependsOn` above every dependency kind.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # What a hop of an impact walk is, from the strongest tie to the weakest: an outage of the target stops a
@@ -92,27 +93,44 @@ def hop_kind(name: str, target_type: str = "", target_category: str = "") -> str
     return kind
 
 
+def _chosen(names: list[str] | tuple[str, ...], known: tuple[str, ...], groups: dict[str, tuple[str, ...]],
+            what: str) -> set[str]:
+    """The names a user gave (repeated or comma-separated), with `groups` standing for several; UsageError for one
+    that is not `known`."""
+    from .errors import UsageError
+
+    chosen: set[str] = set()
+    for item in names:
+        for raw in (p.strip() for p in item.split(",")):
+            if raw in groups:
+                chosen.update(groups[raw])
+            elif raw in known:
+                chosen.add(raw)
+            elif raw:
+                raise UsageError(f"unknown {what} {raw}; one of: {', '.join((*groups, *known))}")
+    if not chosen:
+        raise UsageError(f"no {what} given")
+    return chosen
+
+
 def parse_kinds(names: str | list[str] | tuple[str, ...] | None,
                 default: tuple[str, ...] = DEFAULT_IMPACT_KINDS) -> tuple[str, ...]:
     """Impact kinds a user named (runtime, hosting, build or deploy, backup, all; comma-separated or repeated),
     in their canonical order; `default` for none; UsageError for a name that is no kind."""
-    from .errors import UsageError
-
     if not names:
         return default
     if isinstance(names, str):
         names = [names]
-    chosen: set[str] = set()
-    aliases = {"deploy": "build", "build/deploy": "build", "backups": "backup", "host": "hosting"}
-    for item in names:
-        for raw in (p.strip().lower() for p in item.split(",")):
-            name = aliases.get(raw, raw)
-            if name == "all":
-                chosen.update(IMPACT_KINDS)
-            elif name in IMPACT_KINDS:
-                chosen.add(name)
-            elif name:
-                raise UsageError(f"unknown kind {raw}; one of: all, {', '.join(IMPACT_KINDS)}")
-    if not chosen:
-        raise UsageError("no kind given")
+    # spellings people use for a kind
+    lowered = [n.lower().replace("build/deploy", "build").replace("backups", "backup") for n in names]
+    lowered = [re.sub(r"\bdeploy\b", "build", re.sub(r"\bhost\b", "hosting", n)) for n in lowered]
+    chosen = _chosen(lowered, IMPACT_KINDS, {"all": IMPACT_KINDS}, "kind")
     return tuple(k for k in IMPACT_KINDS if k in chosen)
+
+
+def expand_relations(names: list[str] | tuple[str, ...]) -> list[str]:
+    """Relation kinds a user named ("storesDataIn", "dependsOn" for every kind of dependency, "all", or
+    comma-separated), in the canonical order; UsageError for a name that is no relation."""
+    chosen = _chosen(names, RELATION_PREDICATES, {"dependsOn": DEPENDENCY_PREDICATES, "all": RELATION_PREDICATES},
+                     "relation")
+    return [r for r in RELATION_PREDICATES if r in chosen]

@@ -394,7 +394,6 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
     """What the record chose, turned down, retired and replaced: from its title, its sentences and its options."""
     known = _known_phrases(doc)
     title_code = frozenset(c for s in doc.sections[:1] for c in s.code) | known
-    reading = decisions.Reading()
     title_reading = decisions.read_title(rec.title, title_code)
     title_ev = rec.evidence if not doc.sections else evidence_at(doc, doc.sections[0].line, "heading")
     choices: list[tuple[str, Name, Evidence]] = []
@@ -405,13 +404,16 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
                 continue
             choices.append((kind, n, ev))
 
+    def take(r: decisions.Reading, ev: Evidence) -> None:
+        note("chosen", r.chosen, ev)
+        note("rejected", r.rejected, ev)
+        note("removed", r.removed, ev)
+        for old, new in r.replaced:
+            if _plausible(old.text) and _plausible(new.text):
+                rec.replaced.append((old.text, new.text, ev))
+
     rec.title_read = bool(title_reading.chosen or title_reading.rejected or title_reading.removed)
-    note("chosen", title_reading.chosen, title_ev)
-    note("rejected", title_reading.rejected, title_ev)
-    note("removed", title_reading.removed, title_ev)
-    for old, new in title_reading.replaced:
-        if _plausible(old.text) and _plausible(new.text):
-            rec.replaced.append((old.text, new.text, title_ev))
+    take(title_reading, title_ev)
     decision_blocks = [b for b in doc.blocks if _is_decision_section(b.section)]
     considered: list[Name] = []
     for block in doc.blocks:
@@ -430,13 +432,7 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
                 r.rejected += considered
             m = re.search(r"\bconsider(?:ed|ing)\s+(?:using\s+|adopting\s+)?", sentence, re.I)
             considered = decisions.names_in(sentence[m.end():], known | frozenset(block.code)) if m else []
-            note("chosen", r.chosen, ev)
-            note("rejected", r.rejected, ev)
-            note("removed", r.removed, ev)
-            for old, new in r.replaced:
-                if _plausible(old.text) and _plausible(new.text):
-                    rec.replaced.append((old.text, new.text, ev))
-            reading.extend(r)
+            take(r, ev)
     # a technology table under the decision heading lists what was chosen ("| Canary Controller | Flagger |")
     for table in doc.tables:
         # only a column that names the choice ("Tool", "Technology", "Choice"): "| Product | Protocol |" under

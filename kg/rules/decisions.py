@@ -102,11 +102,6 @@ class Reading:
     removed: list[Name] = field(default_factory=list)
     replaced: list[tuple[Name, Name]] = field(default_factory=list)
 
-    def extend(self, other: Reading) -> None:
-        self.chosen += other.chosen
-        self.rejected += other.rejected
-        self.removed += other.removed
-        self.replaced += other.replaced
 
 
 def _first(phrase: str, code: frozenset[str]) -> list[Name]:
