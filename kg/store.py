@@ -32,7 +32,7 @@ FORMAT_VERSION = 1
 class ParseCache:
     """Parsed documents by content, in the graph directory, so a rebuild re-parses only what changed."""
 
-    VERSION = "2"  # bump when the parser's output changes shape or meaning
+    VERSION = "3"  # bump when the parser's output changes shape or meaning
 
     def __init__(self, directory: Path):
         self.directory = directory
