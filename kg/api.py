@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import time
+import warnings
 from collections import deque
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import store
-from .errors import EntityNotFound, UsageError
+from .errors import EntityNotFound, GraphCorrupt, UsageError
 from .graph import DEPENDENCY_PREDICATES, expand_relations
 from .names import name_key, normalise_adr_query
 
@@ -56,11 +57,21 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
 
 
 def open(graph_dir: str | os.PathLike[str] | None = None, build_if_missing: bool = True) -> KnowledgeGraph:  # noqa: A001
-    """Open the built graph (building the embedded sample first when there is none and that is allowed)."""
+    """Open the built graph (building the embedded sample first when there is none and that is allowed).
+
+    CURRENT is read once: every answer of the opened graph comes from that one build, and `stale` says
+    when a newer build has replaced it. A damaged graph directory is GraphCorrupt, never rebuilt silently.
+    """
     directory = store.graph_dir(graph_dir)
     if not store.exists(directory) and build_if_missing:
         build_graph(None, directory)
-    return KnowledgeGraph(store.load_model(directory), directory)
+    build = store.current_build(directory)
+    meta = store.read_meta(build)
+    return KnowledgeGraph(store.read_model(build, meta), directory, build=build, meta=meta)
+
+
+class StaleGraphWarning(UserWarning):
+    """The graph a KnowledgeGraph answers from has been replaced by a newer build."""
 
 
 @dataclass
@@ -122,21 +133,42 @@ class ImpactResult:
 class KnowledgeGraph:
     """A built graph, opened for questions."""
 
-    def __init__(self, model: dict[str, Any], directory: Path | None = None):
+    def __init__(self, model: dict[str, Any], directory: Path | None = None, *, build: Path | None = None,
+                 meta: dict[str, Any] | None = None):
         self.model = model
         self.directory = directory
-        self.entities: dict[str, dict[str, Any]] = {e["key"]: e for e in model["entities"]}
-        self._names: dict[str, list[str]] = {}
-        for key, ent in self.entities.items():
-            for alias in {ent["label"], *ent["aliases"]}:
-                self._names.setdefault(name_key(alias), []).append(key)
-            if ent["type"] == "Document":
-                self._names.setdefault(name_key(ent["props"]["path"]), []).append(key)
-        self.out_edges: dict[str, list[dict[str, Any]]] = {}
-        self.in_edges: dict[str, list[dict[str, Any]]] = {}
-        for rel in model["relations"]:
-            self.out_edges.setdefault(rel["subject"], []).append(rel)
-            self.in_edges.setdefault(rel["object"], []).append(rel)
+        self.build = build  # the one build folder every answer comes from (None: a model in memory)
+        self.meta = meta or {}
+        self._warned_stale = False
+        try:
+            self.entities: dict[str, dict[str, Any]] = {e["key"]: e for e in model["entities"]}
+            self._names: dict[str, list[str]] = {}
+            for key, ent in self.entities.items():
+                for alias in {ent["label"], *ent["aliases"]}:
+                    self._names.setdefault(name_key(alias), []).append(key)
+                if ent["type"] == "Document":
+                    self._names.setdefault(name_key(ent["props"]["path"]), []).append(key)
+            self.out_edges: dict[str, list[dict[str, Any]]] = {}
+            self.in_edges: dict[str, list[dict[str, Any]]] = {}
+            for rel in model["relations"]:
+                self.out_edges.setdefault(rel["subject"], []).append(rel)
+                self.in_edges.setdefault(rel["object"], []).append(rel)
+        except (KeyError, TypeError, AttributeError) as exc:
+            if build is None:
+                raise
+            raise GraphCorrupt(f"{build / 'model.json'} is damaged ({type(exc).__name__}: {exc}); "
+                               "run `kg build` again to rebuild the graph") from None
+
+    @property
+    def stale(self) -> bool:
+        """True when a newer build has replaced the one this graph was opened from (open it again)."""
+        return self.build is not None and not store.is_current(self.build)
+
+    def _note_stale(self) -> None:
+        if not self._warned_stale and self.stale:
+            self._warned_stale = True
+            warnings.warn(StaleGraphWarning(f"{self.directory} has been rebuilt since this graph was opened; "
+                                            "answers come from the older build (kg.open() again)"), stacklevel=3)
 
     # ------------------------------------------------------------ views
     @cached_property
@@ -152,7 +184,14 @@ class KnowledgeGraph:
         from rdflib import Graph
 
         g = Graph()
-        if self.directory is not None:
+        if self.build is not None:
+            data = store.read_ntriples(self.build, self.meta)
+            try:
+                g.parse(data=data.decode("utf-8"), format="nt")
+            except Exception as exc:  # rdflib's parse errors have no common base class
+                raise GraphCorrupt(f"{self.build / 'graph.nt'} is damaged ({type(exc).__name__}); "
+                                   "run `kg build` again to rebuild the graph") from None
+        elif self.directory is not None:
             g.parse(store.ntriples_path(self.directory), format="nt")
         else:
             from .graph import to_rdf
@@ -206,10 +245,12 @@ class KnowledgeGraph:
 
     def impact(self, name: str, depth: int | None = None, relations: list[str] | None = None) -> ImpactResult:
         """What depends on `name`, transitively: each result with its depth, a path to the target and evidence."""
+        self._note_stale()
         return self._walk(name, depth, relations, "dependents")
 
     def deps(self, name: str, depth: int | None = None, relations: list[str] | None = None) -> ImpactResult:
         """What `name` depends on, transitively."""
+        self._note_stale()
         return self._walk(name, depth, relations, "dependencies")
 
     def reach(self, starts: list[str], kinds: set[str], direction: str, depth: int | None = None,
@@ -274,11 +315,13 @@ class KnowledgeGraph:
         """Run a named query, an .rq file or inline SPARQL read-only; entity parameters bound as values."""
         from .query import query_frame
 
+        self._note_stale()
         return query_frame(self, q, params, timeout=timeout, limit=limit)
 
     # ------------------------------------------------------------ show / stats
     def show(self, name: str) -> EntityCard:
         """The entity card: type, label, aliases, status, properties, relations in and out with evidence, documents."""
+        self._note_stale()
         ent = self.find(name)
         key = ent["key"]
         relations = []

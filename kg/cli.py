@@ -290,11 +290,9 @@ def show(name: str, fmt: str, graph_dir: str | None, show_all: bool) -> None:
 @handle_errors
 def stats(fmt: str, graph_dir: str | None, list_warnings: bool, list_unresolved: bool) -> None:
     """Counts per entity type and relation type, documents, unresolved references."""
-    from . import store
-
     kg = open_graph(graph_dir)
     s = kg.stats()
-    meta = store.load_meta(kg.directory) if kg.directory else {}
+    meta = kg.meta  # the meta of the build the model came from, not whatever CURRENT says by now
     s["build"] = {k: meta.get(k) for k in ("sources", "built_at", "seconds", "triples")}
     if fmt == "json":
         if list_warnings:

@@ -29,6 +29,14 @@ class GraphNotFound(KgError):
     """No built graph in the graph directory."""
 
 
+class GraphCorrupt(KgError):
+    """A graph directory whose files are damaged (empty, truncated, not what a build wrote): never read as empty."""
+
+
+class GraphChanged(KgError):
+    """The build a graph was opened from is gone: a newer build replaced it while a question was asked."""
+
+
 class QueryError(UsageError):
     """A SPARQL query that is malformed, unsafe or failed."""
 
