@@ -311,12 +311,14 @@ class KnowledgeGraph:
         return ImpactResult(self.ref(start), direction, rows)
 
     # ------------------------------------------------------------ SPARQL
-    def query(self, q: str, *, timeout: float = 30.0, limit: int | None = None, **params: Any) -> pd.DataFrame:
-        """Run a named query, an .rq file or inline SPARQL read-only; entity parameters bound as values."""
+    def query(self, q: str, *, timeout: float = 30.0, limit: int | None = None, memory_mb: int | None = 2048,
+              **params: Any) -> pd.DataFrame:
+        """Run a named query, an .rq file or inline SPARQL read-only, limited in time and memory; parameters
+        bound as values."""
         from .query import query_frame
 
         self._note_stale()
-        return query_frame(self, q, params, timeout=timeout, limit=limit)
+        return query_frame(self, q, params, timeout=timeout, limit=limit, memory_mb=memory_mb)
 
     # ------------------------------------------------------------ show / stats
     def show(self, name: str) -> EntityCard:
