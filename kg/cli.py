@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from .errors import KgError
+from .escape import csv_cell, markdown_cell, terminal
 
 FORMATS = ["table", "json", "csv", "markdown"]
 
@@ -24,7 +25,7 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except KgError as exc:
-            click.echo(f"kg: {exc}", err=True)
+            click.echo(f"kg: {terminal(exc)}", err=True)
             sys.exit(exc.exit_code)
         except BrokenPipeError:  # `kg … | head` is fine
             sys.exit(0)
@@ -59,7 +60,7 @@ def render_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
     """A plain aligned text table (cells cut at 70 characters)."""
     if not rows:
         return "(no results)"
-    cells = [[_cut(str(r.get(c, "") if r.get(c) is not None else "")) for c in columns] for r in rows]
+    cells = [[_cut(terminal(r.get(c, "") if r.get(c) is not None else "")) for c in columns] for r in rows]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
     lines = ["  ".join(c.upper().ljust(w) for c, w in zip(columns, widths)).rstrip(),
              "  ".join("-" * w for w in widths)]
@@ -69,11 +70,8 @@ def render_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
 
 def render_markdown(rows: list[dict[str, Any]], columns: list[str]) -> str:
     """A GitHub-flavoured Markdown table."""
-    def esc(v: Any) -> str:
-        return str(v if v is not None else "").replace("|", "\\|").replace("\n", " ")
-
     out = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
-    out += ["| " + " | ".join(esc(r.get(c, "")) for c in columns) + " |" for r in rows]
+    out += ["| " + " | ".join(markdown_cell(r.get(c, "")) for c in columns) + " |" for r in rows]
     return "\n".join(out)
 
 
@@ -84,7 +82,7 @@ def render_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({c: csv_cell(r.get(c)) for c in columns} for r in rows)
     return buf.getvalue().rstrip("\n")
 
 
@@ -150,7 +148,7 @@ def build(paths: tuple[str, ...], graph_dir: str | None, alias_files: tuple[str,
         return
     shown = 10
     for warning in meta["warnings"][:shown]:  # a skipped file is said at once, naming the file
-        click.echo(f"kg: warning: {warning}", err=True)
+        click.echo(f"kg: warning: {terminal(warning)}", err=True)
     if len(meta["warnings"]) > shown:
         click.echo(f"kg: … and {len(meta['warnings']) - shown} more warnings (kg stats --warnings)", err=True)
     if fmt == "json":
@@ -207,7 +205,7 @@ def _impact_command(direction: str) -> Callable[..., Any]:
             head = (f"{n} {'entity depends' if n == 1 else 'entities depend'} on {t['label']} ({t['type']})"
                     if direction == "dependents" else
                     f"{t['label']} ({t['type']}) depends on {n} {'entity' if n == 1 else 'entities'}")
-            click.echo(head)
+            click.echo(terminal(head))
             if direction == "dependencies":  # read the path the way the dependency runs
                 for row, r in zip(rows, result.results):
                     row["path"] = " → ".join(reversed(r.path))
@@ -261,13 +259,13 @@ def show(name: str, fmt: str, graph_dir: str | None, show_all: bool) -> None:
     status = card["status"]
     if card["properties"].get("superseded_by"):
         status += ", superseded by " + ", ".join(map(label, card["properties"]["superseded_by"]))
-    click.echo(f"{card['label']}  ({card['type']}{', ' + status if status else ''})")
-    click.echo(f"  id: {card['id']}")
+    click.echo(terminal(f"{card['label']}  ({card['type']}{', ' + status if status else ''})"))
+    click.echo(terminal(f"  id: {card['id']}"))
     if card["aliases"]:
-        click.echo(f"  aliases: {', '.join(card['aliases'])}")
+        click.echo(terminal(f"  aliases: {', '.join(card['aliases'])}"))
     for k, v in card["properties"].items():
         if v not in ("", [], None):
-            click.echo(f"  {k}: {', '.join(map(label, v)) if isinstance(v, list) else label(v)}")
+            click.echo(terminal(f"  {k}: {', '.join(map(label, v)) if isinstance(v, list) else label(v)}"))
     rels = [r for r in card["relations"] if show_all or r["relation"] != "mentions"]
     if rels:
         click.echo("  relations:")
@@ -276,7 +274,7 @@ def show(name: str, fmt: str, graph_dir: str | None, show_all: bool) -> None:
                 f"← {r['relation']} {r['other']['label']}"
             ev = r["evidence"][0] if r["evidence"] else None
             where = f"  [{ev['document']}:{ev['line']} {ev['method']}]" if ev else ""
-            click.echo(f"    {arrow}{where}")
+            click.echo(terminal(f"    {arrow}{where}"))
     mentioned = sum(1 for r in card["relations"] if r["relation"] == "mentions")
     if mentioned and not show_all:
         click.echo(f"  mentioned in {mentioned} documents (--all lists them)")
@@ -312,7 +310,7 @@ def stats(fmt: str, graph_dir: str | None, list_warnings: bool, list_unresolved:
     if list_warnings:
         click.echo()
         for w in kg.model["warnings"]:
-            click.echo(f"warning: {w}")
+            click.echo(f"warning: {terminal(w)}")
     if list_unresolved:
         click.echo()
         click.echo(render_table(kg.model["unresolved"], ["document", "line", "target", "reason"]))

@@ -809,12 +809,26 @@ def serialize(result: QueryResult, fmt: str) -> str:
         data = json.loads(result.to_rdflib().serialize(format="json") or b"{}")
         return json.dumps({"head": data["head"], "results": data["results"]}, indent=2, ensure_ascii=False)
     if fmt == "csv":
-        return (result.to_rdflib().serialize(format="csv") or b"").decode("utf-8").rstrip("\r\n")
+        return _neutralised_csv((result.to_rdflib().serialize(format="csv") or b"").decode("utf-8")).rstrip("\r\n")
     if fmt == "tsv":
         lines = ["\t".join("?" + v for v in result.vars)]
         lines += ["\t".join(_tsv_term(t) for t in row) for row in result.rows]
         return "\n".join(lines)
     raise UsageError(f"unknown result format {fmt}; one of: json, csv, tsv")
+
+
+def _neutralised_csv(text: str) -> str:
+    """The W3C CSV results with every cell a spreadsheet would run as a formula neutralised (kg.escape)."""
+    import csv
+    import io
+
+    from .escape import csv_cell
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in csv.reader(io.StringIO(text, newline="")):
+        writer.writerow([csv_cell(cell) for cell in row])
+    return out.getvalue()
 
 
 def _tsv_term(term: Any) -> str:
