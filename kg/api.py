@@ -50,7 +50,10 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "stats": kg.stats(),
             "parsed": cache.misses if cache else len(result.documents), "reused": cache.hits if cache else 0,
             "warnings": list(result.warnings)}
-    store.save(model, "\n".join(lines) + "\n", meta, directory)
+    from .check import document_findings
+
+    findings = document_findings(result.documents, kg)  # they need the parsed documents: found now, kept
+    store.save(model, "\n".join(lines) + "\n", meta, directory, extra={"findings.json": findings})
     if cache:
         cache.prune()  # only once the new graph is live: a failed build keeps the old entries
     return meta
@@ -158,6 +161,20 @@ class KnowledgeGraph:
                 raise
             raise GraphCorrupt(f"{build / 'model.json'} is damaged ({type(exc).__name__}: {exc}); "
                                "run `kg build` again to rebuild the graph") from None
+
+    def stored_findings(self) -> list[dict[str, Any]]:
+        """What the document-level checks found when this graph was built ([] for a graph built without them)."""
+        if self.build is None:
+            return []
+        if "_findings" not in self.__dict__:
+            self.__dict__["_findings"] = store.read_findings(self.build, self.meta) or []
+        return list(self.__dict__["_findings"])
+
+    def check(self, rules: list[str] | None = None, shapes: list[Path] | None = None) -> list[Any]:
+        """The findings of `kg check` on this graph (or of the named rules), most severe first."""
+        from .check import run_checks
+
+        return run_checks(self, rules, shapes or [])
 
     @property
     def stale(self) -> bool:

@@ -317,37 +317,113 @@ def stats(fmt: str, graph_dir: str | None, list_warnings: bool, list_unresolved:
 
 
 @main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "markdown", "csv"]), default="text",
+              show_default=True, help="text for people and CI logs, sarif for code-scanning views, json/csv for scripts.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="error",
               show_default=True, help="Exit 1 when a finding is at least this severe (for CI).")
-@click.option("--check", "only", multiple=True, metavar="NAME",
-              help="Only this check (repeatable): unresolved-link, adr-without-document, "
-                   "retired-but-depended-on, decision-not-in-force, build-warning.")
-@format_option()
+@click.option("--rule", "--check", "only", multiple=True, metavar="ID",
+              help="Only this rule (repeatable); kg check --list names them.")
+@click.option("--shapes", "shapes", multiple=True, type=click.Path(dir_okay=False),
+              help="A Turtle file of SHACL shapes with rules of your own (repeatable); kg-shapes.ttl at the root "
+                   "of a checked workspace is read too.")
+@click.option("--list", "list_rules", is_flag=True, help="List the rules with what each checks, and exit.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the report to FILE instead of stdout (e.g. kg.sarif).")
 @graph_dir_option
 @handle_errors
-def check(fail_on: str, only: tuple[str, ...], fmt: str, graph_dir: str | None) -> None:
-    """Docs drift: broken links, ADRs with no document, retired components still depended on,
-    components whose deciding ADRs are no longer in force, files the build skipped.
+def check(paths: tuple[str, ...], fmt: str, fail_on: str, only: tuple[str, ...], shapes: tuple[str, ...],
+          list_rules: bool, output: str | None, graph_dir: str | None) -> None:
+    """Docs drift for CI: broken links, missing and superseded ADRs, ADR numbering, contradictions between
+    documents, dependency cycles, components with no ADR, and your own SHACL rules.
 
-    Exits 1 when a finding reaches --fail-on (default: error), so CI can guard the docs.
+    With PATHS, builds them first (reusing unchanged parsed files) and checks the result in one step;
+    without, checks the graph already built. Exits 1 when a finding reaches --fail-on (default: error),
+    2 on a usage error.
+
+    \b
+    Examples:
+      kg check ~/src/platform-docs
+      kg check docs/ --format sarif -o kg.sarif --fail-on error
+      kg check --list
     """
-    from .check import SEVERITIES, check_names, run_checks
+    from . import api
+    from .check import catalogue, fails, run_checks
     from .errors import UsageError
 
-    unknown = sorted(set(only) - set(check_names()))
+    shape_files = [Path(p) for p in shapes] + [p for root in paths if (p := Path(root) / "kg-shapes.ttl").is_file()]
+    if list_rules:
+        _emit_report(_rule_list(catalogue(shape_files), fmt), output)
+        return
+    known = {r.id for r in catalogue(shape_files)}
+    unknown = sorted(set(only) - known)
     if unknown:
-        raise UsageError(f"unknown check {', '.join(unknown)}; one of: {', '.join(check_names())}")
-    kg = open_graph(graph_dir)
-    findings = run_checks(kg, list(only) or None)
-    rows = [f.as_dict() for f in findings]
-    if fmt == "table":
-        counts = {s: sum(1 for f in findings if f.severity == s) for s in reversed(SEVERITIES)}
-        click.echo(", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items()))
-    emit(rows, ["severity", "check", "document", "line", "message"], fmt, rows)
-    if fail_on != "never":
-        threshold = SEVERITIES.index(fail_on)
-        if any(SEVERITIES.index(f.severity) >= threshold for f in findings):
-            sys.exit(1)
+        raise UsageError(f"unknown rule {', '.join(unknown)}; kg check --list names them")
+    if paths:
+        api.build_graph(list(paths), graph_dir)
+        kg = api.open(graph_dir, build_if_missing=False)
+    else:
+        kg = open_graph(graph_dir)
+    findings = run_checks(kg, list(only) or None, shape_files)
+    _emit_report(_check_report(findings, fmt, kg, shape_files), output)
+    if fails(findings, fail_on):
+        sys.exit(1)
+
+
+def _emit_report(text: str, output: str | None) -> None:
+    if output is None:
+        click.echo(text)
+        return
+    try:
+        Path(output).write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        from .errors import UsageError
+
+        raise UsageError(f"{output}: cannot write ({exc.strerror or exc})") from None
+
+
+def _check_report(findings: list[Any], fmt: str, kg: Any, shapes: list[Path]) -> str:
+    from .check import SEVERITIES
+
+    if fmt == "sarif":
+        from .check.sarif import to_sarif
+
+        return json.dumps(to_sarif(findings, kg, shapes), indent=2, ensure_ascii=False)
+    if fmt == "json":
+        return json.dumps([f.as_dict() for f in findings], indent=2, ensure_ascii=False)
+    rows = [{"severity": f.severity, "rule": f.rule, "document": f.document, "line": f.line,
+             "message": f.message, "suggestion": f.suggestion} for f in findings]
+    if fmt == "csv":
+        return render_csv(rows, ["severity", "rule", "document", "line", "message", "suggestion"])
+    if fmt == "markdown":
+        return render_markdown(rows, ["severity", "rule", "document", "line", "message", "suggestion"])
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in reversed(SEVERITIES)}
+    lines = [", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items())]
+    for f in findings:  # file:line: severity: message, the form CI logs and editors link to; never cut
+        where = f"{f.document}:{f.line}" if f.line else (f.document or "(workspace)")
+        lines.append(terminal(f"{where}: {f.severity}: {f.message} [{f.rule}]"))
+        if f.suggestion:
+            lines.append(terminal(f"    suggestion: {f.suggestion}"))
+        for place in f.related:
+            lines.append(terminal(f"    see also: {place.document}:{place.line}: {place.message}"))
+    return "\n".join(lines)
+
+
+def _rule_list(rules: list[Any], fmt: str) -> str:
+    rows = [{"rule": r.id, "severity": r.severity, "level": r.level, "summary": r.summary,
+             "description": r.description, "source": r.source} for r in rules]
+    if fmt in ("json", "sarif"):
+        return json.dumps(rows, indent=2, ensure_ascii=False)
+    if fmt == "csv":
+        return render_csv(rows, list(rows[0]) if rows else [])
+    if fmt == "markdown":
+        return render_markdown(rows, ["rule", "severity", "level", "summary", "description"])
+    lines = []
+    for r in rules:
+        origin = "" if r.source == "kg" else f" (from {r.source})"
+        lines.append(terminal(f"{r.id}  [{r.severity}, {r.level}{origin}]  {r.summary}"))
+        lines.append(terminal(f"    {r.description}"))
+    return "\n".join(lines)
 
 
 # Commands that live in their own modules register here, one import each.

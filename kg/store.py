@@ -6,7 +6,8 @@ Layout (default `./.kg`, or `--graph-dir`, or `$KG_GRAPH_DIR`):
     .kg/.lock              held while a build publishes itself (concurrent builds take turns)
     .kg/build-<stamp>/model.json   entities, relations, evidence, unresolved refs, warnings
     .kg/build-<stamp>/graph.nt     the RDF graph, sorted N-Triples (diffs cleanly)
-    .kg/build-<stamp>/meta.json    sources, time taken, counts, kg version, size and sha256 of the other two
+    .kg/build-<stamp>/findings.json what the document-level checks of `kg check` found in the parsed documents
+    .kg/build-<stamp>/meta.json    sources, time taken, counts, kg version, size and sha256 of the others
 
 A build writes a new folder and only then points CURRENT at it, so a build
 that fails or is interrupted leaves the previous graph as it was. A reader
@@ -132,7 +133,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def save(model: dict[str, Any], ntriples: str, meta: dict[str, Any], directory: Path) -> Path:
+def save(model: dict[str, Any], ntriples: str, meta: dict[str, Any], directory: Path,
+         extra: dict[str, Any] | None = None) -> Path:
     """Write a build into a new folder of the graph directory, then make it current atomically.
 
     A disk that is full or a directory that cannot be written is a BuildError (one line, the previous
@@ -148,6 +150,8 @@ def save(model: dict[str, Any], ntriples: str, meta: dict[str, Any], directory: 
         tmp.mkdir()
         files = {"model.json": json.dumps(model, ensure_ascii=False, indent=1).encode("utf-8"),
                  "graph.nt": ntriples.encode("utf-8")}
+        for name, value in (extra or {}).items():  # findings.json: what the document-level checks found
+            files[name] = json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8")
         meta = {**meta, "files": {name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
                                   for name, data in files.items()}}
         files["meta.json"] = json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8")
@@ -336,6 +340,16 @@ def read_model(build: Path, meta: dict[str, Any] | None = None) -> dict[str, Any
 def read_ntriples(build: Path, meta: dict[str, Any] | None = None) -> bytes:
     """graph.nt of one build folder, checked against its meta; GraphCorrupt when it is damaged."""
     return _read_checked(build, "graph.nt", meta)
+
+
+def read_findings(build: Path, meta: dict[str, Any] | None = None) -> list[dict[str, Any]] | None:
+    """findings.json of one build folder (the document-level checks), None for a build without one."""
+    if not (build / "findings.json").exists() and "findings.json" not in (meta or {}).get("files", {}):
+        return None
+    findings = _json(build, "findings.json", meta)
+    if not isinstance(findings, list):
+        raise GraphCorrupt(f"{build / 'findings.json'} is damaged; run `kg build` again to rebuild the graph")
+    return findings
 
 
 def load_model(directory: Path) -> dict[str, Any]:
