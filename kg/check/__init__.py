@@ -82,9 +82,9 @@ class PythonRule:
 
 
 def _python_rules() -> list[PythonRule]:
-    from . import contradictions, rules
+    from . import contradictions, records, rules
 
-    return [*rules.RULES, *contradictions.RULES]
+    return [*rules.RULES, *records.RULES, *contradictions.RULES]
 
 
 def catalogue(shapes: Iterable[Path] = ()) -> list[Rule]:

@@ -78,7 +78,7 @@ def _link_scope(href: str, document: str, repo: str, repos: dict[str, str]) -> t
 def _on_disk(path: str, repos: dict[str, str]) -> bool:
     repo, _, rel = path.partition("/")
     folder = repos.get(repo)
-    return bool(folder and rel) and (Path(folder) / rel).exists()
+    return folder is not None and bool(rel) and (Path(folder) / rel).exists()
 
 
 def _where_else(target: str, document: str, paths: list[str]) -> str:
