@@ -43,7 +43,8 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
     result = build(sources, alias_files=alias_files, progress=progress, cache=cache)
     model = store.model_of(result)
     graph = to_rdf(model)
-    lines = sorted(line for line in graph.serialize(format="nt").splitlines() if line.strip())
+    # split on \n only: splitlines() would also cut at U+2028 and the like, which N-Triples leaves unescaped
+    lines = sorted(line for line in graph.serialize(format="nt").split("\n") if line.strip())
     elapsed = time.perf_counter() - started
     kg = KnowledgeGraph(model)
     meta = {"sources": sources, "sample": not paths, "seconds": round(elapsed, 3), "triples": len(lines),

@@ -82,8 +82,9 @@ def shape_findings(kg: KnowledgeGraph, paths: list[Path], wanted: set[str]) -> l
         rules.update(_rules_of(graph, source))
     if wanted and not {r.id for r in rules.values()} & wanted:
         return []
+    data = kg.graph  # read first: a damaged graph is GraphCorrupt, not a problem of the shapes
     try:
-        _, report, _ = validate(kg.graph, shacl_graph=shapes, advanced=True, inference="none", allow_warnings=True,
+        _, report, _ = validate(data, shacl_graph=shapes, advanced=True, inference="none", allow_warnings=True,
                                 inplace=True)
     except Exception as exc:  # pyshacl reports bad shapes with its own exception types
         raise UsageError(f"the shapes cannot be used: {' '.join(str(exc).split())[:300]}") from None
