@@ -226,7 +226,14 @@ class KnowledgeGraph:
         ent = self.entities[key]
         return {"id": key, "label": ent["label"], "type": ent["type"]}
 
-    def find(self, name: str, types: tuple[str, ...] | None = None) -> dict[str, Any]:
+    def lookup(self, name: str, types: tuple[str, ...] | None = None) -> dict[str, Any] | None:
+        """The entity `name` means, as `find` resolves it, or None (without looking for close names)."""
+        try:
+            return self.find(name, types, suggest=False)
+        except UsageError:
+            return None
+
+    def find(self, name: str, types: tuple[str, ...] | None = None, suggest: bool = True) -> dict[str, Any]:
         """The entity a user means by `name` (label, alias, ADR-7/ADR-0007, document path), or EntityNotFound."""
         if not name or not name.strip():
             raise UsageError("an entity name is required")
@@ -239,7 +246,7 @@ class KnowledgeGraph:
         if keys:
             keys.sort(key=lambda k: (TYPE_ORDER.get(self.entities[k]["type"], 9), k))
             return self.entities[keys[0]]
-        raise EntityNotFound(name, self.suggest(name, types))
+        raise EntityNotFound(name, self.suggest(name, types) if suggest else [])
 
     def suggest(self, name: str, types: tuple[str, ...] | None = None, n: int = 5) -> list[str]:
         """Closest known names to a name that matched nothing."""

@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..errors import EntityNotFound, UsageError
 from ..names import clean_name, split_compound, split_parenthetical
 from ..relations import DEPENDENCY_PREDICATES
 from . import Finding, Place, PythonRule, Rule
@@ -85,11 +84,8 @@ def _column(header: list[str], names: tuple[str, ...]) -> str | None:
 
 
 def _find(kg: KnowledgeGraph, name: str) -> str | None:
-    try:
-        ent = kg.find(name, types=("Component", "Vendor"))
-    except (EntityNotFound, UsageError):
-        return None
-    return str(ent["key"])
+    ent = kg.lookup(name, types=("Component", "Vendor"))
+    return str(ent["key"]) if ent else None
 
 
 def _names(kg: KnowledgeGraph, cell: str) -> list[str]:
