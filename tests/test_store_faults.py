@@ -213,3 +213,25 @@ def test_the_api_says_when_its_graph_is_stale(built: Path, tmp_path: Path) -> No
     assert [w for w in caught if issubclass(w.category, api.StaleGraphWarning)]
     fresh = api.open(built, build_if_missing=False)
     assert fresh.stale is False and "Barn" in {e["label"] for e in fresh.entities.values()}
+
+
+def test_kill_9_at_any_point_of_a_build_leaves_a_whole_graph(built: Path, tmp_path: Path) -> None:
+    """Held before this issue and must keep holding: the old graph or the new one, whole, whenever it dies."""
+    import random
+    import signal
+    import sys
+    import time
+
+    farm = write(tmp_path / "ws2", {**FARM, **{f"farm/docs/n{i}.md": f"# N{i}\n\nBarn{i} depends on Silo.\n"
+                                               for i in range(60)}})
+    rng = random.Random(7)
+    for _ in range(6):
+        proc = subprocess.Popen([sys.executable, "-c", "import sys; from kg.cli import main; main()", "build", "-q",
+                                 "--no-cache", str(farm), "--graph-dir", str(built)])
+        time.sleep(rng.uniform(0.05, 1.5))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        kg = api.open(built, build_if_missing=False)
+        labels = {e["label"] for e in kg.entities.values()}
+        assert "Orders API" in labels or "Barn" in labels
+        assert len(kg.graph) == kg.meta["triples"], "graph.nt whole and of the same build as model.json"
