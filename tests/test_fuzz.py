@@ -24,6 +24,7 @@ from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rdflib import Graph, Literal
@@ -186,6 +187,7 @@ def _dot_strings_are_closed(dot: str) -> bool:
     return not inside
 
 
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")  # rdflib's JSON-LD parser
 @settings(max_examples=30)
 @given(first=names, second=names)
 @example(first="a\u2028b", second='=1+1 "q" \\ <script>')  # U+2028 split N-Triples lines before
