@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import store
-from .errors import EntityNotFound, GraphCorrupt, UsageError
-from .graph import DEPENDENCY_PREDICATES, expand_relations
+from .errors import EntityNotFound, GraphCorrupt, GraphNotFound, UsageError
+from .graph import expand_relations
 from .names import name_key, normalise_adr_query
+from .relations import IMPACT_KINDS, IMPACT_PREDICATES, REVERSED_PREDICATES, hop_kind, parse_kinds
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -40,34 +41,62 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
     sources = [str(p) for p in paths] if paths else [str(sample_workspace())]
     directory = store.graph_dir(graph_dir)
     cache = store.ParseCache(directory / "cache") if use_cache else None
+
+    def stage(name: str) -> None:  # the stages after build() that it cannot report itself
+        if progress:
+            progress(name, 0, 0)
+
+    stage("discover")
     result = build(sources, alias_files=alias_files, progress=progress, cache=cache)
+    stage("graph")
     model = store.model_of(result)
     graph = to_rdf(model)
     # split on \n only: splitlines() would also cut at U+2028 and the like, which N-Triples leaves unescaped
     lines = sorted(line for line in graph.serialize(format="nt").split("\n") if line.strip())
     elapsed = time.perf_counter() - started
     kg = KnowledgeGraph(model)
+    from .sources import origins
+
     meta = {"sources": sources, "sample": not paths, "seconds": round(elapsed, 3), "triples": len(lines),
+            "origins": origins(model["repositories"]),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "stats": kg.stats(),
             "parsed": cache.misses if cache else len(result.documents), "reused": cache.hits if cache else 0,
             "warnings": list(result.warnings)}
     from .check import document_findings
 
     findings = document_findings(result.documents, kg)  # they need the parsed documents: found now, kept
+    stage("store")
     store.save(model, "\n".join(lines) + "\n", meta, directory, extra={"findings.json": findings})
     if cache:
         cache.prune()  # only once the new graph is live: a failed build keeps the old entries
     return meta
 
 
-def open(graph_dir: str | os.PathLike[str] | None = None, build_if_missing: bool = True) -> KnowledgeGraph:  # noqa: A001
-    """Open the built graph (building the embedded sample first when there is none and that is allowed).
+def named_graph_dir(graph_dir: str | os.PathLike[str] | None = None) -> bool:
+    """True when the user named the graph directory (an argument or $KG_GRAPH_DIR), not the ./.kg default."""
+    return graph_dir is not None or bool(os.environ.get("KG_GRAPH_DIR"))
+
+
+def open(graph_dir: str | os.PathLike[str] | None = None, build_if_missing: bool = True,  # noqa: A001
+         on_sample: Any = None) -> KnowledgeGraph:
+    """Open the built graph.
+
+    Only when no graph directory is named (no argument, no $KG_GRAPH_DIR) and ./.kg holds no graph is the
+    embedded sample built there first (`on_sample(directory)` is called before, to say so); a named
+    directory without a graph is a GraphNotFound that says how to build one. A graph of the sample says
+    so in `KnowledgeGraph.info()`.
 
     CURRENT is read once: every answer of the opened graph comes from that one build, and `stale` says
     when a newer build has replaced it. A damaged graph directory is GraphCorrupt, never rebuilt silently.
     """
     directory = store.graph_dir(graph_dir)
-    if not store.exists(directory) and build_if_missing:
+    if not store.exists(directory):
+        if named_graph_dir(graph_dir) or not build_if_missing:
+            raise GraphNotFound(f"no graph in {directory}: build one with `kg build PATH --graph-dir {directory}`"
+                                if named_graph_dir(graph_dir) else
+                                f"no graph in {directory}: build one with `kg build PATH`")
+        if on_sample is not None:
+            on_sample(directory)
         build_graph(None, directory)
     build = store.current_build(directory)
     meta = store.read_meta(build)
@@ -80,10 +109,13 @@ class StaleGraphWarning(UserWarning):
 
 @dataclass
 class Hop:
+    """One relation on a path: as the docs state it (source relation target), and the kind of dependency it is."""
+
     source: dict[str, str]
     relation: str
     target: dict[str, str]
     evidence: list[dict[str, Any]]
+    kind: str = ""  # runtime, hosting, build or backup ("" for a relation asked for by name that is none)
 
 
 @dataclass
@@ -96,6 +128,7 @@ class ImpactRow:
     evidence: list[dict[str, Any]]
     hops: list[Hop] = field(default_factory=list)
     status: str = ""
+    kind: str = ""  # the weakest kind of dependency on its path (backup if any hop is a backup)
 
 
 @dataclass
@@ -105,14 +138,20 @@ class ImpactResult:
     target: dict[str, str]
     direction: str
     results: list[ImpactRow]
+    kinds: list[str] = field(default_factory=list)  # the kinds of dependency followed
+    left_out: dict[str, int] = field(default_factory=dict)  # kind not followed -> how many more it would reach
+    graph: dict[str, Any] | None = None  # KnowledgeGraph.info() of the graph that answered
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON shape of `kg impact --format json`."""
-        return {"target": self.target, "direction": self.direction, "results": [
+        out: dict[str, Any] = {"graph": self.graph} if self.graph is not None else {}
+        out.update({"target": self.target, "direction": self.direction, "kinds": self.kinds,
+                    "left_out": self.left_out, "results": [
             {"id": r.id, "label": r.label, "type": r.type, "depth": r.depth, "path": r.path, "status": r.status,
-             "evidence": r.evidence,
-             "hops": [{"from": h.source["label"], "relation": h.relation, "to": h.target["label"],
-                       "evidence": h.evidence} for h in r.hops]} for r in self.results]}
+             "kind": r.kind, "evidence": r.evidence,
+             "hops": [{"from": h.source["label"], "relation": h.relation, "to": h.target["label"], "kind": h.kind,
+                       "evidence": h.evidence} for h in r.hops]} for r in self.results]})
+        return out
 
     def to_frame(self) -> pd.DataFrame:
         """One row per result, with the first piece of evidence of its first hop."""
@@ -121,11 +160,11 @@ class ImpactResult:
         rows = []
         for r in self.results:
             first = r.evidence[0] if r.evidence else {}
-            rows.append({"label": r.label, "type": r.type, "depth": r.depth, "status": r.status,
+            rows.append({"label": r.label, "type": r.type, "depth": r.depth, "status": r.status, "kind": r.kind,
                          "relation": r.hops[0].relation if r.hops else "", "path": " → ".join(r.path),
                          "document": first.get("document", ""), "line": first.get("line", None),
                          "evidence": first.get("text", ""), "id": r.id})
-        return pd.DataFrame(rows, columns=["label", "type", "depth", "status", "relation", "path", "document",
+        return pd.DataFrame(rows, columns=["label", "type", "depth", "status", "kind", "relation", "path", "document",
                                            "line", "evidence", "id"])
 
     def _repr_html_(self) -> str:
@@ -142,7 +181,7 @@ class KnowledgeGraph:
         self.model = model
         self.directory = directory
         self.build = build  # the one build folder every answer comes from (None: a model in memory)
-        self.meta = meta or {}
+        self._meta = meta  # what the build said of itself, read with the model (see `meta`)
         self._warned_stale = False
         try:
             self.entities: dict[str, dict[str, Any]] = {e["key"]: e for e in model["entities"]}
@@ -187,6 +226,36 @@ class KnowledgeGraph:
             self._warned_stale = True
             warnings.warn(StaleGraphWarning(f"{self.directory} has been rebuilt since this graph was opened; "
                                             "answers come from the older build (kg.open() again)"), stacklevel=3)
+
+    # ------------------------------------------------------------ where the answers come from
+    @cached_property
+    def meta(self) -> dict[str, Any]:
+        """What the stored build says about itself (sources, sample or not, when); {} for an unstored graph."""
+        if self._meta is not None:
+            return self._meta
+        if self.directory is None:
+            return {}
+        try:
+            return store.read_meta(self.build) if self.build is not None else store.load_meta(self.directory)
+        except (OSError, ValueError, GraphNotFound):
+            return {}
+
+    def info(self) -> dict[str, Any]:
+        """Which graph answers: `{"sample": bool, "path": graph directory, "sources": [...]}` (the JSON `graph`)."""
+        return {"sample": bool(self.meta.get("sample")), "path": str(self.directory) if self.directory else None,
+                "sources": list(self.meta.get("sources", []))}
+
+    def locate(self, document: str, line: int | None = None) -> dict[str, Any]:
+        """Where a piece of evidence is: `{"document", "line", "file", "url"}`, the URL at the pinned commit
+        of the repository's web page when the build saw a git remote, else the local file's URL."""
+        from .sources import locate
+
+        return locate(document, line, self.model.get("repositories", {}), self.meta.get("origins", {}))
+
+    @property
+    def is_sample(self) -> bool:
+        """True when this graph was built from the embedded sample, not from anyone's docs."""
+        return bool(self.meta.get("sample"))
 
     # ------------------------------------------------------------ views
     @cached_property
@@ -246,7 +315,8 @@ class KnowledgeGraph:
         if keys:
             keys.sort(key=lambda k: (TYPE_ORDER.get(self.entities[k]["type"], 9), k))
             return self.entities[keys[0]]
-        raise EntityNotFound(name, self.suggest(name, types) if suggest else [])
+        raise EntityNotFound(name, self.suggest(name, types) if suggest else [],
+                             self.described_as(name, types) if suggest else {})
 
     def suggest(self, name: str, types: tuple[str, ...] | None = None, n: int = 5) -> list[str]:
         """Closest known names to a name that matched nothing."""
@@ -262,30 +332,61 @@ class KnowledgeGraph:
         for a in close + contains:
             if labels[a] not in out:
                 out.append(labels[a])
+        for label in self.described_as(name, types):
+            if label not in out:
+                out.append(label)
         return out[:n]
 
+    def described_as(self, word: str, types: tuple[str, ...] | None = None) -> dict[str, str]:
+        """Entities whose purpose, description or category names `word` as a word ("kafka" in Redpanda's
+        "Kafka-compatible event streaming"), each with that text; a repository stands for what it describes."""
+        import re
+
+        if len(word.strip()) < 3:
+            return {}
+        pattern = re.compile(rf"(?<![\w-]){re.escape(word.strip())}(?![\w])", re.IGNORECASE)
+        found: dict[str, str] = {}
+        for key in sorted(self.entities, key=lambda k: (TYPE_ORDER.get(self.entities[k]["type"], 9), k)):
+            ent = self.entities[key]
+            if ent["type"] in ("Document", "ADR"):
+                continue
+            text = next((str(ent["props"][p]) for p in ("purpose", "description", "category")
+                         if isinstance(ent["props"].get(p), str) and pattern.search(ent["props"][p])), "")
+            if not text:
+                continue
+            if ent["type"] == "Repository":  # the component the repository is about, when it says
+                about = [r["object"] for r in self.out_edges.get(key, []) if r["predicate"] == "describes"]
+                ent = self.entities[sorted(about)[0]] if about else ent
+            if types and ent["type"] not in types:
+                continue
+            found.setdefault(ent["label"], text)
+        return found
+
     # ------------------------------------------------------------ impact
-    def _relations(self, relations: list[str] | tuple[str, ...] | None) -> set[str]:
-        return set(expand_relations(relations)) if relations else set(DEPENDENCY_PREDICATES)
-
-    def impact(self, name: str, depth: int | None = None, relations: list[str] | None = None) -> ImpactResult:
-        """What depends on `name`, transitively: each result with its depth, a path to the target and evidence."""
+    def impact(self, name: str, depth: int | None = None, relations: list[str] | None = None,
+               kinds: str | list[str] | tuple[str, ...] | None = None) -> ImpactResult:
+        """What depends on `name`, transitively: each result with its depth, a path to the target, the kind of
+        each hop and evidence. `kinds` (default runtime and hosting; "all") chooses the kinds of dependency;
+        the result says how many more the others would reach."""
         self._note_stale()
-        return self._walk(name, depth, relations, "dependents")
+        return self._walk(name, depth, relations, "dependents", kinds)
 
-    def deps(self, name: str, depth: int | None = None, relations: list[str] | None = None) -> ImpactResult:
-        """What `name` depends on, transitively."""
+    def deps(self, name: str, depth: int | None = None, relations: list[str] | None = None,
+             kinds: str | list[str] | tuple[str, ...] | None = None) -> ImpactResult:
+        """What `name` depends on, transitively (the same kinds as `impact`)."""
         self._note_stale()
-        return self._walk(name, depth, relations, "dependencies")
+        return self._walk(name, depth, relations, "dependencies", kinds)
 
     def reach(self, starts: list[str], kinds: set[str], direction: str, depth: int | None = None,
-              types: set[str] | None = None) -> tuple[dict[str, int], dict[str, tuple[str, list[dict[str, Any]]]]]:
+              types: set[str] | None = None, reverse: frozenset[str] = frozenset(),
+              accept: Any = None) -> tuple[dict[str, int], dict[str, tuple[str, list[dict[str, Any]]]]]:
         """Breadth-first walk from entity keys along relations of `kinds`, against them ("dependents") or with
         them ("dependencies"), at most `depth` hops, through entities of `types` only.
 
-        Returns each reached key's depth, and for each one but the starts the key it was reached from with
-        the relations of that hop. Breadth-first, so each is reached by a shortest path; ties broken by
-        sorted keys.
+        A relation in `reverse` is walked the other way (Flux deploys X: X depends on Flux); `accept(rel)`,
+        when given, says whether one relation may be walked. Returns each reached key's depth, and for each
+        one but the starts the key it was reached from with the relations of that hop. Breadth-first, so
+        each is reached by a shortest path; ties broken by sorted keys.
         """
         parent: dict[str, tuple[str, list[dict[str, Any]]]] = {}
         level = {start: 0 for start in starts}
@@ -294,11 +395,9 @@ class KnowledgeGraph:
             node = queue.popleft()
             if depth is not None and level[node] >= depth:
                 continue
-            edges = self.in_edges.get(node, []) if direction == "dependents" else self.out_edges.get(node, [])
-            for rel in sorted(edges, key=lambda r: (r["subject"], r["predicate"], r["object"])):
-                if rel["predicate"] not in kinds:
+            for rel, nxt in self._steps(node, direction, kinds, reverse):
+                if accept is not None and not accept(rel):
                     continue
-                nxt = rel["subject"] if direction == "dependents" else rel["object"]
                 if types is not None and self.entities[nxt]["type"] not in types:
                     continue
                 if nxt in level:
@@ -310,11 +409,44 @@ class KnowledgeGraph:
                 queue.append(nxt)
         return level, parent
 
-    def _walk(self, name: str, depth: int | None, relations: list[str] | None, direction: str) -> ImpactResult:
+    def _steps(self, node: str, direction: str, kinds: set[str],
+               reverse: frozenset[str]) -> list[tuple[dict[str, Any], str]]:
+        """The relations one step of a walk may take from `node`, each with the entity it leads to, sorted."""
+        dependents = direction == "dependents"
+        steps = [(rel, rel["subject"] if dependents else rel["object"])
+                 for rel in (self.in_edges if dependents else self.out_edges).get(node, [])
+                 if rel["predicate"] in kinds and rel["predicate"] not in reverse]
+        steps += [(rel, rel["object"] if dependents else rel["subject"])
+                  for rel in (self.out_edges if dependents else self.in_edges).get(node, [])
+                  if rel["predicate"] in kinds and rel["predicate"] in reverse]
+        return sorted(steps, key=lambda s: (s[1], s[0]["predicate"], s[0]["subject"], s[0]["object"]))
+
+    def hop_kind(self, rel: dict[str, Any]) -> str:
+        """The kind of dependency one relation is (runtime, hosting, build, backup; "" for none)."""
+        relied_on = self.entities[rel["subject"] if rel["predicate"] in REVERSED_PREDICATES else rel["object"]]
+        return hop_kind(rel["predicate"], relied_on["type"], str(relied_on["props"].get("category") or ""))
+
+    def _walk(self, name: str, depth: int | None, relations: list[str] | None, direction: str,
+              kinds: str | list[str] | tuple[str, ...] | None = None) -> ImpactResult:
         if depth is not None and depth < 1:
             raise UsageError("--depth must be 1 or more")
         start = self.find(name)["key"]
-        level, parent = self.reach([start], self._relations(relations), direction, depth)
+        predicates = set(expand_relations(relations)) if relations else set(IMPACT_PREDICATES)
+        # relations named without --kind are followed whatever kind they are; otherwise the kinds decide
+        chosen = tuple(IMPACT_KINDS) if relations and not kinds else parse_kinds(kinds)
+
+        def walk(allowed: tuple[str, ...]) -> tuple[dict[str, int], dict[str, tuple[str, list[dict[str, Any]]]]]:
+            every = relations and not kinds
+            return self.reach([start], predicates, direction, depth, reverse=REVERSED_PREDICATES,
+                              accept=None if every else lambda rel: self.hop_kind(rel) in allowed)
+
+        level, parent = walk(chosen)
+        left_out: dict[str, int] = {}
+        for kind in IMPACT_KINDS:
+            if kind not in chosen and not relations:
+                more = len(set(walk((*chosen, kind))[1]) - set(parent))
+                if more:
+                    left_out[kind] = more
         rows = []
         for key in sorted(parent, key=lambda k: (level[k], self.entities[k]["label"].lower())):
             hops: list[Hop] = []
@@ -324,16 +456,20 @@ class KnowledgeGraph:
                 prev, rels = parent[node]
                 # the hop is named by its best-attested relation; its evidence is that of every relation on it
                 rels = sorted(rels, key=lambda r: (-len(r["evidence"]), r["predicate"]))
-                evidence = [dict(ev, relation=r["predicate"]) for r in rels for ev in r["evidence"]]
+                evidence = [dict(ev, relation=r["predicate"], url=self.locate(ev["document"], ev.get("line"))["url"])
+                            for r in rels for ev in r["evidence"]]
                 main = rels[0]
-                hops.append(Hop(self.ref(main["subject"]), main["predicate"], self.ref(main["object"]), evidence))
+                hops.append(Hop(self.ref(main["subject"]), main["predicate"], self.ref(main["object"]), evidence,
+                                self.hop_kind(main)))
                 path.append(self.entities[prev]["label"])
                 node = prev
             evidence = [ev for h in hops for ev in h.evidence]
             ent = self.entities[key]
+            weakest = max((h.kind for h in hops if h.kind), key=IMPACT_KINDS.index, default="")
             rows.append(ImpactRow(key, ent["label"], ent["type"], level[key], path, evidence, hops,
-                                  ent["props"].get("status", "")))
-        return ImpactResult(self.ref(start), direction, rows)
+                                  ent["props"].get("status", ""), weakest))
+        return ImpactResult(self.ref(start), direction, rows, list(chosen), left_out,
+                            self.info() if self.directory is not None else None)
 
     # ------------------------------------------------------------ SPARQL
     def query(self, q: str, *, timeout: float = 30.0, limit: int | None = None, memory_mb: int | None = 2048,
@@ -352,12 +488,15 @@ class KnowledgeGraph:
         ent = self.find(name)
         key = ent["key"]
         relations = []
+        def linked(evidence: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            return [dict(ev, url=self.locate(ev["document"], ev.get("line"))["url"]) for ev in evidence]
+
         for rel in self.out_edges.get(key, []):
             relations.append({"relation": rel["predicate"], "direction": "out", "other": self.ref(rel["object"]),
-                              "evidence": rel["evidence"]})
+                              "evidence": linked(rel["evidence"])})
         for rel in self.in_edges.get(key, []):
             relations.append({"relation": rel["predicate"], "direction": "in", "other": self.ref(rel["subject"]),
-                              "evidence": rel["evidence"]})
+                              "evidence": linked(rel["evidence"])})
         relations.sort(key=lambda r: (r["relation"] == "mentions", r["direction"], r["relation"], r["other"]["label"].lower()))
         documents = set(ent["props"].get("documents", []))
         for r in relations:

@@ -10,6 +10,7 @@ from .discover import TooLarge, discover, read_text
 from .errors import UsageError
 from .links import parse_github, resolve_links
 from .model import BuildResult, Document, Entity, Fact, Relation
+from .names import name_key
 from .parse import parse_document
 from .resolve import CuratedAliases, Gazetteer, build_entities, choose_label, default_alias_files, entity_key
 from .rules import extract_facts, extract_names
@@ -81,8 +82,10 @@ def build(paths: list[str], alias_files: list[Path] | None = None, progress: Pro
     relations = _merge(relations)
     apply_statuses(entities, relations, extraction.facts, gaz)
     categories_from_adr_titles(entities, relations)
+    _categories_from_landscape(entities)
+    makers = frozenset(name_key(n) for e in entities.values() if e.type == "Vendor" for n in (e.label, *e.aliases))
     for ent in entities.values():
-        label = choose_label(ent, gaz.surface.get(ent.key, Counter()))
+        label = choose_label(ent, gaz.surface.get(ent.key, Counter()), makers)
         if label != ent.label:
             ent.aliases.add(ent.label)
             ent.label = label
@@ -91,6 +94,14 @@ def build(paths: list[str], alias_files: list[Path] | None = None, progress: Pro
         warnings.extend(doc.warnings)
     return BuildResult(documents=documents, entities=entities, relations=relations, unresolved=unresolved,
                        warnings=warnings, repos=repos)
+
+
+def _categories_from_landscape(entities: dict[str, Entity]) -> None:
+    """A component no table or ADR categorises takes its landscape subcategory (Database, Service Mesh…)."""
+    for ent in entities.values():
+        landscape = ent.props.pop("landscape", None)
+        if ent.type == "Component" and landscape and not ent.props.get("category"):
+            ent.props["category"] = landscape
 
 
 def _workspace_alias_files(root: Path) -> list[Path]:

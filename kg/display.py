@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,8 +52,10 @@ def evidence_html(ev: dict[str, Any]) -> str:
     where = f"{ev.get('document', '')}:{ev.get('line', '')}" if ev.get("line") is not None else ev.get("document", "")
     text = str(ev.get("text", ""))
     tip = f"{ev.get('method', '')}: {text}" if ev.get("method") else text
-    return (f'<span class="kg-ev" title="{_e(tip)}"><code>{_e(where)}</code> '
-            f"{_e(_short(text))}</span>")
+    place = f"<code>{_e(where)}</code>"
+    if str(ev.get("url", "")).startswith(("file:", "https:", "http:")):
+        place = f'<a href="{_e(ev["url"])}" target="_blank" rel="noopener">{place}</a>'
+    return f'<span class="kg-ev" title="{_e(tip)}">{place} {_e(_short(text))}</span>'
 
 
 def _evidence_list(evidence: list[dict[str, Any]], limit: int = EVIDENCE_PER_RELATION) -> str:
@@ -133,6 +136,8 @@ def impact_html(result: ImpactResult) -> str:
         head = f"{_ref(target)} depends on {noun}"
         empty = f"{_ref(target)} depends on nothing."
     parts = [_CSS, '<div class="kg-box kg-impact">']
+    if result.graph and result.graph.get("sample"):
+        parts.append('<div class="kg-muted">From the embedded SAMPLE graph, not from your docs.</div>')
     if not rows:
         parts.append(f"<div>{empty}</div></div>")
         return "".join(parts)
@@ -149,6 +154,9 @@ def impact_html(result: ImpactResult) -> str:
         parts.append(f"<tr><td>{row.depth}</td><td>{_ref({'label': row.label, 'type': row.type})}</td>"
                      f"<td>{_e(row.status)}</td><td>{_e(' → '.join(path))}</td><td>{evidence}</td></tr>")
     parts.append("</table>")
+    if result.left_out:
+        kinds = ", ".join(f"{k} ({v} more)" for k, v in result.left_out.items())
+        parts.append(f'<div class="kg-muted">Left out: {_e(kinds)}; kinds="all" follows every kind.</div>')
     if n > IMPACT_ROWS_MAX:
         parts.append(f'<div class="kg-muted">… {n - IMPACT_ROWS_MAX} more; .to_frame() has them all</div>')
     parts.append("</div>")
@@ -186,7 +194,8 @@ class Diagram:
             return None
         # Graphviz starts with an XML prolog and a DOCTYPE; inline SVG wants the <svg> element alone
         start = self.source.find("<svg")
-        return self.source[start:] if start >= 0 else self.source
+        svg = self.source[start:] if start >= 0 else self.source
+        return fit_to_cell(svg)
 
     def _repr_html_(self) -> str | None:
         if self.fmt == "empty":
@@ -208,6 +217,18 @@ class Diagram:
             p.text(f"<{self.fmt} diagram{': ' + self.title if self.title else ''}>")
         else:
             p.text(str(self))  # mermaid, dot, turtle…: the text itself
+
+
+def fit_to_cell(svg: str) -> str:
+    """An SVG that scales down to the width of its notebook cell (never up past its own size), keeping its shape."""
+    end = svg.find(">")
+    if not svg.startswith("<svg") or end < 0:
+        return svg
+    head, rest = svg[:end], svg[end:]
+    width = re.search(r'\swidth="([\d.]+)(pt|px)?"', head)
+    head = re.sub(r'\s(width|height)="[^"]*"', "", head)
+    limit = f"max-width:{width.group(1)}{width.group(2) or 'px'};" if width else ""
+    return f'{head} width="100%" style="{limit}height:auto"{rest}'
 
 
 def diagram(kg: KnowledgeGraph, focus: str | list[str] | None, depth: int | None = 2, fmt: str = "svg", *,

@@ -18,15 +18,18 @@ class UsageError(KgError):
 class EntityNotFound(UsageError):
     """No entity has this name or alias."""
 
-    def __init__(self, name: str, suggestions: list[str]):
+    def __init__(self, name: str, suggestions: list[str], described: dict[str, str] | None = None):
         self.name = name
         self.suggestions = suggestions
-        hint = f"; closest: {', '.join(suggestions)}" if suggestions else ""
+        # why a suggestion that does not look like the name is one ("Redpanda" for kafka: its purpose says so)
+        why = described or {}
+        named = [f"{s} ({why[s]})" if s in why else s for s in suggestions]
+        hint = f"; closest: {', '.join(named)}" if suggestions else ""
         super().__init__(f"no entity named {name}{hint}")
 
 
-class GraphNotFound(KgError):
-    """No built graph in the graph directory."""
+class GraphNotFound(UsageError):
+    """No built graph in the graph directory (a usage error: the directory named is not a graph)."""
 
 
 class GraphCorrupt(KgError):

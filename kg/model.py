@@ -55,6 +55,7 @@ class Section:
     level: int
     line: int
     path: tuple[str, ...]  # titles from the top heading down to this one
+    code: list[str] = field(default_factory=list)  # `code spans` in the heading: names set apart as code
 
 
 @dataclass
@@ -76,6 +77,7 @@ class Block:
     line: int
     section: tuple[str, ...]
     strong: list[str] = field(default_factory=list)  # **bold** spans, in order
+    code: list[str] = field(default_factory=list)  # `code spans`, in order
     end_line: int = 0
     depth: int = 0  # list nesting depth for items
 
@@ -175,7 +177,9 @@ class Mention:
     evidence: Evidence
     props: dict[str, Any] = field(default_factory=dict)
     aliases: list[str] = field(default_factory=list)
-    strength: int = 1  # 2: a source that defines entities (tech-stack table, index); 1: a passing mention
+    # 2: a source that defines entities (tech-stack table, index); 1: a passing mention; 0: a candidate that
+    # needs a second document; -1: joins a name given elsewhere, never makes one
+    strength: int = 1
 
 
 @dataclass
@@ -260,8 +264,8 @@ def document_from_plain(data: dict[str, Any]) -> Document:
     return Document(
         path=data["path"], repo=data["repo"], title=data["title"], kind=data["kind"], lines=list(data["lines"]),
         front_matter=dict(data["front_matter"]),
-        sections=[Section(title=s["title"], level=s["level"], line=s["line"], path=section_path(s["path"]))
-                  for s in data["sections"]],
+        sections=[Section(title=s["title"], level=s["level"], line=s["line"], path=section_path(s["path"]),
+                          code=list(s.get("code", []))) for s in data["sections"]],
         tables=[Table(header=t["header"], rows=t["rows"], row_lines=t["row_lines"], line=t["line"],
                       section=section_path(t["section"]),
                       row_links=[[tuple(x) for x in r] for r in t["row_links"]]) for t in data["tables"]],

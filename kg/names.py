@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -20,10 +21,14 @@ def clean_name(text: str) -> str:
     return text.strip(" .,:;!?\"'*_-–—")
 
 
+_NOT_KEY = re.compile(r"[^a-z0-9+#]+")
+
+
+@functools.lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """The matching key of a name: case, accents, spaces and punctuation folded away."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9+#]+", "", text.lower())
+    text = name if name.isascii() else unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return _NOT_KEY.sub("", text.lower())
 
 
 def slug(name: str) -> str:
@@ -59,14 +64,21 @@ def normalise_adr_query(text: str) -> str | None:
 
 
 def is_abbreviation_of(short: str, long: str) -> bool:
-    """True when `short` abbreviates `long` (ESO / External Secrets Operator, CNPG / CloudNativePG)."""
+    """True when `short` abbreviates `long` (ESO / External Secrets Operator, CNPG / CloudNativePG), also past a
+    maker's name or small words (KMS / AWS Key Management Service, MoJ / Ministry of Justice)."""
     s = name_key(short).upper()
     if len(s) < 2 or len(s) >= len(name_key(long)):
         return False
     words = re.findall(r"[A-Za-z0-9]+", long)
     firsts = "".join(w[0] for w in words).upper()
     caps = "".join(ch for ch in long if ch.isupper() or ch.isdigit())
-    return s in (firsts, caps)
+    if s in (firsts, caps):
+        return True
+    significant = [w for w in words if w.lower() not in ("of", "and", "the", "for", "de", "in", "on")]
+    if "".join(w[0] for w in significant).upper() == s:
+        return True
+    # the words after a maker's name: KMS is (AWS) Key Management Service, SES (Amazon) Simple Email Service
+    return any("".join(w[0] for w in significant[k:]).upper() == s for k in range(1, len(significant) - 1))
 
 
 def strip_legal_suffix(name: str) -> str:
@@ -88,6 +100,14 @@ def split_parenthetical(name: str) -> tuple[str, str | None]:
 
 
 def split_compound(cell: str) -> list[str]:
-    """'CNPG + MongoDB' -> ['CNPG', 'MongoDB']; 'Velero & R2' likewise; commas too."""
+    """'CNPG + MongoDB' -> ['CNPG', 'MongoDB']; 'Velero & R2' likewise; commas too; 'Prometheus/Mimir' is two
+    names, 'CI/CD' and 'TCP/IP' one."""
     parts = re.split(r"\s+(?:\+|&|and)\s+|,\s*|\s*/\s+", cell)
-    return [p for p in (clean_name(x) for x in parts) if p]
+    out: list[str] = []
+    for part in (clean_name(x) for x in parts):
+        halves = part.split("/")
+        if len(halves) > 1 and all(len(h) >= 3 and any(c.islower() for c in h) for h in halves):
+            out += [clean_name(h) for h in halves]
+        elif part:
+            out.append(part)
+    return [p for p in out if p]

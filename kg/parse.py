@@ -64,6 +64,10 @@ def _strong_spans(tok: Token) -> list[str]:
     return spans
 
 
+def _code_spans(tok: Token) -> list[str]:
+    return [c.content.strip() for c in tok.children or [] if c.type == "code_inline" and c.content.strip()]
+
+
 def _links(tok: Token) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     href: str | None = None
@@ -152,7 +156,7 @@ def parse_document(text: str, path: str, repo: str) -> Document:
             line = tok.map[0] + 1 if tok.map else 0
             while heading_stack and heading_stack[-1].level >= level:
                 heading_stack.pop()
-            section = Section(title=title, level=level, line=line, path=())
+            section = Section(title=title, level=level, line=line, path=(), code=_code_spans(inline))
             heading_stack.append(section)
             section.path = section_path()
             doc.sections.append(section)
@@ -193,7 +197,7 @@ def parse_document(text: str, path: str, repo: str) -> Document:
             in_item_first_para = False
             doc.blocks.append(
                 Block(kind=kind, text=inline_text(tok), line=line, end_line=end, section=section_path(),
-                      strong=_strong_spans(tok), depth=list_depth)
+                      strong=_strong_spans(tok), code=_code_spans(tok), depth=list_depth)
             )
             _collect_links(doc, tok, line, section_path())
         elif t in ("fence", "code_block"):

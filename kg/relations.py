@@ -1,7 +1,8 @@
 """The relation vocabulary: one table, from which every other list of relation kinds is derived.
 
 The graph's dependency predicates, the names `kg impact --relation` accepts, the
-export styles and the relations a diagram draws by default all read this table;
+kinds of dependency `kg impact --kind` follows, the export styles and the relations
+a diagram draws by default all read this table;
 `tests/test_relations.py` checks that `ontology.ttl` declares exactly these
 relations, with `dependsOn` above every dependency kind.
 """
@@ -10,32 +11,45 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# What a hop of an impact walk is, from the strongest tie to the weakest: an outage of the target stops a
+# runtime or hosting dependent, stops a build/deploy dependent from being deployed or provisioned again,
+# and leaves a backup dependent without its backups.
+IMPACT_KINDS: tuple[str, ...] = ("runtime", "hosting", "build", "backup")
+DEFAULT_IMPACT_KINDS: tuple[str, ...] = ("runtime", "hosting")  # what `kg impact` follows unless --kind says
+KIND_LABELS = {"runtime": "runtime", "hosting": "hosting", "build": "build/deploy", "backup": "backup"}
+# `runsOn` a cluster or a provider is hosting; runsOn anything else (a runtime, a database) stays runtime
+HOSTING_CATEGORY_WORDS: tuple[str, ...] = ("cluster", "kubernetes", "k8s", "orchestration", "compute",
+                                           "infrastructure", "hosting", "cloud", "server", "vps")
+
 
 @dataclass(frozen=True)
 class RelationKind:
-    """One relation kind: its name, the family it is drawn as, whether it is a dependency, whether views draw it."""
+    """One relation kind: its name, the family it is drawn as, whether it is a dependency, whether views draw it,
+    and the kind of dependency it is for `kg impact` (with which end is the dependent)."""
 
     name: str
     family: str  # dependency, decision, rejection, lifecycle, operation, ownership, other
-    dependency: bool  # a kind of kg:dependsOn: `kg impact` follows it
+    dependency: bool  # a sub-property of kg:dependsOn in the ontology
     drawn: bool  # drawn by default in diagrams
+    impact: str = ""  # one of IMPACT_KINDS: the walk `kg impact` follows it as; "" never
+    reverse: bool = False  # the object depends on the subject (Flux deploys X: X needs Flux to be deployed)
 
 
 RELATIONS: tuple[RelationKind, ...] = (
-    RelationKind("dependsOn", "dependency", True, True),
-    RelationKind("storesDataIn", "dependency", True, True),
-    RelationKind("backsUpTo", "dependency", True, True),
-    RelationKind("consumesFrom", "dependency", True, True),
-    RelationKind("publishesTo", "dependency", True, True),
-    RelationKind("runsOn", "dependency", True, True),
+    RelationKind("dependsOn", "dependency", True, True, "runtime"),
+    RelationKind("storesDataIn", "dependency", True, True, "runtime"),
+    RelationKind("backsUpTo", "dependency", True, True, "backup"),
+    RelationKind("consumesFrom", "dependency", True, True, "runtime"),
+    RelationKind("publishesTo", "dependency", True, True, "runtime"),
+    RelationKind("runsOn", "dependency", True, True, "runtime"),  # hosting on a cluster or provider: hop_kind
     # a product depends on the vendor that provides it (if Cloudflare is down, so is R2);
     # drawn in the muted style of operations, so vendor edges do not crowd the dependencies
-    RelationKind("providedBy", "operation", True, True),
+    RelationKind("providedBy", "operation", True, True, "hosting"),
     RelationKind("relatedTo", "other", False, False),
-    RelationKind("deploys", "operation", False, True),
+    RelationKind("deploys", "operation", False, True, "build", reverse=True),
     RelationKind("monitors", "operation", False, True),
     RelationKind("scales", "operation", False, True),
-    RelationKind("provisions", "operation", False, True),
+    RelationKind("provisions", "operation", False, True, "build", reverse=True),
     RelationKind("replacedBy", "lifecycle", False, True),
     RelationKind("decides", "decision", False, True),
     RelationKind("rejects", "rejection", False, True),
@@ -52,9 +66,49 @@ BY_NAME: dict[str, RelationKind] = {r.name: r for r in RELATIONS}
 RELATION_PREDICATES: tuple[str, ...] = tuple(r.name for r in RELATIONS)
 DEPENDENCY_PREDICATES: tuple[str, ...] = tuple(r.name for r in RELATIONS if r.dependency)
 DRAWN_BY_DEFAULT: tuple[str, ...] = tuple(r.name for r in RELATIONS if r.drawn)
+IMPACT_PREDICATES: tuple[str, ...] = tuple(r.name for r in RELATIONS if r.impact)
+REVERSED_PREDICATES: frozenset[str] = frozenset(r.name for r in RELATIONS if r.reverse)
 
 
 def family(name: str) -> str:
     """The family a relation kind is drawn as ("other" for a name that is no relation)."""
     kind = BY_NAME.get(name)
     return kind.family if kind else "other"
+
+
+def hop_kind(name: str, target_type: str = "", target_category: str = "") -> str:
+    """The impact kind of one hop: the relation's, except that runsOn a provider or a cluster is hosting.
+
+    `target_*` describe what the dependent relies on (the object, or the subject of a reversed relation).
+    """
+    kind = BY_NAME[name].impact if name in BY_NAME else ""
+    if name == "runsOn":
+        words = target_category.lower()
+        if target_type == "Vendor" or any(w in words for w in HOSTING_CATEGORY_WORDS):
+            return "hosting"
+    return kind
+
+
+def parse_kinds(names: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    """Impact kinds a user named (runtime, hosting, build or deploy, backup, all; comma-separated or repeated),
+    in their canonical order; the default ones for none; UsageError for a name that is no kind."""
+    from .errors import UsageError
+
+    if not names:
+        return DEFAULT_IMPACT_KINDS
+    if isinstance(names, str):
+        names = [names]
+    chosen: set[str] = set()
+    aliases = {"deploy": "build", "build/deploy": "build", "backups": "backup", "host": "hosting"}
+    for item in names:
+        for raw in (p.strip().lower() for p in item.split(",")):
+            name = aliases.get(raw, raw)
+            if name == "all":
+                chosen.update(IMPACT_KINDS)
+            elif name in IMPACT_KINDS:
+                chosen.add(name)
+            elif name:
+                raise UsageError(f"unknown kind {raw}; one of: all, {', '.join(IMPACT_KINDS)}")
+    if not chosen:
+        raise UsageError("no kind given")
+    return tuple(k for k in IMPACT_KINDS if k in chosen)

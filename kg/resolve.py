@@ -30,8 +30,15 @@ GENERIC = {"metrics", "events", "cache", "registry", "logging", "tracing", "back
            "logs", "traces", "alerts", "dashboards", "ingress", "egress", "compute", "memory", "cpu"}
 
 
-GENERIC_TAIL = re.compile(r"(?i)(v\d+(\.\d+)*|\d+(\.\d+)*|mail server|server|community|community edition|"
-                         r"oss|cloud|cluster|stack|platform)")
+# words after a known name that say what kind of thing it is, not another thing: "Redpanda Queue", "Keycloak server"
+_WORD_START = re.compile(r"(?<![\w\-.])\w[\w.+#&-]*")
+_ALIAS_WORD = re.compile(r"\w[\w.+#&-]*")
+GENERIC_TAIL = re.compile(r"(?i)(v\d+(\.\d+)*|\d+(\.\d+)*|mail server|server|servers|community|community edition|"
+                         r"oss|cloud|cluster|clusters|stack|platform|queue|queues|service|services|instance|"
+                         r"instances|app|application|database|db|bucket|buckets|broker|brokers|api|ui|web ui|"
+                         r"console|operator|controller|agent|agents|gateway|proxy|node|nodes|pods?|deployment|"
+                         r"store|storage|engine|backend|frontend|module|chart|helm chart|image|library|gem|"
+                         r"\w+ mode|\w+ edition|\w+ tier|free tier)")
 
 
 @dataclass
@@ -88,8 +95,11 @@ class Gazetteer:
                 if k and key not in self.by_name[k]:
                     self.by_name[k].append(key)
         self.surface: dict[str, Counter[str]] = defaultdict(Counter)
-        self._pattern: re.Pattern[str] | None = None
+        self._by_first: dict[str, list[str]] | None = None
         self._alias_owner: dict[str, str] = {}
+        self._capitalised_only: set[str] = set()
+        self._folders: dict[str, str] | None = None
+        self._scanned: dict[str, tuple[tuple[int, int, str, str], ...]] = {}
 
     # -- lookups
     def has(self, key: str) -> bool:
@@ -117,8 +127,9 @@ class Gazetteer:
         return hits[0][2] if hits else None
 
     # -- scanning
-    def _compiled(self) -> re.Pattern[str]:
-        if self._pattern is None:
+    def _index(self) -> dict[str, list[str]]:
+        """Scannable aliases (lower case) by their first word, longest first; built on first use."""
+        if self._by_first is None:
             aliases: dict[str, str] = {}
             for key, ent in sorted(self.entities.items()):
                 if ent.type not in SCANNED_TYPES:
@@ -127,23 +138,74 @@ class Gazetteer:
                     k = name_key(alias)
                     if len(k) < 2 or k in GENERIC or len(self.by_name.get(k, [])) > 1 and ent.type != "Component":
                         continue
-                    aliases.setdefault(alias.lower(), key)
+                    aliases.setdefault(re.sub(r"\s+", " ", alias.lower()).strip(), key)
             self._alias_owner = aliases
-            parts = sorted(aliases, key=len, reverse=True)
-            body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in parts) or r"(?!x)x"
-            self._pattern = re.compile(rf"(?<![\w\-.])(?:{body})(?![\w\-])", re.IGNORECASE)
-        return self._pattern
+            # a plain capitalised word ("Bucket", "Manual", "Flux") is the product only when written capitalised;
+            # a one-word name the gazetteer knows as no English word ("Redpanda") counts in any case
+            from . import gazetteer
+
+            known = gazetteer.load()
+            self._capitalised_only = {
+                a for a in aliases
+                if re.fullmatch(r"[a-z]+", a) and any(re.fullmatch(r"[A-Z][a-z]+", x) for x in self._spellings(a))
+                and (known.is_common_word(a) or known.get(a) is None and gazetteer.is_everyday_word(a))}
+            by_first: dict[str, list[str]] = defaultdict(list)
+            for alias in aliases:
+                first = _ALIAS_WORD.match(alias)
+                if first:
+                    by_first[first.group(0).rstrip(".")].append(alias)
+            self._by_first = {k: sorted(v, key=len, reverse=True) for k, v in by_first.items()}
+        return self._by_first
+
+    def _spellings(self, folded: str) -> list[str]:
+        """How the entities write an alias that folds to `folded`."""
+        key = self._alias_owner.get(folded)
+        ent = self.entities.get(key) if key else None
+        return [a for a in ({ent.label, *ent.aliases} if ent else set()) if a.lower() == folded]
 
     def scan(self, text: str) -> list[tuple[int, int, str, str]]:
         """Known names in text, longest first, as (start, end, entity key, surface form)."""
+        # several rules read the same sentence: scan it once (and count its surface forms once)
+        cached = self._scanned.get(text)
+        if cached is not None:
+            return list(cached)
+        hits = self._scan(text)
+        if len(self._scanned) < 200_000:
+            self._scanned[text] = tuple(hits)
+        return hits
+
+    def _scan(self, text: str) -> list[tuple[int, int, str, str]]:
+        # a known name starts where a word starts (not after a letter, a hyphen or a dot) and ends before
+        # a letter or a hyphen; the longest name that starts at a word wins
+        by_first = self._index()
+        low = text.lower()
         hits = []
-        for m in self._compiled().finditer(text):
-            surface = m.group(0)
-            key = self._alias_owner.get(re.sub(r"\s+", " ", surface.lower()))
-            if key is None:
+        last_end = 0
+        for m in _WORD_START.finditer(low):
+            if m.start() < last_end:
                 continue
+            run = m.group(0).rstrip(".")
+            keys = [run] + [run[:i] for i, c in enumerate(run) if c == "." and i > 0]
+            found = None
+            for first in keys:
+                for alias in by_first.get(first, ()):
+                    end = m.start() + len(alias)
+                    if low.startswith(alias, m.start()) and (end == len(low) or not (low[end].isalnum()
+                                                                                     or low[end] in "_-")):
+                        found = (alias, end)
+                        break
+                if found:
+                    break
+            if found is None:
+                continue
+            alias, end = found
+            surface = text[m.start():end]
+            if alias in self._capitalised_only and not surface[:1].isupper():
+                continue
+            key = self._alias_owner[alias]
             self.surface[key][surface] += 1
-            hits.append((m.start(), m.end(), key, surface))
+            hits.append((m.start(), end, key, surface))
+            last_end = end
         for m in ADR_ID.finditer(text):
             key = f"adr/{canonical_adr_number(int(m.group(1)))}"
             if key in self.entities:
@@ -162,6 +224,13 @@ class Gazetteer:
             return hits[0][2]
         hits = [h for h in self.scan(node_id.replace("_", " ")) if self.type_of(h[2]) in ("Component", "Vendor")]
         return hits[0][2] if hits else None
+
+    def in_folder(self, folder: str) -> str | None:
+        """The component whose own folder (with its README) is `folder`, a workspace path."""
+        if self._folders is None:
+            self._folders = {str(e.props["folder"]): k for k, e in sorted(self.entities.items())
+                             if e.type == "Component" and e.props.get("folder")}
+        return self._folders.get(folder.rstrip("/"))
 
     def section_subject(self, section: tuple[str, ...]) -> str | None:
         """The component a section is about: the first component its nearest named heading (below the title) names."""
@@ -186,10 +255,13 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
     facts: list[Fact] = []
     by_type: dict[str, dict[str, list[Mention]]] = {t: defaultdict(list) for t in ("Component", "Vendor", "Team",
                                                                                   "Repository")}
+    decided = {name_key(m.name) for m in mentions if m.props.get("named_by_decision")}
     for m in mentions:
         k = name_key(m.name)
-        if k and k not in GENERIC:
+        if k and (k not in GENERIC or k in decided and m.name[:1].isupper()):
             by_type.setdefault(m.type, defaultdict(list))[k].append(m)
+    for names in by_type.values():
+        _drop_lone_candidates(names)
     curated_vendors = {name_key(n) for c, al, t in curated.groups if t == "Vendor" for n in (c, *al)}
     _settle_vendors(by_type, curated_vendors)
     _redirect_parentheticals(by_type["Component"])
@@ -214,6 +286,8 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
                 ent.aliases.add(m.name)
                 ent.evidence.append(m.evidence)
                 for pk, pv in m.props.items():
+                    if pk in ("named_by_decision", "alias_of_node"):
+                        continue
                     if pk == "status":
                         ent.props.setdefault("stated_status", []).append(pv)
                     else:
@@ -226,7 +300,17 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
 
 
 def _settle_vendors(by_type: dict[str, dict[str, list[Mention]]], curated_vendors: set[str]) -> None:
-    """A name a provider table (or the curated list) calls a vendor is a vendor, unless a tech table says otherwise."""
+    """A name a provider table (or the curated list) calls a vendor is a vendor, unless a tech table says otherwise;
+    a vendor's name with a generic tail ("Contabo API", "Hetzner Cloud") is the vendor too."""
+    vendor_keys = set(by_type["Vendor"]) | curated_vendors
+    for k, ms in list(by_type["Component"].items()):
+        words = ms[0].name.split()
+        if len(words) >= 2 and (GENERIC_TAIL.fullmatch(words[-1]) or words[-1].lower() in ("vps", "vms", "hosting")) \
+                and name_key(" ".join(words[:-1])) in vendor_keys \
+                and all(m.strength < 2 for m in ms):
+            head = name_key(" ".join(words[:-1]))
+            by_type["Vendor"][head].extend(Mention(m.name, "Vendor", m.evidence, strength=1) for m in ms)
+            del by_type["Component"][k]
     for k in list(by_type["Component"]):
         if k not in by_type["Vendor"] and k not in curated_vendors:
             continue
@@ -238,6 +322,51 @@ def _settle_vendors(by_type: dict[str, dict[str, list[Mention]]], curated_vendor
         else:
             for m in moved:
                 by_type["Vendor"][k].append(Mention(m.name, "Vendor", m.evidence, aliases=m.aliases, strength=1))
+
+
+def _drop_lone_candidates(names: dict[str, list[Mention]]) -> None:
+    """A name only prose capitalisation supports (strength 0) counts where the workspace writes it more than once,
+    in more than one document or three times in one."""
+    for k, ms in list(names.items()):
+        if all(m.strength <= 0 for m in ms):
+            # strength -1 only ever joins a name that something else gives
+            candidates = [m for m in ms if m.strength == 0]
+            documents = {m.evidence.document for m in candidates}
+            if len(documents) < 2 and len(candidates) < 3:
+                del names[k]
+
+
+def same_by_abbreviation(a: str, b: str) -> bool:
+    """Two names for one thing, one abbreviating the other, also behind a maker's name: 'Amazon SES' and
+    'Simple Email Service', 'ECS' and 'AWS Elastic Container Service'."""
+    if is_abbreviation_of(a, b) or is_abbreviation_of(b, a):
+        return True
+    for short, long in ((a, b), (b, a)):
+        words = short.split()
+        if len(words) == 2 and re.fullmatch(r"[A-Z0-9]{2,6}", words[1]) and is_abbreviation_of(words[1], long):
+            return True
+    return False
+
+
+def _makers(by_type: dict[str, dict[str, list[Mention]]], curated: CuratedAliases) -> set[str]:
+    """Name keys of the companies whose names stand in front of their products (AWS, Amazon, Google, Microsoft)."""
+    makers = set(by_type["Vendor"])
+    for canonical, aliases, ctype in curated.groups:
+        if ctype == "Vendor":
+            for n in (canonical, *aliases):
+                makers.add(name_key(n))
+                makers.add(name_key(n.split()[0]))
+    return {m for m in makers if m}
+
+
+def _distinctive(name: str) -> bool:
+    """A name that can stand alone as an alias: several words, or one with a capital inside, a digit or all capitals."""
+    words = name.split()
+    if len(words) >= 2:
+        return True
+    w = words[0] if words else ""
+    return len(w) >= 2 and name_key(w) not in GENERIC and (
+        any(c.isupper() for c in w[1:]) or any(c.isdigit() for c in w) or (w.isupper() and len(w) >= 3))
 
 
 def _redirect_parentheticals(names: dict[str, list[Mention]]) -> None:
@@ -269,7 +398,7 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
         for m in ms:
             for alias in m.aliases:
                 ak = name_key(alias)
-                if ak and (etype == "Vendor" or is_abbreviation_of(alias, m.name) or is_abbreviation_of(m.name, alias)):
+                if ak and (etype == "Vendor" or same_by_abbreviation(alias, m.name) or m.props.get("alias_of_node")):
                     uf.union(k, ak)
                     display.setdefault(ak, alias)
     # curated alias groups join names the docs use
@@ -283,9 +412,48 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
             for x, n in zip(keys, group):
                 uf.union(present[0], x)
                 display.setdefault(x, n)
+    # names the gazetteer knows as one technology are one entity: "Amazon ECS", "ECS" and
+    # "Amazon Elastic Container Service"
+    if etype == "Component":
+        from . import gazetteer
+
+        known = gazetteer.load()
+        by_record: dict[str, str] = {}
+        for k, ms in names.items():
+            record = known.get(ms[0].name)
+            if record is not None:
+                first = by_record.setdefault(record.name, k)
+                if first != k:
+                    uf.union(first, k)
     vendors = set(by_type["Vendor"]) | curated_vendors
+    makers = _makers(by_type, curated)
+    # a product name that several makers put their names in front of is a kind of product: "Object Storage"
+    makers_of: dict[str, set[str]] = defaultdict(set)
+    for ms in names.values():
+        words = ms[0].name.split()
+        if len(words) >= 2 and name_key(words[0]) in makers:
+            makers_of[name_key(" ".join(words[1:]))].add(name_key(words[0]))
     for k, ms in list(names.items()):
         words = ms[0].name.split()
+        if etype == "Component" and len(words) >= 2:
+            # a maker's product goes by its own name too: "AWS Image Builder" is "Image Builder", "Amazon SES" "SES"
+            rest = " ".join(words[1:])
+            if name_key(words[0]) in makers and _distinctive(rest) and len(makers_of[name_key(rest)]) == 1:
+                uf.union(k, name_key(rest))
+                display.setdefault(name_key(rest), rest)
+        # naming conventions are not part of the name: infra-redpanda, bp-cnpg, cnpg-operator, loki-chart
+        if etype == "Component":
+            stripped = re.sub(r"^(?:bp|infra|blueprint)[-_]|[-_](?:operator|chart|charts|helm|helm-chart)$", "",
+                              ms[0].name, flags=re.I)
+            if stripped != ms[0].name and name_key(stripped) in uf.parent and name_key(stripped) != k:
+                uf.union(k, name_key(stripped))
+        if etype == "Component" and len(words) >= 2:
+            # "Reference Generator Service" is the Reference Generator
+            if len(words) >= 3 and words[-1].lower() in ("service", "server", "instance", "cluster", "app",
+                                                          "application", "system", "platform"):
+                head = " ".join(words[:-1])
+                uf.union(k, name_key(head))
+                display.setdefault(name_key(head), head)
         # "Grafana Loki" is Loki when Loki is known and Grafana is a known maker or product
         for cut in range(1, len(words)) if etype == "Component" else ():
             prefix, rest = " ".join(words[:cut]), " ".join(words[cut:])
@@ -319,11 +487,12 @@ def _canonical_name(members: list[str], ms: list[Mention], curated: CuratedAlias
     return display.get(min(members), min(members))
 
 
-def choose_label(ent: Entity, surface: Counter[str]) -> str:
+def choose_label(ent: Entity, surface: Counter[str], makers: frozenset[str] = frozenset()) -> str:
     """The name the docs write most often for an entity.
 
     Full names beat their abbreviations when the docs write both ("External Secrets Operator", not
-    "ESO"); a name beats its own extensions ("AWS", not "AWS Activate"); cased beats lower case.
+    "ESO"); a name beats its own extensions ("AWS", not "AWS Activate") and itself behind its maker's
+    name ("R2", not "Cloudflare R2", when Cloudflare is a vendor); cased beats lower case.
     """
     if ent.type not in ("Component", "Vendor", "Team") or not surface:
         return ent.label
@@ -331,7 +500,8 @@ def choose_label(ent: Entity, surface: Counter[str]) -> str:
     lower = {n.lower() for n in names}
     seen = [s for s in surface if s.lower() in lower]
     # "AWS Activate" is a program of AWS's, "Flux v2" a version of Flux: the shorter name is the entity
-    candidates = [s for s in seen if not any(s.lower().startswith(o.lower() + " ") for o in seen)]
+    candidates = [s for s in seen if not any(s.lower().startswith(o.lower() + " ") for o in seen)
+                  and not any(s.lower().endswith(" " + o.lower()) and name_key(s[: -len(o)]) in makers for o in seen)]
     if not candidates:
         return ent.label
 

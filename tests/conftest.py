@@ -84,3 +84,44 @@ def make_workspace(tmp_path: Path):
         return root
 
     return make
+
+
+def run_in_terminal(args: list[str], columns: int = 100, cwd: Path | None = None,
+                    env: dict[str, str] | None = None, stderr_too: bool = False) -> tuple[int, str, str]:
+    """Run `kg ARGS` with stdout on a real pseudo-terminal `columns` wide (as a person would), stderr piped
+    (or on the terminal too, with `stderr_too`).
+
+    Returns the exit code, what the terminal showed (escape sequences and hyperlinks taken out) and stderr.
+    """
+    import fcntl
+    import os
+    import pty
+    import re
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    full_env = {k: v for k, v in os.environ.items() if k not in ("KG_GRAPH_DIR", "CI")}
+    full_env.update({"COLUMNS": str(columns), "TERM": "xterm-256color", **(env or {})})
+    proc = subprocess.Popen([sys.executable, "-c", "from kg.cli import main; main()", *args], stdin=subprocess.DEVNULL,
+                            stdout=slave, stderr=slave if stderr_too else subprocess.PIPE, cwd=cwd, env=full_env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # the other end closed
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    code = proc.wait()
+    text = b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
+    text = re.sub(r"\x1b\]8;[^\x1b\x07]*(?:\x1b\\|\x07)", "", text)  # hyperlinks (OSC 8)
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)  # colours and styles
+    return code, text, err

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import run_in_terminal
 
-from kg import store
+from kg import api, store
 from kg.cli import main
+from kg.errors import GraphNotFound
 
 
 def run(*args: str, graph_dir: Path | None = None) -> tuple[int, str, str]:
@@ -19,12 +22,70 @@ def run(*args: str, graph_dir: Path | None = None) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_query_commands_build_the_sample_when_there_is_no_graph(tmp_path: Path) -> None:
-    code, out, err = run("impact", "Redpanda", graph_dir=tmp_path / ".kg")
+def test_the_sample_is_built_only_on_the_quick_start_path_and_every_answer_says_so(tmp_path: Path,
+                                                                                  monkeypatch) -> None:
+    """No graph anywhere and no graph directory named: the sample is built into ./.kg, and labelled."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KG_GRAPH_DIR", raising=False)
+    code, out, err = run("impact", "Redpanda")
     assert code == 0, err
-    assert "building the embedded sample" in err
-    assert "KEDA" in out
+    assert "no graph in .kg: building the embedded sample there first" in err
+    assert "Answer from the embedded SAMPLE graph in .kg, not from your docs" in err
+    assert "KEDA" in out and "SAMPLE" not in out, "in a pipe the rows stay rows; the label goes to stderr"
     assert store.exists(tmp_path / ".kg")
+    # from then on the graph in ./.kg is the sample's, and says so in every format
+    code, out, err = run("impact", "Redpanda", "--format", "json")
+    assert code == 0 and "building" not in err
+    assert json.loads(out)["graph"] == {"sample": True, "path": ".kg", "sources": [json.loads(out)["graph"]["sources"][0]]}
+    assert json.loads(out)["graph"]["sources"][0].endswith("sample")
+    for command in (["show", "KEDA"], ["stats"], ["deps", "KEDA"]):
+        code, out, _ = run(*command, "--format", "json")
+        assert code == 0 and json.loads(out)["graph"]["sample"] is True, command
+    code, out, _ = run_in_terminal(["impact", "Redpanda"], cwd=tmp_path)
+    assert code == 0 and out.splitlines()[0].startswith("Answer from the embedded SAMPLE graph in .kg")
+    code, out, _ = run_in_terminal(["show", "KEDA"], cwd=tmp_path)
+    assert code == 0 and out.splitlines()[0].startswith("Answer from the embedded SAMPLE graph")
+
+
+@pytest.mark.parametrize("how", ["option", "environment"])
+@pytest.mark.parametrize("state", ["missing", "empty", "cache only"])
+def test_a_named_graph_directory_without_a_graph_is_an_error(tmp_path: Path, monkeypatch, how: str,
+                                                             state: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    directory = tmp_path / "new-graph"
+    if state != "missing":
+        directory.mkdir()
+    if state == "cache only":  # what a build that failed half-way may leave
+        (directory / "cache").mkdir()
+    args = ["impact", "redpanda"] + (["--graph-dir", str(directory)] if how == "option" else [])
+    if how == "environment":
+        monkeypatch.setenv("KG_GRAPH_DIR", str(directory))
+    code, out, err = run(*args)
+    assert code == 2 and out == ""
+    assert err.strip() == f"kg: no graph in {directory}: build one with `kg build PATH --graph-dir {directory}`"
+    assert not store.exists(directory) and not (tmp_path / ".kg").exists(), "no sample was built anywhere"
+    with pytest.raises(GraphNotFound):
+        api.open(directory)
+
+
+def test_a_failed_build_never_leaves_the_impression_of_a_graph(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "no-docs").mkdir()
+    (tmp_path / "no-docs" / "notes.txt").write_text("not markdown")
+    code, out, err = run("build", "no-docs", "--graph-dir", "new-graph")
+    assert code == 2 and out == ""
+    assert err.strip() == "kg: no Markdown files under no-docs (no graph was built; new-graph holds no graph)"
+    code, out, err = run("impact", "redpanda", "--graph-dir", "new-graph")
+    assert code == 2 and out == "" and "no graph in new-graph" in err
+
+
+def test_answers_from_built_docs_are_not_labelled_sample(corpus_graph_dir: Path, corpus_kg: api.KnowledgeGraph) -> None:
+    code, out, err = run("impact", "MinIO", "--format", "json", graph_dir=corpus_graph_dir)
+    assert code == 0 and json.loads(out)["graph"]["sample"] is False and "SAMPLE" not in err
+    assert json.loads(out)["graph"]["path"] == str(corpus_graph_dir)
+    code, out, _ = run_in_terminal(["impact", "MinIO", "--graph-dir", str(corpus_graph_dir)])
+    n = len(corpus_kg.impact("MinIO").results)
+    assert code == 0 and "SAMPLE" not in out and out.startswith(f"{n} entities depend on MinIO (Component)")
 
 
 def test_impact_json_shape(sample_graph_dir: Path) -> None:
@@ -89,7 +150,8 @@ def test_stats(sample_graph_dir: Path) -> None:
 
 def test_build_bad_paths(tmp_path: Path) -> None:
     code, _, err = run("build", str(tmp_path / "nope"), graph_dir=tmp_path / ".kg")
-    assert code == 2 and err.strip() == f"kg: {tmp_path / 'nope'}: no such file or folder"
+    assert code == 2
+    assert err.strip() == f"kg: {tmp_path / 'nope'}: no such file or folder (no graph was built; {tmp_path / '.kg'} holds no graph)"
     empty = tmp_path / "empty"
     (empty / "sub").mkdir(parents=True)
     (empty / "sub" / "notes.txt").write_text("not markdown")
@@ -212,3 +274,69 @@ def test_what_a_folder_is(make_workspace, tmp_path: Path) -> None:
     assert set(discover([str(ws / "plain")]).repos) == {"plain"}
     (ws / "handbook" / "adrs" / ".git").mkdir()
     assert "adrs" in discover([str(ws / "handbook")]).repos, "a git checkout inside is a repository of its own"
+
+
+def test_build_progress_follows_every_stage_on_a_terminal_only(corpus_dir: Path, tmp_path: Path) -> None:
+    code, shown, _ = run_in_terminal(["build", str(corpus_dir), "--graph-dir", str(tmp_path / "a")], stderr_too=True)
+    assert code == 0
+    stages = ["finding Markdown files", "parsing", "extracting and resolving", "building the RDF graph",
+              "writing the graph"]
+    assert [s for s in stages if s in shown] == stages, shown[:2000]
+    assert shown.index("parsing") < shown.index("extracting and resolving") < shown.index("writing the graph")
+    # a pipe, CI and --quiet show no progress; --verbose says how long each stage took
+    code, out, err = run("build", str(corpus_dir), "--verbose", graph_dir=tmp_path / "b")
+    assert code == 0 and "━" not in err
+    for stage in stages:
+        assert re.search(rf"^kg: {stage}( \(46 files\))?: \d+\.\d\d s$", err, re.M), stage
+    code, shown, _ = run_in_terminal(["build", str(corpus_dir), "--graph-dir", str(tmp_path / "c")], stderr_too=True,
+                                     env={"CI": "true"})
+    assert code == 0 and "parsing" not in shown and shown.startswith("Built ")
+    code, shown, _ = run_in_terminal(["build", str(corpus_dir), "-q", "--graph-dir", str(tmp_path / "d")],
+                                     stderr_too=True)
+    assert code == 0 and shown.strip() == ""
+
+
+def test_help_names_only_the_formats_a_command_offers() -> None:
+    code, out, _ = run("build", "--help")
+    assert code == 0 and "csv" not in out and "json" in out
+    code, out, _ = run("impact", "--help")
+    assert "csv" in out and "--kind" in out and "--wide" in out
+
+
+def test_common_words_suggest_what_the_docs_describe_with_them(make_workspace, tmp_path: Path,
+                                                               corpus_graph_dir: Path) -> None:
+    ws = make_workspace({"docs/README.md": """\
+        # Platform
+
+        | Category | Technology | Purpose |
+        |---|---|---|
+        | Events | Streamer | Zorblax-compatible event streaming |
+        | Database | Keeper | Quuxdb operator |
+        """})
+    assert run("build", str(ws), "-q", graph_dir=tmp_path / ".kg")[0] == 0
+    # (made-up products, so that no list of known technologies names them: the docs' own words must)
+    code, _, err = run("impact", "zorblax", graph_dir=tmp_path / ".kg")
+    assert code == 2 and err.strip() == "kg: no entity named zorblax; closest: Streamer (Zorblax-compatible event streaming)"
+    code, _, err = run("show", "quuxdb", graph_dir=tmp_path / ".kg")
+    assert code == 2 and "closest: Keeper (Quuxdb operator)" in err
+    # on the real corpus neither word is a dead end: an entity of that name, or the closest names
+    for word in ("kafka", "postgresql"):
+        code, out, err = run("show", word, graph_dir=corpus_graph_dir)
+        assert code == 0 or "closest: " in err, (word, err)
+
+
+@pytest.mark.parametrize("command", [["impact", "MinIO"], ["deps", "Redpanda"], ["show", "MinIO"]], ids=" ".join)
+def test_the_answer_path_stays_light(sample_graph_dir: Path, command: list[str]) -> None:
+    """kg impact, deps and show, drawn as for a terminal, import no rdflib, networkx or pandas."""
+    import subprocess
+    import sys
+
+    script = ("import sys, kg.cli._output as o, kg.cli.impact as i, kg.cli.show as s\n"
+              "o.stdout_is_terminal = i.stdout_is_terminal = s.stdout_is_terminal = lambda: True\n"
+              "from kg.cli import main\n"
+              "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+              "print('HEAVY', sorted({m.split('.')[0] for m in sys.modules} & {'rdflib', 'networkx', 'pandas'}))")
+    done = subprocess.run([sys.executable, "-c", script, *command, "--graph-dir", str(sample_graph_dir)],
+                          capture_output=True, text=True, timeout=60)
+    assert "ENTITY" in done.stdout or "relations:" in done.stdout, done.stdout + done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "HEAVY []"

@@ -95,7 +95,11 @@ def test_impact_on_a_real_graph(sample_kg) -> None:
 
 def test_diagram_reprs() -> None:
     svg = display.Diagram('<?xml version="1.0"?>\n<!DOCTYPE svg>\n<svg><g/></svg>', "svg")
-    assert svg._repr_svg_() == "<svg><g/></svg>" and svg._repr_html_() is None
+    assert svg._repr_svg_() == '<svg width="100%" style="height:auto"><g/></svg>' and svg._repr_html_() is None
+    # a Graphviz drawing scales down to the cell's width, never up past its own size, and keeps its shape
+    big = display.Diagram('<svg width="1109pt" height="756pt" viewBox="0 0 1109 756"><g/></svg>', "svg")
+    assert big._repr_svg_() == ('<svg viewBox="0 0 1109 756" width="100%" style="max-width:1109pt;height:auto">'
+                                "<g/></svg>")
     page = display.Diagram('<html><script>var a = "<b>" & 1;</script></html>', "html", title="A & B")
     html = page._repr_html_()
     assert html.startswith("<iframe srcdoc=") and "<script>" not in html

@@ -126,7 +126,7 @@ def test_corpus_graphml_loads_back_with_networkx(corpus: api.KnowledgeGraph, red
         assert g.number_of_nodes() == len(view.nodes)
         assert g.number_of_edges() == len(view.edges)
         node = g.nodes["component/redpanda"]
-        assert (node["label"], node["type"], node["status"], node["category"]) == ("Redpanda", "Component", "in use", "Events")
+        assert (node["label"], node["type"], node["status"], node["category"]) == ("Redpanda", "Component", "in use", "Event Streaming")
 
 
 @pytest.mark.corpus
@@ -139,16 +139,30 @@ def test_corpus_views(corpus: api.KnowledgeGraph, redpanda: View) -> None:
     assert "MinIO" not in labels(build_view(corpus, ["Redpanda"], direction="dependents"))
     assert "MinIO" in labels(build_view(corpus, ["Redpanda"], direction="dependencies"))
     assert "KEDA" not in labels(build_view(corpus, ["Redpanda"], direction="dependencies"))
-    # the whole platform: every component and vendor, grouped by category, no document plumbing
+    # the whole platform: the components in use and the vendors they relate to, with the relations between
+    # them; every other component and vendor is named in a list, not drawn; no document plumbing
     whole = build_view(corpus)
-    keys = {n.id for n in whole.nodes}
-    assert {k for k, e in corpus.entities.items() if e["type"] in ("Component", "Vendor")} <= keys
-    assert not any(n.type in ("Document", "Repository") for n in whole.nodes)
+    drawn = {n.label for n in whole.nodes}
+    parked = {label for _, labels in whole.parked for label in labels}
+    every = {e["label"] for e in corpus.entities.values() if e["type"] in ("Component", "Vendor")}
+    assert drawn | parked == every and not drawn & parked
+    assert {"Redpanda", "MinIO", "Loki", "Cloudflare", "Contabo"} <= drawn
+    assert all(n.status not in ("not used", "replaced", "removed") for n in whole.nodes)
+    linked = {e.source for e in whole.edges} | {e.target for e in whole.edges}
+    assert {n.id for n in whole.nodes} == linked, "nothing without a relation is drawn"
+    assert [what.split(" (")[0] for what, _ in whole.parked] == [
+        "in use, no dependency in the docs", "alternatives not in use", "vendors without relations"]
+    assert not any(n.type in ("Document", "Repository", "Team", "ADR") for n in whole.nodes)
     assert not {e.relation for e in whole.edges} & DOCUMENT_PLUMBING
     groups = {g.id: g.label for g in whole.groups}
+    assert not any(re.match(r"\d+\s*-", label) for label in groups.values()), "list items are no categories"
     for n in whole.nodes:
-        if n.type == "Component":
-            assert groups[n.group] == (n.category or n.layer or "uncategorised")
+        category = "" if re.match(r"\d+\s*-", n.category) else n.category
+        if n.type == "Component" and n.group:
+            assert groups[n.group] == (category or n.layer or "other components")
+            assert len(next(g for g in whole.groups if g.id == n.group).nodes) > 1
+        elif n.type == "Component" and (category or n.layer):
+            assert n.caption.endswith(f"({category or n.layer})"), "a category of one is said in the caption"
     assert not whole.collapsed  # the corpus platform fits in 150 nodes
 
 
@@ -164,11 +178,14 @@ def test_corpus_collapses_a_big_view_and_says_so(corpus: api.KnowledgeGraph) -> 
     view = build_view(corpus, relations=["all"], max_nodes=40)
     assert len(view.nodes) <= 40
     assert view.collapsed.startswith(f"{len(view.entity_keys)} nodes are more than 40: collapsed")
-    assert "uncategorised" in view.collapsed
+    assert "other components" in view.collapsed
     grouped = [n for n in view.nodes if n.type == "Group"]
     assert grouped and all(len(n.members) >= 2 for n in grouped)
     roundtrip(view, render(view, "mermaid"))
-    assert view.collapsed in render(view, "dot").replace("\\n", " ")
+    import html
+
+    words = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", render(view, "dot"))).split())  # an HTML-like header
+    assert " ".join(view.collapsed.split()) in words
     # the focus is never collapsed
     view = build_view(corpus, ["Redpanda"], relations=["all"], max_nodes=10)
     assert "component/redpanda" in {n.id for n in view.nodes}
@@ -180,16 +197,21 @@ def test_corpus_collapses_a_big_view_and_says_so(corpus: api.KnowledgeGraph) -> 
 
 def test_default_relations_leave_out_document_plumbing() -> None:
     view = build_view(tiny())
-    assert {e.relation for e in view.edges} == {"storesDataIn", "replacedBy", "providedBy"}
+    assert {e.relation for e in view.edges} == {"storesDataIn", "providedBy"}  # Old DB is replaced: not drawn
     assert "A" not in labels(view)  # the document
     assert set(DEFAULT_RELATIONS).isdisjoint(DOCUMENT_PLUMBING)
 
 
-def test_whole_platform_has_components_and_vendors_grouped_by_category() -> None:
+def test_whole_platform_draws_what_is_in_use_and_names_the_rest() -> None:
     view = build_view(tiny())
-    assert labels(view) == {'App "one" #1; a|b <i>', "DB", "Old DB", "Unused", "Acme"}
-    assert [g.label for g in view.groups] == ["Apps", "Data", "uncategorised", "Vendors"]
-    assert view.node("component/unused").group == "cluster/uncategorised"
+    assert labels(view) == {'App "one" #1; a|b <i>', "DB", "Acme"}
+    assert view.parked == [("alternatives not in use (2)", ["Old DB", "Unused"])]
+    # a category of one component is no box: it is said in the caption; a vendor needs no box
+    assert view.groups == [] and view.node("component/db").caption == "DB (Data)"
+    assert "Not drawn" in render(view, "dot") and "Unused" in render(view, "dot")
+    everything = build_view(tiny(), relations=["storesDataIn", "replacedBy", "providedBy"])
+    assert labels(everything) == {'App "one" #1; a|b <i>', "DB", "Old DB", "Unused", "Acme"}
+    assert [g.label for g in everything.groups] == ["Apps", "Data", "other components", "Vendors"]
 
 
 def test_focus_neighbourhood_by_direction_and_depth() -> None:
@@ -217,7 +239,7 @@ def test_group_by_none_and_repository() -> None:
 
 
 def test_collapse_keeps_relations_between_groups_with_counts() -> None:
-    view = build_view(tiny(), max_nodes=3)
+    view = build_view(tiny(), relations=["storesDataIn", "replacedBy", "providedBy"], max_nodes=4)
     assert len(view.nodes) <= 4
     data = next(n for n in view.nodes if n.type == "Group" and n.label == "Data")
     assert data.members == ["component/db", "component/old-db"]
@@ -424,7 +446,7 @@ def test_cli_export_writes_files_and_infers_the_format(sample_dir: Path, tmp_pat
 
 
 def test_cli_png_needs_a_file_on_a_terminal(sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import kg.cli_export as cli_export
+    import kg.cli.export as cli_export
     from kg.cli import main
 
     monkeypatch.setattr(cli_export, "_stdout_is_terminal", lambda: True)

@@ -209,13 +209,14 @@ def superseded_citations(kg: KnowledgeGraph) -> Iterator[Finding]:
 
 
 def _numbers(path: str, title: str) -> tuple[int | None, int | None]:
-    from ..rules.adr import ADR_NUM_FILE, ADR_TITLE, ADR_TOOLS_FILE
+    """(number in the file name, number in the title) of a document, as the ADR rules read them."""
+    from ..rules.adr import FILE_ADR_NUMBER, FILE_NUMBER, TITLE_NUMBER
 
     stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    fm = ADR_NUM_FILE.match(stem) or ADR_TOOLS_FILE.match(stem)
-    tm = ADR_TITLE.match(title)
-    title_number = int(tm.group(1) or tm.group(2)) if tm and (tm.group(1) or tm.group(2)) else None
-    return (int(fm.group(1)) if fm else None), title_number
+    fm = FILE_ADR_NUMBER.match(stem) or FILE_NUMBER.match(stem)
+    tm = TITLE_NUMBER.match(title)
+    found = tm and (tm.group("a") or tm.group("n") or tm.group("h"))
+    return (int(fm.group(1)) if fm else None), (int(found) if found else None)
 
 
 def _title_line(kg: KnowledgeGraph, path: str) -> int:
@@ -230,10 +231,10 @@ def _title_line(kg: KnowledgeGraph, path: str) -> int:
 
 
 def _plain_title(title: str) -> str:
-    from ..rules.adr import ADR_TITLE
+    from ..rules.adr import TITLE_NUMBER
 
-    m = ADR_TITLE.match(title)
-    rest = m.group(3) if m and (m.group(1) or m.group(2)) else title
+    m = TITLE_NUMBER.match(title)
+    rest = m.group("rest") if m and (m.group("a") or m.group("n") or m.group("h")) else title
     return " ".join(re.sub(r"[^\w]+", " ", rest.lower()).split())
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from html import escape
 from importlib import resources
 from typing import Any
@@ -37,7 +38,7 @@ def _json_for_script(data: Any) -> str:
 
 def _size(n: ViewNode) -> tuple[float, float]:
     lines = wrap(n.caption)
-    return max(80.0, 6.2 * max(len(x) for x in lines) + 26), 16.0 * len(lines) + 14
+    return max(80.0, 7.4 * max(len(x) for x in lines) + 26), 17.0 * len(lines) + 14
 
 
 def grid_layout(view: View) -> dict[str, Any]:
@@ -143,7 +144,7 @@ def _svg(view: View, lay: dict[str, Any], title: str) -> str:
         label = ""
         if geo["label"]:
             lx, ly = geo["label"]
-            label = f'<text x="{lx}" y="{ly}" fill="{colour}">{escape(e.caption)}</text>'
+            label = f'<text x="{lx}" y="{ly}" fill="{colour}">{escape(geo.get("caption", e.caption))}</text>'
         out.append(f'<g class="edge fam-{fam}" data-rel="{e.relation}" data-source="{escape(e.source)}" '
                    f'data-target="{escape(e.target)}" data-index="{i}"><path d="{geo["path"]}" stroke="{colour}" '
                    f'marker-end="url(#{marker})"/>{label}</g>')
@@ -153,8 +154,8 @@ def _svg(view: View, lay: dict[str, Any], title: str) -> str:
         _, _, text = colours(n)
         cls = " ".join(c for c in ("node", "t-" + n.type.lower(), status_class(n), "focus" if n.focus else "") if c)
         lines = wrap(n.caption)
-        first = -(len(lines) - 1) * 6.5
-        texts = "".join(f'<tspan x="0" y="{first + k * 13:.1f}">{escape(line)}</tspan>' for k, line in enumerate(lines))
+        first = -(len(lines) - 1) * 7.0
+        texts = "".join(f'<tspan x="0" y="{first + k * 14:.1f}">{escape(line)}</tspan>' for k, line in enumerate(lines))
         aria = f"{n.label} ({n.type}{', ' + n.status if n.status else ''})"
         out.append(f'<g class="{cls}" data-id="{escape(n.id)}" transform="translate({box["x"]},{box["y"]})" '
                    f'tabindex="0" role="button" aria-label="{escape(aria)}"><title>{escape(aria)}</title>'
@@ -194,7 +195,9 @@ def _cards(view: View) -> dict[str, dict[str, Any]]:
                          "other": {"id": r["other"]["id"], "label": r["other"]["label"], "type": r["other"]["type"]},
                          "inView": r["other"]["id"] in in_view,
                          "evidence": [{"document": ev["document"], "line": ev["line"], "method": ev.get("method", ""),
-                                       "text": _cut(ev.get("text", ""))} for ev in r["evidence"][:MAX_CARD_EVIDENCE]]})
+                                       "text": _cut(plain_text(ev.get("text", ""))),
+                                       "url": kg.locate(ev["document"], ev["line"])["url"]}
+                                      for ev in r["evidence"][:MAX_CARD_EVIDENCE]]})
         def name(value: Any) -> str:  # superseded_by and the like hold entity keys
             return kg.entities[value]["label"] if isinstance(value, str) and value in kg.entities else str(value)
 
@@ -205,6 +208,36 @@ def _cards(view: View) -> dict[str, dict[str, Any]]:
                        "documents": card["documents"], "relations": rels,
                        "mentions": sum(1 for r in card["relations"] if r["relation"] == "mentions")}
     return cards
+
+
+def plain_text(markdown: str) -> str:
+    """A line of Markdown as the text a reader sees: table cells joined, emphasis, code marks and link targets
+    gone ("| **Storage** | Object storage (MinIO) |" reads "Storage · Object storage (MinIO)")."""
+    from markdown_it import MarkdownIt
+
+    line = " ".join(str(markdown).split())
+    if line.startswith("|") and line.endswith("|"):
+        line = " · ".join(c.strip() for c in line.strip("|").split("|") if c.strip())
+    line = re.sub(r"^\s*(?:#{1,6}\s+|[-*+]\s+|>\s*)", "", line)
+    tokens = MarkdownIt("commonmark").parseInline(line)
+    out: list[str] = []
+    for tok in tokens:
+        for child in tok.children or []:
+            if child.type in ("text", "code_inline", "html_inline"):
+                out.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                out.append(" ")
+    return " ".join("".join(out).split()) or line
+
+
+def _centre(view: View, lay: dict[str, Any]) -> list[float]:
+    degree: dict[str, int] = {}
+    for e in view.edges:
+        degree[e.source] = degree.get(e.source, 0) + 1
+        degree[e.target] = degree.get(e.target, 0) + 1
+    key = view.focus[0] if view.focus else max(sorted(degree), key=lambda k: degree[k], default="")
+    box = lay["nodes"].get(key) or {"x": lay["width"] / 2, "y": lay["height"] / 2}
+    return [box["x"], box["y"]]
 
 
 def _ref(view: View, node_id: str) -> dict[str, str]:
@@ -234,7 +267,14 @@ def render_html(view: View, title: str | None = None) -> str:
         nodes.append({"id": n.id, "label": n.label, "type": n.type,
                       "search": " ".join([n.label, n.caption, *aliases, *n.members]).lower()})
     data = {"title": title, "collapsed": view.collapsed, "width": lay["width"], "height": lay["height"],
+            "parked": [{"what": what, "labels": labels} for what, labels in view.parked],
+            # the zoom at which the smallest label (an edge's) is 11 px, and where to look when the whole is
+            # too big to be read at once: the focus, else the most connected node
+            "readable": 11 / 11, "centre": _centre(view, lay),
             "nodes": nodes, "cards": _cards(view),
+            # the page's rules for the drawing, so an exported SVG looks the same outside the page
+            "svgStyle": "\n".join(line for line in _static("page.css").splitlines()
+                                   if line.startswith(("svg ", ".cluster", ".node", ".edge"))),
             "layout": {k: {"x": v["x"], "y": v["y"]} for k, v in lay["nodes"].items()}}
 
     counts: dict[str, int] = {}
@@ -251,6 +291,12 @@ def render_html(view: View, title: str | None = None) -> str:
                       f'{"not used" if s == "notused" else "replaced / removed"}</span>'
                       for s, c in STATUS_COLOURS.items())
     note = f'<span id="kg-note" title="{escape(view.collapsed)}">{escape(view.collapsed)}</span>' if view.collapsed else ""
+    parked = "".join(f"<h3>{escape(what)}</h3><p>{escape(', '.join(labels))}</p>" for what, labels in view.parked)
+    parked = f'<h2>Not drawn</h2><div id="kg-parked">{parked}</div>' if parked else ""
+    named = sum(len(labels) for _, labels in view.parked)
+    if named:
+        note += f'<span id="kg-parked-note">{named} more named in the panel, not drawn</span>'
+
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -271,18 +317,23 @@ def render_html(view: View, title: str | None = None) -> str:
 <button id="kg-zoom-in" type="button" title="Zoom in">+</button>
 <button id="kg-zoom-out" type="button" title="Zoom out">−</button>
 <button id="kg-fit" type="button" title="Fit to window">Fit</button>
+<span id="kg-zoom-note" hidden>Zoomed to readable labels: Fit shows all</span>
+<button id="kg-export" type="button" title="Download what is shown now as an SVG file">Export SVG</button>
+<button id="kg-panel" type="button" title="Cards, relation filter, legend">Panel</button>
 {note}
 </header>
 <main>
 {_svg(view, lay, title)}
 </main>
 <aside>
+<button id="kg-close" type="button" title="Close the panel" aria-label="Close the panel">×</button>
 <h2>Card</h2>
 <div id="kg-card" class="empty">Click a node to see its card.</div>
 <h2>Relations</h2>
 <div id="kg-filters">{filters}</div>
 <h2>Legend</h2>
 <div id="kg-legend">{legend}</div>
+{parked}
 </aside>
 <script id="kg-data" type="application/json">{_json_for_script(data)}</script>
 <script>

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..graph import RELATION_PREDICATES
-from .view import DEFAULT_RELATIONS, View
+from .view import PLATFORM_RELATIONS, View
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -17,7 +17,7 @@ RDF_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld"}
 
 def is_whole(view: View) -> bool:
     """A view of the whole platform with the default relations: its RDF is the whole graph."""
-    return not view.focus and list(view.relations) == list(DEFAULT_RELATIONS)
+    return not view.focus and list(view.relations) == list(PLATFORM_RELATIONS)
 
 
 def view_graph(view: View) -> Graph:
@@ -86,3 +86,18 @@ def _sorted_jsonld(text: str) -> str:
 
     data = canon(json.loads(text))
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def render_turtle(view: View, title: str | None = None) -> str:
+    """The view's RDF as Turtle (the title is not part of the graph)."""
+    return render_rdf(view, "turtle")
+
+
+def render_ntriples(view: View, title: str | None = None) -> str:
+    """The view's RDF as sorted N-Triples."""
+    return render_rdf(view, "ntriples")
+
+
+def render_jsonld(view: View, title: str | None = None) -> str:
+    """The view's RDF as JSON-LD, sorted."""
+    return render_rdf(view, "jsonld")

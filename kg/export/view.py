@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import UsageError
 from ..graph import expand_relations
 from ..names import slug
-from ..relations import DRAWN_BY_DEFAULT
+from ..relations import DRAWN_BY_DEFAULT, IMPACT_PREDICATES
 
 if TYPE_CHECKING:
     from ..api import KnowledgeGraph
@@ -23,13 +23,18 @@ if TYPE_CHECKING:
 # The architecture relations drawn by default; document plumbing (mentions,
 # linksTo, documentedIn, describes, inRepository) and the vague relatedTo only when asked.
 DEFAULT_RELATIONS: tuple[str, ...] = DRAWN_BY_DEFAULT
+# the whole platform draws its dependencies only: operations (monitors, scales) and decisions would crowd it
+PLATFORM_RELATIONS: tuple[str, ...] = tuple(r for r in DRAWN_BY_DEFAULT if r in IMPACT_PREDICATES)
 ARCHITECTURE_TYPES = ("Component", "Vendor", "ADR", "Team")
 DIRECTIONS = ("dependents", "dependencies", "both")
 GROUP_BY = ("category", "repository", "none")
 TYPE_ORDER = {"Component": 0, "Vendor": 1, "ADR": 2, "Team": 3, "Repository": 4, "Document": 5, "Group": 6}
 _TYPE_GROUPS = {"Vendor": "Vendors", "ADR": "ADRs", "Team": "Teams", "Repository": "Repositories",
                 "Document": "Documents"}
-UNCATEGORISED = "uncategorised"
+UNCATEGORISED = "other components"
+NOT_IN_USE = ("not used", "removed", "replaced", "rejected", "retired", "deprecated", "superseded")
+# a "category" that is a numbered step of a list ("0 - Bootstrap", "2. External") is no category
+_NUMBERED = re.compile(r"^\s*\d+\s*[-–.):]\s*")
 NO_REPOSITORY = "no repository"
 MAX_EVIDENCE = 5  # per edge, so a collapsed edge does not carry hundreds
 
@@ -88,6 +93,8 @@ class View:
     group_by: str = "category"
     max_nodes: int = 150
     collapsed: str = ""  # what was collapsed, in words ("" when nothing was)
+    # what the whole-platform view lists instead of drawing: (what, labels), e.g. ("alternatives not in use", [...])
+    parked: list[tuple[str, list[str]]] = field(default_factory=list)
     source: KnowledgeGraph | None = field(default=None, repr=False, compare=False)
 
     def node(self, node_id: str) -> ViewNode:
@@ -102,7 +109,7 @@ class View:
         from dataclasses import asdict
 
         out = {f: getattr(self, f) for f in ("title", "focus", "depth", "direction", "relations", "group_by",
-                                             "max_nodes", "collapsed")}
+                                             "max_nodes", "collapsed", "parked")}
         out.update(nodes=[asdict(n) for n in self.nodes], edges=[asdict(e) for e in self.edges],
                    groups=[asdict(g) for g in self.groups])
         return out
@@ -168,13 +175,16 @@ def build_view(kg: KnowledgeGraph, focus: list[str] | None = None, depth: int | 
         if key not in focus_keys:
             focus_keys.append(key)
 
+    if not focus_keys and not relations:
+        kinds = list(PLATFORM_RELATIONS)  # the others are a --relation away
+        chosen = set(kinds)
     if focus_keys:
         keys = _neighbourhood(kg, focus_keys, depth, direction, chosen, types)
         what = "dependents and dependencies" if direction == "both" else direction
         title = (f"{', '.join(kg.entities[k]['label'] for k in focus_keys)}: {what}"
                  f"{'' if depth is None else f', depth {depth}'}")
     else:
-        keys = _platform(kg, chosen, types, explicit=bool(relations))
+        keys, parked = _platform(kg, chosen, types, explicit=bool(relations))
         title = "Platform" + ("" if group_by == "none" else f" by {group_by}")
 
     repos = _repositories(kg) if group_by == "repository" else {}
@@ -185,7 +195,8 @@ def build_view(kg: KnowledgeGraph, focus: list[str] | None = None, depth: int | 
              and r["subject"] != r["object"]]
 
     view = View(title=title, nodes=[], edges=[], groups=[], focus=focus_keys, depth=depth, direction=direction,
-                relations=kinds, group_by=group_by, max_nodes=max_nodes, source=kg)
+                relations=kinds, group_by=group_by, max_nodes=max_nodes, source=kg,
+                parked=[] if focus_keys else parked)
     collapse_by = group_by if group_by != "none" else "category"
     if len(nodes) > max_nodes:
         if collapse_by == "repository" and not repos:
@@ -202,17 +213,24 @@ def build_view(kg: KnowledgeGraph, focus: list[str] | None = None, depth: int | 
             by_group.setdefault(label, []).append(n.id)
         used: set[str] = set()
         for label in sorted(by_group, key=_group_sort_key):
+            if not focus_keys and not relations and (len(by_group[label]) == 1 or label in _TYPE_GROUPS.values()):
+                # in the whole platform a box round one component is only padding: its category goes in its
+                # caption; vendors need no box, their shape says what they are
+                only = nodes[by_group[label][0]]
+                if len(by_group[label]) == 1 and only.type == "Component" and label != UNCATEGORISED:
+                    only.caption = f"{only.caption} ({label})"
+                continue
             gid = _unique_id("cluster/" + slug(label), used)
             members = sorted(by_group[label], key=lambda k: _node_sort_key(nodes[k]))
             view.groups.append(ViewGroup(gid, label, members))
             for k in members:
                 nodes[k].group = gid
-    else:
-        for n in nodes.values():
+    for n in nodes.values():
+        if n.group and not n.group.startswith("cluster/"):
             n.group = ""
 
-    order = [k for g in view.groups for k in g.nodes] if view.groups else \
-        sorted(nodes, key=lambda k: _node_sort_key(nodes[k]))
+    grouped = [k for g in view.groups for k in g.nodes]
+    order = grouped + sorted((k for k in nodes if k not in set(grouped)), key=lambda k: _node_sort_key(nodes[k]))
     view.nodes = [nodes[k] for k in order]
     view.edges = sorted(edges, key=lambda e: (e.source, e.target, e.relation))
     return view
@@ -228,18 +246,44 @@ def _neighbourhood(kg: KnowledgeGraph, start: list[str], depth: int | None, dire
     return sorted(found)
 
 
-def _platform(kg: KnowledgeGraph, kinds: set[str], types: set[str], explicit: bool) -> list[str]:
-    """Every component and vendor, plus what the chosen relations connect them to (teams that own them by default)."""
-    base = {k for k, e in kg.entities.items() if e["type"] in ("Component", "Vendor")}
-    extra_types = types if explicit else {"Team"}
-    keys = set(base)
+def _platform(kg: KnowledgeGraph, kinds: set[str], types: set[str],
+              explicit: bool) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """The whole platform: with the default relations, the components in use and the vendors related to them,
+    with the unused alternatives and the vendors without relations set aside as lists; with relations asked
+    for by name, every component and vendor and what those relations connect them to."""
+    if explicit:
+        base = {k for k, e in kg.entities.items() if e["type"] in ("Component", "Vendor")}
+        keys = set(base)
+        for rel in kg.model["relations"]:
+            if rel["predicate"] not in kinds:
+                continue
+            for this, other in ((rel["subject"], rel["object"]), (rel["object"], rel["subject"])):
+                if this in base and kg.entities[other]["type"] in types:
+                    keys.add(other)
+        return sorted(keys), []
+    in_use = {k for k, e in kg.entities.items() if e["type"] == "Component"
+              and str(e["props"].get("status") or "").lower() not in NOT_IN_USE}
+    vendors = {k for k, e in kg.entities.items() if e["type"] == "Vendor"}
+    related: set[str] = set()
     for rel in kg.model["relations"]:
-        if rel["predicate"] not in kinds:
-            continue
-        for this, other in ((rel["subject"], rel["object"]), (rel["object"], rel["subject"])):
-            if this in base and kg.entities[other]["type"] in extra_types:
-                keys.add(other)
-    return sorted(keys)
+        if rel["predicate"] in kinds:
+            for this, other in ((rel["subject"], rel["object"]), (rel["object"], rel["subject"])):
+                if this in vendors and other in in_use:
+                    related.add(this)
+    linked: set[str] = set()
+    for rel in kg.model["relations"]:
+        if rel["predicate"] in kinds and rel["subject"] != rel["object"]:
+            if {rel["subject"], rel["object"]} <= in_use | related:
+                linked.update((rel["subject"], rel["object"]))
+    unused = sorted((kg.entities[k]["label"] for k, e in kg.entities.items()
+                     if e["type"] == "Component" and k not in in_use), key=str.lower)
+    idle = sorted((kg.entities[k]["label"] for k in vendors - related), key=str.lower)
+    alone = sorted((kg.entities[k]["label"] for k in in_use - linked), key=str.lower)
+    # the picture is the platform's dependencies; what has none in the docs is named, not drawn
+    parked = [(f"in use, no dependency in the docs ({len(alone)})", alone)] if alone else []
+    parked += [(f"alternatives not in use ({len(unused)})", unused)] if unused else []
+    parked += [(f"vendors without relations ({len(idle)})", idle)] if idle else []
+    return sorted(linked), parked
 
 
 def _caption(ent: dict[str, Any]) -> str:
@@ -284,11 +328,15 @@ def _repositories(kg: KnowledgeGraph) -> dict[str, str]:
     return out
 
 
+def _category(text: str) -> str:
+    return "" if _NUMBERED.match(text) else text
+
+
 def _group_label(node: ViewNode, group_by: str, repos: dict[str, str]) -> str:
     if group_by == "repository":
         return repos.get(node.id) or node.repository or NO_REPOSITORY
     if node.type == "Component":
-        return node.category or node.layer or UNCATEGORISED
+        return _category(node.category) or node.layer or UNCATEGORISED
     return _TYPE_GROUPS.get(node.type, node.type)
 
 
@@ -333,6 +381,17 @@ def _collapse(nodes: dict[str, ViewNode], edges: list[ViewEdge], max_nodes: int,
             del nodes[k]
         nodes[gid] = group_node
         count -= len(members) - 1
+    rest = sorted(k for k, n in nodes.items() if n.type != "Group" and not n.focus)
+    if count > max_nodes and len(rest) >= 2:
+        # many groups of one (a category per component): what is left goes in one node of its own
+        label = "smaller groups"
+        gid = _unique_id("group/" + slug(label), set(nodes))
+        into.update((k, gid) for k in rest)
+        done.append((label, len(rest)))
+        nodes[gid] = ViewNode(id=gid, label=label, caption=f"{label} ({len(rest)} entities)", type="Group",
+                              group=label, members=rest)
+        for k in rest:
+            del nodes[k]
     moved = [ViewEdge(into.get(e.source, e.source), into.get(e.target, e.target), e.relation, e.evidence)
              for e in edges]
     moved = [e for e in moved if e.source != e.target]  # relations inside one collapsed group

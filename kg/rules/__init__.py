@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..model import Document
-from . import adr, diagrams, lifecycle, ownership, prose, sections, tables, vendors
+from . import adr, config, diagrams, lifecycle, mentions, ownership, prose, sections, tables, vendors
 from .state import AdrRecord, Extraction, FactRule, NameRule
 
 if TYPE_CHECKING:
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["FACT_RULES", "NAME_RULES", "AdrRecord", "Extraction", "extract_facts", "extract_names"]
 
 NAME_RULES: list[tuple[str, NameRule]] = [
+    ("adr_kinds", adr.adr_kinds),
     ("adr_document", adr.adr_document),
     ("adr_references", adr.adr_references),
     ("technology_tables", tables.technology_tables),
@@ -30,6 +31,18 @@ NAME_RULES: list[tuple[str, NameRule]] = [
     ("dependency_tables", tables.dependency_tables),
     ("component_headings", sections.component_headings),
     ("decision_tables", lifecycle.decision_tables),
+    ("lifecycle_statements", lifecycle.lifecycle_statements),
+    ("diagram_nodes", diagrams.diagram_nodes),
+    ("abbreviations", mentions.abbreviations),
+    ("linked_names", mentions.linked_names),
+    ("component_folders", mentions.component_folders),
+    ("proper_nouns", mentions.proper_nouns),
+    ("known_technologies", mentions.known_technologies),
+    ("introduced_sections", mentions.introduced_sections),
+    ("technology_heads", mentions.technology_heads),
+    ("listed_parts", mentions.listed_parts),
+    ("code_names", mentions.code_names),
+    ("dependency_section_names", sections.dependency_section_names),
     ("repository_headings", sections.repository_headings),
     ("ownership_tables", ownership.ownership_tables),
     ("document_owner", ownership.document_owner),
@@ -40,6 +53,9 @@ FACT_RULES: list[tuple[str, FactRule]] = [
     ("mermaid_edges", diagrams.mermaid_edges),
     ("prose_relations", prose.prose_relations),
     ("transposed_tables", tables.transposed_tables),
+    ("module_sources", tables.module_sources),
+    ("dependency_sections", sections.dependency_sections),
+    ("config_snippets", config.config_snippets),
     ("vendor_standing", vendors.vendor_standing),
     ("replacements", lifecycle.replacements),
     ("vendor_products", vendors.vendor_products),

@@ -1,79 +1,170 @@
-"""ADRs: a record's own document (id, title, status, date, supersession, decision, options), the indexes
-and links that name records, and the ADR entities and decides/rejects/supersedes relations they resolve to."""
+"""ADRs: which documents are decision records, what each says about itself (number, title, status, date,
+supersession, decision, options), the indexes and links that name records, and the ADR entities and
+decides/rejects/supersedes relations all of that resolves to.
+
+A record is recognised by what it contains (a title and a status or a decision section), its
+file name (`ADR-026-…`, `ADR021-….html.md`, `0007-…`) or its title (`ADR-7: …`, `# 7. Title`), not
+by the name of its folder alone; templates and other record series (`DR005-…`, `RFC-12`) are not ADRs.
+"""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..model import Block, Document, Entity, Evidence, Fact, Mention, Relation
 from ..names import ADR_ID, adr_id, canonical_adr_number, clean_name, split_compound, split_parenthetical
 from ..resolve import entity_key
+from . import decisions
 from .lifecycle import replacement_pairs
-from .state import AdrRecord, Extraction, column, evidence_at, looks_like_a_name, section_blocks
+from .phrases import Name
+from .state import (
+    SENTENCE,
+    AdrRecord,
+    Choice,
+    Extraction,
+    column,
+    evidence_at,
+    looks_like_a_name,
+    name_column,
+    sentence_line,
+)
 
 if TYPE_CHECKING:
     from ..resolve import Gazetteer
 
-
-ADR_TITLE = re.compile(r"^\s*(?:ADR[-_ ]?(\d+)|(\d+)\.)\s*[:.\-–—]?\s*(.*)$", re.IGNORECASE)
-
-
-ADR_TOOLS_FILE = re.compile(r"^(\d{1,5})[-_]")
-
-
-ADR_NUM_FILE = re.compile(r"^ADR[-_]?(\d+)", re.IGNORECASE)
-
-
-ADR_NAME_FILE = re.compile(r"^ADR[-_]([A-Za-z][A-Za-z0-9_-]*)$", re.IGNORECASE)
-
-
-# adr-tools writes "Superceded"; both spellings count
-SUPERSEDES = re.compile(r"\bsuper[sc]ed(?:es|ing)\s*:?\s*((?:ADR[-_ ]?\d+[\s,&and]*)+)", re.IGNORECASE)
-
-
-SUPERSEDED_BY = re.compile(r"\b(?:super[sc]eded|replaced)\s+by\s*:?\s*((?:ADR[-_ ]?\d+[\s,&and]*)+)", re.IGNORECASE)
-
-
-CHOSEN_OPTION = re.compile(r"chosen option\s*:?\s*[\"“']([^\"”']{2,60})[\"”']", re.IGNORECASE)
-
-
-STATUS_VALUE = re.compile(r"\b(accepted|proposed|deprecated|superseded|rejected|draft|approved|implemented|"
-                          r"in progress|under review|amended|withdrawn)\b", re.IGNORECASE)
-
-
+# a number in a title: "ADR-7: X", "ADR 007 - X", "7. X", "ADR029: X" (and typos such as "ADD037: X")
+TITLE_NUMBER = re.compile(r"^\s*(?:(?:ADR|AD|ADD|DR)[-_ ]?(?P<a>\d{1,5})|(?P<n>\d{1,5})\s*[.:)]|#(?P<h>\d{1,5})\.?)"
+                          r"\s*[:.\-–—]?\s*(?P<rest>.*)$", re.IGNORECASE)
+FILE_ADR_NUMBER = re.compile(r"^ADR[-_ ]?(\d{1,5})(?!\d)", re.IGNORECASE)
+FILE_NUMBER = re.compile(r"^(\d{1,5})(?:[-_. ]|$)")  # adr-tools, MADR: 0007-use-x.md (not 20210105-… dates)
+FILE_ADR_NAME = re.compile(r"^ADR[-_]([A-Za-z][A-Za-z0-9_-]*)$", re.IGNORECASE)
+OTHER_SERIES = re.compile(r"^(?!adr)[a-z]{1,6}[-_ ]?\d", re.IGNORECASE)  # DR005-…, RFC-12, PDR-3: other records
+TEMPLATE = re.compile(r"template|^(?:adr[-_ ]?)?(?:0+|x+|n+)(?:[-_. ]|$)|^adr[-_ ]?(?:x+|n+)(?:[-_]|$)", re.IGNORECASE)
+NOT_RECORDS = ("readme", "index", "_index", "summary", "toc", "contents", "changelog", "license", "contributing")
+DECISION_FOLDER = re.compile(r"(?:^|/)(?:adrs?|decisions?|decision[-_ ]?records?|decision[-_ ]?logs?|adr[-_ ]?log|"
+                             r"architecture[-_ ]decision[-_ ]records?|architectural[-_ ]decision[-_ ]records?|"
+                             r"architecture[-_ ]decisions?|architectural[-_ ]decisions?)/", re.IGNORECASE)
+STATUS_HEADINGS = ("status", "state", "decision status")
+DECISION_HEADINGS = ("decision", "decisions", "decision outcome", "decision drivers and outcome", "chosen option",
+                     "resolution", "the decision", "outcome", "our decision", "decision and rationale")
+CONTEXT_HEADINGS = re.compile(r"^(?:context|context and problem statement|problem|problem statement|background|"
+                              r"consequences|considered options|options|options considered|decision drivers|"
+                              r"rationale|summary|issue)\b", re.IGNORECASE)
+OPTIONS_SECTION = re.compile(r"^(?:(?:other\s+)?(?:options?|alternatives?)(?:\s+(?:considered|evaluated|"
+                             r"explored))?|considered\s+(?:options|alternatives)|pros and cons of the options)$",
+                             re.IGNORECASE)
+NOT_AN_OPTION = re.compile(r"^(?:advantages|disadvantages|pros|cons|positives?|negatives?|consequences|summary|"
+                           r"comparison|documentation|good|bad|neutral|notes?|details|context|risks?|costs?)\b",
+                           re.IGNORECASE)
+STATUS_WORD = re.compile(r"\b(accepted|proposed|deprecated|superseded|superceded|superceeded|rejected|draft|approved|"
+                         r"implemented|in progress|under review|amended|withdrawn|agreed|adopted|retired|obsolete|"
+                         r"replaced|on hold|abandoned)\b", re.IGNORECASE)
+STATUS_EMOJI = {"✅": "Accepted", "✔": "Accepted", "❌": "Rejected", "✖": "Rejected", "⌛": "Superseded",
+                "🤔": "Proposed", "♻": "Amended"}
+SUPERSESSION = re.compile(r"\b(?P<by>super(?:s|c|ce)ede?d\s+by|replaced\s+by|superseded|superceded|superceeded)"
+                          r"|\b(?P<of>super(?:s|c|ce)edes|supersedes|replaces)\b", re.IGNORECASE)
+NOT_IN_FORCE = ("Rejected", "Deprecated", "Superseded", "Withdrawn", "Proposed", "Draft", "Retired", "Obsolete",
+                "Abandoned", "On Hold", "Replaced")
 DECISION_VERB = re.compile(r"\b(use|using|adopt|choose|chosen|chose|select|selected|deploy|go with|implement|"
                            r"standardi[sz]e on|migrate to|run)\b", re.I)
 
 
-DECISION_HEADINGS = ("decision", "decision outcome", "decision drivers and outcome", "chosen option", "resolution")
+@dataclass
+class Identity:
+    """What makes a document an ADR: its id, its title without the number, and a warning when file and title disagree."""
+
+    id: str
+    title: str
+    warning: str = ""
 
 
-def adr_identity(doc: Document) -> tuple[str, str] | None:
-    """(ADR id, title) of an ADR document, from its file name and top heading."""
-    stem = doc.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    title = doc.title
-    m = ADR_TITLE.match(title)
-    number = None
-    if m and (m.group(1) or m.group(2)):
-        number = int(m.group(1) or m.group(2))
-        title = m.group(3).strip() or title
-    fm = ADR_NUM_FILE.match(stem) or ADR_TOOLS_FILE.match(stem)
-    if number is None and fm:
-        number = int(fm.group(1))
+def _stem(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    stem = name.rsplit(".", 1)[0]
+    return re.sub(r"\.html?$", "", stem, flags=re.I)  # ADR021-use-x.html.md
+
+
+def _headings(doc: Document) -> list[str]:
+    return [clean_name(s.title).lower().rstrip(":") for s in doc.sections]
+
+
+def _has_status(doc: Document) -> bool:
+    if doc.front_matter.get("status"):
+        return True
+    if any(h in STATUS_HEADINGS for h in _headings(doc)):
+        return True
+    return any(re.match(r"^[*_\s>-]*status[*_\s]*:", doc.line_text(b.line), re.I) for b in doc.blocks[:12])
+
+
+def _has_decision(doc: Document) -> bool:
+    return any(h in DECISION_HEADINGS for h in _headings(doc))
+
+
+def recognise(doc: Document) -> Identity | None:
+    """The ADR identity of a document, or None when it is not an architecture decision record."""
+    stem = _stem(doc.path)
+    low = stem.lower()
+    if low in NOT_RECORDS or TEMPLATE.search(stem):
+        return None
+    if OTHER_SERIES.match(stem) and not FILE_ADR_NUMBER.match(stem):
+        return None  # DR005-…, RFC-0012-…: another series of records, not ADRs
+    title = clean_name(doc.title)
+    if re.search(r"\btemplate\b", title, re.I):
+        return None
+    t = TITLE_NUMBER.match(title)
+    title_number = int(t.group("a") or t.group("n") or t.group("h")) if t and (t.group("a") or t.group("n") or t.group("h")) else None
+    title_is_adr = bool(re.match(r"^\s*ADR[-_ ]?\d", title, re.I))
+    bare_title = clean_name(t.group("rest")) if title_number is not None and t and t.group("rest") else title
+    file_number = None
+    fm = FILE_ADR_NUMBER.match(stem)
+    file_is_adr = fm is not None
+    if fm:
+        file_number = int(fm.group(1))
+    else:
+        fm = FILE_NUMBER.match(stem)
+        if fm:
+            file_number = int(fm.group(1))
+    in_folder = bool(DECISION_FOLDER.search("/" + doc.path))
+    status, decision = _has_status(doc), _has_decision(doc)
+    shaped = status and (decision or any(CONTEXT_HEADINGS.match(h) for h in _headings(doc))) or \
+        decision and any(CONTEXT_HEADINGS.match(h) for h in _headings(doc))
+    named_file = FILE_ADR_NAME.match(stem)
+    is_adr = (file_is_adr or named_file is not None or title_is_adr
+              or file_number is not None and (in_folder or title_number is not None or status or decision)
+              or in_folder and (status or decision)
+              or shaped)
+    if not is_adr:
+        return None
+    warning = ""
+    number = file_number if file_number is not None else title_number
     if number is None and doc.front_matter.get("id"):
         found = adr_id(str(doc.front_matter["id"]))
         if found:
-            return found, title
+            return Identity(found, bare_title)
+    if file_number is not None and title_number is not None and file_number != title_number and \
+            (title_is_adr or not title_is_adr and t is not None):
+        warning = (f"{doc.path}:{doc.sections[0].line if doc.sections else 1}: ADR title says {title_number}, "
+                   f"the file name says {file_number}; kept {file_number}")
     if number is not None:
-        return canonical_adr_number(number), title
-    fn = ADR_NAME_FILE.match(stem)
-    if fn:
-        return "ADR-" + fn.group(1).upper().replace("_", "-"), re.sub(r"^ADR\s*:\s*", "", title, flags=re.I)
-    # an unnumbered record in an ADR folder: docs/decisions/use-postgres.md is ADR-USE-POSTGRES
+        return Identity(canonical_adr_number(number), bare_title, warning)
+    if named_file:
+        return Identity("ADR-" + named_file.group(1).upper().replace("_", "-"),
+                        re.sub(r"^ADR\s*:\s*", "", title, flags=re.I))
+    # an unnumbered record: docs/decisions/use-postgres.md is ADR-USE-POSTGRES
     slug_id = re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-").upper()
-    return ("ADR-" + slug_id, re.sub(r"^ADR\s*:\s*", "", title, flags=re.I)) if slug_id else None
+    return Identity("ADR-" + slug_id, re.sub(r"^ADR\s*:\s*", "", title, flags=re.I)) if slug_id else None
+
+
+def adr_kinds(doc: Document, out: Extraction) -> None:
+    """Decide, by content, which documents are ADRs (the parse stage's guess is by name only)."""
+    ident = recognise(doc)
+    if ident is not None:
+        doc.kind = "adr"
+    elif doc.kind == "adr":
+        doc.kind = "doc"
 
 
 def iso_date(text: str) -> str | None:
@@ -89,160 +180,392 @@ def iso_date(text: str) -> str | None:
         return None
 
 
+def normalise_status(raw: str) -> str:
+    """'✅ Accepted' -> Accepted; 'Superceded by [ADR-5](…)' -> Superseded; template text ('Accepted or Rejected') -> ''."""
+    text = clean_name(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", raw))
+    words = [m.group(1).lower() for m in STATUS_WORD.finditer(text)]
+    kinds = {("superseded" if w.startswith("super") else w) for w in words}
+    if not kinds:
+        for emoji, status in STATUS_EMOJI.items():
+            if emoji in raw:
+                return status
+        return ""
+    if len(kinds) > 1 and (re.search(r"\bor\b|\||\bvalid\b|\bone of\b|\[", text, re.I) and "superseded" not in kinds
+                           or len(kinds) > 2 and re.search(r"\bor\b|\|", text)):
+        return ""  # template text left in place: "Accepted or Rejected", "[proposed | accepted | …]"
+    if "superseded" in kinds:
+        return "Superseded"
+    return words[0].title() if words[0] != "in progress" else "In Progress"
+
+
 def adr_document(doc: Document, out: Extraction) -> None:
     """An ADR's own document: id, title, status, date, supersession, decision and the options it weighed."""
     if doc.kind != "adr":
         return
-    ident = adr_identity(doc)
-    if not ident:
+    ident = recognise(doc)
+    if ident is None:
         return
-    rid, title = ident
+    if ident.warning:
+        doc.warnings.append(ident.warning)
     first = doc.sections[0].line if doc.sections else 1
-    rec = AdrRecord(id=rid, evidence=evidence_at(doc, first, "heading"), title=clean_name(title), document=doc.path,
-                    repository=doc.repo)
-    status_blocks = _adr_status_and_date(doc, rec)
-    _adr_supersession(doc, rec, status_blocks)
-    sm = STATUS_VALUE.search(rec.status)
-    rec.status = sm.group(1).title() if sm else clean_name(rec.status)[:40]
+    rec = AdrRecord(id=ident.id, evidence=evidence_at(doc, first, "heading"), title=clean_name(ident.title),
+                    document=doc.path, repository=doc.repo)
+    status_blocks = _status_and_date(doc, rec)
+    _supersession(doc, rec, status_blocks)
+    rec.status_text = clean_name(rec.status)[:120]
+    rec.status = normalise_status(rec.status) or ("Superseded" if rec.superseded_by else "")
     day = iso_date(rec.date)
     if day is None:
         doc.warnings.append(f"{doc.path}:{rec.evidence.line}: ADR date is not a real day, ignored")
     rec.date = day or ""
-    _adr_decision(doc, rec, out)
-    _adr_options(doc, rec, out)
+    _decision(doc, rec, out)
     out.adrs.append(rec)
     # an ADR named as superseding or superseded is an ADR of the workspace, with or without a document
     for other, ev in rec.supersedes + rec.superseded_by:
         if not other.startswith("doc:"):
             out.adrs.append(AdrRecord(id=other, evidence=ev))
-    # "Remove Kong, Use Istio" / "Replace X with Y" in a title names the technology that leaves
-    for gone, new in replacement_pairs(rec.title):
-        out.mentions.append(Mention(gone, "Component", rec.evidence, props={"status": "removed"}))
-        out.facts.append(Fact(gone, "replacedBy", new, rec.evidence))
 
 
-def _adr_status_and_date(doc: Document, rec: AdrRecord) -> list[Block]:
+def _status_and_date(doc: Document, rec: AdrRecord) -> list[Block]:
     """Status and date from front matter (MADR), a '## Status' section (Nygard) or 'Status:' lines; the status blocks."""
     fm = doc.front_matter
     if fm.get("status"):
         rec.status = str(fm["status"])
     if fm.get("date"):
         rec.date = str(fm["date"])
-    status_blocks = section_blocks(doc, ("status",))
+    status_blocks = [b for b in doc.blocks if b.section and
+                     clean_name(b.section[-1]).lower().rstrip(":") in STATUS_HEADINGS][:3]
     if not rec.status and status_blocks:
-        rec.status = status_blocks[0].text
+        rec.status = " ".join(b.text for b in status_blocks[:2])
         rec.evidence = evidence_at(doc, status_blocks[0].line, "heading")
-    date_blocks = section_blocks(doc, ("date", "dates"))
+    date_blocks = [b for b in doc.blocks if b.section and clean_name(b.section[-1]).lower().rstrip(":") in
+                   ("date", "dates")]
     if not rec.date and date_blocks:
         rec.date = date_blocks[0].text
-    # "**Status:** Accepted" / "Date: 2026-01-05" lines (adr-tools, Nygard variants)
-    for b in doc.blocks[:12]:
+    # "**Status:** Accepted" / "* Date: 2026-01-05" lines (adr-tools, Nygard variants, MADR 2 bullets)
+    for b in doc.blocks[:15]:
         for line_no in range(b.line, max(b.end_line, b.line) + 1):
-            m = re.match(r"^[*_\s>-]*(status|date)[*_\s]*:[*_\s]*(.+)$", doc.line_text(line_no), re.IGNORECASE)
+            line_text = doc.line_text(line_no)[:500]  # a bounded line: these patterns must stay linear
+            m = re.match(r"^[*_>\s-]*(status|date|last updated)[*_]*\s*:\s*[*_]*\s*(\S.*)$", line_text, re.IGNORECASE)
             if not m:
                 continue
             key, value = m.group(1).lower(), clean_name(m.group(2))
             if key == "status" and not rec.status:
                 rec.status, rec.evidence = value, evidence_at(doc, line_no, "heading")
-            elif key == "date" and not rec.date:
+            elif key != "status" and not rec.date:
                 rec.date = value
+    if not rec.date:
+        # "Date: 2020-02-27" written as a plain paragraph under the title (free-form ADRs)
+        for b in doc.blocks[:4]:
+            if re.match(r"^\W*date\W", b.text, re.I):
+                rec.date = b.text
+                break
     return status_blocks
 
 
-def _adr_supersession(doc: Document, rec: AdrRecord, status_blocks: list[Block]) -> None:
-    """'Supersedes ADR-013', 'Superseded by ADR-039', front-matter keys, and adr-tools' links to the other record."""
+def _refs_in(doc: Document, block: Block, text: str, start: int) -> list[tuple[str, int]]:
+    """The ADRs a supersession phrase names after `start`: ids, linked records, numbers in links. (ref, line)"""
+    tail = text[start:]
+    tail = re.split(r"(?<=[.!?])\s+(?=[A-Z])", tail, maxsplit=1)[0]
+    refs: list[tuple[str, int]] = []
+    lines = range(block.line, max(block.end_line, block.line) + 1)
+    links = [lk for lk in doc.links if lk.line in lines and lk.text and lk.text in tail]
+    linked_text = " ".join(lk.text for lk in links)
+    for link in links:
+        line = link.line
+        if link.kind == "internal" and link.target:
+            refs.append(("doc:" + link.target, line))
+            continue
+        name = link.href.split("#")[0].rsplit("/", 1)[-1]
+        m = FILE_ADR_NUMBER.match(name) or FILE_NUMBER.match(name) or re.match(r"^\D{0,4}?0*(\d{1,5})\b", link.text)
+        if m:
+            refs.append((canonical_adr_number(int(m.group(1))), line))
+    for m in ADR_ID.finditer(tail):
+        if m.group(0) not in linked_text:
+            refs.append((canonical_adr_number(int(m.group(1))), block.line))
+    if not refs:
+        m = re.match(r"^\W*(?:decision|adr|record)?\W*0*(\d{1,5})\b", tail, re.I)
+        if m:
+            refs.append((canonical_adr_number(int(m.group(1))), block.line))
+    return refs
+
+
+def _supersession(doc: Document, rec: AdrRecord, status_blocks: list[Block]) -> None:
+    """'Supersedes ADR-013', 'Superseded by [ADR019 …](…)', '⌛️ Superseded [0019](…)', 'This decision has been
+    superseded by decision: […]', front-matter keys; the other record by id, link target or number."""
     fm = doc.front_matter
-    status_line = rec.evidence.line
-    header_text = " ".join([rec.status, *(str(v) for k, v in fm.items() if "supersed" in str(k).lower()),
-                            *(b.text for b in status_blocks)])
-    for pattern, target in ((SUPERSEDES, rec.supersedes), (SUPERSEDED_BY, rec.superseded_by)):
-        for m in pattern.finditer(header_text):
-            for ref in ADR_ID.finditer(m.group(1)):
-                target.append((canonical_adr_number(int(ref.group(1))), evidence_at(doc, status_line, "heading")))
-    for fm_key in ("supersedes", "superseded_by", "superseded-by"):
+    for fm_key in ("supersedes", "superseded_by", "superseded-by", "supercedes", "superseded"):
         fm_value = fm.get(fm_key)
         for v in fm_value if isinstance(fm_value, list) else [fm_value] if fm_value else []:
-            found = adr_id(str(v))
+            found = adr_id(str(v)) or (canonical_adr_number(int(str(v))) if str(v).isdigit() else None)
             if found:
-                target = rec.supersedes if fm_key == "supersedes" else rec.superseded_by
+                target = rec.supersedes if fm_key in ("supersedes", "supercedes") else rec.superseded_by
                 target.append((found, evidence_at(doc, 1, "front-matter", f"{fm_key}: {v}")))
-    # adr-tools links the other record instead of naming it: "Superceded by [3. Use Y](0003-use-y.md)"
-    status_lines = {b.line for b in status_blocks} | {status_line}
+    # where records say it: the status section, status lines, and the sentences under the title
+    head = [b for b in doc.blocks[:8] if not b.section or len(b.section) == 1 or
+            clean_name(b.section[-1]).lower().rstrip(":") in STATUS_HEADINGS]
+    seen: set[str] = set()
+    own = {"doc:" + doc.path, rec.id}
+    for block in status_blocks + [b for b in head if b not in status_blocks]:
+        for sentence in SENTENCE.split(block.text):
+            if re.search(r"\b(?:if|when|whether|would|could|may)\b", sentence[:40], re.I):
+                continue
+            for m in SUPERSESSION.finditer(sentence):
+                # only this record's own statement: "This decision supersedes …" or a status line
+                if block not in status_blocks and not re.match(
+                        r"^\W*(?:this\s+(?:decision|adr|record|document)|status|it)\b|^\W*super", sentence, re.I):
+                    continue
+                target = rec.superseded_by if m.group("by") else rec.supersedes
+                ev = evidence_at(doc, sentence_line(doc, block.line, block.end_line, sentence), "heading")
+                for ref, _line in _refs_in(doc, block, sentence, m.end()):
+                    if ref not in own and (target is rec.supersedes, ref) not in seen:
+                        seen.add((target is rec.supersedes, ref))  # type: ignore[arg-type]
+                        target.append((ref, ev))
+
+
+# ---------------------------------------------------------------- decisions
+
+def _known_phrases(doc: Document) -> frozenset[str]:
+    """Phrases a document sets apart as names: code spans and the texts of links to other sites."""
+    phrases = {c for b in doc.blocks for c in b.code} | {c for s in doc.sections for c in s.code}
     for link in doc.links:
-        if link.line not in status_lines or link.kind != "internal" or not link.target:
+        text = link.text.strip()
+        if text and link.kind == "external" and len(text.split()) <= 4 and not re.search(r"[#/]|^\d", text) \
+                and text.split()[0].lower() not in decisions_stopwords():
+            phrases.add(text)
+    return frozenset(p for p in phrases if 1 < len(p) <= 40 and not p.startswith(("$", "-", "<")))
+
+
+def decisions_stopwords() -> frozenset[str]:
+    from .phrases import CAPITALISED_STOPWORDS, LEADING
+
+    return CAPITALISED_STOPWORDS | LEADING | frozenset(("see", "here", "this", "link", "docs", "documentation"))
+
+
+def _is_decision_section(section: tuple[str, ...]) -> bool:
+    """A block under a decision heading, but not under its 'Future', 'Migration path' or 'Alternatives' parts."""
+    inside = [clean_name(s).lower().rstrip(":") for s in section[1:] or section]
+    for i, title in enumerate(inside):
+        if title in DECISION_HEADINGS:
+            return not any(re.search(r"future|migrat|later|alternative|option|consequence|risk|rollback|roadmap|"
+                                     r"next step|open question|deferred", t) for t in inside[i + 1:])
+    return False
+
+
+def _in_options(section: tuple[str, ...]) -> bool:
+    return any(OPTIONS_SECTION.match(clean_name(s)) for s in section)
+
+
+def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
+    """What the record chose, turned down, retired and replaced: from its title, its sentences and its options."""
+    known = _known_phrases(doc)
+    title_code = frozenset(c for s in doc.sections[:1] for c in s.code) | known
+    reading = decisions.Reading()
+    title_reading = decisions.read_title(rec.title, title_code)
+    title_ev = rec.evidence if not doc.sections else evidence_at(doc, doc.sections[0].line, "heading")
+    choices: list[tuple[str, Name, Evidence]] = []
+
+    def note(kind: str, names: list[Name], ev: Evidence) -> None:
+        for n in names:
+            if not _plausible(n.text):
+                continue
+            choices.append((kind, n, ev))
+
+    rec.title_read = bool(title_reading.chosen or title_reading.rejected or title_reading.removed)
+    note("chosen", title_reading.chosen, title_ev)
+    note("rejected", title_reading.rejected, title_ev)
+    note("removed", title_reading.removed, title_ev)
+    for old, new in title_reading.replaced:
+        if _plausible(old.text) and _plausible(new.text):
+            rec.replaced.append((old.text, new.text, title_ev))
+    decision_blocks = [b for b in doc.blocks if _is_decision_section(b.section)]
+    considered: list[Name] = []
+    for block in doc.blocks:
+        in_decision = block in decision_blocks[:15]
+        if _in_options(block.section) and not in_decision:
+            continue  # what an option would do is not what the record decided
+        for sentence in SENTENCE.split(block.text):
+            ev = evidence_at(doc, sentence_line(doc, block.line, block.end_line, sentence), "prose", sentence)
+            r = decisions.read_sentence(sentence, known | frozenset(block.code), in_decision)
+            others = {canonical_adr_number(int(x.group(1))) for x in ADR_ID.finditer(sentence)} - {rec.id}
+            if others:
+                r.chosen = []  # "we decided to use SES as part of ADR019": another record's decision
+            # "We considered X … We decided against them": the pronoun stands for what was considered
+            if re.search(r"\bdecided against (?:it|them|this|that|these|those)\b", sentence, re.I):
+                r.rejected += considered
+            m = re.search(r"\bconsider(?:ed|ing)\s+(?:using\s+|adopting\s+)?", sentence, re.I)
+            considered = decisions.names_in(sentence[m.end():], known | frozenset(block.code)) if m else []
+            note("chosen", r.chosen, ev)
+            note("rejected", r.rejected, ev)
+            note("removed", r.removed, ev)
+            for old, new in r.replaced:
+                if _plausible(old.text) and _plausible(new.text):
+                    rec.replaced.append((old.text, new.text, ev))
+            reading.extend(r)
+    # a technology table under the decision heading lists what was chosen ("| Canary Controller | Flagger |")
+    for table in doc.tables:
+        tool = name_column(table.header) if _is_decision_section(table.section) else None
+        if tool is None:
             continue
-        before = doc.line_text(link.line).split(link.text, 1)[0].lower()
-        if re.search(r"super[sc]eded\s+by|replaced\s+by", before):
-            rec.superseded_by.append(("doc:" + link.target, evidence_at(doc, link.line, "link")))
-        elif re.search(r"super[sc]edes", before):
-            rec.supersedes.append(("doc:" + link.target, evidence_at(doc, link.line, "link")))
+        for row, line in zip(table.rows, table.row_lines):
+            for part in split_compound(row.get(tool, "")):
+                found = decisions.names_in(split_parenthetical(part)[0], known)
+                if found and found[0].start == 0:
+                    note("chosen", found[:1], evidence_at(doc, line, "table"))
+    _options(doc, rec, known, choices)
+    # "we looked into alternatives to GOV.UK Signon" in a record that chose one thing: that thing replaces it
+    chosen_names = [n for kind, n, _ in choices if kind == "chosen"]
+    if len({n.text.lower() for n in chosen_names}) == 1:
+        for block in doc.blocks:
+            for m in re.finditer(r"\b(?:alternatives?\s+to|a\s+replacement\s+for|replacing|move\s+away\s+from|"
+                                 r"migrate\s+away\s+from|moving\s+away\s+from)\s+", block.text, re.I):
+                gone = decisions.names_in(block.text[m.end():], known | frozenset(block.code))
+                if gone and gone[0].start < 3 and _plausible(gone[0].text) and \
+                        gone[0].text.lower() != chosen_names[0].text.lower():
+                    ev = evidence_at(doc, block.line, "prose", block.text)
+                    rec.replaced.append((gone[0].text, chosen_names[0].text, ev))
+    if rec.status in ("Rejected", "Withdrawn", "Abandoned"):
+        # a rejected record decides nothing: what it proposed is what was turned down
+        choices = [("rejected" if kind == "chosen" else kind, n, ev) for kind, n, ev in choices]
+    chosen = {k for kind, n, _ in choices if kind == "chosen" for k in _keys(n)}
+    for kind, n, ev in choices:
+        aliases = [n.abbreviation] if n.abbreviation else []
+        # a decision names its subject even when it is a common word ("We will use Node")
+        props: dict[str, object] = {"status": "removed"} if kind == "removed" else {"named_by_decision": True}
+        out.mentions.append(Mention(n.text, "Component", ev, props=props, aliases=aliases))
+        if kind == "chosen":
+            rec.decided.append(Choice(n.text, ev, "decision"))
+        elif kind == "rejected" and not _keys(n) & chosen:
+            rec.rejected.append(Choice(n.text, ev, "decision"))
+    for old_name, new_name, ev in rec.replaced:
+        out.facts.append(Fact(old_name, "replacedBy", new_name, ev))
+    # the index-style fallback on a title with no verb: "Remove Kong, Use Istio"
+    for leaving, successor in replacement_pairs(rec.title):
+        out.mentions.append(Mention(leaving, "Component", rec.evidence, props={"status": "removed"}))
+        out.facts.append(Fact(leaving, "replacedBy", successor, rec.evidence))
 
 
-def _adr_decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
-    """What the decision section chose: bold names after a decision verb, or MADR's quoted chosen option."""
+def _plausible(name: str) -> bool:
+    """A name a decision can be about: not an ADR reference, a number, a sentence or a pronoun."""
+    if not name or len(name) > 60 or len(name.split()) > 6:
+        return False
+    if ADR_ID.search(name) or re.fullmatch(r"[\d\W]+", name):
+        return False
+    return name.lower() not in decisions_stopwords()
 
-    def decided(phrase: str, line: int) -> None:
-        for name, paren in _decided_names(phrase):
-            ev = evidence_at(doc, line, "prose")
-            out.mentions.append(Mention(name, "Component", ev, aliases=[paren] if paren else []))
-            rec.decided_names.append((name, ev))
 
-    for b in section_blocks(doc, DECISION_HEADINGS)[:6]:
-        rec.decision_text.append((b.text, evidence_at(doc, b.line, "prose")))
-        chosen = CHOSEN_OPTION.search(b.text)
-        if chosen:  # MADR quotes its choice: Chosen option: "Use Kafka"
-            decided(re.sub(r"^(use|adopt|choose)\s+", "", chosen.group(1), flags=re.I), b.line)
-        verb = DECISION_VERB.search(b.text)
-        if verb is None:
+def _options(doc: Document, rec: AdrRecord, known: frozenset[str], choices: list[tuple[str, Name, Evidence]]) -> None:
+    """The options the record weighed, which one it chose and which it turned down."""
+    options = weighed_options(doc, known)
+    if not options:
+        return
+    for opt in options:
+        for n in opt.names:
+            rec.options.append((n.text, evidence_at(doc, opt.line, "prose")))
+    decision_text = " ".join(b.text for b in doc.blocks if _is_decision_section(b.section))
+    number, label = decisions.chosen_option_reference(decision_text)
+    picked: list[decisions.Option] = []
+    if number:
+        picked = [o for o in options if o.number == number]
+    if not picked and label:
+        key = re.sub(r"\W+", " ", label).strip().lower()
+        picked = [o for o in options if re.sub(r"\W+", " ", o.label).strip().lower().endswith(key)
+                  or key in {n.text.lower() for n in o.names}]
+    picked += [o for o in options if o.chosen_here and o not in picked]
+    chosen_keys = {k for kind, n, _ in choices if kind == "chosen" for k in _keys(n)}
+    for o in picked:  # the option the record names as its choice: everything in it is chosen
+        ev = evidence_at(doc, o.line, "prose")
+        for n in o.names:
+            if not _keys(n) & chosen_keys and _plausible(n.text):
+                choices.append(("chosen", n, ev))
+                chosen_keys |= _keys(n)
+    known_choice = bool(picked) or any(_keys(n) & chosen_keys for o in options for n in o.names)
+    if not known_choice and decision_text:
+        # a decision that names one of the options more often than any other has chosen it
+        counts = sorted(((sum(len(re.findall(r"(?<![\w-])" + re.escape(n.text) + r"(?![\w-])", decision_text, re.I))
+                              for n in o.names), i) for i, o in enumerate(options)), reverse=True)
+        if counts and counts[0][0] > 0 and (len(counts) == 1 or counts[0][0] > counts[1][0]):
+            winner = options[counts[0][1]]
+            for n in winner.names:
+                if _plausible(n.text):
+                    choices.append(("chosen", n, evidence_at(doc, winner.line, "prose")))
+                    chosen_keys |= _keys(n)
+            known_choice = True
+    # once the choice is known, every other option's name was turned down; an option that says
+    # "Rejected due to cost" was turned down whatever was chosen
+    for o in options:
+        if not known_choice and not o.rejected_here:
             continue
-        for strong in b.strong:
-            if b.text.find(strong) >= verb.start():  # the chosen thing follows the verb: "We will use **X**"
-                decided(strong, b.line)
+        ev = evidence_at(doc, o.line, "prose")
+        for n in o.names:
+            if not _keys(n) & chosen_keys and _plausible(n.text):
+                choices.append(("rejected", n, ev))
 
 
-def _adr_options(doc: Document, rec: AdrRecord, out: Extraction) -> None:
-    """The options an ADR weighed: '1. **Apache Kafka**: …', or a plain 'Considered Options' list."""
-    for b in option_items(doc):
-        names: list[str] = []
-        if b.strong and b.text.startswith(b.strong[0]):
-            names = split_compound(b.strong[0])
-        elif b.section and clean_name(b.section[-1]).lower() in OPTIONS_SECTIONS:
-            names = split_compound(re.split(r"\s[-–—:]\s|:", b.text)[0])
-        for name in names:
-            name, _ = split_parenthetical(name)
-            if looks_like_a_name(name):
-                rec.options.append((name, evidence_at(doc, b.line, "prose")))
-                out.mentions.append(Mention(name, "Component", evidence_at(doc, b.line, "prose")))
+def _keys(n: Name) -> set[str]:
+    from ..names import name_key
+
+    return {k for k in (name_key(n.text), name_key(n.abbreviation or "")) if k}
 
 
-OPTIONS_INTRO = re.compile(r"\b(options?|alternatives?)\b.*\b(considered|evaluated)\b|considered options", re.I)
+def weighed_options(doc: Document, known: frozenset[str] = frozenset()) -> list[decisions.Option]:
+    """Options from 'Options considered' sections (their sub-headings or list items), 'Option N' headings,
+    and lists introduced as options ('Some options … were considered:')."""
+    options: list[decisions.Option] = []
+    option_sections = [s for s in doc.sections if OPTIONS_SECTION.match(clean_name(s.title))]
+    for sec in doc.sections:
+        title = clean_name(sec.title)
+        parent = sec.path[-2] if len(sec.path) >= 2 else ""
+        under = any(parent == o.title for o in option_sections)
+        numbered = decisions.OPTION_LABEL.match(title) is not None and re.match(r"^\s*(option|alternative)", title, re.I)
+        if not (under or numbered) or NOT_AN_OPTION.match(title):
+            continue
+        links = [lk.text for lk in doc.links if lk.line == sec.line and lk.text]
+        names = decisions.option_names(title, links, known | frozenset(sec.code))
+        body = [b for b in doc.blocks if b.section[:len(sec.path)] == sec.path]
+        rejected_here = any(re.match(r"^\W*(?:rejected|not chosen|ruled out|discarded|dismissed)\b", b.text, re.I)
+                            for b in body[:3])
+        chosen_here = bool(re.search(r"\((?:chosen|selected|recommended|preferred)\)|[-–—:]\s*(?:chosen|selected)\s*$",
+                                     title, re.I))
+        if names:
+            options.append(decisions.Option(decisions.option_number(title), title, names, sec.line, rejected_here,
+                                            chosen_here))
+    listed = [b for b in option_items(doc) if b.depth <= 1]
+    for i, b in enumerate(listed, 1):
+        links = [lk.text for lk in doc.links if b.line <= lk.line <= max(b.end_line, b.line) and lk.text
+                 and b.text.find(lk.text) < 60]
+        label = b.strong[0] if b.strong and b.text.startswith(b.strong[0]) else b.text
+        names = decisions.option_names(re.split(r"\s[-–—]\s|:\s", label)[0], links[:2], known | frozenset(b.code))
+        rest = b.text[len(label):] if b.text.startswith(label) else b.text
+        chosen_here, rejected_here = decisions.option_verdict(rest)
+        if names:
+            options.append(decisions.Option(decisions.option_number(b.text) or str(i), label[:80], names, b.line,
+                                            rejected_here, chosen_here))
+    return options
 
 
-OPTIONS_SECTIONS = ("considered options", "options considered", "alternatives considered", "alternatives", "options")
+# a paragraph that introduces a list of options: "Options considered:", "We looked at 3 options for …:"
+OPTIONS_INTRO = re.compile(r"\b(options?|alternatives?|choices|approaches|candidates)\b.*\b(considered|evaluated|"
+                           r"were|are)\b|considered options|\b(?:two|three|four|five|several|many|\d+) (?:main )?"
+                           r"(?:choices|options|alternatives|approaches|candidates)\b|\b(?:looked at|considered|"
+                           r"evaluated|compared|investigated|explored|weighed)\b[^.]{0,40}\b(?:options|alternatives|"
+                           r"choices|approaches|tools|solutions|candidates)\b", re.I)
 
 
 def option_items(doc: Document) -> list[Block]:
     """List items that name the options a decision weighed ('Options considered:' lists, 'Considered Options')."""
     items, in_options = [], False
     for b in doc.blocks:
-        sec = clean_name(b.section[-1]).lower() if b.section else ""
+        sec = clean_name(b.section[-1]) if b.section else ""
         if b.kind == "paragraph":
-            in_options = bool(OPTIONS_INTRO.search(b.text))
-        elif in_options or sec in OPTIONS_SECTIONS:
+            in_options = bool(OPTIONS_INTRO.search(b.text)) and b.text.rstrip().endswith(":") or \
+                bool(OPTIONS_INTRO.search(b.text)) and len(b.text) < 200
+        elif in_options or OPTIONS_SECTION.match(sec):
             items.append(b)
     return items
 
 
-def _decided_names(strong: str) -> list[tuple[str, str | None]]:
-    # "MinIO on OCI Block Storage" -> "MinIO": keep the head of a bold decision phrase
-    head = re.split(r"\s+(?:on|with|for|as|in|via|using|over|instead of)\s+", strong, maxsplit=1)[0]
-    names = []
-    for part in split_compound(head):
-        name, paren = split_parenthetical(part)
-        if looks_like_a_name(name):
-            names.append((name, paren))
-    return names
-
+# ---------------------------------------------------------------- references from indexes and links
 
 def adr_references(doc: Document, out: Extraction) -> None:
     """ADRs named in tables and links (an index, a 'Related ADRs' list), with their titles."""
@@ -286,27 +609,32 @@ def adr_references(doc: Document, out: Extraction) -> None:
 
 
 def adr_subject(doc: Document, out: Extraction, gaz: Gazetteer) -> str | None:
-    """The one component an ADR document decides on (its bold choice, else its title), if there is one."""
+    """The one component an ADR document decides on (its choice, else its title), if there is one."""
     if doc.kind != "adr":
         return None
-    chosen = {gaz.lookup(name, "Component") for rec in out.adrs if rec.document == doc.path
-              for name, evidence_at in rec.decided_names} - {None}
+    chosen = {gaz.lookup(c.name, "Component") for rec in out.adrs if rec.document == doc.path
+              for c in rec.decided} - {None}
     if not chosen:
         chosen = {h[2] for h in gaz.scan(doc.title) if gaz.type_of(h[2]) == "Component"}
     return next(iter(chosen)) if len(chosen) == 1 else None
 
 
+# ---------------------------------------------------------------- entities and relations
+
 def adr_entities(entities: dict[str, Entity], records: list[AdrRecord]) -> dict[str, list[AdrRecord]]:
+    """One ADR entity per id, from every record that names it (its own documents first)."""
     grouped: dict[str, list[AdrRecord]] = defaultdict(list)
     for rec in records:
         grouped[rec.id].append(rec)
     for adr, recs in sorted(grouped.items()):
-        own = [r for r in recs if r.document and r.status is not None and r.evidence.method in ("heading", "front-matter")]
+        own = [r for r in recs if r.document and r.evidence.method in ("heading", "front-matter")]
         docs = sorted({r.document for r in recs if r.document and entities.get(f"document/{r.document}")
                        and entities[f"document/{r.document}"].props.get("kind") == "adr"})
         indexed = [r for r in recs if r.evidence.method == "index"]
         title = next((r.title for r in own + indexed + recs if r.title), "")
-        status = next((r.status for r in own if r.status), "") or next((r.status for r in recs if r.status), "")
+        status = next((r.status for r in own if r.status), "") or \
+            next((normalise_status(r.status) for r in recs if r.status and normalise_status(r.status)), "")
+        status_text = next((r.status_text for r in own if r.status_text), "")
         date = next((r.date for r in own if r.date), "")
         key = entity_key("ADR", adr)
         ent = Entity(key=key, type="ADR", label=adr)
@@ -316,6 +644,8 @@ def adr_entities(entities: dict[str, Entity], records: list[AdrRecord]) -> dict[
             ent.aliases |= {f"ADR-{n}", f"ADR-{n:04d}", f"ADR {n}"}
         ent.props.update({"adr_id": adr, "title": title, "status": status or "Unknown", "date": date,
                           "documents": docs, "unresolved": not docs})
+        if status_text and status_text.lower() != (status or "").lower():
+            ent.props["status_text"] = status_text
         repos = sorted({r.repository for r in recs if r.repository} | {d.split("/", 1)[0] for d in docs})
         ent.props["repositories"] = repos
         ent.evidence = [r.evidence for r in recs]
@@ -326,7 +656,7 @@ def adr_entities(entities: dict[str, Entity], records: list[AdrRecord]) -> dict[
 def adr_relations(grouped: dict[str, list[AdrRecord]], gaz: Gazetteer, documents: list[Document]) -> list[Relation]:
     """decides, rejects, supersedes and documentedIn, from the ADR's title, decision text and options."""
     out: list[Relation] = []
-    # adr-tools names the other record by its file: "doc:<path>" -> the ADR documented there
+    # a record may name another by its file: "doc:<path>" -> the ADR documented there
     by_document = {"doc:" + r.document: adr for adr, recs in grouped.items() for r in recs
                    if r.document and r.evidence.method in ("heading", "front-matter")}
     for adr, recs in grouped.items():
@@ -335,31 +665,28 @@ def adr_relations(grouped: dict[str, list[AdrRecord]], gaz: Gazetteer, documents
         for d in ent.props["documents"]:
             rec = next((r for r in recs if r.document == d), recs[0])
             out.append(Relation(key, "documentedIn", f"document/{d}", [rec.evidence]))
-        # titles: the ADR's own title when it has a document, else what indexes call it
-        own = [r for r in recs if r.document in ent.props["documents"] and r.evidence.method == "heading"]
-        title_sources = own or [r for r in recs if r.evidence.method == "index"] or recs
         decided: dict[str, Evidence] = {}
         rejected: dict[str, Evidence] = {}
-        for rec in title_sources:
+        for rec in recs:
+            for c in rec.decided:
+                found = gaz.lookup(c.name, "Component") or gaz.lookup(c.name, "Vendor")
+                if found:
+                    decided.setdefault(found, c.evidence)
+            for c in rec.rejected:
+                found = gaz.lookup(c.name, "Component") or gaz.lookup(c.name, "Vendor")
+                if found:
+                    rejected.setdefault(found, c.evidence)
+        own = [r for r in recs if r.document in ent.props["documents"] and r.evidence.method == "heading"]
+        for rec in own or [r for r in recs if r.evidence.method == "index"] or recs:
+            if rec.title_read:
+                continue  # the title's own grammar said what it decides ("Use X", "Replace X with Y")
+            # titles with no verb ("Event Streaming with Redpanda"): the known names they carry
             for hit, negated in _title_names(rec.title, gaz):
-                target = rejected if negated else decided
-                target.setdefault(hit, rec.evidence)
-        for rec in recs:
-            for name, ev in rec.decided_names:
-                chosen = gaz.lookup(name, "Component") or gaz.lookup(name, "Vendor")
-                if chosen:
-                    decided.setdefault(chosen, ev)
-        if not decided:
-            for text, ev in (t for r in recs for t in r.decision_text):
-                for hit in _decision_names(text, gaz):
-                    decided.setdefault(hit, ev)
-                if decided:
-                    break
-        for rec in recs:
-            for name, ev in rec.options:
-                option = gaz.lookup(name, "Component")
-                if option and option not in decided:
-                    rejected.setdefault(option, ev)
+                (rejected if negated else decided).setdefault(hit, rec.evidence)
+        if ent.props.get("status") in ("Rejected", "Withdrawn", "Abandoned"):
+            for hit, ev in decided.items():
+                rejected.setdefault(hit, ev)
+            decided = {}
         for hit, ev in decided.items():
             out.append(Relation(key, "decides", hit, [ev]))
         for hit, ev in rejected.items():
@@ -370,7 +697,7 @@ def adr_relations(grouped: dict[str, list[AdrRecord]], gaz: Gazetteer, documents
                 out.append(Relation(key, "supersedes", entity_key("ADR", by_document.get(other, other)), [ev]))
             for other, ev in rec.superseded_by:
                 out.append(Relation(entity_key("ADR", by_document.get(other, other)), "supersedes", key, [ev]))
-    return [r for r in out if gaz.has(r.subject) and gaz.has(r.object)]
+    return [r for r in out if gaz.has(r.subject) and gaz.has(r.object) and r.subject != r.object]
 
 
 def _title_names(title: str, gaz: Gazetteer) -> list[tuple[str, bool]]:
@@ -382,13 +709,6 @@ def _title_names(title: str, gaz: Gazetteer) -> list[tuple[str, bool]]:
         negated = bool(re.search(r"\b(no|not|without|remove|removing|drop|replace|instead of|over|vs\.?)\s*$", before, re.I))
         out.append((key, negated))
     return out
-
-
-def _decision_names(text: str, gaz: Gazetteer) -> list[str]:
-    verb = DECISION_VERB.search(text)
-    if not verb:
-        return []
-    return [h[2] for h in gaz.scan(text[verb.start():]) if gaz.type_of(h[2]) == "Component"][:3]
 
 
 ADR_TOPIC = re.compile(r"^(?P<topic>[^:()]{3,40}?)\s+(?:-|–|—|with|using|via|:)\s+(?P<name>.+)$", re.IGNORECASE)
@@ -406,3 +726,15 @@ def categories_from_adr_titles(entities: dict[str, Entity], relations: list[Rela
         names = {component.label.lower(), *(a.lower() for a in component.aliases)}
         if m and m.group("name").strip().lower() in names and len(m.group("topic").split()) <= 4:
             component.props["category"] = m.group("topic").strip()
+
+
+# kept for rules that read names the old way (bold decision phrases in component docs)
+def decided_phrase_names(strong: str) -> list[tuple[str, str | None]]:
+    """'MinIO on OCI Block Storage' -> [('MinIO', None)]: the head of a bold decision phrase."""
+    head = re.split(r"\s+(?:on|with|for|as|in|via|using|over|instead of)\s+", strong, maxsplit=1)[0]
+    names = []
+    for part in split_compound(head):
+        name, paren = split_parenthetical(part)
+        if looks_like_a_name(name):
+            names.append((name, paren))
+    return names

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..model import Document, Evidence, Fact, MermaidDiagram
+from ..model import Document, Evidence, Fact, Mention, MermaidDiagram
+from .phrases import SAME_THING_HEAD, names_in
 from .state import Extraction
 
 if TYPE_CHECKING:
@@ -19,7 +20,10 @@ EDGE_RULES: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"\bscal(e|es|ing)\b|autoscal", re.I), "scales", "forward"),
     (re.compile(r"provision|add node|create[sd]? (node|vm|cluster)", re.I), "provisions", "forward"),
     (re.compile(r"scrap|monitor|probe|health|alert|observ", re.I), "monitors", "forward"),
-    (re.compile(r"back ?up|snapshot|\bwal\b|barman|pitr|archiv", re.I), "backsUpTo", "forward"),
+    (re.compile(r"back ?up|snapshot|barman|pitr|archiv", re.I), "backsUpTo", "forward"),
+    # data that flows along the arrow: written into a store, read by anything else ("pg -- WAL --> debezium")
+    (re.compile(r"\bwal\b|\bcdc\b|change ?(?:data|events|stream|log)s?|replicat|binlog|\boplog\b|data ?flow",
+                re.I), "storesDataIn", "flow"),
     (re.compile(r"queue depth|\blag\b|consum|subscrib|\bread|quer|fetch|\bpoll|\bpull|\bwatch", re.I), "consumesFrom", "read"),
     (re.compile(r"secret|credential|token|certificat", re.I), "dependsOn", "reverse"),
     (re.compile(r"stor|persist|write|chunk|upload|offload|tier|bucket|\bs3\b|object", re.I), "storesDataIn", "forward"),
@@ -56,20 +60,39 @@ def _read_direction(label: str, source_store: bool, target_store: bool) -> str:
     return "forward" if READ_VERB.search(label) else "reverse"
 
 
+def _named_relation(label: str) -> str | None:
+    """The relation kind an edge label names outright: 'dependsOn', 'depends on', 'stores data in', 'uses'."""
+    from ..relations import RELATION_PREDICATES
+
+    words = re.sub(r"([a-z])([A-Z])", r"\1 \2", label).lower().strip(" :|\"'")
+    folded = re.sub(r"[^a-z]", "", words)
+    for name in RELATION_PREDICATES:
+        if folded == name.lower():
+            return name
+    if re.fullmatch(r"(?:uses|use|needs|requires|relies on|depends|depend on)", words):
+        return "dependsOn"
+    return None
+
+
 def classify_edge(label: str, target_hint: str, arrow: str, source_hint: str = "") -> tuple[str, str]:
     """(relation, direction) of a diagram edge, from its label, what each end is (hints), and the arrow.
 
     A hint is what a node is, in words (its category, its subgraphs' titles, its shape); a store is a
     node whose hint says storage, database, cache, events or queue.
     """
-    if arrow.startswith("<"):
-        return "relatedTo", "forward"
+    if arrow.startswith("<") or (">" not in arrow and not arrow.endswith(("x", "o"))):
+        return "relatedTo", "forward"  # a two-headed or undirected link says the ends are connected, not how
     source_store, target_store = bool(STORAGE_HINT.search(source_hint)), bool(STORAGE_HINT.search(target_hint))
     if label:
+        named = _named_relation(label)
+        if named:
+            return named, "forward"  # "-- dependsOn -->", "-- runs on -->": the label is the relation
         for pattern, relation, direction in EDGE_RULES:
             if pattern.search(label):
                 if direction == "read":
                     direction = _read_direction(label, source_store, target_store)
+                elif direction == "flow":
+                    return (relation, "forward") if target_store else ("consumesFrom", "reverse")
                 return relation, direction
         return "relatedTo", "forward"
     if READER_HINT.search(source_hint) and not READER_HINT.search(target_hint):
@@ -136,3 +159,102 @@ def mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             text = f"{edge.source} {edge.arrow}{'|' + edge.label + '|' if edge.label else ''} {edge.target}"
             ev = Evidence(doc.path, edge.line, doc.line_text(edge.line) or text, "mermaid")
             out.facts.append(Fact(subject, relation, obj, ev, subject_type="key", object_type="key"))
+
+
+# node labels that name a kind of participant, not a technology
+GENERIC_NODES = frozenset("""
+user users browser client clients customer customers internet email inbox developer developers admin admins
+administrator person people team teams system service services database api frontend backend ui app application
+server servers network cloud storage cache queue start end yes no ok error success failure
+primary replica replicas secondary standby leader follower master worker workers node nodes pod pods
+""".split())
+# the kind of thing a node is, written after its name
+NODE_KIND = frozenset("""component components cluster clusters queue queues instance instances pod pods node nodes app
+ui server servers db database broker brokers bucket buckets deployment deployments""".split())
+GENERIC_ADJECTIVES = frozenset("web mobile internal external public private main local remote shared central".split())
+PEOPLE_SHAPES = ("circle", "doublecircle", "actor")
+
+
+STEP_VERB = re.compile(r"^(?:check|build|generate|execute|consider|optimi[sz]e|block|add|create|delete|update|remove|run|"
+                       r"deploy|send|receive|get|set|start|stop|restart|scale|verify|validate|notify|alert|push|pull|"
+                       r"fetch|read|write|store|save|load|apply|review|approve|reject|investigate|escalate|resolve|"
+                       r"rollback|roll back|retry|wait|collect|process|handle|trigger|call|return|enable|disable|"
+                       r"configure|install|upgrade|migrate|backup|restore|purge|rotate|sync|merge|test|scan|sign|"
+                       r"publish|release|provision|assign|route|forward|inspect|tag|emit|make|edit|show|allow|deny|"
+                       r"choose|confirm|enter|select|open|close|submit|upload|download|login|log in|sign in|"
+                       r"auto-\w+|is|has|does|do|can|should|what|how|which|when|where|who|why|if|new|old)\b", re.I)
+DECISION_LABELS = re.compile(r"^(?:yes|no|true|false|ok|fail(?:ed|ure)?|success|pass(?:ed)?|y|n)$", re.I)
+
+
+def _first_line(doc: Document, node_id: str, line: int, label: str) -> str:
+    """The first line of a node's label ("Grafana<br/>Security Dashboard" -> Grafana): the rest describes it."""
+    src = doc.line_text(line)
+    if "<br" not in src.lower():
+        return label  # one line only
+    m = re.search(re.escape(node_id) + r"\s*[\[({>/\\]+\s*\"?([^\"\])}]*)", src)
+    if m and re.search(r"<br\s*/?>", m.group(1), re.I):
+        from ..mermaid import clean_label
+
+        return clean_label(re.split(r"<br\s*/?>", m.group(1), flags=re.I)[0])
+    return label
+
+
+def diagram_nodes(doc: Document, out: Extraction) -> None:
+    """A node of an architecture diagram or a participant of a sequence diagram that carries a name is a component.
+
+    Process flows (decisions, Yes/No branches) and steps ("Check Metrics") name actions, not components; a
+    label's first line names the node, later lines describe it; a plain capitalised word ("Sentry") is only a
+    candidate, a name if the workspace writes it elsewhere too.
+    """
+    from .. import gazetteer
+
+    known = gazetteer.load()
+    for diagram in doc.diagrams:
+        if diagram.kind not in ("flowchart", "sequence"):
+            continue
+        if diagram.kind == "flowchart" and (
+                any(n.shape in ("rhombus", "diamond", "decision") for n in diagram.nodes.values())
+                or any(DECISION_LABELS.match(e.label.strip()) for e in diagram.edges if e.label)):
+            continue  # a process flow: its boxes are steps
+        for node in diagram.nodes.values():
+            if node.shape in PEOPLE_SHAPES:
+                continue  # people: users, editors, operators
+            label = _first_line(doc, node.id, node.line, re.sub(r"\s+", " ", node.label or "").strip())
+            if not label or STEP_VERB.match(label):
+                continue
+            # "PostgreSQL / CNPG": two names for one thing
+            alternatives = [a.strip() for a in re.split(r"\s+/\s+|\s+or\s+", label) if a.strip()]
+            if len(alternatives) == 2 and all(names_in(a) and names_in(a)[0].start == 0 for a in alternatives):
+                first, second = (names_in(a)[0].text for a in alternatives)
+                ev = Evidence(doc.path, node.line, doc.line_text(node.line) or label, "mermaid")
+                out.mentions.append(Mention(first, "Component", ev, aliases=[second], props={"alias_of_node": True}))
+                continue
+            names = names_in(label)
+            if not names or names[0].start > 2:
+                continue
+            name = names[0]
+            if all(w.lower() in GENERIC_NODES or w.lower() in GENERIC_ADJECTIVES for w in name.text.split()) \
+                    or re.fullmatch(r"[\W\d_]+", name.text):
+                continue
+            rest = label[name.end:].strip()
+            # the label is a name ("KEDA ~250MB", "Amazon S3 bucket", "Amazon SES (Simple Email Service)"),
+            # not a step of a flow ("Add a question", "Check that the user has access")
+            if rest and not rest.startswith("(") and any(
+                    w[:1].isalpha() and w.lower().strip(".,") not in SAME_THING_HEAD for w in rest.split()):
+                continue
+            ev = Evidence(doc.path, node.line, doc.line_text(node.line) or label, "mermaid")
+            m = re.fullmatch(r"\(([^()]{2,60})\)", rest)
+            aliases = [m.group(1).strip()] if m else ([name.abbreviation] if name.abbreviation else [])
+            text = name.text
+            words = text.split()
+            # "Backstage Component", "Redpanda Queue": a kind of thing after the name is not part of it
+            if len(words) >= 2 and words[-1].lower() in NODE_KIND and diagram.kind != "sequence":
+                text = " ".join(words[:-1])
+                words = words[:-1]
+            # only a name with a mark of one (a capital inside, a digit, a hyphen) or one the gazetteer
+            # knows stands on its own; a plain word needs a second mention
+            marked = any(re.search(r"[A-Z].*[A-Z]|\d|[-.]", w) for w in words) or known.get(text) is not None \
+                or not all(gazetteer.is_everyday_word(w) for w in words) \
+                or diagram.kind == "sequence" and node.id != node.label  # "participant pay as Stripe"
+            # a box of everyday words ("Feature Flags", "Primary") only joins a name the docs give elsewhere
+            out.mentions.append(Mention(text, "Component", ev, aliases=aliases, strength=1 if marked else -1))

@@ -48,11 +48,16 @@ def decision_tables(doc: Document, out: Extraction) -> None:
                                             props={"status": STATUS_WORDS[m.group(1).lower()]}, strength=2))
 
 
+REPLACED_BY_PAIR = re.compile(r"([\w.\- ]{2,40}?)\s+(?:was |is |has been |fully )?replaced by\s+([\w.\- ]{2,40})", re.I)
+
+
 def replacements(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     """'X replaced by Y', 'Replace X with Y', 'Remove X, use Y', 'migrate from X to Y'."""
     for block in doc.blocks:
+        if "replaced by" not in block.text.lower():
+            continue
         for sentence in SENTENCE.split(block.text):
-            for m in re.finditer(r"([\w.\- ]{2,40}?)\s+(?:was |is |has been |fully )?replaced by\s+([\w.\- ]{2,40})", sentence, re.I):
+            for m in REPLACED_BY_PAIR.finditer(sentence):
                 pairs = [(m.group(1), m.group(2))]
                 for old, new in pairs + replacement_pairs(sentence):
                     o, n = gaz.lookup_in(old), gaz.lookup_in(new)
@@ -67,6 +72,18 @@ def apply_statuses(entities: dict[str, Entity], relations: list[Relation], facts
     rejected: set[str] = set()
     replaced: set[str] = set()
     superseded: dict[str, list[str]] = defaultdict(list)
+    from ..relations import DEPENDENCY_PREDICATES
+
+    # what the docs show working: an end of a dependency or an operation between components
+    working = {"deploys", "monitors", "scales", "provisions", *DEPENDENCY_PREDICATES}
+    # an alternative that was turned down says nothing about what runs here ("Jaeger stores data in Elasticsearch")
+    turned_down = {r.object for r in relations if r.predicate == "rejects"} - \
+        {r.object for r in relations if r.predicate == "decides"}
+    used: set[str] = set()
+    for r in relations:
+        if r.predicate in working and entities[r.subject].type in ("Component", "Vendor") \
+                and entities[r.object].type in ("Component", "Vendor") and r.subject not in turned_down:
+            used.update((r.subject, r.object))
     for r in relations:
         if r.predicate == "decides":
             decided_by[r.object].append(r.subject)
@@ -93,10 +110,13 @@ def apply_statuses(entities: dict[str, Entity], relations: list[Relation], facts
             elif ent.key in decided_by:
                 states = {entities[a].props.get("status") for a in decided_by[ent.key]}
                 status = "proposed" if states <= {"Proposed", "Draft"} and strength < 2 else "in use"
-            elif ent.key in rejected and strength < 2:
+            elif ent.key in rejected and strength < 2 and ent.key not in used:
                 status = "not used"
-            else:
+            elif strength >= 2 or ent.key in used or ent.props.get("folder"):
                 status = "in use"
+            else:
+                # named in passing (a link, a comparison, a known technology in prose): nothing says it runs here
+                status = "mentioned"
             ent.props["status"] = status
     # vendor standing: the strongest word the docs use near its name
     rank = {"selected": 3, "fallback": 2, "removed": 1}
@@ -109,3 +129,31 @@ def apply_statuses(entities: dict[str, Entity], relations: list[Relation], facts
             v = votes.get(ent.key)
             ent.props["standing"] = max(v, key=lambda s: (v[s], rank[s])) if v else "evaluated"
         ent.props.pop("strength", None)
+
+
+NO_LONGER = re.compile(r"\b(?:we|they|the team)\s+(?:will|do|does|shall)\s+not\s+(?:run|use|operate|deploy|host)\s+"
+                       r"|\bno longer\s+(?:use|run|operate|deploy|host)\s+", re.I)
+
+
+def lifecycle_statements(doc: Document, out: Extraction) -> None:
+    """Retirements anywhere in the docs: 'Tailscale was removed', 'We will not run Consul any more',
+    'move from Jenkins to GitHub Actions', 'X is replaced by Y' (ADRs read theirs with their decisions)."""
+    from . import decisions
+
+    if doc.kind == "adr":
+        return
+    for block in doc.blocks:
+        code = frozenset(block.code)
+        for sentence in SENTENCE.split(block.text):
+            reading = decisions.Reading()
+            decisions.lifecycle(sentence, code, reading)
+            m = NO_LONGER.search(sentence)
+            if m:
+                reading.removed += decisions.names_in(sentence[m.end():], code)[:1]
+            if not reading.removed and not reading.replaced:
+                continue
+            ev = evidence_at(doc, sentence_line(doc, block.line, block.end_line, sentence), "prose", sentence)
+            for name in reading.removed:
+                out.mentions.append(Mention(name.text, "Component", ev, props={"status": "removed"}))
+            for old, new in reading.replaced:
+                out.facts.append(Fact(old.text, "replacedBy", new.text, ev))

@@ -7,71 +7,229 @@ from typing import TYPE_CHECKING
 
 from ..model import Document, Fact
 from .adr import adr_subject, option_items
+from .mentions import introduced_component
 from .state import SENTENCE, Extraction, evidence_at, sentence_line
 
 if TYPE_CHECKING:
     from ..resolve import Gazetteer
 
 
-PROSE_RULES: list[tuple[re.Pattern[str], str]] = [
+# "SUBJECT verb … OBJECT": the dependent is named before the verb (or is what the section is about)
+FORWARD: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bback(?:s|ed)?[ -]?ups?\b[^.;]*?\b(?:to|in|into|on)\b", re.I), "backsUpTo"),
-    (re.compile(r"\b(?:tiered storage|stores?|storing|persists?|persisted|offloads?|archives?|writes?|written|"
-                r"chunks?|uploads?|keeps? (?:its |their )?\w+)\b[^.;]*?\b(?:to|in|into|on)\b", re.I), "storesDataIn"),
-    (re.compile(r"\b(?:consumes?|subscribes?|reads?|pulls?|polls?)\b[^.;]*?\b(?:from|to)\b", re.I), "consumesFrom"),
-    (re.compile(r"\b(?:publish(?:es)?|produces?|emits?|sends?|pushes|ships?)\b[^.;]*?\b(?:to|into)\b", re.I), "publishesTo"),
-    (re.compile(r"\b(?:runs? on|deployed on|hosted on|runs? inside)\b", re.I), "runsOn"),
-    (re.compile(r"\b(?:depends? on|relies on|backed by|built on top of|built on|requires)\b", re.I), "dependsOn"),
-    # a bare "uses"/"calls" says little: it counts only with its subject named in the same sentence
-    (re.compile(r"\b(?:uses|calls|connects to|talks to)\b", re.I), "dependsOn?"),
+    (re.compile(r"\b(?:tiered storage|stores?|storing|persists?|persisted|offloads?|archives?|"
+                r"chunks?|uploads?|keeps? (?:its |their )?\w+)\b[^.;]*?\b(?:to|in|into|on)\b|"
+                r"\b(?:writes?|written)\b[^.;]*?\b(?:to|into)\b", re.I), "storesDataIn"),
+    (re.compile(r"\b(?:consumes?|subscribes?|reads?|pulls?|polls?|receives?|fetch(?:es)?)\b[^.;]*?\b(?:from)\b", re.I),
+     "consumesFrom"),
+    (re.compile(r"\b(?:publish(?:es)?|produces?|emits?|sends?|pushes|ships?|forwards?)\b[^.;]*?\b(?:to|into)\b", re.I),
+     "publishesTo"),
+    (re.compile(r"\b(?:runs? on|deployed on|hosted on|runs? inside|runs? in|is hosted by|lives on)\b", re.I), "runsOn"),
+    (re.compile(r"\b(?:depends? on|relies on|is based on(?: the use of)?|built on top of|built on|requires|"
+                r"is backed by|backed by|makes use of|leverages|is configured to use|configured to use|delegates to)\b",
+                re.I), "dependsOn"),
+    # a bare "uses"/"calls" says little: it counts only with its subject named in the same clause
+    # ("we use X" has a person for a subject, so plain "use" and "using" are not here)
+    (re.compile(r"\b(?:uses|calls|connects to|talks to|queries|authenticates (?:users )?(?:with|against|via))\b",
+                re.I), "dependsOn?"),
     (re.compile(r"\b(?:deploys|installs|reconciles)\b", re.I), "deploys"),
     (re.compile(r"\b(?:scrapes|monitors)\b", re.I), "monitors"),
     (re.compile(r"\b(?:autoscales|scales)\b", re.I), "scales"),
+    (re.compile(r"\b(?:provisions|creates the)\b", re.I), "provisions"),
 ]
-
-
+# "OBJECT verb … SUBJECT": the dependent comes last
+REVERSE: list[tuple[re.Pattern[str], str]] = [
+    # "GovUK Notify is used as the email provider for Keycloak", "X is used by Y"
+    (re.compile(r"\b(?:is|are) used (?:as (?:the |a |an |our )?[\w -]{1,40}? )?(?:by|for|in)\b", re.I), "dependsOn"),
+    # "an additional dependency on PostgreSQL for Forms Runner"
+    (re.compile(r"\bdependency on\b(?=.{1,60}?\bfor\b)", re.I), "dependsOn:for"),
+    # "EC2 instances that will run Microsoft Active Directory", "the cluster that hosts X"
+    (re.compile(r"\b(?:instances?|servers?|hosts?|nodes?|vms?|machines?|clusters?)\s+(?:that|which)\s+(?:will\s+)?"
+                r"(?:run|runs|host|hosts)\b", re.I), "runsOn"),
+    # "Y provides hosted X", "X is provided by Y" (handled forward), "Y hosts X"
+    (re.compile(r"\bprovides? (?:a |an |the )?(?:hosted|managed)\b", re.I), "runsOn"),
+    # "a queue which in turn triggers the lambda"
+    (re.compile(r"\b(?:in turn )?triggers\b", re.I), "consumesFrom"),
+]
+# passive voice with the section's component as the hidden subject: "Events are received into SQS"
+IMPLICIT: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\b(?:is|are) (?:received|read|consumed|pulled) (?:into|from|via)\b", re.I), "consumesFrom"),
+    (re.compile(r"\b(?:is|are) (?:stored|persisted|kept|saved|written) (?:in|into|to)\b", re.I), "storesDataIn"),
+    (re.compile(r"\b(?:is|are) (?:sent|published|pushed|emitted) (?:to|into)\b", re.I), "publishesTo"),
+]
+# the parts a component consists of: "The service consist of 3 main components:" then a list
+CONSISTS = re.compile(r"\b(?:consists? of|is made up of|is composed of|comprises|is built from|has (?:\d+|two|three|four|"
+                      r"five) (?:main |key )?(?:components|parts|pieces))\b", re.I)
 HYPOTHETICAL = re.compile(r"\b(options?|alternatives?|considered|comparison|compared|rejected|pros|cons|"
                           r"why not|vs\.?|versus)\b", re.I)
+NEGATION = re.compile(r"\b(?:not|no|never|without|instead of|rather than|doesn't|does not|don't|cannot|prevent|"
+                      r"prevents|avoid|avoids)\b[^.;]{0,25}$", re.I)
+CLAUSE_BREAK = re.compile(r"[,;:(]|\s[-–—]\s|\b(?:but|while|whereas|although|instead of|because|so that|"
+                          r"however)\b", re.I)
 
 
-NEGATION = re.compile(r"\b(?:not|no|never|without|instead of|rather than|doesn't|does not|don't|cannot)\b[^.;]{0,25}$", re.I)
+CLAUSE_END = re.compile(r"[,;:(]|\s[-–—]\s|\b(?:which|who|when|if|because|where|while|but|although|unless|until|"
+                        r"whereas|so that|in order to|rather than|instead of)\b", re.I)
+
+
+def _clause_end(sentence: str, at: int) -> int:
+    """Where the clause that runs on from position `at` ends."""
+    m = CLAUSE_END.search(sentence, at)
+    return m.start() if m else len(sentence)
+
+
+def _subject_span(sentence: str, at: int) -> tuple[int, int]:
+    """The stretch of a sentence before position `at` where the verb's subject is written.
+
+    Usually the clause the verb is in; a relative clause reaches back to the name before its comma
+    ("Redpanda, which runs on X": Redpanda); a relative clause in between is skipped ("Redpanda, which
+    runs on the cluster, requires MinIO": the subject of "requires" is Redpanda, not the cluster)."""
+    breaks = list(CLAUSE_BREAK.finditer(sentence[:at]))
+    relative = re.compile(r"\s*(?:which|that|who)\b")
+    if not breaks:
+        return 0, at
+    last = breaks[-1]
+    if relative.match(sentence[last.end():at]):
+        return (breaks[-2].end() if len(breaks) >= 2 else 0), last.start()
+    current = sentence[last.end():at].split()
+    if len(current) > 2 or any(w[:1].isupper() for w in current):
+        return last.end(), at  # the verb's clause has a subject of its own
+    i = len(breaks) - 1
+    end = at
+    while i >= 1 and relative.match(sentence[breaks[i - 1].end():breaks[i].start()]):
+        end = breaks[i - 1].start()
+        i -= 2
+        if i < 0:
+            return 0, end
+    if end != at:
+        return (breaks[i].end() if i >= 0 else 0), end
+    return last.end(), at
+
+
+def _clause_start(sentence: str, at: int) -> int:
+    """Where the stretch that holds a verb's subject begins (see `_subject_span`)."""
+    return _subject_span(sentence, at)[0]
 
 
 def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
-    """Sentences like 'Redpanda offloads old segments to MinIO' or, under a 'Redpanda' heading, 'tiered storage to MinIO'."""
+    """Relations stated in sentences, read the way the sentence runs: 'Redpanda offloads old segments to MinIO',
+    'GovUK Notify is used as the email provider for Keycloak', 'EC2 instances that run Active Directory',
+    and, under a section about a component, 'Tiered storage to MinIO' or 'Events are received into SQS'."""
     options = {id(b) for b in option_items(doc)}
     # an ADR about one component speaks of it without naming it: "Scheduled backups to Cloudflare R2"
     doc_subject = adr_subject(doc, out, gaz)
-    for block in doc.blocks:
-        if id(block) in options or (block.section and HYPOTHETICAL.search(block.section[-1])):
-            continue  # options an ADR weighed are not how the platform works
-        subject_of_section = gaz.section_subject(block.section)
+    blocks = doc.blocks
+    for index, block in enumerate(blocks):
+        weighing = id(block) in options or bool(block.section and HYPOTHETICAL.search(block.section[-1]))
+        subject_of_section = section_component(doc, block.section, gaz)
         if subject_of_section is None and not any(re.search(r"context|problem|background", s, re.I)
                                                   for s in block.section):
             subject_of_section = doc_subject
+        if subject_of_section and CONSISTS.search(block.text):
+            _parts(doc, blocks, index, subject_of_section, out, gaz)
         for sentence in SENTENCE.split(block.text):
-            hits = [h for h in gaz.scan(sentence) if gaz.type_of(h[2]) == "Component"]
+            hits = [h for h in gaz.scan(sentence) if gaz.type_of(h[2]) in ("Component", "Vendor")]
             if not hits:
                 continue
-            for pattern, relation in PROSE_RULES:
-                for m in pattern.finditer(sentence):
-                    if NEGATION.search(sentence[: m.start()]):
-                        continue
-                    after = [h for h in hits if h[0] >= m.end() - 1 and h[0] - m.end() < 80]
-                    inside = [h for h in hits if m.start() <= h[0] < m.end() and relation != "dependsOn"]
-                    before = [h for h in hits if h[1] <= m.start()]
-                    targets = after or inside
-                    if not targets:
-                        continue
-                    obj = targets[0][2]
-                    subj = before[-1][2] if before else subject_of_section
-                    if relation.endswith("?") and not before:
-                        continue
-                    if not subj or subj == obj:
-                        continue
-                    line = sentence_line(doc, block.line, block.end_line, sentence)
-                    out.facts.append(Fact(subj, relation.rstrip("?"), obj, evidence_at(doc, line, "prose", sentence),
+            line = sentence_line(doc, block.line, block.end_line, sentence)
+            for subj, relation, obj in _read(sentence, hits, None if weighing else subject_of_section, weighing):
+                if subj != obj and gaz.type_of(subj) == "Component":
+                    out.facts.append(Fact(subj, relation, obj, evidence_at(doc, line, "prose", sentence),
                                           subject_type="key", object_type="key"))
-                    break
+
+
+def _head(hits: list[tuple[int, int, str, str]], i: int, sentence: str) -> tuple[int, int, str, str]:
+    """The head of a run of names written together: "the TDR Keycloak instance" is Keycloak."""
+    while i + 1 < len(hits) and not sentence[hits[i][1]:hits[i + 1][0]].strip():
+        i += 1
+    return hits[i]
+
+
+def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | None,
+          weighing: bool) -> list[tuple[str, str, str]]:
+    """(subject, relation, object) triples one sentence states."""
+    found: list[tuple[str, str, str]] = []
+    for pattern, relation in FORWARD:
+        for m in pattern.finditer(sentence):
+            if NEGATION.search(sentence[_clause_start(sentence, m.start()): m.start()]):
+                continue
+            end = _clause_end(sentence, m.end())
+            after = [i for i, h in enumerate(hits) if m.end() - 1 <= h[0] < end and h[0] - m.end() < 80]
+            inside = [i for i, h in enumerate(hits) if m.start() <= h[0] < m.end() and relation != "dependsOn"]
+            targets = after or inside
+            if not targets:
+                continue
+            obj = _head(hits, targets[0], sentence)[2]
+            start, stop = _subject_span(sentence, m.start())
+            before = [h for h in hits if start <= h[0] and h[1] <= stop]
+            clause_head = sentence[start:m.start()]
+            if before:
+                subj = before[-1][2]
+            elif implicit and not weighing and not re.search(r"\b(?:we|the|our|a|an|this|it|they|users?)\b",
+                                                             clause_head, re.I):
+                subj = implicit  # "Tiered storage to MinIO" under the Redpanda heading
+            else:
+                continue
+            if relation.endswith("?") and not before:
+                continue
+            found.append((subj, relation.rstrip("?"), obj))
+            break
+    for pattern, relation in REVERSE:
+        for r in pattern.finditer(sentence):
+            left = [i for i, h in enumerate(hits) if h[1] <= r.start() and h[0] >= _clause_start(sentence, r.start())]
+            right = [i for i, h in enumerate(hits) if h[0] >= r.end()]
+            if not right or not left and relation != "dependsOn:for":
+                continue
+            if NEGATION.search(sentence[: r.start()]):
+                continue
+            if relation == "dependsOn:for":
+                # "dependency on X for Y": X after the verb, Y after "for"
+                rest = sentence[r.end():]
+                f = re.search(r"\bfor\b", rest)
+                objs = [i for i in right if hits[i][0] < r.end() + (f.start() if f else 0)]
+                subs = [i for i in right if f and hits[i][0] >= r.end() + f.end()]
+                if objs and subs:
+                    found.append((_head(hits, subs[0], sentence)[2], "dependsOn", hits[objs[0]][2]))
+                continue
+            if "provide" in r.group(0).lower() and hits[right[0]][0] - r.end() > 25:
+                continue  # "provides hosted checkout pages for the storefront": what is hosted is not named
+            provider = _head(hits, left[-1], sentence)[2] if relation != "consumesFrom" else hits[left[-1]][2]
+            dependent = _head(hits, right[0], sentence)[2]
+            found.append((dependent, relation, provider))
+    if implicit and not weighing:
+        for pattern, relation in IMPLICIT:
+            passive = pattern.search(sentence)
+            if passive:
+                ahead = [i for i, h in enumerate(hits) if h[0] >= passive.end() and h[0] - passive.end() < 60]
+                if ahead:
+                    found.append((implicit, relation, _head(hits, ahead[0], sentence)[2]))
+    return found
+
+
+def _parts(doc: Document, blocks: list, index: int, subject: str, out: Extraction, gaz: Gazetteer) -> None:
+    """'The service consists of 3 main components:' and the list after it: the subject depends on each part."""
+    for block in blocks[index + 1: index + 12]:
+        if block.kind != "item":
+            break
+        lead = re.split(r"\s*[:–—]\s|\s-\s", block.text, maxsplit=1)[0]
+        hits = [h for h in gaz.scan(lead) if gaz.type_of(h[2]) == "Component"]
+        if hits and hits[0][2] != subject:
+            out.facts.append(Fact(subject, "dependsOn", hits[0][2], evidence_at(doc, block.line, "prose", block.text),
+                                  subject_type="key", object_type="key"))
+
+
+def section_component(doc: Document, section: tuple[str, ...], gaz: Gazetteer) -> str | None:
+    """The component a section is about: one its headings name, or the one its opening sentence introduces."""
+    found = gaz.section_subject(section)
+    if found:
+        return found
+    for title in reversed(section[1:]):
+        name = introduced_component(doc, title)
+        if name:
+            key = gaz.lookup(name, "Component")
+            if key:
+                return key
+    return None
 
 
 def mentions(doc: Document, out: Extraction, gaz: Gazetteer) -> None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from ..links import parse_github
 from ..model import Document, Fact, Mention
 from ..names import clean_name, is_abbreviation_of, split_parenthetical
 from .state import INVENTORY, Extraction, evidence_at, looks_like_a_name
+
+if TYPE_CHECKING:
+    from ..resolve import Gazetteer
 
 
 def repository_headings(doc: Document, out: Extraction) -> None:
@@ -87,3 +91,71 @@ def component_lists(doc: Document, out: Extraction) -> None:
         props = {"purpose": clean_name(m.group("rest"))[:120]} if m.group("rest") else {}
         out.mentions.append(Mention(name, "Component", evidence_at(doc, block.line, "prose"), props=props,
                                     aliases=aliases))
+
+
+# sections of a component's own document that list what it needs
+DEPENDENCY_SECTION = re.compile(r"^(?:(?:runtime|service|external|upstream|system|platform|infrastructure)\s+)?"
+                                r"(?:dependencies|dependency|depends on|requires|requirements?\s+on|prerequisites|"
+                                r"integrations|backing services|external services|uses|relies on|needs)$", re.I)
+
+
+def _dependency_items(doc: Document) -> list[tuple[str, int]]:
+    """(leading name, line) of each list item and first table cell under a dependencies section."""
+    from .phrases import names_in
+
+    found: list[tuple[str, int]] = []
+    for block in doc.blocks:
+        if block.kind != "item" or block.depth > 1 or not block.section \
+                or not DEPENDENCY_SECTION.match(clean_name(block.section[-1])):
+            continue
+        lead = re.split(r"\s*[:–—]\s|\s-\s|\s\(", block.text, maxsplit=1)[0].strip()
+        names = names_in(lead, frozenset(block.code))
+        if names and names[0].start == 0:
+            found.append((names[0].text, block.line))
+    for table in doc.tables:
+        if not table.section or not DEPENDENCY_SECTION.match(clean_name(table.section[-1])) or not table.header:
+            continue
+        first = table.header[0]
+        for row, line in zip(table.rows, table.row_lines):
+            cell = clean_name(split_parenthetical(row.get(first, ""))[0])
+            names = names_in(cell)
+            if names and names[0].start == 0:
+                found.append((names[0].text, line))
+    return found
+
+
+def dependency_section_names(doc: Document, out: Extraction) -> None:
+    """What a '## Dependencies' (Requires, Prerequisites, Integrations) section lists is a component."""
+    for name, line in _dependency_items(doc):
+        out.mentions.append(Mention(name, "Component", evidence_at(doc, line, "prose")))
+
+
+def document_component(doc: Document, gaz: Gazetteer) -> str | None:
+    """The component a document is about: the one whose folder it is the README of, or the one its title names."""
+    import posixpath
+
+    if posixpath.basename(doc.path).lower() in ("readme.md", "index.md", "readme.markdown"):
+        found = gaz.in_folder(posixpath.dirname(doc.path))
+        if found:
+            return found
+    if doc.kind == "adr":
+        return None
+    hits = [h for h in gaz.scan(doc.title) if gaz.type_of(h[2]) == "Component"]
+    if len({h[2] for h in hits}) == 1 and hits[0][0] <= 2:
+        return hits[0][2]
+    return None
+
+
+def dependency_sections(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """A component's own document lists what it depends on: '## Dependencies', '## Requires', '## Prerequisites'."""
+    items = _dependency_items(doc)
+    if not items:
+        return
+    subject = document_component(doc, gaz)
+    if subject is None:
+        return
+    for name, line in items:
+        obj = gaz.lookup(name, "Component") or gaz.lookup(name, "Vendor")
+        if obj and obj != subject:
+            out.facts.append(Fact(subject, "dependsOn", obj, evidence_at(doc, line, "prose"),
+                                  subject_type="key", object_type="key"))

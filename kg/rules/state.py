@@ -15,6 +15,15 @@ if TYPE_CHECKING:
 
 
 @dataclass
+class Choice:
+    """A name an ADR chose or turned down, as written, with where it says so."""
+
+    name: str
+    evidence: Evidence
+    how: str  # decision, option, title
+
+
+@dataclass
 class AdrRecord:
     """What one document or index row says about an ADR."""
 
@@ -25,11 +34,14 @@ class AdrRecord:
     date: str = ""
     document: str | None = None  # workspace path of the ADR's own document
     repository: str = ""
+    status_text: str = ""  # the status as written ("⌛️ Superseded [0019](…)"), beside the normalised one
     supersedes: list[tuple[str, Evidence]] = field(default_factory=list)
     superseded_by: list[tuple[str, Evidence]] = field(default_factory=list)
-    decision_text: list[tuple[str, Evidence]] = field(default_factory=list)
-    decided_names: list[tuple[str, Evidence]] = field(default_factory=list)  # bold names after a decision verb
+    decided: list[Choice] = field(default_factory=list)
+    rejected: list[Choice] = field(default_factory=list)
+    replaced: list[tuple[str, str, Evidence]] = field(default_factory=list)  # (old, new) as written
     options: list[tuple[str, Evidence]] = field(default_factory=list)
+    title_read: bool = False  # the title's grammar said what the record decides
 
 
 @dataclass
@@ -46,6 +58,13 @@ FactRule = Callable[[Document, Extraction, "Gazetteer"], None]
 
 
 NAME_COLUMNS = ("technology", "component", "tool", "tools", "software", "product", "solution", "technology/tool")
+# headers that name the tool itself; beside one of them, a "Component" or "Role" column names a role
+# ("| Canary Controller | Flagger |": Flagger is the technology, canary controller what it does)
+TOOL_COLUMNS = ("technology", "tool", "tools", "software", "product", "solution", "technology/tool",
+                "tool/technology", "implementation", "choice", "selected", "selection", "chosen", "project",
+                "technologies", "products")
+ROLE_COLUMNS = ("component", "role", "capability", "function", "concern", "area", "category", "layer", "type",
+                "purpose")
 
 
 DESCRIBING_COLUMNS = ("category", "layer", "purpose", "version", "role", "description", "function", "type", "use")
@@ -77,10 +96,16 @@ def evidence_at(doc: Document, line: int, method: str, text: str | None = None) 
 
 
 def column(header: list[str], names: tuple[str, ...]) -> str | None:
+    """The first header (left to right) that is one of `names`."""
     for h in header:
         if clean_name(h).lower() in names:
             return h
     return None
+
+
+def name_column(header: list[str]) -> str | None:
+    """The column that names technologies: a tool/technology column before a component one."""
+    return column(header, TOOL_COLUMNS) or column(header, NAME_COLUMNS)
 
 
 def section_blocks(doc: Document, names: tuple[str, ...]) -> list:

@@ -12,11 +12,13 @@ from .state import (
     INVENTORY,
     NAME_COLUMNS,
     NOT_USED,
+    ROLE_COLUMNS,
     STATUS_WORDS,
     Extraction,
     column,
     evidence_at,
     looks_like_a_name,
+    name_column,
 )
 
 if TYPE_CHECKING:
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
 def technology_tables(doc: Document, out: Extraction) -> None:
     """Tech-stack tables: a technology/component column beside a category, purpose or version."""
     for table in doc.tables:
-        name_col = column(table.header, NAME_COLUMNS)
+        name_col = name_column(table.header)
         if not name_col and INVENTORY.search(" ".join((doc.title, *table.section))):
             # "| Name | Purpose |" or "| Service | Description |" counts in a components/services inventory
             name_col = column(table.header, ("name", "service", "services", "system"))
@@ -37,7 +39,8 @@ def technology_tables(doc: Document, out: Extraction) -> None:
         replaced_col = column(table.header, ("replaced by", "replacement", "successor", "instead"))
         if not described and not status_col:
             continue
-        category_col = column(table.header, ("category", "layer", "type", "function"))
+        category_col = column([h for h in table.header if h != name_col], ("category", "layer", "type", "function")) \
+            or column([h for h in table.header if h != name_col], ROLE_COLUMNS)
         if category_col is None and table.header[0] != name_col and table.header[0] not in described:
             category_col = table.header[0]
         for row, line in zip(table.rows, table.row_lines):
@@ -48,7 +51,8 @@ def technology_tables(doc: Document, out: Extraction) -> None:
             for key, label in (("category", category_col), ("version", column(table.header, ("version",))),
                                ("purpose", column(table.header, ("purpose", "description", "role", "function", "use")))):
                 if label and row.get(label) and row[label] not in ("-", "—"):
-                    props[key] = clean_name(row[label])
+                    # "0 - Bootstrap": list numbering is not part of a category
+                    props[key] = clean_name(re.sub(r"^\s*\d+\s*[-.:)]\s+", "", row[label]))
             status_cell = row.get(status_col, "") if status_col else ""
             sm = NOT_USED.search(status_cell)
             if sm:
@@ -134,3 +138,26 @@ def transposed_tables(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
                     if hit[2] != subject and gaz.type_of(hit[2]) == "Component":
                         out.facts.append(Fact(subject, relation, hit[2], evidence_at(doc, line, "table"),
                                               subject_type="key", object_type="key"))
+
+
+def module_sources(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """'| Name | Source |' module tables (terraform-docs, Helm dependencies) whose source is a folder of the
+    workspace: the document's component depends on the component that folder holds."""
+    import posixpath
+
+    folder = posixpath.dirname(doc.path)
+    own = gaz.in_folder(folder)
+    if own is None:
+        return
+    for table in doc.tables:
+        source_col = column(table.header, ("source", "path", "module source", "repository"))
+        if source_col is None:
+            continue
+        for row, line in zip(table.rows, table.row_lines):
+            source = row.get(source_col, "").strip().strip("`")
+            if not re.match(r"^\.{1,2}/", source):
+                continue  # only a relative path names a folder of this workspace
+            target = gaz.in_folder(posixpath.normpath(posixpath.join(folder, source)))
+            if target and target != own:
+                out.facts.append(Fact(own, "dependsOn", target, evidence_at(doc, line, "table"),
+                                      subject_type="key", object_type="key"))

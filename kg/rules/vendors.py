@@ -64,7 +64,8 @@ def vendor_products(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     """'Cloudflare R2': a vendor's name written right before a component's names the component's provider."""
     texts = [(b.text, b.line) for b in doc.blocks]
     texts += [(n.label, n.line) for d in doc.diagrams for n in d.nodes.values()]
-    texts += [(" ".join(r.values()), line) for t in doc.tables for r, line in zip(t.rows, t.row_lines)]
+    # cells joined with a bar: a vendor ending one cell does not make the next cell its product
+    texts += [(" | ".join(r.values()), line) for t in doc.tables for r, line in zip(t.rows, t.row_lines)]
     for text, line in texts:
         hits = gaz.scan(text)
         for a, b in zip(hits, hits[1:]):

@@ -17,12 +17,27 @@
 
   // ------------------------------------------------------------ pan and zoom
   function apply() { viewport.setAttribute("transform", "translate(" + state.x + "," + state.y + ") scale(" + state.k + ")"); }
+  var zoomNote = document.getElementById("kg-zoom-note");
   function fit() {
     var r = svg.getBoundingClientRect();
     var w = data.width || 1, h = data.height || 1;
-    state.k = Math.min(r.width / (w + 40), r.height / (h + 40), 2);
+    state.k = Math.min(r.width / (w + 24), r.height / (h + 24), 1.6);
     state.x = (r.width - w * state.k) / 2;
     state.y = (r.height - h * state.k) / 2;
+    zoomNote.hidden = true;
+    apply();
+  }
+  // on opening: the whole drawing when its labels can be read at that size, else readable labels around the
+  // focus (or the most connected node), saying that Fit shows all
+  function open() {
+    fit();
+    if (state.k >= (data.readable || 0)) { return; }
+    var r = svg.getBoundingClientRect();
+    var c = data.centre || [data.width / 2, data.height / 2];
+    state.k = data.readable;
+    state.x = Math.min(12, Math.max(r.width - data.width * state.k - 12, r.width / 2 - c[0] * state.k));
+    state.y = Math.min(12, Math.max(r.height - data.height * state.k - 12, r.height / 2 - c[1] * state.k));
+    zoomNote.hidden = false;
     apply();
   }
   function zoomAt(factor, cx, cy) {
@@ -72,7 +87,7 @@
   document.getElementById("kg-zoom-in").addEventListener("click", function () { centre(1.25); });
   document.getElementById("kg-zoom-out").addEventListener("click", function () { centre(0.8); });
   document.getElementById("kg-fit").addEventListener("click", fit);
-  window.addEventListener("resize", fit);
+  window.addEventListener("resize", open);
 
   // ------------------------------------------------------------ relation filter
   function applyFilter() {
@@ -152,7 +167,17 @@
         li.appendChild(entityLink(r.other));
         (r.evidence || []).forEach(function (ev) {
           var d = el("div", "ev");
-          d.appendChild(el("code", null, ev.document + ":" + ev.line));
+          var where = ev.document + ":" + ev.line;
+          if (ev.url) {
+            var a = el("a", null, where);
+            a.href = ev.url;
+            a.target = "_blank";
+            a.rel = "noopener";
+            a.title = "open " + where;
+            d.appendChild(a);
+          } else {
+            d.appendChild(el("code", null, where));
+          }
           d.appendChild(document.createTextNode(" " + (ev.method ? "(" + ev.method + ") " : "") + ev.text));
           li.appendChild(d);
         });
@@ -174,15 +199,43 @@
       e.classList.toggle("hl", id !== null && (e.getAttribute("data-source") === id || e.getAttribute("data-target") === id));
     });
     if (id && nodeEls[id]) { nodeEls[id].classList.add("selected"); }
+    if (id) { document.body.classList.add("panel-open"); }
     showCard(id);
   }
+  document.getElementById("kg-panel").addEventListener("click", function () { document.body.classList.toggle("panel-open"); });
+  document.getElementById("kg-close").addEventListener("click", function () { document.body.classList.remove("panel-open"); });
+
+  // ------------------------------------------------------------ export what is shown as SVG
+  function exportSvg() {
+    var r = svg.getBoundingClientRect();
+    var copy = svg.cloneNode(true);
+    Array.prototype.forEach.call(copy.querySelectorAll(".off"), function (e) { e.parentNode.removeChild(e); });
+    // the visible window, in drawing coordinates: what is on the screen is what is saved
+    var vb = [-state.x / state.k, -state.y / state.k, r.width / state.k, r.height / state.k];
+    copy.querySelector("#kg-viewport").removeAttribute("transform");
+    copy.setAttribute("viewBox", vb.map(function (v) { return v.toFixed(1); }).join(" "));
+    copy.setAttribute("width", Math.round(r.width));
+    copy.setAttribute("height", Math.round(r.height));
+    copy.removeAttribute("id");
+    var style = document.createElementNS("http://www.w3.org/2000/svg", "style");
+    style.textContent = data.svgStyle;
+    copy.insertBefore(style, copy.firstChild);
+    var text = '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(copy);
+    var a = document.createElement("a");
+    a.href = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(text);
+    a.download = (data.title || "kg").replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").toLowerCase() + ".svg";
+    document.body.appendChild(a);
+    a.click();
+    document.body.removeChild(a);
+  }
+  document.getElementById("kg-export").addEventListener("click", exportSvg);
   Object.keys(nodeEls).forEach(function (id) {
     var n = nodeEls[id];
     n.addEventListener("click", function (ev) { ev.stopPropagation(); select(id); });
     n.addEventListener("keydown", function (ev) { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); select(id); } });
   });
 
-  fit();
+  open();
   applyFilter();
   showCard(null);
 })();

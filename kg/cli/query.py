@@ -8,8 +8,18 @@ from typing import Any
 
 import click
 
-from .cli import graph_dir_option, handle_errors, open_graph, render_markdown, render_table
-from .query import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, RESULT_FORMATS
+from ..query import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, RESULT_FORMATS
+from ._common import graph_dir_option, handle_errors, open_graph, say_sample
+from ._output import (
+    columns_of,
+    emit,
+    render_csv,
+    render_markdown,
+    render_rich,
+    render_tsv,
+    stdout_is_terminal,
+    terminal_width,
+)
 
 
 @click.command("query")
@@ -42,8 +52,8 @@ def query(query_text: str | None, params: tuple[str, ...], fmt: str, limit: int 
       kg query impact-with-adrs -p component=MinIO --format json
       kg query 'SELECT ?c WHERE { ?c a kg:Component } LIMIT 5'
     """
-    from .errors import UsageError
-    from .query import load_query, named_queries, prepare, run_query
+    from ..errors import UsageError
+    from ..query import load_query, named_queries, prepare, run_query
 
     if list_queries:
         _list(named_queries(), query_text, fmt)
@@ -59,11 +69,11 @@ def query(query_text: str | None, params: tuple[str, ...], fmt: str, limit: int 
     # the output is made in the query's worker, so the time limit covers it too
     result = run_query(kg, named, values, timeout=timeout, allow_update=allow_update, limit=limit,
                        memory_mb=memory_mb, render=lambda found: _output(kg, found, fmt))
-    _print(result, fmt, limit)
+    _print(kg, result, fmt, limit)
 
 
 def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
-    from .errors import UsageError
+    from ..errors import UsageError
 
     out: dict[str, str] = {}
     for item in params:
@@ -77,17 +87,22 @@ def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def _output(kg: Any, result: Any, fmt: str) -> str:
-    """The text a SELECT, ASK, CONSTRUCT or DESCRIBE result prints as."""
-    from .query import display_rows, serialize
+def _output(kg: Any, result: Any, fmt: str) -> str | None:
+    """The text a SELECT, ASK, CONSTRUCT or DESCRIBE result prints as (None: a table with no rows)."""
+    from ..query import display_rows, serialize
 
     if result.kind == "SELECT" and fmt in ("table", "markdown"):
         rows, columns = display_rows(kg, result)
-        return render_table(rows, columns) if fmt == "table" else render_markdown(rows, columns)
+        if fmt == "markdown":
+            return render_markdown(rows, columns)
+        if not rows:
+            return None
+        cols = columns_of(columns)
+        return render_rich(rows, cols, terminal_width(), links=True) if stdout_is_terminal() else render_tsv(rows, cols)
     return serialize(result, fmt)
 
 
-def _print(result: Any, fmt: str, limit: int | None) -> None:
+def _print(kg: Any, result: Any, fmt: str, limit: int | None) -> None:
     if result.kind == "UPDATE" and fmt == "json":
         click.echo(json.dumps({"added": result.added, "removed": result.removed, "stored": False}))
         return
@@ -95,14 +110,19 @@ def _print(result: Any, fmt: str, limit: int | None) -> None:
         click.echo(f"update applied in memory: {result.added} triples added, {result.removed} removed "
                    "(the stored graph is unchanged)")
         return
-    click.echo(result.output)
+    # the W3C formats have no place for a note: the sample is said on stderr, before the answer
+    say_sample(kg, fmt)
+    if result.output is None:
+        emit([], list(result.vars), fmt)
+    else:
+        click.echo(result.output)
     if result.truncated:
         what = "rows" if result.kind == "SELECT" else "triples"
         click.echo(f"kg: showing the first {limit} {what} (--limit)", err=True)
 
 
 def _list(library: dict[str, Any], name: str | None, fmt: str) -> None:
-    from .errors import UsageError
+    from ..errors import UsageError
 
     if name is not None:
         if name not in library:
@@ -118,21 +138,24 @@ def _list(library: dict[str, Any], name: str | None, fmt: str) -> None:
         if fmt == "markdown":
             click.echo(render_markdown(rows, columns))
         else:
-            import csv
-            import io
-
-            buf = io.StringIO()
-            writer = csv.DictWriter(buf, fieldnames=columns, delimiter="," if fmt == "csv" else "\t",
-                                    lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
-            click.echo(buf.getvalue().rstrip("\n"))
+            click.echo(render_csv(rows, columns, delimiter="," if fmt == "csv" else "\t"))
         return
+    import textwrap
+
     width = max((len(n) for n in library), default=0)
+    limit = terminal_width() if stdout_is_terminal() else 0
+
+    def fitted(first: str, text: str, indent: int) -> str:
+        # wrapped at spaces under its own start, so a description is never cut
+        if not limit or indent + len(text) <= limit:
+            return (first + text).rstrip()
+        return "\n".join(textwrap.wrap(text, max(20, limit - indent), initial_indent=first,
+                                        subsequent_indent=" " * indent, break_long_words=False))
+
     for q in library.values():
-        click.echo(f"{q.name.ljust(width)}  {q.description}")
+        click.echo(fitted(f"{q.name.ljust(width)}  ", q.description, width + 2))
         for p in q.params:
             kind = p.kind + ("" if p.required else ", optional")
-            click.echo(f"{'':{width}}    --param {p.name}=…  ({kind}) {p.description}".rstrip())
+            click.echo(fitted(" " * (width + 4), f"--param {p.name}=…  ({kind}) {p.description}", width + 6))
     if not library:
         click.echo("(no named queries)")

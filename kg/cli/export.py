@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from .cli import graph_dir_option, handle_errors, open_graph
+from ..export.formats import names
+from ._common import graph_dir_option, handle_errors, open_graph
 
-# kept here (not imported from kg.export) so `kg --help` stays light
-_FORMATS = ("mermaid", "dot", "svg", "png", "graphml", "gexf", "turtle", "ntriples", "jsonld", "html")
+_FORMATS = names()  # the registry's records only: no renderer is imported for the help text
 
 
 def _stdout_is_terminal() -> bool:
@@ -56,15 +56,15 @@ def export(fmt: str | None, focus: tuple[str, ...], depth: int | None, direction
     cleanly in git. A view of more than --max-nodes nodes is collapsed by group,
     and the diagram says what was collapsed.
     """
-    from . import export as ex
-    from .errors import UsageError
+    from .. import export as ex
+    from ..errors import UsageError
 
     if fmt is None:
-        suffix = Path(output).suffix.lower().lstrip(".") if output else ""
-        if output and suffix not in ex.EXTENSIONS:
-            raise UsageError(f"cannot tell the format of {output}; give --format ({', '.join(ex.FORMATS)})")
-        fmt = ex.EXTENSIONS.get(suffix, "mermaid")
-    if fmt in ex.BINARY_FORMATS and output is None and _stdout_is_terminal():
+        chosen = ex.formats.for_extension(Path(output).suffix) if output else ex.formats.get("mermaid")
+        if chosen is None:
+            raise UsageError(f"cannot tell the format of {output}; give --format ({', '.join(_FORMATS)})")
+        fmt = chosen.name
+    if ex.formats.get(fmt).binary and output is None and _stdout_is_terminal():
         raise UsageError(f"{fmt} is binary: write it to a file with -o FILE (or pipe the output)")
     kg = open_graph(graph_dir)
     view = ex.build_view(kg, list(focus) or None, depth, direction, list(relations) or None, group_by, max_nodes)

@@ -1,0 +1,27 @@
+"""The `kg` command line: a thin layer over kg.api, one module per command group.
+
+Library errors become one-line messages in one place (`_common.handle_errors`).
+"""
+
+from __future__ import annotations
+
+import click
+
+# modules, not their commands, so `kg.cli.export` stays the module (tests patch it)
+from . import build, check, evaluate, export, impact, query, show
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="kg", prog_name="kg")
+def main() -> None:
+    """kg: a knowledge graph of your platform's architecture docs.
+
+    Build once from Markdown (indexes, ADRs, tech-stack tables, Mermaid diagrams),
+    then ask what depends on what, with the file and line behind every answer.
+    With no graph built yet, query commands build the embedded sample first.
+    """
+
+
+for _command in (build.build, impact.impact, impact.deps, show.show, show.stats, check.check, query.query,
+                 export.export, evaluate.eval_command):
+    main.add_command(_command)

@@ -1,0 +1,87 @@
+"""Configuration in a component's document: fenced YAML, JSON, HCL or TOML that points at other components.
+
+Service addresses (`redpanda.databases.svc:9092`, `postgres-rw.db:5432`), `host:`/`endpoint:`/`url:`
+values, cert-manager issuer annotations and Helm values that name another component are what the
+component is configured to reach: dependencies, with the method `config`. Only names the workspace
+already knows count: a config value never invents a component.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ..model import Document, Evidence, Fact
+from .sections import document_component
+from .state import Extraction
+
+if TYPE_CHECKING:
+    from ..resolve import Gazetteer
+
+CONFIG_LANGS = ("yaml", "yml", "json", "hcl", "terraform", "tf", "toml", "ini", "properties", "env", "dotenv", "conf",
+                "helm", "jsonc", "json5", "")
+# keys whose value is where the component connects to
+ADDRESS_KEY = re.compile(r"^\s*[-\"']?\s*(?:[\w.-]*?(?:host|hostname|endpoint|url|uri|address|addr|server|servers|"
+                         r"bootstrap[_-]?servers|brokers?|dsn|connection[_-]?string|upstream|"
+                         r"database[_-]?url|redis[_-]?url|amqp[_-]?url))\"?\s*[:=]\s*(?P<value>.+)$", re.I)
+# manifests that route, police or watch traffic to services: they name services without needing them
+NOT_A_CLIENT = re.compile(r"^\s*kind:\s*(?:DestinationRule|VirtualService|Gateway|HTTPRoute|GRPCRoute|ServiceEntry|"
+                          r"NetworkPolicy|CiliumNetworkPolicy|AuthorizationPolicy|PeerAuthentication|ServiceMonitor|"
+                          r"PodMonitor|PrometheusRule|Probe|HelmRepository|GitRepository|OCIRepository|Ingress|"
+                          r"Certificate|ClusterIssuer|Issuer)\b", re.M)
+# top-level domains: a host under one is somewhere on the internet, not a component of this platform
+PUBLIC_SUFFIX = re.compile(r"\.(?:[a-z]{2}|com|org|net|io|dev|cloud|app|ai|gov|edu|info|tech|biz|co|site|online)$", re.I)
+# "cert-manager.io/cluster-issuer: letsencrypt-prod": an annotation read by another component
+# (labels such as "cnpg.io/cluster: pg" only select; an issuer annotation asks the issuer's controller for a certificate)
+ANNOTATION = re.compile(r"^\s*[\"']?(?P<owner>[a-z0-9][a-z0-9.-]*\.[a-z]{2,})/[\w.-]*issuer[\w.-]*[\"']?\s*:", re.I)
+HOST = re.compile(r"(?:[a-z][a-z0-9+.-]*://)?(?:[^@/\s]+@)?(?P<host>[a-z0-9][a-z0-9.-]*[a-z0-9])(?::\d+)?", re.I)
+# parts of a host name that say where it runs, not what it is
+HOST_NOISE = re.compile(r"[-_.](?:rw|ro|r|primary|replica|master|leader|headless|svc|service|internal|cluster|"
+                        r"local|default|prod|production|staging|dev|\d+)$", re.I)
+
+
+def _candidates(host: str) -> list[str]:
+    """Names a host may stand for, most specific first: 'cnpg-cluster-rw.db.svc' -> cnpg-cluster-rw, cnpg-cluster, cnpg."""
+    first = host.split(".")[0]
+    out = [first]
+    name = first
+    while True:
+        shorter = HOST_NOISE.sub("", name)
+        if shorter == name or not shorter:
+            break
+        out.append(shorter)
+        name = shorter
+    parts = first.split("-")
+    out += ["-".join(parts[:i]) for i in range(len(parts) - 1, 0, -1)]
+    return list(dict.fromkeys(x for x in out if len(x) >= 3))
+
+
+def config_snippets(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """Addresses, endpoints and annotations in a component's configuration snippets."""
+    whole = document_component(doc, gaz)
+    for code in doc.code_blocks:
+        if code.lang not in CONFIG_LANGS or code.lang == "mermaid" or NOT_A_CLIENT.search(code.text[:20000]):
+            continue
+        # the component the snippet's section is about, else the document's
+        subject = gaz.section_subject(code.section) or whole
+        if subject is None:
+            continue
+        for offset, line_text in enumerate(code.text.splitlines()[:400]):
+            line_text = line_text[:300]  # bounded: the patterns below must stay linear on hostile input
+            line = code.line + 1 + offset
+            targets: list[str] = []
+            a = ANNOTATION.match(line_text)
+            if a:
+                targets.append(a.group("owner").split(".")[0])
+            m = ADDRESS_KEY.match(line_text)
+            if m:
+                value = m.group("value").strip().strip("\"',")
+                h = HOST.match(value)
+                if h and not (PUBLIC_SUFFIX.search(h.group("host")) and "." in h.group("host")):
+                    targets += _candidates(h.group("host"))
+            for name in targets:
+                obj = gaz.lookup(name, "Component") or gaz.lookup(name, "Vendor")
+                if obj and obj != subject:
+                    ev = Evidence(doc.path, line, line_text.strip(), "config")
+                    out.facts.append(Fact(subject, "dependsOn", obj, ev, subject_type="key", object_type="key"))
+                    break

@@ -1,0 +1,405 @@
+"""Decisions as people write them: what an ADR chose, what it turned down, what it retires and what replaces it.
+
+Read from the title ("Use X for Y", "Replace X with Y", "Migrate from X to Y",
+"Remove X", "X will not be applied"), from sentences ("We will use X", "X was
+chosen over Y", "we decided against X", "Rejected due to cost"), and from the
+options an ADR weighed ("### Option 2 - Use X", "Chosen option: Option 2").
+Everything here reads plain strings and returns names as written; the ADR rule
+turns them into mentions, and the resolve stage into entities.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .phrases import Name, names_in
+
+# verbs of choosing; the name follows ("use X", "based on X")
+CHOOSE = (r"use|uses|using|utili[sz]e|utili[sz]ing|adopt|adopts|adopting|implement|implements|implementing|"
+          r"choose|chooses|choosing|chose|select|selects|selecting|pick|picks|go with|going with|went with|"
+          r"opt for|opted for|introduce|introduces|introducing|deploy|deploys|deploying|standardi[sz]e on|"
+          r"build on|built on|based on|rely on|relies on|prefer|prefers|move to|moving to|migrate to|migrating to|"
+          r"switch to|switching to|move onto|onto|host on|hosted on|run on|runs on|running on")
+# "X was chosen", "X is preferred": the name comes before
+CHOSEN_PASSIVE = re.compile(r"\b(?:was|were|is|are|has been|have been|will be)\s+(?:chosen|selected|adopted|"
+                            r"preferred|picked|the chosen option|our choice)\b", re.I)
+REJECTED_PASSIVE = re.compile(r"\b(?:was|were|is|are|has been|have been|will be)\s+(?:rejected|ruled out|"
+                              r"discarded|removed from consideration|not (?:chosen|selected|adopted|pursued))\b"
+                              r"|\brejected\s+(?:due to|because|as|for)\b", re.I)
+# words after which a name is turned down ("chose X over Y", "X instead of Y", "in favour of Y")
+AGAINST = re.compile(r"\b(?:instead of|rather than|in favou?r of|as opposed to|decided against|"
+                     r"(?:have |had )?rejected|(?:will|shall|do|does|did|would) not (?:use|adopt|implement|build|"
+                     r"choose|select|deploy|run|go with|pursue|apply)(?:\s+\w+){0,4}?\s+(?:using|with|on|in)?|"
+                     r"won't (?:use|adopt|implement|build|choose|deploy|run)|(?:decided|chose|opted) not to "
+                     r"(?:use|adopt|implement|choose|deploy|run|go with|pursue|apply)|not (?:to )?use)\s+", re.I)
+OVER = re.compile(r"\bover\s+", re.I)
+# "chose X framework over Y": a few lower-case words may stand between the choice and "over"
+OVER_AFTER = re.compile(r"^\s*(?:[a-z][\w-]*\s+){0,3}?over\s+")
+CHOOSE_VERB = re.compile(rf"\b(?:{CHOOSE})\s+", re.I)
+STRONG_DECISION = re.compile(r"\b(?:we|i|the team)\s+(?:have\s+|had\s+)?(?:decided|chose|agreed|opted|selected|"
+                             r"rejected|ruled out|dropped|discarded|will|shall|are going to|plan to|intend to)\b|"
+                             r"\bdecided to\b|\bdecision\s+(?:is|was)\b|\bchosen option\b|"
+                             r"\b(?:was|were|is|are|has been|have been)\s+(?:rejected|ruled out|removed from "
+                             r"consideration|chosen|selected)\b", re.I)
+NEGATED = re.compile(r"\b(?:not|no|never|won't|don't|doesn't|didn't|cannot|can't|against)\b", re.I)
+HEDGE = re.compile(r"\b(?:could|might|may|would|if|whether|consider(?:ed|ing)?|evaluat(?:e|ed|ing)|investigat\w*|"
+                   r"looked at|alternatives?|when|once|until|in the future|eventually|later on)\b", re.I)
+# verbs that are a decision by themselves ("we chose X"); others ("use X") need a commitment or an imperative
+SELF_DECIDING = re.compile(r"^(?:choose|chooses|choosing|chose|select|selects|selecting|pick|picks|go with|going with|"
+                           r"went with|opt for|opted for|adopt|adopts|adopting|prefer|prefers|standardi[sz]e on)\b", re.I)
+COMMITTED = re.compile(r"\b(?:will|shall|should|must|'ll|are going to|is going to|decided to|agreed to|chose to|"
+                       r"opted to|plan to|intend to|going forward|to be)\b", re.I)
+IMPERATIVE = re.compile(r"^\W*(?:use|adopt|implement|implementing|move|migrate|switch|deploy|run|host|build|create|add|"
+                        r"introduce|replace|go|keep|stay|continue|enable|store|rely|make|set up|choose|select|"
+                        r"standardi[sz]e|utili[sz]e|offer|provide|integrate|configure|install|leverage)\b", re.I)
+# retiring a technology: "We will retire X", "remove X", "terminate our X instance"
+REMOVE_VERB = re.compile(r"\b(?:remove|removes|removing|retire|retires|retiring|decommission|decommissions|"
+                         r"decommissioning|deprecate|deprecates|deprecating|drop|drops|dropping|terminate|terminates|"
+                         r"terminating|sunset|sunsets|sunsetting|stop using|no longer use|phase out|phasing out|"
+                         r"turn off|shut down|switch off|get rid of)\s+", re.I)
+REMOVED_PASSIVE = re.compile(r"\b(?:is|was|are|were|has been|have been|will be|is being|are being|being)\s+"
+                             r"(?:decommissioned|retired|removed|deprecated|sunset|sunsetted|phased out|shut down|"
+                             r"turned off|switched off|no longer (?:used|supported|needed))\b"
+                             r"|\b(?:is|are) no longer (?:used|supported|needed|in use)\b|\b(?:is|are) not used\b", re.I)
+# "move from X to Y" replaces X; "move secrets from X to Y" moves data, and X may stay for other uses
+MOVE_FROM = re.compile(r"\b(?:move|moving|moved|migrate|migrating|migrated|switch|switching|switched|transition|"
+                       r"transitioning|go|going)\s+(?:(?:away|fully|completely|entirely|over|across)\s+)?from\s+"
+                       r"(?P<old>.{1,80}?)\s+(?:to|onto|into)\s+(?P<new>.+)", re.I)
+REPLACE = re.compile(r"\b(?:replace|replaces|replacing|swap|swaps|swapping|substitute|substituting)\s+"
+                     r"(?P<old>.{1,80}?)\s+(?:with|by|for)\s+(?P<new>.+)", re.I)
+REPLACED_BY = re.compile(r"(?P<old>[^.;]{1,80}?)\s+(?:was |is |has been |will be |are |were )?(?:fully )?"
+                         r"replaced\s+by\s+(?P<new>.+)", re.I)
+MOVE_TO = re.compile(r"\b(?:move|moving|migrate|migrating|switch|switching|replatform|replatforming|re-platform|"
+                     r"re-platforming)\b(?:\s+\S+){0,4}?\s+(?:to|onto|into)\s+(?P<new>.+)", re.I)
+# a title that turns something down: "NCSC PDNS will not be applied", "Do not use X", "No X"
+TITLE_REJECT = re.compile(r"^(?:do not|don't|never|avoid|no)\s+(?:use\s+|adopt\s+)?(?P<name>.+)$|"
+                          r"^(?P<subject>.+?)\s+(?:will|shall|should|must)\s+not\s+be\b", re.I)
+TITLE_CHOOSE = re.compile(rf"^(?:(?:we\s+)?(?:will\s+)?(?:{CHOOSE}|add|adding|try|trial|trialling|enable|enabling|"
+                          rf"run|host|store)\s+|use of\s+)(?P<rest>.+)$", re.I)
+OPTION_LABEL = re.compile(r"^\s*(?:option|alternative|approach|choice)\s*(?P<n>\d+|[A-Z])\b\s*[:.)\-–—]*\s*(?P<rest>.*)$|"
+                          r"^\s*\(?(?P<n2>\d+)[.):]\s+(?P<rest2>.*)$", re.I)
+CHOSEN_OPTION = re.compile(r"\bchosen\s+option\s*:?\s*[\"“'\[]?(?P<text>[^\"”'\]\n]{1,80})", re.I)
+OPTION_REFERENCE = re.compile(r"\b(?:option|alternative|approach)\s+(?P<n>\d+|[A-Z])\b", re.I)
+LEADING_VERB = re.compile(rf"^(?:(?:{CHOOSE}|create|build|write|keep|stay with|continue with|do|add|try|run|host|"
+                          rf"store|implement|rely on|buy|self-host)\s+)+", re.I)
+
+
+@dataclass
+class Choice:
+    """A name a decision speaks of, with the character range it was read from."""
+
+    name: Name
+    how: str  # title, sentence, option, chosen-option, list
+
+
+@dataclass
+class Reading:
+    """What one text says: names chosen, turned down, retired, and (old, new) replacements."""
+
+    chosen: list[Name] = field(default_factory=list)
+    rejected: list[Name] = field(default_factory=list)
+    removed: list[Name] = field(default_factory=list)
+    replaced: list[tuple[Name, Name]] = field(default_factory=list)
+
+    def extend(self, other: Reading) -> None:
+        self.chosen += other.chosen
+        self.rejected += other.rejected
+        self.removed += other.removed
+        self.replaced += other.replaced
+
+
+def _first(phrase: str, code: frozenset[str]) -> list[Name]:
+    return names_in(phrase, code)
+
+
+def split_slashes(names: list[Name]) -> list[Name]:
+    """'Prometheus/Mimir' is two names; 'CI/CD' and 'TCP/IP' are one."""
+    out: list[Name] = []
+    for n in names:
+        parts = n.text.split("/")
+        if len(parts) > 1 and all(len(p) >= 3 and any(c.islower() for c in p) for p in parts):
+            out += [Name(p.strip(), None, n.start, n.end) for p in parts if p.strip()]
+        else:
+            out.append(n)
+    return out
+
+
+def read_title(title: str, code: frozenset[str] = frozenset()) -> Reading:
+    """What an ADR's title decides: 'Use X for Y', 'Replace X with Y', 'Migrate from X to Y', 'Remove X'."""
+    out = Reading()
+    text = title.strip()
+    m = REPLACE.search(text)
+    if m and m.start() == 0:
+        old, new = _tail_name(m.group("old"), code), _first(m.group("new"), code)
+        if old and new:
+            out.replaced.append((old, new[0]))
+            out.removed.append(old)
+            out.chosen += new
+            return out
+    m = MOVE_FROM.search(text)
+    if m:
+        olds, news = _first(m.group("old"), code), _first(m.group("new"), code)
+        if olds and news:
+            out.replaced += [(o, news[0]) for o in olds]
+            out.removed += olds
+            out.chosen += news
+            return out
+    m = re.match(r"^(?:remove|retire|decommission|deprecate|drop|sunset|stop using|phase out)\s+(?P<rest>.+)$", text, re.I)
+    if m:
+        gone = split_slashes(_first(m.group("rest"), code))
+        out.removed += gone
+        # "Remove Kong, use Istio": the second half chooses the successor
+        u = re.search(r"[,;]\s*(?:and\s+)?(?:use|adopt|move to|switch to|in favou?r of)\s+", m.group("rest"), re.I)
+        if u:
+            new = _first(m.group("rest")[u.end():], code)
+            out.chosen += new
+            out.replaced += [(g, new[0]) for g in gone if new]
+        return out
+    m = TITLE_REJECT.match(text)
+    if m:
+        out.rejected += split_slashes(_first(m.group("name") or m.group("subject"), code))
+        return out
+    m = MOVE_TO.match(text)
+    if m:
+        out.chosen += split_slashes(_first(m.group("new"), code))
+        return out
+    m = TITLE_CHOOSE.match(text)
+    if m:
+        rest = m.group("rest")
+        chosen = split_slashes(_first(rest, code))
+        out.chosen += chosen
+        # "Use X over Y", "Use X instead of Y"
+        for against in (OVER, AGAINST):
+            a = against.search(rest)
+            if a and chosen:
+                out.rejected += _first(rest[a.end():], code)
+    return out
+
+
+def _tail_name(phrase: str, code: frozenset[str]) -> Name | None:
+    """The name a descriptive phrase ends on: 'JS Test Framework Jest' -> Jest."""
+    names = _first(phrase, code)
+    if not names:
+        return None
+    words = names[0].text.split()
+    for i in range(len(words) - 2, -1, -1):
+        if words[i].lower() in ("framework", "library", "tool", "platform", "service", "database", "language"):
+            rest = " ".join(words[i + 1:])
+            return Name(rest, names[0].abbreviation, names[0].start, names[0].end)
+    return names[0]
+
+
+def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision: bool = True) -> Reading:
+    """What one sentence decides. In a decision section a plain 'Use X' counts; elsewhere only 'we decided…'."""
+    out = Reading()
+    strong = bool(STRONG_DECISION.search(sentence))
+    if not in_decision and not strong:
+        # outside a decision, only retirement and replacement statements count
+        lifecycle(sentence, code, out)
+        return out
+    if HEDGE.search(sentence) and not strong:
+        lifecycle(sentence, code, out)
+        return out
+    lifecycle(sentence, code, out)
+    against_spans: list[tuple[int, int]] = []
+    for m in AGAINST.finditer(sentence):
+        names = _first(sentence[m.end():], code)
+        out.rejected += split_slashes(names)
+        against_spans.append((m.start(), m.end() + (names[-1].end if names else 0)))
+    for m in CHOOSE_VERB.finditer(sentence):
+        if any(a <= m.start() < b for a, b in against_spans):
+            continue
+        clause = re.split(r"[;:,]|\bbut\b|\bhowever\b|\binstead\b", sentence[: m.start()])[-1]
+        before = re.split(r"[;:]", sentence[: m.start()])[-1]
+        # "Applications use X" describes; "we will use X", "Use X", "Implementing X offers…" decide
+        if not (SELF_DECIDING.match(m.group(0)) or strong or not before.strip() or COMMITTED.search(before)
+                or IMPERATIVE.match(before)):
+            continue
+        if re.search(r"\b(?:did|had|used to|previously|originally|initially|currently|already)\s*$", clause, re.I):
+            continue  # "We did use Siegfried in the Alpha": history, not the decision
+        names = split_slashes(_first(sentence[m.end():], code))
+        if not names:
+            continue
+        if NEGATED.search(clause):
+            out.rejected += names
+            continue
+        out.chosen += names
+        # "chose X over Y", "prefer X over Y"
+        after = sentence[m.end() + names[-1].end:]
+        w = re.match(r"^\s*(?:\([^)]{0,40}\)\s*)?(?:together\s+)?(?:with|alongside|plus|and)\s+", after)
+        if w:  # "use Infisical (self-hosted) with External Secrets Operator": both are the choice
+            out.chosen += names_in(after[w.end():], code)[:1]
+        o = OVER_AFTER.match(after)
+        if o:
+            out.rejected += _first(after[o.end():], code)
+    for m in CHOSEN_PASSIVE.finditer(sentence):
+        before = last_name_before(sentence[: m.start()], code)
+        if before is not None and not NEGATED.search(sentence[max(0, m.start() - 12): m.start()]):
+            out.chosen.append(before)
+            o = OVER.search(sentence[m.end():])
+            if o and o.start() < 30:
+                out.rejected += _first(sentence[m.end() + o.end():], code)
+    for m in REJECTED_PASSIVE.finditer(sentence):
+        before = last_name_before(sentence[: m.start()], code)
+        if before is not None:
+            out.rejected.append(before)
+    for _old, new in out.replaced:  # "we will move from X to Y" chooses Y
+        if new.text.lower() not in {n.text.lower() for n in out.chosen}:
+            out.chosen.append(new)
+    chosen_keys = {n.text.lower() for n in out.chosen}
+    out.rejected = [n for n in out.rejected if n.text.lower() not in chosen_keys]
+    return out
+
+
+NEED_REMOVED = re.compile(r"\b(?:remov|eliminat|obviat)\w*\s+the\s+need\s+for\s+", re.I)
+MOVE_THEM = re.compile(r"\b(?:move|moving|migrate|migrating)\s+(?:them|it|these|those|everything|all of (?:them|it))\s+"
+                       r"(?:over\s+)?(?:to|onto|into)\s+", re.I)
+
+
+# words without which a sentence states no retirement or replacement: a cheap test before the patterns
+LIFECYCLE_WORDS = re.compile(r"remov|retir|decommission|deprecat|\bdrop|terminat|sunset|stop using|no longer|phas|"
+                             r"turn(?:ed)? off|shut|switch|\bmov|migrat|replac|swap|substitut|need for|transition|"
+                             r"not used|get rid", re.I)
+
+
+def lifecycle(sentence: str, code: frozenset[str], out: Reading) -> None:
+    """Retirements and replacements a sentence states, wherever it stands."""
+    if not LIFECYCLE_WORDS.search(sentence):
+        return
+    # "using the forms-admin app to serve the endpoints … removing the need for forms-api"
+    m = NEED_REMOVED.search(sentence)
+    if m:
+        gone = _first(sentence[m.end():], code)
+        using = re.search(r"\b(?:using|use|uses|with)\s+", sentence[: m.start()], re.I)
+        successor = _first(sentence[using.end(): m.start()], code) if using else []
+        if gone:
+            out.removed.append(gone[0])
+            if successor and successor[0].text.lower() != gone[0].text.lower():
+                out.replaced.append((gone[0], successor[0]))
+    # "evaluate the dashboards in the existing Grafana instance and move them to Cloudwatch"
+    m = MOVE_THEM.search(sentence)
+    if m:
+        old = last_name_before(re.sub(r"\s+and\s*$", "", sentence[: m.start()].rstrip()), code)
+        new = _first(sentence[m.end():], code)
+        if old is not None and new and old.text.lower() != new[0].text.lower():
+            out.replaced.append((old, new[0]))
+    for m in REMOVE_VERB.finditer(sentence):
+        clause = re.split(r"[;:,]|\bbut\b", sentence[: m.start()])[-1]
+        if re.search(r"\b(?:not|no|never|without|if|whether|could|might|may|would|cannot|can't)\b", clause, re.I):
+            continue
+        out.removed += split_slashes(_first(sentence[m.end():], code))
+    for m in REMOVED_PASSIVE.finditer(sentence):
+        before = last_name_before(sentence[: m.start()], code)
+        if before is not None:
+            out.removed.append(before)
+    for pattern in (MOVE_FROM, REPLACE, REPLACED_BY):
+        found = pattern.search(sentence)
+        if not found:
+            continue
+        old_phrase = found.group("old")
+        old = last_name_before(old_phrase, code) if pattern is REPLACED_BY else _tail_name(old_phrase, code)
+        new = _first(found.group("new"), code)
+        if old is not None and new and old.text.lower() != new[0].text.lower():
+            out.replaced.append((old, new[0]))
+            out.removed.append(old)
+
+
+def last_name_before(text: str, code: frozenset[str] = frozenset()) -> Name | None:
+    """The name a clause ends on: 'GOV.UK PaaS which' -> GOV.UK PaaS; 'the managed Grafana instance' -> Grafana."""
+    text = re.sub(r"\s+(?:which|that|who)\s*$", "", text.rstrip())
+    tokens = list(re.finditer(r"\S+", text))
+    # walk back over lower-case head nouns ("instance", "app") to the last name run, then to its start
+    i = len(tokens) - 1
+    skipped = 0
+    while i >= 0 and skipped <= 2:
+        candidates = names_in(text[tokens[i].start():], code)
+        if candidates and candidates[0].start == 0:
+            j = i
+            while j > 0 and names_in(text[tokens[j - 1].start():], code)[:1] and \
+                    names_in(text[tokens[j - 1].start():], code)[0].start == 0 and \
+                    tokens[j - 1].group(0)[-1:] not in ",;:.":
+                j -= 1
+            names = names_in(text[tokens[j].start():], code)
+            if names:
+                n = names[0]
+                offset = tokens[j].start()
+                return Name(n.text, n.abbreviation, n.start + offset, n.end + offset)
+            return None
+        skipped += 1
+        i -= 1
+    return None
+
+
+@dataclass
+class Option:
+    """One option an ADR weighed: its number (when it has one), its label and the names in it."""
+
+    number: str
+    label: str
+    names: list[Name]
+    line: int
+    rejected_here: bool = False  # the option's own text turns it down ("Rejected due to cost.")
+    chosen_here: bool = False  # the option's own text says it won ("**selected for K8s**")
+
+
+OPTION_CHOSEN = re.compile(r"\b(?:selected|chosen|recommended|preferred|winner|adopted|accepted|go with this)\b", re.I)
+OPTION_REJECTED = re.compile(r"\b(?:rejected|deferred|discarded|dismissed|ruled out|not (?:selected|chosen|pursued)|"
+                             r"too (?:expensive|complex)|out of scope)\b", re.I)
+
+
+def option_verdict(text: str) -> tuple[bool, bool]:
+    """(chosen, rejected) as an option's own text says it: '… - **selected for K8s**', '… - rejected (cost)'."""
+    rejected = bool(OPTION_REJECTED.search(text))
+    chosen = bool(OPTION_CHOSEN.search(text)) and not rejected
+    return chosen, rejected
+
+
+def option_names(label: str, links: list[str], code: frozenset[str] = frozenset()) -> list[Name]:
+    """The names an option label stands for: its linked names, else the names after its verb."""
+    if links:
+        return [Name(t, None) for t in links if names_in(t, code)]
+    m = OPTION_LABEL.match(label)
+    rest = (m.group("rest") if m.group("rest") is not None else m.group("rest2")) if m else label
+    rest = re.split(r"\s[-–—]\s|:\s", rest, maxsplit=1)[0].strip()
+    stripped = LEADING_VERB.sub("", rest)
+    found = split_slashes(names_in(stripped, code))
+    # "Manual kubectl/helm", "Published and preview forms…": a label's sentence-case first word is no name
+    # unless it is marked as one (a capital inside, a digit, a hyphen, all capitals, a code span)
+    following = rest[found[0].end:].lstrip() if found else ""
+    if stripped == rest and found and found[0].start == 0 and re.match(r"[a-z]", following) \
+            and not re.match(r"(?:and|or)\s", following) \
+            and re.fullmatch(r"[A-Z][a-z]+", found[0].text) and found[0].text not in code:
+        found = found[1:]
+    for m2 in CHOOSE_VERB.finditer(rest):  # "a custom Lambda using Go"
+        if m2.start() > 0:
+            found += names_in(rest[m2.end():], code)
+    return found
+
+
+def option_number(label: str) -> str:
+    """'Option 2 - X' -> '2'; '3. Implement X' -> '3'; '' when the label has no number."""
+    m = OPTION_LABEL.match(label)
+    if not m:
+        return ""
+    return (m.group("n") or m.group("n2") or "").upper()
+
+
+def chosen_option_reference(text: str) -> tuple[str, str]:
+    """(number, label text) of the option a decision names: 'Chosen option: "Option 2"', 'Option 4, we will…'."""
+    m = CHOSEN_OPTION.search(text)
+    if m:
+        label = re.split(r"[,;]|\bbecause\b", m.group("text"))[0].strip().rstrip(",.")
+        ref = OPTION_REFERENCE.match(label) or re.fullmatch(r"\(?(\d+)\)?", label)
+        if ref:
+            return ref.group(1).upper() if ref.re is not OPTION_REFERENCE else ref.group("n").upper(), ""
+        return "", re.split(r"[\"”,]|\bbecause\b", label)[0].strip()
+    m = re.match(r"^\s*(?:we\s+(?:will\s+)?(?:go|went|are going)\s+with\s+)?(?:option|alternative|approach)\s+"
+                 r"\(?(?P<n>\d+|[A-Z])\b", text, re.I)
+    if m:
+        return m.group("n").upper(), ""
+    m = re.search(r"\b(?:option|alternative|approach)\s+\(?(?P<n>\d+|[A-Z])\)?\s+(?:was|is|has been)\s+(?:chosen|"
+                  r"selected|accepted|agreed|preferred)", text, re.I)
+    if m:
+        return m.group("n").upper(), ""
+    return "", ""

@@ -1,0 +1,290 @@
+"""Names read off how prose sets them apart: 'Full Name (ABBR)', a link to a product's own site, a component
+folder with a README of its own, and proper nouns the docs keep writing ("our Transit Gateway").
+
+None of these rules needs a name to be known beforehand: the structure of the text says that it is a
+name. Candidates that only prose capitalisation supports (strength 0) become entities only when the
+workspace writes them more than once (see `resolve.build_entities`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from ..model import Document, Mention
+from ..names import clean_name, is_abbreviation_of
+from .phrases import CAPITALISED_STOPWORDS, NOT_A_TECHNOLOGY_HEAD, names_in
+from .state import Extraction, evidence_at
+
+# "Amazon Simple Email Service (SES)", "Access Your Records (AYR)", "AWS Key Management Service (KMS)"
+FULL_NAME_ABBREVIATION = re.compile(r"((?:[A-Z][\w.&+-]*\s+(?:(?:of|for|and|the|de|&)\s+)?){1,7})\(([A-Z][A-Za-z0-9]{1,9})\)")
+# organisations and people are not technologies
+ORGANISATION = re.compile(r"\b(?:centre|center|ministry|department|office|agency|council|authority|institute|archives?|"
+                          r"organi[sz]ation|government|commission|foundation|association|university|team|group|board|"
+                          r"committee|programme|program|unit|division|directorate|society|company|partners?|"
+                          r"limited|ltd|inc|gmbh|llc|plc|corporation|consortium|community|network of)\b", re.I)
+# sites that talk about things rather than being them
+NOT_A_PRODUCT_SITE = re.compile(r"wikipedia\.org|/(?:issues|pull|pulls|discussions|commit|compare|wiki)(?:/|$)|"
+                                r"\.(?:md|markdown|pdf|png|jpe?g|svg|gif)(?:$|[?#])|medium\.com|youtube\.com|"
+                                r"twitter\.com|x\.com|stackoverflow\.com|linkedin\.com|google\.com/(?:document|"
+                                r"spreadsheets|presentation)|atlassian\.net|slack\.com|/blog/|blog\.", re.I)
+COMPONENT_FOLDERS = re.compile(r"^(?:modules?|components?|services?|apps?|applications?|packages?|charts?|"
+                               r"platform|infra|infrastructure|terraform|helm|systems?|blueprints?|stacks?|"
+                               r"tools|plugins?|operators?|controllers?|libs?|crates|functions|lambdas?|"
+                               r"microservices|backends?|frontends?|workloads?|addons?|add-ons)$", re.I)
+DOC_FOLDERS = re.compile(r"^(?:docs?|documentation|adrs?|decisions?|architecture[-_ ].*|runbooks?|guides?|"
+                         r"handbook|manual|notes|meeting[-_ ]notes|research|design|diagrams|images|assets|"
+                         r"\.github|examples?|tests?|scripts?|templates?|environments?)$", re.I)
+
+
+def abbreviations(doc: Document, out: Extraction) -> None:
+    """'Full Name (ABBR)' in prose: a name and its abbreviation, written together."""
+    texts = [(b.text, b.line) for b in doc.blocks] + [(s.title, s.line) for s in doc.sections]
+    for text, line in texts:
+        for m in FULL_NAME_ABBREVIATION.finditer(text[:2000]):
+            words, abbr = m.group(1).split(), m.group(2)
+            # the words the abbreviation covers, and a maker's name in front of them ("AWS Key Management Service")
+            for cut in range(len(words) - 1, -1, -1):
+                name = " ".join(words[cut:])
+                if is_abbreviation_of(abbr, name):
+                    if cut > 0 and words[cut - 1][0].isupper() and words[cut - 1].lower() not in CAPITALISED_STOPWORDS \
+                            and re.fullmatch(r"[A-Z][A-Za-z0-9]{1,9}", words[cut - 1]) and len(words[cut - 1]) <= 6:
+                        name = words[cut - 1] + " " + name  # AWS, Amazon, Google: the maker stays
+                    break
+            else:
+                continue
+            name = clean_name(name)
+            if len(name.split()) < 2 or ORGANISATION.search(name) or name.split()[0].lower() in CAPITALISED_STOPWORDS:
+                continue
+            out.mentions.append(Mention(name, "Component", evidence_at(doc, line, "prose", text[:300]),
+                                        aliases=[abbr]))
+
+
+DOC_PAGE = re.compile(r"\b(?:documentation|docs|pricing|prices|guide|guides|setup|tutorial|reference|blog|overview|"
+                      r"deployment|installation|install|release notes|changelog|website|homepage|page|benchmarks?|"
+                      r"comparison|calculator|console|dashboard|status|specification|spec|readme|getting started|"
+                      r"quickstart|quick start|best practices|examples?|architecture|faq|announcement|article|"
+                      r"paper|report|issue|pull request|discussion|forum|slides|video|talk|notes|card)\b", re.I)
+
+
+def _product_href(href: str) -> bool:
+    """A link to a product's own site (a short path) or to a repository's root, not to a page deep inside."""
+    from urllib.parse import urlparse
+
+    url = urlparse(href)
+    segments = [s for s in url.path.split("/") if s and s not in ("index.html", "en", "en-us", "en-gb")]
+    if url.netloc.lower() in ("github.com", "gitlab.com", "bitbucket.org", "www.github.com"):
+        return len(segments) <= 2
+    return len(segments) <= 2
+
+
+def linked_names(doc: Document, out: Extraction) -> None:
+    """A link to a product's own site or repository whose text is a name: '[Packer](https://www.packer.io/)'."""
+    for link in doc.links:
+        if link.kind != "external" or not link.href.startswith(("http://", "https://")):
+            continue
+        if NOT_A_PRODUCT_SITE.search(link.href):
+            continue
+        text = clean_name(link.text)
+        if DOC_PAGE.search(text) or not _product_href(link.href):
+            continue  # "Istio Documentation", "AWS S3 Pricing", a page deep in a manual
+        names = names_in(text)
+        if len(names) != 1 or names[0].start != 0 or names[0].end < len(text.rstrip(")")) - 1:
+            continue  # only a link whose whole text is one name
+        name = names[0].text
+        if ORGANISATION.search(name) or re.search(r"\d{3,}|^v?\d", name) or len(name) < 2:
+            continue
+        out.mentions.append(Mention(name, "Component", evidence_at(doc, link.line, "link"),
+                                    aliases=[names[0].abbreviation] if names[0].abbreviation else [],
+                                    props={"homepage": link.href}))
+
+
+def component_folders(doc: Document, out: Extraction) -> None:
+    """A component folder with a README of its own: 'terraform/modules/vpc-inspection/README.md' titled
+    'VPC Inspection' is the VPC Inspection component; its folder name is an alias."""
+    parts = PurePosixPath(doc.path).parts
+    if len(parts) < 4 or parts[-1].lower() not in ("readme.md", "readme.markdown", "index.md"):
+        return  # repository/…/folder/README.md, not the repository's own README
+    folder, parent = parts[-2], parts[-3]
+    if any(DOC_FOLDERS.match(p) or p.startswith(".") for p in parts[1:-1]):
+        return  # docs/features/README.md describes a topic, not a component
+    folder_words = [w for w in re.split(r"[-_. ]+", folder.lower()) if w]
+    title = clean_name(re.sub(r"^#+\s*", "", doc.title))
+    # the part of the title that names the folder: "Modernisation Platform - PagerDuty" -> PagerDuty
+    candidates = [clean_name(p) for p in re.split(r"\s+[-–—:|]\s+", title)]
+    name = next((c for c in candidates if re.sub(r"[^a-z0-9]", "", c.lower()) == "".join(folder_words)), None)
+    if name is None and not COMPONENT_FOLDERS.match(parent):
+        return  # a folder that is not in a components folder and whose README does not name it
+    if name is None:
+        name = " ".join(w.capitalize() if not w.isupper() else w for w in re.split(r"[-_]+", folder))
+    ev = evidence_at(doc, doc.sections[0].line if doc.sections else 1, "heading")
+    folder_path = "/".join(parts[:-1])
+    aliases = [folder] if folder.lower() != name.lower() else []
+    out.mentions.append(Mention(name, "Component", ev, aliases=aliases, props={"folder": folder_path}, strength=2))
+
+
+def proper_nouns(doc: Document, out: Extraction) -> None:
+    """'our Transit Gateway', 'the External Event Handler': a capitalised phrase behind a determiner, mid-sentence.
+
+    Only a candidate: it becomes an entity where the workspace writes it more than once.
+    """
+    for block in doc.blocks:
+        for m in re.finditer(r"\b(?:our|the|their|its|a|an)\s+([A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*){0,3})", block.text[:3000]):
+            phrase = m.group(1).strip()
+            names = names_in(phrase)
+            if not names or names[0].start != 0:
+                continue
+            name = names[0].text
+            words = name.split()
+            if len(words) < 2 or ORGANISATION.search(name) or any(w.lower() in CAPITALISED_STOPWORDS for w in words):
+                continue
+            out.mentions.append(Mention(name, "Component", evidence_at(doc, block.line, "prose", block.text[:300]),
+                                        strength=0))
+
+
+_WORD = re.compile(r"[A-Za-z0-9][\w.+#-]*[A-Za-z0-9+#]|[A-Za-z0-9]")
+
+
+def known_technologies(doc: Document, out: Extraction) -> None:
+    """Technologies the shipped gazetteer knows, named in prose, tables and headings.
+
+    Evidence, never a requirement. A name that is also a common word ("Flux", "Harbor") counts only
+    capitalised and not at the start of a sentence; other one-word names count in any case.
+    """
+    from .. import gazetteer
+
+    known = gazetteer.load()
+    first_words = known.first_words
+    texts = [(b.text, b.line) for b in doc.blocks] + [(s.title, s.line) for s in doc.sections]
+    texts += [(cell, line) for t in doc.tables for r, line in zip(t.rows, t.row_lines) for cell in r.values()]
+    seen: set[str] = set()
+    for text, line in texts:
+        words = list(_WORD.finditer(text[:5000]))
+        i = 0
+        while i < len(words):
+            longest = first_words.get(words[i].group(0).lower(), 0)
+            if not longest:
+                i += 1
+                continue  # no known name starts with this word
+            for n in range(min(longest, 4), 0, -1):
+                if i + n > len(words):
+                    continue
+                start, end = words[i].start(), words[i + n - 1].end()
+                surface = text[start:end]
+                if n > 1 and not re.fullmatch(r"[\w.+#-]+(?: [\w.+#-]+)*", surface):
+                    continue  # the words of a name stand next to each other, one space apart
+                record = known.get(surface)
+                if record is None or not _counts(surface, record.common_word, text, start, known):
+                    continue
+                if surface.lower() not in seen:
+                    seen.add(surface.lower())
+                    out.mentions.append(Mention(surface, "Component", evidence_at(doc, line, "gazetteer", text[:300]),
+                                                props={"landscape": record.subcategory or record.category}))
+                i += n - 1
+                break
+            i += 1
+
+
+def _counts(surface: str, common: bool, text: str, start: int, known: object) -> bool:
+    """Whether a gazetteer hit in running text is the product, not a word that happens to be its name."""
+    if len(re.sub(r"\W", "", surface)) < 3:
+        return False  # "C", "Go", "R": too short to find in prose
+    marked = bool(re.search(r"[A-Z].*[A-Z]|\d|[-.+#]", surface)) or " " in surface
+    if marked:
+        return True
+    sentence_start = not text[:start].strip() or re.search(r"[.!?:]\s*$|^\W*$", text[:start]) is not None
+    if common or " " not in surface and surface[:1].isupper() and surface[1:].islower() and sentence_start:
+        return surface[:1].isupper() and not sentence_start
+    return len(surface) >= 4
+
+
+def introduced_component(doc: Document, title: str) -> str | None:
+    """'## Reference Generator Service' opening with 'The reference generator is…': the section introduces a
+    component, named as the heading writes it."""
+    first = next((b for b in doc.blocks if b.section and b.section[-1] == title and b.kind == "paragraph"), None)
+    if first is None:
+        return None
+    heading = [w for w in re.findall(r"[\w.+-]+", title)]
+    m = re.match(r"^(?:The|Our)\s+((?:[\w.+-]+\s+){0,3}[\w.+-]+?)\s+(?:is|are|allows|provides|handles|receives|"
+                 r"generates|stores|runs|manages|sends|processes|exposes|will|was|acts|serves|lets|consists?)\b",
+                 first.text)
+    if not m or len(heading) < 2 or len(heading) > 6:
+        return None
+    words = m.group(1).split()
+    if len(words) < 2 or len(words) > len(heading):
+        return None
+    for w, h in zip(words, heading):
+        if not (w.lower() == h.lower() or (len(w) >= 5 and w[:5].lower() == h[:5].lower())):
+            return None
+    # the heading's spelling, the sentence's word for the last part ("Handling" -> "Handler")
+    name_words = heading[:len(words) - 1] + [words[-1][:1].upper() + words[-1][1:]]
+    return " ".join(name_words)
+
+
+def introduced_sections(doc: Document, out: Extraction) -> None:
+    """A section that opens by introducing its subject ('## Reference Generator Service' / 'The reference
+    generator is a standalone service…') names a component."""
+    for section in doc.sections:
+        if section.level < 2:
+            continue
+        name = introduced_component(doc, section.title)
+        if name and not ORGANISATION.search(name):
+            out.mentions.append(Mention(name, "Component", evidence_at(doc, section.line, "heading")))
+
+
+# nouns that say "this name is a running piece of technology": EC2 instances, an S3 bucket, an SQS queue
+TECHNOLOGY_HEAD = re.compile(r"\b([A-Z][\w.+-]*[A-Z0-9][\w.+-]*|[A-Z][a-z]+[A-Z][\w.+-]*)\s+(?:instances?|buckets?|"
+                             r"queues?|clusters?|tables?|functions?|topics?|databases?|dbs?|nodes?|pods?|"
+                             r"containers?|images?|volumes?|endpoints?|APIs?|gateways?|brokers?|streams?|"
+                             r"distributions?|workers?|jobs?|services?)\b")
+
+
+def technology_heads(doc: Document, out: Extraction) -> None:
+    """A marked name before a noun for a running thing ('EC2 instances', 'the S3 upload bucket' reads as 'S3
+    bucket' only when adjacent, 'SQS queue', 'DynamoDB table') is a technology."""
+    for block in doc.blocks:
+        for m in TECHNOLOGY_HEAD.finditer(block.text[:3000]):
+            name = m.group(1).rstrip(".,")
+            if len(name) < 2 or re.fullmatch(r"[A-Z]{2}s?", name) or name.lower() in CAPITALISED_STOPWORDS:
+                continue
+            out.mentions.append(Mention(name, "Component", evidence_at(doc, block.line, "prose", block.text[:300])))
+
+
+def listed_parts(doc: Document, out: Extraction) -> None:
+    """'The service consists of 3 main components:' and the list after it: each item's leading name is a part."""
+    consists = re.compile(r"\b(?:consists? of|is made up of|is composed of|comprises|has (?:\d+|two|three|four|five) "
+                          r"(?:main |key )?(?:components|parts))\b", re.I)
+    blocks = doc.blocks
+    for index, block in enumerate(blocks):
+        if block.kind != "paragraph" or not consists.search(block.text):
+            continue
+        for item in blocks[index + 1: index + 12]:
+            if item.kind != "item":
+                break
+            lead = re.split(r"\s*[:–—]\s|\s-\s", item.text, maxsplit=1)[0].strip()
+            names = names_in(lead)
+            if names and names[0].start == 0 and len(lead.split()) <= 4:
+                out.mentions.append(Mention(names[0].text, "Component", evidence_at(doc, item.line, "prose")))
+
+
+CONVENTION = re.compile(r"^(?:bp|infra|blueprint)[-_][a-z0-9-]+$|^[a-z0-9-]+[-_](?:operator|chart|charts|helm|image|"
+                        r"blueprint|controller)$", re.I)
+CODE_CONTEXT = re.compile(r"\b(?:chart|charts|image|images|blueprint|blueprints|module|modules|package|operator|helm|"
+                          r"container|crate|gem|library|plugin|release)\b", re.I)
+
+
+def code_names(doc: Document, out: Extraction) -> None:
+    """A code span that names a chart, an image or a blueprint: '`bp-cnpg` is the blueprint', '`gorouter-chart`'."""
+    for block in doc.blocks:
+        # plain words that follow a naming convention count too: "installs the cnpg-operator"
+        conventional = [w.strip(".,;:()") for w in block.text.split() if CONVENTION.match(w.strip(".,;:()"))]
+        for span in list(dict.fromkeys(block.code + conventional)):
+            if not re.fullmatch(r"[a-z][a-z0-9]*(?:[-_][a-z0-9]+)+", span):
+                continue  # an identifier, not a command, a path or a file name
+            at = block.text.find(span)
+            around = block.text[max(0, at - 40): at + len(span) + 40]
+            after = block.text[at + len(span):].split()
+            if after and after[0].strip(".,;:").lower() in NOT_A_TECHNOLOGY_HEAD:
+                continue  # "`core-network-services` account"
+            if CONVENTION.match(span) or CODE_CONTEXT.search(around):
+                out.mentions.append(Mention(span, "Component", evidence_at(doc, block.line, "prose", block.text)))

@@ -1,0 +1,194 @@
+"""Names in phrases: the technology a decision, a title or a sentence names, read off how people write names.
+
+A name is a run of tokens that look like names — capitalised or with a capital
+inside ("GOV.UK Notify", "MinIO"), with a digit ("EC2", "K3s"), an identifier
+with a hyphen or a dot ("forms-admin", "Next.js"), or a code span — that stops
+at a word that ends a phrase ("for", "to", "with", a comma…). Lower-case words
+in front of it are determiners and adjectives ("our managed Grafana instance");
+a lower-case noun after it says what kind of thing it is: an instance, an app or
+a queue is the technology itself; an account, a team or a page is not one.
+Everything here is plain text in, plain data out, so it is tested on strings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..names import clean_name, is_abbreviation_of
+
+# words that end the phrase a name is read from
+BOUNDARY = frozenset("""
+for to with as in on onto into over from via using by at because so which that where when while since than
+instead rather whose who whom if unless until after before between across within without per through
+is are was were be been being will would should could can may might must has have had do does did
+this these those it its they them their there here
+""".split())
+# lower-case words that may stand in front of a name and are skipped ("the", "our managed", "a new custom")
+LEADING = frozenset("""
+a an the our their its his her my your this that these those new existing current custom own managed hosted
+self-hosted dedicated separate shared single central centralised centralized single-tenant multi-tenant
+open-source open source native official standard default dedicated additional simple small lightweight
+some any each every both all also just only directly
+""".split())
+# a noun after a name that makes the phrase something other than a technology
+NOT_A_TECHNOLOGY_HEAD = frozenset("""
+account accounts team teams repository repositories repo repos page pages file files folder folders directory
+directories document documents channel channels project projects process processes meeting meetings issue issues
+ticket tickets role roles user users group groups strategy strategies approach approaches decision decisions record
+records website websites site sites organisation organization department departments programme program license
+licence language languages style guide guidance standard standards format formats template templates
+""".split())
+# a noun after a name that is the technology itself ("the forms-api app", "a dedicated SQS queue")
+SAME_THING_HEAD = frozenset("""
+app apps application applications service services instance instances cluster clusters queue queues bucket buckets
+table tables database databases server servers api apis gem gems library libraries package packages module modules
+plugin plugins image images chart charts function functions lambda lambdas endpoint endpoints tool tools
+framework frameworks platform platforms stack stacks agent agents operator operators controller controllers
+provider providers component components solution solutions system systems engine engines backend backends
+""".split())
+# capitalised words that begin sentences and clauses, never names on their own
+CAPITALISED_STOPWORDS = frozenset("""
+we i you he she it they our us this that these those there here the a an in on at for to of and or but if when
+as by with from after before since while then also however therefore thus so yes no not all any each every some
+both either neither one two three four five six seven eight nine ten first second third option options note
+use using used adopt implement implementing implemented move migrate replace remove retire decide decided
+decision status context consequences pros cons advantages disadvantages good bad neutral chosen because
+""".split())
+
+_TOKEN = re.compile(r"\S+")
+_TRAIL = " \t,;:.!?)]}\"'“”’"
+_LEAD = " \t([{\"'“‘"
+
+
+@dataclass(frozen=True)
+class Name:
+    """A name read from a phrase, with the abbreviation written beside it ("Amazon Simple Email Service (SES)")."""
+
+    text: str
+    abbreviation: str | None = None
+    start: int = 0  # character offsets of the name in the phrase
+    end: int = 0
+
+
+def is_name_token(token: str, code: frozenset[str] = frozenset()) -> bool:
+    """True for a token that looks like part of a name: capitals, digits with letters, hyphen/dot identifiers, code."""
+    word = token.strip(_TRAIL + _LEAD)
+    if not word or not re.search(r"[A-Za-z]", word):
+        return False
+    if word in code or word.lower() in code:
+        return True
+    if not word[0].isalpha() or token.lstrip()[:1] in "\"'“‘":
+        return False  # "~250MB", "3-6", "#6" are sizes and numbers; a quoted phrase is a label, not a name
+    if re.search(r"[_:@]|://|^www\.", word):
+        return False  # snake_case, s3:ObjectCreated, URLs and addresses are code and places, not names
+    if "/" in word:
+        return all(is_name_token(part, code) for part in word.split("/") if part)
+    if re.fullmatch(r"[A-Z]{2}s?", word):
+        return False  # ID, PR, UI, IP: two capitals are too common to be a product
+    if word.lower() in CAPITALISED_STOPWORDS:
+        return False
+    if any(c.isupper() for c in word):
+        return True
+    if re.search(r"\d", word) and re.fullmatch(r"[a-z0-9][\w.+-]*", word):
+        return len(word) <= 20 and not re.fullmatch(r"\d+(st|nd|rd|th|s|x|k|m|gb|mb|ms)?", word)
+    # lower-case identifiers: forms-admin, vite-rails, next.js (not "e.g." or "i.e.", not "well-known")
+    if re.fullmatch(r"[a-z][a-z0-9]*(?:[-.][a-z0-9]+)+", word) and not re.fullmatch(r"([a-z]\.)+[a-z]?", word):
+        # "well-known", "server-side", "event-driven" are adjectives, not identifiers
+        return not re.fullmatch(r"(well|self|long|short|high|low|non|multi|cross|read|write|end|real|up|"
+                                r"built|so|pre|post|co|re|sub|semi|full|half|open|one|two|three|four|five|six|single|double|dual|tri|"
+                                r"zero|all|third|first|second|day|near|next|non|in|on|off|out)-[a-z]+", word) \
+            and not re.search(r"-(side|based|driven|native|hosted|managed|level|wide|time|only|free|like|style|"
+                              r"specific|facing|grade|ready|compatible|friendly|scale|term|party|source|first|"
+                              r"made|owned|run|built|in|out|up|down|off|on)$", word)
+    return False
+
+
+def _tokens(phrase: str, known: frozenset[str]) -> list[tuple[str, int, int]]:
+    """Whitespace tokens, with each known phrase (a code span, a link's text) kept as one token."""
+    spans: list[tuple[int, int]] = []
+    lower = phrase.lower()
+    for k in sorted((k for k in known if " " in k and k.lower() in lower), key=len, reverse=True):
+        for m in re.finditer(r"(?<![\w-])" + re.escape(k) + r"(?![\w-])", phrase, re.I):
+            if not any(a < m.end() and m.start() < b for a, b in spans):
+                spans.append((m.start(), m.end()))
+    out: list[tuple[str, int, int]] = []
+    for m in _TOKEN.finditer(phrase):
+        inside = next(((a, b) for a, b in spans if a <= m.start() < b), None)
+        if inside is None:
+            out.append((m.group(0), m.start(), m.end()))
+        elif not out or out[-1][1] != inside[0]:
+            # the known phrase as one token, with the punctuation that follows it
+            tail = re.match(r"\S*", phrase[inside[1]:])
+            end = inside[1] + (tail.end() if tail else 0)
+            out.append((phrase[inside[0]:end], inside[0], end))
+    return out
+
+
+def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6) -> list[Name]:
+    """The names a phrase starts with: one, or a list ("Terratest, OPA and Go"), read up to the phrase's end.
+
+    Lower-case determiners and adjectives in front are skipped; the first boundary word or a
+    non-name word after a name ends the phrase, unless a list goes on ("X, Y and Z"). `code`
+    holds phrases known to be names here (code spans, link texts), matched case-insensitively.
+    """
+    code = frozenset(code) | frozenset(c.lower() for c in code)
+    tokens = _tokens(phrase, code)
+    out: list[Name] = []
+    i = 0
+    skipped = 0
+    while i < len(tokens):
+        word, start, end = tokens[i]
+        bare = word.strip(_TRAIL + _LEAD).lower()
+        if not out and bare in LEADING and i + 1 < len(tokens):
+            i += 1  # "Self-hosted Keycloak", "Managed Grafana": an adjective in front, capitalised or not
+            continue
+        if not is_name_token(word, code):
+            if out:
+                break
+            if bare in BOUNDARY or bare == "of" or skipped >= 2 or word[-1:] in ",;:." or \
+                    not re.fullmatch(r"[a-z][\w-]*", bare):
+                return out
+            skipped += bare not in LEADING  # a determiner costs nothing; an unknown word costs one
+            i += 1
+            continue
+        # a run of name tokens, ended by punctuation after a token or by a non-name token
+        run = [(word, start, end)]
+        j = i + 1
+        while j < len(tokens) and len(run) < max_words and word[-1:] not in ",;:.!?" \
+                and not word.endswith(")") and not tokens[j][0].startswith("(") and is_name_token(tokens[j][0], code) \
+                and tokens[j][0].strip(_LEAD + _TRAIL).lower() not in BOUNDARY:
+            word = tokens[j][0]
+            run.append(tokens[j])
+            j += 1
+        text = clean_name(phrase[run[0][1]:run[-1][2]].strip(_TRAIL + _LEAD))
+        abbreviation = None
+        # "Amazon Simple Email Service (SES)": the abbreviation in brackets right after the name
+        rest = phrase[run[-1][2]:]
+        m = re.match(r"\s*\(([^()]{1,20})\)", rest)
+        if m and (is_abbreviation_of(m.group(1), text) or re.fullmatch(r"[A-Z][A-Za-z0-9]{1,9}", m.group(1))):
+            abbreviation = clean_name(m.group(1))
+            while j < len(tokens) and tokens[j][1] < run[-1][2] + m.end():
+                j += 1
+        head = tokens[j][0].strip(_TRAIL + _LEAD).lower() if j < len(tokens) else ""
+        if head in NOT_A_TECHNOLOGY_HEAD:
+            return out
+        if text and text.split()[0].lower() not in CAPITALISED_STOPWORDS:
+            out.append(Name(text, abbreviation, run[0][1], run[-1][2]))
+        if head in SAME_THING_HEAD:
+            j += 1
+        # a list goes on: ", Y", " and Y", ", and Y", " or Y", " & Y", " + Y", " / Y"
+        k = j
+        if k < len(tokens) and tokens[k][0].lower() in ("and", "or", "&", "+", "/"):
+            k += 1
+        elif phrase[run[-1][2]:run[-1][2] + 1] == "," or (k > 0 and tokens[k - 1][0].endswith(",")):
+            if k < len(tokens) and tokens[k][0].lower() in ("and", "or"):
+                k += 1
+        else:
+            break
+        if k < len(tokens) and is_name_token(tokens[k][0], code):
+            i = k
+            skipped = 0
+            continue
+        break
+    return out
