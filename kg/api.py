@@ -16,7 +16,15 @@ from . import store
 from .errors import EntityNotFound, GraphCorrupt, GraphNotFound, UsageError
 from .graph import expand_relations
 from .names import name_key, normalise_adr_query
-from .relations import IMPACT_KINDS, IMPACT_PREDICATES, REVERSED_PREDICATES, hop_kind, parse_kinds
+from .relations import (
+    DEFAULT_DEPENDENCY_KINDS,
+    DEFAULT_IMPACT_KINDS,
+    IMPACT_KINDS,
+    IMPACT_PREDICATES,
+    REVERSED_PREDICATES,
+    hop_kind,
+    parse_kinds,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -129,6 +137,7 @@ class ImpactRow:
     hops: list[Hop] = field(default_factory=list)
     status: str = ""
     kind: str = ""  # the weakest kind of dependency on its path (backup if any hop is a backup)
+    aliases: list[str] = field(default_factory=list)  # the other names it goes by, so scripts can match them
 
 
 @dataclass
@@ -147,8 +156,8 @@ class ImpactResult:
         out: dict[str, Any] = {"graph": self.graph} if self.graph is not None else {}
         out.update({"target": self.target, "direction": self.direction, "kinds": self.kinds,
                     "left_out": self.left_out, "results": [
-            {"id": r.id, "label": r.label, "type": r.type, "depth": r.depth, "path": r.path, "status": r.status,
-             "kind": r.kind, "evidence": r.evidence,
+            {"id": r.id, "label": r.label, "aliases": r.aliases, "type": r.type, "depth": r.depth, "path": r.path,
+             "status": r.status, "kind": r.kind, "evidence": r.evidence,
              "hops": [{"from": h.source["label"], "relation": h.relation, "to": h.target["label"], "kind": h.kind,
                        "evidence": h.evidence} for h in r.hops]} for r in self.results]})
         return out
@@ -373,7 +382,7 @@ class KnowledgeGraph:
 
     def deps(self, name: str, depth: int | None = None, relations: list[str] | None = None,
              kinds: str | list[str] | tuple[str, ...] | None = None) -> ImpactResult:
-        """What `name` depends on, transitively (the same kinds as `impact`)."""
+        """What `name` depends on, transitively: runtime, hosting and backup by default (`kinds` as in `impact`)."""
         self._note_stale()
         return self._walk(name, depth, relations, "dependencies", kinds)
 
@@ -433,7 +442,8 @@ class KnowledgeGraph:
         start = self.find(name)["key"]
         predicates = set(expand_relations(relations)) if relations else set(IMPACT_PREDICATES)
         # relations named without --kind are followed whatever kind they are; otherwise the kinds decide
-        chosen = tuple(IMPACT_KINDS) if relations and not kinds else parse_kinds(kinds)
+        default = DEFAULT_DEPENDENCY_KINDS if direction == "dependencies" else DEFAULT_IMPACT_KINDS
+        chosen = tuple(IMPACT_KINDS) if relations and not kinds else parse_kinds(kinds, default)
 
         def walk(allowed: tuple[str, ...]) -> tuple[dict[str, int], dict[str, tuple[str, list[dict[str, Any]]]]]:
             every = relations and not kinds
@@ -467,7 +477,7 @@ class KnowledgeGraph:
             ent = self.entities[key]
             weakest = max((h.kind for h in hops if h.kind), key=IMPACT_KINDS.index, default="")
             rows.append(ImpactRow(key, ent["label"], ent["type"], level[key], path, evidence, hops,
-                                  ent["props"].get("status", ""), weakest))
+                                  ent["props"].get("status", ""), weakest, sorted(ent["aliases"])))
         return ImpactResult(self.ref(start), direction, rows, list(chosen), left_out,
                             self.info() if self.directory is not None else None)
 

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 # and leaves a backup dependent without its backups.
 IMPACT_KINDS: tuple[str, ...] = ("runtime", "hosting", "build", "backup")
 DEFAULT_IMPACT_KINDS: tuple[str, ...] = ("runtime", "hosting")  # what `kg impact` follows unless --kind says
+# what `kg deps` follows unless --kind says: what a component needs includes where its backups go; a tool that
+# only deploys or provisions it is no dependency of it
+DEFAULT_DEPENDENCY_KINDS: tuple[str, ...] = ("runtime", "hosting", "backup")
 KIND_LABELS = {"runtime": "runtime", "hosting": "hosting", "build": "build/deploy", "backup": "backup"}
 # `runsOn` a cluster or a provider is hosting; runsOn anything else (a runtime, a database) stays runtime
 HOSTING_CATEGORY_WORDS: tuple[str, ...] = ("cluster", "kubernetes", "k8s", "orchestration", "compute",
@@ -89,13 +92,14 @@ def hop_kind(name: str, target_type: str = "", target_category: str = "") -> str
     return kind
 
 
-def parse_kinds(names: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+def parse_kinds(names: str | list[str] | tuple[str, ...] | None,
+                default: tuple[str, ...] = DEFAULT_IMPACT_KINDS) -> tuple[str, ...]:
     """Impact kinds a user named (runtime, hosting, build or deploy, backup, all; comma-separated or repeated),
-    in their canonical order; the default ones for none; UsageError for a name that is no kind."""
+    in their canonical order; `default` for none; UsageError for a name that is no kind."""
     from .errors import UsageError
 
     if not names:
-        return DEFAULT_IMPACT_KINDS
+        return default
     if isinstance(names, str):
         names = [names]
     chosen: set[str] = set()
