@@ -14,6 +14,7 @@ from kg import api
 from kg.query import named_queries
 
 NOT_IN_USE = ("not used", "removed", "replaced")
+EVERY_DEPENDENCY = ["dependsOn"]  # what the named queries follow: kg:dependsOn, every kind of it
 CORPORA = sorted(p.name for p in (SHARED / "corpus").iterdir() if p.is_dir()) if (SHARED / "corpus").is_dir() else []
 ESTATES = ["sample", "drift", *CORPORA]
 
@@ -71,7 +72,7 @@ def check_unresolved(kg: api.KnowledgeGraph) -> None:
 
 def check_components_without_adr(kg: api.KnowledgeGraph) -> None:
     expected = {e["label"] for e in of_type(kg, "Component")
-                if not in_rel(kg, e["key"], "decides") and e["props"].get("status") not in NOT_IN_USE}
+                if not in_rel(kg, e["key"], "decides") and e["props"].get("status") not in (*NOT_IN_USE, "mentioned")}
     found = [r["component"] for r in rows(kg, "components-without-adr")]
     assert len(found) == len(set(found)) and set(found) == expected
 
@@ -125,13 +126,14 @@ def check_walks(kg: api.KnowledgeGraph) -> None:
     leaves = [e["key"] for e in of_type(kg, "Component") if not in_rel(kg, e["key"], "dependsOn")][:1]
     for key in most_depended_on(kg) + leaves:  # a leaf: grouped subqueries over nothing must give nothing
         name = kg.entities[key]["label"]
-        impact = {r.label: r.depth for r in kg.impact(key).results}
+        impact = {r.label: r.depth for r in kg.impact(key, relations=EVERY_DEPENDENCY).results}
         found = rows(kg, "dependents", component=key)
         assert {r["dependent"]: r["depth"] for r in found} == impact, name
         assert len(found) == len(impact), name
         near = rows(kg, "dependents", component=key, max_depth=1)
-        assert {r["dependent"] for r in near} == {r.label for r in kg.impact(key, depth=1).results}, name
-        deps = {r.label: r.depth for r in kg.deps(key).results}
+        assert {r["dependent"] for r in near} == {r.label for r in kg.impact(key, depth=1,
+                                                                           relations=EVERY_DEPENDENCY).results}, name
+        deps = {r.label: r.depth for r in kg.deps(key, relations=EVERY_DEPENDENCY).results}
         assert {r["dependency"]: r["depth"] for r in rows(kg, "dependencies", component=key)} == deps, name
         with_adrs = rows(kg, "impact-with-adrs", component=key)
         assert {r["dependent"] for r in with_adrs} == set(impact), name

@@ -2,8 +2,8 @@
 technology is not used while another has it in use.
 
 A role is what a technology is chosen for, read from the documents themselves, never from a list of
-technologies: the role column of a tech-stack table ("| Registry | ghcr.io |"), or the topic of an ADR in
-force ("Image Registry Strategy - Harbor"). Two roles are one when they end in the same word and one's
+technologies: the role column of a tech-stack table outside the ADRs ("| Registry | ghcr.io |"), or the
+topic of an ADR in force ("Image Registry Strategy - Harbor"). Two roles are one when they end in the same word and one's
 words are among the other's, generic words aside ("Image Registry Strategy" and "Registry"). These rules
 need the parsed tables and titles, so they run at build time and their findings are stored with the build.
 """
@@ -161,7 +161,8 @@ def _adr_claims(doc: Document, kg: KnowledgeGraph) -> Iterator[tuple[str, Claim]
 def _claims(documents: list[Document], kg: KnowledgeGraph) -> dict[str, list[Claim]]:
     out: dict[str, list[Claim]] = defaultdict(list)
     for doc in documents:
-        for table in doc.tables:
+        # an ADR chooses by its title; its tables weigh options or list what a tool handles (signals, ports)
+        for table in doc.tables if doc.kind != "adr" else ():
             for kind, claim in _table_claims(doc, table, kg):
                 out[kind].append(claim)
         if doc.kind == "adr":
@@ -170,8 +171,17 @@ def _claims(documents: list[Document], kg: KnowledgeGraph) -> dict[str, list[Cla
     return out
 
 
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
 def _related(kg: KnowledgeGraph, a: str, b: str) -> bool:
-    """Two technologies one may use through the other (R2 provided by Cloudflare): no contradiction."""
+    """Two technologies one may use through the other (R2 provided by Cloudflare), or one a part or edition of
+    the other (Grafana and Grafana Alloy, Stalwart and Stalwart Mail): no contradiction."""
+    la, lb = _words(_label(kg, a)), _words(_label(kg, b))
+    short, long_ = sorted((la, lb), key=len)
+    if short and long_[:len(short)] == short:
+        return True
     for x, y in ((a, b), (b, a)):
         if any(r["object"] == y and r["predicate"] in DEPENDENCY_PREDICATES for r in kg.out_edges.get(x, [])):
             return True

@@ -11,12 +11,14 @@ import click
 
 from ..escape import terminal
 from ._common import graph_dir_option, handle_errors, open_graph, say, say_sample, wide_option
-from ._output import Column, Where, emit, render_csv, render_markdown, stdout_is_terminal
+from ._output import Column, Where, emit, render_csv, render_markdown, stdout_is_terminal, terminal_width
 
 FORMATS = ["text", "json", "sarif", "markdown", "csv"]
 COLUMNS = ["severity", "rule", "document", "line", "message", "suggestion"]
 TABLE = [Column("severity", fit="fixed"), Column("rule", fit="fixed"), Column("where", fit="path", ratio=3),
-         Column("message", ratio=5), Column("suggestion", ratio=3)]
+         Column("message", ratio=5)]
+SUGGESTION = Column("suggestion", ratio=3)
+WIDE_ENOUGH = 140  # columns a terminal needs before suggestions get a column of their own
 
 
 @click.command("check")
@@ -74,7 +76,11 @@ def check(paths: tuple[str, ...], fmt: str, fail_on: str, only: tuple[str, ...],
     if table:
         say(_counts(findings))
         rows = [dict(f.as_dict(), where=_where(kg, f)) for f in findings]
-        emit(rows, TABLE, "table", wide=wide, empty="")
+        roomy = wide or terminal_width() >= WIDE_ENOUGH
+        emit(rows, [*TABLE, SUGGESTION] if roomy else TABLE, "table", wide=wide, empty="")
+        if not roomy and any(f.suggestion for f in findings):
+            say()
+            say("suggestions: kg check --wide, or on a terminal of 140 columns; in a pipe each finding has its own")
     else:
         _write(_report(findings, fmt, kg, shape_files), output)
     if fails(findings, fail_on):
