@@ -134,8 +134,6 @@ def test_cloudflare_on_the_real_corpus_lists_backup_dependents_as_backup(corpus_
 
 
 @pytest.mark.corpus
-@pytest.mark.xfail(strict=True, reason="needs hosting facts from the docs (K3s on Contabo VPS; every service runs on "
-                                       "the cluster): extraction, not yet in kg/rules")
 def test_contabo_on_the_real_corpus_reaches_the_cluster_and_what_runs_on_it(corpus_kg: api.KnowledgeGraph) -> None:
     result = corpus_kg.impact("Contabo")
     got = {r.label: r.kind for r in result.results}

@@ -42,6 +42,7 @@ NAME_RULES: list[tuple[str, NameRule]] = [
     ("technology_heads", mentions.technology_heads),
     ("listed_parts", mentions.listed_parts),
     ("code_names", mentions.code_names),
+    ("dependency_arguments", mentions.dependency_arguments),
     ("dependency_section_names", sections.dependency_section_names),
     ("repository_headings", sections.repository_headings),
     ("ownership_tables", ownership.ownership_tables),
@@ -51,6 +52,8 @@ NAME_RULES: list[tuple[str, NameRule]] = [
 
 FACT_RULES: list[tuple[str, FactRule]] = [
     ("mermaid_edges", diagrams.mermaid_edges),
+    ("hosting_subgraphs", diagrams.hosting_subgraphs),
+    ("hosting_phrases", prose.hosting_phrases),
     ("prose_relations", prose.prose_relations),
     ("transposed_tables", tables.transposed_tables),
     ("module_sources", tables.module_sources),

@@ -258,3 +258,50 @@ def diagram_nodes(doc: Document, out: Extraction) -> None:
                 or diagram.kind == "sequence" and node.id != node.label  # "participant pay as Stripe"
             # a box of everyday words ("Feature Flags", "Primary") only joins a name the docs give elsewhere
             out.mentions.append(Mention(text, "Component", ev, aliases=aliases, strength=1 if marked else -1))
+
+
+HOST_WORDS = re.compile(r"\b(?:cluster|clusters|kubernetes|k8s|k3s|node|nodes|server|servers|vps|vm|vms|host|hosts|"
+                        r"cloud|account|region|data ?cent(?:er|re)|namespace)\b", re.I)
+
+
+def hosting_subgraphs(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """A diagram box that is a cluster or a provider, with components drawn inside it: they run on it
+    ('subgraph cluster["K3s Cluster"]' holding MinIO's pods: MinIO runs on K3s)."""
+    from ..relations import HOSTING_CATEGORY_WORDS
+
+    for diagram in doc.diagrams:
+        if diagram.kind != "flowchart":
+            continue
+        for sub in diagram.subgraphs.values():
+            host = gaz.node_entity(sub.label, sub.id) if sub.label else None
+            if host is None:
+                continue
+            ent = gaz.entities[host]
+            category = str(ent.props.get("category", "")).lower()
+            if not (ent.type == "Vendor" or HOST_WORDS.search(sub.label)
+                    or any(w in category for w in HOSTING_CATEGORY_WORDS)):
+                continue
+            ev = Evidence(doc.path, sub.line, doc.line_text(sub.line) or sub.label, "mermaid")
+            for node_id in _inside(diagram, sub.id):
+                node = diagram.nodes[node_id]
+                guest = gaz.node_entity(node.label, node.id)
+                if guest and guest != host and gaz.type_of(guest) == "Component":
+                    out.facts.append(Fact(guest, "runsOn", host, ev, subject_type="key", object_type="key"))
+
+
+def _inside(diagram: MermaidDiagram, sub_id: str) -> list[str]:
+    """The nodes drawn inside a subgraph, at any depth."""
+    found: list[str] = []
+    stack = [sub_id]
+    seen: set[str] = set()
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for member in diagram.subgraphs[current].members:
+            if member in diagram.subgraphs:
+                stack.append(member)
+            elif member in diagram.nodes:
+                found.append(member)
+    return found

@@ -288,3 +288,31 @@ def code_names(doc: Document, out: Extraction) -> None:
                 continue  # "`core-network-services` account"
             if CONVENTION.match(span) or CODE_CONTEXT.search(around):
                 out.mentions.append(Mention(span, "Component", evidence_at(doc, block.line, "prose", block.text)))
+
+
+# verbs that say outright that one thing needs another: their subject and object are technologies
+NEEDS = re.compile(r"\b(?:stores?|keeps?|persists?) (?:its |their )?(?:data|state|files|objects|records|metadata|"
+                   r"messages|events|logs|metrics|traces|backups|sessions)? ?(?:in|into|on)\b|\bdepends? on\b|"
+                   r"\brel(?:y|ies) on\b|\bruns? on\b|\bis hosted (?:on|by)\b|\brequires\b|\breads? (?:\w+ )?from\b|"
+                   r"\bconsumes? (?:\w+ )?from\b|\bpublish(?:es)? (?:\w+ )?to\b|\bbacks? up (?:\w+ )?to\b|"
+                   r"\bwrites? (?:\w+ )?to\b|\bis backed by\b", re.I)
+
+
+def dependency_arguments(doc: Document, out: Extraction) -> None:
+    """'Quokka stores data in Wombat': the names on either side of a verb of need are technologies."""
+    from .decisions import last_name_before
+
+    for block in doc.blocks:
+        code = frozenset(block.code)
+        for m in NEEDS.finditer(block.text[:4000]):
+            before = block.text[max(0, m.start() - 80): m.start()]
+            start = max(before.rfind(". "), before.rfind("; "), before.rfind(": "))
+            subject = last_name_before(before[start + 1:] if start >= 0 else before, code)
+            objects = names_in(block.text[m.end(): m.end() + 80], code)
+            if subject is None or not objects or objects[0].start > 12:
+                continue
+            ev = evidence_at(doc, block.line, "prose", block.text)
+            for name in (subject, objects[0]):
+                if len(name.text) >= 2 and not ORGANISATION.search(name.text) \
+                        and name.text.lower() not in CAPITALISED_STOPWORDS:
+                    out.mentions.append(Mention(name.text, "Component", ev))

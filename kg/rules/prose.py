@@ -206,6 +206,20 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
     return found
 
 
+ON_HOST = re.compile(r"^\s+(?:cluster\s+|nodes?\s+|servers?\s+|instances?\s+|workloads?\s+)?(?:on|at)\s+(?:the\s+)?$", re.I)
+
+
+def hosting_phrases(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """'K3s on Contabo VPS', 'a K3s cluster on Contabo': a component written on a provider runs on it."""
+    texts = [(s.title, s.line) for s in doc.sections] + [(b.text, b.line) for b in doc.blocks]
+    for text, line in texts:
+        hits = gaz.scan(text)
+        for a, b in zip(hits, hits[1:]):
+            if gaz.type_of(a[2]) == "Component" and gaz.type_of(b[2]) == "Vendor" and ON_HOST.match(text[a[1]:b[0]]):
+                out.facts.append(Fact(a[2], "runsOn", b[2], evidence_at(doc, line, "prose", text),
+                                      subject_type="key", object_type="key"))
+
+
 def _parts(doc: Document, blocks: list, index: int, subject: str, out: Extraction, gaz: Gazetteer) -> None:
     """'The service consists of 3 main components:' and the list after it: the subject depends on each part."""
     for block in blocks[index + 1: index + 12]:
