@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import time
+import warnings
 from collections import deque
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import store
-from .errors import EntityNotFound, GraphNotFound, UsageError
+from .errors import EntityNotFound, GraphCorrupt, GraphNotFound, UsageError
 from .graph import expand_relations
 from .names import name_key, normalise_adr_query
 from .relations import (
@@ -58,7 +59,8 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
     stage("graph")
     model = store.model_of(result)
     graph = to_rdf(model)
-    lines = sorted(line for line in graph.serialize(format="nt").splitlines() if line.strip())
+    # split on \n only: splitlines() would also cut at U+2028 and the like, which N-Triples leaves unescaped
+    lines = sorted(line for line in graph.serialize(format="nt").split("\n") if line.strip())
     elapsed = time.perf_counter() - started
     kg = KnowledgeGraph(model)
     from .sources import origins
@@ -68,8 +70,11 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "stats": kg.stats(),
             "parsed": cache.misses if cache else len(result.documents), "reused": cache.hits if cache else 0,
             "warnings": list(result.warnings)}
+    from .check import document_findings
+
+    findings = document_findings(result.documents, kg)  # they need the parsed documents: found now, kept
     stage("store")
-    store.save(model, "\n".join(lines) + "\n", meta, directory)
+    store.save(model, "\n".join(lines) + "\n", meta, directory, extra={"findings.json": findings})
     if cache:
         cache.prune()  # only once the new graph is live: a failed build keeps the old entries
     return meta
@@ -88,6 +93,9 @@ def open(graph_dir: str | os.PathLike[str] | None = None, build_if_missing: bool
     embedded sample built there first (`on_sample(directory)` is called before, to say so); a named
     directory without a graph is a GraphNotFound that says how to build one. A graph of the sample says
     so in `KnowledgeGraph.info()`.
+
+    CURRENT is read once: every answer of the opened graph comes from that one build, and `stale` says
+    when a newer build has replaced it. A damaged graph directory is GraphCorrupt, never rebuilt silently.
     """
     directory = store.graph_dir(graph_dir)
     if not store.exists(directory):
@@ -98,7 +106,13 @@ def open(graph_dir: str | os.PathLike[str] | None = None, build_if_missing: bool
         if on_sample is not None:
             on_sample(directory)
         build_graph(None, directory)
-    return KnowledgeGraph(store.load_model(directory), directory)
+    build = store.current_build(directory)
+    meta = store.read_meta(build)
+    return KnowledgeGraph(store.read_model(build, meta), directory, build=build, meta=meta)
+
+
+class StaleGraphWarning(UserWarning):
+    """The graph a KnowledgeGraph answers from has been replaced by a newer build."""
 
 
 @dataclass
@@ -173,30 +187,67 @@ class ImpactResult:
 class KnowledgeGraph:
     """A built graph, opened for questions."""
 
-    def __init__(self, model: dict[str, Any], directory: Path | None = None):
+    def __init__(self, model: dict[str, Any], directory: Path | None = None, *, build: Path | None = None,
+                 meta: dict[str, Any] | None = None):
         self.model = model
         self.directory = directory
-        self.entities: dict[str, dict[str, Any]] = {e["key"]: e for e in model["entities"]}
-        self._names: dict[str, list[str]] = {}
-        for key, ent in self.entities.items():
-            for alias in {ent["label"], *ent["aliases"]}:
-                self._names.setdefault(name_key(alias), []).append(key)
-            if ent["type"] == "Document":
-                self._names.setdefault(name_key(ent["props"]["path"]), []).append(key)
-        self.out_edges: dict[str, list[dict[str, Any]]] = {}
-        self.in_edges: dict[str, list[dict[str, Any]]] = {}
-        for rel in model["relations"]:
-            self.out_edges.setdefault(rel["subject"], []).append(rel)
-            self.in_edges.setdefault(rel["object"], []).append(rel)
+        self.build = build  # the one build folder every answer comes from (None: a model in memory)
+        self._meta = meta  # what the build said of itself, read with the model (see `meta`)
+        self._warned_stale = False
+        try:
+            self.entities: dict[str, dict[str, Any]] = {e["key"]: e for e in model["entities"]}
+            self._names: dict[str, list[str]] = {}
+            for key, ent in self.entities.items():
+                for alias in {ent["label"], *ent["aliases"]}:
+                    self._names.setdefault(name_key(alias), []).append(key)
+                if ent["type"] == "Document":
+                    self._names.setdefault(name_key(ent["props"]["path"]), []).append(key)
+            self.out_edges: dict[str, list[dict[str, Any]]] = {}
+            self.in_edges: dict[str, list[dict[str, Any]]] = {}
+            for rel in model["relations"]:
+                self.out_edges.setdefault(rel["subject"], []).append(rel)
+                self.in_edges.setdefault(rel["object"], []).append(rel)
+        except (KeyError, TypeError, AttributeError) as exc:
+            if build is None:
+                raise
+            raise GraphCorrupt(f"{build / 'model.json'} is damaged ({type(exc).__name__}: {exc}); "
+                               "run `kg build` again to rebuild the graph") from None
+
+    def stored_findings(self) -> list[dict[str, Any]]:
+        """What the document-level checks found when this graph was built ([] for a graph built without them)."""
+        if self.build is None:
+            return []
+        if "_findings" not in self.__dict__:
+            self.__dict__["_findings"] = store.read_findings(self.build, self.meta) or []
+        return list(self.__dict__["_findings"])
+
+    def check(self, rules: list[str] | None = None, shapes: list[Path] | None = None) -> list[Any]:
+        """The findings of `kg check` on this graph (or of the named rules), most severe first."""
+        from .check import run_checks
+
+        return run_checks(self, rules, shapes or [])
+
+    @property
+    def stale(self) -> bool:
+        """True when a newer build has replaced the one this graph was opened from (open it again)."""
+        return self.build is not None and not store.is_current(self.build)
+
+    def _note_stale(self) -> None:
+        if not self._warned_stale and self.stale:
+            self._warned_stale = True
+            warnings.warn(StaleGraphWarning(f"{self.directory} has been rebuilt since this graph was opened; "
+                                            "answers come from the older build (kg.open() again)"), stacklevel=3)
 
     # ------------------------------------------------------------ where the answers come from
     @cached_property
     def meta(self) -> dict[str, Any]:
         """What the stored build says about itself (sources, sample or not, when); {} for an unstored graph."""
+        if self._meta is not None:
+            return self._meta
         if self.directory is None:
             return {}
         try:
-            return store.load_meta(self.directory)
+            return store.read_meta(self.build) if self.build is not None else store.load_meta(self.directory)
         except (OSError, ValueError, GraphNotFound):
             return {}
 
@@ -224,7 +275,7 @@ class KnowledgeGraph:
         if not 0.0 <= threshold <= 1.0:
             raise UsageError("--min-confidence must be between 0 and 1")
         model = dict(self.model, relations=[r for r in self.model["relations"] if confidence_of(r) >= threshold])
-        return type(self)(model, self.directory)
+        return type(self)(model, self.directory, build=self.build, meta=self._meta)
 
     # ------------------------------------------------------------ views
     @cached_property
@@ -240,7 +291,14 @@ class KnowledgeGraph:
         from rdflib import Graph
 
         g = Graph()
-        if self.directory is not None:
+        if self.build is not None:
+            data = store.read_ntriples(self.build, self.meta)
+            try:
+                g.parse(data=data.decode("utf-8"), format="nt")
+            except Exception as exc:  # rdflib's parse errors have no common base class
+                raise GraphCorrupt(f"{self.build / 'graph.nt'} is damaged ({type(exc).__name__}); "
+                                   "run `kg build` again to rebuild the graph") from None
+        elif self.directory is not None:
             g.parse(store.ntriples_path(self.directory), format="nt")
         else:
             from .graph import to_rdf
@@ -257,7 +315,14 @@ class KnowledgeGraph:
         ent = self.entities[key]
         return {"id": key, "label": ent["label"], "type": ent["type"]}
 
-    def find(self, name: str, types: tuple[str, ...] | None = None) -> dict[str, Any]:
+    def lookup(self, name: str, types: tuple[str, ...] | None = None) -> dict[str, Any] | None:
+        """The entity `name` means, as `find` resolves it, or None (without looking for close names)."""
+        try:
+            return self.find(name, types, suggest=False)
+        except UsageError:
+            return None
+
+    def find(self, name: str, types: tuple[str, ...] | None = None, suggest: bool = True) -> dict[str, Any]:
         """The entity a user means by `name` (label, alias, ADR-7/ADR-0007, document path), or EntityNotFound."""
         if not name or not name.strip():
             raise UsageError("an entity name is required")
@@ -270,7 +335,8 @@ class KnowledgeGraph:
         if keys:
             keys.sort(key=lambda k: (TYPE_ORDER.get(self.entities[k]["type"], 9), k))
             return self.entities[keys[0]]
-        raise EntityNotFound(name, self.suggest(name, types), self.described_as(name, types))
+        raise EntityNotFound(name, self.suggest(name, types) if suggest else [],
+                             self.described_as(name, types) if suggest else {})
 
     def suggest(self, name: str, types: tuple[str, ...] | None = None, n: int = 5) -> list[str]:
         """Closest known names to a name that matched nothing."""
@@ -324,12 +390,14 @@ class KnowledgeGraph:
         each hop and evidence. `kinds` (default runtime and hosting; "all") chooses the kinds of dependency;
         the result says how many more the others would reach. Relations read with less than `min_confidence`
         are not followed."""
+        self._note_stale()
         return self._walk(name, depth, relations, "dependents", kinds, min_confidence)
 
     def deps(self, name: str, depth: int | None = None, relations: list[str] | None = None,
              kinds: str | list[str] | tuple[str, ...] | None = None,
              min_confidence: float = 0.0) -> ImpactResult:
         """What `name` depends on, transitively: runtime, hosting and backup by default (`kinds` as in `impact`)."""
+        self._note_stale()
         return self._walk(name, depth, relations, "dependencies", kinds, min_confidence)
 
     def reach(self, starts: list[str], kinds: set[str], direction: str, depth: int | None = None,
@@ -432,15 +500,19 @@ class KnowledgeGraph:
                             self.info() if self.directory is not None else None)
 
     # ------------------------------------------------------------ SPARQL
-    def query(self, q: str, *, timeout: float = 30.0, limit: int | None = None, **params: Any) -> pd.DataFrame:
-        """Run a named query, an .rq file or inline SPARQL read-only; entity parameters bound as values."""
+    def query(self, q: str, *, timeout: float = 30.0, limit: int | None = None, memory_mb: int | None = 2048,
+              **params: Any) -> pd.DataFrame:
+        """Run a named query, an .rq file or inline SPARQL read-only, limited in time and memory; parameters
+        bound as values."""
         from .query import query_frame
 
-        return query_frame(self, q, params, timeout=timeout, limit=limit)
+        self._note_stale()
+        return query_frame(self, q, params, timeout=timeout, limit=limit, memory_mb=memory_mb)
 
     # ------------------------------------------------------------ show / stats
     def show(self, name: str) -> EntityCard:
         """The entity card: type, label, aliases, status, properties, relations in and out with evidence, documents."""
+        self._note_stale()
         ent = self.find(name)
         key = ent["key"]
         relations = []

@@ -5,7 +5,9 @@ One of only two modules that touch the file system (the other is the store).
 
 from __future__ import annotations
 
+import errno
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UsageError
@@ -33,24 +35,65 @@ def _looks_like_repository(path: Path) -> bool:
     return bool(names & ROOT_DOC_NAMES)
 
 
-def _markdown_files(folder: Path) -> list[Path]:
-    found: list[Path] = []
+@dataclass(frozen=True)
+class GuardedFile(SourceFile):
+    """A source file with the folders it may be read from; `refused` says why it will not be read at all."""
+
+    allowed: tuple[str, ...] = ()
+    refused: str = ""
+
+
+class OutsideWorkspace(OSError):
+    """A symlink that leaves the given paths: never read, a warning instead."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(errno.EACCES, f"{what} outside the given paths")
+
+
+def _inside(path: str, allowed: tuple[str, ...]) -> bool:
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in allowed)
+
+
+def _leaves(path: Path, allowed: tuple[str, ...]) -> bool:
+    """A symlink whose target is not inside the allowed folders."""
+    return path.is_symlink() and not _inside(os.path.realpath(path), allowed)
+
+
+def _markdown_files(folder: Path, allowed: tuple[str, ...]) -> list[tuple[Path, str]]:
+    """(path, why it is refused or '') of every Markdown file under folder, and of symlinks that leave `allowed`."""
+    found: list[tuple[Path, str]] = []
     for dirpath, dirnames, filenames in os.walk(folder):
         # sorted in place so the walk, and so every build, is deterministic
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+        for name in dirnames:
+            # os.walk does not enter symlinked folders; one that leads out of the given paths is said
+            if _leaves(Path(dirpath) / name, allowed):
+                found.append((Path(dirpath) / name, "a symlink to a folder"))
         for name in sorted(filenames):
             path = Path(dirpath) / name
+            if Path(name).suffix.lower() not in MARKDOWN_SUFFIXES:
+                continue
+            if _leaves(path, allowed):
+                found.append((path, "a symlink to a file"))
             # only regular files: a symlink to /dev/zero or a FIFO named x.md must not hang the build
-            if Path(name).suffix.lower() in MARKDOWN_SUFFIXES and path.is_file():
-                found.append(path)
+            elif path.is_file():
+                found.append((path, ""))
     return found
 
 
 def discover(paths: list[str]) -> Workspace:
-    """Find repositories and Markdown files under the given folders (or single files)."""
+    """Find repositories and Markdown files under the given folders (or single files).
+
+    Files and folders are read only inside the given paths: a symlink that leads out of them is listed as
+    a file that read_text refuses (so the build warns about it), never followed.
+    """
     repos: dict[str, str] = {}
     files: list[SourceFile] = []
     roots: list[str] = []
+    missing = [raw for raw in paths if not Path(raw).expanduser().exists()]
+    if missing:
+        raise UsageError(f"{missing[0]}: no such file or folder")
+    allowed = tuple(str(Path(raw).expanduser().resolve()) for raw in paths)
 
     def add_repo(name: str, folder: Path) -> None:
         base = name
@@ -59,15 +102,13 @@ def discover(paths: list[str]) -> Workspace:
             name = f"{base}-{n}"
             n += 1
         repos[name] = str(folder)
-        for f in _markdown_files(folder):
+        for f, refused in _markdown_files(folder, allowed):
             rel = f.relative_to(folder).as_posix()
-            files.append(SourceFile(abspath=str(f), path=f"{name}/{rel}", repo=name))
+            files.append(GuardedFile(abspath=str(f), path=f"{name}/{rel}", repo=name, allowed=allowed,
+                                     refused=refused))
 
     for raw in paths:
-        path = Path(raw).expanduser()
-        if not path.exists():
-            raise UsageError(f"{raw}: no such file or folder")
-        path = path.resolve()
+        path = Path(raw).expanduser().resolve()
         roots.append(str(path))
         if path.is_file():
             if path.suffix.lower() not in MARKDOWN_SUFFIXES:
@@ -76,8 +117,8 @@ def discover(paths: list[str]) -> Workspace:
             repos.setdefault(name, str(path.parent))
             files.append(SourceFile(abspath=str(path), path=f"{name}/{path.name}", repo=name))
             continue
-        children = sorted(p for p in path.iterdir() if p.is_dir() and p.name not in SKIP_DIRS
-                          and not p.name.startswith("."))
+        entries = sorted(p for p in path.iterdir() if p.name not in SKIP_DIRS and not p.name.startswith("."))
+        children = [p for p in entries if p.is_dir() and not _leaves(p, allowed)]
         # a folder holding repositories: some child is a git checkout, or, with no README of its own,
         # at least two children look like repositories (a README, an index or a docs/ folder)
         holds_checkouts = any(_is_git_toplevel(c) for c in children)
@@ -86,13 +127,18 @@ def discover(paths: list[str]) -> Workspace:
             add_repo(path.name, path)
             continue
         # a workspace root: each first-level folder is a repository; loose files belong to the root
+        for p in entries:
+            if p.is_dir() and _leaves(p, allowed):
+                files.append(GuardedFile(abspath=str(p), path=f"{path.name}/{p.name}", repo=path.name,
+                                         refused="a symlink to a folder"))
         for child in children:
             add_repo(child.name, child)
         for f in sorted(path.iterdir()):
-            if f.is_file() and f.suffix.lower() in MARKDOWN_SUFFIXES:
+            if f.suffix.lower() in MARKDOWN_SUFFIXES and (f.is_file() or _leaves(f, allowed)):
                 name = path.name
                 repos.setdefault(name, str(path))
-                files.append(SourceFile(abspath=str(f), path=f"{name}/{f.name}", repo=name))
+                files.append(GuardedFile(abspath=str(f), path=f"{name}/{f.name}", repo=name, allowed=allowed,
+                                         refused="a symlink to a file" if _leaves(f, allowed) else ""))
 
     files.sort(key=lambda s: s.path)
     return Workspace(roots=roots, repos=repos, files=files)
@@ -107,6 +153,13 @@ class TooLarge(OSError):
 
 def read_text(source: SourceFile) -> str:
     """The file's text; raises UnicodeDecodeError for files that are not UTF-8, TooLarge past MAX_BYTES."""
+    if isinstance(source, GuardedFile):
+        if source.refused:
+            raise OutsideWorkspace(source.refused)
+        real = os.path.realpath(source.abspath)  # checked again here: the file may have changed since discovery
+        if source.allowed and not _inside(real, source.allowed):
+            raise OutsideWorkspace("a symlink to a file")
+        source = SourceFile(abspath=real, path=source.path, repo=source.repo)
     path = Path(source.abspath)
     size = path.stat().st_size
     if size > MAX_BYTES:

@@ -32,6 +32,14 @@ class GraphNotFound(UsageError):
     """No built graph in the graph directory (a usage error: the directory named is not a graph)."""
 
 
+class GraphCorrupt(KgError):
+    """A graph directory whose files are damaged (empty, truncated, not what a build wrote): never read as empty."""
+
+
+class GraphChanged(KgError):
+    """The build a graph was opened from is gone: a newer build replaced it while a question was asked."""
+
+
 class QueryError(UsageError):
     """A SPARQL query that is malformed, unsafe or failed."""
 

@@ -19,6 +19,13 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from .mermaid import parse_mermaid
 from .model import Block, CodeBlock, Document, Link, Section, Table
 
+# What one document may cost. The rules match patterns line by line; a line is cut here so that no
+# pattern ever runs over a megabyte of spaces (hand-written lines are far shorter: 980 characters at
+# most in the corpora). Mermaid edges are counted over the whole document, each diagram having its own
+# limits in kg.mermaid.
+MAX_LINE_CHARS = 5_000
+MAX_DIAGRAM_EDGES_PER_DOCUMENT = 20_000
+
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
@@ -116,9 +123,14 @@ def classify(path: str, title: str, front_matter: dict[str, Any], headings: tupl
 
 def parse_document(text: str, path: str, repo: str) -> Document:
     """Parse Markdown text into a Document (never raises on odd Markdown)."""
+    cut_warnings: list[str] = []
+    if any(len(line) > MAX_LINE_CHARS for line in text.split("\n")):
+        text, cut_warnings = _cut_long_lines(text, path)
     lines = text.splitlines()
     doc = Document(path=path, repo=repo, title="", kind="doc", lines=lines)
+    doc.warnings.extend(cut_warnings)
     tokens = _markdown().parse(text)
+    diagram_edges = 0
 
     heading_stack: list[Section] = []
     list_depth = 0
@@ -193,7 +205,10 @@ def parse_document(text: str, path: str, repo: str) -> Document:
             line = tok.map[0] + 1 if tok.map else 0
             code = CodeBlock(lang=lang, text=tok.content, line=line, section=section_path())
             doc.code_blocks.append(code)
-            if lang == "mermaid":
+            if lang == "mermaid" and diagram_edges >= MAX_DIAGRAM_EDGES_PER_DOCUMENT:
+                doc.warnings.append(f"{path}:{line}: mermaid block skipped: the document's diagrams already have "
+                                    f"{diagram_edges:,} edges (the limit is {MAX_DIAGRAM_EDGES_PER_DOCUMENT:,})")
+            elif lang == "mermaid":
                 try:
                     diagram = parse_mermaid(tok.content, first_line=line + 1)
                 except Exception as exc:  # a broken diagram must never stop the document
@@ -206,11 +221,23 @@ def parse_document(text: str, path: str, repo: str) -> Document:
                         where, what = (m.group(1), m.group(2)) if m else (str(line), err)
                         doc.warnings.append(f"{path}:{where}: mermaid: {what}")
                     doc.diagrams.append(diagram)
+                    diagram_edges += len(diagram.edges)
         i += 1
 
     doc.title = _title(doc)
     doc.kind = classify(path, doc.title, doc.front_matter, tuple(sec.title for sec in doc.sections))
     return doc
+
+
+def _cut_long_lines(text: str, path: str) -> tuple[str, list[str]]:
+    """The text with every line cut to MAX_LINE_CHARS, and a warning for each line cut (at most ten)."""
+    lines = text.split("\n")
+    cut = [n for n, line in enumerate(lines, 1) if len(line) > MAX_LINE_CHARS]
+    warnings = [f"{path}:{n}: line is {len(lines[n - 1]):,} characters long; only the first {MAX_LINE_CHARS:,} are read"
+                for n in cut[:10]]
+    if len(cut) > 10:
+        warnings.append(f"{path}:{cut[10]}: … and {len(cut) - 10} more lines over {MAX_LINE_CHARS:,} characters, cut")
+    return "\n".join(line[:MAX_LINE_CHARS] for line in lines), warnings
 
 
 def _collect_links(doc: Document, tok: Token, line: int, section: tuple[str, ...]) -> None:

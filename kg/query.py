@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 DEFAULT_TIMEOUT = 30.0
 PARAM_KINDS = ("entity", "string", "integer", "date", "relation")
 RESULT_FORMATS = ("table", "json", "csv", "tsv", "markdown")
+QUERY_SUFFIXES = (".rq", ".sparql")
+DEFAULT_MEMORY_MB = 2048  # what one query may allocate on top of the graph it reads
 
 # Declared for inline queries (named queries declare their own, so other SPARQL tools can run them).
 PREFIXES = {
@@ -73,6 +75,10 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 class QueryTimeout(KgError):
     """A query that ran past its time limit and was stopped."""
+
+
+class QueryMemoryError(KgError):
+    """A query that needed more memory than its limit and was stopped."""
 
 
 # ---------------------------------------------------------------- the query library
@@ -174,6 +180,9 @@ def load_query(q: str) -> NamedQuery:
     looks_like_sparql = any(c.isspace() for c in text) or "{" in text
     if not looks_like_sparql:
         path = Path(q).expanduser()
+        if path.is_file() and path.suffix.lower() not in QUERY_SUFFIXES:
+            # never read (and so never quote in an error) a file that is no query: `kg query /etc/shadow`
+            raise UsageError(f"{q}: not a query file (a SPARQL query file ends in {' or '.join(QUERY_SUFFIXES)})")
         if path.is_file():
             try:
                 return _from_file(path)
@@ -372,8 +381,8 @@ def _coerce(kg: KnowledgeGraph, spec: Param, value: Any) -> Any:
         return URIRef(entity_iri(kg.find(str(value))["key"]))
     if spec.kind == "integer":
         if isinstance(value, bool) or not re.fullmatch(r"[+-]?\d+", text):
-            raise UsageError(f"parameter {spec.name} must be a whole number, not {value!r}")
-        return Literal(int(text))
+            raise UsageError(f"parameter {spec.name} must be a whole number, not {_shown(value)}")
+        return Literal(_whole_number(spec.name, text))
     if spec.kind == "date":
         if isinstance(value, datetime.date):
             return Literal(value.isoformat(), datatype=XSD.date)
@@ -410,8 +419,23 @@ def _infer(kg: KnowledgeGraph, name: str, value: Any) -> Any:
             raise UsageError(f"parameter {name}: {text} is not an IRI")
         return URIRef(inner)
     if re.fullmatch(r"[+-]?\d+", text):
-        return Literal(int(text))
+        return Literal(_whole_number(name, text))
     return URIRef(entity_iri(kg.find(text)["key"]))
+
+
+MAX_DIGITS = 18  # a parameter is a depth or a count: nothing needs more, and int() refuses past 4,300 digits
+
+
+def _whole_number(name: str, text: str) -> int:
+    if len(text.lstrip("+-")) > MAX_DIGITS:
+        raise UsageError(f"parameter {name}: a number of {len(text.lstrip('+-')):,} digits is out of range "
+                         f"(at most {MAX_DIGITS} digits)")
+    return int(text)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 # ---------------------------------------------------------------- running
@@ -430,6 +454,7 @@ class QueryResult:
     added: int = 0
     removed: int = 0
     name: str = ""
+    output: Any = None  # what `render` made of the result in the worker, when run_query was given one
 
     def to_rdflib(self) -> Result:
         """The rdflib Result (for its W3C serializers)."""
@@ -457,8 +482,14 @@ class QueryResult:
 
 def run_query(kg: KnowledgeGraph, q: str | NamedQuery, params: Mapping[str, Any] | None = None,
               timeout: float | None = DEFAULT_TIMEOUT, allow_update: bool = False,
-              limit: int | None = None) -> QueryResult:
-    """Run a named query, an .rq file or inline SPARQL on the graph, with parameters bound as values."""
+              limit: int | None = None, memory_mb: int | None = DEFAULT_MEMORY_MB,
+              render: Callable[[QueryResult], Any] | None = None) -> QueryResult:
+    """Run a named query, an .rq file or inline SPARQL on the graph, with parameters bound as values.
+
+    The worker that evaluates the query is limited in time and in memory (`memory_mb` of address space
+    beyond the graph); `render`, when given, turns the result into its output in the worker too, so the
+    time limit covers the output as well (the rows are then dropped and the output is in `result.output`).
+    """
     query = q if isinstance(q, NamedQuery) else load_query(q)
     prepared = prepare(query.text, allow_update=allow_update)
     bindings = bind_params(kg, query, prepared, params)
@@ -466,19 +497,29 @@ def run_query(kg: KnowledgeGraph, q: str | NamedQuery, params: Mapping[str, Any]
         raise UsageError("--limit must be 0 or more")
     if timeout is not None and timeout <= 0:
         raise UsageError("--timeout must be more than 0 seconds")
+    if memory_mb is not None and memory_mb <= 0:
+        raise UsageError("--max-memory must be more than 0 MB")
     graph = kg.graph
     use_fork = _worker_mode() == "fork"
     if prepared.kind == "UPDATE":
         # the worker changes a copy (the forked process's, or an explicit one) and hands back the difference
         target = graph if use_fork else _copy(graph)
-        added, removed = _in_worker(lambda: _update(target, prepared, bindings), timeout, use_fork)
+        added, removed = _in_worker(lambda: _update(target, prepared, bindings), timeout, use_fork, memory_mb)
         for t in removed:
             graph.remove(t)
         for t in added:
             graph.add(t)
         return QueryResult("UPDATE", added=len(added), removed=len(removed), name=query.name)
-    result = _in_worker(lambda: _evaluate(graph, prepared, bindings, limit), timeout, use_fork)
-    result.name = query.name
+
+    def evaluate() -> QueryResult:
+        found = _evaluate(graph, prepared, bindings, limit)
+        found.name = query.name
+        if render is not None:
+            found.output = render(found)
+            found.rows, found.triples = [], []  # only the output crosses back to the caller
+        return found
+
+    result: QueryResult = _in_worker(evaluate, timeout, use_fork, memory_mb)
     return result
 
 
@@ -528,8 +569,9 @@ def _worker_mode() -> str:
     return "fork" if sys.platform.startswith("linux") else "thread"
 
 
-def _in_worker(fn: Callable[[], Any], timeout: float | None, use_fork: bool) -> Any:
-    return _in_fork(fn, timeout) if use_fork else _in_thread(fn, timeout)
+def _in_worker(fn: Callable[[], Any], timeout: float | None, use_fork: bool, memory_mb: int | None = None) -> Any:
+    # a thread cannot be limited in memory on its own: only the forked worker is
+    return _in_fork(fn, timeout, memory_mb) if use_fork else _in_thread(fn, timeout)
 
 
 def _timeout_error(timeout: float | None) -> QueryTimeout:
@@ -544,8 +586,31 @@ def _failure(kind: str, message: str) -> QueryError:
     return QueryError(f"the query failed: {kind}: {message}{hint}")
 
 
-def _in_fork(fn: Callable[[], Any], timeout: float | None) -> Any:
-    """Run fn in a forked process; stop the process when the time limit passes."""
+def _limit_memory(memory_mb: int | None) -> None:
+    """In the worker process only: its address space may grow by memory_mb beyond what it has now."""
+    if memory_mb is None:
+        return
+    try:
+        import resource
+
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            now = int(statm.read().split()[0]) * resource.getpagesize()
+        limit = now + memory_mb * 2**20
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, OSError, ValueError):
+        pass  # no /proc or no RLIMIT_AS here: the time limit still holds
+
+
+def _memory_error(memory_mb: int | None) -> QueryMemoryError:
+    return QueryMemoryError(f"the query ran out of memory (the limit is {memory_mb or 0:,} MB beyond the graph; "
+                      "--max-memory sets it)")
+
+
+def _in_fork(fn: Callable[[], Any], timeout: float | None, memory_mb: int | None = None) -> Any:
+    """Run fn in a forked process limited in memory; stop the process when the time limit passes."""
     import multiprocessing
     import warnings
 
@@ -554,13 +619,20 @@ def _in_fork(fn: Callable[[], Any], timeout: float | None) -> Any:
 
     def child() -> None:
         reader.close()
+        # generators that die of MemoryError are finalised with "Exception ignored" noise on stderr
+        sys.unraisablehook = lambda _hook_args: None
         _block_network()
+        _limit_memory(memory_mb)
         try:
             payload: tuple[str, Any] = ("ok", fn())
+        except MemoryError:
+            payload = ("memory", None)
         except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent as a message
             payload = ("error", (type(exc).__name__, str(exc), isinstance(exc, UsageError)))
         try:
             writer.send(payload)
+        except MemoryError:
+            writer.send(("memory", None))
         except Exception as exc:  # an unpicklable value
             writer.send(("error", (type(exc).__name__, f"cannot return the result: {exc}", False)))
         writer.close()
@@ -575,6 +647,9 @@ def _in_fork(fn: Callable[[], Any], timeout: float | None) -> Any:
             raise _timeout_error(timeout)
         status, value = reader.recv()
     except EOFError:
+        proc.join(2)
+        if memory_mb is not None and proc.exitcode is not None and proc.exitcode < 0:
+            raise _memory_error(memory_mb) from None  # killed while allocating, most likely past its limit
         raise KgError(f"the query worker stopped without an answer (exit code {proc.exitcode})") from None
     finally:
         reader.close()
@@ -586,6 +661,8 @@ def _in_fork(fn: Callable[[], Any], timeout: float | None) -> Any:
         proc.join()
     if status == "ok":
         return value
+    if status == "memory":
+        raise _memory_error(memory_mb)
     kind, message, usage = value
     raise QueryError(message) if usage else _failure(kind, message)
 
@@ -684,14 +761,26 @@ def display_rows(kg: KnowledgeGraph, result: QueryResult) -> tuple[list[dict[str
 
 
 def query_frame(kg: KnowledgeGraph, q: str, params: Mapping[str, Any] | None = None, *,
-                timeout: float | None = DEFAULT_TIMEOUT, limit: int | None = None) -> pd.DataFrame:
+                timeout: float | None = DEFAULT_TIMEOUT, limit: int | None = None,
+                memory_mb: int | None = DEFAULT_MEMORY_MB) -> pd.DataFrame:
     """Run a query read-only into a DataFrame: IRIs become labels, each such column keeps its IRIs in `<col>_iri`."""
     import pandas as pd
-    from rdflib import URIRef
 
-    result = run_query(kg, q, params, timeout=timeout, limit=limit)
+    result = run_query(kg, q, params, timeout=timeout, limit=limit, memory_mb=memory_mb,
+                       render=lambda found: _frame_columns(kg, found))  # labelled in the worker, within the limit
     if result.kind == "ASK":
         return pd.DataFrame({"boolean": [bool(result.boolean)]})
+    data, iris = result.output
+    frame = pd.DataFrame({**data, **{k: v for k, v in iris.items() if k not in data}},
+                         columns=[*data, *(k for k in iris if k not in data)])
+    frame.attrs["query"] = result.name
+    frame.attrs["truncated"] = result.truncated
+    return frame
+
+
+def _frame_columns(kg: KnowledgeGraph, result: QueryResult) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
+    from rdflib import URIRef
+
     columns = list(result.vars) if result.kind == "SELECT" else ["subject", "predicate", "object"]
     rows = result.rows if result.kind == "SELECT" else result.triples
     data: dict[str, list[Any]] = {}
@@ -703,11 +792,7 @@ def query_frame(kg: KnowledgeGraph, q: str, params: Mapping[str, Any] | None = N
             iris[f"{col}_iri"] = [str(t) if isinstance(t, URIRef) else None for t in terms]
         else:
             data[col] = [_python_value(t) for t in terms]
-    frame = pd.DataFrame({**data, **{k: v for k, v in iris.items() if k not in data}},
-                         columns=[*data, *(k for k in iris if k not in data)])
-    frame.attrs["query"] = result.name
-    frame.attrs["truncated"] = result.truncated
-    return frame
+    return data, iris
 
 
 def serialize(result: QueryResult, fmt: str) -> str:
@@ -724,12 +809,26 @@ def serialize(result: QueryResult, fmt: str) -> str:
         data = json.loads(result.to_rdflib().serialize(format="json") or b"{}")
         return json.dumps({"head": data["head"], "results": data["results"]}, indent=2, ensure_ascii=False)
     if fmt == "csv":
-        return (result.to_rdflib().serialize(format="csv") or b"").decode("utf-8").rstrip("\r\n")
+        return _neutralised_csv((result.to_rdflib().serialize(format="csv") or b"").decode("utf-8")).rstrip("\r\n")
     if fmt == "tsv":
         lines = ["\t".join("?" + v for v in result.vars)]
         lines += ["\t".join(_tsv_term(t) for t in row) for row in result.rows]
         return "\n".join(lines)
     raise UsageError(f"unknown result format {fmt}; one of: json, csv, tsv")
+
+
+def _neutralised_csv(text: str) -> str:
+    """The W3C CSV results with every cell a spreadsheet would run as a formula neutralised (kg.escape)."""
+    import csv
+    import io
+
+    from .escape import csv_cell
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in csv.reader(io.StringIO(text, newline="")):
+        writer.writerow([csv_cell(cell) for cell in row])
+    return out.getvalue()
 
 
 def _tsv_term(term: Any) -> str:
@@ -757,6 +856,7 @@ def _tsv_term(term: Any) -> str:
     return quoted
 
 
-__all__ = ["DEFAULT_TIMEOUT", "NamedQuery", "Param", "Prepared", "QueryResult", "QueryTimeout",
+__all__ = ["DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT", "NamedQuery", "Param", "Prepared", "QueryMemoryError",
+           "QueryResult", "QueryTimeout",
            "bind_params", "display_rows", "load_query", "named_queries", "parse_header", "prepare", "query_frame",
            "run_query", "serialize", "term_label"]

@@ -3,26 +3,35 @@
 Layout (default `./.kg`, or `--graph-dir`, or `$KG_GRAPH_DIR`):
 
     .kg/CURRENT            name of the live build folder (replaced atomically)
+    .kg/.lock              held while a build publishes itself (concurrent builds take turns)
     .kg/build-<stamp>/model.json   entities, relations, evidence, unresolved refs, warnings
     .kg/build-<stamp>/graph.nt     the RDF graph, sorted N-Triples (diffs cleanly)
-    .kg/build-<stamp>/meta.json    sources, time taken, counts, kg version
+    .kg/build-<stamp>/findings.json what the document-level checks of `kg check` found in the parsed documents
+    .kg/build-<stamp>/meta.json    sources, time taken, counts, kg version, size and sha256 of the others
 
 A build writes a new folder and only then points CURRENT at it, so a build
-that fails or is interrupted leaves the previous graph as it was.
+that fails or is interrupted leaves the previous graph as it was. A reader
+reads CURRENT once and then only that folder, so it never mixes two builds;
+files that do not match their recorded checksum are GraphCorrupt, never an
+empty graph.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import gzip
+import hashlib
 import json
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from .errors import GraphNotFound
+from .errors import BuildError, GraphChanged, GraphCorrupt, GraphNotFound
 from .model import BuildResult, Document, combined_confidence, document_from_plain, document_to_plain
 
 DEFAULT_GRAPH_DIR = ".kg"
@@ -75,11 +84,12 @@ class ParseCache:
 
     def prune(self) -> None:
         """Forget entries this build did not use, so the cache tracks the workspace instead of growing."""
-        if not self.directory.is_dir():
-            return
-        for entry in self.directory.iterdir():
-            if entry.name.endswith(".json.gz") and entry.name.removesuffix(".json.gz") not in self.used:
-                entry.unlink(missing_ok=True)
+        try:
+            for entry in self.directory.iterdir():
+                if entry.name.endswith(".json.gz") and entry.name.removesuffix(".json.gz") not in self.used:
+                    entry.unlink(missing_ok=True)
+        except OSError:
+            pass  # a cache that cannot be pruned only grows
 
 
 def graph_dir(path: str | os.PathLike[str] | None = None) -> Path:
@@ -124,50 +134,155 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def save(model: dict[str, Any], ntriples: str, meta: dict[str, Any], directory: Path) -> Path:
-    """Write a build into a new folder of the graph directory, then make it current atomically."""
-    directory.mkdir(parents=True, exist_ok=True)
+def save(model: dict[str, Any], ntriples: str, meta: dict[str, Any], directory: Path,
+         extra: dict[str, Any] | None = None) -> Path:
+    """Write a build into a new folder of the graph directory, then make it current atomically.
+
+    A disk that is full or a directory that cannot be written is a BuildError (one line, the previous
+    graph unchanged). Concurrent builds into one directory take turns at publishing under a lock; each
+    removes only its own temporary folder, and the build that was current until now is kept for readers
+    that opened it.
+    """
     stamp = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 1_000_000}"
     tmp = directory / f".tmp-build-{stamp}"
     final = directory / f"build-{stamp}"
-    tmp.mkdir()
     try:
-        (tmp / "model.json").write_text(json.dumps(model, ensure_ascii=False, indent=1), encoding="utf-8")
-        (tmp / "graph.nt").write_text(ntriples, encoding="utf-8")
-        (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, final)
-        pointer = directory / f".CURRENT.{stamp}"
-        pointer.write_text(final.name + "\n", encoding="utf-8")
-        os.replace(pointer, directory / "CURRENT")  # the one atomic step that publishes the build
+        directory.mkdir(parents=True, exist_ok=True)
+        tmp.mkdir()
+        files = {"model.json": json.dumps(model, ensure_ascii=False, indent=1).encode("utf-8"),
+                 "graph.nt": ntriples.encode("utf-8")}
+        for name, value in (extra or {}).items():  # findings.json: what the document-level checks found
+            files[name] = json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8")
+        meta = {**meta, "files": {name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+                                  for name, data in files.items()}}
+        files["meta.json"] = json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8")
+        for name, data in files.items():
+            (tmp / name).write_bytes(data)
+        with _lock(directory):
+            previous = _current_name(directory)
+            os.replace(tmp, final)
+            pointer = directory / f".CURRENT.{stamp}"
+            pointer.write_text(final.name + "\n", encoding="utf-8")
+            os.replace(pointer, directory / "CURRENT")  # the one atomic step that publishes the build
+            _prune(directory, keep={final.name, previous or ""})
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            (directory / f".CURRENT.{stamp}").unlink(missing_ok=True)
+        raise BuildError(f"cannot write the graph to {directory}: {_why(exc)}; the previous graph is unchanged"
+                         f"{_hint(exc)}") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _prune(directory, keep=final.name)
     return final
 
 
-def _prune(directory: Path, keep: str) -> None:
+def _why(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+def _hint(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
+        return " (free some space, then run `kg build` again)"
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return " (choose a writable folder with --graph-dir or $KG_GRAPH_DIR, then run `kg build` again)"
+    return " (run `kg build` again)"
+
+
+@contextlib.contextmanager
+def _lock(directory: Path) -> Iterator[None]:
+    """An exclusive lock on the graph directory while a build publishes itself and prunes."""
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): publishing is still one atomic rename
+        yield
+        return
+    with open(directory / ".lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # alive, but someone else's
+    return True
+
+
+def _abandoned(name: str) -> bool:
+    """A temporary of a build whose process is gone (killed mid-build): `.tmp-build-<time>-<pid>-<n>`."""
+    parts = name.split("-")
+    pid = parts[-2] if len(parts) >= 3 else ""
+    return pid.isdigit() and not _pid_alive(int(pid))
+
+
+def _prune(directory: Path, keep: set[str]) -> None:
     for old in directory.iterdir():
-        if old.is_dir() and old.name != keep and (old.name.startswith("build-") or old.name.startswith(".tmp-build-")):
-            # a concurrent reader may still hold an old build open; failing to delete it is harmless
+        if old.name in keep:
+            continue
+        if old.is_dir() and old.name.startswith("build-"):
+            # a reader may still hold this build open; failing to delete it is harmless
             shutil.rmtree(old, ignore_errors=True)
+        elif old.name.startswith((".tmp-build-", ".CURRENT.")) and _abandoned(old.name):
+            # another build's temporary is its own business while that build runs
+            if old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                old.unlink(missing_ok=True)
+
+
+def _current_name(directory: Path) -> str | None:
+    """The name CURRENT holds, None when there is no CURRENT; GraphCorrupt when it holds no build name."""
+    pointer = directory / "CURRENT"
+    try:
+        raw = pointer.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise GraphCorrupt(f"{pointer}: cannot read ({_why(exc)}); run `kg build` again") from None
+    try:
+        name = raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        name = "\x00"
+    if not name:
+        raise GraphCorrupt(f"{pointer} is empty; run `kg build` again to rebuild the graph")
+    if not name.startswith("build-") or "/" in name or "\\" in name or not name.isprintable():
+        raise GraphCorrupt(f"{pointer} is damaged (it names no build); run `kg build` again to rebuild the graph")
+    return name
 
 
 def current_build(directory: Path) -> Path:
-    """The folder of the live build; GraphNotFound when there is none."""
-    pointer = directory / "CURRENT"
-    try:
-        name = pointer.read_text(encoding="utf-8").strip()
-    except OSError:
-        raise GraphNotFound(f"no graph in {directory} (run `kg build PATH`)") from None
+    """The folder of the live build (CURRENT read once); GraphNotFound when there is none, GraphCorrupt when
+    CURRENT is damaged or names a build that is not there."""
+    name = _current_name(directory)
+    if name is None:
+        raise GraphNotFound(f"no graph in {directory} (run `kg build PATH`)")
     build = directory / name
     if not (build / "model.json").is_file():
-        raise GraphNotFound(f"{directory}: CURRENT points at a missing build {name}")
+        raise GraphCorrupt(f"{directory}: CURRENT names {name}, which is not there; run `kg build` again")
     return build
 
 
+def is_current(build: Path) -> bool:
+    """Whether `build` is still the live build of its graph directory (False once a newer build is live)."""
+    try:
+        return _current_name(build.parent) == build.name
+    except GraphCorrupt:
+        return False
+
+
 def exists(directory: Path) -> bool:
-    """True when the graph directory holds a usable build."""
+    """True when the graph directory holds a usable build; False when it holds none.
+
+    A damaged graph directory is neither: GraphCorrupt, so that nothing mistakes it for an empty one
+    (and builds the sample over it).
+    """
     try:
         current_build(directory)
     except GraphNotFound:
@@ -175,14 +290,86 @@ def exists(directory: Path) -> bool:
     return True
 
 
+def _read_checked(build: Path, name: str, meta: dict[str, Any] | None) -> bytes:
+    """A file of a build, checked against the size and checksum its meta.json recorded."""
+    path = build / name
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise GraphChanged(f"{path} is gone: the graph was rebuilt meanwhile; ask again") from None
+    except OSError as exc:
+        raise GraphCorrupt(f"{path}: cannot read ({_why(exc)}); run `kg build` again") from None
+    recorded = (meta or {}).get("files", {}).get(name)
+    if isinstance(recorded, dict):
+        if len(data) != recorded.get("bytes") or hashlib.sha256(data).hexdigest() != recorded.get("sha256"):
+            what = "empty" if not data else "truncated" if len(data) < recorded.get("bytes", 0) else "damaged"
+            raise GraphCorrupt(f"{path} is {what} (it does not match its build record); "
+                               "run `kg build` again to rebuild the graph")
+    return data
+
+
+def _json(build: Path, name: str, meta: dict[str, Any] | None) -> Any:
+    data = _read_checked(build, name, meta)
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        what = "empty" if not data.strip() else "not valid JSON" if isinstance(exc, ValueError) else "not text"
+        raise GraphCorrupt(f"{build / name} is {what}; run `kg build` again to rebuild the graph") from None
+
+
+MODEL_KEYS = {"entities": list, "relations": list, "unresolved": list, "documents": list, "repositories": dict,
+              "warnings": list}
+
+
+def read_meta(build: Path) -> dict[str, Any]:
+    """meta.json of one build folder; GraphCorrupt when it is damaged."""
+    meta = _json(build, "meta.json", None)
+    if not isinstance(meta, dict):
+        raise GraphCorrupt(f"{build / 'meta.json'} is damaged; run `kg build` again to rebuild the graph")
+    return meta
+
+
+def read_model(build: Path, meta: dict[str, Any] | None = None) -> dict[str, Any]:
+    """model.json of one build folder, checked against its meta; GraphCorrupt when it is damaged."""
+    model = _json(build, "model.json", meta)
+    if not isinstance(model, dict) or any(not isinstance(model.get(k), t) for k, t in MODEL_KEYS.items()):
+        raise GraphCorrupt(f"{build / 'model.json'} is damaged (not a kg model); "
+                           "run `kg build` again to rebuild the graph")
+    return model
+
+
+def read_ntriples(build: Path, meta: dict[str, Any] | None = None) -> bytes:
+    """graph.nt of one build folder, checked against its meta; GraphCorrupt when it is damaged."""
+    return _read_checked(build, "graph.nt", meta)
+
+
+def read_findings(build: Path, meta: dict[str, Any] | None = None) -> list[dict[str, Any]] | None:
+    """findings.json of one build folder (the document-level checks), None for a build without one."""
+    if not (build / "findings.json").exists() and "findings.json" not in (meta or {}).get("files", {}):
+        return None
+    findings = _json(build, "findings.json", meta)
+    if not isinstance(findings, list):
+        raise GraphCorrupt(f"{build / 'findings.json'} is damaged; run `kg build` again to rebuild the graph")
+    return findings
+
+
 def load_model(directory: Path) -> dict[str, Any]:
     """The stored model of the live build."""
-    return json.loads((current_build(directory) / "model.json").read_text(encoding="utf-8"))
+    build = current_build(directory)
+    return read_model(build, _meta_or_none(build))
 
 
 def load_meta(directory: Path) -> dict[str, Any]:
     """Build information: sources, duration, counts."""
-    return json.loads((current_build(directory) / "meta.json").read_text(encoding="utf-8"))
+    return read_meta(current_build(directory))
+
+
+def _meta_or_none(build: Path) -> dict[str, Any] | None:
+    """meta.json when readable: a build written before checksums existed is read unchecked."""
+    try:
+        return read_meta(build)
+    except (GraphCorrupt, GraphChanged):
+        return None
 
 
 def ntriples_path(directory: Path) -> Path:

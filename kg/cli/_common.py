@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from ..errors import KgError
+from ..escape import terminal
 from ._output import TABLE_FORMATS, Where, say
 
 FORMATS = TABLE_FORMATS
@@ -23,7 +24,7 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except KgError as exc:
-            click.echo(f"kg: {exc}", err=True)
+            click.echo(f"kg: {terminal(exc)}", err=True)
             sys.exit(exc.exit_code)
         except BrokenPipeError:  # `kg … | head` is fine
             sys.exit(0)

@@ -20,6 +20,8 @@ from typing import Any
 
 import click
 
+from ..escape import csv_cell, markdown_cell, terminal
+
 TABLE_FORMATS = ["table", "json", "csv", "markdown"]
 
 
@@ -106,13 +108,14 @@ class _Path:
 
 
 def _cell(value: Any) -> str:
+    """A cell on one line, its control characters shown as escapes (names come from documents: kg.escape)."""
     if value is None:
         return ""
     if isinstance(value, tuple):  # an evidence cell, (where, text), on one line
         return "  ".join(_cell(v) for v in value if _cell(v))
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return " ".join(str(value).split())
+        return terminal(", ".join(str(v) for v in value))
+    return terminal(" ".join(str(value).split()))
 
 
 def render_rich(rows: Sequence[dict[str, Any]], columns: Sequence[Column], width: int | None,
@@ -168,7 +171,8 @@ def render_csv(rows: Sequence[dict[str, Any]], columns: Iterable[str | Column], 
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
     writer.writerow([c.key for c in columns])
-    writer.writerows([[str(r.get(c.key)) if r.get(c.key) is not None else "" for c in columns] for r in rows])
+    writer.writerows([[csv_cell(str(r.get(c.key))) if r.get(c.key) is not None else "" for c in columns]
+                      for r in rows])
     return buf.getvalue().rstrip("\n")
 
 
@@ -176,7 +180,7 @@ def render_markdown(rows: Sequence[dict[str, Any]], columns: Iterable[str | Colu
     """A GitHub-flavoured Markdown table."""
     columns = columns_of(columns)
     def esc(v: Any) -> str:
-        return _cell(v).replace("|", "\\|")
+        return markdown_cell(_cell(v))
 
     out = ["| " + " | ".join(c.key for c in columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
     out += ["| " + " | ".join(esc(r.get(c.key)) for c in columns) + " |" for r in rows]
@@ -226,7 +230,7 @@ def lines_fitted(lines: Iterable[str], width: int | None = None) -> str:
 
     limit = width or (terminal_width() if stdout_is_terminal() else 0)
     out: list[str] = []
-    for line in lines:
+    for line in map(terminal, lines):  # one line each: a name with a newline or ESC cannot forge or drive one
         if not limit or len(line) <= limit:
             out.append(line)
             continue

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from ..errors import KgError
+from ..escape import terminal
 from ._common import format_option, graph_dir_option, handle_errors
 
 # what each stage does, as the progress display says it; a stage kg does not know yet is shown by its name
@@ -60,7 +61,7 @@ def build(paths: tuple[str, ...], graph_dir: str | None, alias_files: tuple[str,
         return
     shown = len(meta["warnings"]) if verbose else 10
     for warning in meta["warnings"][:shown]:  # a skipped file is said at once, naming the file
-        click.echo(f"kg: warning: {warning}", err=True)
+        click.echo(f"kg: warning: {terminal(warning)}", err=True)
     if len(meta["warnings"]) > shown:
         click.echo(f"kg: … and {len(meta['warnings']) - shown} more warnings (kg stats --warnings)", err=True)
     if fmt == "json":

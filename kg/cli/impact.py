@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from ..escape import terminal
 from ..relations import IMPACT_KINDS, KIND_LABELS
 from ._common import format_option, graph_dir_option, handle_errors, open_graph, say, say_sample, where, wide_option
 from ._output import Column, emit, stdout_is_terminal
@@ -62,7 +63,7 @@ def _impact_command(direction: str) -> Callable[..., Any]:
             return
         say_sample(kg, fmt)
         if fmt == "table":
-            say(_heading(result))
+            say(terminal(_heading(result)))
         emit(rows, TABLE if fmt == "table" and stdout_is_terminal() and not wide else COLUMNS, fmt, wide=wide,
              empty="")
         if fmt == "table" and _left_out(result):

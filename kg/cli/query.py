@@ -8,9 +8,18 @@ from typing import Any
 
 import click
 
-from ..query import DEFAULT_TIMEOUT, RESULT_FORMATS
+from ..query import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, RESULT_FORMATS
 from ._common import graph_dir_option, handle_errors, open_graph, say_sample
-from ._output import emit, render_csv, render_markdown, stdout_is_terminal, terminal_width
+from ._output import (
+    columns_of,
+    emit,
+    render_csv,
+    render_markdown,
+    render_rich,
+    render_tsv,
+    stdout_is_terminal,
+    terminal_width,
+)
 
 
 @click.command("query")
@@ -22,13 +31,15 @@ from ._output import emit, render_csv, render_markdown, stdout_is_terminal, term
 @click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N", help="Print at most N rows.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT, show_default=True,
               metavar="SECONDS", help="Stop the query after this many seconds.")
+@click.option("--max-memory", "memory_mb", type=click.IntRange(min=1), default=DEFAULT_MEMORY_MB, show_default=True,
+              metavar="MB", help="Stop the query when it needs more memory than this, beyond the graph.")
 @click.option("--allow-update", is_flag=True,
               help="Allow SPARQL Update; it changes the graph in memory for this run, never the stored graph.")
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries with their parameters.")
 @graph_dir_option
 @handle_errors
 def query(query_text: str | None, params: tuple[str, ...], fmt: str, limit: int | None, timeout: float,
-          allow_update: bool, list_queries: bool, graph_dir: str | None) -> None:
+          memory_mb: int, allow_update: bool, list_queries: bool, graph_dir: str | None) -> None:
     """Run QUERY over the graph: a named query (kg query --list), a path to an .rq file, inline SPARQL, or - for stdin.
 
     SELECT and ASK print their results; CONSTRUCT and DESCRIBE print Turtle (JSON-LD with --format json).
@@ -55,7 +66,9 @@ def query(query_text: str | None, params: tuple[str, ...], fmt: str, limit: int 
     prepare(named.text, allow_update=allow_update)  # fail on syntax or safety before opening the graph
     values = _parse_params(params)
     kg = open_graph(graph_dir)
-    result = run_query(kg, named, values, timeout=timeout, allow_update=allow_update, limit=limit)
+    # the output is made in the query's worker, so the time limit covers it too
+    result = run_query(kg, named, values, timeout=timeout, allow_update=allow_update, limit=limit,
+                       memory_mb=memory_mb, render=lambda found: _output(kg, found, fmt))
     _print(kg, result, fmt, limit)
 
 
@@ -74,9 +87,22 @@ def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def _print(kg: Any, result: Any, fmt: str, limit: int | None) -> None:
+def _output(kg: Any, result: Any, fmt: str) -> str | None:
+    """The text a SELECT, ASK, CONSTRUCT or DESCRIBE result prints as (None: a table with no rows)."""
     from ..query import display_rows, serialize
 
+    if result.kind == "SELECT" and fmt in ("table", "markdown"):
+        rows, columns = display_rows(kg, result)
+        if fmt == "markdown":
+            return render_markdown(rows, columns)
+        if not rows:
+            return None
+        cols = columns_of(columns)
+        return render_rich(rows, cols, terminal_width(), links=True) if stdout_is_terminal() else render_tsv(rows, cols)
+    return serialize(result, fmt)
+
+
+def _print(kg: Any, result: Any, fmt: str, limit: int | None) -> None:
     if result.kind == "UPDATE" and fmt == "json":
         click.echo(json.dumps({"added": result.added, "removed": result.removed, "stored": False}))
         return
@@ -86,11 +112,10 @@ def _print(kg: Any, result: Any, fmt: str, limit: int | None) -> None:
         return
     # the W3C formats have no place for a note: the sample is said on stderr, before the answer
     say_sample(kg, fmt)
-    if result.kind == "SELECT" and fmt in ("table", "markdown"):
-        rows, columns = display_rows(kg, result)
-        emit(rows, columns, fmt)
+    if result.output is None:
+        emit([], list(result.vars), fmt)
     else:
-        click.echo(serialize(result, fmt))
+        click.echo(result.output)
     if result.truncated:
         what = "rows" if result.kind == "SELECT" else "triples"
         click.echo(f"kg: showing the first {limit} {what} (--limit)", err=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from ..escape import terminal
 from ._common import (
     format_option,
     graph_dir_option,
@@ -68,8 +69,8 @@ def show(name: str, fmt: str, wide: bool, graph_dir: str | None, show_all: bool)
             click.echo("\n".join("    " + line for line in table.splitlines()[2:]))  # no heading: the card says
         else:
             for row in rows:
-                click.echo(f"    {row['relation']}  [{row['evidence']} {row['how']}]" if row["how"] else
-                           f"    {row['relation']}")
+                click.echo(terminal(f"    {row['relation']}  [{row['evidence']} {row['how']}]" if row["how"] else
+                                    f"    {row['relation']}"))
     mentioned = sum(1 for r in card["relations"] if r["relation"] == "mentions")
     if mentioned and not show_all:
         click.echo(f"  mentioned in {mentioned} documents (--all lists them)")

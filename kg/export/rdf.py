@@ -63,7 +63,8 @@ def render_rdf(view: View, fmt: str) -> str:
     """The view's RDF as turtle, ntriples (sorted lines) or jsonld."""
     g = view_graph(view)
     if fmt == "ntriples":
-        lines = sorted(line for line in g.serialize(format="nt").splitlines() if line.strip())
+        # split on \n only: splitlines() would also cut at U+2028, which N-Triples leaves unescaped
+        lines = sorted(line for line in g.serialize(format="nt").split("\n") if line.strip())
         return "\n".join(lines) + "\n"
     if fmt == "jsonld":
         context = {prefix: str(ns) for prefix, ns in g.namespaces() if prefix in _JSONLD_PREFIXES}
