@@ -7,6 +7,7 @@ import os
 import time
 import warnings
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from . import store
 from .errors import EntityNotFound, GraphCorrupt, GraphNotFound, UsageError
 from .graph import expand_relations
+from .index import Index, LazyMap, Source, entity_names
 from .names import name_key, normalise_adr_query
 from .relations import (
     DEFAULT_DEPENDENCY_KINDS,
@@ -42,7 +44,9 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
     files that changed (`use_cache=False` parses everything).
     """
     from .build import build
+    from .engines import write_store
     from .graph import to_rdf
+    from .index import write_index
     from .resources import sample_workspace
 
     started = time.perf_counter()
@@ -74,7 +78,10 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
 
     findings = document_findings(result.documents, kg)  # they need the parsed documents: found now, kept
     stage("store")
-    store.save(model, "\n".join(lines) + "\n", meta, directory, extra={"findings.json": findings})
+    ntriples = ("\n".join(lines) + "\n").encode("utf-8")
+    store.save(model, ntriples, meta, directory, extra={"findings.json": findings},
+               writers={store.INDEX_FILE: lambda path: write_index(model, path),
+                        store.STORE_FOLDER: lambda path: write_store(ntriples, path)})
     if cache:
         cache.prune()  # only once the new graph is live: a failed build keeps the old entries
     return meta
@@ -108,6 +115,10 @@ def open(graph_dir: str | os.PathLike[str] | None = None, build_if_missing: bool
         build_graph(None, directory)
     build = store.current_build(directory)
     meta = store.read_meta(build)
+    if store.has_file(build, store.INDEX_FILE, meta):
+        # a question reads the entities and relations it needs from the index, not the whole model
+        return KnowledgeGraph(None, directory, build=build, meta=meta,
+                              source=Index(store.read_index(build, meta)))
     return KnowledgeGraph(store.read_model(build, meta), directory, build=build, meta=meta)
 
 
@@ -187,31 +198,73 @@ class ImpactResult:
 class KnowledgeGraph:
     """A built graph, opened for questions."""
 
-    def __init__(self, model: dict[str, Any], directory: Path | None = None, *, build: Path | None = None,
-                 meta: dict[str, Any] | None = None):
-        self.model = model
+    def __init__(self, model: dict[str, Any] | None, directory: Path | None = None, *, build: Path | None = None,
+                 meta: dict[str, Any] | None = None, source: Source | None = None):
+        self._model = model
         self.directory = directory
         self.build = build  # the one build folder every answer comes from (None: a model in memory)
         self._meta = meta  # what the build said of itself, read with the model (see `meta`)
         self._warned_stale = False
+        # where entities and relations come from: the whole model in memory, or a source read a row at a time
+        # (the build's index, an endpoint), so that a question reads only what it needs
+        self.source = source
+        self.entities: Mapping[str, dict[str, Any]]
+        self.out_edges: Mapping[str, list[dict[str, Any]]]
+        self.in_edges: Mapping[str, list[dict[str, Any]]]
+        if source is not None:
+            self.entities = LazyMap(source.entity, lambda: ((e["key"], e) for e in source.all_entities()))
+            self.out_edges = LazyMap(source.out_edges, lambda: self._edges_by("subject").items())
+            self.in_edges = LazyMap(source.in_edges, lambda: self._edges_by("object").items())
+            return
+        if model is None:
+            raise ValueError("a KnowledgeGraph needs a model or a source")
         try:
-            self.entities: dict[str, dict[str, Any]] = {e["key"]: e for e in model["entities"]}
+            self.entities = {e["key"]: e for e in model["entities"]}
             self._names: dict[str, list[str]] = {}
             for key, ent in self.entities.items():
-                for alias in {ent["label"], *ent["aliases"]}:
-                    self._names.setdefault(name_key(alias), []).append(key)
-                if ent["type"] == "Document":
-                    self._names.setdefault(name_key(ent["props"]["path"]), []).append(key)
-            self.out_edges: dict[str, list[dict[str, Any]]] = {}
-            self.in_edges: dict[str, list[dict[str, Any]]] = {}
-            for rel in model["relations"]:
-                self.out_edges.setdefault(rel["subject"], []).append(rel)
-                self.in_edges.setdefault(rel["object"], []).append(rel)
+                for folded in entity_names(ent):
+                    self._names.setdefault(folded, []).append(key)
+            self.out_edges = self._edges_by("subject")
+            self.in_edges = self._edges_by("object")
         except (KeyError, TypeError, AttributeError) as exc:
             if build is None:
                 raise
             raise GraphCorrupt(f"{build / 'model.json'} is damaged ({type(exc).__name__}: {exc}); "
                                "run `kg build` again to rebuild the graph") from None
+
+    @property
+    def model(self) -> dict[str, Any]:
+        """The whole stored model (read from model.json on first use when the graph was opened from its index)."""
+        if self._model is None:
+            if self.build is None:
+                raise UsageError("this question needs the whole graph, which an endpoint does not hand over; "
+                                 "ask it of a local graph (kg build) instead")
+            self._model = store.read_model(self.build, self.meta)
+        return self._model
+
+    def _edges_by(self, end: str) -> dict[str, list[dict[str, Any]]]:
+        edges: dict[str, list[dict[str, Any]]] = {}
+        for rel in self.model["relations"]:
+            edges.setdefault(rel[end], []).append(rel)
+        return edges
+
+    def _keys_named(self, folded: str) -> list[str]:
+        if self.source is not None:
+            return self.source.keys_named(folded)
+        return self._names.get(folded, [])
+
+    def store_path(self) -> Path | None:
+        """The build's on-disk Oxigraph store (checked against its record), or None when it has none."""
+        if self.build is None or not store.has_file(self.build, store.STORE_FOLDER, self.meta):
+            return None
+        return store.check_folder(self.build, store.STORE_FOLDER, self.meta)
+
+    @cached_property
+    def repositories(self) -> dict[str, str]:
+        """Repository name -> the folder the build read it from."""
+        if self.source is not None:
+            return self.source.repositories()
+        return dict(self.model.get("repositories", {}))
 
     def stored_findings(self) -> list[dict[str, Any]]:
         """What the document-level checks found when this graph was built ([] for a graph built without them)."""
@@ -261,7 +314,7 @@ class KnowledgeGraph:
         of the repository's web page when the build saw a git remote, else the local file's URL."""
         from .sources import locate
 
-        return locate(document, line, self.model.get("repositories", {}), self.meta.get("origins", {}))
+        return locate(document, line, self.repositories, self.meta.get("origins", {}))
 
     @property
     def is_sample(self) -> bool:
@@ -331,7 +384,7 @@ class KnowledgeGraph:
         adr = normalise_adr_query(name)
         if adr and f"adr/{adr}" in self.entities:
             return self.entities[f"adr/{adr}"]
-        keys = [k for k in self._names.get(name_key(name), []) if not types or self.entities[k]["type"] in types]
+        keys = [k for k in self._keys_named(name_key(name)) if not types or self.entities[k]["type"] in types]
         if keys:
             keys.sort(key=lambda k: (TYPE_ORDER.get(self.entities[k]["type"], 9), k))
             return self.entities[keys[0]]
@@ -501,13 +554,13 @@ class KnowledgeGraph:
 
     # ------------------------------------------------------------ SPARQL
     def query(self, q: str, *, timeout: float = 30.0, limit: int | None = None, memory_mb: int | None = 2048,
-              **params: Any) -> pd.DataFrame:
+              engine: str = "auto", **params: Any) -> pd.DataFrame:
         """Run a named query, an .rq file or inline SPARQL read-only, limited in time and memory; parameters
-        bound as values."""
+        bound as values. `engine`: auto (the on-disk store, or the endpoint), oxigraph or rdflib."""
         from .query import query_frame
 
         self._note_stale()
-        return query_frame(self, q, params, timeout=timeout, limit=limit, memory_mb=memory_mb)
+        return query_frame(self, q, params, timeout=timeout, limit=limit, memory_mb=memory_mb, engine=engine)
 
     # ------------------------------------------------------------ show / stats
     def show(self, name: str) -> EntityCard:

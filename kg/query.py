@@ -343,13 +343,21 @@ def _check_update(update: Any) -> None:
 # ---------------------------------------------------------------- parameters
 
 
-def bind_params(kg: KnowledgeGraph, query: NamedQuery, prepared: Prepared,
-                params: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Resolve parameter values to RDF terms, keyed by variable name; unknown or missing ones are UsageErrors."""
-    from rdflib.term import Identifier
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
 
+# A bound value, before it is an engine's term: ("iri", text) or ("lit", lexical form, datatype IRI or "", language)
+Term = tuple[str, ...]
+
+
+def bind_params(kg: KnowledgeGraph, query: NamedQuery, prepared: Prepared,
+                params: Mapping[str, Any] | None, neutral: bool = False) -> dict[str, Any]:
+    """Resolve parameter values to RDF terms, keyed by variable name; unknown or missing ones are UsageErrors.
+
+    The terms are rdflib's, or with `neutral` kg's own tuples (see Term) that every engine turns into its
+    terms, so that answering from the store needs no rdflib.
+    """
     given = {str(k).replace("-", "_"): v for k, v in (params or {}).items() if v is not None}
-    bindings: dict[str, Any] = {}
+    bindings: dict[str, Term] = {}
     for name, value in sorted(given.items()):
         spec = query.param(name)
         if spec is None:
@@ -359,41 +367,92 @@ def bind_params(kg: KnowledgeGraph, query: NamedQuery, prepared: Prepared,
             if not _NAME.match(name) or name not in prepared.variables:
                 raise UsageError(f"parameter {name} is not a variable of the query "
                                  f"(its variables: {', '.join(sorted(prepared.variables)) or 'none'})")
-            bindings[name] = value if isinstance(value, Identifier) else _infer(kg, name, value)
+            bindings[name] = _from_rdflib(value) or _infer(kg, name, value)
         else:
-            bindings[name] = value if isinstance(value, Identifier) else _coerce(kg, spec, value)
+            bindings[name] = _from_rdflib(value) or _coerce(kg, spec, value)
     missing = [p for p in query.params if p.required and p.name not in bindings]
     if missing:
         need = " ".join(f"--param {p.name}=…" for p in missing)
         what = "; ".join(f"{p.describe()}: {p.description}" if p.description else p.describe() for p in missing)
         raise UsageError(f"query {query.name} needs {need} ({what})")
-    return bindings
+    return bindings if neutral else {k: to_rdflib_term(v) for k, v in bindings.items()}
 
 
-def _coerce(kg: KnowledgeGraph, spec: Param, value: Any) -> Any:
+def _from_rdflib(value: Any) -> Term | None:
+    """An rdflib term a notebook passed as a value, as a Term (None for any other value)."""
+    if "rdflib" not in sys.modules or not type(value).__module__.startswith("rdflib"):
+        return None
     from rdflib import Literal, URIRef
-    from rdflib.namespace import XSD
 
+    if isinstance(value, URIRef):
+        return ("iri", str(value))
+    if isinstance(value, Literal):
+        return ("lit", str(value), str(value.datatype or ""), value.language or "")
+    return None
+
+
+def to_rdflib_term(term: Term) -> Any:
+    """A Term as rdflib's."""
+    from rdflib import Literal, URIRef
+
+    if term[0] == "iri":
+        return URIRef(term[1])
+    _, text, datatype, lang = term
+    if lang:
+        return Literal(text, lang=lang)
+    if datatype == XSD_NS + "integer":
+        return Literal(int(text))  # as rdflib writes an int: the same term, normalised
+    return Literal(text, datatype=URIRef(datatype) if datatype else None)
+
+
+def ntriples_term(term: Term) -> str:
+    """A Term written as N-Triples (escaped by kg, never the user's text as it came)."""
+    if term[0] == "iri":
+        return f"<{term[1]}>"
+    _, text, datatype, lang = term
+    quoted = '"' + (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+                    .replace("\r", "\\r")) + '"'
+    return quoted + (f"@{lang}" if lang else f"^^<{datatype}>" if datatype else "")
+
+
+def _iri(text: str) -> Term:
+    return ("iri", text)
+
+
+def _literal(value: Any) -> Term:
+    """A Python value as the literal rdflib would make of it."""
+    if isinstance(value, bool):
+        return ("lit", "true" if value else "false", XSD_NS + "boolean", "")
+    if isinstance(value, int):
+        return ("lit", str(value), XSD_NS + "integer", "")
+    if isinstance(value, float):
+        return ("lit", repr(value), XSD_NS + "double", "")
+    if isinstance(value, datetime.date):
+        return ("lit", value.isoformat(), XSD_NS + "date", "")
+    return ("lit", str(value), "", "")
+
+
+def _coerce(kg: KnowledgeGraph, spec: Param, value: Any) -> Term:
     text = str(value).strip()
     if spec.kind == "entity":
         if isinstance(value, Mapping) and "key" in value:
-            return URIRef(entity_iri(value["key"]))
-        return URIRef(entity_iri(kg.find(str(value))["key"]))
+            return _iri(entity_iri(value["key"]))
+        return _iri(entity_iri(kg.find(str(value))["key"]))
     if spec.kind == "integer":
         if isinstance(value, bool) or not re.fullmatch(r"[+-]?\d+", text):
             raise UsageError(f"parameter {spec.name} must be a whole number, not {_shown(value)}")
-        return Literal(_whole_number(spec.name, text))
+        return _literal(_whole_number(spec.name, text))
     if spec.kind == "date":
         if isinstance(value, datetime.date):
-            return Literal(value.isoformat(), datatype=XSD.date)
+            return _literal(value)
         try:
             day = datetime.date.fromisoformat(text)
         except ValueError:
             raise UsageError(f"parameter {spec.name} must be a date (YYYY-MM-DD), not {value!r}") from None
-        return Literal(day.isoformat(), datatype=XSD.date)
+        return _literal(day)
     if spec.kind == "relation":
-        return URIRef(NS + _relation_name(spec.name, text))
-    return Literal(str(value))
+        return _iri(NS + _relation_name(spec.name, text))
+    return _literal(str(value))
 
 
 def _relation_name(param: str, text: str) -> str:
@@ -404,23 +463,21 @@ def _relation_name(param: str, text: str) -> str:
     raise UsageError(f"parameter {param}: unknown relation {text}; one of: {', '.join(RELATION_PREDICATES)}")
 
 
-def _infer(kg: KnowledgeGraph, name: str, value: Any) -> Any:
+def _infer(kg: KnowledgeGraph, name: str, value: Any) -> Term:
     """A value for an undeclared parameter: "quoted" text, <iri>, a number, or else an entity name."""
-    from rdflib import Literal, URIRef
-
     if isinstance(value, bool | int | float | datetime.date):
-        return Literal(value)
+        return _literal(value)
     text = str(value)
     if len(text) >= 2 and text[0] == text[-1] == '"':
-        return Literal(text[1:-1])
+        return _literal(text[1:-1])
     if text.startswith("<") and text.endswith(">"):
         inner = text[1:-1]
         if not re.fullmatch(r"[^\s<>\"{}|\\^`]+", inner):
             raise UsageError(f"parameter {name}: {text} is not an IRI")
-        return URIRef(inner)
+        return _iri(inner)
     if re.fullmatch(r"[+-]?\d+", text):
-        return Literal(_whole_number(name, text))
-    return URIRef(entity_iri(kg.find(text)["key"]))
+        return _literal(_whole_number(name, text))
+    return _iri(entity_iri(kg.find(text)["key"]))
 
 
 MAX_DIGITS = 18  # a parameter is a depth or a count: nothing needs more, and int() refuses past 4,300 digits
@@ -480,27 +537,75 @@ class QueryResult:
         return res
 
 
+ENGINES = ("auto", "oxigraph", "rdflib")
+
+
+def choose_engine(kg: KnowledgeGraph, engine: str = "auto", allow_update: bool = False) -> str:
+    """The engine a query runs on: an endpoint's when the graph lives there; else the build's on-disk
+    Oxigraph store, unless the rdflib graph is already in memory (a notebook changed it) or an update
+    asks to change the graph in memory; rdflib for a build without a store."""
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine {engine}; one of: {', '.join(ENGINES)}")
+    if getattr(kg.source, "endpoint", None):
+        return "endpoint"
+    if engine != "auto":
+        if engine == "oxigraph" and kg.store_path() is None:
+            raise UsageError("this graph has no Oxigraph store (built by an older kg, or in memory); "
+                             "run `kg build` again or use --engine rdflib")
+        return engine
+    if allow_update or "graph" in kg.__dict__ or kg.store_path() is None:
+        return "rdflib"
+    return "oxigraph"
+
+
 def run_query(kg: KnowledgeGraph, q: str | NamedQuery, params: Mapping[str, Any] | None = None,
               timeout: float | None = DEFAULT_TIMEOUT, allow_update: bool = False,
               limit: int | None = None, memory_mb: int | None = DEFAULT_MEMORY_MB,
-              render: Callable[[QueryResult], Any] | None = None) -> QueryResult:
+              render: Callable[[QueryResult], Any] | None = None, engine: str = "auto") -> QueryResult:
     """Run a named query, an .rq file or inline SPARQL on the graph, with parameters bound as values.
 
     The worker that evaluates the query is limited in time and in memory (`memory_mb` of address space
     beyond the graph); `render`, when given, turns the result into its output in the worker too, so the
     time limit covers the output as well (the rows are then dropped and the output is in `result.output`).
+    `engine` is auto (see choose_engine), oxigraph or rdflib: every engine gives the same rows.
     """
     query = q if isinstance(q, NamedQuery) else load_query(q)
-    prepared = prepare(query.text, allow_update=allow_update)
-    bindings = bind_params(kg, query, prepared, params)
+    chosen = choose_engine(kg, engine, allow_update)
+    if chosen == "rdflib":
+        prepared = prepare(query.text, allow_update=allow_update)
+    else:
+        from .sparql import check
+
+        checked = check(query.text, allow_update=False)
+        prepared = Prepared(checked.kind, None, frozenset(checked.variables), checked.variables)
+    bindings = bind_params(kg, query, prepared, params, neutral=chosen != "rdflib")
     if limit is not None and limit < 0:
         raise UsageError("--limit must be 0 or more")
     if timeout is not None and timeout <= 0:
         raise UsageError("--timeout must be more than 0 seconds")
     if memory_mb is not None and memory_mb <= 0:
         raise UsageError("--max-memory must be more than 0 MB")
-    graph = kg.graph
     use_fork = _worker_mode() == "fork"
+    if chosen != "rdflib":
+        from . import engines
+
+        if chosen == "endpoint":
+            run = engines.endpoint_runner(kg.source, query.text, prepared, bindings, limit)
+        else:
+            run = engines.store_runner(kg.store_path(), query.text, prepared, bindings, limit)
+
+        def remote() -> QueryResult:
+            found: QueryResult = run()
+            found.name = query.name
+            if render is not None:
+                found.output = render(found)
+                found.rows, found.triples = [], []
+            return found
+
+        allowed = engines.endpoint_address(kg.source) if chosen == "endpoint" else None
+        answer: QueryResult = _in_worker(remote, timeout, use_fork, memory_mb, allowed)
+        return answer
+    graph = kg.graph
     if prepared.kind == "UPDATE":
         # the worker changes a copy (the forked process's, or an explicit one) and hands back the difference
         target = graph if use_fork else _copy(graph)
@@ -569,9 +674,10 @@ def _worker_mode() -> str:
     return "fork" if sys.platform.startswith("linux") else "thread"
 
 
-def _in_worker(fn: Callable[[], Any], timeout: float | None, use_fork: bool, memory_mb: int | None = None) -> Any:
+def _in_worker(fn: Callable[[], Any], timeout: float | None, use_fork: bool, memory_mb: int | None = None,
+               allowed: tuple[str, int] | None = None) -> Any:
     # a thread cannot be limited in memory on its own: only the forked worker is
-    return _in_fork(fn, timeout, memory_mb) if use_fork else _in_thread(fn, timeout)
+    return _in_fork(fn, timeout, memory_mb, allowed) if use_fork else _in_thread(fn, timeout)
 
 
 def _timeout_error(timeout: float | None) -> QueryTimeout:
@@ -609,7 +715,8 @@ def _memory_error(memory_mb: int | None) -> QueryMemoryError:
                       "--max-memory sets it)")
 
 
-def _in_fork(fn: Callable[[], Any], timeout: float | None, memory_mb: int | None = None) -> Any:
+def _in_fork(fn: Callable[[], Any], timeout: float | None, memory_mb: int | None = None,
+             allowed: tuple[str, int] | None = None) -> Any:
     """Run fn in a forked process limited in memory; stop the process when the time limit passes."""
     import multiprocessing
     import warnings
@@ -621,7 +728,7 @@ def _in_fork(fn: Callable[[], Any], timeout: float | None, memory_mb: int | None
         reader.close()
         # generators that die of MemoryError are finalised with "Exception ignored" noise on stderr
         sys.unraisablehook = lambda _hook_args: None
-        _block_network()
+        _block_network(allowed)
         _limit_memory(memory_mb)
         try:
             payload: tuple[str, Any] = ("ok", fn())
@@ -667,13 +774,27 @@ def _in_fork(fn: Callable[[], Any], timeout: float | None, memory_mb: int | None
     raise QueryError(message) if usage else _failure(kind, message)
 
 
-def _block_network() -> None:
-    """In the worker process only: any attempt to reach the network raises (audit hooks cannot be removed)."""
+def _block_network(allowed: tuple[str, int] | None = None) -> None:
+    """In the worker process only: any attempt to reach the network raises (audit hooks cannot be removed),
+    but for the one endpoint the user named (`allowed`: its host and port)."""
     blocked = {"socket.connect", "socket.getaddrinfo", "socket.gethostbyname", "socket.sendto", "urllib.Request",
                "http.client.connect"}
 
+    def to_endpoint(event: str, args: tuple[Any, ...]) -> bool:
+        if allowed is None:
+            return False
+        host, port = allowed
+        if event in ("socket.getaddrinfo", "http.client.connect"):
+            return str(args[0]) == host and (args[1] in (port, str(port), None))
+        if event == "socket.gethostbyname":
+            return str(args[0]) == host
+        if event == "socket.connect":
+            address = args[1]
+            return isinstance(address, tuple) and len(address) >= 2 and address[1] == port
+        return False
+
     def hook(event: str, args: tuple[Any, ...]) -> None:
-        if event in blocked:
+        if event in blocked and not to_endpoint(event, args):
             raise PermissionError(f"kg queries never reach the network ({event})")
 
     sys.addaudithook(hook)
@@ -762,11 +883,11 @@ def display_rows(kg: KnowledgeGraph, result: QueryResult) -> tuple[list[dict[str
 
 def query_frame(kg: KnowledgeGraph, q: str, params: Mapping[str, Any] | None = None, *,
                 timeout: float | None = DEFAULT_TIMEOUT, limit: int | None = None,
-                memory_mb: int | None = DEFAULT_MEMORY_MB) -> pd.DataFrame:
+                memory_mb: int | None = DEFAULT_MEMORY_MB, engine: str = "auto") -> pd.DataFrame:
     """Run a query read-only into a DataFrame: IRIs become labels, each such column keeps its IRIs in `<col>_iri`."""
     import pandas as pd
 
-    result = run_query(kg, q, params, timeout=timeout, limit=limit, memory_mb=memory_mb,
+    result = run_query(kg, q, params, timeout=timeout, limit=limit, memory_mb=memory_mb, engine=engine,
                        render=lambda found: _frame_columns(kg, found))  # labelled in the worker, within the limit
     if result.kind == "ASK":
         return pd.DataFrame({"boolean": [bool(result.boolean)]})

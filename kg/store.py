@@ -26,7 +26,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,8 @@ from .errors import BuildError, GraphChanged, GraphCorrupt, GraphNotFound
 from .model import BuildResult, Document, combined_confidence, document_from_plain, document_to_plain
 
 DEFAULT_GRAPH_DIR = ".kg"
+INDEX_FILE = "index.sqlite"  # kg.index: entities, names and relations, read a row at a time
+STORE_FOLDER = "oxigraph"  # kg.engines: the graph in an on-disk SPARQL store
 FORMAT_VERSION = 1
 
 
@@ -134,14 +136,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def save(model: dict[str, Any], ntriples: str, meta: dict[str, Any], directory: Path,
-         extra: dict[str, Any] | None = None) -> Path:
+def save(model: dict[str, Any], ntriples: str | bytes, meta: dict[str, Any], directory: Path,
+         extra: dict[str, Any] | None = None, writers: dict[str, Callable[[Path], None]] | None = None) -> Path:
     """Write a build into a new folder of the graph directory, then make it current atomically.
 
     A disk that is full or a directory that cannot be written is a BuildError (one line, the previous
     graph unchanged). Concurrent builds into one directory take turns at publishing under a lock; each
     removes only its own temporary folder, and the build that was current until now is kept for readers
-    that opened it.
+    that opened it. `writers` write further files (the question index) or folders (the SPARQL store) into
+    the new build folder: a file is recorded with its size and checksum, a folder with the size of each file.
     """
     stamp = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 1_000_000}"
     tmp = directory / f".tmp-build-{stamp}"
@@ -150,12 +153,17 @@ def save(model: dict[str, Any], ntriples: str, meta: dict[str, Any], directory: 
         directory.mkdir(parents=True, exist_ok=True)
         tmp.mkdir()
         files = {"model.json": json.dumps(model, ensure_ascii=False, indent=1).encode("utf-8"),
-                 "graph.nt": ntriples.encode("utf-8")}
+                 "graph.nt": ntriples.encode("utf-8") if isinstance(ntriples, str) else ntriples}
         for name, value in (extra or {}).items():  # findings.json: what the document-level checks found
             files[name] = json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8")
-        meta = {**meta, "files": {name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-                                  for name, data in files.items()}}
-        files["meta.json"] = json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8")
+        records: dict[str, Any] = {name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+                                   for name, data in files.items()}
+        for name, data in files.items():
+            (tmp / name).write_bytes(data)
+        for name, write in (writers or {}).items():
+            write(tmp / name)
+            records[name] = _record(tmp / name)
+        files = {"meta.json": json.dumps({**meta, "files": records}, ensure_ascii=False, indent=1).encode("utf-8")}
         for name, data in files.items():
             (tmp / name).write_bytes(data)
         with _lock(directory):
@@ -175,6 +183,45 @@ def save(model: dict[str, Any], ntriples: str, meta: dict[str, Any], directory: 
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return final
+
+
+def _record(path: Path) -> dict[str, Any]:
+    """What meta.json says of a file a writer made (size and sha256) or a folder (the size of each file in it)."""
+    if path.is_dir():
+        return {"folder": {p.relative_to(path).as_posix(): p.stat().st_size
+                           for p in sorted(path.rglob("*")) if p.is_file()}}
+    data = path.read_bytes()
+    return {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def check_folder(build: Path, name: str, meta: dict[str, Any] | None) -> Path:
+    """A folder of a build (the SPARQL store), checked against the files and sizes its meta.json recorded."""
+    path = build / name
+    recorded = (meta or {}).get("files", {}).get(name, {}).get("folder")
+    if not path.is_dir():
+        if not build.is_dir():
+            raise GraphChanged(f"{path} is gone: the graph was rebuilt meanwhile; ask again")
+        raise GraphCorrupt(f"{path} is missing; run `kg build` again to rebuild the graph")
+    if isinstance(recorded, dict):
+        for rel, size in recorded.items():
+            try:
+                if (path / rel).stat().st_size != size:
+                    raise GraphCorrupt(f"{path / rel} is damaged (it does not match its build record); "
+                                       "run `kg build` again to rebuild the graph")
+            except FileNotFoundError:
+                raise GraphCorrupt(f"{path / rel} is missing; run `kg build` again to rebuild the graph") from None
+    return path
+
+
+def read_index(build: Path, meta: dict[str, Any] | None) -> Path:
+    """The question index of a build, checked against its size and sha256; GraphCorrupt when damaged."""
+    _read_checked(build, INDEX_FILE, meta)
+    return build / INDEX_FILE
+
+
+def has_file(build: Path, name: str, meta: dict[str, Any] | None) -> bool:
+    """Whether a build recorded a file or folder of this name (older builds have no index and no store)."""
+    return name in (meta or {}).get("files", {})
 
 
 def _why(exc: OSError) -> str:

@@ -35,11 +35,14 @@ from ._output import (
               metavar="MB", help="Stop the query when it needs more memory than this, beyond the graph.")
 @click.option("--allow-update", is_flag=True,
               help="Allow SPARQL Update; it changes the graph in memory for this run, never the stored graph.")
+@click.option("--engine", type=click.Choice(["auto", "oxigraph", "rdflib"]), default="auto", show_default=True,
+              help="Where the query runs: the build's on-disk Oxigraph store (auto) or rdflib in memory; "
+                   "every engine gives the same rows.")
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries with their parameters.")
 @graph_dir_option
 @handle_errors
 def query(query_text: str | None, params: tuple[str, ...], fmt: str, limit: int | None, timeout: float,
-          memory_mb: int, allow_update: bool, list_queries: bool, graph_dir: str | None) -> None:
+          memory_mb: int, allow_update: bool, engine: str, list_queries: bool, graph_dir: str | None) -> None:
     """Run QUERY over the graph: a named query (kg query --list), a path to an .rq file, inline SPARQL, or - for stdin.
 
     SELECT and ASK print their results; CONSTRUCT and DESCRIBE print Turtle (JSON-LD with --format json).
@@ -63,12 +66,17 @@ def query(query_text: str | None, params: tuple[str, ...], fmt: str, limit: int 
     if query_text == "-":
         query_text = sys.stdin.read()
     named = load_query(query_text)
-    prepare(named.text, allow_update=allow_update)  # fail on syntax or safety before opening the graph
+    if engine == "rdflib" or allow_update:
+        prepare(named.text, allow_update=allow_update)  # fail on syntax or safety before opening the graph
+    else:
+        from ..sparql import check
+
+        check(named.text)  # refusals before opening the graph; the store's parser says where a syntax error is
     values = _parse_params(params)
     kg = open_graph(graph_dir)
     # the output is made in the query's worker, so the time limit covers it too
     result = run_query(kg, named, values, timeout=timeout, allow_update=allow_update, limit=limit,
-                       memory_mb=memory_mb, render=lambda found: _output(kg, found, fmt))
+                       memory_mb=memory_mb, render=lambda found: _output(kg, found, fmt), engine=engine)
     _print(kg, result, fmt, limit)
 
 

@@ -1,0 +1,124 @@
+"""SPARQL engines besides rdflib: the build's on-disk Oxigraph store, and a SPARQL 1.1 endpoint.
+
+A build bulk-loads its N-Triples into an Oxigraph store in the build folder (`oxigraph/`); a query opens
+it read-only in the query's worker (so the time and memory limits hold as for rdflib) and binds its
+parameters through Oxigraph's substitutions, which bind a variable everywhere in the query, as rdflib's
+initBindings do. Results come back as rdflib terms, so every engine prints the same rows the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import GraphCorrupt, QueryError
+
+if TYPE_CHECKING:
+    from .query import Prepared, QueryResult, Term
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def write_store(ntriples: bytes, path: Path) -> None:
+    """A new Oxigraph store at `path` holding the N-Triples (bulk-loaded: no transaction log to replay)."""
+    import pyoxigraph as ox
+
+    store = ox.Store(str(path))
+    store.bulk_load(ntriples, ox.RdfFormat.N_TRIPLES)
+    store.flush()
+    del store  # closes the store's files before the build folder is renamed into place
+
+
+def open_store(path: Path) -> Any:
+    """The store of a build, read-only; GraphCorrupt when it cannot be read."""
+    import pyoxigraph as ox
+
+    try:
+        return ox.Store.read_only(str(path))
+    except OSError as exc:
+        raise GraphCorrupt(f"{path} is damaged ({exc}); run `kg build` again to rebuild the graph") from None
+
+
+def rdflib_term(term: Any) -> Any:
+    """An Oxigraph term as rdflib's (a plain literal without its xsd:string, as rdflib reads N-Triples)."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value, datatype=None if datatype in (XSD_STRING, RDF_LANG_STRING) else URIRef(datatype))
+    raise QueryError(f"the query returned a term kg cannot show ({type(term).__name__})")
+
+
+def results(answer: Any, prepared: Prepared, limit: int | None) -> QueryResult:
+    """Oxigraph's answer (solutions, a boolean or triples) as a QueryResult of rdflib terms."""
+    import itertools
+
+    import pyoxigraph as ox
+
+    from .query import QueryResult
+
+    if isinstance(answer, ox.QueryBoolean) or isinstance(answer, bool):
+        return QueryResult("ASK", boolean=bool(answer))
+    if isinstance(answer, ox.QuerySolutions):
+        names = [v.value for v in answer.variables]
+        rows = [tuple(rdflib_term(solution[i]) for i in range(len(names)))
+                for solution in itertools.islice(answer, None if limit is None else limit + 1)]
+        cut = limit is not None and len(rows) > limit
+        return QueryResult("SELECT", vars=names, rows=rows[:limit] if cut else rows, truncated=cut)
+    triples = sorted(((rdflib_term(t.subject), rdflib_term(t.predicate), rdflib_term(t.object)) for t in answer),
+                     key=lambda t: tuple(x.n3() for x in t))
+    cut = limit is not None and len(triples) > limit
+    return QueryResult(prepared.kind, triples=triples[:limit] if cut else triples, truncated=cut)
+
+
+def store_runner(path: Path | None, text: str, prepared: Prepared, bindings: dict[str, Term],
+                 limit: int | None) -> Callable[[], QueryResult]:
+    """A function that runs the query on the build's store (called in the query's worker)."""
+    from .query import PREFIXES, ntriples_term
+
+    assert path is not None
+
+    def run() -> QueryResult:
+        import pyoxigraph as ox
+
+        from .sparql import substitute, syntax_error
+
+        store = open_store(path)
+        # Oxigraph's own substitutions bind only variables the query selects: the terms are written in instead
+        bound = substitute(text, {k: ntriples_term(v) for k, v in bindings.items()}) if bindings else text
+        try:
+            answer = store.query(bound, prefixes=PREFIXES)
+            return results(answer, prepared, limit)
+        except SyntaxError as exc:
+            raise syntax_error(str(exc), text) from None
+        except OSError as exc:
+            raise GraphCorrupt(f"{path} is damaged ({exc}); run `kg build` again to rebuild the graph") from None
+
+    return run
+
+
+def endpoint_runner(source: Any, text: str, prepared: Prepared, bindings: dict[str, Term],
+                    limit: int | None) -> Callable[[], QueryResult]:
+    """A function that runs the query on the endpoint the graph lives in (called in the query's worker)."""
+
+    def run() -> QueryResult:
+        return source.client.select(text, prepared, bindings, limit, graph=source.graph)
+
+    return run
+
+
+def endpoint_address(source: Any) -> tuple[str, int] | None:
+    """The host and port the query's worker may connect to: the endpoint's, and no other."""
+    client = getattr(source, "client", None)
+    return client.address() if client is not None else None

@@ -1,0 +1,164 @@
+"""The question index: entities, names and relations of one build in SQLite, read a row at a time.
+
+`kg impact`, `kg deps` and `kg show` need a handful of entities and the relations around them, never the
+whole model: loading `model.json` for every question cost seconds on a large workspace. The index keeps
+each entity and relation as the JSON record the model holds (so answers are the same, byte for byte),
+keyed so that a name, an entity or the relations into and out of it are one indexed lookup.
+
+The file is written once by a build (`write_index`) and then only read, opened immutable (no locks, no
+journal); its size and sha256 are in the build's meta.json like every other file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+from .errors import GraphCorrupt
+from .names import name_key
+
+INDEX_FILE = "index.sqlite"
+SCHEMA = """
+CREATE TABLE entities (key TEXT PRIMARY KEY, type TEXT NOT NULL, record TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE names (name TEXT NOT NULL, key TEXT NOT NULL);
+CREATE TABLE relations (id INTEGER PRIMARY KEY, subject TEXT NOT NULL, object TEXT NOT NULL, record TEXT NOT NULL);
+CREATE TABLE info (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+"""
+INDEXES = """
+CREATE INDEX names_by_name ON names (name);
+CREATE INDEX relations_by_subject ON relations (subject, id);
+CREATE INDEX relations_by_object ON relations (object, id);
+"""
+
+
+def entity_names(ent: Mapping[str, Any]) -> set[str]:
+    """The folded names an entity answers to: label, aliases and, for a document, its path."""
+    names = {name_key(a) for a in {ent["label"], *ent["aliases"]}}
+    if ent["type"] == "Document":
+        names.add(name_key(ent["props"]["path"]))
+    return names
+
+
+def write_index(model: dict[str, Any], path: Path) -> None:
+    """Write the index of a model to `path` (a new file)."""
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    db = sqlite3.connect(path)
+    try:
+        db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192;" + SCHEMA)
+        db.executemany("INSERT INTO entities VALUES (?, ?, ?)",
+                       ((e["key"], e["type"], dumps(e)) for e in model["entities"]))
+        db.executemany("INSERT INTO names VALUES (?, ?)",
+                       ((n, e["key"]) for e in model["entities"] for n in sorted(entity_names(e))))
+        db.executemany("INSERT INTO relations (subject, object, record) VALUES (?, ?, ?)",
+                       ((r["subject"], r["object"], dumps(r)) for r in model["relations"]))
+        db.executemany("INSERT INTO info VALUES (?, ?)", [("repositories", dumps(model["repositories"]))])
+        db.executescript(INDEXES)
+        db.commit()
+    finally:
+        db.close()
+
+
+class Source(Protocol):
+    """Where a KnowledgeGraph reads entities and relations from one at a time (the index, an endpoint)."""
+
+    def entity(self, key: str) -> dict[str, Any] | None: ...
+    def keys_named(self, folded: str) -> list[str]: ...
+    def out_edges(self, key: str) -> list[dict[str, Any]]: ...
+    def in_edges(self, key: str) -> list[dict[str, Any]]: ...
+    def all_entities(self) -> Iterator[dict[str, Any]]: ...
+    def repositories(self) -> dict[str, str]: ...
+
+
+class Index:
+    """A read-only view of one build's index; every damage is GraphCorrupt naming the file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            # immutable: the file never changes once written, so SQLite takes no locks and reads no journal
+            self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
+                                      check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise self._damaged(exc) from None
+
+    def _damaged(self, exc: Exception) -> GraphCorrupt:
+        return GraphCorrupt(f"{self.path} is damaged ({exc}); run `kg build` again to rebuild the graph")
+
+    def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
+        try:
+            return self.db.execute(sql, args).fetchall()
+        except (sqlite3.Error, ValueError) as exc:
+            raise self._damaged(exc) from None
+
+    def _json(self, text: str) -> Any:
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise self._damaged(exc) from None
+
+    def entity(self, key: str) -> dict[str, Any] | None:
+        """The entity record of a key, or None."""
+        rows = self._rows("SELECT record FROM entities WHERE key = ?", (key,))
+        return self._json(rows[0][0]) if rows else None
+
+    def keys_named(self, folded: str) -> list[str]:
+        """The keys of the entities that answer to a folded name, in the order the model lists them."""
+        return [r[0] for r in self._rows("SELECT key FROM names WHERE name = ? ORDER BY rowid", (folded,))]
+
+    def out_edges(self, key: str) -> list[dict[str, Any]]:
+        """The relations from an entity, in the model's order."""
+        return [self._json(r[0]) for r in self._rows("SELECT record FROM relations WHERE subject = ? ORDER BY id",
+                                                     (key,))]
+
+    def in_edges(self, key: str) -> list[dict[str, Any]]:
+        """The relations to an entity, in the model's order."""
+        return [self._json(r[0]) for r in self._rows("SELECT record FROM relations WHERE object = ? ORDER BY id",
+                                                     (key,))]
+
+    def all_entities(self) -> Iterator[dict[str, Any]]:
+        """Every entity record, by key (for the rare question that needs them all: close names)."""
+        for (text,) in self._rows("SELECT record FROM entities ORDER BY key"):
+            yield self._json(text)
+
+    def repositories(self) -> dict[str, str]:
+        """Repository name -> the folder it was read from."""
+        rows = self._rows("SELECT value FROM info WHERE name = 'repositories'")
+        return dict(self._json(rows[0][0])) if rows else {}
+
+
+class LazyMap(Mapping[str, Any]):
+    """A mapping filled one key at a time from a source; iterating it reads everything once."""
+
+    def __init__(self, one: Any, every: Any) -> None:
+        self._one = one  # key -> value or None
+        self._every = every  # () -> iterable of (key, value)
+        self._cache: dict[str, Any] = {}
+        self._complete = False
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._cache:
+            return self._cache[key]
+        if self._complete:
+            raise KeyError(key)
+        value = self._one(key)
+        if value is None:
+            raise KeyError(key)
+        self._cache[key] = value
+        return value
+
+    def _fill(self) -> None:
+        if not self._complete:
+            for key, value in self._every():
+                self._cache.setdefault(key, value)
+            self._complete = True
+
+    def __iter__(self) -> Iterator[str]:
+        self._fill()
+        return iter(self._cache)
+
+    def __len__(self) -> int:
+        self._fill()
+        return len(self._cache)
