@@ -45,26 +45,32 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
     """
     from .build import build
     from .engines import write_store
-    from .graph import to_rdf
+    from .incremental import FileCache
+    from .graph import ntriples_lines, ontology_lines
     from .index import write_index
     from .resources import sample_workspace
 
     started = time.perf_counter()
     sources = [str(p) for p in paths] if paths else [str(sample_workspace())]
     directory = store.graph_dir(graph_dir)
-    cache = store.ParseCache(directory / "cache") if use_cache else None
+    cache = FileCache(directory / "cache") if use_cache else None
 
     def stage(name: str) -> None:  # the stages after build() that it cannot report itself
         if progress:
             progress(name, 0, 0)
 
     stage("discover")
-    result = build(sources, alias_files=alias_files, progress=progress, cache=cache)
+    try:
+        result = build(sources, alias_files=alias_files, progress=progress, cache=cache)
+    except BaseException:
+        if cache:
+            cache.close()
+        raise
+    if cache:
+        cache.flush()
     stage("graph")
     model = store.model_of(result)
-    graph = to_rdf(model)
-    # split on \n only: splitlines() would also cut at U+2028 and the like, which N-Triples leaves unescaped
-    lines = sorted(line for line in graph.serialize(format="nt").split("\n") if line.strip())
+    lines = ntriples_lines(model, ontology_lines(directory / "cache" if use_cache else None))
     elapsed = time.perf_counter() - started
     kg = KnowledgeGraph(model)
     from .sources import origins
@@ -72,7 +78,8 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
     meta = {"sources": sources, "sample": not paths, "seconds": round(elapsed, 3), "triples": len(lines),
             "origins": origins(model["repositories"]),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "stats": kg.stats(),
-            "parsed": cache.misses if cache else len(result.documents), "reused": cache.hits if cache else 0,
+            "parsed": cache.stats.get("parsed", 0) if cache else len(result.documents),
+            "reused": cache.stats.get("reused", 0) if cache else 0,
             "warnings": list(result.warnings)}
     from .check import document_findings
 
@@ -84,6 +91,7 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
                         store.STORE_FOLDER: lambda path: write_store(ntriples, path)})
     if cache:
         cache.prune()  # only once the new graph is live: a failed build keeps the old entries
+        cache.close()
     return meta
 
 

@@ -6,66 +6,110 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-from .discover import TooLarge, discover, read_text
+from .discover import discover
+from .incremental import (
+    FileCache,
+    code_fingerprint,
+    key,
+    links_fingerprint,
+    names_of,
+    parallel_map,
+    parse_source,
+    read_and_parse,
+)
 from .errors import UsageError
 from .links import parse_github, resolve_links
-from .model import BuildResult, Document, Entity, Fact, Relation
+from .model import BuildResult, Document, Entity, Fact, Relation, SourceFile
 from .names import name_key
-from .parse import parse_document
 from .resolve import CuratedAliases, Gazetteer, build_entities, choose_label, default_alias_files, entity_key
-from .rules import extract_facts, extract_names
+from .rules import Extraction, extract_facts
 from .rules.adr import adr_entities, adr_relations, categories_from_adr_titles
 from .rules.lifecycle import apply_statuses
 from .rules.vendors import curated_vendor_mentions
-from .store import ParseCache
 
 Progress = Callable[[str, int, int], None]
 
 
-def parse_workspace(paths: list[str], progress: Progress | None = None, cache: ParseCache | None = None,
+def parse_workspace(paths: list[str], progress: Progress | None = None, cache: FileCache | None = None,
                     ) -> tuple[list[Document], dict[str, str], list[str]]:
-    """Discover and parse every Markdown file; unreadable files become warnings, never errors."""
+    """Discover and parse every source file; unreadable files become warnings, never errors."""
+    documents, repos, warnings, _keys = _parse_files(paths, progress, cache)
+    return documents, repos, warnings
+
+
+def _parse_files(paths: list[str], progress: Progress | None, cache: FileCache | None,
+                 ) -> tuple[list[Document], dict[str, str], list[str], list[str]]:
+    """Every file read here (reading is cheap), parsed on every core unless its parse is cached; with each
+    document its parse key, which the later per-file stages build their keys on."""
     ws = discover(paths)
     if not ws.files:
         raise UsageError(f"no Markdown files under {', '.join(paths)}")
-    documents: list[Document] = []
-    warnings: list[str] = []
-    for n, source in enumerate(ws.files, 1):
-        if progress:
-            progress("parse", n, len(ws.files))
+    fingerprint = code_fingerprint()
+    read = [read_and_parse(source, fingerprint) for source in ws.files]
+    keys = [k for k, _text, _warning in read if k]
+    cached = cache.get_many(keys) if cache else {}
+    todo = [(source, text) for source, (k, text, _w) in zip(ws.files, read) if k and k not in cached]
+
+    def parse_one(item: tuple[SourceFile, str]) -> Document | str:
+        source, text = item
         try:
-            text = read_text(source)
-        except UnicodeDecodeError as exc:
-            warnings.append(f"{source.path}: not UTF-8 (byte {exc.start}), skipped")
+            return parse_source(source, text)
+        except Exception as exc:  # a parser bug on one file must not stop the workspace
+            return f"{source.path}: cannot parse ({exc!r}), skipped"
+
+    done = len(ws.files) - len(todo)
+    if cache:
+        cache.stats.update(parsed=len(todo), reused=len(cached))
+    parsed = parallel_map(parse_one, todo, progress=(lambda n: progress("parse", done + n, len(ws.files)))
+                          if progress else None)
+    fresh = {source.path: doc for (source, _text), doc in zip(todo, parsed)}
+    documents: list[Document] = []
+    doc_keys: list[str] = []
+    warnings: list[str] = []
+    for source, (k, _text, warning) in zip(ws.files, read):
+        if warning:
+            warnings.append(warning)
             continue
-        except TooLarge as exc:
-            warnings.append(f"{source.path}: {exc}, skipped")
+        found = cached.get(k) if k in cached else fresh[source.path]
+        if isinstance(found, str):
+            warnings.append(found)
             continue
-        except OSError as exc:
-            warnings.append(f"{source.path}: cannot read ({exc.strerror}), skipped")
-            continue
-        key = cache.key(source.path, source.repo, text) if cache else ""
-        doc = cache.get(key) if cache else None
-        if doc is None:
-            try:
-                doc = parse_document(text, source.path, source.repo)
-            except Exception as exc:  # a parser bug on one file must not stop the workspace
-                warnings.append(f"{source.path}: cannot parse ({exc!r}), skipped")
-                continue
-            if cache:
-                cache.put(key, doc)
-        if not text.strip():
-            doc.warnings.append(f"{source.path}: empty file")
-        documents.append(doc)
-    return documents, ws.repos, warnings
+        if cache and k not in cached:
+            cache.put(k, found)
+        documents.append(found)
+        doc_keys.append(k)
+    if progress:
+        progress("parse", len(ws.files), len(ws.files))
+    return documents, ws.repos, warnings, doc_keys
+
+
+def _names(documents: list[Document], doc_keys: list[str], cache: FileCache | None) -> Extraction:
+    """The names pass, one document at a time on every core, reused for a document whose text and links
+    are unchanged; the results joined in document order, as one pass over the workspace gives them."""
+    keys = [key("names", k, links_fingerprint(doc)) for doc, k in zip(documents, doc_keys)]
+    cached = cache.get_many(keys) if cache else {}
+    todo = [i for i, k in enumerate(keys) if k not in cached]
+    fresh = dict(zip(todo, parallel_map(lambda i: names_of(documents[i]), todo)))
+    out = Extraction()
+    for i, (doc, k) in enumerate(zip(documents, keys)):
+        part, warnings, fields = cached[k] if k in cached else fresh[i]
+        if cache and k not in cached:
+            cache.put(k, (part, warnings, fields))
+        doc.warnings.extend(warnings)
+        for name, value in fields.items():
+            setattr(doc, name, value)
+        out.mentions.extend(part.mentions)
+        out.facts.extend(part.facts)
+        out.adrs.extend(part.adrs)
+    return out
 
 
 def build(paths: list[str], alias_files: list[Path] | None = None, progress: Progress | None = None,
-          cache: ParseCache | None = None) -> BuildResult:
+          cache: FileCache | None = None) -> BuildResult:
     """Build the knowledge of a workspace from its folders (the library's main entry point)."""
-    documents, repos, warnings = parse_workspace(paths, progress, cache)
+    documents, repos, warnings, doc_keys = _parse_files(paths, progress, cache)
     unresolved = resolve_links(documents, repos)
-    extraction = extract_names(documents)
+    extraction = _names(documents, doc_keys, cache)
 
     files = default_alias_files() + [p for root in paths for p in _workspace_alias_files(Path(root))]
     curated = CuratedAliases.load(files + list(alias_files or []))

@@ -147,3 +147,122 @@ def to_networkx(model: dict[str, Any]) -> nx.MultiDiGraph:
         g.add_edge(rel["subject"], rel["object"], key=rel["predicate"], relation=rel["predicate"],
                    evidence=rel["evidence"])
     return g
+
+
+# ---------------------------------------------------------------- N-Triples without rdflib
+# A build writes graph.nt straight from the model: building an rdflib Graph of a large workspace only to
+# serialise it took most of the build (1M triples added one by one). The lines are the ones rdflib writes
+# for the same graph, byte for byte (tests/test_build_speed.py compares them with to_rdf on real docs).
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_DCTERMS = "http://purl.org/dc/terms/"
+_PROV = "http://www.w3.org/ns/prov#"
+
+
+def _lit(text: str, datatype: str = "") -> str:
+    quoted = '"' + text.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r") + '"'
+    return f"{quoted}^^<{datatype}>" if datatype else quoted
+
+
+def _bool(value: Any) -> str:
+    return _lit("true" if value else "false", _XSD + "boolean")
+
+
+def _date(text: str) -> str:
+    """An xsd:date literal as rdflib writes it: normalised when it is a valid date, as written otherwise."""
+    import datetime
+
+    try:
+        text = datetime.date.fromisoformat(text).isoformat() if len(text) == 10 else text
+    except ValueError:
+        pass
+    return _lit(text, _XSD + "date")
+
+
+def ntriples_lines(model: dict[str, Any], ontology: list[str]) -> list[str]:
+    """The sorted, distinct N-Triples lines of a model's graph (what to_rdf's graph serialises to)."""
+    from decimal import Decimal
+
+    out: set[str] = set(ontology)
+    add = out.add
+    a = f"<{_RDF}type>"
+    label, alt = f"<{_RDFS}label>", f"<{_SKOS}altLabel>"
+    derived = f"<{_PROV}wasDerivedFrom>"
+    for ent in model["entities"]:
+        node = f"<{iri(ent['key'])}>"
+        add(f"{node} {a} <{NS}{ent['type']}> .")
+        add(f"{node} {label} {_lit(ent['label'])} .")
+        for alias in ent["aliases"]:
+            add(f"{node} {alt} {_lit(alias)} .")
+        props = ent["props"]
+        for name in ("status", "category", "layer", "version", "purpose", "standing", "kind", "path", "description"):
+            if props.get(name):
+                add(f"{node} <{NS}{name}> {_lit(str(props[name]))} .")
+        if ent["type"] == "ADR":
+            add(f"{node} <{NS}adrId> {_lit(props['adr_id'])} .")
+            if props.get("title"):
+                add(f"{node} <{_DCTERMS}title> {_lit(props['title'])} .")
+            if props.get("date"):
+                add(f"{node} <{_DCTERMS}date> {_date(props['date'])} .")
+            add(f"{node} <{NS}inForce> {_bool(props.get('in_force'))} .")
+            add(f"{node} <{NS}unresolved> {_bool(props.get('unresolved'))} .")
+        if ent["type"] == "Document":
+            add(f"{node} <{_DCTERMS}title> {_lit(ent['label'])} .")
+            add(f"{node} <{NS}inRepository> <{iri('repository/' + _slug(props['repository']))}> .")
+        if ent["type"] == "Repository":
+            add(f"{node} <{NS}present> {_bool(props.get('present'))} .")
+    for rel in model["relations"]:
+        s, p, o = f"<{iri(rel['subject'])}>", f"<{NS}{rel['predicate']}>", f"<{iri(rel['object'])}>"
+        add(f"{s} {p} {o} .")
+        if rel["predicate"] in DEPENDENCY_PREDICATES:
+            add(f"{s} <{NS}dependsOn> {o} .")
+        stmt = f"<{ID}statement/{_hash(rel['subject'], rel['predicate'], rel['object'])}>"
+        add(f"{stmt} {a} <{_RDF}Statement> .")
+        add(f"{stmt} <{_RDF}subject> {s} .")
+        add(f"{stmt} <{_RDF}predicate> {p} .")
+        add(f"{stmt} <{_RDF}object> {o} .")
+        if "confidence" in rel:
+            add(f"{stmt} <{NS}confidence> {_lit(str(Decimal(str(rel['confidence']))), _XSD + 'decimal')} .")
+        for ev in rel["evidence"]:
+            node = f"<{ID}evidence/{_hash(ev['document'], ev['line'], ev['method'], ev['text'])}>"
+            add(f"{stmt} <{NS}evidence> {node} .")
+            add(f"{node} {a} <{NS}Evidence> .")
+            add(f"{node} {derived} <{iri('document/' + ev['document'])}> .")
+            add(f"{node} <{NS}line> {_lit(str(int(ev['line'])), _XSD + 'integer')} .")
+            add(f"{node} <{NS}text> {_lit(ev['text'])} .")
+            add(f"{node} <{NS}method> {_lit(ev['method'])} .")
+    for ref in model["unresolved"]:
+        node = f"<{ID}unresolved/{_hash(ref['document'], ref['line'], ref['target'])}>"
+        add(f"{node} {a} <{NS}UnresolvedReference> .")
+        add(f"{node} {label} {_lit(ref['text'] or ref['target'])} .")
+        add(f"{node} <{NS}target> {_lit(ref['target'])} .")
+        add(f"{node} <{NS}reason> {_lit(ref['reason'])} .")
+        add(f"{node} <{NS}line> {_lit(str(int(ref['line'])), _XSD + 'integer')} .")
+        add(f"{node} {derived} <{iri('document/' + ref['document'])}> .")
+    return sorted(out)
+
+
+def ontology_lines(cache: Any = None) -> list[str]:
+    """The ontology's triples as N-Triples lines (rdflib parses the Turtle once; the lines are kept by its hash)."""
+    text = ontology_path().read_bytes()
+    name = f"ontology-{hashlib.sha256(text).hexdigest()[:16]}.nt"
+    if cache is not None:
+        try:
+            return (cache / name).read_text(encoding="utf-8").split("\n")[:-1]
+        except OSError:
+            pass
+    from rdflib import Graph
+
+    g = Graph()
+    g.parse(data=text.decode("utf-8"), format="turtle")
+    lines = sorted(line for line in g.serialize(format="nt").split("\n") if line.strip())
+    if cache is not None:
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            (cache / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        except OSError:
+            pass  # a cache that cannot be written only costs the next build the parse
+    return lines
