@@ -44,9 +44,9 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
     files that changed (`use_cache=False` parses everything).
     """
     from .build import build
-    from .engines import write_store
-    from .incremental import FileCache
+    from .engines import StoreLoader
     from .graph import ntriples_lines, ontology_lines
+    from .incremental import FileCache
     from .index import write_index
     from .resources import sample_workspace
 
@@ -71,6 +71,8 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
     stage("graph")
     model = store.model_of(result)
     lines = ntriples_lines(model, ontology_lines(directory / "cache" if use_cache else None))
+    ntriples = ("\n".join(lines) + "\n").encode("utf-8")
+    loader = StoreLoader(directory, ntriples)  # beside the findings, the index and the JSON
     elapsed = time.perf_counter() - started
     kg = KnowledgeGraph(model)
     from .sources import origins
@@ -83,12 +85,15 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
             "warnings": list(result.warnings)}
     from .check import document_findings
 
-    findings = document_findings(result.documents, kg)  # they need the parsed documents: found now, kept
-    stage("store")
-    ntriples = ("\n".join(lines) + "\n").encode("utf-8")
-    store.save(model, ntriples, meta, directory, extra={"findings.json": findings},
-               writers={store.INDEX_FILE: lambda path: write_index(model, path),
-                        store.STORE_FOLDER: lambda path: write_store(ntriples, path)})
+    try:
+        stage("findings")
+        findings = document_findings(result.documents, kg)  # they need the parsed documents: found now, kept
+        stage("store")
+        store.save(model, ntriples, meta, directory, extra={"findings.json": findings},
+                   writers={store.INDEX_FILE: lambda path: write_index(model, path),
+                            store.STORE_FOLDER: loader.move_to})
+    finally:
+        loader.discard()  # nothing left to remove once the store is in the build
     if cache:
         cache.prune()  # only once the new graph is live: a failed build keeps the old entries
         cache.close()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .discover import discover
+from .errors import UsageError
 from .incremental import (
     FileCache,
     code_fingerprint,
@@ -17,7 +18,6 @@ from .incremental import (
     parse_source,
     read_and_parse,
 )
-from .errors import UsageError
 from .links import parse_github, resolve_links
 from .model import BuildResult, Document, Entity, Fact, Relation, SourceFile
 from .names import name_key
@@ -107,9 +107,16 @@ def _names(documents: list[Document], doc_keys: list[str], cache: FileCache | No
 def build(paths: list[str], alias_files: list[Path] | None = None, progress: Progress | None = None,
           cache: FileCache | None = None) -> BuildResult:
     """Build the knowledge of a workspace from its folders (the library's main entry point)."""
+    def stage(name: str) -> None:
+        if progress:
+            progress(name, 0, 0)
+
     documents, repos, warnings, doc_keys = _parse_files(paths, progress, cache)
+    stage("links")
     unresolved = resolve_links(documents, repos)
+    stage("names")
     extraction = _names(documents, doc_keys, cache)
+    stage("resolve")
 
     files = default_alias_files() + [p for root in paths for p in _workspace_alias_files(Path(root))]
     curated = CuratedAliases.load(files + list(alias_files or []))
@@ -120,7 +127,9 @@ def build(paths: list[str], alias_files: list[Path] | None = None, progress: Pro
     adr_records = adr_entities(entities, extraction.adrs)
 
     gaz = Gazetteer(entities)
+    stage("facts")
     extract_facts(documents, extraction, gaz)
+    stage("relations")
     relations = _resolve_facts(extraction.facts + implied, gaz)
     relations += adr_relations(adr_records, gaz, documents)
     relations = _merge(relations)

@@ -31,6 +31,45 @@ def write_store(ntriples: bytes, path: Path) -> None:
     del store  # closes the store's files before the build folder is renamed into place
 
 
+class StoreLoader:
+    """Loads the store in a thread (Oxigraph's bulk load leaves the GIL, so it runs beside the rest of the
+    build's writing) into a temporary folder of the graph directory, moved into the build folder when done."""
+
+    def __init__(self, directory: Path, ntriples: bytes) -> None:
+        import os
+        import threading
+        import time
+
+        directory.mkdir(parents=True, exist_ok=True)
+        # named like a build's temporary, so that one a killed build left behind is cleaned up the same way
+        self.tmp = directory / f".tmp-build-store{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{id(self) % 10**6}"
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._load, args=(ntriples,), name="kg-store", daemon=True)
+        self.thread.start()
+
+    def _load(self, ntriples: bytes) -> None:
+        try:
+            write_store(ntriples, self.tmp)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the building thread
+            self.error = exc
+
+    def move_to(self, path: Path) -> None:
+        """Wait for the load, then move the store to `path` (a writer for kg.store.save)."""
+        import os
+
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        os.replace(self.tmp, path)
+
+    def discard(self) -> None:
+        """Wait for the load and remove what it wrote (a build that failed)."""
+        import shutil
+
+        self.thread.join()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
 def open_store(path: Path) -> Any:
     """The store of a build, read-only; GraphCorrupt when it cannot be read."""
     import pyoxigraph as ox
@@ -90,7 +129,6 @@ def store_runner(path: Path | None, text: str, prepared: Prepared, bindings: dic
     assert path is not None
 
     def run() -> QueryResult:
-        import pyoxigraph as ox
 
         from .sparql import substitute, syntax_error
 

@@ -154,6 +154,8 @@ class FileCache:
 
     def prune(self) -> None:
         """Forget the entries this build did not use, so the cache tracks the workspace instead of growing."""
+        for old in self.path.parent.glob("*.json.gz"):  # the parse cache of kg before files.sqlite
+            old.unlink(missing_ok=True)
         if self.db is None:
             return
         try:
@@ -194,18 +196,27 @@ def _run_chunk(items: list[Any]) -> list[Any]:
 def parallel_map(fn: Callable[[T], R], items: Sequence[T], workers: int | None = None, chunk: int = 32,
                  progress: Callable[[int], None] | None = None) -> list[R]:
     """fn over items, in order, in forked worker processes (which inherit fn and what it reads, so nothing
-    but the items and results is copied); in this process when there are few items, one core, or no fork."""
+    but the items and results is copied); in this process when there are few items, one core, no fork, or
+    this process is itself a daemon (which may have no children). A worker that dies (killed, out of
+    memory) costs its work being done again here, never a build that hangs."""
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     n = workers or jobs()
     chunk = max(1, min(chunk, len(items) // (4 * n)))  # small workspaces still use every core
-    if n <= 1 or len(items) < 8 or "fork" not in multiprocessing.get_all_start_methods():
+
+    def here() -> list[R]:
         out = []
         for i, item in enumerate(items, 1):
             out.append(fn(item))
             if progress and i % chunk == 0:
                 progress(i)
         return out
+
+    if n <= 1 or len(items) < 8 or "fork" not in multiprocessing.get_all_start_methods() \
+            or multiprocessing.current_process().daemon:
+        return here()
     global _TASK
     _TASK = fn
     chunks = [list(items[i:i + chunk]) for i in range(0, len(items), chunk)]
@@ -213,14 +224,15 @@ def parallel_map(fn: Callable[[T], R], items: Sequence[T], workers: int | None =
     import warnings
 
     try:
-        ctx = multiprocessing.get_context("fork")
         with warnings.catch_warnings():  # Python ≥ 3.12 warns about fork in a threaded process
             warnings.simplefilter("ignore", DeprecationWarning)
-            with ctx.Pool(n) as pool:
-                for part in pool.imap(_run_chunk, chunks):
+            with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork")) as pool:
+                for part in pool.map(_run_chunk, chunks):
                     results.extend(part)
                     if progress:
                         progress(len(results))
+    except (BrokenProcessPool, OSError):
+        return here()
     finally:
         _TASK = None
     return results

@@ -41,10 +41,18 @@ def _git(folder: Path, *args: str) -> str:
     return done.stdout.strip() if done.returncode == 0 else ""
 
 
+def _in_git(path: Path) -> bool:
+    """Whether a folder is inside a git checkout (a .git folder or file above it): asking git about each of a
+    thousand plain folders costs seconds."""
+    if os.environ.get("GIT_DIR"):
+        return True
+    return any((p / ".git").exists() for p in (path.resolve(), *path.resolve().parents))
+
+
 def repository_origin(folder: str | os.PathLike[str]) -> dict[str, str]:
     """The web URL, commit and path inside the checkout of a repository folder that is in git; {} otherwise."""
     path = Path(folder)
-    if shutil.which("git") is None or not path.is_dir():
+    if shutil.which("git") is None or not path.is_dir() or not _in_git(path):
         return {}
     top = _git(path, "rev-parse", "--show-toplevel")
     commit = _git(path, "rev-parse", "HEAD") if top else ""

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import gzip
 import hashlib
 import json
 import os
@@ -32,66 +31,12 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BuildError, GraphChanged, GraphCorrupt, GraphNotFound
-from .model import BuildResult, Document, combined_confidence, document_from_plain, document_to_plain
+from .model import BuildResult, combined_confidence
 
 DEFAULT_GRAPH_DIR = ".kg"
 INDEX_FILE = "index.sqlite"  # kg.index: entities, names and relations, read a row at a time
 STORE_FOLDER = "oxigraph"  # kg.engines: the graph in an on-disk SPARQL store
 FORMAT_VERSION = 1
-
-
-class ParseCache:
-    """Parsed documents by content, in the graph directory, so a rebuild re-parses only what changed."""
-
-    VERSION = "3"  # bump when the parser's output changes shape or meaning
-
-    def __init__(self, directory: Path):
-        self.directory = directory
-        self.used: set[str] = set()
-        self.hits = 0
-        self.misses = 0
-
-    def key(self, path: str, repo: str, text: str) -> str:
-        """The cache key of a document: its place and its exact text, with the kg and cache versions."""
-        import hashlib
-
-        from . import __version__
-
-        digest = hashlib.sha256("\x00".join((self.VERSION, __version__, path, repo, text)).encode("utf-8"))
-        return digest.hexdigest()
-
-    def get(self, key: str) -> Document | None:
-        """The cached Document, or None (a missing or unreadable entry is simply a miss)."""
-        self.used.add(key)
-        try:
-            data = json.loads(gzip.decompress((self.directory / f"{key}.json.gz").read_bytes()))
-            doc = document_from_plain(data)
-        except (OSError, EOFError, ValueError, KeyError, TypeError):
-            self.misses += 1
-            return None
-        self.hits += 1
-        return doc
-
-    def put(self, key: str, doc: Document) -> None:
-        """Store a freshly parsed Document (best effort: a cache that cannot be written is no error)."""
-        self.used.add(key)
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            tmp = self.directory / f".{key}.{os.getpid()}.tmp"
-            data = json.dumps(document_to_plain(doc), ensure_ascii=False, default=str).encode("utf-8")
-            tmp.write_bytes(gzip.compress(data, compresslevel=3))
-            os.replace(tmp, self.directory / f"{key}.json.gz")
-        except OSError:
-            pass
-
-    def prune(self) -> None:
-        """Forget entries this build did not use, so the cache tracks the workspace instead of growing."""
-        try:
-            for entry in self.directory.iterdir():
-                if entry.name.endswith(".json.gz") and entry.name.removesuffix(".json.gz") not in self.used:
-                    entry.unlink(missing_ok=True)
-        except OSError:
-            pass  # a cache that cannot be pruned only grows
 
 
 def graph_dir(path: str | os.PathLike[str] | None = None) -> Path:
@@ -152,10 +97,11 @@ def save(model: dict[str, Any], ntriples: str | bytes, meta: dict[str, Any], dir
     try:
         directory.mkdir(parents=True, exist_ok=True)
         tmp.mkdir()
-        files = {"model.json": json.dumps(model, ensure_ascii=False, indent=1).encode("utf-8"),
+        # compact: with an indent, json encodes in Python, several times slower on a large model
+        files = {"model.json": json.dumps(model, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
                  "graph.nt": ntriples.encode("utf-8") if isinstance(ntriples, str) else ntriples}
         for name, value in (extra or {}).items():  # findings.json: what the document-level checks found
-            files[name] = json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8")
+            files[name] = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         records: dict[str, Any] = {name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
                                    for name, data in files.items()}
         for name, data in files.items():

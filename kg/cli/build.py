@@ -17,7 +17,9 @@ from ._common import format_option, graph_dir_option, handle_errors
 
 # what each stage does, as the progress display says it; a stage kg does not know yet is shown by its name
 STAGES = {"discover": "finding Markdown files", "parse": "parsing", "extract": "extracting and resolving",
-          "resolve": "resolving names", "graph": "building the RDF graph", "store": "writing the graph"}
+          "links": "resolving links", "names": "reading names", "resolve": "resolving names",
+          "facts": "reading relations", "relations": "resolving relations", "graph": "building the RDF graph",
+          "findings": "checking documents", "store": "writing the graph"}
 
 
 @click.command("build")
