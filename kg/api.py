@@ -135,6 +135,15 @@ def open(graph_dir: str | os.PathLike[str] | None = None, build_if_missing: bool
     return KnowledgeGraph(store.read_model(build, meta), directory, build=build, meta=meta)
 
 
+def open_endpoint(endpoint: str, graph: str | None = None, store_url: str | None = None) -> KnowledgeGraph:
+    """Open a graph that `kg push` put into a SPARQL endpoint: impact, deps, show and query answer from it
+    (a query at a time), with the same output as from the local build that was pushed."""
+    from .endpoint import DEFAULT_GRAPH, Client, EndpointSource
+
+    source = EndpointSource(Client(endpoint, store_url), graph or DEFAULT_GRAPH)
+    return KnowledgeGraph(None, None, meta=source.build_record(), source=source)
+
+
 class StaleGraphWarning(UserWarning):
     """The graph a KnowledgeGraph answers from has been replaced by a newer build."""
 
@@ -319,6 +328,9 @@ class KnowledgeGraph:
 
     def info(self) -> dict[str, Any]:
         """Which graph answers: `{"sample": bool, "path": graph directory, "sources": [...]}` (the JSON `graph`)."""
+        if getattr(self.source, "endpoint", None):
+            return {"sample": bool(self.meta.get("sample")), "path": getattr(self.source, "endpoint", None),
+                    "sources": list(self.meta.get("sources", [])), "graph": getattr(self.source, "graph", None)}
         return {"sample": bool(self.meta.get("sample")), "path": str(self.directory) if self.directory else None,
                 "sources": list(self.meta.get("sources", []))}
 
@@ -562,8 +574,9 @@ class KnowledgeGraph:
             weakest = max((h.kind for h in hops if h.kind), key=IMPACT_KINDS.index, default="")
             rows.append(ImpactRow(key, ent["label"], ent["type"], level[key], path, evidence, hops,
                                   ent["props"].get("status", ""), weakest, sorted(ent["aliases"])))
+        stored = self.directory is not None or getattr(self.source, "endpoint", None)
         return ImpactResult(self.ref(start), direction, rows, list(chosen), left_out,
-                            self.info() if self.directory is not None else None)
+                            self.info() if stored else None)
 
     # ------------------------------------------------------------ SPARQL
     def query(self, q: str, *, timeout: float = 30.0, limit: int | None = None, memory_mb: int | None = 2048,

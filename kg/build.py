@@ -70,7 +70,7 @@ def _parse_files(paths: list[str], progress: Progress | None, cache: FileCache |
         if warning:
             warnings.append(warning)
             continue
-        found = cached.get(k) if k in cached else fresh[source.path]
+        found: Document | str = cached[k] if k in cached else fresh[source.path]
         if isinstance(found, str):
             warnings.append(found)
             continue

@@ -784,8 +784,15 @@ def _block_network(allowed: tuple[str, int] | None = None) -> None:
         if allowed is None:
             return False
         host, port = allowed
-        if event in ("socket.getaddrinfo", "http.client.connect"):
-            return str(args[0]) == host and (args[1] in (port, str(port), None))
+        if event == "urllib.Request":
+            from urllib.parse import urlsplit
+
+            url = urlsplit(str(args[0]))
+            return url.hostname == host and (url.port or (443 if url.scheme == "https" else 80)) == port
+        if event == "http.client.connect":  # (connection, host, port)
+            return str(args[1]) == host and args[2] in (port, str(port), None)
+        if event == "socket.getaddrinfo":  # (host, port, …)
+            return str(args[0]) == host and args[1] in (port, str(port), None)
         if event == "socket.gethostbyname":
             return str(args[0]) == host
         if event == "socket.connect":

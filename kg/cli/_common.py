@@ -54,10 +54,23 @@ def wide_option(fn: Callable[..., Any]) -> Callable[..., Any]:
                         help="Print every cell whole, one line per row, whatever the terminal's width.")(fn)
 
 
-def open_graph(graph_dir: str | None) -> Any:
-    """Open the graph; build the embedded sample only on the Quick start's path (no graph directory named and
-    none in ./.kg), saying so. A named directory that holds no graph is a usage error."""
+def endpoint_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--endpoint and --graph: answer from a SPARQL server that `kg push` loaded, instead of the graph directory."""
+    fn = click.option("--graph", "graph_iri", metavar="IRI", envvar="KG_GRAPH", default=None,
+                      help="The named graph on the endpoint (default https://w3id.org/kg-arch/graph/default; "
+                           "environment KG_GRAPH).")(fn)
+    return click.option("--endpoint", metavar="URL", envvar="KG_ENDPOINT", default=None,
+                        help="Answer from this SPARQL endpoint (environment KG_ENDPOINT); credentials from "
+                             "$KG_ENDPOINT_TOKEN, $KG_ENDPOINT_USER/$KG_ENDPOINT_PASSWORD or netrc.")(fn)
+
+
+def open_graph(graph_dir: str | None, endpoint: str | None = None, graph_iri: str | None = None) -> Any:
+    """Open the graph (or the endpoint's); build the embedded sample only on the Quick start's path (no graph
+    directory named and none in ./.kg), saying so. A named directory that holds no graph is a usage error."""
     from .. import api
+
+    if endpoint:
+        return api.open_endpoint(endpoint, graph_iri)
 
     def building(directory: Any) -> None:
         click.echo(f"kg: no graph in {directory}: building the embedded sample there first "

@@ -9,7 +9,17 @@ import click
 
 from ..escape import terminal
 from ..relations import IMPACT_KINDS, KIND_LABELS
-from ._common import format_option, graph_dir_option, handle_errors, open_graph, say, say_sample, where, wide_option
+from ._common import (
+    endpoint_options,
+    format_option,
+    graph_dir_option,
+    handle_errors,
+    open_graph,
+    say,
+    say_sample,
+    where,
+    wide_option,
+)
 from ._output import Column, emit, stdout_is_terminal
 
 # the columns scripts get (csv, tsv, markdown), stable; a terminal gets TABLE, which says the path as a sentence
@@ -44,8 +54,9 @@ def _left_out(result: Any) -> str:
 
 def _impact_command(direction: str) -> Callable[..., Any]:
     def command(name: str, depth: int | None, relations: tuple[str, ...], kinds: tuple[str, ...],
-                min_confidence: float, fmt: str, wide: bool, graph_dir: str | None) -> None:
-        kg = open_graph(graph_dir)
+                min_confidence: float, fmt: str, wide: bool, graph_dir: str | None, endpoint: str | None,
+                graph_iri: str | None) -> None:
+        kg = open_graph(graph_dir, endpoint, graph_iri)
         method = kg.impact if direction == "dependents" else kg.deps
         result = method(name, depth=depth, relations=list(relations) or None, kinds=list(kinds) or None,
                         min_confidence=min_confidence)
@@ -88,6 +99,7 @@ def _options(default_kinds: str) -> list[Callable[..., Any]]:
         format_option(),
         wide_option,
         graph_dir_option,
+        endpoint_options,
     ]
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from ..query import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, RESULT_FORMATS
-from ._common import graph_dir_option, handle_errors, open_graph, say_sample
+from ._common import endpoint_options, graph_dir_option, handle_errors, open_graph, say_sample
 from ._output import (
     columns_of,
     emit,
@@ -40,9 +40,11 @@ from ._output import (
                    "every engine gives the same rows.")
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries with their parameters.")
 @graph_dir_option
+@endpoint_options
 @handle_errors
 def query(query_text: str | None, params: tuple[str, ...], fmt: str, limit: int | None, timeout: float,
-          memory_mb: int, allow_update: bool, engine: str, list_queries: bool, graph_dir: str | None) -> None:
+          memory_mb: int, allow_update: bool, engine: str, list_queries: bool, graph_dir: str | None,
+          endpoint: str | None, graph_iri: str | None) -> None:
     """Run QUERY over the graph: a named query (kg query --list), a path to an .rq file, inline SPARQL, or - for stdin.
 
     SELECT and ASK print their results; CONSTRUCT and DESCRIBE print Turtle (JSON-LD with --format json).
@@ -66,6 +68,8 @@ def query(query_text: str | None, params: tuple[str, ...], fmt: str, limit: int 
     if query_text == "-":
         query_text = sys.stdin.read()
     named = load_query(query_text)
+    if endpoint and allow_update:
+        raise UsageError("--allow-update changes a graph in memory; an endpoint's graph is changed by `kg push`")
     if engine == "rdflib" or allow_update:
         prepare(named.text, allow_update=allow_update)  # fail on syntax or safety before opening the graph
     else:
@@ -73,7 +77,7 @@ def query(query_text: str | None, params: tuple[str, ...], fmt: str, limit: int 
 
         check(named.text)  # refusals before opening the graph; the store's parser says where a syntax error is
     values = _parse_params(params)
-    kg = open_graph(graph_dir)
+    kg = open_graph(graph_dir, endpoint, graph_iri)
     # the output is made in the query's worker, so the time limit covers it too
     result = run_query(kg, named, values, timeout=timeout, allow_update=allow_update, limit=limit,
                        memory_mb=memory_mb, render=lambda found: _output(kg, found, fmt), engine=engine)

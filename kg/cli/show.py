@@ -9,6 +9,7 @@ import click
 
 from ..escape import terminal
 from ._common import (
+    endpoint_options,
     format_option,
     graph_dir_option,
     handle_errors,
@@ -30,11 +31,13 @@ UNRESOLVED = [Column("where", fit="path", ratio=2), Column("target", ratio=3), C
 @format_option(["table", "json"])
 @wide_option
 @graph_dir_option
+@endpoint_options
 @click.option("--all", "show_all", is_flag=True, help="Also list every document that mentions it.")
 @handle_errors
-def show(name: str, fmt: str, wide: bool, graph_dir: str | None, show_all: bool) -> None:
+def show(name: str, fmt: str, wide: bool, graph_dir: str | None, endpoint: str | None, graph_iri: str | None,
+         show_all: bool) -> None:
     """The entity card of NAME: type, aliases, status, properties, relations with evidence, documents."""
-    kg = open_graph(graph_dir)
+    kg = open_graph(graph_dir, endpoint, graph_iri)
     card = kg.show(name)
     if fmt == "json":
         click.echo(json.dumps(with_graph(kg, card), indent=2, ensure_ascii=False))
