@@ -118,10 +118,10 @@ class Client:
                 data: bytes = answer.read()
                 return data
         except urllib.error.HTTPError as exc:
-            body = exc.read()[:2000].decode("utf-8", "replace").strip()
-            said = f": {body.splitlines()[0]}" if body else ""
+            answer_text = exc.read()[:2000].decode("utf-8", "replace").strip()
+            said = f": {answer_text.splitlines()[0]}" if answer_text else ""
             if exc.code == 400 and method == "POST" and url == self.endpoint:
-                raise QueryError(f"the endpoint rejected the query: {body}") from None
+                raise QueryError(f"the endpoint rejected the query: {answer_text}") from None
             if exc.code in (401, 403):
                 raise EndpointError(f"{url} refused the request ({exc.code}{said}); set $KG_ENDPOINT_TOKEN, "
                                     "$KG_ENDPOINT_USER/$KG_ENDPOINT_PASSWORD or a netrc entry") from None
@@ -240,6 +240,8 @@ class EndpointSource:
         self.client = client
         self.graph = graph
         self.endpoint = client.endpoint
+        # entity records that came with a relation's (the walk asks for them next): one request, not two
+        self._known: dict[str, dict[str, Any]] = {}
 
     def _records(self, text: str) -> list[dict[str, Any]]:
         rows = self.client.solutions(text, self.graph)
@@ -263,6 +265,8 @@ class EndpointSource:
         return found[0]
 
     def entity(self, key: str) -> dict[str, Any] | None:
+        if key in self._known:
+            return self._known.pop(key)
         found = self._records(f"SELECT ?r WHERE {{ <{iri(key)}> <{NS}entityRecord> ?r }}")
         return found[0] if found else None
 
@@ -274,7 +278,20 @@ class EndpointSource:
         return sorted(key_of(row["e"]["value"]) for row in rows if "e" in row)
 
     def _edges(self, end: str, key: str) -> list[dict[str, Any]]:
-        found = self._records(f"SELECT ?r WHERE {{ ?s <{end}> <{iri(key)}> ; <{NS}relationRecord> ?r }}")
+        other = RDF_OBJECT if end == RDF_SUBJECT else RDF_SUBJECT
+        rows = self.client.solutions(
+            f"SELECT ?r ?e WHERE {{ ?s <{end}> <{iri(key)}> ; <{NS}relationRecord> ?r ; <{other}> ?o . "
+            f"OPTIONAL {{ ?o <{NS}entityRecord> ?e }} }}", self.graph)
+        found = []
+        for row in rows:
+            try:
+                found.append(json.loads(row["r"]["value"]))
+                if "e" in row:
+                    ent = json.loads(row["e"]["value"])
+                    self._known[ent["key"]] = ent
+            except (KeyError, ValueError):
+                raise EndpointError(f"{self.endpoint}: a kg record in {self.graph} is damaged; "
+                                    "push the graph again") from None
         return sorted(found, key=lambda r: (r["subject"], r["predicate"], r["object"]))
 
     def out_edges(self, key: str) -> list[dict[str, Any]]:

@@ -31,43 +31,85 @@ def write_store(ntriples: bytes, path: Path) -> None:
     del store  # closes the store's files before the build folder is renamed into place
 
 
+END_MARK = b"# kg: end of the graph\n"  # the loader loads nothing it did not get whole
+
+
 class StoreLoader:
-    """Loads the store in a thread (Oxigraph's bulk load leaves the GIL, so it runs beside the rest of the
-    build's writing) into a temporary folder of the graph directory, moved into the build folder when done."""
+    """Loads the store in a process of its own, beside the rest of the build's writing, into a temporary
+    folder of the graph directory that is moved into the build folder when done.
+
+    A process, not a thread: Oxigraph's storage keeps threads of its own, and a process that has them must
+    not fork (kg's query workers and per-file stages do): a child would wait forever on a lock that one of
+    those threads held. So the building process never opens a store itself.
+    """
 
     def __init__(self, directory: Path, ntriples: bytes) -> None:
         import os
+        import subprocess
+        import sys
         import threading
         import time
 
-        directory.mkdir(parents=True, exist_ok=True)
         # named like a build's temporary, so that one a killed build left behind is cleaned up the same way
         self.tmp = directory / f".tmp-build-store{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{id(self) % 10**6}"
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._load, args=(ntriples,), name="kg-store", daemon=True)
+        here = str(Path(__file__).resolve().parents[1])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)}
+        self.proc = subprocess.Popen([sys.executable, "-c", "import sys; from kg.engines import load_main; "
+                                      "sys.exit(load_main(sys.argv[1]))", str(self.tmp)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                     env=env)
+        self.thread = threading.Thread(target=self._feed, args=(ntriples,), name="kg-store", daemon=True)
         self.thread.start()
 
-    def _load(self, ntriples: bytes) -> None:
+    def _feed(self, ntriples: bytes) -> None:
         try:
-            write_store(ntriples, self.tmp)
-        except BaseException as exc:  # noqa: BLE001 - raised again in the building thread
-            self.error = exc
+            assert self.proc.stdin is not None
+            self.proc.stdin.write(ntriples)
+            self.proc.stdin.write(END_MARK)
+            self.proc.stdin.close()
+        except OSError:
+            pass  # the loader stopped: its exit status says why
+
+    def _wait(self) -> str:
+        self.thread.join()
+        err = self.proc.stderr.read() if self.proc.stderr else b""
+        self.proc.wait()
+        return err.decode("utf-8", "replace").strip()
 
     def move_to(self, path: Path) -> None:
         """Wait for the load, then move the store to `path` (a writer for kg.store.save)."""
+        import errno
         import os
 
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
+        err = self._wait()
+        if self.proc.returncode != 0:
+            number, _, message = err.rpartition("\n")[2].partition("\t")
+            raise OSError(int(number) if number.isdigit() else errno.EIO, message or err or "the store did not load")
         os.replace(self.tmp, path)
 
     def discard(self) -> None:
-        """Wait for the load and remove what it wrote (a build that failed)."""
+        """Wait for the load and remove what it wrote (a build that failed, or the temporary once moved)."""
         import shutil
 
-        self.thread.join()
+        if self.proc.poll() is None and self.thread.is_alive():
+            self.proc.kill()
+        self._wait()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def load_main(path: str) -> int:
+    """The loader process: N-Triples on stdin into a new store at `path`; an error as `errno<TAB>message`."""
+    import sys
+
+    data = sys.stdin.buffer.read()
+    if not data.endswith(END_MARK):
+        return 2  # the build stopped before it sent the whole graph
+    try:
+        write_store(data, Path(path))
+    except OSError as exc:
+        print(f"{exc.errno or 0}\t{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def open_store(path: Path) -> Any:

@@ -108,7 +108,7 @@ class FileCache:
             self.db = sqlite3.connect(self.path, timeout=30)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, data BLOB NOT NULL)")
-        except sqlite3.Error:
+        except (sqlite3.Error, OSError):
             self.db = None
 
     def get_many(self, keys: Sequence[str]) -> dict[str, Any]:

@@ -728,6 +728,9 @@ def _in_fork(fn: Callable[[], Any], timeout: float | None, memory_mb: int | None
         reader.close()
         # generators that die of MemoryError are finalised with "Exception ignored" noise on stderr
         sys.unraisablehook = lambda _hook_args: None
+        # the store's engine (Rust) aborts with a message of its own when the memory limit stops an allocation:
+        # the parent says it in one line, so the worker writes nothing to the terminal
+        _quiet_stderr()
         _block_network(allowed)
         _limit_memory(memory_mb)
         try:
@@ -772,6 +775,19 @@ def _in_fork(fn: Callable[[], Any], timeout: float | None, memory_mb: int | None
         raise _memory_error(memory_mb)
     kind, message, usage = value
     raise QueryError(message) if usage else _failure(kind, message)
+
+
+def _quiet_stderr() -> None:
+    """In the worker process only: stderr goes nowhere (every outcome returns through the pipe)."""
+    import faulthandler
+
+    faulthandler.disable()
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except OSError:
+        pass
 
 
 def _block_network(allowed: tuple[str, int] | None = None) -> None:
