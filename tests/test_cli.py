@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
