@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["open", "build_graph", "KnowledgeGraph"]
+__all__ = ["open", "open_endpoint", "build_graph", "KnowledgeGraph"]
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
@@ -16,6 +16,13 @@ def open(graph_dir: Any = None, build_if_missing: bool = True) -> KnowledgeGraph
     from .api import open as _open
 
     return _open(graph_dir, build_if_missing)
+
+
+def open_endpoint(endpoint: str, graph: str | None = None, store_url: str | None = None) -> KnowledgeGraph:
+    """Open a graph that `kg push` put on a SPARQL server (credentials from the environment or netrc)."""
+    from .api import open_endpoint as _open_endpoint
+
+    return _open_endpoint(endpoint, graph, store_url)
 
 
 def build_graph(paths: list[str] | None = None, graph_dir: Any = None, **kwargs: Any) -> dict[str, Any]:

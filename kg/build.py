@@ -11,12 +11,15 @@ from .errors import UsageError
 from .incremental import (
     FileCache,
     code_fingerprint,
+    facts_of,
     key,
     links_fingerprint,
+    names_fingerprint,
     names_of,
     parallel_map,
     parse_source,
     read_and_parse,
+    replay_scans,
 )
 from .links import parse_github, resolve_links
 from .model import BuildResult, Document, Entity, Fact, Relation, SourceFile
@@ -104,6 +107,37 @@ def _names(documents: list[Document], doc_keys: list[str], cache: FileCache | No
     return out
 
 
+def _facts(documents: list[Document], doc_keys: list[str], extraction: Extraction, gaz: Gazetteer,
+           cache: FileCache | None) -> None:
+    """The facts pass, one document at a time in document order, reused for a document whose text and links
+    are unchanged while the workspace's names are the same (see kg.incremental.names_fingerprint).
+
+    A fact rule also counts how the docs write each name (the alias table's scans, which choose labels), a
+    sentence once however many rules and documents read it: a reused document replays its scans in the order
+    it made them, so the counts come out as if it had been read again.
+    """
+    if cache is None:
+        extract_facts(documents, extraction, gaz)
+        return
+    fingerprint = names_fingerprint(gaz.entities, extraction.adrs)
+    keys = [key("facts", k, links_fingerprint(doc), fingerprint) for doc, k in zip(documents, doc_keys)]
+    cached = cache.get_many(keys)
+    cache.stats["facts reused"] = len(cached)
+    for doc, k in zip(documents, keys):
+        if k in cached:
+            part, warnings, fields, scans = cached[k]
+            replay_scans(gaz, scans)
+        else:
+            part, warnings, fields, scans = facts_of(doc, extraction, gaz)
+            cache.put(k, (part, warnings, fields, scans))
+        extraction.facts.extend(part.facts)
+        extraction.mentions.extend(part.mentions)
+        extraction.adrs.extend(part.adrs)
+        doc.warnings.extend(warnings)
+        for name, value in fields.items():
+            setattr(doc, name, value)
+
+
 def build(paths: list[str], alias_files: list[Path] | None = None, progress: Progress | None = None,
           cache: FileCache | None = None) -> BuildResult:
     """Build the knowledge of a workspace from its folders (the library's main entry point)."""
@@ -128,7 +162,7 @@ def build(paths: list[str], alias_files: list[Path] | None = None, progress: Pro
 
     gaz = Gazetteer(entities)
     stage("facts")
-    extract_facts(documents, extraction, gaz)
+    _facts(documents, doc_keys, extraction, gaz, cache)
     stage("relations")
     relations = _resolve_facts(extraction.facts + implied, gaz)
     relations += adr_relations(adr_records, gaz, documents)

@@ -73,8 +73,11 @@ def code_fingerprint() -> str:
 
     root = Path(__file__).parent
     h = hashlib.sha256(f"{CACHE_VERSION}\x00{__version__}".encode())
+    from .resources import data_dir
+
+    data = [p for p in data_dir().rglob("*") if p.is_file()] if data_dir().is_dir() else []
     for path in sorted([root / "parse.py", root / "mermaid.py", root / "model.py", root / "names.py",
-                        root / "resolve.py", root / "gazetteer.py", *(root / "rules").glob("*.py")]):
+                        root / "resolve.py", root / "gazetteer.py", *(root / "rules").glob("*.py"), *data]):
         h.update(path.name.encode())
         try:
             h.update(path.read_bytes())
@@ -281,6 +284,63 @@ def names_of(doc: Any) -> tuple[Any, list[str], dict[str, Any]]:
     added = doc.warnings[before:]
     del doc.warnings[before:]
     return out, added, {name: getattr(doc, name) for name in DOCUMENT_FIELDS}
+
+
+def names_fingerprint(entities: dict[str, Any], adrs: list[Any]) -> str:
+    """What a facts rule reads beyond its document: the workspace's entities (names, aliases, types,
+    properties; not their evidence) and which components each ADR document decided."""
+    import json
+
+    h = hashlib.sha256()
+    for k in sorted(entities):
+        ent = entities[k]
+        h.update(json.dumps([ent.key, ent.type, ent.label, sorted(ent.aliases), ent.props], sort_keys=True,
+                            default=repr, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    for rec in adrs:
+        h.update(f"\x00{rec.id}\x01{rec.document}\x01{[c.name for c in rec.decided]}".encode())
+    return h.hexdigest()
+
+
+def facts_of(doc: Any, out: Any, gaz: Any) -> tuple[Any, list[str], dict[str, Any], list[tuple[str, Any]]]:
+    """The facts pass over one document with the workspace's alias table: what it added to the extraction,
+    the warnings, the document fields, and every scan of the alias table in the order it was made."""
+    from .rules import extract_facts
+    from .rules.state import Extraction
+
+    scans: list[tuple[str, Any]] = []
+    real = gaz.scan
+
+    def recorded(text: str) -> Any:
+        hits = real(text)
+        scans.append((text, tuple(hits)))
+        return hits
+
+    counts = (len(out.facts), len(out.mentions), len(out.adrs), len(doc.warnings))
+    setattr(gaz, "scan", recorded)  # noqa: B010 - the alias table's own methods scan through this too
+    try:
+        extract_facts([doc], out, gaz)
+    finally:
+        delattr(gaz, "scan")
+    part = Extraction(mentions=out.mentions[counts[1]:], facts=out.facts[counts[0]:], adrs=out.adrs[counts[2]:])
+    warnings = doc.warnings[counts[3]:]
+    del out.facts[counts[0]:], out.mentions[counts[1]:], out.adrs[counts[2]:], doc.warnings[counts[3]:]
+    return part, warnings, {name: getattr(doc, name) for name in DOCUMENT_FIELDS}, scans
+
+
+def replay_scans(gaz: Any, scans: list[tuple[str, Any]]) -> None:
+    """What scanning these texts again would do to the alias table (kg.resolve.Gazetteer.scan): a text seen for
+    the first time counts the names it holds as written, and is remembered while there is room."""
+    for text, hits in scans:
+        if text in gaz._scanned:
+            continue
+        for _start, _end, found, surface in hits:
+            if not found.startswith("adr/"):  # ADR numbers are found in text but never counted as names
+                gaz.surface[found][surface] += 1
+        if len(gaz._scanned) < SCAN_MEMORY:
+            gaz._scanned[text] = hits
+
+
+SCAN_MEMORY = 200_000  # as many texts as Gazetteer.scan remembers
 
 
 def links_fingerprint(doc: Any) -> str:
