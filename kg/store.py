@@ -6,8 +6,11 @@ Layout (default `./.kg`, or `--graph-dir`, or `$KG_GRAPH_DIR`):
     .kg/.lock              held while a build publishes itself (concurrent builds take turns)
     .kg/build-<stamp>/model.json   entities, relations, evidence, unresolved refs, warnings
     .kg/build-<stamp>/graph.nt     the RDF graph, sorted N-Triples (diffs cleanly)
+    .kg/build-<stamp>/index.sqlite entities, names and relations, read a row at a time (kg.index)
+    .kg/build-<stamp>/oxigraph/    the graph in an on-disk Oxigraph store, for SPARQL (kg.engines)
     .kg/build-<stamp>/findings.json what the document-level checks of `kg check` found in the parsed documents
     .kg/build-<stamp>/meta.json    sources, time taken, counts, kg version, size and sha256 of the others
+    .kg/cache/files.sqlite         per-file results (parse, names, facts) by content (kg.incremental)
 
 A build writes a new folder and only then points CURRENT at it, so a build
 that fails or is interrupted leaves the previous graph as it was. A reader
