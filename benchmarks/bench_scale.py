@@ -283,7 +283,8 @@ def run_size(docs: int, components: int, server: bool) -> dict[str, Any]:
 def report(results: list[dict[str, Any]], parsed: list[tuple[str, int, dict[str, float]]]) -> str:
     lines = ["# kg at scale: benchmark results", "",
              f"Written by `python benchmarks/bench_scale.py` on {time.strftime('%Y-%m-%d %H:%M %Z')}.", "",
-             f"- Machine: {machine()}",
+             f"- Machine: {machine()}; load average {LOAD[0]:.1f} when the run began, {os.getloadavg()[0]:.1f} "
+             "at its end (other work on the machine slows every figure alike; the ratios to the floor hold)",
              "- Versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()), "",
              "Every figure of a size comes from the same run, beside the floor: reading every file and parsing it "
              "with markdown-it-py on one core. Builds and `kg impact` run as a person runs them (a new process); "
@@ -325,6 +326,9 @@ def report(results: list[dict[str, Any]], parsed: list[tuple[str, int, dict[str,
             lines.append(f"| {corpus} | {count} | " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines) + "\n"
+
+
+LOAD = os.getloadavg()
 
 
 def main() -> None:

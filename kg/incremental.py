@@ -191,6 +191,18 @@ def jobs() -> int:
 _TASK: Callable[[Any], Any] | None = None  # the function a forked worker runs (inherited, never pickled)
 
 
+def _die_with_parent() -> None:
+    """In a worker: end when the build that started it ends, even when it was killed (Linux; elsewhere a
+    worker ends when it finds its queue closed)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _run_chunk(items: list[Any]) -> list[Any]:
     assert _TASK is not None
     return [_TASK(item) for item in items]
@@ -229,7 +241,8 @@ def parallel_map(fn: Callable[[T], R], items: Sequence[T], workers: int | None =
     try:
         with warnings.catch_warnings():  # Python ≥ 3.12 warns about fork in a threaded process
             warnings.simplefilter("ignore", DeprecationWarning)
-            with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork")) as pool:
+            with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"),
+                                     initializer=_die_with_parent) as pool:
                 for part in pool.map(_run_chunk, chunks):
                     results.extend(part)
                     if progress:
