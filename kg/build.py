@@ -9,7 +9,8 @@ from pathlib import Path
 from .discover import TooLarge, discover, read_text
 from .errors import UsageError
 from .links import parse_github, resolve_links
-from .model import BuildResult, Document, Entity, Fact, Relation
+from .manifests import is_manifest_path, parse_manifest
+from .model import BuildResult, Document, Entity, Fact, Relation, Workspace
 from .names import name_key
 from .parse import parse_document
 from .resolve import CuratedAliases, Gazetteer, build_entities, choose_label, default_alias_files, entity_key
@@ -24,10 +25,16 @@ Progress = Callable[[str, int, int], None]
 
 def parse_workspace(paths: list[str], progress: Progress | None = None, cache: ParseCache | None = None,
                     ) -> tuple[list[Document], dict[str, str], list[str]]:
-    """Discover and parse every Markdown file; unreadable files become warnings, never errors."""
-    ws = discover(paths)
+    """Discover and parse every Markdown file and manifest; unreadable files become warnings, never errors."""
+    return parse_sources(discover(paths), paths, progress, cache)
+
+
+def parse_sources(ws: Workspace, paths: list[str], progress: Progress | None = None, cache: ParseCache | None = None,
+                  ) -> tuple[list[Document], dict[str, str], list[str]]:
+    """Parse every file of a discovered workspace: Markdown into Documents, manifests into Documents of kind
+    "manifest"; other YAML files are not sources and are left out."""
     if not ws.files:
-        raise UsageError(f"no Markdown files under {', '.join(paths)}")
+        raise UsageError(f"no Markdown files or manifests under {', '.join(paths)}")
     documents: list[Document] = []
     warnings: list[str] = []
     for n, source in enumerate(ws.files, 1):
@@ -48,15 +55,20 @@ def parse_workspace(paths: list[str], progress: Progress | None = None, cache: P
         doc = cache.get(key) if cache else None
         if doc is None:
             try:
-                doc = parse_document(text, source.path, source.repo)
+                doc = parse_manifest(text, source.path, source.repo) if is_manifest_path(source.path) \
+                    else parse_document(text, source.path, source.repo)
             except Exception as exc:  # a parser bug on one file must not stop the workspace
                 warnings.append(f"{source.path}: cannot parse ({exc!r}), skipped")
                 continue
+            if doc is None:
+                continue  # YAML that is no manifest kg reads
             if cache:
                 cache.put(key, doc)
         if not text.strip():
             doc.warnings.append(f"{source.path}: empty file")
         documents.append(doc)
+    if not documents and all(is_manifest_path(f.path) for f in ws.files):
+        raise UsageError(f"no Markdown files or manifests under {', '.join(paths)}")
     return documents, ws.repos, warnings
 
 
