@@ -188,3 +188,48 @@ def test_deep_nesting_and_unsafe_tags_are_refused() -> None:
 def test_a_helm_template_is_no_manifest() -> None:
     text = "name: {{ .Chart.Name }}\ndepends:\n  {{- range .Values.deps }}\n  - {{ . }}\n  {{- end }}\n"
     assert parse_manifest(text, "ws/chart/templates/deps.yaml", "ws") is None
+
+
+# ---------------------------------------------------------------- drift
+
+
+def test_drift_lists_what_the_manifests_declare_and_the_readmes_do_not_state(monorepo) -> None:
+    from kg.check import run_checks
+
+    kg, _ = monorepo
+    findings = run_checks(kg, ["docs-manifest-drift"])
+    declared = {(document, line): (subject, target)
+                for document, subject, target, line in declared_dependencies(FIXTURES / "monorepo")}
+    manifest_only = {declared[(f.document, f.line)] for f in findings if (f.document, f.line) in declared}
+    docs_only = [f for f in findings if (f.document, f.line) not in declared]
+    # what the READMEs state (written so): CNPG needs MinIO, Gitea CNPG and Valkey, Redpanda MinIO,
+    # Debezium Redpanda, Harbor MinIO; every other declared dependency is drift
+    stated = {("bp-cnpg", "bp-minio"), ("gitea", "cnpg"), ("gitea", "valkey"), ("redpanda", "minio"),
+              ("debezium", "redpanda"), ("bp-harbor", "bp-minio")}
+    assert manifest_only == {pair for pair in declared.values() if pair not in stated}
+    assert len(manifest_only) == 9
+    # the README names CNPG ("reads the WAL of CNPG") without a dependency kg reads: said in the message
+    [debezium] = [f for f in findings if declared.get((f.document, f.line)) == ("debezium", "cnpg")]
+    assert "README.md names CloudNativePG but states no dependency" in debezium.message
+    # and the reverse: Harbor's README says it uses Valkey; its blueprint does not declare it
+    assert [(f.document, f.line) for f in docs_only] == [("monorepo/blueprints/harbor/README.md", 3)]
+    assert "Harbor depends on Valkey" in docs_only[0].message
+    assert docs_only[0].related[0].document == "monorepo/blueprints/harbor/blueprint.yaml"
+
+
+def test_the_drift_query_lists_the_same_as_the_check(tmp_path: Path) -> None:
+    from kg import api
+
+    directory = tmp_path / ".kg"
+    api.build_graph([str(FIXTURES / "monorepo")], directory)
+    kg = api.open(directory, build_if_missing=False)
+    rows = kg.query("drift")
+    from_query = sorted(zip(rows["path"], rows["line"].astype(int)))
+    from_check = sorted((f.document, f.line) for f in kg.check(["docs-manifest-drift"]))
+    assert from_query == from_check and len(from_query) == 10
+    harbor = kg.query("drift", component="Harbor")
+    assert set(harbor["side"]) == {"docs only", "manifest only"} and len(harbor) == 2
+
+
+def test_docs_without_manifests_have_no_drift(sample) -> None:
+    assert sample.check(["docs-manifest-drift"]) == []
