@@ -35,18 +35,26 @@ TYPE_ORDER = {"Component": 0, "Vendor": 1, "ADR": 2, "Team": 3, "Repository": 4,
 
 
 def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str] | None = None,
-                alias_files: list[Path] | None = None, progress: Any = None, use_cache: bool = True) -> dict[str, Any]:
+                alias_files: list[Path] | None = None, progress: Any = None, use_cache: bool = True,
+                workspace: str | os.PathLike[str] | None = None, offline: bool = False) -> dict[str, Any]:
     """Build a workspace (the embedded sample when no path) into the graph directory; returns its stats.
 
-    Parsed documents are cached in the graph directory by content, so a rebuild re-parses only the
-    files that changed (`use_cache=False` parses everything).
+    A workspace file (`workspace`, or a kg.toml given as the only path) names the sources, git ones at
+    pinned revisions fetched into a cache (`offline`: the cache only). Parsed documents are cached in the
+    graph directory by content, so a rebuild re-parses only the files that changed (`use_cache=False`
+    parses everything).
     """
     from .build import build
     from .graph import to_rdf
     from .resources import sample_workspace
+    from .workspace import prepare, record_origins
 
     started = time.perf_counter()
-    sources = [str(p) for p in paths] if paths else [str(sample_workspace())]
+    if progress and (workspace or paths):
+        progress("fetch", 0, 0)
+    prepared = prepare(paths, workspace, offline)
+    sources = [str(prepared.spec.file)] if prepared else [str(p) for p in paths] if paths else \
+        [str(sample_workspace())]
     directory = store.graph_dir(graph_dir)
     cache = store.ParseCache(directory / "cache") if use_cache else None
 
@@ -55,18 +63,23 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
             progress(name, 0, 0)
 
     stage("discover")
-    result = build(sources, alias_files=alias_files, progress=progress, cache=cache)
+    result = build(prepared.roots if prepared else sources,
+                   alias_files=[*(prepared.spec.aliases if prepared else []), *(alias_files or [])],
+                   progress=progress, cache=cache, workspace=prepared.workspace if prepared else None)
+    if prepared:
+        result.warnings[:0] = prepared.warnings
+    remote = record_origins(result.entities, result.repos, prepared)
     stage("graph")
     model = store.model_of(result)
     graph = to_rdf(model)
+    if prepared:
+        prepared.extend(graph)
     # split on \n only: splitlines() would also cut at U+2028 and the like, which N-Triples leaves unescaped
     lines = sorted(line for line in graph.serialize(format="nt").split("\n") if line.strip())
     elapsed = time.perf_counter() - started
     kg = KnowledgeGraph(model)
-    from .sources import origins
-
-    meta = {"sources": sources, "sample": not paths, "seconds": round(elapsed, 3), "triples": len(lines),
-            "origins": origins(model["repositories"]),
+    meta = {"sources": sources, "sample": not paths and not prepared, "seconds": round(elapsed, 3),
+            "triples": len(lines), "origins": remote, **(prepared.meta() if prepared else {}),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "stats": kg.stats(),
             "parsed": cache.misses if cache else len(result.documents), "reused": cache.hits if cache else 0,
             "warnings": list(result.warnings)}

@@ -73,9 +73,11 @@ def parse_sources(ws: Workspace, paths: list[str], progress: Progress | None = N
 
 
 def build(paths: list[str], alias_files: list[Path] | None = None, progress: Progress | None = None,
-          cache: ParseCache | None = None) -> BuildResult:
-    """Build the knowledge of a workspace from its folders (the library's main entry point)."""
-    documents, repos, warnings = parse_workspace(paths, progress, cache)
+          cache: ParseCache | None = None, workspace: Workspace | None = None) -> BuildResult:
+    """Build the knowledge of a workspace from its folders (the library's main entry point); `workspace`, when
+    given, is what discovery found already (a kg.toml's sources)."""
+    documents, repos, warnings = parse_sources(workspace, paths, progress, cache) if workspace \
+        else parse_workspace(paths, progress, cache)
     unresolved = resolve_links(documents, repos)
     extraction = extract_names(documents)
 

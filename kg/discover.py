@@ -146,6 +146,16 @@ def discover(paths: list[str]) -> Workspace:
     return Workspace(roots=roots, repos=repos, files=files)
 
 
+def discover_repository(name: str, folder: Path, subdir: str = "") -> list[SourceFile]:
+    """The files of one repository, read only under `subdir` when given; paths stay relative to the repository,
+    so links into it resolve whichever part of it is read."""
+    root = folder.resolve()
+    allowed = (str(root),)
+    return [GuardedFile(abspath=str(f), path=f"{name}/{f.relative_to(root).as_posix()}", repo=name, allowed=allowed,
+                        refused=refused)
+            for f, refused in _markdown_files(root / subdir if subdir else root, allowed)]
+
+
 MAX_BYTES = 8 * 2**20  # no hand-written doc is this large; a generated dump would only drown the graph
 
 
