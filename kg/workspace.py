@@ -191,7 +191,8 @@ def checkout(ws: WorkspaceFile, offline: bool = False, cache: Path | None = None
         try:
             tree, commit, said = fetch_tree(spec.git, spec.rev, cache, offline)
         except GitSourceError as exc:
-            raise BuildError(f"{where}: {exc}") from None
+            # a source kg.toml names is said with its line; the checkout `kg diff` moves speaks for itself
+            raise BuildError(f"{where}: {exc}" if spec.line else str(exc)) from None
         warnings += [f"{where}: {w}" for w in said]
         out.append(Checkout(spec.name or _git_name(spec.git), tree, spec.subdir, spec.git, spec.rev or "HEAD", commit))
     for c in out:
