@@ -47,12 +47,13 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
     from .build import build
     from .graph import to_rdf
     from .resources import sample_workspace
-    from .workspace import prepare, record_origins
+    from .workspace import find_workspace_file, prepare, record_origins
 
     started = time.perf_counter()
-    if progress and (workspace or paths):
+    file = workspace or (find_workspace_file(list(paths)) if paths else None)
+    if progress and file:
         progress("fetch", 0, 0)
-    prepared = prepare(paths, workspace, offline)
+    prepared = prepare(paths, file, offline)
     sources = [str(prepared.spec.file)] if prepared else [str(p) for p in paths] if paths else \
         [str(sample_workspace())]
     directory = store.graph_dir(graph_dir)

@@ -9,7 +9,7 @@ from pathlib import Path
 from .discover import TooLarge, discover, read_text
 from .errors import UsageError
 from .links import parse_github, resolve_links
-from .manifests import is_manifest_path, parse_manifest
+from .manifests import is_manifest_path, manifest_format, parse_manifest
 from .model import BuildResult, Document, Entity, Fact, Relation, Workspace
 from .names import name_key
 from .parse import parse_document
@@ -51,6 +51,8 @@ def parse_sources(ws: Workspace, paths: list[str], progress: Progress | None = N
         except OSError as exc:
             warnings.append(f"{source.path}: cannot read ({exc.strerror}), skipped")
             continue
+        if is_manifest_path(source.path) and not manifest_format(source.path, text):
+            continue  # YAML that is no manifest kg reads (values, CI, kustomize's own): not a source
         key = cache.key(source.path, source.repo, text) if cache else ""
         doc = cache.get(key) if cache else None
         if doc is None:

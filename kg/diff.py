@@ -288,9 +288,8 @@ EDGE_COLOURS = {"added": "#1e8e3e", "gone": "#d93025"}
 def render_mermaid(d: Diff) -> str:
     """A Mermaid flowchart of what changed: new entities and relations in green, gone ones in red and dashed,
     changed ones in amber (with old → new in their caption); their unchanged ends plain."""
-    import re
-
     from .export.style import SHAPES
+    from .export.view import unique_ids
     from .mermaid import to_mermaid
     from .model import MermaidDiagram, MermaidEdge, MermaidNode
 
@@ -305,14 +304,7 @@ def render_mermaid(d: Diff) -> str:
         captions[c.key] = f"{d.labels[c.key]} ({c.old or 'none'} → {c.new or 'none'})"
     edges = [(r, "added") for r in d.relations_added] + [(r, "gone") for r in d.relations_removed]
     keys = sorted(set(state) | {r[end] for r, _ in edges for end in ("subject", "object")})
-    ids: dict[str, str] = {}
-    for k in keys:
-        base = re.sub(r"[^a-z0-9]+", "_", k.lower()).strip("_") or "n"
-        mid, n = base, 1
-        while mid in ids.values():
-            n += 1
-            mid = f"{base}_{n}"
-        ids[k] = mid
+    ids = unique_ids(keys)
     diagram = MermaidDiagram(kind="flowchart", direction="LR")
     for k in keys:
         shape = SHAPES.get(d.types.get(k, "Component"), SHAPES["Component"])[1]

@@ -233,3 +233,16 @@ def test_the_drift_query_lists_the_same_as_the_check(tmp_path: Path) -> None:
 
 def test_docs_without_manifests_have_no_drift(sample) -> None:
     assert sample.check(["docs-manifest-drift"]) == []
+
+
+def test_manifests_are_cached_like_documents_and_build_the_same_graph_twice(tmp_path: Path) -> None:
+    from kg import api, store
+
+    first = api.build_graph([str(FIXTURES / "monorepo")], tmp_path / ".kg")
+    model = store.load_model(tmp_path / ".kg")
+    graph = store.ntriples_path(tmp_path / ".kg").read_bytes()
+    second = api.build_graph([str(FIXTURES / "monorepo")], tmp_path / ".kg")
+    # 11 READMEs and 9 manifests; values.yaml is no source
+    assert first["parsed"] == 20 and second["parsed"] == 0 and second["reused"] == 20
+    assert store.load_model(tmp_path / ".kg") == model
+    assert store.ntriples_path(tmp_path / ".kg").read_bytes() == graph
