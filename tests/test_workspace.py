@@ -246,3 +246,15 @@ def test_kg_build_with_no_argument_builds_the_workspace_file_here(remotes: dict[
     done = subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", "build", str(tmp_path / "origin"),
                            "--offline"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert done.returncode == 2 and "--offline" in done.stderr
+
+
+def test_a_source_that_cannot_be_had_leaves_the_previous_graph_usable(remotes: dict[str, object],
+                                                                      tmp_path: Path) -> None:
+    directory = tmp_path / ".kg"
+    file = write_workspace(tmp_path / "ws", remotes, str(remotes["r1"]))
+    api.build_graph([str(file)], directory)
+    before = relations(api.open(directory, build_if_missing=False))
+    write_workspace(tmp_path / "ws", remotes, "f" * 40)  # a commit no repository has
+    with pytest.raises(BuildError, match="no revision f{40}"):
+        api.build_graph([str(file)], directory)
+    assert relations(api.open(directory, build_if_missing=False)) == before
