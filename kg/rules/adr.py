@@ -178,6 +178,9 @@ def recognise(doc: Document) -> Identity | None:
         found = adr_id(str(doc.front_matter["id"]))
         if found:
             return Identity(found, bare_title)
+    if file_number is not None and title_number is None:
+        # "# 25 Domain names": the file's number written in front of the title without a dot
+        bare_title = re.sub(rf"^0*{file_number}\s+(?=\S)", "", bare_title)
     if file_number is not None and title_number is not None and file_number != title_number and \
             (title_is_adr or not title_is_adr and t is not None):
         warning = (f"{doc.path}:{doc.sections[0].line if doc.sections else 1}: ADR title says {title_number}, "
