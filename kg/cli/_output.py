@@ -79,7 +79,7 @@ def elide_middle(text: str, width: int) -> str:
     if width <= 1:
         return text[-width:] if width > 0 else ""
     first, sep, _ = text.partition("/")
-    if sep and width - len(first) - 2 >= 16:  # keep the repository, then as much of the end as fits
+    if sep and width - len(first) - 2 >= 10:  # keep the repository, then as much of the end as fits
         return first + "/…" + text[len(text) - (width - len(first) - 2):]
     head = (width - 1) // 3
     return text[:head] + "…" + text[len(text) - (width - 1 - head):]
