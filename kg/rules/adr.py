@@ -47,7 +47,8 @@ NOT_RECORDS = ("readme", "index", "_index", "summary", "toc", "contents", "chang
 DECISION_FOLDER = re.compile(r"(?:^|/)(?:adrs?|decisions?|decision[-_ ]?records?|decision[-_ ]?logs?|adr[-_ ]?log|"
                              r"architecture[-_ ]decision[-_ ]records?|architectural[-_ ]decision[-_ ]records?|"
                              r"architecture[-_ ]decisions?|architectural[-_ ]decisions?)/", re.IGNORECASE)
-STATUS_HEADINGS = ("status", "state", "decision status")
+STATUS_HEADINGS = ("status", "state", "decision status", "superseded", "superceded", "superseded by",
+                   "superceded by", "deprecated")
 DECISION_HEADINGS = ("decision", "decisions", "decision outcome", "decision drivers and outcome", "chosen option",
                      "resolution", "the decision", "outcome", "our decision", "decision and rationale")
 CONTEXT_HEADINGS = re.compile(r"^(?:context|context and problem statement|problem|problem statement|background|"

@@ -121,7 +121,30 @@ def split_slashes(names: list[Name]) -> list[Name]:
 
 
 def read_title(title: str, code: frozenset[str] = frozenset()) -> Reading:
-    """What an ADR's title decides: 'Use X for Y', 'Replace X with Y', 'Migrate from X to Y', 'Remove X'."""
+    """What an ADR's title decides: 'Use X for Y', 'Replace X with Y', 'Migrate from X to Y', 'Remove X';
+    a title of several clauses ('Do not use HAProxy; Use AWS ALBs') says each."""
+    clauses = [c.strip() for c in re.split(r"\s*;\s*|,\s+(?:and\s+)?(?=(?:use|adopt|move|migrate|switch|remove|"
+                                         r"replace|do not|don't|drop|retire|stop using)\b)", title.strip(), flags=re.I)
+               if c.strip()]
+    if len(clauses) > 1:
+        out = Reading()
+        for clause in clauses:
+            part = _read_title_clause(clause, code)
+            out.chosen += part.chosen
+            out.rejected += part.rejected
+            out.removed += part.removed
+            out.replaced += part.replaced
+        # "Remove Kong, use Istio": what the record chose replaces what it removed
+        for gone in out.removed:
+            for new in out.chosen[:1]:
+                if (gone, new) not in out.replaced:
+                    out.replaced.append((gone, new))
+        return out
+    return _read_title_clause(title, code)
+
+
+def _read_title_clause(title: str, code: frozenset[str]) -> Reading:
+    """One clause of a title: 'Use X', 'Replace X with Y', 'Remove X', 'X will not be applied'."""
     out = Reading()
     text = title.strip()
     m = REPLACE.search(text)
@@ -140,7 +163,8 @@ def read_title(title: str, code: frozenset[str] = frozenset()) -> Reading:
             out.removed += olds
             out.chosen += news
             return out
-    m = re.match(r"^(?:remove|retire|decommission|deprecate|drop|sunset|stop using|phase out)\s+(?P<rest>.+)$", text, re.I)
+    m = re.match(r"^(?:and\s+)?(?:remove|retire|decommission|deprecate|drop|sunset|stop using|phase out)\s+(?P<rest>.+)$",
+                 text, re.I)
     if m:
         gone = split_slashes(_first(m.group("rest"), code))
         out.removed += gone
