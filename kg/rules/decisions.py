@@ -39,7 +39,7 @@ OVER_AFTER = re.compile(r"^\s*(?:[a-z][\w-]*\s+){0,3}?over\s+")
 CHOOSE_VERB = re.compile(rf"\b(?:{CHOOSE})\s+", re.I)
 STRONG_DECISION = re.compile(r"\b(?:we|i|the team)\s+(?:have\s+|had\s+)?(?:decided|chose|agreed|opted|selected|"
                              r"rejected|ruled out|dropped|discarded|will|shall|are going to|plan to|intend to)\b|"
-                             r"\bdecided to\b|\bdecision\s+(?:is|was)\b|\bchosen option\b|"
+                             r"\bdecided to\b|\bdecision\s+(?:is|was)\b|\bchosen (?:option|alternative)\b|"
                              r"\b(?:was|were|is|are|has been|have been)\s+(?:rejected|ruled out|removed from "
                              r"consideration|chosen|selected)\b", re.I)
 NEGATED = re.compile(r"\b(?:not|no|never|won't|don't|doesn't|didn't|cannot|can't|against)\b", re.I)
@@ -79,7 +79,8 @@ TITLE_CHOOSE = re.compile(rf"^(?:(?:we\s+)?(?:will\s+)?(?:{CHOOSE}|add|adding|tr
                           rf"run|host|store)\s+|use of\s+)(?P<rest>.+)$", re.I)
 OPTION_LABEL = re.compile(r"^\s*(?:option|alternative|approach|choice)\s*(?P<n>\d+|[A-Z])\b\s*[:.)\-–—]*\s*(?P<rest>.*)$|"
                           r"^\s*\(?(?P<n2>\d+)[.):]\s+(?P<rest2>.*)$", re.I)
-CHOSEN_OPTION = re.compile(r"\bchosen\s+option\s*:?\s*[\"“'\[]?(?P<text>[^\"”'\]\n]{1,80})", re.I)
+CHOSEN_OPTION = re.compile(r"\b(?:chosen|selected|preferred)\s+(?:option|alternative|solution|approach)\s*:?\s*"
+                           r"[\"“'\[]?(?P<text>[^\"”'\]\n]{1,80})", re.I)
 OPTION_REFERENCE = re.compile(r"\b(?:option|alternative|approach)\s+(?P<n>\d+|[A-Z])\b", re.I)
 LEADING_VERB = re.compile(rf"^(?:(?:{CHOOSE}|create|build|write|keep|stay with|continue with|do|add|try|run|host|"
                           rf"store|implement|rely on|buy|self-host)\s+)+", re.I)
