@@ -146,9 +146,10 @@ def _props(**values: Any) -> dict[str, str]:
     return {k: _text(v)[:200] for k, v in values.items() if _text(v)}
 
 
-def _helm(doc: YMap, line: int) -> list[ManifestEntry]:
+def _helm(doc: YMap, line: int, path: str) -> list[ManifestEntry]:
     """Chart.yaml (and Helm 2's requirements.yaml): the chart and the charts it depends on."""
-    name = _text(doc.get("name"))
+    # requirements.yaml names no chart: the chart is the one of its folder, named after it by convention
+    name = _text(doc.get("name")) or posixpath.basename(posixpath.dirname(path))
     entry = ManifestEntry("helm", "Chart", name, _line(doc.get("name"), line),
                           props=_props(description=doc.get("description"), version=doc.get("appVersion")))
     for dep in _items(doc.get("dependencies")):
@@ -248,7 +249,7 @@ def read_entries(text: str, path: str, fmt: str) -> list[ManifestEntry]:
         if not isinstance(doc, YMap):
             continue
         if fmt == "helm":
-            entries += _helm(doc, doc.line)
+            entries += _helm(doc, doc.line, path)
         elif fmt == "backstage" and _text(doc.get("apiVersion")).startswith("backstage.io/"):
             entries += _backstage(doc, doc.line)
         elif fmt in ("flux", "backstage", "generic") and "toolkit.fluxcd.io/" in _text(doc.get("apiVersion")) \

@@ -160,6 +160,10 @@ def test_lines_are_kept_for_every_name() -> None:
 def test_a_depends_list_without_a_name_is_named_by_its_folder() -> None:
     doc = parse_manifest("spec:\n  depends: [minio]\n", "ws/platform/loki/blueprint.yaml", "ws")
     assert doc is not None and doc.manifests[0].name == "loki"
+    # Helm 2's requirements.yaml names no chart either: its folder is the chart
+    doc = parse_manifest("dependencies:\n  - name: redis\n    version: 17.0.0\n", "ws/charts/gitlab/requirements.yaml",
+                         "ws")
+    assert doc is not None and [(e.name, [lk.target for lk in e.links]) for e in doc.manifests] == [("gitlab", ["redis"])]
 
 
 def test_anchors_that_expand_without_end_are_cut_off() -> None:
