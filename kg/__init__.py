@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["open", "open_endpoint", "build_graph", "KnowledgeGraph"]
+__all__ = ["open", "open_endpoint", "build_graph", "diff", "KnowledgeGraph"]
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from .api import KnowledgeGraph
+    from .diff import Diff
 
 
 def open(graph_dir: Any = None, build_if_missing: bool = True) -> KnowledgeGraph:  # noqa: A001
@@ -30,6 +31,13 @@ def build_graph(paths: list[str] | None = None, graph_dir: Any = None, **kwargs:
     from .api import build_graph as _build
 
     return _build(paths, graph_dir, **kwargs)
+
+
+def diff(old: str, new: str, **kwargs: Any) -> Diff:
+    """What changed from OLD to NEW (graph directories, workspace files, folders or revisions): see `kg diff`."""
+    from .diff import diff as _diff
+
+    return _diff(old, new, **kwargs)
 
 
 def __getattr__(name: str) -> Any:

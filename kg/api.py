@@ -37,11 +37,14 @@ TYPE_ORDER = {"Component": 0, "Vendor": 1, "ADR": 2, "Team": 3, "Repository": 4,
 
 
 def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str] | None = None,
-                alias_files: list[Path] | None = None, progress: Any = None, use_cache: bool = True) -> dict[str, Any]:
+                alias_files: list[Path] | None = None, progress: Any = None, use_cache: bool = True,
+                workspace: str | os.PathLike[str] | None = None, offline: bool = False) -> dict[str, Any]:
     """Build a workspace (the embedded sample when no path) into the graph directory; returns its stats.
 
-    Parsed documents are cached in the graph directory by content, so a rebuild re-parses only the
-    files that changed (`use_cache=False` parses everything).
+    A workspace file (`workspace`, or a kg.toml given as the only path) names the sources, git ones at
+    pinned revisions fetched into a cache (`offline`: the cache only). Parsed documents are cached in the
+    graph directory by content, so a rebuild re-parses only the files that changed (`use_cache=False`
+    parses everything).
     """
     from .build import build
     from .engines import StoreLoader
@@ -49,9 +52,15 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
     from .incremental import FileCache
     from .index import write_index
     from .resources import sample_workspace
+    from .workspace import find_workspace_file, prepare, record_origins
 
     started = time.perf_counter()
-    sources = [str(p) for p in paths] if paths else [str(sample_workspace())]
+    file = workspace or (find_workspace_file(list(paths)) if paths else None)
+    if progress and file:
+        progress("fetch", 0, 0)
+    prepared = prepare(paths, file, offline)
+    sources = [str(prepared.spec.file)] if prepared else [str(p) for p in paths] if paths else \
+        [str(sample_workspace())]
     directory = store.graph_dir(graph_dir)
     cache = FileCache(directory / "cache") if use_cache else None
 
@@ -61,24 +70,29 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
 
     stage("discover")
     try:
-        result = build(sources, alias_files=alias_files, progress=progress, cache=cache)
+        result = build(prepared.roots if prepared else sources,
+                       alias_files=[*(prepared.spec.aliases if prepared else []), *(alias_files or [])],
+                       progress=progress, cache=cache, workspace=prepared.workspace if prepared else None)
     except BaseException:
         if cache:
             cache.close()
         raise
     if cache:
         cache.flush()
+    if prepared:
+        result.warnings[:0] = prepared.warnings
+    remote = record_origins(result.entities, result.repos, prepared)
     stage("graph")
     model = store.model_of(result)
     lines = ntriples_lines(model, ontology_lines(directory / "cache" if use_cache else None))
+    if prepared and prepared.spec.ontology:
+        lines = sorted(set(lines) | set(_extension_lines(prepared)))
     ntriples = ("\n".join(lines) + "\n").encode("utf-8")
     loader = StoreLoader(directory, ntriples)  # beside the findings, the index and the JSON
     elapsed = time.perf_counter() - started
     kg = KnowledgeGraph(model)
-    from .sources import origins
-
-    meta = {"sources": sources, "sample": not paths, "seconds": round(elapsed, 3), "triples": len(lines),
-            "origins": origins(model["repositories"]),
+    meta = {"sources": sources, "sample": not paths and not prepared, "seconds": round(elapsed, 3),
+            "triples": len(lines), "origins": remote, **(prepared.meta() if prepared else {}),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "stats": kg.stats(),
             "parsed": cache.stats.get("parsed", 0) if cache else len(result.documents),
             "reused": cache.stats.get("reused", 0) if cache else 0,
@@ -98,6 +112,16 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
         cache.prune()  # only once the new graph is live: a failed build keeps the old entries
         cache.close()
     return meta
+
+
+def _extension_lines(prepared: Any) -> list[str]:
+    """The N-Triples lines of a workspace file's ontology extensions (Turtle, read by rdflib)."""
+    from rdflib import Graph
+
+    g = Graph()
+    prepared.extend(g)
+    # split on \n only: splitlines() would also cut at U+2028 and the like, which N-Triples leaves unescaped
+    return [line for line in g.serialize(format="nt").split("\n") if line.strip()]
 
 
 def named_graph_dir(graph_dir: str | os.PathLike[str] | None = None) -> bool:

@@ -22,7 +22,8 @@ from .incremental import (
     replay_scans,
 )
 from .links import parse_github, resolve_links
-from .model import BuildResult, Document, Entity, Fact, Relation, SourceFile
+from .manifests import is_manifest_path
+from .model import BuildResult, Document, Entity, Fact, Relation, SourceFile, Workspace
 from .names import name_key
 from .resolve import CuratedAliases, Gazetteer, build_entities, choose_label, default_alias_files, entity_key
 from .rules import Extraction, extract_facts
@@ -35,25 +36,31 @@ Progress = Callable[[str, int, int], None]
 
 def parse_workspace(paths: list[str], progress: Progress | None = None, cache: FileCache | None = None,
                     ) -> tuple[list[Document], dict[str, str], list[str]]:
-    """Discover and parse every source file; unreadable files become warnings, never errors."""
-    documents, repos, warnings, _keys = _parse_files(paths, progress, cache)
+    """Discover and parse every Markdown file and manifest; unreadable files become warnings, never errors."""
+    return parse_sources(discover(paths), paths, progress, cache)
+
+
+def parse_sources(ws: Workspace, paths: list[str], progress: Progress | None = None, cache: FileCache | None = None,
+                  ) -> tuple[list[Document], dict[str, str], list[str]]:
+    """Parse every file of a discovered workspace: Markdown into Documents, manifests into Documents of kind
+    "manifest"; other YAML files are not sources and are left out."""
+    documents, repos, warnings, _keys = _parse_files(ws, paths, progress, cache)
     return documents, repos, warnings
 
 
-def _parse_files(paths: list[str], progress: Progress | None, cache: FileCache | None,
+def _parse_files(ws: Workspace, paths: list[str], progress: Progress | None, cache: FileCache | None,
                  ) -> tuple[list[Document], dict[str, str], list[str], list[str]]:
     """Every file read here (reading is cheap), parsed on every core unless its parse is cached; with each
     document its parse key, which the later per-file stages build their keys on."""
-    ws = discover(paths)
     if not ws.files:
-        raise UsageError(f"no Markdown files under {', '.join(paths)}")
+        raise UsageError(f"no Markdown files or manifests under {', '.join(paths)}")
     fingerprint = code_fingerprint()
     read = [read_and_parse(source, fingerprint) for source in ws.files]
     keys = [k for k, _text, _warning in read if k]
     cached = cache.get_many(keys) if cache else {}
     todo = [(source, text) for source, (k, text, _w) in zip(ws.files, read) if k and k not in cached]
 
-    def parse_one(item: tuple[SourceFile, str]) -> Document | str:
+    def parse_one(item: tuple[SourceFile, str]) -> Document | str | None:
         source, text = item
         try:
             return parse_source(source, text)
@@ -73,7 +80,9 @@ def _parse_files(paths: list[str], progress: Progress | None, cache: FileCache |
         if warning:
             warnings.append(warning)
             continue
-        found: Document | str = cached[k] if k in cached else fresh[source.path]
+        found: Document | str | None = cached[k] if k in cached else fresh[source.path]
+        if found is None:
+            continue  # YAML that is no manifest kg reads: not a source
         if isinstance(found, str):
             warnings.append(found)
             continue
@@ -81,6 +90,8 @@ def _parse_files(paths: list[str], progress: Progress | None, cache: FileCache |
             cache.put(k, found)
         documents.append(found)
         doc_keys.append(k)
+    if not documents and all(is_manifest_path(f.path) for f in ws.files):
+        raise UsageError(f"no Markdown files or manifests under {', '.join(paths)}")
     if progress:
         progress("parse", len(ws.files), len(ws.files))
     return documents, ws.repos, warnings, doc_keys
@@ -139,13 +150,14 @@ def _facts(documents: list[Document], doc_keys: list[str], extraction: Extractio
 
 
 def build(paths: list[str], alias_files: list[Path] | None = None, progress: Progress | None = None,
-          cache: FileCache | None = None) -> BuildResult:
-    """Build the knowledge of a workspace from its folders (the library's main entry point)."""
+          cache: FileCache | None = None, workspace: Workspace | None = None) -> BuildResult:
+    """Build the knowledge of a workspace from its folders (the library's main entry point); `workspace`, when
+    given, is what discovery found already (a kg.toml's sources)."""
     def stage(name: str) -> None:
         if progress:
             progress(name, 0, 0)
 
-    documents, repos, warnings, doc_keys = _parse_files(paths, progress, cache)
+    documents, repos, warnings, doc_keys = _parse_files(workspace or discover(paths), paths, progress, cache)
     stage("links")
     unresolved = resolve_links(documents, repos)
     stage("names")

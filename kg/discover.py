@@ -1,4 +1,4 @@
-"""Discover stage: folders on disk -> Workspace (repositories and their Markdown files).
+"""Discover stage: folders on disk -> Workspace (repositories and their Markdown files and manifests).
 
 One of only two modules that touch the file system (the other is the store).
 """
@@ -14,6 +14,8 @@ from .errors import UsageError
 from .model import SourceFile, Workspace
 
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown"}
+# YAML beside the docs may be a manifest (Chart.yaml, Flux, Backstage, a depends list); the parse stage decides
+SOURCE_SUFFIXES = MARKDOWN_SUFFIXES | {".yaml", ".yml"}
 # folders that never hold a team's own docs
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".kg",
              "site-packages", ".mypy_cache", ".pytest_cache", ".ruff_cache", "_build", "dist", "build"}
@@ -71,7 +73,7 @@ def _markdown_files(folder: Path, allowed: tuple[str, ...]) -> list[tuple[Path, 
                 found.append((Path(dirpath) / name, "a symlink to a folder"))
         for name in sorted(filenames):
             path = Path(dirpath) / name
-            if Path(name).suffix.lower() not in MARKDOWN_SUFFIXES:
+            if Path(name).suffix.lower() not in SOURCE_SUFFIXES:
                 continue
             if _leaves(path, allowed):
                 found.append((path, "a symlink to a file"))
@@ -82,7 +84,7 @@ def _markdown_files(folder: Path, allowed: tuple[str, ...]) -> list[tuple[Path, 
 
 
 def discover(paths: list[str]) -> Workspace:
-    """Find repositories and Markdown files under the given folders (or single files).
+    """Find repositories, Markdown files and YAML files (possible manifests) under the given folders (or files).
 
     Files and folders are read only inside the given paths: a symlink that leads out of them is listed as
     a file that read_text refuses (so the build warns about it), never followed.
@@ -111,8 +113,8 @@ def discover(paths: list[str]) -> Workspace:
         path = Path(raw).expanduser().resolve()
         roots.append(str(path))
         if path.is_file():
-            if path.suffix.lower() not in MARKDOWN_SUFFIXES:
-                raise UsageError(f"{raw}: not a Markdown file")
+            if path.suffix.lower() not in SOURCE_SUFFIXES:
+                raise UsageError(f"{raw}: not a Markdown file or manifest")
             name = path.parent.name or "workspace"
             repos.setdefault(name, str(path.parent))
             files.append(SourceFile(abspath=str(path), path=f"{name}/{path.name}", repo=name))
@@ -134,7 +136,7 @@ def discover(paths: list[str]) -> Workspace:
         for child in children:
             add_repo(child.name, child)
         for f in sorted(path.iterdir()):
-            if f.suffix.lower() in MARKDOWN_SUFFIXES and (f.is_file() or _leaves(f, allowed)):
+            if f.suffix.lower() in SOURCE_SUFFIXES and (f.is_file() or _leaves(f, allowed)):
                 name = path.name
                 repos.setdefault(name, str(path))
                 files.append(GuardedFile(abspath=str(f), path=f"{name}/{f.name}", repo=name, allowed=allowed,
@@ -142,6 +144,16 @@ def discover(paths: list[str]) -> Workspace:
 
     files.sort(key=lambda s: s.path)
     return Workspace(roots=roots, repos=repos, files=files)
+
+
+def discover_repository(name: str, folder: Path, subdir: str = "") -> list[SourceFile]:
+    """The files of one repository, read only under `subdir` when given; paths stay relative to the repository,
+    so links into it resolve whichever part of it is read."""
+    root = folder.resolve()
+    allowed = (str(root),)
+    return [GuardedFile(abspath=str(f), path=f"{name}/{f.relative_to(root).as_posix()}", repo=name, allowed=allowed,
+                        refused=refused)
+            for f, refused in _markdown_files(root / subdir if subdir else root, allowed)]
 
 
 MAX_BYTES = 8 * 2**20  # no hand-written doc is this large; a generated dump would only drown the graph

@@ -85,6 +85,13 @@ def to_rdf(model: dict[str, Any]) -> Graph:
             g.add((node, KG.inRepository, URIRef(iri("repository/" + _slug(props["repository"])))))
         if ent["type"] == "Repository":
             g.add((node, KG.present, Literal(bool(props.get("present")))))
+        if ent["type"] in ("Document", "Repository"):  # where it was read: the repository's URL, at which commit
+            if props.get("url"):
+                g.add((node, DCTERMS.source, Literal(props["url"], datatype=XSD.anyURI)))
+            if props.get("commit"):
+                g.add((node, KG.commit, Literal(props["commit"])))
+            if props.get("rev"):
+                g.add((node, KG.revision, Literal(props["rev"])))
 
     for rel in model["relations"]:
         s, p, o = URIRef(iri(rel["subject"])), KG[rel["predicate"]], URIRef(iri(rel["object"]))
@@ -214,6 +221,13 @@ def ntriples_lines(model: dict[str, Any], ontology: list[str]) -> list[str]:
             add(f"{node} <{NS}inRepository> <{iri('repository/' + _slug(props['repository']))}> .")
         if ent["type"] == "Repository":
             add(f"{node} <{NS}present> {_bool(props.get('present'))} .")
+        if ent["type"] in ("Document", "Repository"):  # where it was read: the repository's URL, at which commit
+            if props.get("url"):
+                add(f"{node} <{_DCTERMS}source> {_lit(props['url'], _XSD + 'anyURI')} .")
+            if props.get("commit"):
+                add(f"{node} <{NS}commit> {_lit(props['commit'])} .")
+            if props.get("rev"):
+                add(f"{node} <{NS}revision> {_lit(props['rev'])} .")
     for rel in model["relations"]:
         s, p, o = f"<{iri(rel['subject'])}>", f"<{NS}{rel['predicate']}>", f"<{iri(rel['object'])}>"
         add(f"{s} {p} {o} .")

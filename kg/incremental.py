@@ -40,7 +40,7 @@ R = TypeVar("R")
 
 _ALLOWED = {
     "kg.model": {"Document", "Section", "Table", "Block", "CodeBlock", "Link", "MermaidNode", "MermaidEdge",
-                 "MermaidSubgraph", "MermaidDiagram", "Evidence", "Mention", "Fact"},
+                 "MermaidSubgraph", "MermaidDiagram", "Evidence", "Mention", "Fact", "ManifestEntry", "ManifestLink"},
     "kg.rules.state": {"AdrRecord", "Choice", "Extraction"},
     "datetime": {"date", "datetime", "time", "timedelta", "timezone"},
     "builtins": {"set", "frozenset"},
@@ -76,7 +76,8 @@ def code_fingerprint() -> str:
     from .resources import data_dir
 
     data = [p for p in data_dir().rglob("*") if p.is_file()] if data_dir().is_dir() else []
-    for path in sorted([root / "parse.py", root / "mermaid.py", root / "model.py", root / "names.py",
+    for path in sorted([root / "parse.py", root / "mermaid.py", root / "manifests.py", root / "model.py",
+                        root / "names.py",
                         root / "resolve.py", root / "gazetteer.py", *(root / "rules").glob("*.py"), *data]):
         h.update(path.name.encode())
         try:
@@ -273,10 +274,19 @@ def read_and_parse(source: SourceFile, fingerprint: str) -> tuple[str, Any, str]
 
 
 def parse_source(source: SourceFile, text: str) -> Any:
-    """The Document of one source file (the one place a new kind of source gives its document)."""
+    """The Document of one source file, None for a file that is no source (YAML that is no manifest): the one
+    place a new kind of source gives its document."""
+    from .manifests import is_manifest_path, manifest_format, parse_manifest
     from .parse import parse_document
 
-    doc = parse_document(text, source.path, source.repo)
+    if is_manifest_path(source.path):
+        if not manifest_format(source.path, text):
+            return None  # values, CI, kustomize's own: not a source
+        doc = parse_manifest(text, source.path, source.repo)
+        if doc is None:
+            return None
+    else:
+        doc = parse_document(text, source.path, source.repo)
     if not text.strip():
         doc.warnings.append(f"{source.path}: empty file")
     return doc

@@ -1,8 +1,9 @@
 """Resolve stage, links: every Link gets a target document or is kept as unresolved.
 
 Handles relative links, root-relative links (`/docs/x.md`, relative to the
-repository), and GitHub blob/tree URLs into a repository present in the
-workspace. A GitHub URL into a repository of the workspace's own organisation
+repository), and GitHub and GitLab blob/tree URLs into a repository present in
+the workspace (whatever branch the URL names, it reaches the document the
+workspace holds: a workspace file pins each repository to one revision). A GitHub URL into a repository of the workspace's own organisation
 that is not present is an unresolved reference; one into another organisation
 is simply external.
 """
@@ -20,6 +21,11 @@ GITHUB = re.compile(r"^https?://(?:www\.)?github\.com/([^/]+)/([^/#?]+)(?:/(blob
 DOC_SUFFIXES = (".md", ".markdown", ".mdown")
 
 
+# GitLab (gitlab.com or a host named gitlab…): groups nest, and blob/tree/raw follow a `/-/`
+GITLAB = re.compile(r"^https?://(?:www\.)?[\w.-]*gitlab[\w.-]*/(?P<group>[^#?]+?)/(?P<repo>[^/#?]+?)"
+                    r"(?:\.git)?(?:/-/(?P<kind>blob|tree|raw)/(?P<ref>[^/#?]+)/?(?P<path>[^#?]*))?/?(?:[#?].*)?$")
+
+
 def parse_github(href: str) -> tuple[str, str, str, str] | None:
     """(org, repo, kind, path) of a GitHub URL, kind '' for a bare repository URL."""
     m = GITHUB.match(href)
@@ -28,6 +34,17 @@ def parse_github(href: str) -> tuple[str, str, str, str] | None:
     org, repo, kind, _ref, path = m.groups()
     repo = repo.removesuffix(".git")
     return org, repo, kind or "", unquote(path or "").strip("/")
+
+
+def parse_repository_link(href: str) -> tuple[str, str, str, str] | None:
+    """(org or group, repo, kind, path) of a GitHub or GitLab URL into a repository; kind '' for the repository."""
+    found = parse_github(href)
+    if found:
+        return found
+    m = GITLAB.match(href)
+    if not m or "/-/" in m.group("group"):
+        return None
+    return m.group("group"), m.group("repo"), m.group("kind") or "", unquote(m.group("path") or "").strip("/")
 
 
 class LinkResolver:
@@ -48,7 +65,7 @@ class LinkResolver:
         """The organisations whose repositories this workspace holds, read off its own GitHub links."""
         for doc in documents:
             for link in doc.links:
-                gh = parse_github(link.href)
+                gh = parse_repository_link(link.href)
                 if gh and gh[1].lower() in self.lower_repos:
                     self.orgs.add(gh[0].lower())
 
@@ -70,7 +87,7 @@ class LinkResolver:
             link.kind = "anchor"
             link.target = doc.path
             return None
-        gh = parse_github(href)
+        gh = parse_repository_link(href)
         if gh:
             return self._resolve_github(doc, link, *gh)
         scheme = urlsplit(href).scheme

@@ -14,6 +14,9 @@ from typing import Any
 METHOD_CONFIDENCE: dict[str, float] = {
     "table": 0.9, "index": 0.9, "front-matter": 0.9, "curated": 0.95, "heading": 0.85, "config": 0.85,
     "mermaid": 0.75, "link": 0.7, "prose": 0.6, "gazetteer": 0.5,
+    # a manifest (Chart.yaml, a Flux or Backstage object, a blueprint's depends list) is configuration a tool
+    # acts on: it says what it declares, though what it declares may have drifted from what runs
+    "manifest": 0.9,
 }
 
 
@@ -25,7 +28,7 @@ class Evidence:
     document: str
     line: int
     text: str
-    method: str  # mermaid, table, prose, index, link, heading, front-matter, config, gazetteer, curated
+    method: str  # mermaid, table, prose, index, link, heading, front-matter, config, gazetteer, curated, manifest
     confidence: float = 0.0
 
     @property
@@ -52,7 +55,7 @@ def combined_confidence(weights: list[float]) -> float:
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A Markdown file found in a workspace, before it is read."""
+    """A Markdown file or manifest found in a workspace, before it is read."""
 
     abspath: str
     path: str  # workspace-relative posix path, starting with the repository name
@@ -165,6 +168,29 @@ class MermaidDiagram:
 
 
 @dataclass
+class ManifestLink:
+    """What one manifest entry declares about another thing: the relation, the target's name as written, its line."""
+
+    relation: str  # dependsOn, ownedBy, consumesApi, providesApi, partOf
+    target: str
+    line: int
+    target_kind: str = ""  # the kind the manifest gives the target (component, resource, api, group, chart…)
+
+
+@dataclass
+class ManifestEntry:
+    """One thing a manifest declares: a Helm chart, a Flux object, a Backstage entity or a component manifest."""
+
+    format: str  # helm, flux, backstage, generic
+    kind: str  # Chart, Kustomization, HelmRelease, Component, Resource, System, API, Group, or the file's own kind
+    name: str
+    line: int
+    aliases: list[str] = field(default_factory=list)  # other names of the same thing (title, chart, release)
+    props: dict[str, str] = field(default_factory=dict)  # description, type, lifecycle, system, version
+    links: list[ManifestLink] = field(default_factory=list)
+
+
+@dataclass
 class Document:
     """One Markdown file as a model: sections, tables, blocks, code, diagrams and links."""
 
@@ -181,6 +207,8 @@ class Document:
     diagrams: list[MermaidDiagram] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # a manifest (kind "manifest") is a source file too: its entries instead of Markdown structure
+    manifests: list[ManifestEntry] = field(default_factory=list)
 
     def line_text(self, line: int) -> str:
         """The stripped source text of a 1-based line ('' when out of range)."""
@@ -297,4 +325,6 @@ def document_from_plain(data: dict[str, Any]) -> Document:
         code_blocks=[CodeBlock(**{**c, "section": section_path(c["section"])}) for c in data["code_blocks"]],
         diagrams=diagrams,
         links=[Link(**{**lk, "section": section_path(lk["section"])}) for lk in data["links"]],
-        warnings=list(data["warnings"]))
+        warnings=list(data["warnings"]),
+        manifests=[ManifestEntry(**{**m, "links": [ManifestLink(**lk) for lk in m["links"]]})
+                   for m in data.get("manifests", [])])

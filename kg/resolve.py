@@ -441,6 +441,15 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
             if name_key(words[0]) in makers and _distinctive(rest) and len(makers_of[name_key(rest)]) == 1:
                 uf.union(k, name_key(rest))
                 display.setdefault(name_key(rest), rest)
+        # "ELBs", "AWS ALBs": the plural of an acronym is the acronym
+        plural = re.fullmatch(r"(.*\b[A-Z]{2,})s", ms[0].name)
+        if etype == "Component" and plural:
+            uf.union(k, name_key(plural.group(1)))
+            display.setdefault(name_key(plural.group(1)), plural.group(1))
+            if len(words) >= 2 and name_key(words[0]) in makers:
+                rest = " ".join(words[1:])[:-1]
+                uf.union(k, name_key(rest))
+                display.setdefault(name_key(rest), rest)
         # naming conventions are not part of the name: infra-redpanda, bp-cnpg, cnpg-operator, loki-chart
         if etype == "Component":
             stripped = re.sub(r"^(?:bp|infra|blueprint)[-_]|[-_](?:operator|chart|charts|helm|helm-chart)$", "",

@@ -75,7 +75,7 @@ def test_a_failed_build_never_leaves_the_impression_of_a_graph(tmp_path: Path, m
     (tmp_path / "no-docs" / "notes.txt").write_text("not markdown")
     code, out, err = run("build", "no-docs", "--graph-dir", "new-graph")
     assert code == 2 and out == ""
-    assert err.strip() == "kg: no Markdown files under no-docs (no graph was built; new-graph holds no graph)"
+    assert err.strip() == "kg: no Markdown files or manifests under no-docs (no graph was built; new-graph holds no graph)"
     code, out, err = run("impact", "redpanda", "--graph-dir", "new-graph")
     assert code == 2 and out == "" and "no graph in new-graph" in err
 

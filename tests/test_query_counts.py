@@ -16,7 +16,7 @@ from kg.query import named_queries
 NOT_IN_USE = ("not used", "removed", "replaced")
 EVERY_DEPENDENCY = ["dependsOn"]  # what the named queries follow: kg:dependsOn, every kind of it
 CORPORA = sorted(p.name for p in (SHARED / "corpus").iterdir() if p.is_dir()) if (SHARED / "corpus").is_dir() else []
-ESTATES = ["sample", "drift", *CORPORA]
+ESTATES = ["sample", "drift", "manifests", *CORPORA]
 
 
 @pytest.fixture(scope="module", params=ESTATES)
@@ -27,6 +27,8 @@ def estate(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         api.build_graph(None, directory)
     elif name == "drift":
         api.build_graph([str(Path(__file__).parent / "fixtures" / "drift")], directory)
+    elif name == "manifests":  # component READMEs beside Helm, Flux and depends-list manifests
+        api.build_graph([str(Path(__file__).parent / "fixtures" / "manifests" / "monorepo")], directory)
     else:
         api.build_graph([str(SHARED / "corpus" / name)], directory)
     return api.open(directory, build_if_missing=False)
@@ -159,11 +161,19 @@ def check_layer_vendors(kg: api.KnowledgeGraph) -> None:
         assert {r["vendor"] for r in found} <= vendors and len(found) == len({tuple(r.values()) for r in found})
 
 
+def check_drift(kg: api.KnowledgeGraph) -> None:
+    found = sorted((r["path"], int(r["line"])) for r in rows(kg, "drift"))
+    findings = sorted((f.document, f.line) for f in kg.check(["docs-manifest-drift"]))
+    assert found == findings
+    has_manifests = any(d["kind"] == "manifest" for d in kg.model["documents"])
+    assert bool(found) == has_manifests, "drift needs manifests, and the test monorepo has some"
+
+
 CHECKED = {"unresolved": check_unresolved, "components-without-adr": check_components_without_adr,
            "vendors": check_vendors, "superseded": check_superseded, "adr-timeline": check_adr_timeline,
            "not-in-use": check_not_in_use, "owners": check_owners, "evidence": check_evidence,
            "dependents": check_walks, "dependencies": check_walks, "impact-with-adrs": check_walks,
-           "adrs-for": check_adrs_for, "layer-vendors": check_layer_vendors}
+           "adrs-for": check_adrs_for, "layer-vendors": check_layer_vendors, "drift": check_drift}
 
 
 @pytest.mark.parametrize("check", sorted(set(CHECKED.values()), key=lambda f: f.__name__), ids=lambda f: f.__name__)

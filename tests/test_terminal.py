@@ -75,8 +75,10 @@ def test_impact_evidence_is_path_line_and_its_text_is_whole(corpus_graph_dir: Pa
     for row, r in zip(rows, result.results):
         where, _, quote = row[4].partition("\n")
         ev = r.evidence[0]
-        assert re.fullmatch(rf"{re.escape(ev['document'].split('/')[0])}/\S*:{ev['line']}", where), where
-        assert ev["document"].endswith(where.rsplit("…", 1)[-1].rsplit(":", 1)[0])
+        # path:line, its middle elided when the column is narrow: what shows is the start and the end of it
+        assert where.endswith(f":{ev['line']}"), where
+        start, _, end = where.rpartition(":")[0].partition("…")
+        assert ev["document"].startswith(start) and ev["document"].endswith(end), (where, ev["document"])
         assert squeeze(quote) == squeeze(ev["text"])
 
 

@@ -82,9 +82,9 @@ class PythonRule:
 
 
 def _python_rules() -> list[PythonRule]:
-    from . import contradictions, records, rules
+    from . import contradictions, drift, records, rules
 
-    return [*rules.RULES, *records.RULES, *contradictions.RULES]
+    return [*rules.RULES, *records.RULES, *contradictions.RULES, *drift.RULES]
 
 
 def catalogue(shapes: Iterable[Path] = ()) -> list[Rule]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from ..links import parse_github
+from ..links import parse_repository_link
 from . import Finding, Place, PythonRule, Rule
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def _first(evidence: list[dict[str, Any]]) -> tuple[str, int]:
 def _link_scope(href: str, document: str, repo: str, repos: dict[str, str]) -> tuple[str, str]:
     """("absent", repository) for a link into a repository that is not in the workspace; ("own", path) else."""
     lower = {r.lower(): r for r in repos}
-    gh = parse_github(href)
+    gh = parse_repository_link(href)
     if gh:
         return ("own", f"{lower[gh[1].lower()]}/{gh[3]}") if gh[1].lower() in lower else ("absent", gh[1])
     path = unquote(href.split("#", 1)[0].split("?", 1)[0])

@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 
 # modules, not their commands, so `kg.cli.export` stays the module (tests patch it)
-from . import build, check, evaluate, export, impact, push, query, show
+from . import build, check, diff, evaluate, export, impact, push, query, show
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -23,5 +23,5 @@ def main() -> None:
 
 
 for _command in (build.build, impact.impact, impact.deps, show.show, show.stats, check.check, query.query,
-                 export.export, evaluate.eval_command, push.push):
+                 export.export, evaluate.eval_command, diff.diff, push.push):
     main.add_command(_command)

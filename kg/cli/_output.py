@@ -79,7 +79,9 @@ def elide_middle(text: str, width: int) -> str:
     if width <= 1:
         return text[-width:] if width > 0 else ""
     first, sep, _ = text.partition("/")
-    if sep and width - len(first) - 2 >= 16:  # keep the repository, then as much of the end as fits
+    line = text.rsplit(":", 1)[1] if ":" in text and text.rsplit(":", 1)[1].isdigit() else ""
+    # keep the repository, then as much of the end as fits: at least ten characters of the file's name
+    if sep and width - len(first) - 2 >= 10 + (len(line) + 1 if line else 0):
         return first + "/…" + text[len(text) - (width - len(first) - 2):]
     head = (width - 1) // 3
     return text[:head] + "…" + text[len(text) - (width - 1 - head):]

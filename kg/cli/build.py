@@ -16,10 +16,10 @@ from ..escape import terminal
 from ._common import format_option, graph_dir_option, handle_errors
 
 # what each stage does, as the progress display says it; a stage kg does not know yet is shown by its name
-STAGES = {"discover": "finding Markdown files", "parse": "parsing", "extract": "extracting and resolving",
-          "links": "resolving links", "names": "reading names", "resolve": "resolving names",
-          "facts": "reading relations", "relations": "resolving relations", "graph": "building the RDF graph",
-          "findings": "checking documents", "store": "writing the graph"}
+STAGES = {"fetch": "fetching git sources", "discover": "finding Markdown files", "parse": "parsing",
+          "extract": "extracting and resolving", "links": "resolving links", "names": "reading names",
+          "resolve": "resolving names", "facts": "reading relations", "relations": "resolving relations",
+          "graph": "building the RDF graph", "findings": "checking documents", "store": "writing the graph"}
 
 
 @click.command("build")
@@ -31,17 +31,22 @@ STAGES = {"discover": "finding Markdown files", "parse": "parsing", "extract": "
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Also say how long each stage took, and every warning.")
 @click.option("--no-cache", is_flag=True, help="Parse every file again instead of reusing unchanged ones.")
+@click.option("--offline", is_flag=True,
+              help="Fetch nothing: build a workspace file's git sources from the cache only.")
 @handle_errors
 def build(paths: tuple[str, ...], graph_dir: str | None, alias_files: tuple[str, ...], fmt: str, quiet: bool,
-          verbose: bool, no_cache: bool) -> None:
-    """Build the graph from PATHS (folders of docs, repositories, or a workspace of repositories).
+          verbose: bool, no_cache: bool, offline: bool) -> None:
+    """Build the graph from PATHS (folders of docs and manifests, repositories, or a workspace of repositories).
 
-    With no PATHS, builds the embedded sample workspace. The previous graph stays
-    usable until the new one is complete; a build that fails writes no graph.
-    On a terminal a progress display follows every stage (not in pipes or CI).
+    A workspace file (kg.toml: sources as local folders or git URLs at pinned revisions) is built when it is
+    the only PATH, or the only PATH holds one, or no PATH is given and ./kg.toml exists; otherwise, with no
+    PATHS, builds the embedded sample workspace. The previous graph stays usable until the new one is
+    complete; a build that fails writes no graph. On a terminal a progress display follows every stage (not
+    in pipes or CI).
     """
     from .. import api, store
     from ..errors import UsageError
+    from ..workspace import find_workspace_file
 
     for p in alias_files:
         if not Path(p).is_file():
@@ -51,8 +56,11 @@ def build(paths: tuple[str, ...], graph_dir: str | None, alias_files: tuple[str,
     show = not quiet and sys.stderr.isatty() and not os.environ.get("CI")
     progress = BuildProgress(live=show, verbose=verbose and not quiet)
     try:
+        workspace = find_workspace_file(list(paths))
+        if offline and workspace is None:
+            raise UsageError("--offline builds a workspace file (kg.toml) from the cache; there is none here")
         meta = api.build_graph(list(paths) or None, graph_dir, [Path(p) for p in alias_files], progress=progress,
-                               use_cache=not no_cache)
+                               use_cache=not no_cache, workspace=workspace, offline=offline)
     except KgError as exc:
         progress.close()
         still = "the previous graph is unchanged" if had_graph else f"{directory} holds no graph"
@@ -74,6 +82,9 @@ def build(paths: tuple[str, ...], graph_dir: str | None, alias_files: tuple[str,
     click.echo(f"Built {directory} from {what} in {meta['seconds']:.2f} s")
     click.echo(f"  documents    {stats['documents']} in {stats['repositories']} repositories"
                f" ({meta['parsed']} parsed, {meta['reused']} unchanged)")
+    for source in meta.get("workspace", {}).get("sources", []):
+        if source.get("rev"):  # a git source: which revision was read, at which commit
+            click.echo(terminal(f"  {source['name']:<12} {source['rev']} at {source['commit'][:12]} ({source['url']})"))
     for t, plural in (("Component", "components"), ("ADR", "ADRs"), ("Vendor", "vendors"), ("Team", "teams"),
                       ("Repository", "repositories")):
         click.echo(f"  {plural:<12} {ents.get(t, 0)}")

@@ -70,6 +70,8 @@ def check(paths: tuple[str, ...], fmt: str, fail_on: str, only: tuple[str, ...],
         kg = api.open(graph_dir, build_if_missing=False)
     else:
         kg = open_graph(graph_dir)
+    # the shapes a workspace file (kg.toml) names come with the graph built from it
+    shape_files += [p for p in map(Path, kg.meta.get("shapes", [])) if p.is_file() and p not in shape_files]
     findings = run_checks(kg, list(only) or None, shape_files)
     table = fmt == "text" and output is None and (stdout_is_terminal() or wide)
     say_sample(kg, "table" if table else "json")

@@ -73,6 +73,8 @@ for _fmt in (
     OutputFormat("ntriples", ("nt",), "rdf", "render_ntriples", aliases=("nt", "n-triples"),
                  description="RDF N-Triples, sorted"),
     OutputFormat("jsonld", ("jsonld",), "rdf", "render_jsonld", aliases=("json-ld",), description="RDF JSON-LD"),
+    OutputFormat("backstage", ("yaml", "yml"), "backstage", "render_backstage", aliases=("catalog-info",),
+                 description="Backstage catalog entities (catalog-info.yaml) to seed a catalog"),
 ):
     register(_fmt)
 

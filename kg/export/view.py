@@ -125,9 +125,14 @@ class View:
 
 def safe_ids(view: View) -> dict[str, str]:
     """An id per node and group that is safe in Mermaid and XML: the key's slug (`component/redpanda` -> `component_redpanda`)."""
+    return unique_ids([n.id for n in view.nodes] + [g.id for g in view.groups])
+
+
+def unique_ids(keys: list[str]) -> dict[str, str]:
+    """An id per key, safe in Mermaid and XML and unique among them: the key's slug, numbered when taken."""
     out: dict[str, str] = {}
     used: set[str] = set()
-    for key in [n.id for n in view.nodes] + [g.id for g in view.groups]:
+    for key in keys:
         base = re.sub(r"[^a-z0-9]+", "_", key.lower()).strip("_") or "n"
         mid, n = base, 1
         while mid in used:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..model import Document
-from . import adr, config, diagrams, lifecycle, mentions, ownership, prose, sections, tables, vendors
+from . import adr, config, diagrams, lifecycle, manifests, mentions, ownership, prose, sections, tables, vendors
 from .state import AdrRecord, Extraction, FactRule, NameRule
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ NAME_RULES: list[tuple[str, NameRule]] = [
     ("ownership_tables", ownership.ownership_tables),
     ("document_owner", ownership.document_owner),
     ("vendor_sources", vendors.vendor_sources),
+    ("manifest_names", manifests.manifest_names),
 ]
 
 FACT_RULES: list[tuple[str, FactRule]] = [
@@ -64,7 +65,15 @@ FACT_RULES: list[tuple[str, FactRule]] = [
     ("vendor_products", vendors.vendor_products),
     ("mentions", prose.mentions),
     ("links", prose.links),
+    ("manifest_relations", manifests.manifest_relations),
 ]
+
+# rules that read manifests (Chart.yaml, Flux, Backstage, depends lists); the others read Markdown only
+MANIFEST_RULES = frozenset({"manifest_names", "manifest_relations"})
+
+
+def _applies(name: str, doc: Document) -> bool:
+    return (name in MANIFEST_RULES) == (doc.kind == "manifest")
 
 
 def extract_names(documents: list[Document], rules: list[tuple[str, NameRule]] | None = None) -> Extraction:
@@ -72,6 +81,8 @@ def extract_names(documents: list[Document], rules: list[tuple[str, NameRule]] |
     out = Extraction()
     for doc in documents:
         for name, rule in rules or NAME_RULES:
+            if not _applies(name, doc):
+                continue
             try:
                 rule(doc, out)
             except Exception as exc:  # one odd document must not stop the workspace
@@ -84,6 +95,8 @@ def extract_facts(documents: list[Document], out: Extraction, gaz: Gazetteer,
     """Run the facts pass, with the alias table the names pass produced."""
     for doc in documents:
         for name, rule in rules or FACT_RULES:
+            if not _applies(name, doc):
+                continue
             try:
                 rule(doc, out, gaz)
             except Exception as exc:

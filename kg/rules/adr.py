@@ -18,7 +18,6 @@ from ..model import Block, Document, Entity, Evidence, Fact, Mention, Relation
 from ..names import ADR_ID, adr_id, canonical_adr_number, clean_name, split_compound, split_parenthetical
 from ..resolve import entity_key
 from . import decisions
-from .lifecycle import replacement_pairs
 from .phrases import Name
 from .state import (
     SENTENCE,
@@ -27,7 +26,6 @@ from .state import (
     Extraction,
     column,
     evidence_at,
-    looks_like_a_name,
     sentence_line,
 )
 
@@ -47,7 +45,8 @@ NOT_RECORDS = ("readme", "index", "_index", "summary", "toc", "contents", "chang
 DECISION_FOLDER = re.compile(r"(?:^|/)(?:adrs?|decisions?|decision[-_ ]?records?|decision[-_ ]?logs?|adr[-_ ]?log|"
                              r"architecture[-_ ]decision[-_ ]records?|architectural[-_ ]decision[-_ ]records?|"
                              r"architecture[-_ ]decisions?|architectural[-_ ]decisions?)/", re.IGNORECASE)
-STATUS_HEADINGS = ("status", "state", "decision status")
+STATUS_HEADINGS = ("status", "state", "decision status", "superseded", "superceded", "superseded by",
+                   "superceded by", "deprecated")
 DECISION_HEADINGS = ("decision", "decisions", "decision outcome", "decision drivers and outcome", "chosen option",
                      "resolution", "the decision", "outcome", "our decision", "decision and rationale")
 CONTEXT_HEADINGS = re.compile(r"^(?:context|context and problem statement|problem|problem statement|background|"
@@ -68,8 +67,6 @@ SUPERSESSION = re.compile(r"\b(?P<by>super(?:s|c|ce)ede?d\s+by|replaced\s+by|sup
                           r"|\b(?P<of>super(?:s|c|ce)edes|supersedes|replaces)\b", re.IGNORECASE)
 NOT_IN_FORCE = ("Rejected", "Deprecated", "Superseded", "Withdrawn", "Proposed", "Draft", "Retired", "Obsolete",
                 "Abandoned", "On Hold", "Replaced")
-DECISION_VERB = re.compile(r"\b(use|using|adopt|choose|chosen|chose|select|selected|deploy|go with|implement|"
-                           r"standardi[sz]e on|migrate to|run)\b", re.I)
 
 
 @dataclass
@@ -178,6 +175,9 @@ def recognise(doc: Document) -> Identity | None:
         found = adr_id(str(doc.front_matter["id"]))
         if found:
             return Identity(found, bare_title)
+    if file_number is not None and title_number is None:
+        # "# 25 Domain names": the file's number written in front of the title without a dot
+        bare_title = re.sub(rf"^0*{file_number}\s+(?=\S)", "", bare_title)
     if file_number is not None and title_number is not None and file_number != title_number and \
             (title_is_adr or not title_is_adr and t is not None):
         warning = (f"{doc.path}:{doc.sections[0].line if doc.sections else 1}: ADR title says {title_number}, "
@@ -474,10 +474,6 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
             rec.rejected.append(Choice(n.text, ev, "decision"))
     for old_name, new_name, ev in rec.replaced:
         out.facts.append(Fact(old_name, "replacedBy", new_name, ev))
-    # the index-style fallback on a title with no verb: "Remove Kong, Use Istio"
-    for leaving, successor in replacement_pairs(rec.title):
-        out.mentions.append(Mention(leaving, "Component", rec.evidence, props={"status": "removed"}))
-        out.facts.append(Fact(leaving, "replacedBy", successor, rec.evidence))
 
 
 def _plausible(name: str) -> bool:
@@ -623,9 +619,10 @@ def adr_references(doc: Document, out: Extraction) -> None:
             rec = AdrRecord(id=found, evidence=evidence_at(doc, line, "index" if doc.kind == "index" else "table"),
                             title=clean_name(title), status=row.get(status_col, "") if status_col else "",
                             repository=row.get(repo_col, "") if repo_col else "")
-            for gone, new in replacement_pairs(rec.title):
-                out.mentions.append(Mention(gone, "Component", rec.evidence, props={"status": "removed"}))
-                out.facts.append(Fact(gone, "replacedBy", new, rec.evidence))
+            # an index row's title alone can state a replacement: "Remove Kong, Use Istio"
+            for gone, new in decisions.read_title(rec.title).replaced:
+                out.mentions.append(Mention(gone.text, "Component", rec.evidence, props={"status": "removed"}))
+                out.facts.append(Fact(gone.text, "replacedBy", new.text, rec.evidence))
             for text, href in links:
                 if adr_id(text) == found:
                     link = next((lk for lk in doc.links if lk.href == href and lk.line == line), None)
@@ -766,12 +763,3 @@ def categories_from_adr_titles(entities: dict[str, Entity], relations: list[Rela
 
 
 # kept for rules that read names the old way (bold decision phrases in component docs)
-def decided_phrase_names(strong: str) -> list[tuple[str, str | None]]:
-    """'MinIO on OCI Block Storage' -> [('MinIO', None)]: the head of a bold decision phrase."""
-    head = re.split(r"\s+(?:on|with|for|as|in|via|using|over|instead of)\s+", strong, maxsplit=1)[0]
-    names = []
-    for part in split_compound(head):
-        name, paren = split_parenthetical(part)
-        if looks_like_a_name(name):
-            names.append((name, paren))
-    return names

@@ -39,7 +39,7 @@ OVER_AFTER = re.compile(r"^\s*(?:[a-z][\w-]*\s+){0,3}?over\s+")
 CHOOSE_VERB = re.compile(rf"\b(?:{CHOOSE})\s+", re.I)
 STRONG_DECISION = re.compile(r"\b(?:we|i|the team)\s+(?:have\s+|had\s+)?(?:decided|chose|agreed|opted|selected|"
                              r"rejected|ruled out|dropped|discarded|will|shall|are going to|plan to|intend to)\b|"
-                             r"\bdecided to\b|\bdecision\s+(?:is|was)\b|\bchosen option\b|"
+                             r"\bdecided to\b|\bdecision\s+(?:is|was)\b|\bchosen (?:option|alternative)\b|"
                              r"\b(?:was|were|is|are|has been|have been)\s+(?:rejected|ruled out|removed from "
                              r"consideration|chosen|selected)\b", re.I)
 NEGATED = re.compile(r"\b(?:not|no|never|won't|don't|doesn't|didn't|cannot|can't|against)\b", re.I)
@@ -79,7 +79,8 @@ TITLE_CHOOSE = re.compile(rf"^(?:(?:we\s+)?(?:will\s+)?(?:{CHOOSE}|add|adding|tr
                           rf"run|host|store)\s+|use of\s+)(?P<rest>.+)$", re.I)
 OPTION_LABEL = re.compile(r"^\s*(?:option|alternative|approach|choice)\s*(?P<n>\d+|[A-Z])\b\s*[:.)\-–—]*\s*(?P<rest>.*)$|"
                           r"^\s*\(?(?P<n2>\d+)[.):]\s+(?P<rest2>.*)$", re.I)
-CHOSEN_OPTION = re.compile(r"\bchosen\s+option\s*:?\s*[\"“'\[]?(?P<text>[^\"”'\]\n]{1,80})", re.I)
+CHOSEN_OPTION = re.compile(r"\b(?:chosen|selected|preferred)\s+(?:option|alternative|solution|approach)\s*:?\s*"
+                           r"[\"“'\[]?(?P<text>[^\"”'\]\n]{1,80})", re.I)
 OPTION_REFERENCE = re.compile(r"\b(?:option|alternative|approach)\s+(?P<n>\d+|[A-Z])\b", re.I)
 LEADING_VERB = re.compile(rf"^(?:(?:{CHOOSE}|create|build|write|keep|stay with|continue with|do|add|try|run|host|"
                           rf"store|implement|rely on|buy|self-host)\s+)+", re.I)
@@ -121,7 +122,30 @@ def split_slashes(names: list[Name]) -> list[Name]:
 
 
 def read_title(title: str, code: frozenset[str] = frozenset()) -> Reading:
-    """What an ADR's title decides: 'Use X for Y', 'Replace X with Y', 'Migrate from X to Y', 'Remove X'."""
+    """What an ADR's title decides: 'Use X for Y', 'Replace X with Y', 'Migrate from X to Y', 'Remove X';
+    a title of several clauses ('Do not use HAProxy; Use AWS ALBs') says each."""
+    clauses = [c.strip() for c in re.split(r"\s*;\s*|,\s+(?:and\s+)?(?=(?:use|adopt|move|migrate|switch|remove|"
+                                         r"replace|do not|don't|drop|retire|stop using)\b)", title.strip(), flags=re.I)
+               if c.strip()]
+    if len(clauses) > 1:
+        out = Reading()
+        for clause in clauses:
+            part = _read_title_clause(clause, code)
+            out.chosen += part.chosen
+            out.rejected += part.rejected
+            out.removed += part.removed
+            out.replaced += part.replaced
+        # "Remove Kong, use Istio": what the record chose replaces what it removed
+        for gone in out.removed:
+            for new in out.chosen[:1]:
+                if (gone, new) not in out.replaced:
+                    out.replaced.append((gone, new))
+        return out
+    return _read_title_clause(title, code)
+
+
+def _read_title_clause(title: str, code: frozenset[str]) -> Reading:
+    """One clause of a title: 'Use X', 'Replace X with Y', 'Remove X', 'X will not be applied'."""
     out = Reading()
     text = title.strip()
     m = REPLACE.search(text)
@@ -140,7 +164,8 @@ def read_title(title: str, code: frozenset[str] = frozenset()) -> Reading:
             out.removed += olds
             out.chosen += news
             return out
-    m = re.match(r"^(?:remove|retire|decommission|deprecate|drop|sunset|stop using|phase out)\s+(?P<rest>.+)$", text, re.I)
+    m = re.match(r"^(?:and\s+)?(?:remove|retire|decommission|deprecate|drop|sunset|stop using|phase out)\s+(?P<rest>.+)$",
+                 text, re.I)
     if m:
         gone = split_slashes(_first(m.group("rest"), code))
         out.removed += gone

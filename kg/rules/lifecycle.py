@@ -8,24 +8,11 @@ from typing import TYPE_CHECKING
 
 from ..model import Document, Entity, Fact, Mention, Relation
 from ..names import clean_name, split_parenthetical
+from .decisions import Reading, lifecycle
 from .state import NAME_COLUMNS, NOT_USED, SENTENCE, STATUS_WORDS, Extraction, column, evidence_at, sentence_line
 
 if TYPE_CHECKING:
     from ..resolve import Gazetteer
-
-
-def replacement_pairs(title: str) -> list[tuple[str, str]]:
-    pairs = []
-    m = re.search(r"\bremove\s+([\w.\- ]+?)\s*[,;]\s*(?:and\s+)?use\s+([\w.\- ]+)", title, re.I)
-    if m:
-        pairs.append((clean_name(m.group(1)), clean_name(m.group(2))))
-    m = re.search(r"\breplace\s+([\w.\- ]+?)\s+with\s+([\w.\- ]+)", title, re.I)
-    if m:
-        pairs.append((clean_name(m.group(1)), clean_name(m.group(2))))
-    m = re.search(r"\bmigrat\w*\s+from\s+([\w.\- ]+?)\s+to\s+([\w.\- ]+)", title, re.I)
-    if m:
-        pairs.append((clean_name(m.group(1)), clean_name(m.group(2))))
-    return pairs
 
 
 def decision_tables(doc: Document, out: Extraction) -> None:
@@ -58,8 +45,10 @@ def replacements(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             continue
         for sentence in SENTENCE.split(block.text):
             for m in REPLACED_BY_PAIR.finditer(sentence):
-                pairs = [(m.group(1), m.group(2))]
-                for old, new in pairs + replacement_pairs(sentence):
+                reading = Reading()
+                lifecycle(sentence, frozenset(), reading)
+                pairs = [(m.group(1), m.group(2))] + [(a.text, b.text) for a, b in reading.replaced]
+                for old, new in pairs:
                     o, n = gaz.lookup_in(old), gaz.lookup_in(new)
                     if o and n and o != n:
                         line = sentence_line(doc, block.line, block.end_line, sentence)

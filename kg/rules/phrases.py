@@ -57,6 +57,7 @@ decision status context consequences pros cons advantages disadvantages good bad
 """.split())
 
 _TOKEN = re.compile(r"\S+")
+_NAME_NUMBER = re.compile(r"\d{1,3}(?:\.\d+)?")  # "Route 53", "Python 3": a number that ends a name
 _TRAIL = " \t,;:.!?)]}\"'“”’"
 _LEAD = " \t([{\"'“‘"
 
@@ -156,7 +157,8 @@ def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6
         run = [(word, start, end)]
         j = i + 1
         while j < len(tokens) and len(run) < max_words and word[-1:] not in ",;:.!?" \
-                and not word.endswith(")") and not tokens[j][0].startswith("(") and is_name_token(tokens[j][0], code) \
+                and not word.endswith(")") and not tokens[j][0].startswith("(") \
+                and (is_name_token(tokens[j][0], code) or _NAME_NUMBER.fullmatch(tokens[j][0].rstrip(",;:.!?)")))\
                 and tokens[j][0].strip(_LEAD + _TRAIL).lower() not in BOUNDARY:
             word = tokens[j][0]
             run.append(tokens[j])

@@ -165,7 +165,11 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
             start, stop = _subject_span(sentence, m.start())
             before = [h for h in hits if start <= h[0] and h[1] <= stop]
             clause_head = sentence[start:m.start()]
-            if before:
+            if before and re.search(r"\b(?:and|then|but also)\s+(?:\w+ly\s+)?$", sentence[:m.start()]):
+                # "Debezium reads the WAL of CNPG and publishes changes to Redpanda": a verb joined by "and"
+                # shares the clause's subject, not the object of the verb before it
+                subj = before[0][2]
+            elif before:
                 subj = before[-1][2]
             elif implicit and not weighing and not re.search(r"\b(?:we|the|our|a|an|this|it|they|users?)\b",
                                                              clause_head, re.I):

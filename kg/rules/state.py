@@ -109,10 +109,6 @@ def name_column(header: list[str]) -> str | None:
     return column(header, TOOL_COLUMNS) or column(header, NAME_COLUMNS)
 
 
-def section_blocks(doc: Document, names: tuple[str, ...]) -> list:
-    return [b for b in doc.blocks if b.section and clean_name(b.section[-1]).lower().rstrip(":") in names]
-
-
 def looks_like_a_name(text: str) -> bool:
     """A product name: at most four words, each capitalised or with a capital inside ('Grafana Loki', 'MinIO', 'cert-manager')."""
     words = text.split()
