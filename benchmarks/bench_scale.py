@@ -234,6 +234,31 @@ def parsers() -> list[tuple[str, int, dict[str, float]]]:
     return out
 
 
+QUESTIONS = {"impact": ["impact", "{c}"], "deps": ["deps", "{c}"], "show": ["show", "{c}"],
+             "query": ["query", "dependents", "-p", "component={c}"], "stats": ["stats"]}
+
+
+def corpora() -> list[dict[str, Any]]:
+    """Each real corpus: cold build, a rebuild with nothing changed, and each question end to end (median of five)."""
+    out = []
+    for corpus in sorted(CORPORA.iterdir()) if CORPORA.is_dir() else []:
+        with tempfile.TemporaryDirectory() as tmp:
+            graph = Path(tmp) / ".kg"
+            cold, _, meta = build(corpus, graph)
+            again, _, _ = build(corpus, graph)
+            from kg import api
+
+            kg = api.open(graph)
+            name = max((e for e in kg.model["entities"] if e["type"] == "Component"),
+                       key=lambda e: len(kg.in_edges.get(e["key"], [])))["label"]
+            answers = {q: statistics.median(
+                timed_process([*KG, *[a.replace("{c}", name) for a in args], "--graph-dir", str(graph)])[0]
+                for _ in range(5)) for q, args in QUESTIONS.items()}
+            out.append({"corpus": corpus.name, "docs": meta["stats"]["documents"], "cold": cold, "rebuild": again,
+                        "component": name, **answers})
+    return out
+
+
 def versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -280,7 +305,8 @@ def run_size(docs: int, components: int, server: bool) -> dict[str, Any]:
                 "engines": compared}
 
 
-def report(results: list[dict[str, Any]], parsed: list[tuple[str, int, dict[str, float]]]) -> str:
+def report(results: list[dict[str, Any]], parsed: list[tuple[str, int, dict[str, float]]],
+           real: list[dict[str, Any]]) -> str:
     lines = ["# kg at scale: benchmark results", "",
              f"Written by `python benchmarks/bench_scale.py` on {time.strftime('%Y-%m-%d %H:%M %Z')}.", "",
              f"- Machine: {machine()}; load average {LOAD[0]:.1f} when the run began, {os.getloadavg()[0]:.1f} "
@@ -315,6 +341,16 @@ def report(results: list[dict[str, Any]], parsed: list[tuple[str, int, dict[str,
         if server:
             lines += ["", f"`kg impact --endpoint` end to end: {server['impact'] * 1000:.0f} ms."]
         lines.append("")
+    if real:
+        lines += ["## The real corpora", "",
+                  "`kg build` cold and again with nothing changed, and each question end to end (a new process, "
+                  "median of five) about the component most depended on.", "",
+                  "| corpus | documents | cold build | rebuild | " + " | ".join(f"`kg {q}`" for q in QUESTIONS) + " |",
+                  "|---|---:|---:|---:|" + "---:|" * len(QUESTIONS)]
+        for c in real:
+            lines.append(f"| {c['corpus']} ({c['component']}) | {c['docs']} | {c['cold']:.2f} s | {c['rebuild']:.2f} s | "
+                         + " | ".join(f"{c[q] * 1000:.0f} ms" for q in QUESTIONS) + " |")
+        lines.append("")
     if parsed:
         names = sorted({n for _, _, t in parsed for n in t})
         lines += ["## Markdown parsers on the real corpora", "",
@@ -345,7 +381,7 @@ def main() -> None:
         print(f"{docs} documents, {components} components…", file=sys.stderr, flush=True)
         results.append(run_size(docs, components, server))
         print(json.dumps(results[-1], default=str), file=sys.stderr, flush=True)
-    text = report(results, parsers())
+    text = report(results, parsers(), corpora())
     print(text)
     if not args.no_write:
         (HERE / "RESULTS.md").write_text(text, encoding="utf-8")

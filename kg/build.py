@@ -68,10 +68,10 @@ def _parse_files(ws: Workspace, paths: list[str], progress: Progress | None, cac
             return f"{source.path}: cannot parse ({exc!r}), skipped"
 
     done = len(ws.files) - len(todo)
-    if cache:
-        cache.stats.update(parsed=len(todo), reused=len(cached))
     parsed = parallel_map(parse_one, todo, progress=(lambda n: progress("parse", done + n, len(ws.files)))
                           if progress else None)
+    if cache:  # a YAML file that is no manifest is no source: neither parsed nor reused
+        cache.stats.update(parsed=sum(1 for found in parsed if found is not None), reused=len(cached))
     fresh = {source.path: doc for (source, _text), doc in zip(todo, parsed)}
     documents: list[Document] = []
     doc_keys: list[str] = []

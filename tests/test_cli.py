@@ -225,7 +225,7 @@ def test_rebuild_reuses_parsed_documents_and_gives_the_same_graph(make_workspace
     assert json.loads(out)["results"] == [], "the edited document no longer says it"
     with sqlite3.connect(directory / "cache" / "files.sqlite") as db:
         entries = db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
-    assert entries == 4, "entries nobody uses are pruned: each document's parse and names are left"
+    assert entries == 6, "entries nobody uses are pruned: each document's parse, names and facts are left"
 
 
 def test_a_damaged_cache_entry_is_a_miss_not_an_error(make_workspace, tmp_path: Path) -> None:
