@@ -539,12 +539,26 @@ class KnowledgeGraph:
         """The relations one step of a walk may take from `node`, each with the entity it leads to, sorted."""
         dependents = direction == "dependents"
         steps = [(rel, rel["subject"] if dependents else rel["object"])
-                 for rel in (self.in_edges if dependents else self.out_edges).get(node, [])
-                 if rel["predicate"] in kinds and rel["predicate"] not in reverse]
+                 for rel in self._edges_of(node, "object" if dependents else "subject", kinds)
+                 if rel["predicate"] not in reverse]
         steps += [(rel, rel["object"] if dependents else rel["subject"])
-                  for rel in (self.out_edges if dependents else self.in_edges).get(node, [])
-                  if rel["predicate"] in kinds and rel["predicate"] in reverse]
+                  for rel in self._edges_of(node, "subject" if dependents else "object", kinds)
+                  if rel["predicate"] in reverse]
         return sorted(steps, key=lambda s: (s[1], s[0]["predicate"], s[0]["subject"], s[0]["object"]))
+
+    def _edges_of(self, node: str, end: str, predicates: set[str]) -> list[dict[str, Any]]:
+        """The relations of these predicates whose `end` (subject or object) is the node: from the index only the
+        rows that match, so a walk reads no mentions; from the model, its lists filtered."""
+        edges_with = getattr(self.source, "edges_with", None)
+        if edges_with is None:
+            return [rel for rel in (self.out_edges if end == "subject" else self.in_edges).get(node, [])
+                    if rel["predicate"] in predicates]
+        cache = self.__dict__.setdefault("_edge_cache", {})
+        k = (node, end, frozenset(predicates))
+        if k not in cache:
+            cache[k] = edges_with(node, end, k[2])
+        found: list[dict[str, Any]] = cache[k]
+        return found
 
     def hop_kind(self, rel: dict[str, Any]) -> str:
         """The kind of dependency one relation is (runtime, hosting, build, backup; "" for none)."""
@@ -577,20 +591,29 @@ class KnowledgeGraph:
                 more = len(set(walk((*chosen, kind))[1]) - set(parent))
                 if more:
                     left_out[kind] = more
+        made: dict[str, Hop] = {}
+
+        def hop_from(node: str) -> Hop:
+            """The hop from a reached entity towards the start: the same for every row whose path passes it."""
+            if node not in made:
+                rels = parent[node][1]
+                # the hop is named by its best-attested relation; its evidence is that of every relation on it
+                rels = sorted(rels, key=lambda r: (-len(r["evidence"]), r["predicate"]))
+                evidence = [dict(ev, relation=r["predicate"], url=self.locate(ev["document"], ev.get("line"))["url"])
+                            for r in rels for ev in r["evidence"]]
+                main = rels[0]
+                made[node] = Hop(self.ref(main["subject"]), main["predicate"], self.ref(main["object"]), evidence,
+                                 self.hop_kind(main), max(confidence_of(r) for r in rels))
+            return made[node]
+
         rows = []
         for key in sorted(parent, key=lambda k: (level[k], self.entities[k]["label"].lower())):
             hops: list[Hop] = []
             path = [self.entities[key]["label"]]
             node = key
             while node != start:
-                prev, rels = parent[node]
-                # the hop is named by its best-attested relation; its evidence is that of every relation on it
-                rels = sorted(rels, key=lambda r: (-len(r["evidence"]), r["predicate"]))
-                evidence = [dict(ev, relation=r["predicate"], url=self.locate(ev["document"], ev.get("line"))["url"])
-                            for r in rels for ev in r["evidence"]]
-                main = rels[0]
-                hops.append(Hop(self.ref(main["subject"]), main["predicate"], self.ref(main["object"]), evidence,
-                                self.hop_kind(main), max(confidence_of(r) for r in rels)))
+                prev = parent[node][0]
+                hops.append(hop_from(node))
                 path.append(self.entities[prev]["label"])
                 node = prev
             evidence = [ev for h in hops for ev in h.evidence]

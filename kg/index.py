@@ -24,13 +24,14 @@ INDEX_FILE = "index.sqlite"
 SCHEMA = """
 CREATE TABLE entities (key TEXT PRIMARY KEY, type TEXT NOT NULL, record TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE names (name TEXT NOT NULL, key TEXT NOT NULL);
-CREATE TABLE relations (id INTEGER PRIMARY KEY, subject TEXT NOT NULL, object TEXT NOT NULL, record TEXT NOT NULL);
+CREATE TABLE relations (id INTEGER PRIMARY KEY, subject TEXT NOT NULL, predicate TEXT NOT NULL, object TEXT NOT NULL,
+                        confidence REAL, record TEXT NOT NULL);
 CREATE TABLE info (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 """
 INDEXES = """
 CREATE INDEX names_by_name ON names (name);
-CREATE INDEX relations_by_subject ON relations (subject, id);
-CREATE INDEX relations_by_object ON relations (object, id);
+CREATE INDEX relations_by_subject ON relations (subject, predicate, id);
+CREATE INDEX relations_by_object ON relations (object, predicate, id);
 """
 
 
@@ -52,8 +53,9 @@ def write_index(model: dict[str, Any], path: Path) -> None:
                        ((e["key"], e["type"], dumps(e)) for e in model["entities"]))
         db.executemany("INSERT INTO names VALUES (?, ?)",
                        ((n, e["key"]) for e in model["entities"] for n in sorted(entity_names(e))))
-        db.executemany("INSERT INTO relations (subject, object, record) VALUES (?, ?, ?)",
-                       ((r["subject"], r["object"], dumps(r)) for r in model["relations"]))
+        db.executemany("INSERT INTO relations (subject, predicate, object, confidence, record) VALUES (?, ?, ?, ?, ?)",
+                       ((r["subject"], r["predicate"], r["object"], r.get("confidence"), dumps(r))
+                        for r in model["relations"]))
         db.executemany("INSERT INTO info VALUES (?, ?)", [("repositories", dumps(model["repositories"]))])
         db.executescript(INDEXES)
         db.commit()
@@ -118,6 +120,15 @@ class Index:
         return [self._json(r[0]) for r in self._rows("SELECT record FROM relations WHERE object = ? ORDER BY id",
                                                      (key,))]
 
+    def edges_with(self, key: str, end: str, predicates: frozenset[str]) -> list[dict[str, Any]]:
+        """The relations with these predicates from (end "subject") or to (end "object") an entity, in the
+        model's order: a walk along dependencies reads no mentions, however many documents name the entity."""
+        column = "subject" if end == "subject" else "object"
+        marks = ",".join("?" * len(predicates))
+        rows = self._rows(f"SELECT subject, predicate, object, confidence, record FROM relations "
+                          f"WHERE {column} = ? AND predicate IN ({marks}) ORDER BY id", (key, *sorted(predicates)))
+        return [LazyRecord(self, s, p, o, c, text) for s, p, o, c, text in rows]
+
     def all_entities(self) -> Iterator[dict[str, Any]]:
         """Every entity record, by key (for the rare question that needs them all: close names)."""
         for (text,) in self._rows("SELECT record FROM entities ORDER BY key"):
@@ -127,6 +138,24 @@ class Index:
         """Repository name -> the folder it was read from."""
         rows = self._rows("SELECT value FROM info WHERE name = 'repositories'")
         return dict(self._json(rows[0][0])) if rows else {}
+
+
+class LazyRecord(dict):  # type: ignore[type-arg]
+    """A relation's record whose ends, predicate and confidence are read at once and the rest (its evidence)
+    only when asked for: a walk passes many relations and shows the evidence of few."""
+
+    def __init__(self, index: Index, subject: str, predicate: str, obj: str, confidence: float | None,
+                 text: str) -> None:
+        super().__init__(subject=subject, predicate=predicate, object=obj)
+        if confidence is not None:
+            self["confidence"] = confidence
+        self._index, self._text = index, text
+
+    def __missing__(self, key: str) -> Any:
+        self.update(self._index._json(self._text))
+        if key not in self.keys():
+            raise KeyError(key)
+        return dict.__getitem__(self, key)
 
 
 class LazyMap(Mapping[str, Any]):
