@@ -181,6 +181,8 @@ def _limited(fn: Any) -> float:
         fn()
     except QueryTimeout:
         return float("inf")
+    except RuntimeError as exc:  # a command that stopped: at its time limit, or failed
+        return float("inf") if "stopped after" in str(exc) else float("nan")
     except Exception:  # noqa: BLE001 - the worker's RecursionError comes back as a QueryError
         return float("nan")
     return time.perf_counter() - started
@@ -209,8 +211,8 @@ def _server(graph: Path, component: str, text: str) -> dict[str, float]:
             from kg.endpoint import DEFAULT_GRAPH
 
             query = best(lambda: client.solutions(text, DEFAULT_GRAPH))
-            named = statistics.median(timed_process([*KG, "query", "dependents", "-p", f"component={component}",
-                                                     "--endpoint", url])[0] for _ in range(3))
+            named = _limited(lambda: timed_process([*KG, "query", "dependents", "-p", f"component={component}",
+                                                    "--timeout", str(RDFLIB_LIMIT), "--endpoint", url]))
             answer = statistics.median(timed_process([*KG, "impact", component, "--endpoint", url])[0]
                                        for _ in range(3))
         finally:
@@ -396,14 +398,17 @@ def main() -> None:
                         help="documents:components, comma-separated")
     parser.add_argument("--no-server", action="store_true", help="skip the Oxigraph server")
     parser.add_argument("--no-write", action="store_true", help="print, do not write RESULTS.md")
+    parser.add_argument("--previous", metavar="JSONL", help="results of sizes measured by an earlier run (the "
+                        "JSON lines this script prints on stderr), reported beside this run's")
     args = parser.parse_args()
     server = not args.no_server and bool(shutil.which("oxigraph") or Path(sys.executable).with_name("oxigraph").exists())
-    results = []
+    results = [json.loads(line) for line in Path(args.previous).read_text().splitlines() if line.strip()] \
+        if args.previous else []
     for spec in args.sizes.split(","):
         docs, components = (int(x) for x in spec.split(":"))
         print(f"{docs} documents, {components} components…", file=sys.stderr, flush=True)
         results.append(run_size(docs, components, server))
-        print(json.dumps(results[-1], default=str), file=sys.stderr, flush=True)
+        print(json.dumps(results[-1]), file=sys.stderr, flush=True)
     text = report(results, parsers(), corpora())
     print(text)
     if not args.no_write:
