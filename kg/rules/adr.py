@@ -18,7 +18,7 @@ from ..model import Block, Document, Entity, Evidence, Fact, Mention, Relation
 from ..names import ADR_ID, adr_id, canonical_adr_number, clean_name, split_compound, split_parenthetical
 from ..resolve import entity_key
 from . import decisions
-from .phrases import Name
+from .phrases import KIND_WORDS, Name
 from .state import (
     SENTENCE,
     AdrRecord,
@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     from ..resolve import Gazetteer
 
 # a number in a title: "ADR-7: X", "ADR 007 - X", "7. X", "ADR029: X" (and typos such as "ADD037: X")
+# "Architecture Decision Record 11: Lifecycle Policy", "Architectural Decision Record: Using X": the series' name
+RECORD_PREFIX = re.compile(r"^\s*(?:architectur(?:e|al)\s+decision\s+records?|decision\s+records?)\s*"
+                           r"(?:(?=\d)|[:\-–—]\s*)", re.IGNORECASE)
 TITLE_NUMBER = re.compile(r"^\s*(?:(?:ADR|AD|ADD|DR)[-_ ]?(?P<a>\d{1,5})|(?P<n>\d{1,5})\s*[.:)]|#(?P<h>\d{1,5})\.?)"
                           r"\s*[:.\-–—]?\s*(?P<rest>.*)$", re.IGNORECASE)
 FILE_ADR_NUMBER = re.compile(r"^ADR[-_ ]?(\d{1,5})(?!\d)", re.IGNORECASE)
@@ -142,7 +145,7 @@ def recognise(doc: Document) -> Identity | None:
         return None
     if OTHER_SERIES.match(stem) and not FILE_ADR_NUMBER.match(stem):
         return None  # DR005-…, RFC-0012-…: another series of records, not ADRs
-    title = clean_name(doc.title)
+    title = RECORD_PREFIX.sub("", clean_name(doc.title))
     if re.search(r"\btemplate\b", title, re.I) or ZERO.match(stem) and _looks_like_template(doc, title):
         return None
     t = TITLE_NUMBER.match(title)
@@ -734,13 +737,39 @@ def adr_relations(grouped: dict[str, list[AdrRecord]], gaz: Gazetteer, documents
     return [r for r in out if gaz.has(r.subject) and gaz.has(r.object) and r.subject != r.object]
 
 
+# a title's separators: what follows names the choice ("Event Streaming with Redpanda", "Operators - CNPG")
+TITLE_PART = re.compile(r"\s[-–—]\s|:\s|[()+&,/]|\s(?:and|or|with|using|via)\s", re.I)
+# a preposition in front of a name makes it the setting of the decision, not its choice ("Rails access in Kubernetes")
+SETTING = re.compile(r"\b(?:in|on|to|for|from|of|at|as|within|across|into|through|about|by|under|between|per|behind)\b",
+                     re.I)
+# words after a name that say what it is ("Kyverno Policy Engine", "Contabo VPS Infrastructure"); any other word
+# makes the name a modifier of the title's real subject ("EKS cluster management", "Keycloak Email Provider")
+# ("TDR frontend framework" is about a framework for TDR, not TDR)
+WHAT_IT_IS = KIND_WORDS - {"framework", "frameworks", "application", "applications", "app", "apps"}
+
+
 def _title_names(title: str, gaz: Gazetteer) -> list[tuple[str, bool]]:
+    """The names a title without a verb decides: those that stand as its subject or after a separator.
+
+    "Event Streaming with Redpanda" and "Kyverno Policy Engine" decide their name; in "EKS cluster
+    management", "Rails access in Kubernetes" or "Local Development Stack for GovUK Notify" the name is
+    the setting of the decision, which the record's text has to name.
+    """
     out = []
-    for start, _end, key, _surface in gaz.scan(title):
+    for start, end, key, _surface in gaz.scan(title):
         if gaz.type_of(key) not in ("Component", "Vendor"):
             continue
         before = title[:start]
         negated = bool(re.search(r"\b(no|not|without|remove|removing|drop|replace|instead of|over|vs\.?)\s*$", before, re.I))
+        part_start = max((m.end() for m in TITLE_PART.finditer(title, 0, start)), default=0)
+        if not negated and SETTING.search(title[part_start:start]):
+            continue
+        stop = TITLE_PART.search(title, end)
+        setting = SETTING.search(title, end)
+        tail_end = min(x.start() for x in (stop, setting) if x) if stop or setting else len(title)
+        tail = re.findall(r"[A-Za-z][\w.-]*", title[end:tail_end])
+        if tail and tail[-1].lower() not in WHAT_IT_IS and tail[-1].lower().removesuffix("s") not in WHAT_IT_IS:
+            continue
         out.append((key, negated))
     return out
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .phrases import Name, names_in
+from ..gazetteer import is_everyday_word
+from .phrases import BOUNDARY, KIND_WORDS, Name, names_in
 
 # verbs of choosing; the name follows ("use X", "based on X")
 CHOOSE = (r"use|uses|using|utili[sz]e|utili[sz]ing|adopt|adopts|adopting|implement|implements|implementing|"
@@ -30,7 +31,7 @@ REJECTED_PASSIVE = re.compile(r"\b(?:was|were|is|are|has been|have been|will be)
 # words after which a name is turned down ("chose X over Y", "X instead of Y", "in favour of Y")
 AGAINST = re.compile(r"\b(?:instead of|rather than|in favou?r of|as opposed to|decided against|"
                      r"(?:have |had )?rejected|(?:will|shall|do|does|did|would) not (?:use|adopt|implement|build|"
-                     r"choose|select|deploy|run|go with|pursue|apply)(?:\s+\w+){0,4}?\s+(?:using|with|on|in)?|"
+                     r"choose|select|deploy|run|go with|pursue|apply)(?:(?:\s+\w+){1,4}?\s+(?:using|with))?|"
                      r"won't (?:use|adopt|implement|build|choose|deploy|run)|(?:decided|chose|opted) not to "
                      r"(?:use|adopt|implement|choose|deploy|run|go with|pursue|apply)|not (?:to )?use)\s+", re.I)
 OVER = re.compile(r"\bover\s+", re.I)
@@ -76,7 +77,10 @@ MOVE_TO = re.compile(r"\b(?:move|moving|migrate|migrating|switch|switching|repla
 TITLE_REJECT = re.compile(r"^(?:do not|don't|never|avoid|no)\s+(?:use\s+|adopt\s+)?(?P<name>.+)$|"
                           r"^(?P<subject>.+?)\s+(?:will|shall|should|must)\s+not\s+be\b", re.I)
 TITLE_CHOOSE = re.compile(rf"^(?:(?:we\s+)?(?:will\s+)?(?:{CHOOSE}|add|adding|try|trial|trialling|enable|enabling|"
-                          rf"run|host|store)\s+|use of\s+)(?P<rest>.+)$", re.I)
+                          rf"run|host|store|keep|offer|provide)\s+|use of\s+)(?P<rest>.+)$", re.I)
+# "Store forms in forms-admin", "Keep state on S3": the place is the choice
+TITLE_PLACE = re.compile(r"^(?:store|storing|keep|keeping|host|hosting|run|running|persist|put|hold|deploy|deploying)\s"
+                         r"(?:\S+\s+){0,5}?(?:in|on|into|onto|inside|within)\s+(?!an?\s)(?P<place>.+)$", re.I)
 OPTION_LABEL = re.compile(r"^\s*(?:option|alternative|approach|choice)\s*(?P<n>\d+|[A-Z])\b\s*[:.)\-–—]*\s*(?P<rest>.*)$|"
                           r"^\s*\(?(?P<n2>\d+)[.):]\s+(?P<rest2>.*)$", re.I)
 CHOSEN_OPTION = re.compile(r"\b(?:chosen|selected|preferred)\s+(?:option|alternative|solution|approach)\s*:?\s*"
@@ -106,7 +110,22 @@ class Reading:
 
 
 def _first(phrase: str, code: frozenset[str]) -> list[Name]:
-    return names_in(phrase, code)
+    # "Use `transaction` mode", "`private` instead of `public`": a lower-case everyday word in a code span is
+    # a setting's value, not a product
+    return [n for n in names_in(phrase, code) if not (n.text.islower() and is_everyday_word(n.text))]
+
+
+def _heads(names: list[Name], phrase: str) -> list[Name]:
+    """The names a phrase speaks of themselves: in "instead of the Keycloak realm", "use a UNIX socket" or "instead
+    of New Relic sending alerts" the name qualifies what follows it; "the gitops-bridge tooling" is still the tool."""
+    out = []
+    for n in names:
+        m = re.match(r"\s+([a-z][\w-]*)", phrase[n.end:])
+        if m and m.group(1) not in BOUNDARY and m.group(1) not in ("and", "or", "nor") \
+                and m.group(1) not in KIND_WORDS:
+            continue
+        out.append(n)
+    return out
 
 
 def split_slashes(names: list[Name]) -> list[Name]:
@@ -188,6 +207,9 @@ def _read_title_clause(title: str, code: frozenset[str]) -> Reading:
     if m:
         rest = m.group("rest")
         chosen = split_slashes(_first(rest, code))
+        place = TITLE_PLACE.match(text)
+        if not chosen and place:
+            chosen = split_slashes(_first(place.group("place"), code))
         out.chosen += chosen
         # "Use X over Y", "Use X instead of Y"
         for against in (OVER, AGAINST):
@@ -225,7 +247,7 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
     against_spans: list[tuple[int, int]] = []
     for m in AGAINST.finditer(sentence):
         names = _first(sentence[m.end():], code)
-        out.rejected += split_slashes(names)
+        out.rejected += split_slashes(_heads(names, sentence[m.end():]))
         against_spans.append((m.start(), m.end() + (names[-1].end if names else 0)))
     for m in CHOOSE_VERB.finditer(sentence):
         if any(a <= m.start() < b for a, b in against_spans):
@@ -238,21 +260,24 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
             continue
         if re.search(r"\b(?:did|had|used to|previously|originally|initially|currently|already)\s*$", clause, re.I):
             continue  # "We did use Siegfried in the Alpha": history, not the decision
-        names = split_slashes(_first(sentence[m.end():], code))
-        if not names:
+        read = split_slashes(_first(sentence[m.end():], code))
+        if not read:
             continue
-        if NEGATED.search(clause):
+        names = read
+        if re.match(r"(?:a|an|one)\s", sentence[m.end():], re.I):
+            names = _heads(names, sentence[m.end():])  # "use a UNIX socket": a kind of thing, not a product
+        if NEGATED.search(clause[-40:]):  # the verb's own negation, not one a long clause before it
             out.rejected += names
             continue
         out.chosen += names
         # "chose X over Y", "prefer X over Y"
-        after = sentence[m.end() + names[-1].end:]
+        after = sentence[m.end() + read[-1].end:]
         w = re.match(r"^\s*(?:\([^)]{0,40}\)\s*)?(?:together\s+)?(?:with|alongside|plus|and)\s+", after)
         if w:  # "use Infisical (self-hosted) with External Secrets Operator": both are the choice
             out.chosen += names_in(after[w.end():], code)[:1]
         o = OVER_AFTER.match(after)
-        if o:
-            out.rejected += _first(after[o.end():], code)
+        if o and not re.match(r"\s*(?:other|all|any|the other)\s", after[o.end():], re.I):
+            out.rejected += _heads(_first(after[o.end():], code), after[o.end():])  # not "over other MVC frameworks"
     for m in CHOSEN_PASSIVE.finditer(sentence):
         before = last_name_before(sentence[: m.start()], code)
         if before is not None and not NEGATED.search(sentence[max(0, m.start() - 12): m.start()]):

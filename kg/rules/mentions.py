@@ -193,7 +193,7 @@ def _counts(surface: str, common: bool, text: str, start: int, known: object) ->
     if marked:
         return True
     sentence_start = not text[:start].strip() or re.search(r"[.!?:]\s*$|^\W*$", text[:start]) is not None
-    if common or " " not in surface and surface[:1].isupper() and surface[1:].islower() and sentence_start:
+    if common:
         return surface[:1].isupper() and not sentence_start
     return len(surface) >= 4
 

@@ -24,6 +24,14 @@ instead rather whose who whom if unless until after before between across within
 is are was were be been being will would should could can may might must has have had do does did
 this these those it its they them their there here
 """.split())
+# nouns after a name that say what kind of thing it is ("the gitops-bridge tooling", "Kyverno Policy Engine"): the
+# phrase still names the product; any other noun makes the name a modifier ("the Keycloak realm", "a UNIX socket")
+KIND_WORDS = frozenset("""
+engine gateway infrastructure platform database databases db store storage cache broker registry server servers
+proxy mesh controller operator operators scanner stack cloud hosting vps cdn orchestrator runtime queue bus firewall
+service services tool tools tooling library libraries sdk cli agent agents community edition enterprise oss
+framework frameworks application applications app apps instance instances cluster clusters plugin plugins
+""".split())
 # lower-case words that may stand in front of a name and are skipped ("the", "our managed", "a new custom")
 LEADING = frozenset("""
 a an the our their its his her my your this that these those new existing current custom own managed hosted
