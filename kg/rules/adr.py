@@ -422,7 +422,11 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
     for block in doc.blocks:
         in_decision = block in decision_blocks[:15]
         if _in_options(block.section) and not in_decision:
-            continue  # what an option would do is not what the record decided
+            # what an option would do is not what the record decided; what was weighed and not taken is turned down
+            for sentence in SENTENCE.split(block.text):
+                ev = evidence_at(doc, sentence_line(doc, block.line, block.end_line, sentence), "prose", sentence, 0.65)
+                note("rejected", decisions.weighed_but(sentence, known | frozenset(block.code)), ev)
+            continue
         for sentence in SENTENCE.split(block.text):
             ev = evidence_at(doc, sentence_line(doc, block.line, block.end_line, sentence), "prose", sentence,
                              0.75 if in_decision else 0.65)
@@ -514,6 +518,8 @@ def _options(doc: Document, rec: AdrRecord, known: frozenset[str], choices: list
                 choices.append(("chosen", n, ev))
                 chosen_keys |= _keys(n)
     known_choice = bool(picked) or any(_keys(n) & chosen_keys for o in options for n in o.names)
+    # alternatives to a decision that chose something else were each turned down
+    known_choice = known_choice or bool(chosen_keys) and all(o.alternative for o in options)
     if not known_choice and decision_text:
         # a decision that names one of the options more often than any other has chosen it
         counts = sorted(((sum(len(re.findall(r"(?<![\w-])" + re.escape(n.text) + r"(?![\w-])", decision_text, re.I))
@@ -563,19 +569,30 @@ def weighed_options(doc: Document, known: frozenset[str] = frozenset()) -> list[
                                      title, re.I))
         if names:
             options.append(decisions.Option(decisions.option_number(title), title, names, sec.line, rejected_here,
-                                            chosen_here))
+                                            chosen_here, under and _alternatives(sec.path[-2])))
     listed = [b for b in option_items(doc) if b.depth <= 1]
     for i, b in enumerate(listed, 1):
         links = [lk.text for lk in doc.links if b.line <= lk.line <= max(b.end_line, b.line) and lk.text
                  and b.text.find(lk.text) < 60]
         label = b.strong[0] if b.strong and b.text.startswith(b.strong[0]) else b.text
-        names = decisions.option_names(re.split(r"\s[-–—]\s|:\s", label)[0], links[:2], known | frozenset(b.code))
         rest = b.text[len(label):] if b.text.startswith(label) else b.text
+        named_by = re.split(r"\s[-–—]\s|:\s", label)[0]
+        bare = decisions.OPTION_LABEL.match(named_by)
+        if bare and not (bare.group("rest") or bare.group("rest2") or "").strip():
+            # "**Option A**: Single tool (gitleaks only)": the label is a number, the text after it names the option
+            named_by += " " + re.split(r"\s[-–—]\s|:\s", rest.lstrip(" :*_–—-"))[0]
+        names = decisions.option_names(named_by, links[:2], known | frozenset(b.code))
         chosen_here, rejected_here = decisions.option_verdict(rest)
         if names:
             options.append(decisions.Option(decisions.option_number(b.text) or str(i), label[:80], names, b.line,
-                                            rejected_here, chosen_here))
+                                            rejected_here, chosen_here,
+                                            bool(b.section) and _alternatives(b.section[-1])))
     return options
+
+
+def _alternatives(section_title: str) -> bool:
+    """A section of alternatives to the decision ("Alternatives considered"), not of every option weighed."""
+    return re.match(r"^(?:other\s+)?alternatives?\b", clean_name(section_title), re.I) is not None
 
 
 # a paragraph that introduces a list of options: "Options considered:", "We looked at 3 options for …:"

@@ -81,7 +81,7 @@ TITLE_CHOOSE = re.compile(rf"^(?:(?:we\s+)?(?:will\s+)?(?:{CHOOSE}|add|adding|tr
 # "Store forms in forms-admin", "Keep state on S3": the place is the choice
 TITLE_PLACE = re.compile(r"^(?:store|storing|keep|keeping|host|hosting|run|running|persist|put|hold|deploy|deploying)\s"
                          r"(?:\S+\s+){0,5}?(?:in|on|into|onto|inside|within)\s+(?!an?\s)(?P<place>.+)$", re.I)
-OPTION_LABEL = re.compile(r"^\s*(?:option|alternative|approach|choice)\s*(?P<n>\d+|[A-Z])\b\s*[:.)\-–—]*\s*(?P<rest>.*)$|"
+OPTION_LABEL = re.compile(r"^\s*(?:option|alternative|approach|choice)\s*(?P<n>\d+|(?<=\s)[A-Z])\b\s*[:.)\-–—]*\s*(?P<rest>.*)$|"
                           r"^\s*\(?(?P<n2>\d+)[.):]\s+(?P<rest2>.*)$", re.I)
 CHOSEN_OPTION = re.compile(r"\b(?:chosen|selected|preferred)\s+(?:option|alternative|solution|approach)\s*:?\s*"
                            r"[\"“'\[]?(?P<text>[^\"”'\]\n]{1,80})", re.I)
@@ -232,9 +232,33 @@ def _tail_name(phrase: str, code: frozenset[str]) -> Name | None:
     return names[0]
 
 
+# "We considered using X but…", "We briefly looked at X as well, but decided…", "X was considered but rejected"
+WEIGHED = r"(?:considered|looked at|looked into|evaluated|investigated|explored|tried|trialled|prototyped|assessed)"
+WEIGHED_ACTIVE = re.compile(rf"\b(?:we|i|the team)\s+(?:\w+\s+)?{WEIGHED}\s+(?:using\s+|adopting\s+|running\s+)?", re.I)
+WEIGHED_PASSIVE = re.compile(rf"\b(?:was|were)\s+(?:also\s+|briefly\s+)?{WEIGHED}\b[^.;]{{0,40}}?\bbut\b", re.I)
+
+
+def weighed_but(sentence: str, code: frozenset[str] = frozenset()) -> list[Name]:
+    """What a sentence says was weighed and then not taken: 'We looked at X but…', 'X was considered but…'."""
+    out: list[Name] = []
+    if "but" not in sentence.lower():
+        return out
+    for m in WEIGHED_ACTIVE.finditer(sentence):
+        after = sentence[m.end():]
+        names = _first(after, code)
+        if names and re.match(r"\s*(?:v?[\d.]+\s*)?(?:\([^)]*\)\s*)?(?:as well|too|also)?\s*,?\s*but\b", after[names[-1].end:], re.I):
+            out += split_slashes(names)
+    for m in WEIGHED_PASSIVE.finditer(sentence):
+        before = last_name_before(sentence[: m.start()], code)
+        if before is not None:
+            out.append(before)
+    return out
+
+
 def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision: bool = True) -> Reading:
     """What one sentence decides. In a decision section a plain 'Use X' counts; elsewhere only 'we decided…'."""
     out = Reading()
+    out.rejected += weighed_but(sentence, code)
     strong = bool(STRONG_DECISION.search(sentence))
     if not in_decision and not strong:
         # outside a decision, only retirement and replacement statements count
@@ -386,6 +410,7 @@ class Option:
     line: int
     rejected_here: bool = False  # the option's own text turns it down ("Rejected due to cost.")
     chosen_here: bool = False  # the option's own text says it won ("**selected for K8s**")
+    alternative: bool = False  # listed under "Alternatives considered": not what the record chose
 
 
 OPTION_CHOSEN = re.compile(r"\b(?:selected|chosen|recommended|preferred|winner|adopted|accepted|go with this)\b", re.I)
@@ -407,15 +432,22 @@ def option_names(label: str, links: list[str], code: frozenset[str] = frozenset(
     m = OPTION_LABEL.match(label)
     rest = (m.group("rest") if m.group("rest") is not None else m.group("rest2")) if m else label
     rest = re.split(r"\s[-–—]\s|:\s", rest, maxsplit=1)[0].strip()
+    inner = re.fullmatch(r"\(([^()]+)\)", rest)
+    if inner:  # "Option B (GitHub Wiki)"
+        rest = inner.group(1)
     stripped = LEADING_VERB.sub("", rest)
     found = split_slashes(names_in(stripped, code))
     # "Manual kubectl/helm", "Published and preview forms…": a label's sentence-case first word is no name
     # unless it is marked as one (a capital inside, a digit, a hyphen, all capitals, a code span)
     following = rest[found[0].end:].lstrip() if found else ""
     if stripped == rest and found and found[0].start == 0 and re.match(r"[a-z]", following) \
-            and not re.match(r"(?:and|or)\s", following) \
+            and (not re.match(r"(?:and|or)\s", following) or re.match(r"(?:and|or)\s+[a-z]", following)
+                 and is_everyday_word(found[0].text)) \
             and re.fullmatch(r"[A-Z][a-z]+", found[0].text) and found[0].text not in code:
         found = found[1:]
+    if found and found[0].start == 0 and re.fullmatch(r"[A-Z][a-z]+ing", found[0].text.split()[0]) \
+            and is_everyday_word(found[0].text.split()[0]):
+        found = found[1:]  # "Reducing Transactions": a title-case heading that names an action
     for m2 in CHOOSE_VERB.finditer(rest):  # "a custom Lambda using Go"
         if m2.start() > 0:
             found += names_in(rest[m2.end():], code)

@@ -37,7 +37,7 @@ LEADING = frozenset("""
 a an the our their its his her my your this that these those new existing current custom own managed hosted
 self-hosted dedicated separate shared single central centralised centralized single-tenant multi-tenant
 open-source open source native official standard default dedicated additional simple small lightweight
-some any each every both all also just only directly
+some any each every both all also just only directly local remote
 """.split())
 # a noun after a name that makes the phrase something other than a technology
 NOT_A_TECHNOLOGY_HEAD = frozenset("""
