@@ -66,8 +66,12 @@ STATUS_WORD = re.compile(r"\b(accepted|proposed|deprecated|superseded|superceded
                          r"replaced|on hold|abandoned)\b", re.IGNORECASE)
 STATUS_EMOJI = {"✅": "Accepted", "✔": "Accepted", "❌": "Rejected", "✖": "Rejected", "⌛": "Superseded",
                 "🤔": "Proposed", "♻": "Amended"}
-SUPERSESSION = re.compile(r"\b(?P<by>super(?:s|c|ce)ede?d\s+by|replaced\s+by|superseded|superceded|superceeded)"
-                          r"|\b(?P<of>super(?:s|c|ce)edes|supersedes|replaces)\b", re.IGNORECASE)
+# every spelling people use: superseded, superceded, superceeded; supersedes, supercedes, superseeds
+SUPERSESSION = re.compile(r"\b(?P<by>super[sc]{1,2}e{1,2}de?d\s+by|replaced\s+by|super[sc]{1,2}e{1,2}ded)"
+                          r"|\b(?P<of>super[sc]{1,2}e{1,2}de?s|replaces)\b", re.IGNORECASE)
+# a decision section that says no decision is made yet
+UNDECIDED = re.compile(r"^\W*(?:to be (?:taken|decided|defined|determined|agreed|confirmed|made)|tbd|tbc|t\.b\.d|pending|"
+                       r"undecided|open|not (?:yet )?decided|no decision(?: yet| has been)?|\?+)\b", re.IGNORECASE)
 NOT_IN_FORCE = ("Rejected", "Deprecated", "Superseded", "Withdrawn", "Proposed", "Draft", "Retired", "Obsolete",
                 "Abandoned", "On Hold", "Replaced")
 
@@ -469,6 +473,10 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
     if rec.status in ("Rejected", "Withdrawn", "Abandoned"):
         # a rejected record decides nothing: what it proposed is what was turned down
         choices = [("rejected" if kind == "chosen" else kind, n, ev) for kind, n, ev in choices]
+    if decision_blocks and UNDECIDED.match(decision_blocks[0].text):
+        # "Decision Outcome: (( to be taken ))": the record has not chosen yet, whatever its title proposes
+        rec.undecided = True
+        choices = [c for c in choices if c[0] != "chosen"]
     chosen = {k for kind, n, _ in choices if kind == "chosen" for k in _keys(n)}
     for kind, n, ev in choices:
         aliases = [n.abbreviation] if n.abbreviation else []
@@ -732,8 +740,8 @@ def adr_relations(grouped: dict[str, list[AdrRecord]], gaz: Gazetteer, documents
                     rejected.setdefault(found, c.evidence)
         own = [r for r in recs if r.document in ent.props["documents"] and r.evidence.method == "heading"]
         for rec in own or [r for r in recs if r.evidence.method == "index"] or recs:
-            if rec.title_read:
-                continue  # the title's own grammar said what it decides ("Use X", "Replace X with Y")
+            if rec.title_read or rec.undecided:
+                continue  # the title's own grammar said what it decides ("Use X", "Replace X with Y"), or nothing is
             # titles with no verb ("Event Streaming with Redpanda"): the known names they carry
             for hit, negated in _title_names(rec.title, gaz):
                 (rejected if negated else decided).setdefault(hit, rec.evidence)

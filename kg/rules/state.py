@@ -42,6 +42,7 @@ class AdrRecord:
     replaced: list[tuple[str, str, Evidence]] = field(default_factory=list)  # (old, new) as written
     options: list[tuple[str, Evidence]] = field(default_factory=list)
     title_read: bool = False  # the title's grammar said what the record decides
+    undecided: bool = False  # the decision section says no choice is made yet ("to be taken", "TBD")
 
 
 @dataclass
