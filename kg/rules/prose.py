@@ -161,10 +161,16 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
             targets = after or inside
             if not targets:
                 continue
+            if re.search(r"\b(?:and|or|then)\s+[a-z]", sentence[m.end():hits[targets[0]][0]]):
+                continue  # "runs on each instance and pools connections to PostgreSQL": another verb's object
             obj = _head(hits, targets[0], sentence)[2]
             start, stop = _subject_span(sentence, m.start())
             before = [h for h in hits if start <= h[0] and h[1] <= stop]
             clause_head = sentence[start:m.start()]
+            if before and re.fullmatch(r"\s*(?:the|a|an|this|our|its|their)\s+(?:[a-z][\w-]*\s+)*?"
+                                       r"(?:of|in|for|with|from|on|at|by)\s+(?:[a-z][\w-]*\s+)*",
+                                       sentence[start:before[-1][0]], re.I):
+                continue  # "The current method of updating … in S3 requires …": the subject is the method
             if before and re.search(r"\b(?:and|then|but also)\s+(?:\w+ly\s+)?$", sentence[:m.start()]):
                 # "Debezium reads the WAL of CNPG and publishes changes to Redpanda": a verb joined by "and"
                 # shares the clause's subject, not the object of the verb before it
