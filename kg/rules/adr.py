@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -444,6 +445,7 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
             m = re.search(r"\bconsider(?:ed|ing)\s+(?:using\s+|adopting\s+)?", sentence, re.I)
             considered = decisions.names_in(sentence[m.end():], known | frozenset(block.code)) if m else []
             take(r, ev)
+    _implemented_as(doc, decision_blocks, known, note)
     # a technology table under the decision heading lists what was chosen ("| Canary Controller | Flagger |")
     for table in doc.tables:
         # only a column that names the choice ("Tool", "Technology", "Choice"): "| Product | Protocol |" under
@@ -498,6 +500,41 @@ def _plausible(name: str) -> bool:
     if ADR_ID.search(name) or re.fullmatch(r"[\d\W]+", name):
         return False
     return name.lower() not in decisions_stopwords()
+
+
+# a decision paragraph that introduces the parts of its choice: "Chosen option: Option C, implemented as:"
+PARTS_INTRO = re.compile(r"\b(?:implemented (?:as|with|by|using)|consist(?:s|ing)? of|compris(?:es|ing)|made up of|"
+                         r"built (?:from|with)|(?:the )?following (?:tools|components|technologies|services|products)|"
+                         r"(?:tools|stack|tooling) (?:is|are))\b[^.]*:\s*$", re.IGNORECASE)
+
+
+def _implemented_as(doc: Document, decision_blocks: list[Block], known: frozenset[str],
+                    note: Callable[[str, list[Name], Evidence], None]) -> None:
+    """The tools a decision lists as its parts ("implemented as: 1. **gitleaks** - … 2. **Trivy workflow**: …"):
+    the name each item leads with, when it is marked as a name (a known technology, a code span, bold
+    lower case, capitals inside, a digit or a hyphen); "**Weekly secret scan**" names a task, not a tool."""
+    from .. import gazetteer
+
+    technologies = gazetteer.load()
+    listing = False
+    for block in decision_blocks:
+        if block.kind != "item":
+            listing = bool(PARTS_INTRO.search(block.text))
+            continue
+        if not listing or block.depth > 1:
+            continue
+        lead = block.strong[0] if block.strong and block.text.startswith(block.strong[0]) else \
+            (block.code[0] if block.code and block.text.startswith(block.code[0]) else "")
+        if not lead:
+            continue
+        found = decisions.names_in(lead, known | {lead.split()[0]})
+        if not found or found[0].start != 0:
+            continue
+        name = found[0]
+        marked = technologies.get(name.text) is not None or name.text in known or name.text.islower() \
+            or re.search(r"[A-Z].*[A-Z]|\d|[-.+#]", name.text) is not None and len(name.text) > 2
+        if marked and _plausible(name.text):
+            note("chosen", [name], evidence_at(doc, block.line, "prose", block.text, 0.7))
 
 
 def _options(doc: Document, rec: AdrRecord, known: frozenset[str], choices: list[tuple[str, Name, Evidence]]) -> None:
