@@ -476,7 +476,9 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
         for cut in range(len(words) - 1, 0, -1):
             head, tail = " ".join(words[:cut]), " ".join(words[cut:])
             hk = name_key(head)
-            if hk in names and hk != k and (etype == "Vendor" or GENERIC_TAIL.fullmatch(tail)):
+            # "Terraform Cloud", "Grafana Cloud": a maker's hosted product is a product of its own
+            product_cloud = tail.lower() == "cloud" and hk not in vendors
+            if hk in names and hk != k and (etype == "Vendor" or GENERIC_TAIL.fullmatch(tail) and not product_cloud):
                 uf.union(k, hk)
                 break
     return uf, display
