@@ -173,7 +173,10 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 continue  # "The current method of updating … in S3 requires …": the subject is the method
             if before and re.search(r"\b(?:and|then|but also)\s+(?:\w+ly\s+)?$", sentence[:m.start()]):
                 # "Debezium reads the WAL of CNPG and publishes changes to Redpanda": a verb joined by "and"
-                # shares the clause's subject, not the object of the verb before it
+                # shares the clause's subject, not the object of the verb before it; in "We will run X on
+                # EKS and keep invoices in S3" that subject is not a component
+                if re.match(r"\s*(?:we|i|you|they|our|the team)\b", sentence[start:before[0][0]], re.I):
+                    continue
                 subj = before[0][2]
             elif before:
                 subj = before[-1][2]
