@@ -85,7 +85,10 @@ def linked_names(doc: Document, out: Extraction) -> None:
             continue
         if NOT_A_PRODUCT_SITE.search(link.href):
             continue
-        text = clean_name(link.text)
+        # "SOPS GitHub Repository", "Trivy repo": the product whose repository it is
+        text = re.sub(r"(?<=\S)\s+(?:on\s+)?(?:(?:github|gitlab|bitbucket)\s*)?(?:repository|repo|project|"
+                      r"source code|sources?)$|(?<=\S)\s+on\s+(?:github|gitlab|bitbucket)$", "",
+                      clean_name(link.text), flags=re.I)
         if DOC_PAGE.search(text) or not _product_href(link.href):
             continue  # "Istio Documentation", "AWS S3 Pricing", a page deep in a manual
         names = names_in(text)
