@@ -424,8 +424,15 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
     take(title_reading, title_ev)
     decision_blocks = [b for b in doc.blocks if _is_decision_section(b.section)]
     considered: list[Name] = []
+    records_listed = False
     for block in doc.blocks:
         in_decision = block in decision_blocks[:15]
+        if block.kind != "item":
+            # "Initial ADRs created:" then a list: other records' titles, not this record's decisions
+            records_listed = bool(re.search(r"\b(?:ADRs?|decision records?|records|decisions)\b[^.]*:\s*$",
+                                            block.text, re.I))
+        elif records_listed:
+            continue
         if _in_options(block.section) and not in_decision:
             # what an option would do is not what the record decided; what was weighed and not taken is turned down
             for sentence in SENTENCE.split(block.text):
