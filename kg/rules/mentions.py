@@ -179,6 +179,8 @@ def known_technologies(doc: Document, out: Extraction) -> None:
                 record = known.get(surface)
                 if record is None or not _counts(surface, record.common_word, text, start, known):
                     continue
+                if n > 1 and surface.islower() and not any(f.islower() for f in record.names):
+                    continue  # "aws rds describe-db-instances": a command line, not the product's name
                 if surface.lower() not in seen:
                     seen.add(surface.lower())
                     out.mentions.append(Mention(surface, "Component", evidence_at(doc, line, "gazetteer", text[:300]),
