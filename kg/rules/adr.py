@@ -622,7 +622,10 @@ def weighed_options(doc: Document, known: frozenset[str] = frozenset()) -> list[
         if names:
             options.append(decisions.Option(decisions.option_number(title), title, names, sec.line, rejected_here,
                                             chosen_here, under and _alternatives(sec.path[-2])))
-    listed = [b for b in option_items(doc) if b.depth <= 1]
+    # a list under one option's own heading gives that option's details, not more options
+    option_titles = {o.title for o in option_sections}
+    listed = [b for b in option_items(doc) if b.depth <= 1
+              and not (len(b.section) >= 2 and b.section[-2] in option_titles)]
     for i, b in enumerate(listed, 1):
         links = [lk.text for lk in doc.links if b.line <= lk.line <= max(b.end_line, b.line) and lk.text
                  and b.text.find(lk.text) < 60]

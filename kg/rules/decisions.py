@@ -45,7 +45,10 @@ STRONG_DECISION = re.compile(r"\b(?:we|i|the team)\s+(?:have\s+|had\s+)?(?:decid
                              r"consideration|chosen|selected)\b", re.I)
 NEGATED = re.compile(r"\b(?:not|no|never|won't|don't|doesn't|didn't|cannot|can't|against)\b", re.I)
 HEDGE = re.compile(r"\b(?:could|might|may|would|if|whether|consider(?:ed|ing)?|evaluat(?:e|ed|ing)|investigat\w*|"
-                   r"looked at|alternatives?|when|once|until|in the future|eventually|later on)\b", re.I)
+                   r"looked at|alternatives?|when|once|until|in the future|eventually|later on|likely|probably|"
+                   r"possibly|perhaps|maybe)\b", re.I)
+# a guess about the future, even in a sentence of commitment ("we will likely move to X later")
+HEDGE_ADVERB = re.compile(r"\b(?:likely|probably|possibly|perhaps|maybe)\b", re.I)
 # verbs that are a decision by themselves ("we chose X"); others ("use X") need a commitment or an imperative
 SELF_DECIDING = re.compile(r"^(?:choose|chooses|choosing|chose|select|selects|selecting|pick|picks|go with|going with|"
                            r"went with|opt for|opted for|adopt|adopts|adopting|prefer|prefers|standardi[sz]e on)\b", re.I)
@@ -73,6 +76,8 @@ REPLACED_BY = re.compile(r"(?P<old>[^.;]{1,80}?)\s+(?:was |is |has been |will be
                          r"replaced\s+by\s+(?P<new>.+)", re.I)
 MOVE_TO = re.compile(r"\b(?:move|moving|migrate|migrating|switch|switching|replatform|replatforming|re-platform|"
                      r"re-platforming)\b(?:\s+\S+){0,4}?\s+(?:to|onto|into)\s+(?P<new>.+)", re.I)
+MOVE_THINGS_TO = re.compile(r"\b(?:move|moving|migrate|migrating|transfer|transferring|consolidate|consolidating)\s+"
+                            r"(?!from\b)[^.;]{1,80}?\s+(?:to|onto|into)\s+", re.I)
 # a title that turns something down: "NCSC PDNS will not be applied", "Do not use X", "No X"
 TITLE_REJECT = re.compile(r"^(?:do not|don't|never|avoid|no)\s+(?:use\s+|adopt\s+)?(?P<name>.+)$|"
                           r"^(?P<subject>.+?)\s+(?:will|shall|should|must)\s+not\s+be\b", re.I)
@@ -264,7 +269,7 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
         # outside a decision, only retirement and replacement statements count
         lifecycle(sentence, code, out)
         return out
-    if HEDGE.search(sentence) and not strong:
+    if HEDGE.search(sentence) and (not strong or HEDGE_ADVERB.search(sentence)):
         lifecycle(sentence, code, out)
         return out
     lifecycle(sentence, code, out)
@@ -302,6 +307,18 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
         o = OVER_AFTER.match(after)
         if o and not re.match(r"\s*(?:other|all|any|the other)\s", after[o.end():], re.I):
             out.rejected += _heads(_first(after[o.end():], code), after[o.end():])  # not "over other MVC frameworks"
+    # "we will move all sensitive secrets in the S3 files to AWS Secrets Manager": where things move is chosen
+    for m in MOVE_THINGS_TO.finditer(sentence):
+        before = sentence[: m.start()]
+        clause = re.split(r"[;:,]|\bbut\b", before)[-1]
+        # the move itself is what is committed to ("we will move", "decided to migrate"), not a later step
+        # ("this will be revisited upon moving … into GovCloud")
+        committed = re.search(r"(?:\b(?:will|shall|must|'ll|to|are going to)\s+(?:\w+ly\s+)?|^\W*)$", before, re.I)
+        if not committed or NEGATED.search(clause[-40:]):
+            continue
+        names = _first(sentence[m.end():], code)
+        if names and names[0].start <= 4:
+            out.chosen.append(names[0])
     for m in CHOSEN_PASSIVE.finditer(sentence):
         before = last_name_before(sentence[: m.start()], code)
         if before is not None and not NEGATED.search(sentence[max(0, m.start() - 12): m.start()]):
