@@ -215,11 +215,17 @@ class Gazetteer:
 
     def node_entity(self, label: str, node_id: str) -> str | None:
         """The component or vendor a diagram node stands for: its label, its id, or the first name in its label."""
-        for candidate in (label, node_id, re.split(r"\s[(~]|\s-\s", label)[0]):
+        for candidate in (label, re.split(r"\s[(~]|\s-\s", label)[0]):
             key = self.lookup(candidate)
             if key and self.type_of(key) in ("Component", "Vendor"):
                 return key
         hits = [h for h in self.scan(label) if self.type_of(h[2]) in ("Component", "Vendor")]
+        # "Ceph[Rook-Ceph<br/>storage]": the name the label starts with wins over a short id
+        if hits and hits[0][0] == 0:
+            return hits[0][2]
+        key = self.lookup(node_id)
+        if key and self.type_of(key) in ("Component", "Vendor"):
+            return key
         if hits:
             return hits[0][2]
         hits = [h for h in self.scan(node_id.replace("_", " ")) if self.type_of(h[2]) in ("Component", "Vendor")]

@@ -202,6 +202,20 @@ def _first_line(doc: Document, node_id: str, line: int, label: str) -> str:
     return label
 
 
+# the last word of a box that names one of the system's own services ("Cart Service", "Feature Flag Store")
+SERVICE_KINDS = frozenset("""service api gateway proxy store db database worker workers queue cache generator
+engine server app backend frontend portal processor scheduler consumer producer handler adapter bridge
+""".split())
+
+
+def _named_service(node_id: str, label: str) -> bool:
+    """A box the author gave an id of its own and a title-case name of a service: `cartservice(Cart Service)`.
+    The words are everyday ones, but together they name a part of this system."""
+    words = label.split()
+    return len(words) >= 2 and node_id.lower() != label.lower() and words[-1].lower() in SERVICE_KINDS \
+        and all(w[:1].isupper() for w in words)
+
+
 def diagram_nodes(doc: Document, out: Extraction) -> None:
     """A node of an architecture diagram or a participant of a sequence diagram that carries a name is a component.
 
@@ -237,7 +251,13 @@ def diagram_nodes(doc: Document, out: Extraction) -> None:
                 continue
             name = names[0]
             if all(w.lower() in GENERIC_NODES or w.lower() in GENERIC_ADJECTIVES for w in name.text.split()) \
-                    or re.fullmatch(r"[\W\d_]+", name.text):
+                    and not _named_service(node.id, name.text) or re.fullmatch(r"[\W\d_]+", name.text):
+                # "Cache<br/>(redis)": a generic box that says in brackets what it is
+                inner = re.search(r"\(([^()]{2,40})\)", node.label or "")
+                found = names_in(inner.group(1), frozenset({inner.group(1).strip()})) if inner else []
+                if found and found[0].start == 0 and known.get(found[0].text) is not None:
+                    ev = Evidence(doc.path, node.line, doc.line_text(node.line) or label, "mermaid")
+                    out.mentions.append(Mention(found[0].text, "Component", ev, strength=1))
                 continue
             rest = label[name.end:].strip()
             # the label is a name ("KEDA ~250MB", "Amazon S3 bucket", "Amazon SES (Simple Email Service)"),
@@ -258,9 +278,19 @@ def diagram_nodes(doc: Document, out: Extraction) -> None:
             # knows stands on its own; a plain word needs a second mention
             marked = any(re.search(r"[A-Z].*[A-Z]|\d|[-.]", w) for w in words) or known.get(text) is not None \
                 or not all(gazetteer.is_everyday_word(w) for w in words) \
-                or diagram.kind == "sequence" and node.id != node.label  # "participant pay as Stripe"
+                or diagram.kind == "sequence" and node.id != node.label \
+                or _named_service(node.id, name.text)  # "participant pay as Stripe", "cartservice(Cart Service)"
             # a box of everyday words ("Feature Flags", "Primary") only joins a name the docs give elsewhere
             out.mentions.append(Mention(text, "Component", ev, aliases=aliases, strength=1 if marked else -1))
+        # a box drawn around others that a known technology names: "K3s Cluster", "EKS (eu-west-2)"
+        for sub in diagram.subgraphs.values():
+            found = names_in(sub.label or "")
+            words = found[0].text.split() if found and found[0].start <= 2 else []
+            head = next((" ".join(words[:n]) for n in range(len(words), 0, -1)
+                         if known.get(" ".join(words[:n])) is not None), None)
+            if head:
+                ev = Evidence(doc.path, sub.line, doc.line_text(sub.line) or sub.label, "mermaid")
+                out.mentions.append(Mention(head, "Component", ev, strength=1))
 
 
 HOST_WORDS = re.compile(r"\b(?:cluster|clusters|kubernetes|k8s|k3s|node|nodes|server|servers|vps|vm|vms|host|hosts|"
@@ -284,12 +314,39 @@ def hosting_subgraphs(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             if not (ent.type == "Vendor" or HOST_WORDS.search(sub.label)
                     or any(w in category for w in HOSTING_CATEGORY_WORDS)):
                 continue
+            if not _names_a_host(sub.label, host, gaz):
+                continue  # "AWS Encryption", "Wave 1: Clusters & PKI": a topic or a phase, not a place
             ev = Evidence(doc.path, sub.line, doc.line_text(sub.line) or sub.label, "mermaid", 0.7)
             for node_id in _inside(diagram, sub.id):
                 node = diagram.nodes[node_id]
                 guest = gaz.node_entity(node.label, node.id)
                 if guest and guest != host and gaz.type_of(guest) == "Component":
                     out.facts.append(Fact(guest, "runsOn", host, ev, subject_type="key", object_type="key"))
+
+
+# words a host's box may carry beside its name: "K3s Cluster", "Production EKS (eu-west-2)", "Contabo VPS"
+PLACE_WORDS = frozenset("""prod production staging stage dev development test testing qa uat live primary secondary main
+shared central on-prem on-premises onprem private public edge core workload workloads platform self-hosted managed
+environment env zone the our""".split())
+
+
+def _names_a_host(label: str, host: str, gaz: Gazetteer) -> bool:
+    """Whether a box's title is a place: the host's name with only host and place words beside it."""
+    if re.match(r"\W*namespace\b", label, re.I):
+        return False  # "namespace: talent-mesh": a namespace is named after what runs in it
+    words = re.findall(r"[A-Za-z][\w-]*", re.sub(r"\([^)]*\)", " ", label))
+    if words and HOST_WORDS.fullmatch(words[-1]):
+        return True  # "Organisation AWS Account", "K3s Cluster": the box is a place by its last word
+    hits = [h for h in gaz.scan(label) if h[2] == host]
+    if not hits:
+        return True  # named by its id or a first line; nothing else to weigh
+    start, end = hits[0][0], hits[0][1]
+    rest = re.sub(r"\([^)]*\)", " ", label[:start] + " " + label[end:])
+    for word in re.findall(r"[A-Za-z][\w-]*", rest):
+        if not (HOST_WORDS.fullmatch(word) or word.lower() in PLACE_WORDS or re.search(r"\d|-", word)
+                or len(word) <= 3 and word.isupper()):
+            return False
+    return True
 
 
 def _inside(diagram: MermaidDiagram, sub_id: str) -> list[str]:

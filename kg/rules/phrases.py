@@ -62,6 +62,8 @@ as by with from after before since while then also however therefore thus so yes
 both either neither one two three four five six seven eight nine ten first second third option options note
 use using used adopt implement implementing implemented move migrate replace remove retire decide decided
 decision status context consequences pros cons advantages disadvantages good bad neutral chosen because
+what which who whom whose why how where whether nothing none everything anything
+critical important warning caution todo tip info required optional recommended mandatory blocker
 """.split())
 
 _TOKEN = re.compile(r"\S+")

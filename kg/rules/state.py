@@ -112,9 +112,11 @@ def name_column(header: list[str]) -> str | None:
 
 def looks_like_a_name(text: str) -> bool:
     """A product name: at most four words, each capitalised or with a capital inside ('Grafana Loki', 'MinIO', 'cert-manager')."""
+    from .phrases import CAPITALISED_STOPWORDS
+
     words = text.split()
-    if not 0 < len(words) <= 4 or len(text) > 40:
-        return False
+    if not 0 < len(words) <= 4 or len(text) > 40 or words[0].lower() in CAPITALISED_STOPWORDS:
+        return False  # "CRITICAL: MetalLB", "Note: …": a tag, not a name
     if re.search(r"\b(mode|layer|strategy|approach|pattern|architecture|overhead|dashboard|pipeline|only|manual|"
                  r"per|no|none|self-hosted|managed|plain|direct|saas|selection|configuration|location|workflow|discovery|setup|"
                  r"overview|management|requirement|guide|structure|policy|policies|process|naming|limit|resource|"
