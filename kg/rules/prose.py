@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from ..model import Document, Fact
 from .adr import adr_subject, option_items
 from .mentions import introduced_component
+from .sections import document_component
 from .state import SENTENCE, Extraction, evidence_at, sentence_line
 
 if TYPE_CHECKING:
@@ -117,14 +118,19 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     and, under a section about a component, 'Tiered storage to MinIO' or 'Events are received into SQS'."""
     options = {id(b) for b in option_items(doc)}
     # an ADR about one component speaks of it without naming it: "Scheduled backups to Cloudflare R2"
-    doc_subject = adr_subject(doc, out, gaz)
+    # so does a component's own page: "Publishes user lifecycle events to Kafka" in user-service's README
+    doc_subject = adr_subject(doc, out, gaz) if doc.kind == "adr" else document_component(doc, gaz)
     blocks = doc.blocks
     for index, block in enumerate(blocks):
         weighing = id(block) in options or bool(block.section and HYPOTHETICAL.search(block.section[-1]))
         subject_of_section = section_component(doc, block.section, gaz)
+        # the page's own component stands in only for a verb that says what it does ("Publishes events to
+        # Kafka"), not for an instruction ("Store the key in 1Password") or a passive ("The state is stored in S3")
+        page_only = False
         if subject_of_section is None and not any(re.search(r"context|problem|background", s, re.I)
                                                   for s in block.section):
             subject_of_section = doc_subject
+            page_only = doc.kind != "adr"
         if subject_of_section and CONSISTS.search(block.text):
             _parts(doc, blocks, index, subject_of_section, out, gaz)
         for sentence in SENTENCE.split(block.text):
@@ -133,7 +139,7 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
                 continue
             line = sentence_line(doc, block.line, block.end_line, sentence)
             for subj, relation, obj, sure in _read(sentence, hits, None if weighing else subject_of_section,
-                                                   weighing):
+                                                   weighing, page_only):
                 if subj != obj and gaz.type_of(subj) == "Component":
                     out.facts.append(Fact(subj, relation, obj, evidence_at(doc, line, "prose", sentence, sure),
                                           subject_type="key", object_type="key"))
@@ -147,7 +153,7 @@ def _head(hits: list[tuple[int, int, str, str]], i: int, sentence: str) -> tuple
 
 
 def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | None,
-          weighing: bool) -> list[tuple[str, str, str, float]]:
+          weighing: bool, page_only: bool = False) -> list[tuple[str, str, str, float]]:
     """(subject, relation, object, confidence) of what one sentence states: a subject written in the sentence
     is surer than one taken from the section, a plain verb ("uses") less sure than one of need."""
     found: list[tuple[str, str, str, float]] = []
@@ -163,6 +169,8 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 continue
             if re.search(r"\b(?:and|or|then)\s+[a-z]", sentence[m.end():hits[targets[0]][0]]):
                 continue  # "runs on each instance and pools connections to PostgreSQL": another verb's object
+            if re.match(r"\s+[a-z]+ing\b", sentence[m.end():]) and relation in ("dependsOn", "dependsOn?"):
+                continue  # "relies on creating the AWS resources": the need is an action, not a component
             obj = _head(hits, targets[0], sentence)[2]
             start, stop = _subject_span(sentence, m.start())
             before = [h for h in hits if start <= h[0] and h[1] <= stop]
@@ -181,7 +189,8 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
             elif before:
                 subj = before[-1][2]
             elif implicit and not weighing and not re.search(r"\b(?:we|the|our|a|an|this|it|they|users?)\b",
-                                                             clause_head, re.I):
+                                                             clause_head, re.I) \
+                    and not (page_only and (clause_head.strip() or not re.match(r"[a-z]+s\b", m.group(0), re.I))):
                 subj = implicit  # "Tiered storage to MinIO" under the Redpanda heading
             else:
                 continue
@@ -211,7 +220,7 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
             provider = _head(hits, left[-1], sentence)[2] if relation != "consumesFrom" else hits[left[-1]][2]
             dependent = _head(hits, right[0], sentence)[2]
             found.append((dependent, relation, provider, 0.65))
-    if implicit and not weighing:
+    if implicit and not weighing and not page_only:
         for pattern, relation in IMPLICIT:
             passive = pattern.search(sentence)
             if passive:

@@ -110,6 +110,11 @@ def name_column(header: list[str]) -> str | None:
     return column(header, TOOL_COLUMNS) or column(header, NAME_COLUMNS)
 
 
+# settings, file patterns, variables and function names written where a name could stand
+CODE_IDENTIFIER = re.compile(r"[=*{}<>$\\]|^[a-z]{4,}[A-Z]|^(?:Get|Set|Add|Create|Delete|Update|List|Remove|Put|Post|"
+                             r"Fetch|Find|Handle|Process|Send|Check|Validate|Load|Save)[A-Z][a-z]")
+
+
 def looks_like_a_name(text: str) -> bool:
     """A product name: at most four words, each capitalised or with a capital inside ('Grafana Loki', 'MinIO', 'cert-manager')."""
     from .phrases import CAPITALISED_STOPWORDS
@@ -117,6 +122,8 @@ def looks_like_a_name(text: str) -> bool:
     words = text.split()
     if not 0 < len(words) <= 4 or len(text) > 40 or words[0].lower() in CAPITALISED_STOPWORDS:
         return False  # "CRITICAL: MetalLB", "Note: …": a tag, not a name
+    if CODE_IDENTIFIER.search(text):
+        return False  # "KAFKA_BROKER=kafka", "*-values.yaml", "installCRDs", "GetCart": code, not a product
     if re.search(r"\b(mode|layer|strategy|approach|pattern|architecture|overhead|dashboard|pipeline|only|manual|"
                  r"per|no|none|self-hosted|managed|plain|direct|saas|selection|configuration|location|workflow|discovery|setup|"
                  r"overview|management|requirement|guide|structure|policy|policies|process|naming|limit|resource|"
