@@ -34,6 +34,8 @@ EDGE_RULES: list[tuple[re.Pattern[str], str, str]] = [
 ]
 
 
+# what a repository or registry is called: where a GitOps tool or a build reads from
+SOURCE_HINT = re.compile(r"\bgit\b|github|gitlab|bitbucket|gitea|repositor|source control|version control|registry", re.I)
 STORAGE_HINT = re.compile(r"stor|database|\bdb\b|cache|object|bucket|\bs3\b|event|stream|queue|persist|broker", re.I)
 
 
@@ -41,7 +43,8 @@ READER_HINT = re.compile(r"visuali[sz]|dashboard|\bui\b|query|explor", re.I)
 
 
 # "api -->|reads| db": a verb in the third person has the reader as its subject, at the arrow's tail
-READ_VERB = re.compile(r"^\s*(reads|queries|fetches|pulls|polls|consumes|subscribes|watches|looks up)\b", re.I)
+READ_VERB = re.compile(r"^\s*(reads|queries|fetches|pulls|polls|consumes|subscribes|watches|looks up|syncs|clones|"
+                       r"mirrors)\b", re.I)
 
 
 REPLY = re.compile(r"^\s*(returns?|respon[sd]\w*|repl(y|ies)|results?|ack\w*|ok\b|\d{3}\b|done|success)", re.I)
@@ -87,6 +90,8 @@ def classify_edge(label: str, target_hint: str, arrow: str, source_hint: str = "
         named = _named_relation(label)
         if named:
             return named, "forward"  # "-- dependsOn -->", "-- runs on -->": the label is the relation
+        if re.search(r"\bsync|\bpull|\bfetch|\bclone|\bwatch|\bpoll", label, re.I) and SOURCE_HINT.search(target_hint):
+            return "consumesFrom", "forward"  # "argocd -->|Syncs| github": a GitOps tool reads its repository
         for pattern, relation, direction in EDGE_RULES:
             if pattern.search(label):
                 if direction == "read":
@@ -104,10 +109,16 @@ def classify_edge(label: str, target_hint: str, arrow: str, source_hint: str = "
     return "relatedTo", "forward"
 
 
+PEOPLE_BOX = re.compile(r"^\W*(?:browser|web browser|users?|end users?|clients?|customers?|people|person|operators?|"
+                        r"admins?|developers?)\b", re.I)
+
+
 def _diagram_entity(diagram: MermaidDiagram, node_id: str, gaz: Gazetteer) -> str | None:
     """The entity a node (or a subgraph used as an edge's end) stands for."""
     node = diagram.nodes.get(node_id)
     if node is not None:
+        if PEOPLE_BOX.match(node.label or ""):
+            return None  # "Browser<br/>Grafana UI": a person's screen, not the product it shows
         return gaz.node_entity(node.label, node.id)
     sub = diagram.subgraphs.get(node_id)
     if sub is not None:

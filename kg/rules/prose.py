@@ -21,7 +21,8 @@ FORWARD: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:tiered storage|stores?|storing|persists?|persisted|offloads?|archives?|"
                 r"chunks?|uploads?|keeps? (?:its |their )?\w+)\b[^.;]*?\b(?:to|in|into|on)\b|"
                 r"\b(?:writes?|written)\b[^.;]*?\b(?:to|into)\b", re.I), "storesDataIn"),
-    (re.compile(r"\b(?:consumes?|subscribes?|reads?|pulls?|polls?|receives?|fetch(?:es)?)\b[^.;]*?\b(?:from)\b", re.I),
+    (re.compile(r"\b(?:consumes?|subscribes?|reads?|pulls?|polls?|receives?|fetch(?:es)?|syncs?|clones?|mirrors?|"
+                r"deploys?)\b[^.;]{0,50}?\b(?:from)\b", re.I),
      "consumesFrom"),
     (re.compile(r"\b(?:publish(?:es)?|produces?|emits?|sends?|pushes|ships?|forwards?)\b[^.;]*?\b(?:to|into)\b", re.I),
      "publishesTo"),
@@ -38,6 +39,9 @@ FORWARD: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:autoscales|scales)\b", re.I), "scales"),
     (re.compile(r"\b(?:provisions|creates the)\b", re.I), "provisions"),
 ]
+# roles that stand in front of what they serve: a proxy for X needs X, not the other way round
+FRONT_ROLE = re.compile(r"\b(?:proxy|proxies|gateway|load[- ]balancer|ingress|router|front[- ]?end for|reverse proxy)\b",
+                        re.I)
 # "OBJECT verb … SUBJECT": the dependent comes last
 REVERSE: list[tuple[re.Pattern[str], str]] = [
     # "GovUK Notify is used as the email provider for Keycloak", "X is used by Y"
@@ -167,6 +171,8 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
             targets = after or inside
             if not targets:
                 continue
+            if relation != "consumesFrom" and re.search(r"\bfrom\b", sentence[m.end():hits[targets[0]][0]]):
+                continue  # "deploys applications from Git": Git is where they come from, not what is deployed
             if re.search(r"\b(?:and|or|then)\s+[a-z]", sentence[m.end():hits[targets[0]][0]]):
                 continue  # "runs on each instance and pools connections to PostgreSQL": another verb's object
             if re.match(r"\s+[a-z]+ing\b", sentence[m.end():]) and relation in ("dependsOn", "dependsOn?"):
@@ -217,6 +223,11 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 continue
             if "provide" in r.group(0).lower() and hits[right[0]][0] - r.end() > 25:
                 continue  # "provides hosted checkout pages for the storefront": what is hosted is not named
+            if relation == "dependsOn" and FRONT_ROLE.search(r.group(0)):
+                # "Envoy is used as a reverse proxy for the frontend, Jaeger and Grafana": the proxy needs them
+                for i in right:
+                    found.append((hits[left[-1]][2], "dependsOn", hits[i][2], 0.6))
+                continue
             provider = _head(hits, left[-1], sentence)[2] if relation != "consumesFrom" else hits[left[-1]][2]
             dependent = _head(hits, right[0], sentence)[2]
             found.append((dependent, relation, provider, 0.65))
