@@ -127,9 +127,8 @@ def _diagram_entity(diagram: MermaidDiagram, node_id: str, gaz: Gazetteer) -> st
     return gaz.node_entity(node_id, node_id)
 
 
-def _diagram_hint(doc: Document, diagram: MermaidDiagram, node_id: str, key: str, gaz: Gazetteer) -> str:
-    """What a node is, in words: its entity's category, its subgraphs' titles, its label's first line (later
-    lines describe what it holds: "Nextcloud<br/>File Storage" is no store), a cylinder's 'storage'."""
+def _diagram_hint(diagram: MermaidDiagram, node_id: str, key: str, gaz: Gazetteer) -> str:
+    """What a node is, in words: its entity's category, its subgraphs' titles, its label, a cylinder's 'storage'."""
     ent = gaz.entities.get(key)
     hints = [str(ent.props.get("category", "")) if ent else ""]
     node = diagram.nodes.get(node_id)
@@ -140,8 +139,7 @@ def _diagram_hint(doc: Document, diagram: MermaidDiagram, node_id: str, key: str
         hints.append(diagram.subgraphs[sub_id].label)
         sub_id = diagram.subgraphs[sub_id].parent
     if node:
-        hints.append(_first_line(doc, node.id, node.line, node.label))
-        hints += re.findall(r"\(([^()]*)\)", node.label or "")  # "Amazon SQS<br/>(Simple Queue Service)"
+        hints.append(node.label)  # all its lines: "Rook-Ceph<br/>distributed storage" is a store
     return " ".join(hints)
 
 
@@ -163,8 +161,8 @@ def mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             src, dst = _diagram_entity(diagram, edge.source, gaz), _diagram_entity(diagram, edge.target, gaz)
             if not src or not dst or src == dst:
                 continue
-            relation, direction = classify_edge(edge.label, _diagram_hint(doc, diagram, edge.target, dst, gaz),
-                                                edge.arrow, _diagram_hint(doc, diagram, edge.source, src, gaz))
+            relation, direction = classify_edge(edge.label, _diagram_hint(diagram, edge.target, dst, gaz),
+                                                edge.arrow, _diagram_hint(diagram, edge.source, src, gaz))
             if diagram.kind == "sequence":
                 # a message is a request from its sender, whatever it asks for ("Fetch chunks"):
                 # the sender needs the receiver; a message whose kind cannot be told stays relatedTo
