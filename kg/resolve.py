@@ -261,7 +261,8 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
     facts: list[Fact] = []
     by_type: dict[str, dict[str, list[Mention]]] = {t: defaultdict(list) for t in ("Component", "Vendor", "Team",
                                                                                   "Repository")}
-    decided = {name_key(m.name) for m in mentions if m.props.get("named_by_decision")}
+    # a name a decision or a C4 element declares is a part even when it is a generic word ("Node", "Events")
+    decided = {name_key(m.name) for m in mentions if m.props.get("named_by_decision") or m.props.get("declared")}
     for m in mentions:
         k = name_key(m.name)
         if k and (k not in GENERIC or k in decided and m.name[:1].isupper()):
@@ -292,7 +293,7 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
                 ent.aliases.add(m.name)
                 ent.evidence.append(m.evidence)
                 for pk, pv in m.props.items():
-                    if pk in ("named_by_decision", "alias_of_node"):
+                    if pk in ("named_by_decision", "alias_of_node", "declared"):
                         continue
                     if pk == "status":
                         ent.props.setdefault("stated_status", []).append(pv)

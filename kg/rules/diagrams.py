@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..model import Document, Evidence, Fact, Mention, MermaidDiagram
+from ..names import clean_name
 from .phrases import SAME_THING_HEAD, names_in
 from .state import Extraction
 
@@ -134,6 +135,8 @@ def _diagram_hint(diagram: MermaidDiagram, node_id: str, key: str, gaz: Gazettee
     node = diagram.nodes.get(node_id)
     if node is not None and node.shape in ("cylinder", "database"):
         hints.append("storage")
+    if node is not None and node.shape == "queue":
+        hints.append("queue")
     sub_id = node.subgraph if node else None
     while sub_id and sub_id in diagram.subgraphs:
         hints.append(diagram.subgraphs[sub_id].label)
@@ -146,7 +149,7 @@ def _diagram_hint(diagram: MermaidDiagram, node_id: str, key: str, gaz: Gazettee
 def mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     """Flowchart edges and sequence messages between nodes that name known components, typed by label and target."""
     for diagram in doc.diagrams:
-        if diagram.kind not in ("flowchart", "sequence"):
+        if diagram.kind not in ("flowchart", "sequence", "c4"):
             continue
         previous = None
         for edge in diagram.edges:
@@ -228,6 +231,35 @@ def _named_service(node_id: str, label: str) -> bool:
         and all(w[:1].isupper() for w in words)
 
 
+def _c4_elements(doc: Document, diagram: MermaidDiagram, out: Extraction, known: Any) -> None:
+    """A C4 diagram declares its parts: every element but a person is a component, whatever its words
+    ("Web App", "Events"), and the technology it names ("PostgreSQL") is one too."""
+    from ..mermaid import read_c4_statement
+
+    for node in diagram.nodes.values():
+        if node.shape in PEOPLE_SHAPES or not node.label:
+            continue
+        ev = Evidence(doc.path, node.line, doc.line_text(node.line) or node.label, "mermaid")
+        out.mentions.append(Mention(clean_name(node.label), "Component", ev, strength=1, props={"declared": True}))
+        statement = read_c4_statement(doc.line_text(node.line))
+        for tech in re.split(r"\s*[,/+]\s*|\s+and\s+", statement.technology if statement else ""):
+            if tech and known.get(tech) is not None:
+                out.mentions.append(Mention(tech, "Component", ev, strength=1))
+    _known_boxes(doc, diagram, out, known)  # a deployment node names where things run: "K3s Cluster"
+
+
+def _known_boxes(doc: Document, diagram: MermaidDiagram, out: Extraction, known: Any) -> None:
+    """A box drawn around others that a known technology names: "K3s Cluster", "EKS (eu-west-2)"."""
+    for sub in diagram.subgraphs.values():
+        found = names_in(sub.label or "")
+        words = found[0].text.split() if found and found[0].start <= 2 else []
+        head = next((" ".join(words[:n]) for n in range(len(words), 0, -1)
+                     if known.get(" ".join(words[:n])) is not None), None)
+        if head:
+            ev = Evidence(doc.path, sub.line, doc.line_text(sub.line) or sub.label, "mermaid")
+            out.mentions.append(Mention(head, "Component", ev, strength=1))
+
+
 def diagram_nodes(doc: Document, out: Extraction) -> None:
     """A node of an architecture diagram or a participant of a sequence diagram that carries a name is a component.
 
@@ -239,7 +271,10 @@ def diagram_nodes(doc: Document, out: Extraction) -> None:
 
     known = gazetteer.load()
     for diagram in doc.diagrams:
-        if diagram.kind not in ("flowchart", "sequence"):
+        if diagram.kind not in ("flowchart", "sequence", "c4"):
+            continue
+        if diagram.kind == "c4":
+            _c4_elements(doc, diagram, out, known)
             continue
         if diagram.kind == "flowchart" and (
                 any(n.shape in ("rhombus", "diamond", "decision") for n in diagram.nodes.values())
@@ -294,15 +329,7 @@ def diagram_nodes(doc: Document, out: Extraction) -> None:
                 or _named_service(node.id, name.text)  # "participant pay as Stripe", "cartservice(Cart Service)"
             # a box of everyday words ("Feature Flags", "Primary") only joins a name the docs give elsewhere
             out.mentions.append(Mention(text, "Component", ev, aliases=aliases, strength=1 if marked else -1))
-        # a box drawn around others that a known technology names: "K3s Cluster", "EKS (eu-west-2)"
-        for sub in diagram.subgraphs.values():
-            found = names_in(sub.label or "")
-            words = found[0].text.split() if found and found[0].start <= 2 else []
-            head = next((" ".join(words[:n]) for n in range(len(words), 0, -1)
-                         if known.get(" ".join(words[:n])) is not None), None)
-            if head:
-                ev = Evidence(doc.path, sub.line, doc.line_text(sub.line) or sub.label, "mermaid")
-                out.mentions.append(Mention(head, "Component", ev, strength=1))
+        _known_boxes(doc, diagram, out, known)
 
 
 HOST_WORDS = re.compile(r"\b(?:cluster|clusters|kubernetes|k8s|k3s|node|nodes|server|servers|vps|vm|vms|host|hosts|"
@@ -315,7 +342,7 @@ def hosting_subgraphs(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     from ..relations import HOSTING_CATEGORY_WORDS
 
     for diagram in doc.diagrams:
-        if diagram.kind != "flowchart":
+        if diagram.kind not in ("flowchart", "c4"):
             continue
         for sub in diagram.subgraphs.values():
             host = gaz.node_entity(sub.label, sub.id) if sub.label else None

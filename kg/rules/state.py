@@ -111,7 +111,7 @@ def name_column(header: list[str]) -> str | None:
 
 
 # settings, file patterns, variables and function names written where a name could stand
-CODE_IDENTIFIER = re.compile(r"[=*{}<>$\\]|^[a-z]{4,}[A-Z]|^(?:Get|Set|Add|Create|Delete|Update|List|Remove|Put|Post|"
+CODE_IDENTIFIER = re.compile(r"\w=\w|^\*|\*[.-]|[{}$\\]|^[a-z]{4,}[A-Z]|^(?:Get|Set|Add|Create|Delete|Update|List|Remove|Put|Post|"
                              r"Fetch|Find|Handle|Process|Send|Check|Validate|Load|Save)[A-Z][a-z]")
 
 
