@@ -246,7 +246,12 @@ def evaluate(kg: KnowledgeGraph, facts: dict[str, Any], source: str = "") -> Eva
 
 
 def _relation(word: str) -> str:
-    kind = RELATION_WORDS.get(re.sub(r"[^a-z]", "", str(word).lower()))
+    """A fact's relation word: the schema's own ("depends", "decides", …) or any relation kind kg draws."""
+    from .relations import RELATION_PREDICATES
+
+    folded = re.sub(r"[^a-z]", "", str(word).lower())
+    kinds = {**{name.lower(): name for name in RELATION_PREDICATES}, **RELATION_WORDS}
+    kind = kinds.get(folded)
     if kind is None:
-        raise UsageError(f"unknown relation {word!r} in facts; one of: {', '.join(sorted(set(RELATION_WORDS)))}")
+        raise UsageError(f"unknown relation {word!r} in facts; one of: {', '.join(sorted(set(kinds.values())))}")
     return kind

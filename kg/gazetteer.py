@@ -1,8 +1,10 @@
 """The technology gazetteer: known technologies' names, aliases, categories and URLs, as evidence for extraction.
 
 The data is data/gazetteer/technologies.tsv, derived from the CNCF landscape by
-scripts/derive_gazetteer.py (see data/gazetteer/README.md). Nothing requires a name to be in it: a hit is
-evidence that a name is a technology, never the only way to become one.
+scripts/derive_gazetteer.py, and data/gazetteer/curated.tsv, written by hand for what the landscape lacks
+(cloud providers' managed services, SaaS and developer tools, languages, frameworks); see
+data/gazetteer/README.md. Nothing requires a name to be in it: a hit is evidence that a name is a
+technology, never the only way to become one.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kg.errors import KgError
@@ -50,6 +52,11 @@ class Technology:
 def gazetteer_path() -> Path:
     """The shipped gazetteer file (data/gazetteer/technologies.tsv, kg/_data/... in a wheel)."""
     return data_dir() / "gazetteer" / "technologies.tsv"
+
+
+def curated_path() -> Path:
+    """The shipped hand-written supplement (data/gazetteer/curated.tsv, kg/_data/... in a wheel)."""
+    return data_dir() / "gazetteer" / "curated.tsv"
 
 
 def url_location(url: str) -> tuple[str, tuple[str, ...]] | None:
@@ -216,10 +223,24 @@ def read(path: Path) -> Gazetteer:
     return parse(text, str(path))
 
 
+def merge(base: Gazetteer, supplement: Gazetteer) -> Gazetteer:
+    """One gazetteer of `base`'s records, then `supplement`'s; on a clash `base` wins: a supplement row whose
+    name is a name or alias of `base` is left out, and so is any of its aliases that is one."""
+    taken = {name_key(form) for record in base.records for form in record.names}
+    added = []
+    for record in supplement.records:
+        if name_key(record.name) in taken:
+            continue
+        aliases = tuple(a for a in record.aliases if name_key(a) not in taken)
+        added.append(record if len(aliases) == len(record.aliases) else replace(record, aliases=aliases))
+    return Gazetteer(base.records + tuple(added))
+
+
 @functools.cache
 def load() -> Gazetteer:
-    """The shipped gazetteer, read on first call and kept for the life of the process."""
-    return read(gazetteer_path())
+    """The shipped gazetteer - technologies.tsv, then curated.tsv - read on first call and kept for the life of
+    the process."""
+    return merge(read(gazetteer_path()), read(curated_path()))
 
 
 @functools.cache

@@ -3,7 +3,11 @@
 Hand-written and regex/tokenizer based. Flowcharts (`graph`/`flowchart`) are
 parsed in full: nodes with their shapes and labels, edges with their arrows and
 labels, subgraphs with their members. Sequence diagrams give participants as
-nodes and messages as edges. Every other diagram kind is recognised by its
+nodes and messages as edges. C4 diagrams (`C4Context`, `C4Container`,
+`C4Component`, `C4Dynamic`, `C4Deployment`) are read into the same structures
+as a flowchart, and given the kind "flowchart" so the flowchart rules apply:
+elements are nodes, boundaries and deployment nodes are subgraphs, `Rel`s are
+edges (see `read_c4_statement`). Every other diagram kind is recognised by its
 first word and otherwise skipped.
 
 The parser never raises on bad input: a statement it cannot read is dropped
@@ -25,16 +29,17 @@ id-looking run (`A-->B`) and cutting it where an arrow starts (`--`, `-.`, `.-`)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.entities import html5
 
 from .model import MermaidDiagram, MermaidEdge, MermaidNode, MermaidSubgraph
 
-__all__ = ["clean_label", "parse_mermaid", "to_mermaid"]
+__all__ = ["C4Statement", "clean_label", "parse_mermaid", "read_c4_statement", "to_mermaid"]
 
 # ---------------------------------------------------------------- diagram kinds
 
 _FLOWCHART_KINDS = {"graph", "flowchart", "flowchart-elk"}
+_C4_KINDS = {"c4context", "c4container", "c4component", "c4dynamic", "c4deployment"}
 _KNOWN_KINDS = {
     "graph", "flowchart", "flowchart-elk", "sequencediagram", "classdiagram", "classdiagram-v2",
     "statediagram", "statediagram-v2", "erdiagram", "journey", "gantt", "pie", "quadrantchart",
@@ -144,6 +149,30 @@ _SEQ_IGNORED = re.compile(
     r"activate|deactivate|destroy|[Nn]ote|title|accTitle|accDescr|links?|properties|details)\b"
 )
 
+# ---------------------------------------------------------------- C4 tokens
+
+# Mermaid's C4 macros (its c4Diagram.jison lexer, which follows C4-PlantUML), lower-cased: macro -> (kind, shape).
+# A person is an "actor" (the rules' people shape), a *Db a "cylinder" (the parser's one name for a drum, as
+# `[(x)]` and `@{ shape: db }` give), a *Queue a "queue". Deployment nodes are boxes things run in: subgraphs.
+_C4_MACROS: dict[str, tuple[str, str]] = {
+    **{name: ("element", "actor") for name in ("person", "person_ext")},
+    **{f"{base}{ext}": ("element", "rect") for base in ("system", "container", "component") for ext in ("", "_ext")},
+    **{f"{base}{kind}{ext}": ("element", shape) for base in ("system", "container", "component")
+       for kind, shape in (("db", "cylinder"), ("queue", "queue")) for ext in ("", "_ext")},
+    **{name: ("boundary", "") for name in ("boundary", "enterprise_boundary", "system_boundary", "container_boundary")},
+    **{name: ("node", "") for name in ("deployment_node", "node", "node_l", "node_r")},
+    **{name: ("relation", "") for name in ("rel", "birel", "rel_u", "rel_up", "rel_d", "rel_down", "rel_l", "rel_left",
+                                           "rel_r", "rel_right", "rel_back", "relindex")},
+}
+# Styling and layout: no graph content. (`Lay_*` and the legend macros are C4-PlantUML's, often carried over.)
+_C4_IGNORED = re.compile(r"(?:update\w*|add\w*tag|lay_\w+|show_\w+|hide_\w+|layout_\w+)$", re.I)
+_C4_TEXT_STMT = re.compile(r"(?:title|accDescription)(?:\s|$)|direction\s", re.I)
+_C4_MACRO = re.compile(r"([A-Za-z_]\w*)\s*(?=\()")
+_C4_ARG_TOKEN = re.compile(r'"[^"]*"?|[(),]')
+_C4_PAREN_TOKEN = re.compile(r'"[^"]*"?|[()]')
+_C4_QUOTED = re.compile(r'"[^"]*"')
+_C4_NAMED = re.compile(r"\$(\w+)\s*=\s*(.*)$", re.S)
+
 # ---------------------------------------------------------------- labels
 
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -154,12 +183,13 @@ _BOLD = re.compile(r"\*\*(?=\S)(.{1,300}?)(?<=\S)\*\*")
 _ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*]{1,300}?)(?<=[^\s*])\*(?![\w*])")
 _STRIKE = re.compile(r"~~(?=\S)(.{1,300}?)(?<=\S)~~")
 # Mermaid escapes as `#quot;` / `#35;`; HTML as `&amp;` / `&#35;`. One pass,
-# so a decoded character is never decoded again.
-_ENTITY = re.compile(r"#(\w+);|&(#?\w+);")
+# so a decoded character is never decoded again. Browsers also read a decimal
+# reference without its semicolon (`&#40redis&#41`), and so do writers who test there.
+_ENTITY = re.compile(r"#(\w+);|&(#?\w+);|&(#\d+)")
 
 
 def _decode_entity(m: re.Match[str]) -> str:
-    name = m.group(1) if m.group(1) is not None else m.group(2)
+    name = next(g for g in m.groups() if g is not None)
     if name.isdigit():
         name = "#" + name  # Mermaid's `#35;` is HTML's `&#35;`
     if name.startswith("#"):
@@ -459,6 +489,160 @@ def _snip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+# ---------------------------------------------------------------- C4 statements
+
+
+@dataclass
+class C4Statement:
+    """One C4 macro, `Container(web, "Web App", "React", "The shop")`, read.
+
+    `kind` is "element", "boundary", "node" (a deployment node) or "relation". `technology` is a
+    container's, component's or relation's technology and a deployment node's type; `description` the
+    description. A relation is given in the direction it points: `Rel_Back(a, b)` is b -> a, and
+    `RelIndex`'s index is dropped. Named arguments (`$tags="…"`) are kept apart in `named`.
+    """
+
+    macro: str  # as written: "ContainerDb_Ext"
+    kind: str
+    shape: str = "rect"  # an element's node shape
+    alias: str = ""  # an element's or a boundary's id
+    label: str = ""  # its label (the alias when none is given), a relation's label
+    technology: str = ""
+    description: str = ""
+    source: str = ""  # a relation's ends
+    target: str = ""
+    arrow: str = "-->"  # "<-->" for BiRel
+    block: str = ""  # what follows the ')': "{" opens a boundary's block, "{}" an empty one, "" nothing
+    named: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def opens(self) -> bool:
+        return self.block == "{"
+
+
+def _c4_args(s: str, start: int) -> tuple[list[str], int]:
+    """The raw arguments of the `(…)` at s[start] and the index after its `)`; commas and parentheses
+    inside quotes are text. Raises _Fail when the `(` or a quote is not closed."""
+    args: list[str] = []
+    depth, begin = 0, start + 1
+    for m in _C4_ARG_TOKEN.finditer(s, start + 1):  # a quoted string is one token: scanned at C speed
+        tok = m.group()
+        if tok[0] == '"':
+            if len(tok) == 1 or tok[-1] != '"':
+                raise _Fail("unclosed '\"'")
+        elif tok == "(":
+            depth += 1
+        elif tok == ")":
+            if depth == 0:
+                args.append(s[begin:m.start()])
+                return args, m.end()
+            depth -= 1
+        elif depth == 0:  # ','
+            args.append(s[begin:m.start()])
+            begin = m.end()
+    raise _Fail("unclosed '('")
+
+
+def _c4_id(raw: str) -> str:
+    return raw.strip().strip('"').strip()
+
+
+def _c4_statement(stmt: str) -> C4Statement:
+    """Read one C4 macro statement; raises _Fail."""
+    m = _C4_MACRO.match(stmt)
+    if not m:
+        raise _Fail("expected a C4 statement like 'Container(alias, \"Label\")'")
+    macro = m.group(1)
+    if macro.lower() not in _C4_MACROS:
+        raise _Fail(f"unknown C4 statement {_snip(macro, 30)!r}")
+    kind, shape = _C4_MACROS[macro.lower()]
+    raw, end = _c4_args(stmt, m.end())
+    rest = stmt[end:].strip()
+    if rest and rest not in ("{", "{}", "{ }"):
+        raise _Fail(f"unexpected {_snip(rest, 20)!r} after ')'")
+    if rest.startswith("{") and kind in ("element", "relation"):
+        raise _Fail(f"{macro} cannot open a block; only a boundary or a deployment node can")
+    named: dict[str, str] = {}
+    args: list[str] = []
+    for arg in raw:
+        if arg.strip().startswith("$"):
+            if nm := _C4_NAMED.match(arg.strip()):
+                named[nm.group(1).lower()] = clean_label(nm.group(2))
+            continue
+        if arg.strip().startswith('"') and not _C4_QUOTED.fullmatch(arg.strip()):
+            raise _Fail(f"text after the quoted argument {_snip(arg.strip(), 30)!r}")
+        args.append(arg)
+    args += [""] * (5 - len(args))
+    st = C4Statement(macro, kind, shape if kind == "element" else "", named=named, block="{}" if rest == "{ }" else rest)
+    low = macro.lower()
+    if kind == "relation":
+        if low == "relindex":
+            args = args[1:] + [""]
+        st.source, st.target = _c4_id(args[0]), _c4_id(args[1])
+        if not st.source or not st.target:
+            raise _Fail(f"{macro} needs two ends")
+        if low == "rel_back":
+            st.source, st.target = st.target, st.source
+        st.arrow = "<-->" if low == "birel" else "-->"
+        st.label, st.technology, st.description = (clean_label(a) for a in args[2:5])
+        return st
+    st.alias = _c4_id(args[0])
+    if not st.alias:
+        raise _Fail(f"{macro} without an alias")
+    st.label = clean_label(args[1]) or st.alias
+    if kind == "node" or low.startswith(("container", "component")):
+        st.technology, st.description = clean_label(args[2]), clean_label(args[3])
+    elif kind == "element":  # Person, System: (alias, label, descr)
+        st.description = clean_label(args[2])
+    return st
+
+
+def read_c4_statement(text: str) -> C4Statement | None:
+    """The C4 macro a line holds (`Container(web, "Web App", "React")`), or None.
+
+    For the rules: a C4 element's node keeps its label as the name, and its technology stays on its
+    source line (`doc.line_text(node.line)`), read back with this, as a flowchart label's second
+    line stays there behind a `<br/>`.
+    """
+    try:
+        return _c4_statement(_strip_c4_comment(text.strip()))
+    except Exception:  # noqa: BLE001 -- a helper for the rules: no C4 statement here
+        return None
+
+
+def _strip_c4_comment(text: str) -> str:
+    """The text before a `%%` comment outside quotes."""
+    in_quote = False
+    for k, c in enumerate(text):
+        if c == '"':
+            in_quote = not in_quote
+        elif not in_quote and text.startswith("%%", k):
+            return text[:k].rstrip()
+    return text
+
+
+def _c4_transfer(text: str, pos: int, in_quote: bool) -> tuple[bool, int, int]:
+    """Scan `text` from `pos`, entered inside a quote or not: (inside a quote at its end, the change in
+    parenthesis depth, the lowest depth reached). A macro's `)` is on the line where its depth first goes
+    below zero. Each line is scanned once per entry state, so joining lines stays linear."""
+    depth = low = 0
+    if in_quote:
+        k = text.find('"', pos)
+        if k == -1:
+            return True, 0, 0
+        pos = k + 1
+    for m in _C4_PAREN_TOKEN.finditer(text, pos):
+        tok = m.group()
+        if tok == "(":
+            depth += 1
+        elif tok == ")":
+            depth -= 1
+            low = min(low, depth)
+        elif len(tok) == 1 or tok[-1] != '"':
+            return True, depth, low  # a quote still open at the end of the line
+    return False, depth, low
+
+
 # ---------------------------------------------------------------- limits
 
 # What one diagram may cost. Real diagrams stay far below (the corpora: at most 9 edges from one statement,
@@ -569,6 +753,9 @@ class _Parser:
         elif kind == "sequencediagram":
             self.d.kind = "sequence"
             self.sequence(i + 1)
+        elif kind in _C4_KINDS:
+            self.d.kind = "c4"  # the same nodes, edges and boxes as a flowchart: its rules read them too
+            self.c4(i + 1)
         else:
             self.d.kind = kind
         return self.d
@@ -749,6 +936,127 @@ class _Parser:
                 if (node is not None and node.subgraph == sub.id) or (child is not None and child.parent == sub.id):
                     members.append(mid)
             sub.members = members
+
+    # -- C4
+
+    def c4(self, start: int) -> None:
+        """C4 statements, one a line: elements are nodes, boundaries and deployment nodes subgraphs, Rels edges."""
+        i, n = start, len(self.lines)
+        transfers: dict[tuple[int, bool], tuple[str, bool, int, int]] = {}  # (line, in a quote) -> its scan
+        while i < n and not self.full:
+            s = _strip_c4_comment(self.lines[i].strip())
+            if not s:
+                i = self.skip_comment(i) if self.lines[i].strip().startswith("%%") else i + 1
+                continue
+            if _ACC_BLOCK.match(s):
+                i = self.skip_block(i)
+                continue
+            consumed = 1
+            if (m := _C4_MACRO.match(s)) is not None:
+                in_quote, depth, low = _c4_transfer(s, m.end() + 1, False)
+                if low >= 0:
+                    # the macro's `)` is on a later line (a label over several lines): join up to it
+                    parts, j = [s], i + 1
+                    while j < n and j - i <= 20:
+                        key = (j, in_quote)
+                        if key not in transfers:
+                            text = self.lines[j].strip()
+                            text = text if in_quote else _strip_c4_comment(text)
+                            transfers[key] = (text, *_c4_transfer(text, 0, in_quote))
+                        text, in_quote, delta, line_low = transfers[key]
+                        parts.append(text)
+                        j += 1
+                        if depth + line_low < 0:
+                            if self.c4_reads("\n".join(parts)):  # else the odd quote or '(' is just an error
+                                s, consumed = "\n".join(parts), j - i
+                            break
+                        depth += delta
+            try:
+                pending = self.c4_statement(s, i)
+            except Exception as exc:  # noqa: BLE001 -- one statement must never take the diagram down
+                self.error(i, f"cannot parse {_snip(s)!r} ({type(exc).__name__})")
+                pending = None
+            i += consumed
+            if pending is not None:
+                # `Boundary(b, "B")` with its `{` on the next line
+                j = i
+                while j < n and (not self.lines[j].strip() or self.lines[j].strip().startswith("%%")):
+                    j += 1
+                if j < n and _strip_c4_comment(self.lines[j].strip()) == "{":
+                    self.stack.append(pending)
+                    i = j + 1
+        for sid in reversed(self.stack if not self.full else []):  # (when full, the rest was not read)
+            self.error(self.d.subgraphs[sid].line - self.first, f"boundary '{sid}' has no '}}'")
+        self.stack.clear()
+        self.finish()
+
+    @staticmethod
+    def c4_reads(stmt: str) -> bool:
+        try:
+            _c4_statement(_strip_c4_comment(stmt))
+        except _Fail:
+            return False
+        return True
+
+    def c4_statement(self, stmt: str, index: int) -> str | None:
+        """Read one C4 statement; the id of a boundary whose block may open on the next line, else None."""
+        if not stmt.strip("} "):
+            for _ in range(stmt.count("}")):
+                if self.stack:
+                    self.stack.pop()
+                else:
+                    self.error(index, "'}' without an open boundary")
+            return None
+        if stmt == "{":
+            self.error(index, "'{' without a boundary")
+            return None
+        if _DIRECTION_STMT.match(stmt):
+            self.d.direction = stmt.split()[1]
+            return None
+        if _C4_TEXT_STMT.match(stmt) or _ACC.match(stmt):
+            return None
+        m = _C4_MACRO.match(stmt)
+        if m and _C4_IGNORED.match(m.group(1)):
+            return None
+        try:
+            st = _c4_statement(stmt)
+        except _Fail as exc:
+            self.error(index, f"cannot parse {_snip(stmt)!r} ({exc})")
+            return None
+        line = self.first + index
+        if st.kind == "relation":
+            if self.has_room(index, 0, 1):
+                self.d.edges.append(MermaidEdge(st.source, st.target, st.label, st.arrow, line))
+            return None
+        # boxes count with the nodes towards the diagram's limit
+        is_new = st.alias not in self.d.nodes and st.alias not in self.d.subgraphs
+        if not self.has_room(index, len(self.d.subgraphs) + is_new, 0):
+            return None
+        if st.kind == "element":
+            self.touch(_NodeRef(st.alias, st.label, st.shape), line)
+            return None
+        return self.c4_boundary(st, index)
+
+    def c4_boundary(self, st: C4Statement, index: int) -> str | None:
+        """Add a boundary or deployment node as a subgraph; open it when its block starts here."""
+        sid = st.alias
+        if sid in self.stack:
+            self.error(index, f"boundary '{sid}' is nested in itself")
+            if st.opens:
+                self.stack.append(sid)  # its `}` still has to match
+            return None
+        parent = self.stack[-1] if self.stack else None
+        sub = self.d.subgraphs.get(sid)
+        if sub is None:
+            sub = MermaidSubgraph(id=sid, label=st.label, line=self.first + index, parent=parent)
+            self.d.subgraphs[sid] = sub
+            if parent is not None:
+                self.d.subgraphs[parent].members.append(sid)
+        else:
+            sub.label = st.label
+        if st.opens:
+            self.stack.append(sid)
+        return sid if not st.block else None
 
     # -- sequence
 

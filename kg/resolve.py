@@ -215,11 +215,17 @@ class Gazetteer:
 
     def node_entity(self, label: str, node_id: str) -> str | None:
         """The component or vendor a diagram node stands for: its label, its id, or the first name in its label."""
-        for candidate in (label, node_id, re.split(r"\s[(~]|\s-\s", label)[0]):
+        for candidate in (label, re.split(r"\s[(~]|\s-\s", label)[0]):
             key = self.lookup(candidate)
             if key and self.type_of(key) in ("Component", "Vendor"):
                 return key
         hits = [h for h in self.scan(label) if self.type_of(h[2]) in ("Component", "Vendor")]
+        # "Ceph[Rook-Ceph<br/>storage]": the name the label starts with wins over a short id
+        if hits and hits[0][0] == 0:
+            return hits[0][2]
+        key = self.lookup(node_id)
+        if key and self.type_of(key) in ("Component", "Vendor"):
+            return key
         if hits:
             return hits[0][2]
         hits = [h for h in self.scan(node_id.replace("_", " ")) if self.type_of(h[2]) in ("Component", "Vendor")]
@@ -255,7 +261,8 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
     facts: list[Fact] = []
     by_type: dict[str, dict[str, list[Mention]]] = {t: defaultdict(list) for t in ("Component", "Vendor", "Team",
                                                                                   "Repository")}
-    decided = {name_key(m.name) for m in mentions if m.props.get("named_by_decision")}
+    # a name a decision or a C4 element declares is a part even when it is a generic word ("Node", "Events")
+    decided = {name_key(m.name) for m in mentions if m.props.get("named_by_decision") or m.props.get("declared")}
     for m in mentions:
         k = name_key(m.name)
         if k and (k not in GENERIC or k in decided and m.name[:1].isupper()):
@@ -286,7 +293,7 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
                 ent.aliases.add(m.name)
                 ent.evidence.append(m.evidence)
                 for pk, pv in m.props.items():
-                    if pk in ("named_by_decision", "alias_of_node"):
+                    if pk in ("named_by_decision", "alias_of_node", "declared"):
                         continue
                     if pk == "status":
                         ent.props.setdefault("stated_status", []).append(pv)
@@ -476,7 +483,9 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
         for cut in range(len(words) - 1, 0, -1):
             head, tail = " ".join(words[:cut]), " ".join(words[cut:])
             hk = name_key(head)
-            if hk in names and hk != k and (etype == "Vendor" or GENERIC_TAIL.fullmatch(tail)):
+            # "Terraform Cloud", "Grafana Cloud": a maker's hosted product is a product of its own
+            product_cloud = tail.lower() == "cloud" and hk not in vendors
+            if hk in names and hk != k and (etype == "Vendor" or GENERIC_TAIL.fullmatch(tail) and not product_cloud):
                 uf.union(k, hk)
                 break
     return uf, display

@@ -264,6 +264,7 @@ def test_brackets_inside_quoted_label() -> None:
         ("<b>bold</b> <i>it</i>", "bold it"),
         ("Tom &amp; Jerry", "Tom & Jerry"),
         ("say #quot;hi#quot; #35;1", 'say "hi" #1'),
+        ("Cache &#40redis&#41", "Cache (redis)"),  # a decimal reference without its semicolon
         ("&lt;b&gt; stays text", "<b> stays text"),
         ('"`**md** string`"', "md string"),
         ("fa:fa-car Car", "Car"),
@@ -519,7 +520,6 @@ def test_directions(direction: str) -> None:
         ("gitGraph\n  commit\n  branch develop", "gitgraph"),
         ("mindmap\n  root((mindmap))\n    Origins", "mindmap"),
         ("timeline\n  title History\n  2002 : LinkedIn", "timeline"),
-        ("---\ntitle: C4\n---\nC4Context\n  Person(a, \"A\")", "c4context"),
         ("someFutureDiagram-beta\n  whatever --> goes", "somefuturediagram-beta"),
     ],
 )

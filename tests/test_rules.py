@@ -53,6 +53,14 @@ def test_rule_fixture(case: str, tmp_path: Path) -> None:
         assert len(adrs) == facts["adr_count"], f"{case}: ADRs are {adrs}"
     for name in facts.get("not_adrs") or []:
         assert name not in adrs, f"{case}: {name} should not be an ADR"
+    components = {n.lower() for e in kg.entities.values() if e["type"] == "Component"
+                  for n in (e["label"], *e.get("aliases", []))}
+    for name in facts.get("not_components") or []:
+        assert name.lower() not in components, f"{case}: {name} should not be a component"
+    for a, b in facts.get("distinct") or []:
+        ids = {n: next((key for key, e in kg.entities.items() if n.lower() in
+                        {x.lower() for x in (e["label"], *e.get("aliases", []))}), None) for n in (a, b)}
+        assert None not in ids.values() and ids[a] != ids[b], f"{case}: {a} and {b} should be two entities: {ids}"
     for warning in facts.get("warnings") or []:
         assert any(warning in w for w in result.warnings), f"{case}: no warning like {warning!r} in {result.warnings}"
 

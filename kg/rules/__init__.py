@@ -72,7 +72,9 @@ FACT_RULES: list[tuple[str, FactRule]] = [
 MANIFEST_RULES = frozenset({"manifest_names", "manifest_relations"})
 
 
-def _applies(name: str, doc: Document) -> bool:
+def _applies(name: str, doc: Document, template: bool = False) -> bool:
+    if template:
+        return name == "adr_kinds"  # a record template's examples ("ADR 9: LDAP …") name nothing real
     return (name in MANIFEST_RULES) == (doc.kind == "manifest")
 
 
@@ -80,8 +82,9 @@ def extract_names(documents: list[Document], rules: list[tuple[str, NameRule]] |
     """Run the names pass over every document; a rule that fails on one document is reported, not fatal."""
     out = Extraction()
     for doc in documents:
+        template = doc.kind != "manifest" and adr.is_template(doc)
         for name, rule in rules or NAME_RULES:
-            if not _applies(name, doc):
+            if not _applies(name, doc, template):
                 continue
             try:
                 rule(doc, out)
@@ -94,8 +97,9 @@ def extract_facts(documents: list[Document], out: Extraction, gaz: Gazetteer,
                   rules: list[tuple[str, FactRule]] | None = None) -> Extraction:
     """Run the facts pass, with the alias table the names pass produced."""
     for doc in documents:
+        template = doc.kind != "manifest" and adr.is_template(doc)
         for name, rule in rules or FACT_RULES:
-            if not _applies(name, doc):
+            if not _applies(name, doc, template):
                 continue
             try:
                 rule(doc, out, gaz)

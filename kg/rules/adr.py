@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,7 @@ from ..model import Block, Document, Entity, Evidence, Fact, Mention, Relation
 from ..names import ADR_ID, adr_id, canonical_adr_number, clean_name, split_compound, split_parenthetical
 from ..resolve import entity_key
 from . import decisions
-from .phrases import Name
+from .phrases import KIND_WORDS, Name
 from .state import (
     SENTENCE,
     AdrRecord,
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
     from ..resolve import Gazetteer
 
 # a number in a title: "ADR-7: X", "ADR 007 - X", "7. X", "ADR029: X" (and typos such as "ADD037: X")
+# "Architecture Decision Record 11: Lifecycle Policy", "Architectural Decision Record: Using X": the series' name
+RECORD_PREFIX = re.compile(r"^\s*(?:architectur(?:e|al)\s+decision\s+records?|decision\s+records?)\s*"
+                           r"(?:(?=\d)|[:\-–—]\s*)", re.IGNORECASE)
 TITLE_NUMBER = re.compile(r"^\s*(?:(?:ADR|AD|ADD|DR)[-_ ]?(?P<a>\d{1,5})|(?P<n>\d{1,5})\s*[.:)]|#(?P<h>\d{1,5})\.?)"
                           r"\s*[:.\-–—]?\s*(?P<rest>.*)$", re.IGNORECASE)
 FILE_ADR_NUMBER = re.compile(r"^ADR[-_ ]?(\d{1,5})(?!\d)", re.IGNORECASE)
@@ -63,8 +67,12 @@ STATUS_WORD = re.compile(r"\b(accepted|proposed|deprecated|superseded|superceded
                          r"replaced|on hold|abandoned)\b", re.IGNORECASE)
 STATUS_EMOJI = {"✅": "Accepted", "✔": "Accepted", "❌": "Rejected", "✖": "Rejected", "⌛": "Superseded",
                 "🤔": "Proposed", "♻": "Amended"}
-SUPERSESSION = re.compile(r"\b(?P<by>super(?:s|c|ce)ede?d\s+by|replaced\s+by|superseded|superceded|superceeded)"
-                          r"|\b(?P<of>super(?:s|c|ce)edes|supersedes|replaces)\b", re.IGNORECASE)
+# every spelling people use: superseded, superceded, superceeded; supersedes, supercedes, superseeds
+SUPERSESSION = re.compile(r"\b(?P<by>super[sc]{1,2}e{1,2}de?d\s+by|replaced\s+by|super[sc]{1,2}e{1,2}ded)"
+                          r"|\b(?P<of>super[sc]{1,2}e{1,2}de?s|replaces)\b", re.IGNORECASE)
+# a decision section that says no decision is made yet
+UNDECIDED = re.compile(r"^\W*(?:to be (?:taken|decided|defined|determined|agreed|confirmed|made)|tbd|tbc|t\.b\.d|pending|"
+                       r"undecided|open|not (?:yet )?decided|no decision(?: yet| has been)?|\?+)\b", re.IGNORECASE)
 NOT_IN_FORCE = ("Rejected", "Deprecated", "Superseded", "Withdrawn", "Proposed", "Draft", "Retired", "Obsolete",
                 "Abandoned", "On Hold", "Replaced")
 
@@ -142,7 +150,7 @@ def recognise(doc: Document) -> Identity | None:
         return None
     if OTHER_SERIES.match(stem) and not FILE_ADR_NUMBER.match(stem):
         return None  # DR005-…, RFC-0012-…: another series of records, not ADRs
-    title = clean_name(doc.title)
+    title = RECORD_PREFIX.sub("", clean_name(doc.title))
     if re.search(r"\btemplate\b", title, re.I) or ZERO.match(stem) and _looks_like_template(doc, title):
         return None
     t = TITLE_NUMBER.match(title)
@@ -416,10 +424,21 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
     take(title_reading, title_ev)
     decision_blocks = [b for b in doc.blocks if _is_decision_section(b.section)]
     considered: list[Name] = []
+    records_listed = False
     for block in doc.blocks:
         in_decision = block in decision_blocks[:15]
+        if block.kind != "item":
+            # "Initial ADRs created:" then a list: other records' titles, not this record's decisions
+            records_listed = bool(re.search(r"\b(?:ADRs?|decision records?|records|decisions)\b[^.]*:\s*$",
+                                            block.text, re.I))
+        elif records_listed:
+            continue
         if _in_options(block.section) and not in_decision:
-            continue  # what an option would do is not what the record decided
+            # what an option would do is not what the record decided; what was weighed and not taken is turned down
+            for sentence in SENTENCE.split(block.text):
+                ev = evidence_at(doc, sentence_line(doc, block.line, block.end_line, sentence), "prose", sentence, 0.65)
+                note("rejected", decisions.weighed_but(sentence, known | frozenset(block.code)), ev)
+            continue
         for sentence in SENTENCE.split(block.text):
             ev = evidence_at(doc, sentence_line(doc, block.line, block.end_line, sentence), "prose", sentence,
                              0.75 if in_decision else 0.65)
@@ -433,6 +452,7 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
             m = re.search(r"\bconsider(?:ed|ing)\s+(?:using\s+|adopting\s+)?", sentence, re.I)
             considered = decisions.names_in(sentence[m.end():], known | frozenset(block.code)) if m else []
             take(r, ev)
+    _implemented_as(doc, decision_blocks, known, note)
     # a technology table under the decision heading lists what was chosen ("| Canary Controller | Flagger |")
     for table in doc.tables:
         # only a column that names the choice ("Tool", "Technology", "Choice"): "| Product | Protocol |" under
@@ -462,6 +482,10 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
     if rec.status in ("Rejected", "Withdrawn", "Abandoned"):
         # a rejected record decides nothing: what it proposed is what was turned down
         choices = [("rejected" if kind == "chosen" else kind, n, ev) for kind, n, ev in choices]
+    if decision_blocks and UNDECIDED.match(decision_blocks[0].text):
+        # "Decision Outcome: (( to be taken ))": the record has not chosen yet, whatever its title proposes
+        rec.undecided = True
+        choices = [c for c in choices if c[0] != "chosen"]
     chosen = {k for kind, n, _ in choices if kind == "chosen" for k in _keys(n)}
     for kind, n, ev in choices:
         aliases = [n.abbreviation] if n.abbreviation else []
@@ -483,6 +507,41 @@ def _plausible(name: str) -> bool:
     if ADR_ID.search(name) or re.fullmatch(r"[\d\W]+", name):
         return False
     return name.lower() not in decisions_stopwords()
+
+
+# a decision paragraph that introduces the parts of its choice: "Chosen option: Option C, implemented as:"
+PARTS_INTRO = re.compile(r"\b(?:implemented (?:as|with|by|using)|consist(?:s|ing)? of|compris(?:es|ing)|made up of|"
+                         r"built (?:from|with)|(?:the )?following (?:tools|components|technologies|services|products)|"
+                         r"(?:tools|stack|tooling) (?:is|are))\b[^.]*:\s*$", re.IGNORECASE)
+
+
+def _implemented_as(doc: Document, decision_blocks: list[Block], known: frozenset[str],
+                    note: Callable[[str, list[Name], Evidence], None]) -> None:
+    """The tools a decision lists as its parts ("implemented as: 1. **gitleaks** - … 2. **Trivy workflow**: …"):
+    the name each item leads with, when it is marked as a name (a known technology, a code span, bold
+    lower case, capitals inside, a digit or a hyphen); "**Weekly secret scan**" names a task, not a tool."""
+    from .. import gazetteer
+
+    technologies = gazetteer.load()
+    listing = False
+    for block in decision_blocks:
+        if block.kind != "item":
+            listing = bool(PARTS_INTRO.search(block.text))
+            continue
+        if not listing or block.depth > 1:
+            continue
+        lead = block.strong[0] if block.strong and block.text.startswith(block.strong[0]) else \
+            (block.code[0] if block.code and block.text.startswith(block.code[0]) else "")
+        if not lead:
+            continue
+        found = decisions.names_in(lead, known | {lead.split()[0]})
+        if not found or found[0].start != 0:
+            continue
+        name = found[0]
+        marked = technologies.get(name.text) is not None or name.text in known or name.text.islower() \
+            or re.search(r"[A-Z].*[A-Z]|\d|[-.+#]", name.text) is not None and len(name.text) > 2
+        if marked and _plausible(name.text):
+            note("chosen", [name], evidence_at(doc, block.line, "prose", block.text, 0.7))
 
 
 def _options(doc: Document, rec: AdrRecord, known: frozenset[str], choices: list[tuple[str, Name, Evidence]]) -> None:
@@ -511,6 +570,8 @@ def _options(doc: Document, rec: AdrRecord, known: frozenset[str], choices: list
                 choices.append(("chosen", n, ev))
                 chosen_keys |= _keys(n)
     known_choice = bool(picked) or any(_keys(n) & chosen_keys for o in options for n in o.names)
+    # alternatives to a decision that chose something else were each turned down
+    known_choice = known_choice or bool(chosen_keys) and all(o.alternative for o in options)
     if not known_choice and decision_text:
         # a decision that names one of the options more often than any other has chosen it
         counts = sorted(((sum(len(re.findall(r"(?<![\w-])" + re.escape(n.text) + r"(?![\w-])", decision_text, re.I))
@@ -560,19 +621,33 @@ def weighed_options(doc: Document, known: frozenset[str] = frozenset()) -> list[
                                      title, re.I))
         if names:
             options.append(decisions.Option(decisions.option_number(title), title, names, sec.line, rejected_here,
-                                            chosen_here))
-    listed = [b for b in option_items(doc) if b.depth <= 1]
+                                            chosen_here, under and _alternatives(sec.path[-2])))
+    # a list under one option's own heading gives that option's details, not more options
+    option_titles = {o.title for o in option_sections}
+    listed = [b for b in option_items(doc) if b.depth <= 1
+              and not (len(b.section) >= 2 and b.section[-2] in option_titles)]
     for i, b in enumerate(listed, 1):
         links = [lk.text for lk in doc.links if b.line <= lk.line <= max(b.end_line, b.line) and lk.text
                  and b.text.find(lk.text) < 60]
         label = b.strong[0] if b.strong and b.text.startswith(b.strong[0]) else b.text
-        names = decisions.option_names(re.split(r"\s[-–—]\s|:\s", label)[0], links[:2], known | frozenset(b.code))
         rest = b.text[len(label):] if b.text.startswith(label) else b.text
+        named_by = re.split(r"\s[-–—]\s|:\s", label)[0]
+        bare = decisions.OPTION_LABEL.match(named_by)
+        if bare and not (bare.group("rest") or bare.group("rest2") or "").strip():
+            # "**Option A**: Single tool (gitleaks only)": the label is a number, the text after it names the option
+            named_by += " " + re.split(r"\s[-–—]\s|:\s", rest.lstrip(" :*_–—-"))[0]
+        names = decisions.option_names(named_by, links[:2], known | frozenset(b.code))
         chosen_here, rejected_here = decisions.option_verdict(rest)
         if names:
             options.append(decisions.Option(decisions.option_number(b.text) or str(i), label[:80], names, b.line,
-                                            rejected_here, chosen_here))
+                                            rejected_here, chosen_here,
+                                            bool(b.section) and _alternatives(b.section[-1])))
     return options
+
+
+def _alternatives(section_title: str) -> bool:
+    """A section of alternatives to the decision ("Alternatives considered"), not of every option weighed."""
+    return re.match(r"^(?:other\s+)?alternatives?\b", clean_name(section_title), re.I) is not None
 
 
 # a paragraph that introduces a list of options: "Options considered:", "We looked at 3 options for …:"
@@ -712,8 +787,8 @@ def adr_relations(grouped: dict[str, list[AdrRecord]], gaz: Gazetteer, documents
                     rejected.setdefault(found, c.evidence)
         own = [r for r in recs if r.document in ent.props["documents"] and r.evidence.method == "heading"]
         for rec in own or [r for r in recs if r.evidence.method == "index"] or recs:
-            if rec.title_read:
-                continue  # the title's own grammar said what it decides ("Use X", "Replace X with Y")
+            if rec.title_read or rec.undecided:
+                continue  # the title's own grammar said what it decides ("Use X", "Replace X with Y"), or nothing is
             # titles with no verb ("Event Streaming with Redpanda"): the known names they carry
             for hit, negated in _title_names(rec.title, gaz):
                 (rejected if negated else decided).setdefault(hit, rec.evidence)
@@ -734,13 +809,39 @@ def adr_relations(grouped: dict[str, list[AdrRecord]], gaz: Gazetteer, documents
     return [r for r in out if gaz.has(r.subject) and gaz.has(r.object) and r.subject != r.object]
 
 
+# a title's separators: what follows names the choice ("Event Streaming with Redpanda", "Operators - CNPG")
+TITLE_PART = re.compile(r"\s[-–—]\s|:\s|[()+&,/]|\s(?:and|or|with|using|via)\s", re.I)
+# a preposition in front of a name makes it the setting of the decision, not its choice ("Rails access in Kubernetes")
+SETTING = re.compile(r"\b(?:in|on|to|for|from|of|at|as|within|across|into|through|about|by|under|between|per|behind)\b",
+                     re.I)
+# words after a name that say what it is ("Kyverno Policy Engine", "Contabo VPS Infrastructure"); any other word
+# makes the name a modifier of the title's real subject ("EKS cluster management", "Keycloak Email Provider")
+# ("TDR frontend framework" is about a framework for TDR, not TDR)
+WHAT_IT_IS = KIND_WORDS - {"framework", "frameworks", "application", "applications", "app", "apps"}
+
+
 def _title_names(title: str, gaz: Gazetteer) -> list[tuple[str, bool]]:
+    """The names a title without a verb decides: those that stand as its subject or after a separator.
+
+    "Event Streaming with Redpanda" and "Kyverno Policy Engine" decide their name; in "EKS cluster
+    management", "Rails access in Kubernetes" or "Local Development Stack for GovUK Notify" the name is
+    the setting of the decision, which the record's text has to name.
+    """
     out = []
-    for start, _end, key, _surface in gaz.scan(title):
+    for start, end, key, _surface in gaz.scan(title):
         if gaz.type_of(key) not in ("Component", "Vendor"):
             continue
         before = title[:start]
         negated = bool(re.search(r"\b(no|not|without|remove|removing|drop|replace|instead of|over|vs\.?)\s*$", before, re.I))
+        part_start = max((m.end() for m in TITLE_PART.finditer(title, 0, start)), default=0)
+        if not negated and SETTING.search(title[part_start:start]):
+            continue
+        stop = TITLE_PART.search(title, end)
+        setting = SETTING.search(title, end)
+        tail_end = min(x.start() for x in (stop, setting) if x) if stop or setting else len(title)
+        tail = re.findall(r"[A-Za-z][\w.-]*", title[end:tail_end])
+        if tail and tail[-1].lower() not in WHAT_IT_IS and tail[-1].lower().removesuffix("s") not in WHAT_IT_IS:
+            continue
         out.append((key, negated))
     return out
 

@@ -56,32 +56,55 @@ def _candidates(host: str) -> list[str]:
     return list(dict.fromkeys(x for x in out if len(x) >= 3))
 
 
+def _targets(line_text: str) -> list[str]:
+    """The names one line of configuration points at: an issuer annotation's owner, an address's host."""
+    targets: list[str] = []
+    a = ANNOTATION.match(line_text)
+    if a:
+        targets.append(a.group("owner").split(".")[0])
+    m = ADDRESS_KEY.match(line_text)
+    if m:
+        value = m.group("value").strip().strip("\"',`")
+        h = HOST.match(value)
+        if h and not (PUBLIC_SUFFIX.search(h.group("host")) and "." in h.group("host")):
+            targets += _candidates(h.group("host"))
+    return targets
+
+
+def _settings_in_prose(doc: Document) -> list[tuple[str, int, tuple[str, ...]]]:
+    """Settings written in running text: "`KAFKA_BROKER=kafka:9092`", "`KAFKA_BROKER` (e.g., `kafka:9092`)"."""
+    found = []
+    for block in doc.blocks:
+        spans = [c for c in block.code if len(c) < 200]
+        for span in spans:
+            if "=" in span or ": " in span:
+                found.append((span, block.line, block.section))
+        if len(spans) >= 2 and re.fullmatch(r"[A-Za-z_][\w.-]*", spans[0]) and block.text.startswith(spans[0]):
+            for other in spans[1:]:
+                if re.fullmatch(r"(?:[a-z][a-z0-9+.-]*://)?[\w.-]+:\d{2,5}(?:/\S*)?|[a-z][a-z0-9+.-]*://\S+", other):
+                    found.append((f"{spans[0]}={other}", block.line, block.section))
+    return found
+
+
 def config_snippets(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
-    """Addresses, endpoints and annotations in a component's configuration snippets."""
+    """Addresses, endpoints and annotations in a component's configuration snippets and settings in its text."""
     whole = document_component(doc, gaz)
+    lines: list[tuple[str, int, tuple[str, ...]]] = []
     for code in doc.code_blocks:
         if code.lang not in CONFIG_LANGS or code.lang == "mermaid" or NOT_A_CLIENT.search(code.text[:20000]):
             continue
+        for offset, line_text in enumerate(code.text.splitlines()[:400]):
+            # bounded: the patterns must stay linear on hostile input
+            lines.append((line_text[:300], code.line + 1 + offset, code.section))
+    lines += _settings_in_prose(doc)
+    for line_text, line, section in lines:
         # the component the snippet's section is about, else the document's
-        subject = gaz.section_subject(code.section) or whole
+        subject = gaz.section_subject(section) or whole
         if subject is None:
             continue
-        for offset, line_text in enumerate(code.text.splitlines()[:400]):
-            line_text = line_text[:300]  # bounded: the patterns below must stay linear on hostile input
-            line = code.line + 1 + offset
-            targets: list[str] = []
-            a = ANNOTATION.match(line_text)
-            if a:
-                targets.append(a.group("owner").split(".")[0])
-            m = ADDRESS_KEY.match(line_text)
-            if m:
-                value = m.group("value").strip().strip("\"',")
-                h = HOST.match(value)
-                if h and not (PUBLIC_SUFFIX.search(h.group("host")) and "." in h.group("host")):
-                    targets += _candidates(h.group("host"))
-            for name in targets:
-                obj = gaz.lookup(name, "Component") or gaz.lookup(name, "Vendor")
-                if obj and obj != subject:
-                    ev = Evidence(doc.path, line, line_text.strip(), "config")
-                    out.facts.append(Fact(subject, "dependsOn", obj, ev, subject_type="key", object_type="key"))
-                    break
+        for name in _targets(line_text):
+            obj = gaz.lookup(name, "Component") or gaz.lookup(name, "Vendor")
+            if obj and obj != subject:
+                ev = Evidence(doc.path, line, line_text.strip(), "config")
+                out.facts.append(Fact(subject, "dependsOn", obj, ev, subject_type="key", object_type="key"))
+                break

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .phrases import Name, names_in
+from ..gazetteer import is_everyday_word
+from .phrases import BOUNDARY, KIND_WORDS, Name, names_in
 
 # verbs of choosing; the name follows ("use X", "based on X")
 CHOOSE = (r"use|uses|using|utili[sz]e|utili[sz]ing|adopt|adopts|adopting|implement|implements|implementing|"
@@ -30,7 +31,7 @@ REJECTED_PASSIVE = re.compile(r"\b(?:was|were|is|are|has been|have been|will be)
 # words after which a name is turned down ("chose X over Y", "X instead of Y", "in favour of Y")
 AGAINST = re.compile(r"\b(?:instead of|rather than|in favou?r of|as opposed to|decided against|"
                      r"(?:have |had )?rejected|(?:will|shall|do|does|did|would) not (?:use|adopt|implement|build|"
-                     r"choose|select|deploy|run|go with|pursue|apply)(?:\s+\w+){0,4}?\s+(?:using|with|on|in)?|"
+                     r"choose|select|deploy|run|go with|pursue|apply)(?:(?:\s+\w+){1,4}?\s+(?:using|with))?|"
                      r"won't (?:use|adopt|implement|build|choose|deploy|run)|(?:decided|chose|opted) not to "
                      r"(?:use|adopt|implement|choose|deploy|run|go with|pursue|apply)|not (?:to )?use)\s+", re.I)
 OVER = re.compile(r"\bover\s+", re.I)
@@ -44,7 +45,10 @@ STRONG_DECISION = re.compile(r"\b(?:we|i|the team)\s+(?:have\s+|had\s+)?(?:decid
                              r"consideration|chosen|selected)\b", re.I)
 NEGATED = re.compile(r"\b(?:not|no|never|won't|don't|doesn't|didn't|cannot|can't|against)\b", re.I)
 HEDGE = re.compile(r"\b(?:could|might|may|would|if|whether|consider(?:ed|ing)?|evaluat(?:e|ed|ing)|investigat\w*|"
-                   r"looked at|alternatives?|when|once|until|in the future|eventually|later on)\b", re.I)
+                   r"looked at|alternatives?|when|once|until|in the future|eventually|later on|likely|probably|"
+                   r"possibly|perhaps|maybe)\b", re.I)
+# a guess about the future, even in a sentence of commitment ("we will likely move to X later")
+HEDGE_ADVERB = re.compile(r"\b(?:likely|probably|possibly|perhaps|maybe)\b", re.I)
 # verbs that are a decision by themselves ("we chose X"); others ("use X") need a commitment or an imperative
 SELF_DECIDING = re.compile(r"^(?:choose|chooses|choosing|chose|select|selects|selecting|pick|picks|go with|going with|"
                            r"went with|opt for|opted for|adopt|adopts|adopting|prefer|prefers|standardi[sz]e on)\b", re.I)
@@ -72,12 +76,17 @@ REPLACED_BY = re.compile(r"(?P<old>[^.;]{1,80}?)\s+(?:was |is |has been |will be
                          r"replaced\s+by\s+(?P<new>.+)", re.I)
 MOVE_TO = re.compile(r"\b(?:move|moving|migrate|migrating|switch|switching|replatform|replatforming|re-platform|"
                      r"re-platforming)\b(?:\s+\S+){0,4}?\s+(?:to|onto|into)\s+(?P<new>.+)", re.I)
+MOVE_THINGS_TO = re.compile(r"\b(?:move|moving|migrate|migrating|transfer|transferring|consolidate|consolidating)\s+"
+                            r"(?!from\b)[^.;]{1,80}?\s+(?:to|onto|into)\s+", re.I)
 # a title that turns something down: "NCSC PDNS will not be applied", "Do not use X", "No X"
 TITLE_REJECT = re.compile(r"^(?:do not|don't|never|avoid|no)\s+(?:use\s+|adopt\s+)?(?P<name>.+)$|"
                           r"^(?P<subject>.+?)\s+(?:will|shall|should|must)\s+not\s+be\b", re.I)
 TITLE_CHOOSE = re.compile(rf"^(?:(?:we\s+)?(?:will\s+)?(?:{CHOOSE}|add|adding|try|trial|trialling|enable|enabling|"
-                          rf"run|host|store)\s+|use of\s+)(?P<rest>.+)$", re.I)
-OPTION_LABEL = re.compile(r"^\s*(?:option|alternative|approach|choice)\s*(?P<n>\d+|[A-Z])\b\s*[:.)\-–—]*\s*(?P<rest>.*)$|"
+                          rf"run|host|store|keep|offer|provide)\s+|use of\s+)(?P<rest>.+)$", re.I)
+# "Store forms in forms-admin", "Keep state on S3": the place is the choice
+TITLE_PLACE = re.compile(r"^(?:store|storing|keep|keeping|host|hosting|run|running|persist|put|hold|deploy|deploying)\s"
+                         r"(?:\S+\s+){0,5}?(?:in|on|into|onto|inside|within)\s+(?!an?\s)(?P<place>.+)$", re.I)
+OPTION_LABEL = re.compile(r"^\s*(?:option|alternative|approach|choice)\s*(?P<n>\d+|(?<=\s)[A-Z])\b\s*[:.)\-–—]*\s*(?P<rest>.*)$|"
                           r"^\s*\(?(?P<n2>\d+)[.):]\s+(?P<rest2>.*)$", re.I)
 CHOSEN_OPTION = re.compile(r"\b(?:chosen|selected|preferred)\s+(?:option|alternative|solution|approach)\s*:?\s*"
                            r"[\"“'\[]?(?P<text>[^\"”'\]\n]{1,80})", re.I)
@@ -106,7 +115,22 @@ class Reading:
 
 
 def _first(phrase: str, code: frozenset[str]) -> list[Name]:
-    return names_in(phrase, code)
+    # "Use `transaction` mode", "`private` instead of `public`": a lower-case everyday word in a code span is
+    # a setting's value, not a product
+    return [n for n in names_in(phrase, code) if not (n.text.islower() and is_everyday_word(n.text))]
+
+
+def _heads(names: list[Name], phrase: str) -> list[Name]:
+    """The names a phrase speaks of themselves: in "instead of the Keycloak realm", "use a UNIX socket" or "instead
+    of New Relic sending alerts" the name qualifies what follows it; "the gitops-bridge tooling" is still the tool."""
+    out = []
+    for n in names:
+        m = re.match(r"\s+([a-z][\w-]*)", phrase[n.end:])
+        if m and m.group(1) not in BOUNDARY and m.group(1) not in ("and", "or", "nor") \
+                and m.group(1) not in KIND_WORDS:
+            continue
+        out.append(n)
+    return out
 
 
 def split_slashes(names: list[Name]) -> list[Name]:
@@ -188,6 +212,9 @@ def _read_title_clause(title: str, code: frozenset[str]) -> Reading:
     if m:
         rest = m.group("rest")
         chosen = split_slashes(_first(rest, code))
+        place = TITLE_PLACE.match(text)
+        if not chosen and place:
+            chosen = split_slashes(_first(place.group("place"), code))
         out.chosen += chosen
         # "Use X over Y", "Use X instead of Y"
         for against in (OVER, AGAINST):
@@ -210,22 +237,46 @@ def _tail_name(phrase: str, code: frozenset[str]) -> Name | None:
     return names[0]
 
 
+# "We considered using X but…", "We briefly looked at X as well, but decided…", "X was considered but rejected"
+WEIGHED = r"(?:considered|looked at|looked into|evaluated|investigated|explored|tried|trialled|prototyped|assessed)"
+WEIGHED_ACTIVE = re.compile(rf"\b(?:we|i|the team)\s+(?:\w+\s+)?{WEIGHED}\s+(?:using\s+|adopting\s+|running\s+)?", re.I)
+WEIGHED_PASSIVE = re.compile(rf"\b(?:was|were)\s+(?:also\s+|briefly\s+)?{WEIGHED}\b[^.;]{{0,40}}?\bbut\b", re.I)
+
+
+def weighed_but(sentence: str, code: frozenset[str] = frozenset()) -> list[Name]:
+    """What a sentence says was weighed and then not taken: 'We looked at X but…', 'X was considered but…'."""
+    out: list[Name] = []
+    if "but" not in sentence.lower():
+        return out
+    for m in WEIGHED_ACTIVE.finditer(sentence):
+        after = sentence[m.end():]
+        names = _first(after, code)
+        if names and re.match(r"\s*(?:v?[\d.]+\s*)?(?:\([^)]*\)\s*)?(?:as well|too|also)?\s*,?\s*but\b", after[names[-1].end:], re.I):
+            out += split_slashes(names)
+    for m in WEIGHED_PASSIVE.finditer(sentence):
+        before = last_name_before(sentence[: m.start()], code)
+        if before is not None:
+            out.append(before)
+    return out
+
+
 def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision: bool = True) -> Reading:
     """What one sentence decides. In a decision section a plain 'Use X' counts; elsewhere only 'we decided…'."""
     out = Reading()
+    out.rejected += weighed_but(sentence, code)
     strong = bool(STRONG_DECISION.search(sentence))
     if not in_decision and not strong:
         # outside a decision, only retirement and replacement statements count
         lifecycle(sentence, code, out)
         return out
-    if HEDGE.search(sentence) and not strong:
+    if HEDGE.search(sentence) and (not strong or HEDGE_ADVERB.search(sentence)):
         lifecycle(sentence, code, out)
         return out
     lifecycle(sentence, code, out)
     against_spans: list[tuple[int, int]] = []
     for m in AGAINST.finditer(sentence):
         names = _first(sentence[m.end():], code)
-        out.rejected += split_slashes(names)
+        out.rejected += split_slashes(_heads(names, sentence[m.end():]))
         against_spans.append((m.start(), m.end() + (names[-1].end if names else 0)))
     for m in CHOOSE_VERB.finditer(sentence):
         if any(a <= m.start() < b for a, b in against_spans):
@@ -238,21 +289,36 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
             continue
         if re.search(r"\b(?:did|had|used to|previously|originally|initially|currently|already)\s*$", clause, re.I):
             continue  # "We did use Siegfried in the Alpha": history, not the decision
-        names = split_slashes(_first(sentence[m.end():], code))
-        if not names:
+        read = split_slashes(_first(sentence[m.end():], code))
+        if not read:
             continue
-        if NEGATED.search(clause):
+        names = read
+        if re.match(r"(?:a|an|one)\s", sentence[m.end():], re.I):
+            names = _heads(names, sentence[m.end():])  # "use a UNIX socket": a kind of thing, not a product
+        if NEGATED.search(clause[-40:]):  # the verb's own negation, not one a long clause before it
             out.rejected += names
             continue
         out.chosen += names
         # "chose X over Y", "prefer X over Y"
-        after = sentence[m.end() + names[-1].end:]
+        after = sentence[m.end() + read[-1].end:]
         w = re.match(r"^\s*(?:\([^)]{0,40}\)\s*)?(?:together\s+)?(?:with|alongside|plus|and)\s+", after)
         if w:  # "use Infisical (self-hosted) with External Secrets Operator": both are the choice
             out.chosen += names_in(after[w.end():], code)[:1]
         o = OVER_AFTER.match(after)
-        if o:
-            out.rejected += _first(after[o.end():], code)
+        if o and not re.match(r"\s*(?:other|all|any|the other)\s", after[o.end():], re.I):
+            out.rejected += _heads(_first(after[o.end():], code), after[o.end():])  # not "over other MVC frameworks"
+    # "we will move all sensitive secrets in the S3 files to AWS Secrets Manager": where things move is chosen
+    for m in MOVE_THINGS_TO.finditer(sentence):
+        before = sentence[: m.start()]
+        clause = re.split(r"[;:,]|\bbut\b", before)[-1]
+        # the move itself is what is committed to ("we will move", "decided to migrate"), not a later step
+        # ("this will be revisited upon moving … into GovCloud")
+        committed = re.search(r"(?:\b(?:will|shall|must|'ll|to|are going to)\s+(?:\w+ly\s+)?|^\W*)$", before, re.I)
+        if not committed or NEGATED.search(clause[-40:]):
+            continue
+        names = _first(sentence[m.end():], code)
+        if names and names[0].start <= 4:
+            out.chosen.append(names[0])
     for m in CHOSEN_PASSIVE.finditer(sentence):
         before = last_name_before(sentence[: m.start()], code)
         if before is not None and not NEGATED.search(sentence[max(0, m.start() - 12): m.start()]):
@@ -361,6 +427,7 @@ class Option:
     line: int
     rejected_here: bool = False  # the option's own text turns it down ("Rejected due to cost.")
     chosen_here: bool = False  # the option's own text says it won ("**selected for K8s**")
+    alternative: bool = False  # listed under "Alternatives considered": not what the record chose
 
 
 OPTION_CHOSEN = re.compile(r"\b(?:selected|chosen|recommended|preferred|winner|adopted|accepted|go with this)\b", re.I)
@@ -382,15 +449,22 @@ def option_names(label: str, links: list[str], code: frozenset[str] = frozenset(
     m = OPTION_LABEL.match(label)
     rest = (m.group("rest") if m.group("rest") is not None else m.group("rest2")) if m else label
     rest = re.split(r"\s[-–—]\s|:\s", rest, maxsplit=1)[0].strip()
+    inner = re.fullmatch(r"\(([^()]+)\)", rest)
+    if inner:  # "Option B (GitHub Wiki)"
+        rest = inner.group(1)
     stripped = LEADING_VERB.sub("", rest)
     found = split_slashes(names_in(stripped, code))
     # "Manual kubectl/helm", "Published and preview forms…": a label's sentence-case first word is no name
     # unless it is marked as one (a capital inside, a digit, a hyphen, all capitals, a code span)
     following = rest[found[0].end:].lstrip() if found else ""
     if stripped == rest and found and found[0].start == 0 and re.match(r"[a-z]", following) \
-            and not re.match(r"(?:and|or)\s", following) \
+            and (not re.match(r"(?:and|or)\s", following) or re.match(r"(?:and|or)\s+[a-z]", following)
+                 and is_everyday_word(found[0].text)) \
             and re.fullmatch(r"[A-Z][a-z]+", found[0].text) and found[0].text not in code:
         found = found[1:]
+    if found and found[0].start == 0 and re.fullmatch(r"[A-Z][a-z]+ing", found[0].text.split()[0]) \
+            and is_everyday_word(found[0].text.split()[0]):
+        found = found[1:]  # "Reducing Transactions": a title-case heading that names an action
     for m2 in CHOOSE_VERB.finditer(rest):  # "a custom Lambda using Go"
         if m2.start() > 0:
             found += names_in(rest[m2.end():], code)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..model import Document, Evidence, Fact, Mention, MermaidDiagram
+from ..names import clean_name
 from .phrases import SAME_THING_HEAD, names_in
 from .state import Extraction
 
@@ -34,14 +35,18 @@ EDGE_RULES: list[tuple[re.Pattern[str], str, str]] = [
 ]
 
 
-STORAGE_HINT = re.compile(r"stor|database|\bdb\b|cache|object|bucket|\bs3\b|event|stream|queue|persist|broker", re.I)
+# what a repository or registry is called: where a GitOps tool or a build reads from
+SOURCE_HINT = re.compile(r"\bgit\b|github|gitlab|bitbucket|gitea|repositor|source control|version control|registry", re.I)
+STORAGE_HINT = re.compile(r"stor|database|\bdb\b|cache|object|bucket|\bs3\b|event|stream|queue|persist|broker|messag",
+                          re.I)
 
 
 READER_HINT = re.compile(r"visuali[sz]|dashboard|\bui\b|query|explor", re.I)
 
 
 # "api -->|reads| db": a verb in the third person has the reader as its subject, at the arrow's tail
-READ_VERB = re.compile(r"^\s*(reads|queries|fetches|pulls|polls|consumes|subscribes|watches|looks up)\b", re.I)
+READ_VERB = re.compile(r"^\s*(reads|queries|fetches|pulls|polls|consumes|subscribes|watches|looks up|syncs|clones|"
+                       r"mirrors)\b", re.I)
 
 
 REPLY = re.compile(r"^\s*(returns?|respon[sd]\w*|repl(y|ies)|results?|ack\w*|ok\b|\d{3}\b|done|success)", re.I)
@@ -87,6 +92,8 @@ def classify_edge(label: str, target_hint: str, arrow: str, source_hint: str = "
         named = _named_relation(label)
         if named:
             return named, "forward"  # "-- dependsOn -->", "-- runs on -->": the label is the relation
+        if re.search(r"\bsync|\bpull|\bfetch|\bclone|\bwatch|\bpoll", label, re.I) and SOURCE_HINT.search(target_hint):
+            return "consumesFrom", "forward"  # "argocd -->|Syncs| github": a GitOps tool reads its repository
         for pattern, relation, direction in EDGE_RULES:
             if pattern.search(label):
                 if direction == "read":
@@ -104,10 +111,16 @@ def classify_edge(label: str, target_hint: str, arrow: str, source_hint: str = "
     return "relatedTo", "forward"
 
 
+PEOPLE_BOX = re.compile(r"^\W*(?:browser|web browser|users?|end users?|clients?|customers?|people|person|operators?|"
+                        r"admins?|developers?)\b", re.I)
+
+
 def _diagram_entity(diagram: MermaidDiagram, node_id: str, gaz: Gazetteer) -> str | None:
     """The entity a node (or a subgraph used as an edge's end) stands for."""
     node = diagram.nodes.get(node_id)
     if node is not None:
+        if PEOPLE_BOX.match(node.label or ""):
+            return None  # "Browser<br/>Grafana UI": a person's screen, not the product it shows
         return gaz.node_entity(node.label, node.id)
     sub = diagram.subgraphs.get(node_id)
     if sub is not None:
@@ -122,19 +135,21 @@ def _diagram_hint(diagram: MermaidDiagram, node_id: str, key: str, gaz: Gazettee
     node = diagram.nodes.get(node_id)
     if node is not None and node.shape in ("cylinder", "database"):
         hints.append("storage")
+    if node is not None and node.shape == "queue":
+        hints.append("queue")
     sub_id = node.subgraph if node else None
     while sub_id and sub_id in diagram.subgraphs:
         hints.append(diagram.subgraphs[sub_id].label)
         sub_id = diagram.subgraphs[sub_id].parent
     if node:
-        hints.append(node.label)
+        hints.append(node.label)  # all its lines: "Rook-Ceph<br/>distributed storage" is a store
     return " ".join(hints)
 
 
 def mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     """Flowchart edges and sequence messages between nodes that name known components, typed by label and target."""
     for diagram in doc.diagrams:
-        if diagram.kind not in ("flowchart", "sequence"):
+        if diagram.kind not in ("flowchart", "sequence", "c4"):
             continue
         previous = None
         for edge in diagram.edges:
@@ -149,8 +164,8 @@ def mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             src, dst = _diagram_entity(diagram, edge.source, gaz), _diagram_entity(diagram, edge.target, gaz)
             if not src or not dst or src == dst:
                 continue
-            relation, direction = classify_edge(edge.label, _diagram_hint(diagram, edge.target, dst, gaz), edge.arrow,
-                                                _diagram_hint(diagram, edge.source, src, gaz))
+            relation, direction = classify_edge(edge.label, _diagram_hint(diagram, edge.target, dst, gaz),
+                                                edge.arrow, _diagram_hint(diagram, edge.source, src, gaz))
             if diagram.kind == "sequence":
                 # a message is a request from its sender, whatever it asks for ("Fetch chunks"):
                 # the sender needs the receiver; a message whose kind cannot be told stays relatedTo
@@ -202,6 +217,49 @@ def _first_line(doc: Document, node_id: str, line: int, label: str) -> str:
     return label
 
 
+# the last word of a box that names one of the system's own services ("Cart Service", "Feature Flag Store")
+SERVICE_KINDS = frozenset("""service api gateway proxy store db database worker workers queue cache generator
+engine server app backend frontend portal processor scheduler consumer producer handler adapter bridge
+""".split())
+
+
+def _named_service(node_id: str, label: str) -> bool:
+    """A box the author gave an id of its own and a title-case name of a service: `cartservice(Cart Service)`.
+    The words are everyday ones, but together they name a part of this system."""
+    words = label.split()
+    return len(words) >= 2 and node_id.lower() != label.lower() and words[-1].lower() in SERVICE_KINDS \
+        and all(w[:1].isupper() for w in words)
+
+
+def _c4_elements(doc: Document, diagram: MermaidDiagram, out: Extraction, known: Any) -> None:
+    """A C4 diagram declares its parts: every element but a person is a component, whatever its words
+    ("Web App", "Events"), and the technology it names ("PostgreSQL") is one too."""
+    from ..mermaid import read_c4_statement
+
+    for node in diagram.nodes.values():
+        if node.shape in PEOPLE_SHAPES or not node.label:
+            continue
+        ev = Evidence(doc.path, node.line, doc.line_text(node.line) or node.label, "mermaid")
+        out.mentions.append(Mention(clean_name(node.label), "Component", ev, strength=1, props={"declared": True}))
+        statement = read_c4_statement(doc.line_text(node.line))
+        for tech in re.split(r"\s*[,/+]\s*|\s+and\s+", statement.technology if statement else ""):
+            if tech and known.get(tech) is not None:
+                out.mentions.append(Mention(tech, "Component", ev, strength=1))
+    _known_boxes(doc, diagram, out, known)  # a deployment node names where things run: "K3s Cluster"
+
+
+def _known_boxes(doc: Document, diagram: MermaidDiagram, out: Extraction, known: Any) -> None:
+    """A box drawn around others that a known technology names: "K3s Cluster", "EKS (eu-west-2)"."""
+    for sub in diagram.subgraphs.values():
+        found = names_in(sub.label or "")
+        words = found[0].text.split() if found and found[0].start <= 2 else []
+        head = next((" ".join(words[:n]) for n in range(len(words), 0, -1)
+                     if known.get(" ".join(words[:n])) is not None), None)
+        if head:
+            ev = Evidence(doc.path, sub.line, doc.line_text(sub.line) or sub.label, "mermaid")
+            out.mentions.append(Mention(head, "Component", ev, strength=1))
+
+
 def diagram_nodes(doc: Document, out: Extraction) -> None:
     """A node of an architecture diagram or a participant of a sequence diagram that carries a name is a component.
 
@@ -213,7 +271,10 @@ def diagram_nodes(doc: Document, out: Extraction) -> None:
 
     known = gazetteer.load()
     for diagram in doc.diagrams:
-        if diagram.kind not in ("flowchart", "sequence"):
+        if diagram.kind not in ("flowchart", "sequence", "c4"):
+            continue
+        if diagram.kind == "c4":
+            _c4_elements(doc, diagram, out, known)
             continue
         if diagram.kind == "flowchart" and (
                 any(n.shape in ("rhombus", "diamond", "decision") for n in diagram.nodes.values())
@@ -237,7 +298,13 @@ def diagram_nodes(doc: Document, out: Extraction) -> None:
                 continue
             name = names[0]
             if all(w.lower() in GENERIC_NODES or w.lower() in GENERIC_ADJECTIVES for w in name.text.split()) \
-                    or re.fullmatch(r"[\W\d_]+", name.text):
+                    and not _named_service(node.id, name.text) or re.fullmatch(r"[\W\d_]+", name.text):
+                # "Cache<br/>(redis)": a generic box that says in brackets what it is
+                inner = re.search(r"\(([^()]{2,40})\)", node.label or "")
+                found = names_in(inner.group(1), frozenset({inner.group(1).strip()})) if inner else []
+                if found and found[0].start == 0 and known.get(found[0].text) is not None:
+                    ev = Evidence(doc.path, node.line, doc.line_text(node.line) or label, "mermaid")
+                    out.mentions.append(Mention(found[0].text, "Component", ev, strength=1))
                 continue
             rest = label[name.end:].strip()
             # the label is a name ("KEDA ~250MB", "Amazon S3 bucket", "Amazon SES (Simple Email Service)"),
@@ -258,9 +325,11 @@ def diagram_nodes(doc: Document, out: Extraction) -> None:
             # knows stands on its own; a plain word needs a second mention
             marked = any(re.search(r"[A-Z].*[A-Z]|\d|[-.]", w) for w in words) or known.get(text) is not None \
                 or not all(gazetteer.is_everyday_word(w) for w in words) \
-                or diagram.kind == "sequence" and node.id != node.label  # "participant pay as Stripe"
+                or diagram.kind == "sequence" and node.id != node.label \
+                or _named_service(node.id, name.text)  # "participant pay as Stripe", "cartservice(Cart Service)"
             # a box of everyday words ("Feature Flags", "Primary") only joins a name the docs give elsewhere
             out.mentions.append(Mention(text, "Component", ev, aliases=aliases, strength=1 if marked else -1))
+        _known_boxes(doc, diagram, out, known)
 
 
 HOST_WORDS = re.compile(r"\b(?:cluster|clusters|kubernetes|k8s|k3s|node|nodes|server|servers|vps|vm|vms|host|hosts|"
@@ -273,7 +342,7 @@ def hosting_subgraphs(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     from ..relations import HOSTING_CATEGORY_WORDS
 
     for diagram in doc.diagrams:
-        if diagram.kind != "flowchart":
+        if diagram.kind not in ("flowchart", "c4"):
             continue
         for sub in diagram.subgraphs.values():
             host = gaz.node_entity(sub.label, sub.id) if sub.label else None
@@ -284,12 +353,39 @@ def hosting_subgraphs(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             if not (ent.type == "Vendor" or HOST_WORDS.search(sub.label)
                     or any(w in category for w in HOSTING_CATEGORY_WORDS)):
                 continue
+            if not _names_a_host(sub.label, host, gaz):
+                continue  # "AWS Encryption", "Wave 1: Clusters & PKI": a topic or a phase, not a place
             ev = Evidence(doc.path, sub.line, doc.line_text(sub.line) or sub.label, "mermaid", 0.7)
             for node_id in _inside(diagram, sub.id):
                 node = diagram.nodes[node_id]
                 guest = gaz.node_entity(node.label, node.id)
                 if guest and guest != host and gaz.type_of(guest) == "Component":
                     out.facts.append(Fact(guest, "runsOn", host, ev, subject_type="key", object_type="key"))
+
+
+# words a host's box may carry beside its name: "K3s Cluster", "Production EKS (eu-west-2)", "Contabo VPS"
+PLACE_WORDS = frozenset("""prod production staging stage dev development test testing qa uat live primary secondary main
+shared central on-prem on-premises onprem private public edge core workload workloads platform self-hosted managed
+environment env zone the our""".split())
+
+
+def _names_a_host(label: str, host: str, gaz: Gazetteer) -> bool:
+    """Whether a box's title is a place: the host's name with only host and place words beside it."""
+    if re.match(r"\W*namespace\b", label, re.I):
+        return False  # "namespace: talent-mesh": a namespace is named after what runs in it
+    words = re.findall(r"[A-Za-z][\w-]*", re.sub(r"\([^)]*\)", " ", label))
+    if words and HOST_WORDS.fullmatch(words[-1]):
+        return True  # "Organisation AWS Account", "K3s Cluster": the box is a place by its last word
+    hits = [h for h in gaz.scan(label) if h[2] == host]
+    if not hits:
+        return True  # named by its id or a first line; nothing else to weigh
+    start, end = hits[0][0], hits[0][1]
+    rest = re.sub(r"\([^)]*\)", " ", label[:start] + " " + label[end:])
+    for word in re.findall(r"[A-Za-z][\w-]*", rest):
+        if not (HOST_WORDS.fullmatch(word) or word.lower() in PLACE_WORDS or re.search(r"\d|-", word)
+                or len(word) <= 3 and word.isupper()):
+            return False
+    return True
 
 
 def _inside(diagram: MermaidDiagram, sub_id: str) -> list[str]:

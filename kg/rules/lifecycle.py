@@ -113,10 +113,22 @@ def apply_statuses(entities: dict[str, Entity], relations: list[Relation], facts
     for f in facts:
         if f.predicate == "standing" and gaz.has(f.subject):
             votes[f.subject][f.object] += 1
+    # where the docs weigh no vendors, one whose products run here was chosen all the same
+    providing: set[str] = set()
+    if not votes:
+        in_use = [e for e in entities.values() if e.type == "Component" and e.props.get("status") == "in use"]
+        providing = {r.object for r in relations if r.predicate in ("providedBy", "runsOn") and r.subject in entities
+                     and entities[r.subject].props.get("status") == "in use"}
+        # "Amazon EKS", "AWS Lambda": a product named with its maker's name in front
+        for vendor in (e for e in entities.values() if e.type == "Vendor"):
+            makers = tuple(n.lower() + " " for n in (vendor.label, *vendor.aliases))
+            if any(n.lower().startswith(makers) for e in in_use for n in (e.label, *e.aliases)):
+                providing.add(vendor.key)
     for ent in entities.values():
         if ent.type == "Vendor":
             v = votes.get(ent.key)
-            ent.props["standing"] = max(v, key=lambda s: (v[s], rank[s])) if v else "evaluated"
+            ent.props["standing"] = max(v, key=lambda s: (v[s], rank[s])) if v else \
+                "selected" if ent.key in providing else "evaluated"
         ent.props.pop("strength", None)
 
 

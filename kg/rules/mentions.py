@@ -85,7 +85,10 @@ def linked_names(doc: Document, out: Extraction) -> None:
             continue
         if NOT_A_PRODUCT_SITE.search(link.href):
             continue
-        text = clean_name(link.text)
+        # "SOPS GitHub Repository", "Trivy repo": the product whose repository it is
+        text = re.sub(r"(?<=\S)\s+(?:on\s+)?(?:(?:github|gitlab|bitbucket)\s*)?(?:repository|repo|project|"
+                      r"source code|sources?)$|(?<=\S)\s+on\s+(?:github|gitlab|bitbucket)$", "",
+                      clean_name(link.text), flags=re.I)
         if DOC_PAGE.search(text) or not _product_href(link.href):
             continue  # "Istio Documentation", "AWS S3 Pricing", a page deep in a manual
         names = names_in(text)
@@ -176,6 +179,8 @@ def known_technologies(doc: Document, out: Extraction) -> None:
                 record = known.get(surface)
                 if record is None or not _counts(surface, record.common_word, text, start, known):
                     continue
+                if n > 1 and surface.islower() and not any(f.islower() for f in record.names):
+                    continue  # "aws rds describe-db-instances": a command line, not the product's name
                 if surface.lower() not in seen:
                     seen.add(surface.lower())
                     out.mentions.append(Mention(surface, "Component", evidence_at(doc, line, "gazetteer", text[:300]),
@@ -193,7 +198,7 @@ def _counts(surface: str, common: bool, text: str, start: int, known: object) ->
     if marked:
         return True
     sentence_start = not text[:start].strip() or re.search(r"[.!?:]\s*$|^\W*$", text[:start]) is not None
-    if common or " " not in surface and surface[:1].isupper() and surface[1:].islower() and sentence_start:
+    if common:
         return surface[:1].isupper() and not sentence_start
     return len(surface) >= 4
 

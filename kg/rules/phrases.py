@@ -24,12 +24,20 @@ instead rather whose who whom if unless until after before between across within
 is are was were be been being will would should could can may might must has have had do does did
 this these those it its they them their there here
 """.split())
+# nouns after a name that say what kind of thing it is ("the gitops-bridge tooling", "Kyverno Policy Engine"): the
+# phrase still names the product; any other noun makes the name a modifier ("the Keycloak realm", "a UNIX socket")
+KIND_WORDS = frozenset("""
+engine gateway infrastructure platform database databases db store storage cache broker registry server servers
+proxy mesh controller operator operators scanner stack cloud hosting vps cdn orchestrator runtime queue bus firewall
+service services tool tools tooling library libraries sdk cli agent agents community edition enterprise oss
+framework frameworks application applications app apps instance instances cluster clusters plugin plugins
+""".split())
 # lower-case words that may stand in front of a name and are skipped ("the", "our managed", "a new custom")
 LEADING = frozenset("""
 a an the our their its his her my your this that these those new existing current custom own managed hosted
 self-hosted dedicated separate shared single central centralised centralized single-tenant multi-tenant
 open-source open source native official standard default dedicated additional simple small lightweight
-some any each every both all also just only directly
+some any each every both all also just only directly local remote
 """.split())
 # a noun after a name that makes the phrase something other than a technology
 NOT_A_TECHNOLOGY_HEAD = frozenset("""
@@ -54,6 +62,8 @@ as by with from after before since while then also however therefore thus so yes
 both either neither one two three four five six seven eight nine ten first second third option options note
 use using used adopt implement implementing implemented move migrate replace remove retire decide decided
 decision status context consequences pros cons advantages disadvantages good bad neutral chosen because
+what which who whom whose why how where whether nothing none everything anything
+critical important warning caution todo tip info required optional recommended mandatory blocker
 """.split())
 
 _TOKEN = re.compile(r"\S+")
@@ -158,7 +168,10 @@ def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6
         j = i + 1
         while j < len(tokens) and len(run) < max_words and word[-1:] not in ",;:.!?" \
                 and not word.endswith(")") and not tokens[j][0].startswith("(") \
-                and (is_name_token(tokens[j][0], code) or _NAME_NUMBER.fullmatch(tokens[j][0].rstrip(",;:.!?)")))\
+                and (is_name_token(tokens[j][0], code) or _NAME_NUMBER.fullmatch(tokens[j][0].rstrip(",;:.!?)"))
+                     or re.fullmatch(r"(?!ID|IP|UI|PR|IT|OK|US|UK|EU|AM|PM|DB|VM)[A-Z]{2}", tokens[j][0].rstrip(",;:.!?)"))
+                     # "Argo CD", "Azure AD"; not "the Cognito ID token"
+                     and not (j + 1 < len(tokens) and re.fullmatch(r"[a-z][\w-]*", tokens[j + 1][0])))\
                 and tokens[j][0].strip(_LEAD + _TRAIL).lower() not in BOUNDARY:
             word = tokens[j][0]
             run.append(tokens[j])

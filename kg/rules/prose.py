@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from ..model import Document, Fact
 from .adr import adr_subject, option_items
 from .mentions import introduced_component
+from .sections import document_component
 from .state import SENTENCE, Extraction, evidence_at, sentence_line
 
 if TYPE_CHECKING:
@@ -20,7 +21,8 @@ FORWARD: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:tiered storage|stores?|storing|persists?|persisted|offloads?|archives?|"
                 r"chunks?|uploads?|keeps? (?:its |their )?\w+)\b[^.;]*?\b(?:to|in|into|on)\b|"
                 r"\b(?:writes?|written)\b[^.;]*?\b(?:to|into)\b", re.I), "storesDataIn"),
-    (re.compile(r"\b(?:consumes?|subscribes?|reads?|pulls?|polls?|receives?|fetch(?:es)?)\b[^.;]*?\b(?:from)\b", re.I),
+    (re.compile(r"\b(?:consumes?|subscribes?|reads?|pulls?|polls?|receives?|fetch(?:es)?|syncs?|clones?|mirrors?|"
+                r"deploys?)\b[^.;]{0,50}?\b(?:from)\b", re.I),
      "consumesFrom"),
     (re.compile(r"\b(?:publish(?:es)?|produces?|emits?|sends?|pushes|ships?|forwards?)\b[^.;]*?\b(?:to|into)\b", re.I),
      "publishesTo"),
@@ -37,6 +39,9 @@ FORWARD: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:autoscales|scales)\b", re.I), "scales"),
     (re.compile(r"\b(?:provisions|creates the)\b", re.I), "provisions"),
 ]
+# roles that stand in front of what they serve: a proxy for X needs X, not the other way round
+FRONT_ROLE = re.compile(r"\b(?:proxy|proxies|gateway|load[- ]balancer|ingress|router|front[- ]?end for|reverse proxy)\b",
+                        re.I)
 # "OBJECT verb … SUBJECT": the dependent comes last
 REVERSE: list[tuple[re.Pattern[str], str]] = [
     # "GovUK Notify is used as the email provider for Keycloak", "X is used by Y"
@@ -117,14 +122,19 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     and, under a section about a component, 'Tiered storage to MinIO' or 'Events are received into SQS'."""
     options = {id(b) for b in option_items(doc)}
     # an ADR about one component speaks of it without naming it: "Scheduled backups to Cloudflare R2"
-    doc_subject = adr_subject(doc, out, gaz)
+    # so does a component's own page: "Publishes user lifecycle events to Kafka" in user-service's README
+    doc_subject = adr_subject(doc, out, gaz) if doc.kind == "adr" else document_component(doc, gaz)
     blocks = doc.blocks
     for index, block in enumerate(blocks):
         weighing = id(block) in options or bool(block.section and HYPOTHETICAL.search(block.section[-1]))
         subject_of_section = section_component(doc, block.section, gaz)
+        # the page's own component stands in only for a verb that says what it does ("Publishes events to
+        # Kafka"), not for an instruction ("Store the key in 1Password") or a passive ("The state is stored in S3")
+        page_only = False
         if subject_of_section is None and not any(re.search(r"context|problem|background", s, re.I)
                                                   for s in block.section):
             subject_of_section = doc_subject
+            page_only = doc.kind != "adr"
         if subject_of_section and CONSISTS.search(block.text):
             _parts(doc, blocks, index, subject_of_section, out, gaz)
         for sentence in SENTENCE.split(block.text):
@@ -133,7 +143,7 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
                 continue
             line = sentence_line(doc, block.line, block.end_line, sentence)
             for subj, relation, obj, sure in _read(sentence, hits, None if weighing else subject_of_section,
-                                                   weighing):
+                                                   weighing, page_only):
                 if subj != obj and gaz.type_of(subj) == "Component":
                     out.facts.append(Fact(subj, relation, obj, evidence_at(doc, line, "prose", sentence, sure),
                                           subject_type="key", object_type="key"))
@@ -147,7 +157,7 @@ def _head(hits: list[tuple[int, int, str, str]], i: int, sentence: str) -> tuple
 
 
 def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | None,
-          weighing: bool) -> list[tuple[str, str, str, float]]:
+          weighing: bool, page_only: bool = False) -> list[tuple[str, str, str, float]]:
     """(subject, relation, object, confidence) of what one sentence states: a subject written in the sentence
     is surer than one taken from the section, a plain verb ("uses") less sure than one of need."""
     found: list[tuple[str, str, str, float]] = []
@@ -161,18 +171,32 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
             targets = after or inside
             if not targets:
                 continue
+            if relation != "consumesFrom" and re.search(r"\bfrom\b", sentence[m.end():hits[targets[0]][0]]):
+                continue  # "deploys applications from Git": Git is where they come from, not what is deployed
+            if re.search(r"\b(?:and|or|then)\s+[a-z]", sentence[m.end():hits[targets[0]][0]]):
+                continue  # "runs on each instance and pools connections to PostgreSQL": another verb's object
+            if re.match(r"\s+[a-z]+ing\b", sentence[m.end():]) and relation in ("dependsOn", "dependsOn?"):
+                continue  # "relies on creating the AWS resources": the need is an action, not a component
             obj = _head(hits, targets[0], sentence)[2]
             start, stop = _subject_span(sentence, m.start())
             before = [h for h in hits if start <= h[0] and h[1] <= stop]
             clause_head = sentence[start:m.start()]
+            if before and re.fullmatch(r"\s*(?:the|a|an|this|our|its|their)\s+(?:[a-z][\w-]*\s+)*?"
+                                       r"(?:of|in|for|with|from|on|at|by)\s+(?:[a-z][\w-]*\s+)*",
+                                       sentence[start:before[-1][0]], re.I):
+                continue  # "The current method of updating … in S3 requires …": the subject is the method
             if before and re.search(r"\b(?:and|then|but also)\s+(?:\w+ly\s+)?$", sentence[:m.start()]):
                 # "Debezium reads the WAL of CNPG and publishes changes to Redpanda": a verb joined by "and"
-                # shares the clause's subject, not the object of the verb before it
+                # shares the clause's subject, not the object of the verb before it; in "We will run X on
+                # EKS and keep invoices in S3" that subject is not a component
+                if re.match(r"\s*(?:we|i|you|they|our|the team)\b", sentence[start:before[0][0]], re.I):
+                    continue
                 subj = before[0][2]
             elif before:
                 subj = before[-1][2]
             elif implicit and not weighing and not re.search(r"\b(?:we|the|our|a|an|this|it|they|users?)\b",
-                                                             clause_head, re.I):
+                                                             clause_head, re.I) \
+                    and not (page_only and (clause_head.strip() or not re.match(r"[a-z]+s\b", m.group(0), re.I))):
                 subj = implicit  # "Tiered storage to MinIO" under the Redpanda heading
             else:
                 continue
@@ -199,10 +223,15 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 continue
             if "provide" in r.group(0).lower() and hits[right[0]][0] - r.end() > 25:
                 continue  # "provides hosted checkout pages for the storefront": what is hosted is not named
+            if relation == "dependsOn" and FRONT_ROLE.search(r.group(0)):
+                # "Envoy is used as a reverse proxy for the frontend, Jaeger and Grafana": the proxy needs them
+                for i in right:
+                    found.append((hits[left[-1]][2], "dependsOn", hits[i][2], 0.6))
+                continue
             provider = _head(hits, left[-1], sentence)[2] if relation != "consumesFrom" else hits[left[-1]][2]
             dependent = _head(hits, right[0], sentence)[2]
             found.append((dependent, relation, provider, 0.65))
-    if implicit and not weighing:
+    if implicit and not weighing and not page_only:
         for pattern, relation in IMPLICIT:
             passive = pattern.search(sentence)
             if passive:

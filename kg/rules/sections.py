@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ..links import parse_github
-from ..model import Document, Fact, Mention
+from ..model import Block, Document, Fact, Mention
 from ..names import clean_name, is_abbreviation_of, split_parenthetical
 from .state import INVENTORY, Extraction, evidence_at, looks_like_a_name
 
@@ -99,19 +99,48 @@ DEPENDENCY_SECTION = re.compile(r"^(?:(?:runtime|service|external|upstream|syste
                                 r"integrations|backing services|external services|uses|relies on|needs)$", re.I)
 
 
-def _dependency_items(doc: Document) -> list[tuple[str, int]]:
-    """(leading name, line) of each list item and first table cell under a dependencies section."""
+# a paragraph that introduces a list of dependencies: "What depends on Rook-Ceph:", "What Prometheus depends on:",
+# "Keycloak requires:"; the list that follows names the other ends
+DEPENDENTS_INTRO = re.compile(r"^\W*(?:what|which\s+(?:\w+\s+){0,2}?)\s*(?:depends?|relies|rely)\s+on\s+(?P<x>.+?)\W*$"
+                              r"|^\W*(?:dependents|consumers|users|clients)\s+of\s+(?P<y>.+?)\W*$", re.I)
+DEPENDENCIES_INTRO = re.compile(r"^\W*(?:what\s+)?(?P<x>.+?)\s+(?:depends\s+on|relies\s+on|requires|needs)\W*$"
+                                r"|^\W*(?:dependencies|requirements|prerequisites)\s+(?:of|for)\s+(?P<y>.+?)\W*$", re.I)
+# a tag in front of a list item's name: "**CRITICAL:** MetalLB", "Optional: Grafana", "✅ **Nextcloud**"
+ITEM_TAG = re.compile(r"^[^\w`]*(?:(?:[A-Z]{3,}|optional|required|hard|soft|critical|recommended)\s*:\s*)?", re.I)
+
+
+def _item_lead(block: Block) -> str:
+    """The name a list item leads with, tags and symbols in front left out."""
+    text = ITEM_TAG.sub("", block.text, count=1)
+    return re.split(r"\s*[:–—]\s|\s-\s|\s\(", text, maxsplit=1)[0].strip()
+
+
+def _dependency_items(doc: Document) -> list[tuple[str, int, str | None, bool]]:
+    """(leading name, line, subject, dependent) of each list item and first table cell that names a dependency.
+
+    Under a dependencies section the subject is the document's component (None here) and the item is what it
+    needs; after "What depends on X:" the item needs X (dependent=True); after "What X depends on:" X needs it.
+    """
     from .phrases import names_in
 
-    found: list[tuple[str, int]] = []
+    found: list[tuple[str, int, str | None, bool]] = []
+    intro: tuple[str, bool] | None = None
     for block in doc.blocks:
-        if block.kind != "item" or block.depth > 1 or not block.section \
-                or not DEPENDENCY_SECTION.match(clean_name(block.section[-1])):
+        if block.kind != "item":
+            m = DEPENDENTS_INTRO.match(block.text) if len(block.text) < 80 else None
+            n = DEPENDENCIES_INTRO.match(block.text) if len(block.text) < 80 and block.text.rstrip().endswith(":") \
+                else None
+            intro = ((m.group("x") or m.group("y")).strip(), True) if m else \
+                ((n.group("x") or n.group("y")).strip(), False) if n else None
             continue
-        lead = re.split(r"\s*[:–—]\s|\s-\s|\s\(", block.text, maxsplit=1)[0].strip()
-        names = names_in(lead, frozenset(block.code))
+        if block.depth > 1:
+            continue
+        in_section = bool(block.section) and DEPENDENCY_SECTION.match(clean_name(block.section[-1])) is not None
+        if intro is None and not in_section:
+            continue
+        names = names_in(_item_lead(block), frozenset(block.code))
         if names and names[0].start == 0:
-            found.append((names[0].text, block.line))
+            found.append((names[0].text, block.line, intro[0] if intro else None, intro[1] if intro else False))
     for table in doc.tables:
         if not table.section or not DEPENDENCY_SECTION.match(clean_name(table.section[-1])) or not table.header:
             continue
@@ -120,13 +149,14 @@ def _dependency_items(doc: Document) -> list[tuple[str, int]]:
             cell = clean_name(split_parenthetical(row.get(first, ""))[0])
             names = names_in(cell)
             if names and names[0].start == 0:
-                found.append((names[0].text, line))
+                found.append((names[0].text, line, None, False))
     return found
 
 
 def dependency_section_names(doc: Document, out: Extraction) -> None:
-    """What a '## Dependencies' (Requires, Prerequisites, Integrations) section lists is a component."""
-    for name, line in _dependency_items(doc):
+    """What a '## Dependencies' (Requires, Prerequisites, Integrations) section or a "What depends on X:" list
+    names is a component."""
+    for name, line, _subject, _dependent in _dependency_items(doc):
         out.mentions.append(Mention(name, "Component", evidence_at(doc, line, "prose")))
 
 
@@ -151,11 +181,12 @@ def dependency_sections(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     items = _dependency_items(doc)
     if not items:
         return
-    subject = document_component(doc, gaz)
-    if subject is None:
-        return
-    for name, line in items:
+    own = document_component(doc, gaz)
+    for name, line, subject_name, dependent in items:
+        subject = own if subject_name is None else gaz.lookup_in(subject_name)
         obj = gaz.lookup(name, "Component") or gaz.lookup(name, "Vendor")
-        if obj and obj != subject:
-            out.facts.append(Fact(subject, "dependsOn", obj, evidence_at(doc, line, "prose"),
-                                  subject_type="key", object_type="key"))
+        if subject is None or not obj or obj == subject:
+            continue
+        a, b = (obj, subject) if dependent else (subject, obj)
+        out.facts.append(Fact(a, "dependsOn", b, evidence_at(doc, line, "prose"), subject_type="key",
+                              object_type="key"))

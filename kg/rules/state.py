@@ -42,6 +42,7 @@ class AdrRecord:
     replaced: list[tuple[str, str, Evidence]] = field(default_factory=list)  # (old, new) as written
     options: list[tuple[str, Evidence]] = field(default_factory=list)
     title_read: bool = False  # the title's grammar said what the record decides
+    undecided: bool = False  # the decision section says no choice is made yet ("to be taken", "TBD")
 
 
 @dataclass
@@ -109,11 +110,20 @@ def name_column(header: list[str]) -> str | None:
     return column(header, TOOL_COLUMNS) or column(header, NAME_COLUMNS)
 
 
+# settings, file patterns, variables and function names written where a name could stand
+CODE_IDENTIFIER = re.compile(r"\w=\w|^\*|\*[.-]|[{}$\\]|^[a-z]{4,}[A-Z]|^(?:Get|Set|Add|Create|Delete|Update|List|Remove|Put|Post|"
+                             r"Fetch|Find|Handle|Process|Send|Check|Validate|Load|Save)[A-Z][a-z]")
+
+
 def looks_like_a_name(text: str) -> bool:
     """A product name: at most four words, each capitalised or with a capital inside ('Grafana Loki', 'MinIO', 'cert-manager')."""
+    from .phrases import CAPITALISED_STOPWORDS
+
     words = text.split()
-    if not 0 < len(words) <= 4 or len(text) > 40:
-        return False
+    if not 0 < len(words) <= 4 or len(text) > 40 or words[0].lower() in CAPITALISED_STOPWORDS:
+        return False  # "CRITICAL: MetalLB", "Note: …": a tag, not a name
+    if CODE_IDENTIFIER.search(text):
+        return False  # "KAFKA_BROKER=kafka", "*-values.yaml", "installCRDs", "GetCart": code, not a product
     if re.search(r"\b(mode|layer|strategy|approach|pattern|architecture|overhead|dashboard|pipeline|only|manual|"
                  r"per|no|none|self-hosted|managed|plain|direct|saas|selection|configuration|location|workflow|discovery|setup|"
                  r"overview|management|requirement|guide|structure|policy|policies|process|naming|limit|resource|"
