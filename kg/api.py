@@ -69,26 +69,34 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
             progress(name, 0, 0)
 
     stage("discover")
+    # the store's loader process starts now and waits for the graph: its start-up overlaps the build.
+    # Started before the build's workers fork, they inherit its pipe, but they have all ended when it is fed.
+    loader = StoreLoader(directory)
     try:
         result = build(prepared.roots if prepared else sources,
                        alias_files=[*(prepared.spec.aliases if prepared else []), *(alias_files or [])],
                        progress=progress, cache=cache, workspace=prepared.workspace if prepared else None)
     except BaseException:
+        loader.discard()
         if cache:
             cache.close()
         raise
-    if cache:
-        cache.flush()
-    if prepared:
-        result.warnings[:0] = prepared.warnings
-    remote = record_origins(result.entities, result.repos, prepared)
-    stage("graph")
-    model = store.model_of(result)
-    lines = ntriples_lines(model, ontology_lines(directory / "cache" if use_cache else None))
-    if prepared and prepared.spec.ontology:
-        lines = sorted(set(lines) | set(_extension_lines(prepared)))
-    ntriples = ("\n".join(lines) + "\n").encode("utf-8")
-    loader = StoreLoader(directory, ntriples)  # beside the findings, the index and the JSON
+    try:
+        if cache:
+            cache.flush()
+        if prepared:
+            result.warnings[:0] = prepared.warnings
+        remote = record_origins(result.entities, result.repos, prepared)
+        stage("graph")
+        model = store.model_of(result)
+        lines = ntriples_lines(model, ontology_lines(directory / "cache" if use_cache else None))
+        if prepared and prepared.spec.ontology:
+            lines = sorted(set(lines) | set(_extension_lines(prepared)))
+        ntriples = ("\n".join(lines) + "\n").encode("utf-8")
+    except BaseException:
+        loader.discard()
+        raise
+    loader.load(ntriples)  # beside the findings, the index and the JSON
     elapsed = time.perf_counter() - started
     kg = KnowledgeGraph(model)
     meta = {"sources": sources, "sample": not paths and not prepared, "seconds": round(elapsed, 3),

@@ -26,7 +26,7 @@ from .manifests import is_manifest_path
 from .model import BuildResult, Document, Entity, Fact, Relation, SourceFile, Workspace
 from .names import name_key
 from .resolve import CuratedAliases, Gazetteer, build_entities, choose_label, default_alias_files, entity_key
-from .rules import Extraction, extract_facts
+from .rules import Extraction
 from .rules.adr import adr_entities, adr_relations, categories_from_adr_titles
 from .rules.lifecycle import apply_statuses
 from .rules.vendors import curated_vendor_mentions
@@ -120,27 +120,27 @@ def _names(documents: list[Document], doc_keys: list[str], cache: FileCache | No
 
 def _facts(documents: list[Document], doc_keys: list[str], extraction: Extraction, gaz: Gazetteer,
            cache: FileCache | None) -> None:
-    """The facts pass, one document at a time in document order, reused for a document whose text and links
-    are unchanged while the workspace's names are the same (see kg.incremental.names_fingerprint).
+    """The facts pass, one document at a time on every core, joined in document order; reused for a document
+    whose text and links are unchanged while the workspace's names are the same (kg.incremental.names_fingerprint).
 
     A fact rule also counts how the docs write each name (the alias table's scans, which choose labels), a
     sentence once however many rules and documents read it: a reused document replays its scans in the order
     it made them, so the counts come out as if it had been read again.
     """
-    if cache is None:
-        extract_facts(documents, extraction, gaz)
-        return
-    fingerprint = names_fingerprint(gaz.entities, extraction.adrs)
+    fingerprint = names_fingerprint(gaz.entities, extraction.adrs) if cache else ""
     keys = [key("facts", k, links_fingerprint(doc), fingerprint) for doc, k in zip(documents, doc_keys)]
-    cached = cache.get_many(keys)
-    cache.stats["facts reused"] = len(cached)
-    for doc, k in zip(documents, keys):
-        if k in cached:
-            part, warnings, fields, scans = cached[k]
-            replay_scans(gaz, scans)
-        else:
-            part, warnings, fields, scans = facts_of(doc, extraction, gaz)
+    cached = cache.get_many(keys) if cache else {}
+    if cache:
+        cache.stats["facts reused"] = len(cached)
+    todo = [i for i, k in enumerate(keys) if k not in cached]
+    # on every core: a rule reads its document, the names pass's results and the alias table, never another
+    # document's facts, so documents can be read in any order and joined in theirs
+    fresh = dict(zip(todo, parallel_map(lambda i: facts_of(documents[i], extraction, gaz), todo)))
+    for i, (doc, k) in enumerate(zip(documents, keys)):
+        part, warnings, fields, scans = cached[k] if k in cached else fresh[i]
+        if cache and k not in cached:
             cache.put(k, (part, warnings, fields, scans))
+        replay_scans(gaz, scans)
         extraction.facts.extend(part.facts)
         extraction.mentions.extend(part.mentions)
         extraction.adrs.extend(part.adrs)

@@ -43,11 +43,10 @@ class StoreLoader:
     those threads held. So the building process never opens a store itself.
     """
 
-    def __init__(self, directory: Path, ntriples: bytes) -> None:
+    def __init__(self, directory: Path) -> None:
         import os
         import subprocess
         import sys
-        import threading
         import time
 
         # named like a build's temporary, so that one a killed build left behind is cleaned up the same way
@@ -58,6 +57,12 @@ class StoreLoader:
                                       "sys.exit(load_main(sys.argv[1]))", str(self.tmp)],
                                      stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                      env=env)
+        self.thread: Any = None
+
+    def load(self, ntriples: bytes) -> None:
+        """Send the graph, in a thread (the loader is started before the build, so its start costs nothing)."""
+        import threading
+
         self.thread = threading.Thread(target=self._feed, args=(ntriples,), name="kg-store", daemon=True)
         self.thread.start()
 
@@ -71,7 +76,10 @@ class StoreLoader:
             pass  # the loader stopped: its exit status says why
 
     def _wait(self) -> str:
-        self.thread.join()
+        if self.thread is not None:
+            self.thread.join()
+        elif self.proc.stdin is not None:
+            self.proc.stdin.close()  # nothing was sent: the loader sees a graph that is not whole and stops
         err = self.proc.stderr.read() if self.proc.stderr else b""
         self.proc.wait()
         return err.decode("utf-8", "replace").strip()
@@ -91,7 +99,7 @@ class StoreLoader:
         """Wait for the load and remove what it wrote (a build that failed, or the temporary once moved)."""
         import shutil
 
-        if self.proc.poll() is None and self.thread.is_alive():
+        if self.proc.poll() is None and (self.thread is None or self.thread.is_alive()):
             self.proc.kill()
         self._wait()
         shutil.rmtree(self.tmp, ignore_errors=True)

@@ -8,6 +8,7 @@ content, so the same docs give the same graph, byte for byte, once sorted.
 from __future__ import annotations
 
 import hashlib
+import os
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -260,12 +261,16 @@ def ntriples_lines(model: dict[str, Any], ontology: list[str]) -> list[str]:
 
 
 def ontology_lines(cache: Any = None) -> list[str]:
-    """The ontology's triples as N-Triples lines (rdflib parses the Turtle once; the lines are kept by its hash)."""
+    """The ontology's triples as N-Triples lines (rdflib parses the Turtle once; the lines are kept by its hash,
+    in the graph directory's cache and in the user's, so a first build into a new directory skips rdflib)."""
+    from .sources import default_cache_dir
+
     text = ontology_path().read_bytes()
     name = f"ontology-{hashlib.sha256(text).hexdigest()[:16]}.nt"
-    if cache is not None:
+    places = [cache, default_cache_dir() / "ontology"] if cache is not None else []
+    for place in places:
         try:
-            return (cache / name).read_text(encoding="utf-8").split("\n")[:-1]
+            return (place / name).read_text(encoding="utf-8").split("\n")[:-1]
         except OSError:
             pass
     from rdflib import Graph
@@ -273,10 +278,12 @@ def ontology_lines(cache: Any = None) -> list[str]:
     g = Graph()
     g.parse(data=text.decode("utf-8"), format="turtle")
     lines = sorted(line for line in g.serialize(format="nt").split("\n") if line.strip())
-    if cache is not None:
+    for place in places:
         try:
-            cache.mkdir(parents=True, exist_ok=True)
-            (cache / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+            place.mkdir(parents=True, exist_ok=True)
+            tmp = place / f".{name}.{os.getpid()}"
+            tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            os.replace(tmp, place / name)  # whole or absent: a build beside this one never reads half a file
         except OSError:
             pass  # a cache that cannot be written only costs the next build the parse
     return lines

@@ -32,7 +32,12 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+# What every forked worker runs is imported here, in the building process, before any worker forks: a
+# module first imported inside a worker is imported again by each worker of each stage (markdown-it and
+# kg's parser cost about 0.1 s of CPU per import on the real corpus, as much as parsing it).
+from .manifests import is_manifest_path, manifest_format, parse_manifest
 from .model import SourceFile
+from .parse import parse_document
 
 CACHE_VERSION = "1"  # bump when a cached result changes shape
 T = TypeVar("T")
@@ -276,9 +281,6 @@ def read_and_parse(source: SourceFile, fingerprint: str) -> tuple[str, Any, str]
 def parse_source(source: SourceFile, text: str) -> Any:
     """The Document of one source file, None for a file that is no source (YAML that is no manifest): the one
     place a new kind of source gives its document."""
-    from .manifests import is_manifest_path, manifest_format, parse_manifest
-    from .parse import parse_document
-
     if is_manifest_path(source.path):
         if not manifest_format(source.path, text):
             return None  # values, CI, kustomize's own: not a source
@@ -327,6 +329,8 @@ def names_fingerprint(entities: dict[str, Any], adrs: list[Any]) -> str:
 def facts_of(doc: Any, out: Any, gaz: Any) -> tuple[Any, list[str], dict[str, Any], list[tuple[str, Any]]]:
     """The facts pass over one document with the workspace's alias table: what it added to the extraction,
     the warnings, the document fields, and every scan of the alias table in the order it was made."""
+    from collections import Counter, defaultdict
+
     from .rules import extract_facts
     from .rules.state import Extraction
 
@@ -339,11 +343,16 @@ def facts_of(doc: Any, out: Any, gaz: Any) -> tuple[Any, list[str], dict[str, An
         return hits
 
     counts = (len(out.facts), len(out.mentions), len(out.adrs), len(doc.warnings))
+    # The document counts its names on a table of its own, which is thrown away: the caller replays the scans
+    # (replay_scans) in document order, so a document read here, in a worker or from the cache counts alike.
+    kept = gaz.surface, gaz._scanned
+    gaz.surface, gaz._scanned = defaultdict(Counter), {}
     setattr(gaz, "scan", recorded)  # noqa: B010 - the alias table's own methods scan through this too
     try:
         extract_facts([doc], out, gaz)
     finally:
         delattr(gaz, "scan")
+        gaz.surface, gaz._scanned = kept
     part = Extraction(mentions=out.mentions[counts[1]:], facts=out.facts[counts[0]:], adrs=out.adrs[counts[2]:])
     warnings = doc.warnings[counts[3]:]
     del out.facts[counts[0]:], out.mentions[counts[1]:], out.adrs[counts[2]:], doc.warnings[counts[3]:]

@@ -10,9 +10,16 @@ networkx or rdflib.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import formats as _formats
 from .formats import OutputFormat, register
-from .view import DEFAULT_RELATIONS, DIRECTIONS, GROUP_BY, View, ViewEdge, ViewGroup, ViewNode, build_view
+
+if TYPE_CHECKING:
+    from .view import DEFAULT_RELATIONS, DIRECTIONS, GROUP_BY, View, ViewEdge, ViewGroup, ViewNode, build_view
+
+# the view module is imported when first asked for: the CLI lists the formats on every start
+_VIEW_NAMES = {"DEFAULT_RELATIONS", "DIRECTIONS", "GROUP_BY", "View", "ViewEdge", "ViewGroup", "ViewNode", "build_view"}
 
 __all__ = ["BINARY_FORMATS", "DEFAULT_RELATIONS", "DIRECTIONS", "EXTENSIONS", "FORMATS", "GROUP_BY", "OutputFormat",
            "View", "ViewEdge", "ViewGroup", "ViewNode", "build_view", "format_for", "register", "render"]
@@ -20,6 +27,10 @@ __all__ = ["BINARY_FORMATS", "DEFAULT_RELATIONS", "DIRECTIONS", "EXTENSIONS", "F
 
 def __getattr__(name: str) -> object:
     # derived from the registry when asked, so a format registered later is in them too
+    if name in _VIEW_NAMES:
+        from . import view
+
+        return getattr(view, name)
     if name == "FORMATS":
         return _formats.names()
     if name == "BINARY_FORMATS":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from ..mermaid import clean_label, read_c4_statement
 from ..model import Document, Evidence, Fact, Mention, MermaidDiagram
 from ..names import clean_name
 from .phrases import SAME_THING_HEAD, names_in
@@ -211,7 +212,6 @@ def _first_line(doc: Document, node_id: str, line: int, label: str) -> str:
         return label  # one line only
     m = re.search(re.escape(node_id) + r"\s*[\[({>/\\]+\s*\"?([^\"\])}]*)", src)
     if m and re.search(r"<br\s*/?>", m.group(1), re.I):
-        from ..mermaid import clean_label
 
         return clean_label(re.split(r"<br\s*/?>", m.group(1), flags=re.I)[0])
     return label
@@ -234,7 +234,6 @@ def _named_service(node_id: str, label: str) -> bool:
 def _c4_elements(doc: Document, diagram: MermaidDiagram, out: Extraction, known: Any) -> None:
     """A C4 diagram declares its parts: every element but a person is a component, whatever its words
     ("Web App", "Events"), and the technology it names ("PostgreSQL") is one too."""
-    from ..mermaid import read_c4_statement
 
     for node in diagram.nodes.values():
         if node.shape in PEOPLE_SHAPES or not node.label:
