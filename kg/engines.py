@@ -113,6 +113,8 @@ def load_main(path: str) -> int:
     if not data.endswith(END_MARK):
         return 2  # the build stopped before it sent the whole graph
     try:
+        # the graph directory may not exist yet: the loader starts with the build, before anything is written
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
         write_store(data, Path(path))
     except OSError as exc:
         print(f"{exc.errno or 0}\t{exc.strerror or exc}", file=sys.stderr)

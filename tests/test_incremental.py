@@ -115,3 +115,16 @@ def test_a_damaged_cache_file_only_costs_time(tmp_path: Path, make_workspace) ->
     (directory / "cache" / "files.sqlite").write_bytes(b"\x00garbage" * 100)
     meta = api.build_graph([str(ws)], directory)
     assert meta["stats"]["relations_total"] > 0
+
+
+def test_a_build_without_a_cache_into_a_new_folder(tmp_path: Path) -> None:
+    # the store's loader starts with the build and may be sent the graph before anything else has created
+    # the graph directory: it must make the directory itself
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "README.md").write_text("# Shop\n\nThe shop stores data in PostgreSQL.\n", encoding="utf-8")
+    for _ in range(3):
+        directory = tmp_path / "new" / "nested" / ".kg"
+        shutil.rmtree(tmp_path / "new", ignore_errors=True)
+        api.build_graph([str(docs)], directory, use_cache=False)
+        assert (store.current_build(directory) / "graph.nt").stat().st_size > 0
