@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from . import store
 from .errors import EntityNotFound, GraphCorrupt, GraphNotFound, UsageError
-from .graph import expand_relations
 from .index import Index, LazyMap, Source, entity_names
 from .names import name_key, normalise_adr_query
 from .relations import (
@@ -24,6 +23,7 @@ from .relations import (
     IMPACT_KINDS,
     IMPACT_PREDICATES,
     REVERSED_PREDICATES,
+    expand_relations,
     hop_kind,
     parse_kinds,
 )
@@ -160,7 +160,7 @@ def open(graph_dir: str | os.PathLike[str] | None = None, build_if_missing: bool
         build_graph(None, directory)
     build = store.current_build(directory)
     meta = store.read_meta(build)
-    if store.has_file(build, store.INDEX_FILE, meta):
+    if store.has_file(store.INDEX_FILE, meta):
         # a question reads the entities and relations it needs from the index, not the whole model
         return KnowledgeGraph(None, directory, build=build, meta=meta,
                               source=Index(store.read_index(build, meta)))
@@ -309,7 +309,7 @@ class KnowledgeGraph:
 
     def store_path(self) -> Path | None:
         """The build's on-disk Oxigraph store (checked against its record), or None when it has none."""
-        if self.build is None or not store.has_file(self.build, store.STORE_FOLDER, self.meta):
+        if self.build is None or not store.has_file(store.STORE_FOLDER, self.meta):
             return None
         return store.check_folder(self.build, store.STORE_FOLDER, self.meta)
 

@@ -10,6 +10,7 @@ from .discover import discover
 from .errors import UsageError
 from .incremental import (
     FileCache,
+    cached_map,
     code_fingerprint,
     facts_of,
     key,
@@ -32,20 +33,6 @@ from .rules.lifecycle import apply_statuses
 from .rules.vendors import curated_vendor_mentions
 
 Progress = Callable[[str, int, int], None]
-
-
-def parse_workspace(paths: list[str], progress: Progress | None = None, cache: FileCache | None = None,
-                    ) -> tuple[list[Document], dict[str, str], list[str]]:
-    """Discover and parse every Markdown file and manifest; unreadable files become warnings, never errors."""
-    return parse_sources(discover(paths), paths, progress, cache)
-
-
-def parse_sources(ws: Workspace, paths: list[str], progress: Progress | None = None, cache: FileCache | None = None,
-                  ) -> tuple[list[Document], dict[str, str], list[str]]:
-    """Parse every file of a discovered workspace: Markdown into Documents, manifests into Documents of kind
-    "manifest"; other YAML files are not sources and are left out."""
-    documents, repos, warnings, _keys = _parse_files(ws, paths, progress, cache)
-    return documents, repos, warnings
 
 
 def _parse_files(ws: Workspace, paths: list[str], progress: Progress | None, cache: FileCache | None,
@@ -101,20 +88,10 @@ def _names(documents: list[Document], doc_keys: list[str], cache: FileCache | No
     """The names pass, one document at a time on every core, reused for a document whose text and links
     are unchanged; the results joined in document order, as one pass over the workspace gives them."""
     keys = [key("names", k, links_fingerprint(doc)) for doc, k in zip(documents, doc_keys)]
-    cached = cache.get_many(keys) if cache else {}
-    todo = [i for i, k in enumerate(keys) if k not in cached]
-    fresh = dict(zip(todo, parallel_map(lambda i: names_of(documents[i]), todo)))
+    results, _reused = cached_map(keys, lambda i: names_of(documents[i]), cache)
     out = Extraction()
-    for i, (doc, k) in enumerate(zip(documents, keys)):
-        part, warnings, fields = cached[k] if k in cached else fresh[i]
-        if cache and k not in cached:
-            cache.put(k, (part, warnings, fields))
-        doc.warnings.extend(warnings)
-        for name, value in fields.items():
-            setattr(doc, name, value)
-        out.mentions.extend(part.mentions)
-        out.facts.extend(part.facts)
-        out.adrs.extend(part.adrs)
+    for doc, (part, warnings, fields) in zip(documents, results):
+        _join(doc, part, warnings, fields, out)
     return out
 
 
@@ -123,30 +100,30 @@ def _facts(documents: list[Document], doc_keys: list[str], extraction: Extractio
     """The facts pass, one document at a time on every core, joined in document order; reused for a document
     whose text and links are unchanged while the workspace's names are the same (kg.incremental.names_fingerprint).
 
-    A fact rule also counts how the docs write each name (the alias table's scans, which choose labels), a
-    sentence once however many rules and documents read it: a reused document replays its scans in the order
-    it made them, so the counts come out as if it had been read again.
+    A rule reads its document, the names pass's results and the alias table, never another document's facts,
+    so documents can be read in any order and joined in theirs. A fact rule also counts how the docs write
+    each name (the alias table's scans, which choose labels), a sentence once however many rules and
+    documents read it: every document's scans are replayed here in document order, so the counts come out
+    the same from one core, several or the cache.
     """
     fingerprint = names_fingerprint(gaz.entities, extraction.adrs) if cache else ""
     keys = [key("facts", k, links_fingerprint(doc), fingerprint) for doc, k in zip(documents, doc_keys)]
-    cached = cache.get_many(keys) if cache else {}
+    results, reused = cached_map(keys, lambda i: facts_of(documents[i], extraction, gaz), cache)
     if cache:
-        cache.stats["facts reused"] = len(cached)
-    todo = [i for i, k in enumerate(keys) if k not in cached]
-    # on every core: a rule reads its document, the names pass's results and the alias table, never another
-    # document's facts, so documents can be read in any order and joined in theirs
-    fresh = dict(zip(todo, parallel_map(lambda i: facts_of(documents[i], extraction, gaz), todo)))
-    for i, (doc, k) in enumerate(zip(documents, keys)):
-        part, warnings, fields, scans = cached[k] if k in cached else fresh[i]
-        if cache and k not in cached:
-            cache.put(k, (part, warnings, fields, scans))
+        cache.stats["facts reused"] = reused
+    for doc, (part, warnings, fields, scans) in zip(documents, results):
         replay_scans(gaz, scans)
-        extraction.facts.extend(part.facts)
-        extraction.mentions.extend(part.mentions)
-        extraction.adrs.extend(part.adrs)
-        doc.warnings.extend(warnings)
-        for name, value in fields.items():
-            setattr(doc, name, value)
+        _join(doc, part, warnings, fields, extraction)
+
+
+def _join(doc: Document, part: Extraction, warnings: list[str], fields: dict[str, object], into: Extraction) -> None:
+    """One document's pass result joined into the workspace's: what it extracted, its warnings and fields."""
+    into.mentions.extend(part.mentions)
+    into.facts.extend(part.facts)
+    into.adrs.extend(part.adrs)
+    doc.warnings.extend(warnings)
+    for name, value in fields.items():
+        setattr(doc, name, value)
 
 
 def build(paths: list[str], alias_files: list[Path] | None = None, progress: Progress | None = None,

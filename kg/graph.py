@@ -192,7 +192,6 @@ def _date(text: str) -> str:
 
 def ntriples_lines(model: dict[str, Any], ontology: list[str]) -> list[str]:
     """The sorted, distinct N-Triples lines of a model's graph (what to_rdf's graph serialises to)."""
-    from decimal import Decimal
 
     out: set[str] = set(ontology)
     add = out.add

@@ -28,7 +28,7 @@ import os
 import pickle
 import sqlite3
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -107,7 +107,6 @@ class FileCache:
     def __init__(self, directory: Path) -> None:
         self.path = directory / "files.sqlite"
         self.used: set[str] = set()
-        self.hits = 0
         self.misses = 0
         self.pending: list[tuple[str, bytes]] = []
         self.stats: dict[str, int] = {}  # per stage, how many results were computed and how many reused
@@ -139,7 +138,6 @@ class FileCache:
                         continue
         except sqlite3.Error:
             pass
-        self.hits += len(found)
         self.misses += len(keys) - len(found)
         return found
 
@@ -363,16 +361,25 @@ def replay_scans(gaz: Any, scans: list[tuple[str, Any]]) -> None:
     """What scanning these texts again would do to the alias table (kg.resolve.Gazetteer.scan): a text seen for
     the first time counts the names it holds as written, and is remembered while there is room."""
     for text, hits in scans:
-        if text in gaz._scanned:
-            continue
-        for _start, _end, found, surface in hits:
-            if not found.startswith("adr/"):  # ADR numbers are found in text but never counted as names
-                gaz.surface[found][surface] += 1
-        if len(gaz._scanned) < SCAN_MEMORY:
-            gaz._scanned[text] = hits
+        if text not in gaz._scanned:
+            gaz.record(text, hits)
 
 
-SCAN_MEMORY = 200_000  # as many texts as Gazetteer.scan remembers
+def cached_map(keys: Sequence[str], compute: Callable[[int], R], cache: FileCache | None) -> tuple[list[R], int]:
+    """The result for each key, in order: from the cache, else `compute(index)` on every core (and cached);
+    with how many came from the cache."""
+    cached = cache.get_many(keys) if cache else {}
+    todo = [i for i, k in enumerate(keys) if k not in cached]
+    fresh = dict(zip(todo, parallel_map(compute, todo)))
+    results = []
+    for i, k in enumerate(keys):
+        if k in cached:
+            results.append(cached[k])
+        else:
+            if cache:
+                cache.put(k, fresh[i])
+            results.append(fresh[i])
+    return results, len(cached)
 
 
 def links_fingerprint(doc: Any) -> str:
@@ -380,15 +387,3 @@ def links_fingerprint(doc: Any) -> str:
     return key(*(f"{lk.href}\x01{lk.line}\x01{lk.target}\x01{lk.kind}" for lk in doc.links))
 
 
-def chunked(items: Iterable[T], size: int) -> list[list[T]]:
-    """Items in lists of `size`."""
-    batch: list[T] = []
-    out = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            out.append(batch)
-            batch = []
-    if batch:
-        out.append(batch)
-    return out

@@ -20,7 +20,6 @@ from typing import Any, Protocol
 from .errors import GraphCorrupt
 from .names import name_key
 
-INDEX_FILE = "index.sqlite"
 SCHEMA = """
 CREATE TABLE entities (key TEXT PRIMARY KEY, type TEXT NOT NULL, record TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE names (name TEXT NOT NULL, key TEXT NOT NULL);

@@ -21,6 +21,7 @@ from .names import ADR_ID, canonical_adr_number, is_abbreviation_of, name_key, s
 TYPE_PREFIX = {"Component": "component", "Vendor": "vendor", "Team": "team", "Repository": "repository",
                "ADR": "adr", "Document": "document"}
 SCANNED_TYPES = ("Component", "Vendor", "Team")
+SCAN_MEMORY = 200_000  # how many texts the alias table remembers the hits of
 # Words too common to find as names in prose, even when a table used them as one.
 GENERIC = {"metrics", "events", "cache", "registry", "logging", "tracing", "backup", "email", "objects", "collector",
            "orchestration", "storage", "gateway", "operator", "controller", "platform", "service", "services", "api",
@@ -170,9 +171,18 @@ class Gazetteer:
         if cached is not None:
             return list(cached)
         hits = self._scan(text)
-        if len(self._scanned) < 200_000:
-            self._scanned[text] = tuple(hits)
+        self.record(text, hits)
         return hits
+
+    def record(self, text: str, hits: list[tuple[int, int, str, str]] | tuple[tuple[int, int, str, str], ...]) -> None:
+        """A text scanned for the first time: count the names it holds as they are written (ADR numbers are
+        found, never counted as names), and remember its hits while there is room. A reused document's
+        scans come back through here too (kg.incremental.replay_scans)."""
+        for _start, _end, found, surface in hits:
+            if not found.startswith("adr/"):
+                self.surface[found][surface] += 1
+        if len(self._scanned) < SCAN_MEMORY:
+            self._scanned[text] = tuple(hits)
 
     def _scan(self, text: str) -> list[tuple[int, int, str, str]]:
         # a known name starts where a word starts (not after a letter, a hyphen or a dot) and ends before
@@ -203,7 +213,6 @@ class Gazetteer:
             if alias in self._capitalised_only and not surface[:1].isupper():
                 continue
             key = self._alias_owner[alias]
-            self.surface[key][surface] += 1
             hits.append((m.start(), end, key, surface))
             last_end = end
         for m in ADR_ID.finditer(text):

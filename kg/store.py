@@ -112,9 +112,7 @@ def save(model: dict[str, Any], ntriples: str | bytes, meta: dict[str, Any], dir
         for name, write in (writers or {}).items():
             write(tmp / name)
             records[name] = _record(tmp / name)
-        files = {"meta.json": json.dumps({**meta, "files": records}, ensure_ascii=False, indent=1).encode("utf-8")}
-        for name, data in files.items():
-            (tmp / name).write_bytes(data)
+        (tmp / "meta.json").write_bytes(json.dumps({**meta, "files": records}, ensure_ascii=False, indent=1).encode("utf-8"))
         with _lock(directory):
             previous = _current_name(directory)
             os.replace(tmp, final)
@@ -168,7 +166,7 @@ def read_index(build: Path, meta: dict[str, Any] | None) -> Path:
     return build / INDEX_FILE
 
 
-def has_file(build: Path, name: str, meta: dict[str, Any] | None) -> bool:
+def has_file(name: str, meta: dict[str, Any] | None) -> bool:
     """Whether a build recorded a file or folder of this name (older builds have no index and no store)."""
     return name in (meta or {}).get("files", {})
 
