@@ -23,7 +23,7 @@ COLUMNS = ("name", "aliases", "category", "subcategory", "homepage", "repository
 # Hosts whose first two path segments name a repository (org/repo) rather than a page of one site.
 CODE_HOSTS = frozenset({"github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "gitcode.com", "opendev.org"})
 _ONE_WORD = re.compile(r"[A-Za-z]+")
-_PHRASE_WORD = re.compile(r"[a-z0-9][\w.+#-]*[a-z0-9+#]|[a-z0-9]")
+PHRASE_WORD = re.compile(r"[a-z0-9][\w.+#-]*[a-z0-9+#]|[a-z0-9]")  # the words of a name, as kg.rules.mentions reads text
 
 
 class GazetteerError(KgError):
@@ -128,7 +128,7 @@ class Gazetteer:
         index: dict[str, int] = {}
         for record in self.records:
             for form in record.names:
-                words = _PHRASE_WORD.findall(form.lower())
+                words = PHRASE_WORD.findall(form.lower())
                 if words:
                     index[words[0]] = max(index.get(words[0], 0), len(words))
         return index

@@ -9,6 +9,7 @@ by the name of its folder alone; templates and other record series (`DR005-…`,
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -378,6 +379,7 @@ def _known_phrases(doc: Document) -> frozenset[str]:
     return frozenset(p for p in phrases if 1 < len(p) <= 40 and not p.startswith(("$", "-", "<")))
 
 
+@functools.cache
 def decisions_stopwords() -> frozenset[str]:
     from .phrases import CAPITALISED_STOPWORDS, LEADING
 
@@ -861,6 +863,3 @@ def categories_from_adr_titles(entities: dict[str, Entity], relations: list[Rela
         names = {component.label.lower(), *(a.lower() for a in component.aliases)}
         if m and m.group("name").strip().lower() in names and len(m.group("topic").split()) <= 4:
             component.props["category"] = m.group("topic").strip()
-
-
-# kept for rules that read names the old way (bold decision phrases in component docs)

@@ -22,8 +22,7 @@ CONFIG_LANGS = ("yaml", "yml", "json", "hcl", "terraform", "tf", "toml", "ini", 
                 "helm", "jsonc", "json5", "")
 # keys whose value is where the component connects to
 ADDRESS_KEY = re.compile(r"^\s*[-\"']?\s*(?:[\w.-]*?(?:host|hostname|endpoint|url|uri|address|addr|server|servers|"
-                         r"bootstrap[_-]?servers|brokers?|dsn|connection[_-]?string|upstream|"
-                         r"database[_-]?url|redis[_-]?url|amqp[_-]?url))\"?\s*[:=]\s*(?P<value>.+)$", re.I)
+                         r"brokers?|dsn|connection[_-]?string|upstream))\"?\s*[:=]\s*(?P<value>.+)$", re.I)
 # manifests that route, police or watch traffic to services: they name services without needing them
 NOT_A_CLIENT = re.compile(r"^\s*kind:\s*(?:DestinationRule|VirtualService|Gateway|HTTPRoute|GRPCRoute|ServiceEntry|"
                           r"NetworkPolicy|CiliumNetworkPolicy|AuthorizationPolicy|PeerAuthentication|ServiceMonitor|"
@@ -91,7 +90,7 @@ def config_snippets(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     whole = document_component(doc, gaz)
     lines: list[tuple[str, int, tuple[str, ...]]] = []
     for code in doc.code_blocks:
-        if code.lang not in CONFIG_LANGS or code.lang == "mermaid" or NOT_A_CLIENT.search(code.text[:20000]):
+        if code.lang not in CONFIG_LANGS or NOT_A_CLIENT.search(code.text[:20000]):
             continue
         for offset, line_text in enumerate(code.text.splitlines()[:400]):
             # bounded: the patterns must stay linear on hostile input

@@ -96,14 +96,6 @@ LEADING_VERB = re.compile(rf"^(?:(?:{CHOOSE}|create|build|write|keep|stay with|c
 
 
 @dataclass
-class Choice:
-    """A name a decision speaks of, with the character range it was read from."""
-
-    name: Name
-    how: str  # title, sentence, option, chosen-option, list
-
-
-@dataclass
 class Reading:
     """What one text says: names chosen, turned down, retired, and (old, new) replacements."""
 
@@ -401,17 +393,15 @@ def last_name_before(text: str, code: frozenset[str] = frozenset()) -> Name | No
     while i >= 0 and skipped <= 2:
         candidates = names_in(text[tokens[i].start():], code)
         if candidates and candidates[0].start == 0:
-            j = i
-            while j > 0 and names_in(text[tokens[j - 1].start():], code)[:1] and \
-                    names_in(text[tokens[j - 1].start():], code)[0].start == 0 and \
-                    tokens[j - 1].group(0)[-1:] not in ",;:.":
-                j -= 1
-            names = names_in(text[tokens[j].start():], code)
-            if names:
-                n = names[0]
-                offset = tokens[j].start()
-                return Name(n.text, n.abbreviation, n.start + offset, n.end + offset)
-            return None
+            j, names = i, candidates  # back over the words that still start a name, reading each once
+            while j > 0 and tokens[j - 1].group(0)[-1:] not in ",;:.":
+                before = names_in(text[tokens[j - 1].start():], code)
+                if not (before and before[0].start == 0):
+                    break
+                j, names = j - 1, before
+            n = names[0]
+            offset = tokens[j].start()
+            return Name(n.text, n.abbreviation, n.start + offset, n.end + offset)
         skipped += 1
         i -= 1
     return None

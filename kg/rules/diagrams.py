@@ -331,7 +331,7 @@ def diagram_nodes(doc: Document, out: Extraction) -> None:
         _known_boxes(doc, diagram, out, known)
 
 
-HOST_WORDS = re.compile(r"\b(?:cluster|clusters|kubernetes|k8s|k3s|node|nodes|server|servers|vps|vm|vms|host|hosts|"
+HOST_WORDS = re.compile(r"\b(?:cluster|clusters|kubernetes|k8s|node|nodes|server|servers|vps|vm|vms|host|hosts|"
                         r"cloud|account|region|data ?cent(?:er|re)|namespace)\b", re.I)
 
 
@@ -348,7 +348,8 @@ def hosting_subgraphs(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             if host is None:
                 continue
             ent = gaz.entities[host]
-            category = str(ent.props.get("category", "")).lower()
+            # a Kubernetes distribution or a cloud is a host by what it is (its category, or the landscape's)
+            category = str(ent.props.get("category") or ent.props.get("landscape") or "").lower()
             if not (ent.type == "Vendor" or HOST_WORDS.search(sub.label)
                     or any(w in category for w in HOSTING_CATEGORY_WORDS)):
                 continue

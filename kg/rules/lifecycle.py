@@ -44,9 +44,11 @@ def replacements(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
         if "replaced by" not in block.text.lower():
             continue
         for sentence in SENTENCE.split(block.text):
+            reading: Reading | None = None  # the sentence read once, when it has a pair at all
             for m in REPLACED_BY_PAIR.finditer(sentence):
-                reading = Reading()
-                lifecycle(sentence, frozenset(), reading)
+                if reading is None:
+                    reading = Reading()
+                    lifecycle(sentence, frozenset(), reading)
                 pairs = [(m.group(1), m.group(2))] + [(a.text, b.text) for a, b in reading.replaced]
                 for old, new in pairs:
                     o, n = gaz.lookup_in(old), gaz.lookup_in(new)
@@ -61,10 +63,10 @@ def apply_statuses(entities: dict[str, Entity], relations: list[Relation], facts
     rejected: set[str] = set()
     replaced: set[str] = set()
     superseded: dict[str, list[str]] = defaultdict(list)
-    from ..relations import DEPENDENCY_PREDICATES
+    from ..relations import RELATIONS
 
     # what the docs show working: an end of a dependency or an operation between components
-    working = {"deploys", "monitors", "scales", "provisions", *DEPENDENCY_PREDICATES}
+    working = {r.name for r in RELATIONS if r.dependency or r.family == "operation"}
     # an alternative that was turned down says nothing about what runs here ("Jaeger stores data in Elasticsearch")
     turned_down = {r.object for r in relations if r.predicate == "rejects"} - \
         {r.object for r in relations if r.predicate == "decides"}

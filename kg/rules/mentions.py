@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from ..gazetteer import PHRASE_WORD
 from ..model import Document, Mention
 from ..names import clean_name, is_abbreviation_of
 from .phrases import CAPITALISED_STOPWORDS, NOT_A_TECHNOLOGY_HEAD, names_in
@@ -73,8 +74,6 @@ def _product_href(href: str) -> bool:
 
     url = urlparse(href)
     segments = [s for s in url.path.split("/") if s and s not in ("index.html", "en", "en-us", "en-gb")]
-    if url.netloc.lower() in ("github.com", "gitlab.com", "bitbucket.org", "www.github.com"):
-        return len(segments) <= 2
     return len(segments) <= 2
 
 
@@ -145,7 +144,7 @@ def proper_nouns(doc: Document, out: Extraction) -> None:
                                         strength=0))
 
 
-_WORD = re.compile(r"[A-Za-z0-9][\w.+#-]*[A-Za-z0-9+#]|[A-Za-z0-9]")
+_WORD = re.compile(PHRASE_WORD.pattern, re.I)  # split as the gazetteer split its names, or they never meet
 
 
 def known_technologies(doc: Document, out: Extraction) -> None:
@@ -177,7 +176,7 @@ def known_technologies(doc: Document, out: Extraction) -> None:
                 if n > 1 and not re.fullmatch(r"[\w.+#-]+(?: [\w.+#-]+)*", surface):
                     continue  # the words of a name stand next to each other, one space apart
                 record = known.get(surface)
-                if record is None or not _counts(surface, record.common_word, text, start, known):
+                if record is None or not _counts(surface, record.common_word, text, start):
                     continue
                 if n > 1 and surface.islower() and not any(f.islower() for f in record.names):
                     continue  # "aws rds describe-db-instances": a command line, not the product's name
@@ -190,7 +189,7 @@ def known_technologies(doc: Document, out: Extraction) -> None:
             i += 1
 
 
-def _counts(surface: str, common: bool, text: str, start: int, known: object) -> bool:
+def _counts(surface: str, common: bool, text: str, start: int) -> bool:
     """Whether a gazetteer hit in running text is the product, not a word that happens to be its name."""
     if len(re.sub(r"\W", "", surface)) < 3:
         return False  # "C", "Go", "R": too short to find in prose

@@ -83,6 +83,23 @@ def _clause_end(sentence: str, at: int) -> int:
     return m.start() if m else len(sentence)
 
 
+def _section_subject(doc: Document, section: tuple[str, ...], doc_subject: str | None, gaz: Gazetteer,
+                     ) -> tuple[str | None, bool]:
+    """The component a section speaks of without naming it, and whether that is only the page's own one.
+
+    The page's own component stands in only for a verb that says what it does ("Publishes events to
+    Kafka"), not for an instruction ("Store the key in 1Password") or a passive ("The state is stored in S3").
+    """
+    subject = section_component(doc, section, gaz)
+    if subject is None and not any(BACKGROUND_SECTION.search(s) for s in section):
+        return doc_subject, doc.kind != "adr"
+    return subject, False
+
+
+BACKGROUND_SECTION = re.compile(r"context|problem|background", re.I)
+RELATIVE_PRONOUN = re.compile(r"\s*(?:which|that|who)\b")
+
+
 def _subject_span(sentence: str, at: int) -> tuple[int, int]:
     """The stretch of a sentence before position `at` where the verb's subject is written.
 
@@ -90,18 +107,17 @@ def _subject_span(sentence: str, at: int) -> tuple[int, int]:
     ("Redpanda, which runs on X": Redpanda); a relative clause in between is skipped ("Redpanda, which
     runs on the cluster, requires MinIO": the subject of "requires" is Redpanda, not the cluster)."""
     breaks = list(CLAUSE_BREAK.finditer(sentence[:at]))
-    relative = re.compile(r"\s*(?:which|that|who)\b")
     if not breaks:
         return 0, at
     last = breaks[-1]
-    if relative.match(sentence[last.end():at]):
+    if RELATIVE_PRONOUN.match(sentence[last.end():at]):
         return (breaks[-2].end() if len(breaks) >= 2 else 0), last.start()
     current = sentence[last.end():at].split()
     if len(current) > 2 or any(w[:1].isupper() for w in current):
         return last.end(), at  # the verb's clause has a subject of its own
     i = len(breaks) - 1
     end = at
-    while i >= 1 and relative.match(sentence[breaks[i - 1].end():breaks[i].start()]):
+    while i >= 1 and RELATIVE_PRONOUN.match(sentence[breaks[i - 1].end():breaks[i].start()]):
         end = breaks[i - 1].start()
         i -= 2
         if i < 0:
@@ -125,16 +141,12 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     # so does a component's own page: "Publishes user lifecycle events to Kafka" in user-service's README
     doc_subject = adr_subject(doc, out, gaz) if doc.kind == "adr" else document_component(doc, gaz)
     blocks = doc.blocks
+    by_section: dict[tuple[str, ...], tuple[str | None, bool]] = {}  # a section's subject, found once
     for index, block in enumerate(blocks):
         weighing = id(block) in options or bool(block.section and HYPOTHETICAL.search(block.section[-1]))
-        subject_of_section = section_component(doc, block.section, gaz)
-        # the page's own component stands in only for a verb that says what it does ("Publishes events to
-        # Kafka"), not for an instruction ("Store the key in 1Password") or a passive ("The state is stored in S3")
-        page_only = False
-        if subject_of_section is None and not any(re.search(r"context|problem|background", s, re.I)
-                                                  for s in block.section):
-            subject_of_section = doc_subject
-            page_only = doc.kind != "adr"
+        if block.section not in by_section:
+            by_section[block.section] = _section_subject(doc, block.section, doc_subject, gaz)
+        subject_of_section, page_only = by_section[block.section]
         if subject_of_section and CONSISTS.search(block.text):
             _parts(doc, blocks, index, subject_of_section, out, gaz)
         for sentence in SENTENCE.split(block.text):
@@ -206,7 +218,8 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
             break
     for pattern, relation in REVERSE:
         for r in pattern.finditer(sentence):
-            left = [i for i, h in enumerate(hits) if h[1] <= r.start() and h[0] >= _clause_start(sentence, r.start())]
+            clause_start = _clause_start(sentence, r.start())
+            left = [i for i, h in enumerate(hits) if h[1] <= r.start() and h[0] >= clause_start]
             right = [i for i, h in enumerate(hits) if h[0] >= r.end()]
             if not right or not left and relation != "dependsOn:for":
                 continue
