@@ -183,12 +183,13 @@ def _workspace_at(rev: str, file: Path | None, source: str | None, offline: bool
         sub = "/".join(p for p in (inner if inner != "." else "", s.subdir) if p)
         return Path(top).as_uri(), sub
 
-    movable = [s for s in spec.sources if git_url(s)[0]]
+    urls = {id(s): git_url(s) for s in spec.sources}  # one git call per source, however often it is asked
+    movable = [s for s in spec.sources if urls[id(s)][0]]
     if source:
         chosen = [s for s in spec.sources if name_of(s) == source]
         if not chosen:
             raise UsageError(f"no source named {source}; one of: {', '.join(name_of(s) for s in spec.sources)}")
-        if not git_url(chosen[0])[0]:
+        if not urls[id(chosen[0])][0]:
             raise UsageError(f"source {source} is not in git: it has no revisions")
     elif len(movable) == 1:
         chosen = movable
@@ -198,7 +199,7 @@ def _workspace_at(rev: str, file: Path | None, source: str | None, offline: bool
                          f"to move, and {where} has {len(movable)}"
                          + (f" (name one with --source: {', '.join(name_of(s) for s in movable)})" if movable else ""))
     target = chosen[0]
-    url, subdir = git_url(target)
+    url, subdir = urls[id(target)]
     moved = replace(target, path=None, git=url, rev=rev, subdir=subdir, name=name_of(target))
     spec = replace(spec, sources=[moved if s is target else s for s in spec.sources])
     checkouts, warnings = checkout(spec, offline)
@@ -309,7 +310,8 @@ def render_mermaid(d: Diff) -> str:
     for k in keys:
         shape = SHAPES.get(d.types.get(k, "Component"), SHAPES["Component"])[1]
         diagram.nodes[ids[k]] = MermaidNode(ids[k], captions.get(k, d.labels[k]), shape)
-    for r, how in sorted(edges, key=lambda x: (x[0]["subject"], x[0]["object"], x[0]["predicate"], x[1])):
+    ordered = sorted(edges, key=lambda x: (x[0]["subject"], x[0]["object"], x[0]["predicate"], x[1]))
+    for r, how in ordered:
         sign = "+" if how == "added" else "−"
         diagram.edges.append(MermaidEdge(ids[r["subject"]], ids[r["object"]], f"{sign} {r['predicate']}",
                                          "-->" if how == "added" else "-.->"))
@@ -321,7 +323,6 @@ def render_mermaid(d: Diff) -> str:
         if members:
             lines.append(f"    classDef {name} {style}")
             lines.append(f"    class {','.join(members)} {name}")
-    ordered = sorted(edges, key=lambda x: (x[0]["subject"], x[0]["object"], x[0]["predicate"], x[1]))
     for how, colour in EDGE_COLOURS.items():
         idx = [str(i) for i, (_, h) in enumerate(ordered) if h == how]
         if idx:

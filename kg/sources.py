@@ -34,12 +34,9 @@ def web_url(remote: str) -> str:
 
 
 def _git(folder: Path, *args: str) -> str:
-    try:
-        done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=10,
-                              check=False, env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return done.stdout.strip() if done.returncode == 0 else ""
+    """What a local git command prints, "" when it fails (no git, not a checkout)."""
+    code, out, _ = _run_git(["-C", str(folder), *args], timeout=10)
+    return out if code == 0 else ""
 
 
 def _in_git(path: Path) -> bool:
@@ -149,6 +146,8 @@ def _run_git(args: list[str], cwd: Path | None = None, timeout: int = GIT_TIMEOU
         return 127, "", "git is not installed"
     except subprocess.TimeoutExpired:
         return 124, "", f"git {args[0]} took longer than {timeout} s"
+    except OSError as exc:
+        return 126, "", f"git cannot run ({exc.strerror or exc})"
     return done.returncode, done.stdout.strip(), done.stderr.strip()
 
 

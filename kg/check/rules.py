@@ -52,11 +52,6 @@ BUILD_WARNING = Rule(
     "limits reached: what the graph does not know.")
 
 
-def _first(evidence: list[dict[str, Any]]) -> tuple[str, int]:
-    ev = evidence[0] if evidence else {}
-    return str(ev.get("document", "")), int(ev.get("line", 0) or 0)
-
-
 # ---------------------------------------------------------------- links
 
 

@@ -134,8 +134,6 @@ def render_rich(rows: Sequence[dict[str, Any]], columns: Sequence[Column], width
     for c in columns:
         if wide or c.fit == "fixed":
             table.add_column(c.title, no_wrap=True, overflow="ignore")
-        elif c.fit in ("path", "evidence"):
-            table.add_column(c.title, ratio=c.ratio, overflow="fold")
         else:
             table.add_column(c.title, ratio=c.ratio, overflow="fold")
     for row in rows:

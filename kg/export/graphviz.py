@@ -171,26 +171,47 @@ SCREEN = (1256.0, 730.0)
 def rankdir_for(view: View, box: tuple[float, float], extras: bool = False, title: str | None = None) -> str:
     """LR or TB, whichever draws the view larger once fitted into `box` (a wide view reads better top-down
     when it is too wide for the page); LR on a tie, and for a view too small to matter."""
+    return _weighed(view, box, extras, title)[0]
+
+
+def _weighed(view: View, box: tuple[float, float], extras: bool, title: str | None,
+             ) -> tuple[str, dict[str, Any]]:
+    """The direction rankdir_for chooses, with dot's JSON layout of each DOT text it tried (by the text),
+    so that drawing the chosen one does not lay it out again."""
     if len(view.nodes) < 4:
-        return "LR"
+        return "LR", {}
     best, scale = "LR", 0.0
+    layouts: dict[str, Any] = {}
     for rankdir in ("LR", "TB"):
-        data = json.loads(run_dot(render_dot(view, title, show_title=extras, extras=extras, rankdir=rankdir), "json"))
+        text = render_dot(view, title, show_title=extras, extras=extras, rankdir=rankdir)
+        data = json.loads(run_dot(text, "json"))
+        layouts[text] = data
         _, _, w, h = (float(v) for v in data["bb"].split(","))
         fitted = min(box[0] / max(w, 1.0), box[1] / max(h, 1.0))
         if fitted > scale * 1.05:
             best, scale = rankdir, fitted
-    return best
+    return best, layouts
+
+
+def _laid_out(dot_text: str, known: dict[str, Any]) -> dict[str, Any]:
+    """dot's JSON layout of DOT text, reused when the direction was weighed on this very text."""
+    return known[dot_text] if dot_text in known else json.loads(run_dot(dot_text, "json"))
 
 
 def render_svg(view: View, title: str | None = None) -> str:
     """The view drawn by Graphviz as SVG, laid out to fit a page, no edge label over another label or a node."""
-    return _drawn(render_dot(view, title, rankdir=rankdir_for(view, PAGE, True, title)), "svg").decode("utf-8")
+    return _render_fitted(view, title, "svg").decode("utf-8")
 
 
 def render_png(view: View, title: str | None = None) -> bytes:
     """The view drawn by Graphviz as PNG, laid out to fit a page, no edge label over another label or a node."""
-    return _drawn(render_dot(view, title, rankdir=rankdir_for(view, PAGE, True, title)), "png")
+    return _render_fitted(view, title, "png")
+
+
+def _render_fitted(view: View, title: str | None, fmt: str) -> bytes:
+    rankdir, layouts = _weighed(view, PAGE, True, title)
+    text = render_dot(view, title, rankdir=rankdir)
+    return _drawn(text, fmt, _laid_out(text, layouts))
 
 
 def _box(x: float, y: float, w: float, h: float) -> tuple[float, float, float, float]:
@@ -232,10 +253,10 @@ def free_labels(data: dict[str, Any]) -> dict[str, tuple[float, float]]:
     return moved
 
 
-def _drawn(dot_text: str, fmt: str) -> bytes:
-    """Draw DOT text: laid out by dot; when some edge labels need another place, drawn again by neato -n2
-    from dot's own positions with those labels moved."""
-    moved = free_labels(json.loads(run_dot(dot_text, "json")))
+def _drawn(dot_text: str, fmt: str, laid_out: dict[str, Any] | None = None) -> bytes:
+    """Draw DOT text: laid out by dot (`laid_out`: dot's JSON layout of it, when already made); when some edge
+    labels need another place, drawn again by neato -n2 from dot's own positions with those labels moved."""
+    moved = free_labels(laid_out if laid_out is not None else json.loads(run_dot(dot_text, "json")))
     if not moved:
         return run_dot(dot_text, fmt)
     laid = run_dot(dot_text, "dot").decode("utf-8")
@@ -312,8 +333,8 @@ def run_dot(dot_text: str, fmt: str, timeout: float = 120, program: str = "dot",
 
 def layout(view: View, title: str | None = None) -> dict[str, Any]:
     """Graphviz's layout of a view, in SVG coordinates (y down): node boxes, edge paths, cluster boxes."""
-    rankdir = rankdir_for(view, SCREEN)
-    data = json.loads(run_dot(render_dot(view, title, show_title=False, extras=False, rankdir=rankdir), "json"))
+    rankdir, layouts = _weighed(view, SCREEN, False, None)
+    data = _laid_out(render_dot(view, title, show_title=False, extras=False, rankdir=rankdir), layouts)
     height = float(data["bb"].split(",")[3])
 
     def pt(text: str) -> tuple[float, float]:

@@ -7,6 +7,7 @@ pans, zooms, searches, filters relation kinds and shows the card of a node.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -14,7 +15,7 @@ from html import escape
 from importlib import resources
 from typing import Any
 
-from .graphviz import GraphvizNotFound, layout
+from .graphviz import EDGE_FONT, GraphvizNotFound, layout
 from .style import FAMILIES, STATUS_COLOURS, TYPE_COLOURS, colours, family, status_class, wrap
 from .view import View, ViewNode
 
@@ -210,16 +211,25 @@ def _cards(view: View) -> dict[str, dict[str, Any]]:
     return cards
 
 
+READABLE_PX = 11  # the size on screen at which an edge label can be read
+
+
+@functools.cache
+def _inline_markdown() -> Any:
+    """One CommonMark parser for every evidence line of a page (it keeps no state between lines)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark")
+
+
 def plain_text(markdown: str) -> str:
     """A line of Markdown as the text a reader sees: table cells joined, emphasis, code marks and link targets
     gone ("| **Storage** | Object storage (MinIO) |" reads "Storage · Object storage (MinIO)")."""
-    from markdown_it import MarkdownIt
-
     line = " ".join(str(markdown).split())
     if line.startswith("|") and line.endswith("|"):
         line = " · ".join(c.strip() for c in line.strip("|").split("|") if c.strip())
     line = re.sub(r"^\s*(?:#{1,6}\s+|[-*+]\s+|>\s*)", "", line)
-    tokens = MarkdownIt("commonmark").parseInline(line)
+    tokens = _inline_markdown().parseInline(line)
     out: list[str] = []
     for tok in tokens:
         for child in tok.children or []:
@@ -270,7 +280,7 @@ def render_html(view: View, title: str | None = None) -> str:
             "parked": [{"what": what, "labels": labels} for what, labels in view.parked],
             # the zoom at which the smallest label (an edge's) is 11 px, and where to look when the whole is
             # too big to be read at once: the focus, else the most connected node
-            "readable": 11 / 11, "centre": _centre(view, lay),
+            "readable": READABLE_PX / EDGE_FONT, "centre": _centre(view, lay),
             "nodes": nodes, "cards": _cards(view),
             # the page's rules for the drawing, so an exported SVG looks the same outside the page
             "svgStyle": "\n".join(line for line in _static("page.css").splitlines()

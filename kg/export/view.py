@@ -238,7 +238,8 @@ def build_view(kg: KnowledgeGraph, focus: list[str] | None = None, depth: int | 
             n.group = ""
 
     grouped = [k for g in view.groups for k in g.nodes]
-    order = grouped + sorted((k for k in nodes if k not in set(grouped)), key=lambda k: _node_sort_key(nodes[k]))
+    in_groups = set(grouped)
+    order = grouped + sorted((k for k in nodes if k not in in_groups), key=lambda k: _node_sort_key(nodes[k]))
     view.nodes = [nodes[k] for k in order]
     view.edges = sorted(edges, key=lambda e: (e.source, e.target, e.relation))
     return view
