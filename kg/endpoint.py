@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from .errors import KgError, QueryError, UsageError
-from .graph import ID, NS, iri, key_of
+from .graph import ID, NS, _lit, iri, key_of
 
 if TYPE_CHECKING:
     from .query import Prepared, QueryResult, Term
@@ -157,10 +157,10 @@ class Client:
         import pyoxigraph as ox
 
         from .engines import results
-        from .query import PREFIXES, ntriples_term
-        from .sparql import substitute, syntax_error
+        from .query import PREFIXES, bound_text
+        from .sparql import syntax_error
 
-        bound = substitute(text, {k: ntriples_term(v) for k, v in bindings.items()}) if bindings else text
+        bound = bound_text(text, bindings)
         # kg's prefixes, as the local engines declare them, on the query's first line (so lines keep their numbers)
         declared = "".join(f"PREFIX {p}: <{ns}> " for p, ns in PREFIXES.items()
                            if f"{p}:" in text and not re.search(rf"(?i)PREFIX\s+{p}:", text))
@@ -183,12 +183,6 @@ class Client:
 # ---------------------------------------------------------------- push
 
 
-def _literal(text: str, datatype: str = "") -> str:
-    from .graph import _lit
-
-    return _lit(text, datatype)
-
-
 def records(model: dict[str, Any], meta: dict[str, Any], graph: str) -> list[str]:
     """The N-Triples lines of what kg needs to answer from the endpoint as from a local build."""
     from .graph import _hash
@@ -198,16 +192,16 @@ def records(model: dict[str, Any], meta: dict[str, Any], graph: str) -> list[str
     lines = []
     for ent in model["entities"]:
         node = f"<{iri(ent['key'])}>"
-        lines.append(f"{node} <{NS}entityRecord> {_literal(compact(ent), RDF_JSON)} .")
+        lines.append(f"{node} <{NS}entityRecord> {_lit(compact(ent), RDF_JSON)} .")
         for name in sorted(entity_names(ent)):
-            lines.append(f"{node} <{NS}nameKey> {_literal(name)} .")
+            lines.append(f"{node} <{NS}nameKey> {_lit(name)} .")
     for rel in model["relations"]:
         stmt = f"<{ID}statement/{_hash(rel['subject'], rel['predicate'], rel['object'])}>"
         # found by its ends through the statement's rdf:subject and rdf:object, which graph.nt states
-        lines.append(f"{stmt} <{NS}relationRecord> {_literal(compact(rel), RDF_JSON)} .")
+        lines.append(f"{stmt} <{NS}relationRecord> {_lit(compact(rel), RDF_JSON)} .")
     build = {k: meta.get(k) for k in ("sources", "sample", "origins", "built_at", "triples")}
     build["repositories"] = model["repositories"]
-    lines.append(f"<{graph}> <{NS}buildRecord> {_literal(compact(build), RDF_JSON)} .")
+    lines.append(f"<{graph}> <{NS}buildRecord> {_lit(compact(build), RDF_JSON)} .")
     return lines
 
 

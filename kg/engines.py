@@ -176,17 +176,17 @@ def results(answer: Any, prepared: Prepared, limit: int | None) -> QueryResult:
 def store_runner(path: Path | None, text: str, prepared: Prepared, bindings: dict[str, Term],
                  limit: int | None) -> Callable[[], QueryResult]:
     """A function that runs the query on the build's store (called in the query's worker)."""
-    from .query import PREFIXES, ntriples_term
+    from .query import PREFIXES, bound_text
 
     assert path is not None
 
     def run() -> QueryResult:
 
-        from .sparql import substitute, syntax_error
+        from .sparql import syntax_error
 
         store = open_store(path)
         # Oxigraph's own substitutions bind only variables the query selects: the terms are written in instead
-        bound = substitute(text, {k: ntriples_term(v) for k, v in bindings.items()}) if bindings else text
+        bound = bound_text(text, bindings)
         try:
             answer = store.query(bound, prefixes=PREFIXES)
             return results(answer, prepared, limit)

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import KgError, QueryError, UsageError
-from .graph import ID, NS, RELATION_PREDICATES, key_of
+from .graph import ID, NS, RELATION_PREDICATES, _lit, key_of
 from .graph import iri as entity_iri
 from .resources import queries_dir
 
@@ -410,9 +410,15 @@ def ntriples_term(term: Term) -> str:
     if term[0] == "iri":
         return f"<{term[1]}>"
     _, text, datatype, lang = term
-    quoted = '"' + (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-                    .replace("\r", "\\r")) + '"'
-    return quoted + (f"@{lang}" if lang else f"^^<{datatype}>" if datatype else "")
+    return _lit(text) + f"@{lang}" if lang else _lit(text, datatype or "")
+
+
+def bound_text(text: str, bindings: Mapping[str, Term]) -> str:
+    """The query with each parameter written in as a term kg escapes (kg.sparql.substitute), for the
+    engines that take text: the build's store and an endpoint."""
+    from .sparql import substitute
+
+    return substitute(text, {k: ntriples_term(v) for k, v in bindings.items()}) if bindings else text
 
 
 def _iri(text: str) -> Term:
@@ -586,6 +592,14 @@ def run_query(kg: KnowledgeGraph, q: str | NamedQuery, params: Mapping[str, Any]
     if memory_mb is not None and memory_mb <= 0:
         raise UsageError("--max-memory must be more than 0 MB")
     use_fork = _worker_mode() == "fork"
+
+    def finished(found: QueryResult) -> QueryResult:  # in the worker: named, and rendered when asked
+        found.name = query.name
+        if render is not None:
+            found.output = render(found)
+            found.rows, found.triples = [], []  # only the output crosses back to the caller
+        return found
+
     if chosen != "rdflib":
         from . import engines
 
@@ -595,12 +609,7 @@ def run_query(kg: KnowledgeGraph, q: str | NamedQuery, params: Mapping[str, Any]
             run = engines.store_runner(kg.store_path(), query.text, prepared, bindings, limit)
 
         def remote() -> QueryResult:
-            found: QueryResult = run()
-            found.name = query.name
-            if render is not None:
-                found.output = render(found)
-                found.rows, found.triples = [], []
-            return found
+            return finished(run())
 
         allowed = engines.endpoint_address(kg.source) if chosen == "endpoint" else None
         answer: QueryResult = _in_worker(remote, timeout, use_fork, memory_mb, allowed)
@@ -617,12 +626,7 @@ def run_query(kg: KnowledgeGraph, q: str | NamedQuery, params: Mapping[str, Any]
         return QueryResult("UPDATE", added=len(added), removed=len(removed), name=query.name)
 
     def evaluate() -> QueryResult:
-        found = _evaluate(graph, prepared, bindings, limit)
-        found.name = query.name
-        if render is not None:
-            found.output = render(found)
-            found.rows, found.triples = [], []  # only the output crosses back to the caller
-        return found
+        return finished(_evaluate(graph, prepared, bindings, limit))
 
     result: QueryResult = _in_worker(evaluate, timeout, use_fork, memory_mb)
     return result
