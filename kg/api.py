@@ -150,15 +150,17 @@ def open(graph_dir: str | os.PathLike[str] | None = None, build_if_missing: bool
     when a newer build has replaced it. A damaged graph directory is GraphCorrupt, never rebuilt silently.
     """
     directory = store.graph_dir(graph_dir)
-    if not store.exists(directory):
+    try:
+        build = store.current_build(directory)
+    except GraphNotFound:
         if named_graph_dir(graph_dir) or not build_if_missing:
             raise GraphNotFound(f"no graph in {directory}: build one with `kg build PATH --graph-dir {directory}`"
                                 if named_graph_dir(graph_dir) else
-                                f"no graph in {directory}: build one with `kg build PATH`")
+                                f"no graph in {directory}: build one with `kg build PATH`") from None
         if on_sample is not None:
             on_sample(directory)
         build_graph(None, directory)
-    build = store.current_build(directory)
+        build = store.current_build(directory)
     meta = store.read_meta(build)
     if store.has_file(store.INDEX_FILE, meta):
         # a question reads the entities and relations it needs from the index, not the whole model

@@ -136,7 +136,7 @@ def _table_claims(doc: Document, table: Table, kg: KnowledgeGraph) -> Iterator[t
 
 def _adr_claims(doc: Document, kg: KnowledgeGraph) -> Iterator[tuple[str, Claim]]:
     """An ADR in force: the role of its title's topic, and what it decides."""
-    from ..rules.adr import ADR_TOPIC, TITLE_NUMBER
+    from ..rules.adr import ADR_TOPIC, title_number
 
     adr = next((kg.entities[r["subject"]] for r in kg.in_edges.get(f"document/{doc.path}", [])
                 if r["predicate"] == "documentedIn"), None)
@@ -145,8 +145,7 @@ def _adr_claims(doc: Document, kg: KnowledgeGraph) -> Iterator[tuple[str, Claim]
     decided = {r["object"] for r in kg.out_edges.get(adr["key"], []) if r["predicate"] == "decides"}
     line = doc.sections[0].line if doc.sections else 1
     text = doc.line_text(line)
-    m = TITLE_NUMBER.match(doc.title)
-    title = m.group("rest") if m and (m.group("a") or m.group("n") or m.group("h")) else doc.title
+    _number, title = title_number(doc.title)
     topic = ADR_TOPIC.match(title)
     if topic:
         chosen = [k for k in _names(kg, topic.group("name")) if k in decided]

@@ -205,13 +205,11 @@ def superseded_citations(kg: KnowledgeGraph) -> Iterator[Finding]:
 
 def _numbers(path: str, title: str) -> tuple[int | None, int | None]:
     """(number in the file name, number in the title) of a document, as the ADR rules read them."""
-    from ..rules.adr import FILE_ADR_NUMBER, FILE_NUMBER, TITLE_NUMBER
+    from ..rules.adr import FILE_ADR_NUMBER, FILE_NUMBER, title_number
 
     stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     fm = FILE_ADR_NUMBER.match(stem) or FILE_NUMBER.match(stem)
-    tm = TITLE_NUMBER.match(title)
-    found = tm and (tm.group("a") or tm.group("n") or tm.group("h"))
-    return (int(fm.group(1)) if fm else None), (int(found) if found else None)
+    return (int(fm.group(1)) if fm else None), title_number(title)[0]
 
 
 def _title_line(kg: KnowledgeGraph, path: str) -> int:
@@ -226,10 +224,9 @@ def _title_line(kg: KnowledgeGraph, path: str) -> int:
 
 
 def _plain_title(title: str) -> str:
-    from ..rules.adr import TITLE_NUMBER
+    from ..rules.adr import title_number
 
-    m = TITLE_NUMBER.match(title)
-    rest = m.group("rest") if m and (m.group("a") or m.group("n") or m.group("h")) else title
+    rest = title_number(title)[1]
     return " ".join(re.sub(r"[^\w]+", " ", rest.lower()).split())
 
 

@@ -40,6 +40,16 @@ RECORD_PREFIX = re.compile(r"^\s*(?:architectur(?:e|al)\s+decision\s+records?|de
                            r"(?:(?=\d)|[:\-–—]\s*)", re.IGNORECASE)
 TITLE_NUMBER = re.compile(r"^\s*(?:(?:ADR|AD|ADD|DR)[-_ ]?(?P<a>\d{1,5})|(?P<n>\d{1,5})\s*[.:)]|#(?P<h>\d{1,5})\.?)"
                           r"\s*[:.\-–—]?\s*(?P<rest>.*)$", re.IGNORECASE)
+
+
+def title_number(title: str) -> tuple[int | None, str]:
+    """The number a title starts with ('ADR-7: X', '7. X', '#7 X') and the rest of it; (None, title) without."""
+    m = TITLE_NUMBER.match(title)
+    if not m:
+        return None, title
+    return int(m.group("a") or m.group("n") or m.group("h")), m.group("rest")
+
+
 FILE_ADR_NUMBER = re.compile(r"^ADR[-_ ]?(\d{1,5})(?!\d)", re.IGNORECASE)
 FILE_NUMBER = re.compile(r"^(\d{1,5})(?:[-_. ]|$)")  # adr-tools, MADR: 0007-use-x.md (not 20210105-… dates)
 FILE_ADR_NAME = re.compile(r"^ADR[-_]([A-Za-z][A-Za-z0-9_-]*)$", re.IGNORECASE)
@@ -154,10 +164,9 @@ def recognise(doc: Document) -> Identity | None:
     title = RECORD_PREFIX.sub("", clean_name(doc.title))
     if re.search(r"\btemplate\b", title, re.I) or ZERO.match(stem) and _looks_like_template(doc, title):
         return None
-    t = TITLE_NUMBER.match(title)
-    title_number = int(t.group("a") or t.group("n") or t.group("h")) if t and (t.group("a") or t.group("n") or t.group("h")) else None
+    number_in_title, rest = title_number(title)
     title_is_adr = bool(re.match(r"^\s*ADR[-_ ]?\d", title, re.I))
-    bare_title = clean_name(t.group("rest")) if title_number is not None and t and t.group("rest") else title
+    bare_title = clean_name(rest) if number_in_title is not None and rest else title
     file_number = None
     fm = FILE_ADR_NUMBER.match(stem)
     file_is_adr = fm is not None
@@ -173,23 +182,22 @@ def recognise(doc: Document) -> Identity | None:
     shaped = bool(_stated_status(doc)) and (decision or any(CONTEXT_HEADINGS.match(h) for h in _headings(doc)))
     named_file = FILE_ADR_NAME.match(stem)
     is_adr = (file_is_adr or named_file is not None or title_is_adr
-              or file_number is not None and (in_folder or title_number is not None or status or decision)
+              or file_number is not None and (in_folder or number_in_title is not None or status or decision)
               or in_folder and (status or decision)
               or shaped)
     if not is_adr:
         return None
     warning = ""
-    number = file_number if file_number is not None else title_number
+    number = file_number if file_number is not None else number_in_title
     if number is None and doc.front_matter.get("id"):
         found = adr_id(str(doc.front_matter["id"]))
         if found:
             return Identity(found, bare_title)
-    if file_number is not None and title_number is None:
+    if file_number is not None and number_in_title is None:
         # "# 25 Domain names": the file's number written in front of the title without a dot
         bare_title = re.sub(rf"^0*{file_number}\s+(?=\S)", "", bare_title)
-    if file_number is not None and title_number is not None and file_number != title_number and \
-            (title_is_adr or not title_is_adr and t is not None):
-        warning = (f"{doc.path}:{doc.sections[0].line if doc.sections else 1}: ADR title says {title_number}, "
+    if file_number is not None and number_in_title is not None and file_number != number_in_title:
+        warning = (f"{doc.path}:{doc.sections[0].line if doc.sections else 1}: ADR title says {number_in_title}, "
                    f"the file name says {file_number}; kept {file_number}")
     if number is not None:
         return Identity(canonical_adr_number(number), bare_title, warning)
