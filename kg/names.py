@@ -99,14 +99,23 @@ def split_parenthetical(name: str) -> tuple[str, str | None]:
     return clean_name(f"{head} {tail}".strip()), clean_name(inner)
 
 
+def slash_parts(text: str) -> list[str] | None:
+    """The names a slash joins ('Prometheus/Mimir'), or None when it joins parts of one name ('CI/CD',
+    'TCP/IP': short or upper-case parts)."""
+    parts = text.split("/")
+    if len(parts) > 1 and all(len(p) >= 3 and any(c.islower() for c in p) for p in parts):
+        return parts
+    return None
+
+
 def split_compound(cell: str) -> list[str]:
     """'CNPG + MongoDB' -> ['CNPG', 'MongoDB']; 'Velero & R2' likewise; commas too; 'Prometheus/Mimir' is two
     names, 'CI/CD' and 'TCP/IP' one."""
     parts = re.split(r"\s+(?:\+|&|and)\s+|,\s*|\s*/\s+", cell)
     out: list[str] = []
     for part in (clean_name(x) for x in parts):
-        halves = part.split("/")
-        if len(halves) > 1 and all(len(h) >= 3 and any(c.islower() for c in h) for h in halves):
+        halves = slash_parts(part)
+        if halves:
             out += [clean_name(h) for h in halves]
         elif part:
             out.append(part)

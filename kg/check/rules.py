@@ -117,13 +117,12 @@ def links(kg: KnowledgeGraph) -> Iterator[Finding]:
 # ---------------------------------------------------------------- ADR references
 
 
-def _absent_repositories(kg: KnowledgeGraph, ent: dict[str, Any]) -> list[str]:
+def _absent_repositories(kg: KnowledgeGraph, ent: dict[str, Any], doc_repo: dict[str, str],
+                         present: set[str]) -> list[str]:
     """Repositories not in the workspace where an ADR may live: named in its index rows, or where a link
-    that cites it points."""
-    present = {r.lower() for r in kg.model["repositories"]}
+    that cites it points (`doc_repo`: each document's repository; `present`: the workspace's, lower case)."""
     found = [r for r in ent["props"].get("repositories", []) if r.lower() not in present]
     cited_at = {(ev["document"], int(ev["line"])) for ev in ent["evidence"]}
-    doc_repo = {d["path"]: d["repository"] for d in kg.model["documents"]}
     for ref in kg.model["unresolved"]:
         if (ref["document"], int(ref["line"])) in cited_at:
             scope, where = _link_scope(ref["target"], ref["document"], doc_repo.get(ref["document"], ""),
@@ -149,13 +148,15 @@ def adr_references(kg: KnowledgeGraph) -> Iterator[Finding]:
     """
     numbered = _numbered_documents(kg)
     broken = {(ref["document"], int(ref["line"])) for ref in kg.model["unresolved"]}
+    doc_repo = {d["path"]: d["repository"] for d in kg.model["documents"]}
+    present = {r.lower() for r in kg.model["repositories"]}
     for ent in kg.entities.values():
         if ent["type"] != "ADR" or not ent["props"].get("unresolved"):
             continue
         number = re.fullmatch(r"ADR-(\d+)", ent["label"])
         if number and int(number.group(1)) in numbered:
             continue
-        absent = _absent_repositories(kg, ent)
+        absent = _absent_repositories(kg, ent, doc_repo, present)
         title = ent["props"].get("title") or ""
         named = f"{ent['label']}{' (' + title + ')' if title else ''}"
         hint = (f"{ent['label']} may be in repository {', '.join(absent)}, which is not in the workspace; add it "

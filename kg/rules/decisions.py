@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..gazetteer import is_everyday_word
+from ..names import slash_parts
 from .phrases import BOUNDARY, KIND_WORDS, Name, names_in
 
 # verbs of choosing; the name follows ("use X", "based on X")
@@ -129,8 +130,8 @@ def split_slashes(names: list[Name]) -> list[Name]:
     """'Prometheus/Mimir' is two names; 'CI/CD' and 'TCP/IP' are one."""
     out: list[Name] = []
     for n in names:
-        parts = n.text.split("/")
-        if len(parts) > 1 and all(len(p) >= 3 and any(c.islower() for c in p) for p in parts):
+        parts = slash_parts(n.text)
+        if parts:
             out += [Name(p.strip(), None, n.start, n.end) for p in parts if p.strip()]
         else:
             out.append(n)
