@@ -106,10 +106,18 @@ def shown_path(document: str, file: str, cwd: str | None = None) -> str:
 
 @functools.lru_cache(maxsize=8192)
 def _relative_to(file: str, cwd: str) -> str | None:
-    try:
-        return Path(file).resolve().relative_to(Path(cwd).resolve()).as_posix()
-    except ValueError:
-        return None
+    # the build records resolved repository folders, so a file's path needs no resolving of its own (a
+    # large answer prints thousands); the working directory may be a symlink, so it is tried both ways
+    path = os.path.abspath(file)
+    for here in dict.fromkeys((os.path.abspath(cwd), _real(cwd))):
+        if path.startswith(here.rstrip(os.sep) + os.sep):
+            return Path(os.path.relpath(path, here)).as_posix()
+    return None
+
+
+@functools.lru_cache(maxsize=64)
+def _real(folder: str) -> str:
+    return os.path.realpath(folder)
 
 
 # ---------------------------------------------------------------- git sources of a workspace (kg.toml)
