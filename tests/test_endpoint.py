@@ -114,13 +114,18 @@ def test_a_second_push_replaces_the_graph(server: str, tmp_path: Path, make_work
     assert code == 1 and "holds no kg graph" in err
 
 
-def test_the_store_refusals_hold_against_an_endpoint(server: str) -> None:
+def test_the_store_refusals_hold_against_an_endpoint(server: str, tmp_path: Path, make_workspace: Any) -> None:
+    # a graph of its own, so that the syntax error is the server's answer whichever tests ran before
+    graph = "https://example.org/graphs/refusals"
+    docs = make_workspace({"shop/README.md": "# Shop\n\n| Service | Depends on |\n|---|---|\n| Orders API | Redpanda |\n"})
+    api.build_graph([str(docs)], tmp_path / ".kg")
+    assert run("push", "--endpoint", server, "--graph", graph, "--graph-dir", str(tmp_path / ".kg"))[0] == 0
     for text, word in (("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "SERVICE"),
                        ("SELECT * FROM <http://127.0.0.1:9/x> WHERE { ?s ?p ?o }", "FROM"),
                        ("DROP ALL", "Update")):
         code, _, err = run("query", text, "--endpoint", server)
         assert code == 2 and word in err and "refused" in err
-    code, _, err = run("query", "SELECT ?s WHERE {\n ?s kg:nope }", "--endpoint", server)
+    code, _, err = run("query", "SELECT ?s WHERE {\n ?s kg:nope }", "--endpoint", server, "--graph", graph)
     assert code == 2 and "syntax error at line 2" in err
 
 
