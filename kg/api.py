@@ -22,6 +22,7 @@ from .relations import (
     DEFAULT_IMPACT_KINDS,
     IMPACT_KINDS,
     IMPACT_PREDICATES,
+    KIND_BY_TARGET,
     REVERSED_PREDICATES,
     expand_relations,
     hop_kind,
@@ -268,7 +269,8 @@ class KnowledgeGraph:
         self.out_edges: Mapping[str, list[dict[str, Any]]]
         self.in_edges: Mapping[str, list[dict[str, Any]]]
         if source is not None:
-            self.entities = LazyMap(source.entity, lambda: ((e["key"], e) for e in source.all_entities()))
+            self.entities = LazyMap(source.entity, lambda: ((e["key"], e) for e in source.all_entities()),
+                                    getattr(source, "entities_many", None))
             self.out_edges = LazyMap(source.out_edges, lambda: self._edges_by("subject").items())
             self.in_edges = LazyMap(source.in_edges, lambda: self._edges_by("object").items())
             return
@@ -526,10 +528,15 @@ class KnowledgeGraph:
         parent: dict[str, tuple[str, list[dict[str, Any]]]] = {}
         level = {start: 0 for start in starts}
         queue = deque(starts)
+        read_level = -1
         while queue:
             node = queue.popleft()
             if depth is not None and level[node] >= depth:
                 continue
+            if level[node] > read_level:
+                # the first of a level: the queue holds that whole level, so its relations are read at once
+                read_level = level[node]
+                self._read_edges([node, *queue], direction, kinds, reverse)
             for rel, nxt in self._steps(node, direction, kinds, reverse):
                 if accept is not None and not accept(rel):
                     continue
@@ -546,19 +553,44 @@ class KnowledgeGraph:
 
     def _steps(self, node: str, direction: str, kinds: set[str],
                reverse: frozenset[str]) -> list[tuple[dict[str, Any], str]]:
-        """The relations one step of a walk may take from `node`, each with the entity it leads to, sorted."""
+        """The relations one step of a walk may take from `node`, each with the entity it leads to, sorted
+        (remembered: an impact walks the same nodes once per kind of dependency it weighs)."""
+        memo = self.__dict__.setdefault("_steps_memo", {})
+        k = (node, direction, frozenset(kinds), reverse)
+        if k not in memo:
+            memo[k] = self._read_steps(node, direction, kinds, reverse)
+        found: list[tuple[dict[str, Any], str]] = memo[k]
+        return found
+
+    def _read_steps(self, node: str, direction: str, kinds: set[str],
+                    reverse: frozenset[str]) -> list[tuple[dict[str, Any], str]]:
         dependents = direction == "dependents"
         steps = [(rel, rel["subject"] if dependents else rel["object"])
                  for rel in self._edges_of(node, "object" if dependents else "subject", kinds)
                  if rel["predicate"] not in reverse]
         steps += [(rel, rel["object"] if dependents else rel["subject"])
-                  for rel in self._edges_of(node, "subject" if dependents else "object", kinds)
-                  if rel["predicate"] in reverse]
+                  for rel in self._edges_of(node, "subject" if dependents else "object", kinds & reverse)]
         return sorted(steps, key=lambda s: (s[1], s[0]["predicate"], s[0]["subject"], s[0]["object"]))
+
+    def _read_edges(self, nodes: list[str], direction: str, kinds: set[str], reverse: frozenset[str]) -> None:
+        """Read the relations `_steps` will ask for of these nodes in a few statements, when the source can."""
+        many = getattr(self.source, "edges_with_many", None)
+        if many is None:
+            return
+        cache = self.__dict__.setdefault("_edge_cache", {})
+        dependents = direction == "dependents"
+        for end, wanted in (("object" if dependents else "subject", frozenset(kinds)),
+                            ("subject" if dependents else "object", frozenset(kinds) & reverse)):
+            missing = [n for n in dict.fromkeys(nodes) if (n, end, wanted) not in cache]
+            if wanted and missing:
+                for node, rels in many(missing, end, wanted).items():
+                    cache[(node, end, wanted)] = rels
 
     def _edges_of(self, node: str, end: str, predicates: set[str]) -> list[dict[str, Any]]:
         """The relations of these predicates whose `end` (subject or object) is the node: from the index only the
         rows that match, so a walk reads no mentions; from the model, its lists filtered."""
+        if not predicates:
+            return []
         edges_with = getattr(self.source, "edges_with", None)
         if edges_with is None:
             return [rel for rel in (self.out_edges if end == "subject" else self.in_edges).get(node, [])
@@ -572,8 +604,11 @@ class KnowledgeGraph:
 
     def hop_kind(self, rel: dict[str, Any]) -> str:
         """The kind of dependency one relation is (runtime, hosting, build, backup; "" for none)."""
-        relied_on = self.entities[rel["subject"] if rel["predicate"] in REVERSED_PREDICATES else rel["object"]]
-        return hop_kind(rel["predicate"], relied_on["type"], str(relied_on["props"].get("category") or ""))
+        predicate = rel["predicate"]
+        if predicate not in KIND_BY_TARGET:
+            return hop_kind(predicate)  # the relation alone says: no need to read what it points at
+        relied_on = self.entities[rel["subject"] if predicate in REVERSED_PREDICATES else rel["object"]]
+        return hop_kind(predicate, relied_on["type"], str(relied_on["props"].get("category") or ""))
 
     def _walk(self, name: str, depth: int | None, relations: list[str] | None, direction: str,
               kinds: str | list[str] | tuple[str, ...] | None = None, min_confidence: float = 0.0) -> ImpactResult:
@@ -587,18 +622,54 @@ class KnowledgeGraph:
         default = DEFAULT_DEPENDENCY_KINDS if direction == "dependencies" else DEFAULT_IMPACT_KINDS
         chosen = tuple(IMPACT_KINDS) if relations and not kinds else parse_kinds(kinds, default)
 
-        def walk(allowed: tuple[str, ...]) -> tuple[dict[str, int], dict[str, tuple[str, list[dict[str, Any]]]]]:
-            every = relations and not kinds
+        every = bool(relations and not kinds)
+        dependents = direction == "dependents"
+        # each relation's confidence and kind, worked out once for the several walks below (keyed by identity:
+        # the walks see the same record objects, held by the edge cache or the model)
+        weighed: dict[int, tuple[float, str]] = {}
+        held_back: list[dict[str, Any]] = []  # relations the chosen kinds did not walk, for the left-out count
+
+        def accepts(allowed: tuple[str, ...], hold: bool = False) -> Any:
             def accept(rel: dict[str, Any]) -> bool:
-                return confidence_of(rel) >= min_confidence and (bool(every) or self.hop_kind(rel) in allowed)
+                known = weighed.get(id(rel))
+                if known is None:
+                    known = weighed[id(rel)] = (confidence_of(rel), "" if every else self.hop_kind(rel))
+                if known[0] < min_confidence:
+                    return False
+                if every or known[1] in allowed:
+                    return True
+                if hold:
+                    held_back.append(rel)
+                return False
+            return accept
 
-            return self.reach([start], predicates, direction, depth, reverse=REVERSED_PREDICATES, accept=accept)
+        def far_end(rel: dict[str, Any]) -> str:
+            return rel["subject"] if dependents != (rel["predicate"] in REVERSED_PREDICATES) else rel["object"]
 
-        level, parent = walk(chosen)
+        def beyond(allowed: tuple[str, ...], seeds: list[str], reached: dict[str, int]) -> int:
+            """How many entities outside `reached` (closed under the chosen kinds) the seeds lead to."""
+            accept, seen = accepts(allowed), set(reached)
+            queue = deque(n for n in dict.fromkeys(seeds) if n not in seen)
+            seen.update(queue)
+            while queue:
+                for rel, nxt in self._steps(queue.popleft(), direction, predicates, REVERSED_PREDICATES):
+                    if nxt not in seen and accept(rel):
+                        seen.add(nxt)
+                        queue.append(nxt)
+            return len(seen) - len(reached)
+
+        level, parent = self.reach([start], predicates, direction, depth, reverse=REVERSED_PREDICATES,
+                                   accept=accepts(chosen, hold=True))
         left_out: dict[str, int] = {}
         for kind in IMPACT_KINDS:
             if kind not in chosen and not relations:
-                more = len(set(walk((*chosen, kind))[1]) - set(parent))
+                if depth is None:
+                    # what the kind adds is what its held-back relations lead to: the rest was walked already
+                    more = beyond((*chosen, kind), [far_end(r) for r in held_back if weighed[id(r)][1] == kind],
+                                  level)
+                else:  # within a depth, a new kind may also shorten paths: walk again
+                    more = len(set(self.reach([start], predicates, direction, depth, reverse=REVERSED_PREDICATES,
+                                              accept=accepts((*chosen, kind)))[1]) - set(parent))
                 if more:
                     left_out[kind] = more
         made: dict[str, Hop] = {}
@@ -616,6 +687,8 @@ class KnowledgeGraph:
                                  self.hop_kind(main), max(confidence_of(r) for r in rels))
             return made[node]
 
+        if isinstance(self.entities, LazyMap):
+            self.entities.prefetch([start, *parent])  # every row's entity, read together
         rows = []
         for key in sorted(parent, key=lambda k: (level[k], self.entities[k]["label"].lower())):
             hops: list[Hop] = []

@@ -62,6 +62,9 @@ def write_index(model: dict[str, Any], path: Path) -> None:
         db.close()
 
 
+BATCH = 500  # keys per statement: SQLite allows 32,766 variables; a few hundred keep each statement quick
+
+
 class Source(Protocol):
     """Where a KnowledgeGraph reads entities and relations from one at a time (the index, an endpoint)."""
 
@@ -122,11 +125,33 @@ class Index:
     def edges_with(self, key: str, end: str, predicates: frozenset[str]) -> list[dict[str, Any]]:
         """The relations with these predicates from (end "subject") or to (end "object") an entity, in the
         model's order: a walk along dependencies reads no mentions, however many documents name the entity."""
+        return self.edges_with_many([key], end, predicates)[key]
+
+    def edges_with_many(self, keys: list[str], end: str,
+                        predicates: frozenset[str]) -> dict[str, list[dict[str, Any]]]:
+        """`edges_with` of several entities in a few statements: a walk asks for a whole level of its
+        breadth-first search at once (thousands of one-row statements were most of a large answer)."""
         column = "subject" if end == "subject" else "object"
-        marks = ",".join("?" * len(predicates))
-        rows = self._rows(f"SELECT subject, predicate, object, confidence, record FROM relations "
-                          f"WHERE {column} = ? AND predicate IN ({marks}) ORDER BY id", (key, *sorted(predicates)))
-        return [LazyRecord(self, s, p, o, c, text) for s, p, o, c, text in rows]
+        found: dict[str, list[dict[str, Any]]] = {key: [] for key in keys}
+        wanted = sorted(predicates)
+        for at in range(0, len(keys), BATCH):
+            chunk = keys[at:at + BATCH]
+            rows = self._rows(f"SELECT subject, predicate, object, confidence, record FROM relations "
+                              f"WHERE {column} IN ({','.join('?' * len(chunk))}) "
+                              f"AND predicate IN ({','.join('?' * len(wanted))}) ORDER BY id", (*chunk, *wanted))
+            for s, p, o, c, text in rows:
+                found[s if column == "subject" else o].append(LazyRecord(self, s, p, o, c, text))
+        return found
+
+    def entities_many(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """The entity records of several keys in a few statements (those that exist)."""
+        found: dict[str, dict[str, Any]] = {}
+        for at in range(0, len(keys), BATCH):
+            chunk = keys[at:at + BATCH]
+            for key, text in self._rows(f"SELECT key, record FROM entities WHERE key IN "
+                                        f"({','.join('?' * len(chunk))})", tuple(chunk)):
+                found[key] = self._json(text)
+        return found
 
     def all_entities(self) -> Iterator[dict[str, Any]]:
         """Every entity record, by key (for the rare question that needs them all: close names)."""
@@ -160,9 +185,10 @@ class LazyRecord(dict):  # type: ignore[type-arg]
 class LazyMap(Mapping[str, Any]):
     """A mapping filled one key at a time from a source; iterating it reads everything once."""
 
-    def __init__(self, one: Any, every: Any) -> None:
+    def __init__(self, one: Any, every: Any, many: Any = None) -> None:
         self._one = one  # key -> value or None
         self._every = every  # () -> iterable of (key, value)
+        self._many = many  # [key] -> {key: value} of those that exist, when the source reads several at once
         self._cache: dict[str, Any] = {}
         self._complete = False
 
@@ -176,6 +202,14 @@ class LazyMap(Mapping[str, Any]):
             raise KeyError(key)
         self._cache[key] = value
         return value
+
+    def prefetch(self, keys: Any) -> None:
+        """Read the values of these keys now, together, when the source can (a later lookup is then free)."""
+        if self._many is None or self._complete:
+            return
+        missing = [k for k in dict.fromkeys(keys) if k not in self._cache]
+        if missing:
+            self._cache.update(self._many(missing))
 
     def _fill(self) -> None:
         if not self._complete:

@@ -80,13 +80,17 @@ def family(name: str) -> str:
     return kind.family if kind else "other"
 
 
+# the relations whose impact kind depends on what they point at (see hop_kind)
+KIND_BY_TARGET: frozenset[str] = frozenset({"runsOn"})
+
+
 def hop_kind(name: str, target_type: str = "", target_category: str = "") -> str:
     """The impact kind of one hop: the relation's, except that runsOn a provider or a cluster is hosting.
 
     `target_*` describe what the dependent relies on (the object, or the subject of a reversed relation).
     """
     kind = BY_NAME[name].impact if name in BY_NAME else ""
-    if name == "runsOn":
+    if name in KIND_BY_TARGET:
         words = target_category.lower()
         if target_type == "Vendor" or any(w in words for w in HOSTING_CATEGORY_WORDS):
             return "hosting"

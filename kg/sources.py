@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +95,13 @@ def locate(document: str, line: int | None, repositories: dict[str, str],
 # worked out once per file (pathlib's parsing and resolve() were half of `kg impact`'s time there).
 @functools.lru_cache(maxsize=8192)
 def _file_of(folder: str, rel: str) -> tuple[str, str]:
-    file = str(Path(folder) / rel)
-    return file, Path(file).as_uri()
+    if os.name != "posix":
+        file = str(Path(folder) / rel)
+        return file, Path(file).as_uri()
+    # what pathlib gives for a resolved folder and a clean relative path (all the build records), without
+    # its parsing: a large answer locates thousands of pieces of evidence
+    file = os.path.join(folder, rel)
+    return file, "file://" + urllib.parse.quote_from_bytes(os.fsencode(file))
 
 
 def shown_path(document: str, file: str, cwd: str | None = None) -> str:
@@ -110,8 +116,9 @@ def _relative_to(file: str, cwd: str) -> str | None:
     # large answer prints thousands); the working directory may be a symlink, so it is tried both ways
     path = os.path.abspath(file)
     for here in dict.fromkeys((os.path.abspath(cwd), _real(cwd))):
-        if path.startswith(here.rstrip(os.sep) + os.sep):
-            return Path(os.path.relpath(path, here)).as_posix()
+        prefix = here.rstrip(os.sep) + os.sep
+        if path.startswith(prefix):  # both absolute and normalised: the rest is the relative path
+            return path[len(prefix):].replace(os.sep, "/")
     return None
 
 

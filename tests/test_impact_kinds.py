@@ -139,3 +139,32 @@ def test_contabo_on_the_real_corpus_reaches_the_cluster_and_what_runs_on_it(corp
     got = {r.label: r.kind for r in result.results}
     assert got.get("K3s") == "hosting"
     assert {"Redpanda", "MinIO", "Grafana"} <= set(got)
+
+
+def _left_out_by_walking_again(kg: api.KnowledgeGraph, name: str, direction: str) -> dict[str, int]:
+    """What each kind left out adds, found the plain way: a whole walk with the kind added."""
+    from kg.relations import DEFAULT_DEPENDENCY_KINDS, IMPACT_PREDICATES, REVERSED_PREDICATES
+
+    start = kg.find(name)["key"]
+    chosen = DEFAULT_IMPACT_KINDS if direction == "dependents" else DEFAULT_DEPENDENCY_KINDS
+
+    def reached(allowed: tuple[str, ...]) -> set[str]:
+        return set(kg.reach([start], set(IMPACT_PREDICATES), direction, reverse=REVERSED_PREDICATES,
+                            accept=lambda rel: kg.hop_kind(rel) in allowed)[1])
+
+    base = reached(chosen)
+    more = {kind: len(reached((*chosen, kind)) - base) for kind in IMPACT_KINDS if kind not in chosen}
+    return {kind: n for kind, n in more.items() if n}
+
+
+@pytest.mark.corpus
+def test_what_impact_left_out_is_what_a_walk_with_that_kind_adds(corpus_kg: api.KnowledgeGraph) -> None:
+    # impact counts a left-out kind by walking on from the relations it held back, not by walking again
+    names = sorted({e["label"] for e in corpus_kg.entities.values() if e["type"] in ("Component", "Vendor")})
+    checked = 0
+    for name in names:
+        for direction, ask in (("dependents", corpus_kg.impact), ("dependencies", corpus_kg.deps)):
+            result = ask(name)
+            assert result.left_out == _left_out_by_walking_again(corpus_kg, name, direction), (name, direction)
+            checked += bool(result.left_out)
+    assert checked >= 10  # the corpus has kinds to leave out, so the comparison compares something
