@@ -93,7 +93,9 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
         lines = ntriples_lines(model, ontology_lines(directory / "cache" if use_cache else None))
         if prepared and prepared.spec.ontology:
             lines = sorted(set(lines) | set(_extension_lines(prepared)))
-        ntriples = ("\n".join(lines) + "\n").encode("utf-8")
+        triples = len(lines)
+        ntriples = _joined(lines)
+        del lines  # a tenth of the build's memory on a large workspace: gone before the findings and the index
     except BaseException:
         loader.discard()
         raise
@@ -101,7 +103,7 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
     elapsed = time.perf_counter() - started
     kg = KnowledgeGraph(model)
     meta = {"sources": sources, "sample": not paths and not prepared, "seconds": round(elapsed, 3),
-            "triples": len(lines), "origins": remote, **(prepared.meta() if prepared else {}),
+            "triples": triples, "origins": remote, **(prepared.meta() if prepared else {}),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "stats": kg.stats(),
             "parsed": cache.stats.get("parsed", 0) if cache else len(result.documents),
             "reused": cache.stats.get("reused", 0) if cache else 0,
@@ -121,6 +123,15 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
         cache.prune()  # only once the new graph is live: a failed build keeps the old entries
         cache.close()
     return meta
+
+
+def _joined(lines: list[str]) -> bytearray:
+    """The N-Triples file of these lines, encoded a slice at a time: never the whole text as a str beside its
+    bytes (which was the peak of a build's memory)."""
+    out = bytearray()
+    for at in range(0, len(lines), 50_000):
+        out += ("\n".join(lines[at:at + 50_000]) + "\n").encode("utf-8")
+    return out or bytearray(b"\n")
 
 
 def _extension_lines(prepared: Any) -> list[str]:

@@ -59,14 +59,14 @@ class StoreLoader:
                                      env=env)
         self.thread: Any = None
 
-    def load(self, ntriples: bytes) -> None:
+    def load(self, ntriples: bytes | bytearray) -> None:
         """Send the graph, in a thread (the loader is started before the build, so its start costs nothing)."""
         import threading
 
         self.thread = threading.Thread(target=self._feed, args=(ntriples,), name="kg-store", daemon=True)
         self.thread.start()
 
-    def _feed(self, ntriples: bytes) -> None:
+    def _feed(self, ntriples: bytes | bytearray) -> None:
         try:
             assert self.proc.stdin is not None
             self.proc.stdin.write(ntriples)

@@ -84,7 +84,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def save(model: dict[str, Any], ntriples: str | bytes, meta: dict[str, Any], directory: Path,
+def save(model: dict[str, Any], ntriples: str | bytes | bytearray, meta: dict[str, Any], directory: Path,
          extra: dict[str, Any] | None = None, writers: dict[str, Callable[[Path], None]] | None = None) -> Path:
     """Write a build into a new folder of the graph directory, then make it current atomically.
 
