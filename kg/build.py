@@ -24,7 +24,7 @@ from .incremental import (
 )
 from .links import parse_github, resolve_links
 from .manifests import is_manifest_path
-from .model import BuildResult, Document, Entity, Fact, Relation, SourceFile, Workspace
+from .model import BuildResult, Document, Entity, Evidence, Fact, Relation, SourceFile, Workspace
 from .names import name_key
 from .resolve import CuratedAliases, Gazetteer, build_entities, choose_label, default_alias_files, entity_key
 from .rules import Extraction
@@ -234,14 +234,17 @@ def _resolve_facts(facts: list[Fact], gaz: Gazetteer) -> list[Relation]:
 
 def _merge(relations: list[Relation]) -> list[Relation]:
     merged: dict[tuple[str, str, str], Relation] = {}
+    held: dict[tuple[str, str, str], set[Evidence]] = {}  # each relation's evidence as a set: no list scans
     for r in relations:
         k = (r.subject, r.predicate, r.object)
         if k in merged:
             for ev in r.evidence:
-                if ev not in merged[k].evidence:
+                if ev not in held[k]:
+                    held[k].add(ev)
                     merged[k].evidence.append(ev)
         else:
             merged[k] = Relation(r.subject, r.predicate, r.object, list(r.evidence))
+            held[k] = set(r.evidence)
     # a typed edge makes a vaguer one between the same pair redundant
     typed = {(r.subject, r.object) for r in merged.values() if r.predicate != "relatedTo"}
     out = [r for k, r in merged.items() if not (r.predicate == "relatedTo" and ((k[0], k[2]) in typed or (k[2], k[0]) in typed))]

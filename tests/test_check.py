@@ -229,3 +229,14 @@ def test_other_estates_number_their_adrs_twice(tmp_path: Path) -> None:
     assert mismatch and mismatch[0].message.startswith("the file name says ADR 28 but the title says ADR 29")
     assert any(f.rule == "adr-number-conflict" and "ADR041-" in f.document for f in findings)
     assert not [f for f in findings if f.rule == "conflicting-choice"], "no contradiction where there is none"
+
+
+def test_a_finding_as_json_has_every_field_of_the_finding() -> None:
+    # as_dict is written out (no dataclasses.asdict, for speed): a field added to Finding must reach the JSON
+    from dataclasses import asdict
+
+    from kg.check import Finding, Place
+
+    finding = Finding("conflicting-choice", "error", "a.md", 3, "chooses X", "settle", (Place("b.md", 4, "Y"),))
+    assert finding.as_dict() == {**asdict(finding), "related": [asdict(p) for p in finding.related]}
+    assert Finding.from_dict(finding.as_dict()) == finding

@@ -10,6 +10,7 @@ need the parsed tables and titles, so they run at build time and their findings 
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -174,17 +175,33 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
 
-def _related(kg: KnowledgeGraph, a: str, b: str) -> bool:
+class _Related:
     """Two technologies one may use through the other (R2 provided by Cloudflare), or one a part or edition of
-    the other (Grafana and Grafana Alloy, Stalwart and Stalwart Mail): no contradiction."""
-    la, lb = _words(_label(kg, a)), _words(_label(kg, b))
-    short, long_ = sorted((la, lb), key=len)
-    if short and long_[:len(short)] == short:
-        return True
-    for x, y in ((a, b), (b, a)):
-        if any(r["object"] == y and r["predicate"] in DEPENDENCY_PREDICATES for r in kg.out_edges.get(x, [])):
+    the other (Grafana and Grafana Alloy, Stalwart and Stalwart Mail): no contradiction.
+
+    Each entity's words and dependencies are read once: a large workspace weighs a hundred thousand pairs."""
+
+    def __init__(self, kg: KnowledgeGraph) -> None:
+        self.kg = kg
+        self._words: dict[str, list[str]] = {}
+        self._needs: dict[str, set[str]] = {}
+
+    def words(self, key: str) -> list[str]:
+        if key not in self._words:
+            self._words[key] = _words(_label(self.kg, key))
+        return self._words[key]
+
+    def needs(self, key: str) -> set[str]:
+        if key not in self._needs:
+            self._needs[key] = {r["object"] for r in self.kg.out_edges.get(key, [])
+                                if r["predicate"] in DEPENDENCY_PREDICATES}
+        return self._needs[key]
+
+    def __call__(self, a: str, b: str) -> bool:
+        short, long_ = sorted((self.words(a), self.words(b)), key=len)
+        if short and long_[:len(short)] == short:
             return True
-    return False
+        return b in self.needs(a) or a in self.needs(b)
 
 
 def _label(kg: KnowledgeGraph, key: str) -> str:
@@ -198,13 +215,24 @@ def conflicting_choices(documents: list[Document], kg: KnowledgeGraph) -> Iterat
     for c in claims["choice"]:
         by_doc[(c.document, c.role)].append(c)
     groups = sorted(by_doc.items())
+    # one role ends in the same word: each group is weighed against the later ones of its last word only
+    # (every pair of a large workspace's groups was most of a build's checking time)
+    by_last: dict[str, list[int]] = defaultdict(list)
+    for i, ((_, role), _) in enumerate(groups):
+        if role:
+            by_last[role[-1]].append(i)
     said: set[tuple[str, str, str, str]] = set()
+    related = _Related(kg)
     for i, ((doc_a, role_a), first) in enumerate(groups):
-        for (doc_b, role_b), second in groups[i + 1:]:
+        if not role_a:
+            continue
+        later = by_last[role_a[-1]]
+        for j in later[bisect.bisect_right(later, i):]:
+            (doc_b, role_b), second = groups[j]
             if doc_a == doc_b or not same_role(role_a, role_b):
                 continue
             ents_a, ents_b = {c.entity for c in first}, {c.entity for c in second}
-            if ents_a & ents_b or any(_related(kg, x, y) for x in ents_a for y in ents_b):
+            if ents_a & ents_b or any(related(x, y) for x in ents_a for y in ents_b):
                 continue
             a, b = first[0], second[0]
             if (a.document, a.entity, b.document, b.entity) in said:
