@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import gc
 import os
 import time
 import warnings
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -47,6 +49,27 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
     graph directory by content, so a rebuild re-parses only the files that changed (`use_cache=False`
     parses everything).
     """
+    with _no_cycle_collection():
+        return _build_graph(paths, graph_dir, alias_files, progress, use_cache, workspace, offline)
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused for a build. A build holds millions of long-lived objects (documents,
+    facts, the model) and makes almost no cycles, so each full collection walked them all for nothing: a
+    third of a rebuild of 10,000 documents, for no less memory at the peak."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _build_graph(paths: list[str] | None, graph_dir: str | os.PathLike[str] | None,
+                 alias_files: list[Path] | None, progress: Any, use_cache: bool,
+                 workspace: str | os.PathLike[str] | None, offline: bool) -> dict[str, Any]:
     from .build import build
     from .engines import StoreLoader
     from .graph import ntriples_lines, ontology_lines
@@ -122,7 +145,8 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
     if cache:
         cache.prune()  # only once the new graph is live: a failed build keeps the old entries
         cache.close()
-    return meta
+    # meta.json holds the time until the writing began; the build's answer, the whole of it
+    return {**meta, "seconds": round(time.perf_counter() - started, 3)}
 
 
 def _joined(lines: list[str]) -> bytearray:
