@@ -38,7 +38,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 CORPORA = HERE.parents[1] / "shared" / "corpus"
-KG = [sys.executable, "-c", "from kg.cli import main; main()"]
+KG = [sys.executable, "-c", "from kg.cli import run; run()"]
 DEPENDENTS = """PREFIX kg: <https://w3id.org/kg-arch/ns#>
 SELECT DISTINCT ?d WHERE { ?d kg:dependsOn+ <https://w3id.org/kg-arch/id/component/%s> }"""
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import difflib
-import gc
 import os
 import time
 import warnings
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -18,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from . import store
 from .errors import EntityNotFound, GraphCorrupt, GraphNotFound, UsageError
 from .index import Index, LazyMap, Source, entity_names
+from .memory import no_cycle_collection
 from .names import name_key, normalise_adr_query
 from .relations import (
     DEFAULT_DEPENDENCY_KINDS,
@@ -49,22 +48,8 @@ def build_graph(paths: list[str] | None = None, graph_dir: str | os.PathLike[str
     graph directory by content, so a rebuild re-parses only the files that changed (`use_cache=False`
     parses everything).
     """
-    with _no_cycle_collection():
+    with no_cycle_collection():
         return _build_graph(paths, graph_dir, alias_files, progress, use_cache, workspace, offline)
-
-
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector paused for a build. A build holds millions of long-lived objects (documents,
-    facts, the model) and makes almost no cycles, so each full collection walked them all for nothing: a
-    third of a rebuild of 10,000 documents, for no less memory at the peak."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _build_graph(paths: list[str] | None, graph_dir: str | os.PathLike[str] | None,

@@ -5,6 +5,8 @@ Library errors become one-line messages in one place (`_common.handle_errors`).
 
 from __future__ import annotations
 
+import gc
+
 import click
 
 # modules, not their commands, so `kg.cli.export` stays the module (tests patch it)
@@ -25,3 +27,11 @@ def main() -> None:
 for _command in (build.build, impact.impact, impact.deps, show.show, show.stats, check.check, query.query,
                  export.export, evaluate.eval_command, diff.diff, push.push):
     main.add_command(_command)
+
+
+def run() -> None:
+    """The `kg` program: the command line in a process of its own, with Python's cycle collector off. A command
+    is short, its objects long-lived and almost never cyclic (kg.memory); a collection at its end alone cost
+    an eighth of `kg impact` on 10,000 documents, and the process's exit frees everything anyway."""
+    gc.disable()
+    main()
