@@ -202,6 +202,9 @@ def _decode_entity(m: re.Match[str]) -> str:
     return html5.get(name + ";", m.group(0))
 
 
+_CAPTION = re.compile(r"<(font|small|sub|sup)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+
+
 def clean_label(text: str) -> str:
     """Plain text of a Mermaid label: quotes, <br/>, HTML tags, markdown and entities resolved."""
     s = text.strip()
@@ -209,6 +212,11 @@ def clean_label(text: str) -> str:
         s = s[1:-1].strip()
     if len(s) >= 2 and s[0] == s[-1] == "`":  # markdown string: "`**x**`"
         s = s[1:-1]
+    # a caption in small or coloured type under the name (`GOV.UK<br><font size=2>The best place…</font>`) is
+    # no part of the name; a label that is nothing but such a span keeps its text (`<font color=red>Redis</font>`)
+    uncaptioned = _CAPTION.sub(" ", s)
+    if _TAG.sub("", _BR.sub(" ", uncaptioned)).strip():
+        s = uncaptioned
     s = _BR.sub(" ", s)
     s = _TAG.sub("", s)
     s = _ICON.sub("", s)
@@ -787,12 +795,48 @@ class _Parser:
                     j += 1
                 if not _needs_more(joined) and self.reads_cleanly(joined):
                     s, consumed = joined, j - i
+            s, consumed = self.continued(s, i, consumed)
             self.statements(s, i)
             i += consumed
         for sid in reversed(self.stack):
             self.error(self.d.subgraphs[sid].line - self.first, f"subgraph '{sid}' has no 'end'")
         self.stack.clear()
         self.finish()
+
+    def continued(self, s: str, i: int, consumed: int) -> tuple[str, int]:
+        """A statement Mermaid reads on over the next lines (blank ones between skipped): one that ends in an
+        arrow (`A -->` / `B`), leaves a shape open (`gov[GOV.UK` / `and information]`), or whose next line
+        starts with an arrow (`start([Visit])` / `--> Auth0`). Joined only if the whole then reads cleanly."""
+        joined, j = s, i + consumed
+        while j < len(self.lines) and j - i <= 20:
+            nxt = j
+            while nxt < len(self.lines) and not self.lines[nxt].strip():
+                nxt += 1
+            if nxt >= len(self.lines):
+                break
+            following = self.lines[nxt].strip()
+            first = _split_statements(following)
+            if not first or first[0].startswith("%%") or self.keyword(first[0]) is not None:
+                break  # `end`, a subgraph, a style or a comment never finishes a statement
+            if not (self.open_ended(joined) or (any(rx.match(following) for rx in _LINK_RES)
+                                                and self.keyword(_split_statements(joined)[-1] if
+                                                                 _split_statements(joined) else "") is None)):
+                break
+            joined, j = joined + "\n" + following, nxt + 1
+        if j > i + consumed and self.reads_cleanly(joined):
+            return joined, j - i
+        return s, consumed
+
+    def open_ended(self, text: str) -> bool:
+        """Whether a statement stops at an arrow or inside a shape's brackets: the next line finishes it."""
+        parts = _split_statements(text)
+        if not parts or self.keyword(parts[-1]) is not None:
+            return False
+        try:
+            _parse_statement(parts[-1])
+        except _Fail as exc:
+            return str(exc) == "dangling arrow" or str(exc) in ("unclosed '['", "unclosed '('", "unclosed '{'")
+        return False
 
     def statements(self, text: str, index: int) -> None:
         for stmt in _split_statements(text):

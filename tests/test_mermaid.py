@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import textwrap
 
 import pytest
 
@@ -583,8 +584,8 @@ def test_sequence_garbage_line_is_an_error() -> None:
 def test_malformed_statements_are_errors_and_the_rest_counts() -> None:
     body = """\
 A[unclosed --> B
-C -->
 D --> E
+C -->
 end
 subgraph S[Group]
     F --> G
@@ -596,7 +597,7 @@ subgraph S[Group]
     assert d.subgraphs["S"].members == ["F", "G"]
     assert len(d.errors) == 5
     assert d.errors[0].startswith("line 21: cannot parse 'A[unclosed --> B'")
-    assert d.errors[1].startswith("line 22: cannot parse 'C -->'")
+    assert d.errors[1].startswith("line 23: cannot parse 'C -->'")  # `end` never finishes a statement
     assert d.errors[2] == "line 24: 'end' without an open subgraph"
     assert d.errors[3].startswith("line 27: cannot parse 'H(oops'")
     assert d.errors[4] == "line 25: subgraph 'S' has no 'end'"
@@ -608,9 +609,11 @@ subgraph S[Group]
      "A[x", "A((x", "A(x", "A{x", "A@{ shape: cyl", "A -. text", "A -->|x|", "&", "|", "[x]"],
 )
 def test_single_bad_statement(statement: str) -> None:
-    d = flow(f"ok1 --> ok2\n{statement}\nok3")
+    # styles around it: a statement never reads on into one (an arrow at a line's end or start would join
+    # the next or the previous statement, as Mermaid does: see test_a_statement_reads_on_over_lines)
+    d = flow(f"ok1 --> ok2\nstyle ok1 fill:#fff\n{statement}\nstyle ok2 fill:#fff\nok3")
     assert len(d.errors) == 1
-    assert d.errors[0].startswith("line 3: cannot parse")
+    assert d.errors[0].startswith("line 4: cannot parse")
     assert edges(d) == [("ok1", "ok2", "", "-->")]
     assert "ok3" in d.nodes
 
@@ -777,3 +780,34 @@ def test_round_trip_nested_and_title_subgraphs() -> None:
     again = parse_mermaid(to_mermaid(d))
     assert again.errors == []
     assert snapshot(again) == snapshot(d)
+
+
+def test_a_statement_reads_on_over_lines() -> None:
+    # Mermaid's arrows take the line breaks around them, and a shape's text may wrap: a chain drawn one step a
+    # line, blank lines between, and a name with a caption under it in small type
+    body = """\
+    login[Sign in]
+    -->
+
+    check{Known user?}
+    -- No -->
+    signup([Create an account])
+    check -- Yes -->
+    home[Home page]
+    portal[Portal
+    <font size=1>where people find
+    every service</font>]
+    portal --> home
+    """
+    d = flow(textwrap.dedent(body))
+    assert d.errors == []
+    assert edges(d) == [("login", "check", "", "-->"), ("check", "signup", "No", "-->"),
+                        ("check", "home", "Yes", "-->"), ("portal", "home", "", "-->")]
+    assert d.nodes["portal"].label == "Portal" and d.nodes["signup"].label == "Create an account"
+    assert d.edges[0].line == 2  # the line the statement starts on
+
+
+def test_a_caption_is_no_part_of_a_name_unless_it_is_the_whole_label() -> None:
+    assert clean_label("API<br><small>Go service</small>") == "API"
+    assert clean_label("<font color=red>Redis</font>") == "Redis"
+    assert clean_label("form<br>completer") == "form completer"
