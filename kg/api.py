@@ -80,7 +80,7 @@ def _build_graph(paths: list[str] | None, graph_dir: str | os.PathLike[str] | No
     stage("discover")
     # the store's loader process starts now and waits for the graph: its start-up overlaps the build.
     # Started before the build's workers fork, they inherit its pipe, but they have all ended when it is fed.
-    loader = StoreLoader(directory)
+    loader = StoreLoader(directory, _live_build(directory) if use_cache else None)
     try:
         result = build(prepared.roots if prepared else sources,
                        alias_files=[*(prepared.spec.aliases if prepared else []), *(alias_files or [])],
@@ -132,6 +132,14 @@ def _build_graph(paths: list[str] | None, graph_dir: str | os.PathLike[str] | No
         cache.close()
     # meta.json holds the time until the writing began; the build's answer, the whole of it
     return {**meta, "seconds": round(time.perf_counter() - started, 3)}
+
+
+def _live_build(directory: Path) -> Path | None:
+    """The build a new one replaces (its store is where the new store starts from), or None."""
+    try:
+        return store.current_build(directory)
+    except (GraphNotFound, GraphCorrupt, OSError):
+        return None
 
 
 def _joined(lines: list[str]) -> bytearray:

@@ -31,6 +31,53 @@ def write_store(ntriples: bytes, path: Path) -> None:
     del store  # closes the store's files before the build folder is renamed into place
 
 
+def update_store(ntriples: bytes, previous: Path, path: Path) -> bool:
+    """A new store at `path` made from the `previous` build's: a checkpoint of it (hard links to its files, which
+    Oxigraph never changes: instant) with the triples that went removed and the new ones added. A rebuild
+    after a few changed documents edits a few hundred triples instead of loading every one again (3.3 s of a
+    10,000-document rebuild). False, and nothing at `path`, when the previous build cannot serve: no store,
+    a graph.nt that is not the one its meta.json recorded, or a count that does not add up before or after."""
+    import hashlib
+    import json
+    import shutil
+
+    import pyoxigraph as ox
+
+    try:
+        meta = json.loads((previous / "meta.json").read_text(encoding="utf-8"))
+        recorded = meta["files"]["graph.nt"]
+        old = (previous / "graph.nt").read_bytes()
+        if len(old) != recorded["bytes"] or hashlib.sha256(old).hexdigest() != recorded["sha256"]:
+            return False
+        old_lines, new_lines = _triple_lines(old), _triple_lines(ntriples)
+        del old
+        source = ox.Store.read_only(str(previous / "oxigraph"))
+        if len(source) != len(old_lines):
+            return False  # the store is not the graph it was built from: load it whole
+        source.backup(str(path))
+        del source
+        target = ox.Store(str(path))
+        removed, added = old_lines - new_lines, new_lines - old_lines
+        for quad in ox.parse(b"\n".join(sorted(removed)) + b"\n", ox.RdfFormat.N_TRIPLES) if removed else ():
+            target.remove(quad)
+        if added:
+            target.extend(ox.parse(b"\n".join(sorted(added)) + b"\n", ox.RdfFormat.N_TRIPLES))
+        target.flush()
+        whole = len(target) == len(new_lines)
+        del target  # closes its files before the folder is moved or removed
+        if not whole:
+            shutil.rmtree(path, ignore_errors=True)
+        return whole
+    except (OSError, ValueError, KeyError, TypeError, SyntaxError):  # Oxigraph's parse errors are SyntaxError
+        shutil.rmtree(path, ignore_errors=True)
+        return False
+
+
+def _triple_lines(ntriples: bytes) -> set[bytes]:
+    """The triples of an N-Triples text, a line each (comments and blank lines left out)."""
+    return {line for line in ntriples.split(b"\n") if line and not line.startswith(b"#")}
+
+
 END_MARK = b"# kg: end of the graph\n"  # the loader loads nothing it did not get whole
 
 
@@ -43,7 +90,7 @@ class StoreLoader:
     those threads held. So the building process never opens a store itself.
     """
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, previous: Path | None = None) -> None:
         import os
         import subprocess
         import sys
@@ -53,8 +100,10 @@ class StoreLoader:
         self.tmp = directory / f".tmp-build-store{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{id(self) % 10**6}"
         here = str(Path(__file__).resolve().parents[1])
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)}
+        # `previous`: the live build, whose store the new one is made from when it can (update_store)
         self.proc = subprocess.Popen([sys.executable, "-c", "import sys; from kg.engines import load_main; "
-                                      "sys.exit(load_main(sys.argv[1]))", str(self.tmp)],
+                                      "sys.exit(load_main(*sys.argv[1:]))", str(self.tmp),
+                                      str(previous or "")],
                                      stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                      env=env)
         self.thread: Any = None
@@ -105,8 +154,9 @@ class StoreLoader:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def load_main(path: str) -> int:
-    """The loader process: N-Triples on stdin into a new store at `path`; an error as `errno<TAB>message`."""
+def load_main(path: str, previous: str = "") -> int:
+    """The loader process: N-Triples on stdin into a new store at `path`, made from the store of the
+    `previous` build when it can (update_store); an error as `errno<TAB>message`."""
     import sys
 
     data = sys.stdin.buffer.read()
@@ -115,7 +165,8 @@ def load_main(path: str) -> int:
     try:
         # the graph directory may not exist yet: the loader starts with the build, before anything is written
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        write_store(data, Path(path))
+        if not (previous and update_store(data, Path(previous), Path(path))):
+            write_store(data, Path(path))
     except OSError as exc:
         print(f"{exc.errno or 0}\t{exc.strerror or exc}", file=sys.stderr)
         return 1

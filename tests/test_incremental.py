@@ -36,7 +36,56 @@ def assert_same_as_cold(workspace: Path, incremental: Path, tmp_path: Path, labe
     assert m1 == m2, f"{label}: the rebuilt model differs from a cold build"
     assert (store.current_build(incremental) / "graph.nt").read_bytes() == \
         (store.current_build(cold) / "graph.nt").read_bytes()
+    assert store_triples(incremental) == graph_nt_triples(incremental), f"{label}: the store is not the graph"
     return meta
+
+
+def store_triples(directory: Path) -> set[bytes]:
+    """Every triple of a build's Oxigraph store, as N-Triples lines."""
+    import pyoxigraph as ox
+
+    st = ox.Store.read_only(str(store.current_build(directory) / store.STORE_FOLDER))
+    dump = st.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    return {line for line in dump.split(b"\n") if line}
+
+
+def graph_nt_triples(directory: Path) -> set[bytes]:
+    text = (store.current_build(directory) / "graph.nt").read_bytes()
+    return {line for line in text.split(b"\n") if line and not line.startswith(b"#")}
+
+
+def inodes(folder: Path) -> set[int]:
+    return {p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_rebuild_edits_the_previous_store_and_falls_back_to_loading_it_whole(tmp_path: Path,
+                                                                               make_workspace) -> None:  # type: ignore[no-untyped-def]
+    ws = make_workspace({"shop/README.md": "# Shop\n\n| Service | Depends on |\n|---|---|\n| Orders API | Redpanda |\n"})
+    directory = tmp_path / ".kg"
+    api.build_graph([str(ws)], directory)
+    first = store.current_build(directory)
+    # a dependency gone and another come: the store loses triples and gains others
+    (ws / "shop" / "README.md").write_text("# Shop\n\n| Service | Depends on |\n|---|---|\n"
+                                          "| Billing | PostgreSQL |\n", encoding="utf-8")
+    api.build_graph([str(ws)], directory)
+    second = store.current_build(directory)
+    # made from the first build's store (a checkpoint shares its files), and holding exactly the new graph
+    assert inodes(second / store.STORE_FOLDER) & inodes(first / store.STORE_FOLDER)
+    assert store_triples(directory) == graph_nt_triples(directory)
+    assert any(b"billing" in line for line in store_triples(directory))
+    assert not any(b"redpanda" in line for line in store_triples(directory))
+    assert api.open(directory).query("SELECT ?s WHERE { ?s ?p <https://w3id.org/kg-arch/id/component/postgresql> }",
+                                     engine="oxigraph").shape[0] >= 1
+
+    # a previous build whose graph.nt is not what its meta.json recorded: the store is loaded whole
+    (second / "graph.nt").write_bytes((second / "graph.nt").read_bytes().replace(b"Billing", b"Bxlling"))
+    (ws / "shop" / "README.md").write_text("# Shop\n\n| Service | Depends on |\n|---|---|\n| Orders API | MinIO |\n",
+                                          encoding="utf-8")
+    api.build_graph([str(ws)], directory)
+    third = store.current_build(directory)
+    assert not inodes(third / store.STORE_FOLDER) & inodes(second / store.STORE_FOLDER)
+    assert store_triples(directory) == graph_nt_triples(directory)
+    assert not any(b"billing" in line for line in store_triples(directory))
 
 
 @pytest.mark.corpus
