@@ -674,8 +674,9 @@ def option_items(doc: Document) -> list[Block]:
     for b in doc.blocks:
         sec = clean_name(b.section[-1]) if b.section else ""
         if b.kind == "paragraph":
-            in_options = bool(OPTIONS_INTRO.search(b.text)) and b.text.rstrip().endswith(":") or \
-                bool(OPTIONS_INTRO.search(b.text)) and len(b.text) < 200
+            # the cheap tests first: the pattern is slow on a long paragraph, and only a short one or one that
+            # ends in a colon introduces options
+            in_options = (b.text.rstrip().endswith(":") or len(b.text) < 200) and bool(OPTIONS_INTRO.search(b.text))
         elif in_options or OPTIONS_SECTION.match(sec):
             items.append(b)
     return items
