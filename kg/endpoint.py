@@ -39,6 +39,7 @@ DEFAULT_GRAPH = "https://w3id.org/kg-arch/graph/default"
 RDF_JSON = "http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON"
 RDF_SUBJECT = "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject"
 RDF_OBJECT = "http://www.w3.org/1999/02/22-rdf-syntax-ns#object"
+RDF_PREDICATE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate"
 
 
 class EndpointError(KgError):
@@ -287,6 +288,53 @@ class EndpointSource:
                 raise EndpointError(f"{self.endpoint}: a kg record in {self.graph} is damaged; "
                                     "push the graph again") from None
         return sorted(found, key=lambda r: (r["subject"], r["predicate"], r["object"]))
+
+    def edges_with(self, key: str, end: str, predicates: frozenset[str]) -> list[dict[str, Any]]:
+        """The relations of these predicates from (end "subject") or to (end "object") an entity."""
+        return self.edges_with_many([key], end, predicates)[key]
+
+    def edges_with_many(self, keys: list[str], end: str,
+                        predicates: frozenset[str]) -> dict[str, list[dict[str, Any]]]:
+        """`edges_with` of several entities, a request per few hundred (a walk asks for a whole level at once:
+        a request per entity was most of `kg impact --endpoint`), with the records of the entities at their
+        other ends kept for the walk's next questions."""
+        from .index import BATCH
+
+        found: dict[str, list[dict[str, Any]]] = {key: [] for key in keys}
+        if not predicates:
+            return found
+        here, there = (RDF_SUBJECT, RDF_OBJECT) if end == "subject" else (RDF_OBJECT, RDF_SUBJECT)
+        kinds = " ".join(f"<{NS}{p}>" for p in sorted(predicates))
+        for at in range(0, len(keys), BATCH):
+            chunk = keys[at:at + BATCH]
+            rows = self.client.solutions(
+                f"SELECT ?k ?r ?e WHERE {{ VALUES ?k {{ {' '.join(f'<{iri(k)}>' for k in chunk)} }} "
+                f"VALUES ?p {{ {kinds} }} ?s <{here}> ?k ; <{RDF_PREDICATE}> ?p ; <{NS}relationRecord> ?r ; "
+                f"<{there}> ?o . OPTIONAL {{ ?o <{NS}entityRecord> ?e }} }}", self.graph)
+            for row in rows:
+                try:
+                    found[key_of(row["k"]["value"])].append(json.loads(row["r"]["value"]))
+                    if "e" in row:
+                        ent = json.loads(row["e"]["value"])
+                        self._known[ent["key"]] = ent
+                except (KeyError, ValueError):
+                    raise EndpointError(f"{self.endpoint}: a kg record in {self.graph} is damaged; "
+                                        "push the graph again") from None
+        return {k: sorted(v, key=lambda r: (r["subject"], r["predicate"], r["object"])) for k, v in found.items()}
+
+    def entities_many(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """The entity records of several keys, those a walk already brought first, the rest a request per few
+        hundred."""
+        from .index import BATCH
+
+        out = {k: self._known.pop(k) for k in keys if k in self._known}
+        rest = [k for k in keys if k not in out]
+        for at in range(0, len(rest), BATCH):
+            chunk = rest[at:at + BATCH]
+            for ent in self._records(f"SELECT ?r WHERE {{ VALUES ?e {{ {' '.join(f'<{iri(k)}>' for k in chunk)} }} "
+                                     f"?e <{NS}entityRecord> ?r }}"):
+                out[ent["key"]] = ent
+        return out
 
     def out_edges(self, key: str) -> list[dict[str, Any]]:
         return self._edges(RDF_SUBJECT, key)

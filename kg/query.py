@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import gc
 import itertools
 import json
 import os
@@ -737,6 +738,9 @@ def _in_fork(fn: Callable[[], Any], timeout: float | None, memory_mb: int | None
         _quiet_stderr()
         _block_network(allowed)
         _limit_memory(memory_mb)
+        # a user's query may make cycles as it evaluates, under a memory limit: the collector runs here
+        # (the `kg` program turns it off for kg's own work: kg.memory)
+        gc.enable()
         try:
             payload: tuple[str, Any] = ("ok", fn())
         except MemoryError:
