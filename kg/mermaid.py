@@ -132,7 +132,7 @@ _SUBGRAPH_ID_TITLE = re.compile(r"([\w.\-]+)\s*\[(.*)\]$")
 
 # ---------------------------------------------------------------- sequence tokens
 
-_SEQ_PARTICIPANT = re.compile(r"(?:create\s+)?(participant|actor)\s+(.+)$")
+_SEQ_PARTICIPANT = re.compile(r"(?:create\s+)?(participant|actor)\s+(.+)$", re.I)
 # `participant A as Alice`: the first ` as ` after the id. (?<!\s) starts the search once per run of spaces,
 # so a line of spaces costs linear time, not quadratic as a lazy id followed by `\s+as` did.
 _SEQ_ALIAS = re.compile(r"(?<!\s)\s+as\s+(.+)$")
@@ -144,9 +144,10 @@ _SEQ_MESSAGE = re.compile(
     r"(?P<act>[+-]?)\s*+(?P<tgt>[^\s:;,+<>\-](?:[^:]*[^\s:])?)\s*+(?::(?P<text>.*))?$"
 )
 # Block keywords, notes and settings: no participants or messages of their own.
+# Mermaid's sequence lexer reads its keywords in any case (`Title …`, `Note over …`, `LOOP`)
 _SEQ_IGNORED = re.compile(
     r"(?:loop|alt|else|opt|par|par_over|and|critical|option|break|rect|end|box|autonumber|"
-    r"activate|deactivate|destroy|[Nn]ote|title|accTitle|accDescr|links?|properties|details)\b"
+    r"activate|deactivate|destroy|note|title|accTitle|accDescr|links?|properties|details)\b", re.I
 )
 
 # ---------------------------------------------------------------- C4 tokens
@@ -1123,7 +1124,7 @@ class _Parser:
                     ident = re.sub(r"@\{.*$", "", rest[:alias.start()] if alias else rest).strip()
                     label = clean_label(alias.group(1)) if alias else None
                     if self.has_room(i - 1, 0 if ident in self.d.nodes else 1, 0):
-                        self.seq_node(ident, label, m.group(1), line)
+                        self.seq_node(ident, label, m.group(1).lower(), line)
                 elif _SEQ_IGNORED.match(s):
                     continue
                 elif m := _SEQ_MESSAGE.match(s):

@@ -811,3 +811,11 @@ def test_a_caption_is_no_part_of_a_name_unless_it_is_the_whole_label() -> None:
     assert clean_label("API<br><small>Go service</small>") == "API"
     assert clean_label("<font color=red>Redis</font>") == "Redis"
     assert clean_label("form<br>completer") == "form completer"
+
+
+def test_sequence_keywords_are_read_in_any_case() -> None:
+    d = parse_mermaid("sequenceDiagram\n  Title Paying for a form\n  Actor P as Payer\n  NOTE over P: starts here\n"
+                      "  P->>Pay: card details\n  LOOP every minute\n  Pay-->>P: status\n  END\n")
+    assert d.errors == []
+    assert d.nodes["P"].shape == "actor" and d.nodes["P"].label == "Payer"
+    assert [(e.source, e.target) for e in d.edges] == [("P", "Pay"), ("Pay", "P")]
