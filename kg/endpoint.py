@@ -296,8 +296,9 @@ class EndpointSource:
     def edges_with_many(self, keys: list[str], end: str,
                         predicates: frozenset[str]) -> dict[str, list[dict[str, Any]]]:
         """`edges_with` of several entities, a request per few hundred (a walk asks for a whole level at once:
-        a request per entity was most of `kg impact --endpoint`), with the records of the entities at their
-        other ends kept for the walk's next questions."""
+        a request per entity was most of `kg impact --endpoint`). Not the records of the entities at the
+        other ends: a walk passes tens of thousands of relations and shows the entities of a few thousand,
+        which it then asks for together (`entities_many`)."""
         from .index import BATCH
 
         found: dict[str, list[dict[str, Any]]] = {key: [] for key in keys}
@@ -308,15 +309,12 @@ class EndpointSource:
         for at in range(0, len(keys), BATCH):
             chunk = keys[at:at + BATCH]
             rows = self.client.solutions(
-                f"SELECT ?k ?r ?e WHERE {{ VALUES ?k {{ {' '.join(f'<{iri(k)}>' for k in chunk)} }} "
-                f"VALUES ?p {{ {kinds} }} ?s <{here}> ?k ; <{RDF_PREDICATE}> ?p ; <{NS}relationRecord> ?r ; "
-                f"<{there}> ?o . OPTIONAL {{ ?o <{NS}entityRecord> ?e }} }}", self.graph)
+                f"SELECT ?k ?r WHERE {{ VALUES ?k {{ {' '.join(f'<{iri(k)}>' for k in chunk)} }} "
+                f"VALUES ?p {{ {kinds} }} ?s <{here}> ?k ; <{RDF_PREDICATE}> ?p ; <{NS}relationRecord> ?r }}",
+                self.graph)
             for row in rows:
                 try:
                     found[key_of(row["k"]["value"])].append(json.loads(row["r"]["value"]))
-                    if "e" in row:
-                        ent = json.loads(row["e"]["value"])
-                        self._known[ent["key"]] = ent
                 except (KeyError, ValueError):
                     raise EndpointError(f"{self.endpoint}: a kg record in {self.graph} is damaged; "
                                         "push the graph again") from None
