@@ -819,9 +819,9 @@ class _Parser:
             first = _split_statements(following)
             if not first or first[0].startswith("%%") or self.keyword(first[0]) is not None:
                 break  # `end`, a subgraph, a style or a comment never finishes a statement
-            if not (self.open_ended(joined) or (any(rx.match(following) for rx in _LINK_RES)
-                                                and self.keyword(_split_statements(joined)[-1] if
-                                                                 _split_statements(joined) else "") is None)):
+            last = (_split_statements(joined) or [""])[-1]
+            arrow_next = any(rx.match(following) for rx in _LINK_RES) and self.keyword(last) is None
+            if not (arrow_next or self.open_ended(joined)):
                 break
             joined, j = joined + "\n" + following, nxt + 1
         if j > i + consumed and self.reads_cleanly(joined):
