@@ -5,10 +5,11 @@ parsed in full: nodes with their shapes and labels, edges with their arrows and
 labels, subgraphs with their members. Sequence diagrams give participants as
 nodes and messages as edges. C4 diagrams (`C4Context`, `C4Container`,
 `C4Component`, `C4Dynamic`, `C4Deployment`) are read into the same structures
-as a flowchart, and given the kind "flowchart" so the flowchart rules apply:
-elements are nodes, boundaries and deployment nodes are subgraphs, `Rel`s are
-edges (see `read_c4_statement`). Every other diagram kind is recognised by its
-first word and otherwise skipped.
+as a flowchart, with the kind "c4": elements are nodes, boundaries and
+deployment nodes are subgraphs, `Rel`s are edges (see `read_c4_statement`).
+Architecture diagrams (`architecture-beta`) are read as a flowchart, kind and
+all: services are nodes, groups subgraphs, edges edges. Every other diagram
+kind is recognised by its first word and otherwise skipped.
 
 The parser never raises on bad input: a statement it cannot read is dropped
 whole and described in `diagram.errors` ("line 12: cannot parse 'A -->' ..."),
@@ -149,6 +150,19 @@ _SEQ_IGNORED = re.compile(
     r"(?:loop|alt|else|opt|par|par_over|and|critical|option|break|rect|end|box|autonumber|"
     r"activate|deactivate|destroy|note|title|accTitle|accDescr|links?|properties|details)\b", re.I
 )
+
+# ---------------------------------------------------------------- architecture tokens
+
+# Mermaid's architecture diagrams (`architecture-beta`, v11): `service db(database)[Orders DB] in api`,
+# `group api(cloud)[API]`, `junction j1 in api`, and edges between the sides of two services or groups,
+# `db:R --> L:server`, `api{group}:B <-[calls]- T:auth{group}`
+_ARCH_BOX = re.compile(r"(group|service)\s+([\w-]+)\s*(?:\(([^()]*)\))?\s*(?:\[([^\]]*)\])?\s*"
+                       r"(?:in\s+([\w-]+))?$", re.I)
+_ARCH_JUNCTION = re.compile(r"junction\s+([\w-]+)\s*(?:in\s+([\w-]+))?$", re.I)
+_ARCH_EDGE = re.compile(r"([\w-]+)(\{group\})?\s*(?::\s*[LRTB])?\s*(<)?-(?:\[([^\]]*)\])?-(>)?\s*"
+                        r"(?:[LRTB]\s*:)?\s*([\w-]+)(\{group\})?$", re.I)
+# the icons that draw a store (the flowchart's cylinder, which the rules read as storage)
+_ARCH_STORE_ICONS = {"database", "disk"}
 
 # ---------------------------------------------------------------- C4 tokens
 
@@ -765,6 +779,10 @@ class _Parser:
         elif kind in _C4_KINDS:
             self.d.kind = "c4"  # the same nodes, edges and boxes as a flowchart: its rules read them too
             self.c4(i + 1)
+        elif kind in ("architecture", "architecture-beta"):
+            # services, groups and edges are a flowchart's nodes, subgraphs and edges: its rules read them
+            self.d.kind = "flowchart"
+            self.architecture(i + 1)
         else:
             self.d.kind = kind
         return self.d
@@ -981,6 +999,65 @@ class _Parser:
                 if (node is not None and node.subgraph == sub.id) or (child is not None and child.parent == sub.id):
                     members.append(mid)
             sub.members = members
+
+    # -- architecture
+
+    def architecture(self, start: int) -> None:
+        """Architecture statements, one a line: services are nodes (a database or disk icon a cylinder),
+        groups subgraphs, junctions unlabelled nodes, and edges run the way their arrow points (`<` at the
+        left end: from the right to the left; none or both: an undirected link)."""
+        i, n = start, len(self.lines)
+        placed: list[tuple[str, str, int]] = []  # (id, parent, index): a parent may be declared after its child
+        while i < n and not self.full:
+            s = re.sub(r"%%(?!\{).*$", "", self.lines[i]).strip()
+            line = self.first + i
+            if not s:
+                i += 1
+                continue
+            if s.startswith("%%"):
+                i = self.skip_comment(i)
+                continue
+            if _ACC_BLOCK.match(s):
+                i = self.skip_block(i)
+                continue
+            if _ACC.match(s) or re.match(r"title\s", s, re.I):
+                i += 1
+                continue
+            if m := _ARCH_BOX.match(s):
+                what, ident, icon, title, parent = m.groups()
+                label = clean_label(title) if title else ident
+                if what.lower() == "group":
+                    self.d.subgraphs[ident] = MermaidSubgraph(ident, label, line)
+                elif self.has_room(i, 0 if ident in self.d.nodes else 1, 0):
+                    shape = "cylinder" if (icon or "").lower() in _ARCH_STORE_ICONS else "rect"
+                    self.d.nodes[ident] = MermaidNode(ident, label, shape, line)
+                if parent:
+                    placed.append((ident, parent, i))
+            elif m := _ARCH_JUNCTION.match(s):
+                if self.has_room(i, 0 if m.group(1) in self.d.nodes else 1, 0):
+                    self.d.nodes[m.group(1)] = MermaidNode(m.group(1), "", "junction", line)
+                if m.group(2):
+                    placed.append((m.group(1), m.group(2), i))
+            elif m := _ARCH_EDGE.match(s):
+                left, _, into_left, title, into_right, right, _ = m.groups()
+                if self.has_room(i, 0, 1):
+                    if into_left and not into_right:
+                        left, right = right, left
+                    arrow = "<-->" if into_left and into_right else "-->" if into_left or into_right else "---"
+                    self.d.edges.append(MermaidEdge(left, right, clean_label(title or ""), arrow, line))
+            else:
+                self.error(i, f"cannot parse {_snip(s)!r}")
+            i += 1
+        for ident, parent, index in placed:
+            if parent not in self.d.subgraphs:
+                self.error(index, f"'{ident}' is in '{parent}', which is no group")
+                continue
+            if ident in self.d.subgraphs:
+                self.d.subgraphs[ident].parent = parent
+            elif ident in self.d.nodes:
+                self.d.nodes[ident].subgraph = parent
+            self.d.subgraphs[parent].members.append(ident)
+        self.finish()
 
     # -- C4
 

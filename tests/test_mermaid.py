@@ -819,3 +819,24 @@ def test_sequence_keywords_are_read_in_any_case() -> None:
     assert d.errors == []
     assert d.nodes["P"].shape == "actor" and d.nodes["P"].label == "Payer"
     assert [(e.source, e.target) for e in d.edges] == [("P", "Pay"), ("Pay", "P")]
+
+
+def test_an_architecture_diagram_reads_as_a_flowchart() -> None:
+    d = parse_mermaid(textwrap.dedent("""\
+        architecture-beta
+            group shop(cloud)[Shop] %% the customer-facing part
+            group data(database)[Data] in shop
+            service web(internet)[Web Front] in shop
+            service db(database)[Orders DB] in data
+            junction j in shop
+            web:R -[writes orders]-> L:db
+            db{group}:T <-- B:web
+            web:B -- T:j
+            ghost
+        """))
+    assert d.kind == "flowchart"
+    assert d.nodes["db"].shape == "cylinder" and d.nodes["db"].subgraph == "data"
+    assert d.subgraphs["data"].parent == "shop" and d.subgraphs["shop"].members == ["data", "web", "j"]
+    assert [(e.source, e.target, e.label, e.arrow) for e in d.edges] == [
+        ("web", "db", "writes orders", "-->"), ("web", "db", "", "-->"), ("web", "j", "", "---")]
+    assert d.errors == ["line 10: cannot parse 'ghost'"]
