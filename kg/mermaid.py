@@ -1224,6 +1224,35 @@ class _Parser:
             node.label = label
 
 
+# PlantUML's own lines around C4-PlantUML's macros: @startuml, !include, ' comments, styling, legends
+_PUML_SKIP = re.compile(r"(?:@\w+|!|'|skinparam\b|(?:end\s*)?legend\b|caption\b|(?:end\s*)?(?:header|footer)\b|"
+                        r"scale\b|hide\b|left to right direction|top to bottom direction)", re.I)
+
+
+def parse_plantuml(text: str, first_line: int = 1) -> MermaidDiagram | None:
+    """A PlantUML block drawn with C4-PlantUML's macros (`Container(api, "API", "Go")`, `Rel(api, db, …)`),
+    read as the C4 diagram it is: Mermaid's C4 follows C4-PlantUML. None for any other PlantUML diagram,
+    whose syntax kg does not read."""
+    lines = text.split("\n")
+    if not any((m := _C4_MACRO.match(line.strip())) and m.group(1).lower() in _C4_MACROS for line in lines):
+        return None
+    kept, in_comment = [], False
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("/'"):
+            in_comment = "'/" not in stripped[2:]
+            kept.append("")
+        elif in_comment:
+            in_comment = "'/" not in stripped
+            kept.append("")
+        else:
+            kept.append("" if _PUML_SKIP.match(stripped) else line)
+    # a header line of Mermaid's, one line before the body: every line keeps its number in the document
+    diagram = parse_mermaid("C4Container\n" + "\n".join(kept), first_line - 1)
+    diagram.line = first_line
+    return diagram
+
+
 def parse_mermaid(text: str, first_line: int = 1) -> MermaidDiagram:
     """Parse a Mermaid block body into a MermaidDiagram; problems go to `errors`, never raised."""
     if not isinstance(text, str):

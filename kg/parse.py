@@ -16,7 +16,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from .mermaid import parse_mermaid
+from .mermaid import parse_mermaid, parse_plantuml
 from .model import Block, CodeBlock, Document, Link, Section, Table
 
 # What one document may cost. The rules match patterns line by line; a line is cut here so that no
@@ -25,6 +25,9 @@ from .model import Block, CodeBlock, Document, Link, Section, Table
 # limits in kg.mermaid.
 MAX_LINE_CHARS = 5_000
 MAX_DIAGRAM_EDGES_PER_DOCUMENT = 20_000
+
+# the diagrams read from fenced blocks, by the block's language: (text, first document line) -> diagram or None
+DIAGRAM_READERS = {"mermaid": parse_mermaid, "plantuml": parse_plantuml, "puml": parse_plantuml}
 
 
 @lru_cache(maxsize=1)
@@ -205,23 +208,25 @@ def parse_document(text: str, path: str, repo: str) -> Document:
             line = tok.map[0] + 1 if tok.map else 0
             code = CodeBlock(lang=lang, text=tok.content, line=line, section=section_path())
             doc.code_blocks.append(code)
-            if lang == "mermaid" and diagram_edges >= MAX_DIAGRAM_EDGES_PER_DOCUMENT:
-                doc.warnings.append(f"{path}:{line}: mermaid block skipped: the document's diagrams already have "
+            reader = DIAGRAM_READERS.get(lang)
+            if reader is not None and diagram_edges >= MAX_DIAGRAM_EDGES_PER_DOCUMENT:
+                doc.warnings.append(f"{path}:{line}: {lang} block skipped: the document's diagrams already have "
                                     f"{diagram_edges:,} edges (the limit is {MAX_DIAGRAM_EDGES_PER_DOCUMENT:,})")
-            elif lang == "mermaid":
+            elif reader is not None:
                 try:
-                    diagram = parse_mermaid(tok.content, first_line=line + 1)
+                    diagram = reader(tok.content, line + 1)
                 except Exception as exc:  # a broken diagram must never stop the document
-                    doc.warnings.append(f"{path}:{line}: mermaid block skipped: {exc}")
+                    doc.warnings.append(f"{path}:{line}: {lang} block skipped: {exc}")
                 else:
-                    diagram.section = section_path()
-                    for err in diagram.errors:
-                        # the parser says "line N: …" with N a document line already
-                        m = re.match(r"line (\d+): (.*)", err)
-                        where, what = (m.group(1), m.group(2)) if m else (str(line), err)
-                        doc.warnings.append(f"{path}:{where}: mermaid: {what}")
-                    doc.diagrams.append(diagram)
-                    diagram_edges += len(diagram.edges)
+                    if diagram is not None:  # (a PlantUML diagram of a kind kg does not read)
+                        diagram.section = section_path()
+                        for err in diagram.errors:
+                            # the parser says "line N: …" with N a document line already
+                            m = re.match(r"line (\d+): (.*)", err)
+                            where, what = (m.group(1), m.group(2)) if m else (str(line), err)
+                            doc.warnings.append(f"{path}:{where}: {lang}: {what}")
+                        doc.diagrams.append(diagram)
+                        diagram_edges += len(diagram.edges)
         i += 1
 
     doc.title = _title(doc)

@@ -840,3 +840,22 @@ def test_an_architecture_diagram_reads_as_a_flowchart() -> None:
     assert [(e.source, e.target, e.label, e.arrow) for e in d.edges] == [
         ("web", "db", "writes orders", "-->"), ("web", "db", "", "-->"), ("web", "j", "", "---")]
     assert d.errors == ["line 10: cannot parse 'ghost'"]
+
+
+def test_a_c4_plantuml_block_reads_as_c4_and_other_plantuml_not_at_all() -> None:
+    from kg.mermaid import parse_plantuml
+
+    d = parse_plantuml(textwrap.dedent("""\
+        @startuml
+        !include <C4/C4_Container>
+        /' a comment
+           over lines '/
+        Container(api, "Orders API", "Go")
+        ContainerDb(db, "Orders DB", "PostgreSQL")
+        Rel(api, db, "Writes to")
+        SHOW_LEGEND()
+        @enduml"""), first_line=20)
+    assert d is not None and d.kind == "c4" and d.errors == [] and d.line == 20
+    assert [(n.id, n.shape, n.line) for n in d.nodes.values()] == [("api", "rect", 24), ("db", "cylinder", 25)]
+    assert [(e.source, e.target, e.label, e.line) for e in d.edges] == [("api", "db", "Writes to", 26)]
+    assert parse_plantuml("@startuml\n[Orders] --> [Billing]\n@enduml") is None
