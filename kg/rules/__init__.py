@@ -54,6 +54,7 @@ NAME_RULES: list[tuple[str, NameRule]] = [
 FACT_RULES: list[tuple[str, FactRule]] = [
     ("mermaid_edges", diagrams.mermaid_edges),
     ("hosting_subgraphs", diagrams.hosting_subgraphs),
+    ("c4_technologies", diagrams.c4_technologies),
     ("hosting_phrases", prose.hosting_phrases),
     ("prose_relations", prose.prose_relations),
     ("transposed_tables", tables.transposed_tables),

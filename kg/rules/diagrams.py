@@ -240,11 +240,33 @@ def _c4_elements(doc: Document, diagram: MermaidDiagram, out: Extraction, known:
             continue
         ev = Evidence(doc.path, node.line, doc.line_text(node.line) or node.label, "mermaid")
         out.mentions.append(Mention(clean_name(node.label), "Component", ev, strength=1, props={"declared": True}))
-        statement = read_c4_statement(doc.line_text(node.line))
-        for tech in re.split(r"\s*[,/+]\s*|\s+and\s+", statement.technology if statement else ""):
-            if tech and known.get(tech) is not None:
+        for tech in _c4_technologies(doc, node):
+            if known.get(tech) is not None:
                 out.mentions.append(Mention(tech, "Component", ev, strength=1))
     _known_boxes(doc, diagram, out, known)  # a deployment node names where things run: "K3s Cluster"
+
+
+def _c4_technologies(doc: Document, node: Any) -> list[str]:
+    """The technologies a C4 element's statement names ("PostgreSQL", "Kafka, Schema Registry")."""
+    statement = read_c4_statement(doc.line_text(node.line))
+    return [t for t in re.split(r"\s*[,/+]\s*|\s+and\s+", statement.technology if statement else "") if t]
+
+
+def c4_technologies(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """A C4 data store or queue is an instance of the technology it names (`ContainerDb(db, "Orders",
+    "PostgreSQL")`): it needs that technology running, so what needs the store needs it too."""
+    for diagram in doc.diagrams:
+        if diagram.kind != "c4":
+            continue
+        for node in diagram.nodes.values():
+            if node.shape not in ("cylinder", "queue") or not node.label:
+                continue
+            element = gaz.node_entity(node.label, node.id)
+            for tech in _c4_technologies(doc, node):
+                key = gaz.lookup(tech)
+                if element and key and key != element and gaz.type_of(key) in ("Component", "Vendor"):
+                    ev = Evidence(doc.path, node.line, doc.line_text(node.line) or node.label, "mermaid", 0.7)
+                    out.facts.append(Fact(element, "dependsOn", key, ev, subject_type="key", object_type="key"))
 
 
 def _known_boxes(doc: Document, diagram: MermaidDiagram, out: Extraction, known: Any) -> None:
