@@ -1,6 +1,7 @@
 """Parse stage for structured sources: a manifest file (YAML) -> a Document of kind "manifest" with its entries.
 
-A manifest is what a tool acts on, kept beside the docs: a Helm `Chart.yaml` (its `dependencies`), a Flux
+A manifest is what a tool acts on, kept beside the docs: a Helm `Chart.yaml` (its `dependencies`), a Docker
+Compose file (its services, their images and `depends_on`), a Flux
 `Kustomization` or `HelmRelease` (`spec.dependsOn`), a Backstage entity (`catalog-info.yaml`: Component,
 Resource, System, API, Group with `spec.dependsOn`, `spec.owner`, `providesApis`, `consumesApis`), or a
 component manifest of the team's own with a `depends` list (`spec.depends: [{blueprint: bp-cnpg}]`, or a
@@ -27,6 +28,10 @@ MAX_DEPTH = 64
 MAX_DOCUMENTS = 500
 
 HELM_NAMES = ("chart.yaml", "chart.yml", "requirements.yaml", "requirements.yml")
+# Docker Compose: `compose.yaml`, `docker-compose.yml`, `docker-compose.prod.yml`; or a YAML file whose top level
+# has `services:` and that uses Compose's own `depends_on` (a Helm values file may have `services:` and `image:`)
+_COMPOSE_NAME = re.compile(r"(?:docker-)?compose(?:[.-][\w-]+)*\.ya?ml$")
+_COMPOSE = re.compile(r"^services:\s*(?:#.*)?$(?=[\s\S]*^\s+depends_on:)", re.M)
 _BACKSTAGE = re.compile(r"^\s*apiVersion:\s*[\"']?backstage\.io/", re.M)
 _FLUX = re.compile(r"^\s*kind:\s*[\"']?(?:Kustomization|HelmRelease)\b", re.M)
 _FLUX_API = re.compile(r"toolkit\.fluxcd\.io/")
@@ -68,6 +73,8 @@ def manifest_format(path: str, text: str) -> str:
     name = posixpath.basename(path).lower()
     if name in HELM_NAMES:
         return "helm"
+    if _COMPOSE_NAME.fullmatch(name) or _COMPOSE.search(text):
+        return "compose"
     if _BACKSTAGE.search(text):
         return "backstage"
     if _FLUX.search(text) and _FLUX_API.search(text):
@@ -176,6 +183,35 @@ def _flux(doc: YMap, line: int) -> list[ManifestEntry]:
     return [entry]
 
 
+def _image_name(image: str) -> str:
+    """What an image is called without its registry, owner, tag or digest: `bitnami/postgresql:16` -> postgresql."""
+    return image.split("@")[0].rsplit("/", 1)[-1].split(":")[0].strip()
+
+
+def _compose(doc: YMap, line: int) -> list[ManifestEntry]:
+    """A Docker Compose file: each service, with the image it runs as another name of it (`db` running
+    `postgres:16` is PostgreSQL here) unless other services run it too, and the services it depends on or
+    links to."""
+    services = _map(doc.get("services"))
+    images = {key: _image_name(_text(_map(svc).get("image"))) for key, svc in services.items()}
+    entries = []
+    for key, svc in services.items():
+        svc = _map(svc)
+        image = images[key]
+        shared = image and sum(1 for other in images.values() if other == image) > 1
+        entry = ManifestEntry("compose", "Service", key, _line(key, line),
+                              aliases=[image] if image and image != key and not shared else [],
+                              props=_props(image=svc.get("image")))
+        depends = svc.get("depends_on")
+        targets = list(depends.keys()) if isinstance(depends, YMap) else _items(depends)
+        for target in [*targets, *_items(svc.get("links"))]:
+            name = _text(target).split(":")[0]  # a link may carry an alias: `search:es`
+            if name and name != key:
+                entry.links.append(ManifestLink("dependsOn", name, _line(target, svc.line), "service"))
+        entries.append(entry)
+    return entries
+
+
 def entity_ref(ref: str, default_kind: str = "") -> tuple[str, str]:
     """(kind, name) of a Backstage entity reference: `resource:default/orders-db` -> (resource, orders-db)."""
     kind, _, rest = ref.rpartition(":") if ":" in ref else ("", "", ref)
@@ -250,6 +286,8 @@ def read_entries(text: str, path: str, fmt: str) -> list[ManifestEntry]:
             continue
         if fmt == "helm":
             entries += _helm(doc, doc.line, path)
+        elif fmt == "compose":
+            entries += _compose(doc, doc.line)
         elif fmt == "backstage" and _text(doc.get("apiVersion")).startswith("backstage.io/"):
             entries += _backstage(doc, doc.line)
         elif fmt in ("flux", "backstage", "generic") and "toolkit.fluxcd.io/" in _text(doc.get("apiVersion")) \

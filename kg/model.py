@@ -181,7 +181,7 @@ class ManifestLink:
 class ManifestEntry:
     """One thing a manifest declares: a Helm chart, a Flux object, a Backstage entity or a component manifest."""
 
-    format: str  # helm, flux, backstage, generic
+    format: str  # helm, compose, flux, backstage, generic
     kind: str  # Chart, Kustomization, HelmRelease, Component, Resource, System, API, Group, or the file's own kind
     name: str
     line: int

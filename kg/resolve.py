@@ -274,7 +274,7 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
     decided = {name_key(m.name) for m in mentions if m.props.get("named_by_decision") or m.props.get("declared")}
     for m in mentions:
         k = name_key(m.name)
-        if k and (k not in GENERIC or k in decided and m.name[:1].isupper()):
+        if k and (k not in GENERIC or k in decided and m.name[:1].isupper() or m.props.get("manifest_name")):
             by_type.setdefault(m.type, defaultdict(list))[k].append(m)
     for names in by_type.values():
         _drop_lone_candidates(names)
@@ -302,7 +302,7 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
                 ent.aliases.add(m.name)
                 ent.evidence.append(m.evidence)
                 for pk, pv in m.props.items():
-                    if pk in ("named_by_decision", "alias_of_node", "declared"):
+                    if pk in ("named_by_decision", "alias_of_node", "declared", "manifest_name"):
                         continue
                     if pk == "status":
                         ent.props.setdefault("stated_status", []).append(pv)

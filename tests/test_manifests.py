@@ -250,3 +250,48 @@ def test_manifests_are_cached_like_documents_and_build_the_same_graph_twice(tmp_
     assert first["parsed"] == 20 and second["parsed"] == 0 and second["reused"] == 20
     assert store.load_model(tmp_path / ".kg") == model
     assert store.ntriples_path(tmp_path / ".kg").read_bytes() == graph
+
+
+COMPOSE = """\
+services:
+  api:
+    build: ./api
+    depends_on:
+      - db
+      - cache
+    links:
+      - "search:es"
+  worker:
+    image: ghcr.io/acme/shop:1.4
+    depends_on:
+      db:
+        condition: service_healthy
+  web:
+    image: ghcr.io/acme/shop:1.4
+  db:
+    image: postgres:16-alpine
+  cache:
+    image: docker.io/library/redis@sha256:abc
+  search:
+    image: docker.elastic.co/elasticsearch/elasticsearch:8.14.0
+"""
+
+
+def test_a_compose_file_declares_its_services_images_and_dependencies(tmp_path: Path) -> None:
+    assert manifest_format("ops/docker-compose.prod.yml", "services: {}") == "compose"
+    assert manifest_format("ops/stack.yaml", COMPOSE) == "compose"  # Compose's own depends_on says so
+    assert manifest_format("chart/values.yaml", "services:\n  api:\n    image: nginx\n") == ""
+    doc = parse_manifest(COMPOSE, "ws/compose.yaml", "ws")
+    assert doc is not None
+    got = {e.name: (e.line, e.aliases, [(lk.target, lk.line) for lk in e.links]) for e in doc.manifests}
+    assert got["api"] == (2, [], [("db", 5), ("cache", 6), ("search", 8)])
+    assert got["worker"] == (9, [], [("db", 12)])  # an image two services run names neither
+    assert got["db"][1] == ["postgres"] and got["cache"][1] == ["redis"] and got["search"][1] == ["elasticsearch"]
+    # built: the service that runs PostgreSQL is PostgreSQL here, so what needs it needs PostgreSQL
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "compose.yaml").write_text(COMPOSE, encoding="utf-8")
+    (tmp_path / "ws" / "README.md").write_text("# Shop\n\nOrders are kept in PostgreSQL.\n", encoding="utf-8")
+    kg, warnings = graph_of(tmp_path / "ws")
+    assert not warnings
+    assert {r.label for r in kg.impact("PostgreSQL").results} >= {"api", "worker"}
+    assert "api" in {r.label for r in kg.impact("Redis").results}

@@ -50,6 +50,8 @@ def manifest_names(doc: Document, out: Extraction) -> None:
         props: dict[str, object] = dict(_props(entry))
         if entry.aliases:
             props["alias_of_node"] = True  # a title or the chart it releases is this thing's other name
+        # the name a manifest gives what it declares is a name, even an everyday word (a Compose service `api`)
+        props["manifest_name"] = True
         out.mentions.append(Mention(entry.name, _type_of(entry), evidence_at(doc, entry.line, "manifest"),
                                     props=props, aliases=list(entry.aliases), strength=2))
         for link in entry.links:
