@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..mermaid import clean_label, read_c4_statement
-from ..model import Document, Evidence, Fact, Mention, MermaidDiagram
+from ..model import Document, Evidence, Fact, Mention, MermaidDiagram, MermaidNode
 from ..names import clean_name
 from .phrases import SAME_THING_HEAD, names_in
 from .state import Extraction
@@ -246,7 +246,7 @@ def _c4_elements(doc: Document, diagram: MermaidDiagram, out: Extraction, known:
     _known_boxes(doc, diagram, out, known)  # a deployment node names where things run: "K3s Cluster"
 
 
-def _c4_technologies(doc: Document, node: Any) -> list[str]:
+def _c4_technologies(doc: Document, node: MermaidNode) -> list[str]:
     """The technologies a C4 element's statement names ("PostgreSQL", "Kafka, Schema Registry")."""
     statement = read_c4_statement(doc.line_text(node.line))
     return [t for t in re.split(r"\s*[,/+]\s*|\s+and\s+", statement.technology if statement else "") if t]
