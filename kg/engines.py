@@ -46,6 +46,9 @@ def update_store(ntriples: bytes, previous: Path, path: Path) -> bool:
     try:
         meta = json.loads((previous / "meta.json").read_text(encoding="utf-8"))
         recorded = meta["files"]["graph.nt"]
+        folder = meta["files"]["oxigraph"]["folder"]
+        if any((previous / "oxigraph" / rel).stat().st_size != size for rel, size in folder.items()):
+            return False  # a file of the store is not the one the build wrote
         old = (previous / "graph.nt").read_bytes()
         if len(old) != recorded["bytes"] or hashlib.sha256(old).hexdigest() != recorded["sha256"]:
             return False
@@ -68,7 +71,10 @@ def update_store(ntriples: bytes, previous: Path, path: Path) -> bool:
         if not whole:
             shutil.rmtree(path, ignore_errors=True)
         return whole
-    except (OSError, ValueError, KeyError, TypeError, SyntaxError):  # Oxigraph's parse errors are SyntaxError
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: BLE001 -- whatever the previous store does (RocksDB's corruption is a
+        # RuntimeError, a panic in Oxigraph a BaseException), the new store is loaded whole instead
         shutil.rmtree(path, ignore_errors=True)
         return False
 
@@ -169,6 +175,10 @@ def load_main(path: str, previous: str = "") -> int:
             write_store(data, Path(path))
     except OSError as exc:
         print(f"{exc.errno or 0}\t{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 -- the store's own errors, said in one line like any other
+        print(f"0\tthe store could not be written ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})",
+              file=sys.stderr)
         return 1
     return 0
 

@@ -177,3 +177,38 @@ def test_a_build_without_a_cache_into_a_new_folder(tmp_path: Path) -> None:
         shutil.rmtree(tmp_path / "new", ignore_errors=True)
         api.build_graph([str(docs)], directory, use_cache=False)
         assert (store.current_build(directory) / "graph.nt").stat().st_size > 0
+
+
+def test_a_damaged_previous_store_never_stops_the_next_build(tmp_path: Path, make_workspace) -> None:  # type: ignore[no-untyped-def]
+    # the store a rebuild starts from is checked against its build's record, and whatever the store says when
+    # opened, the new one is loaded whole: "run kg build again" must work
+    ws = make_workspace({"shop/README.md": "# Shop\n\n| Service | Depends on |\n|---|---|\n| Orders API | Redpanda |\n"})
+    directory = tmp_path / ".kg"
+    api.build_graph([str(ws)], directory)
+    first = store.current_build(directory)
+    biggest = max((p for p in (first / store.STORE_FOLDER).rglob("*") if p.is_file()), key=lambda p: p.stat().st_size)
+    biggest.write_bytes(biggest.read_bytes()[: biggest.stat().st_size // 2])
+    (ws / "shop" / "README.md").write_text("# Shop\n\n| Service | Depends on |\n|---|---|\n| Orders API | MinIO |\n",
+                                          encoding="utf-8")
+    api.build_graph([str(ws)], directory)
+    assert store_triples(directory) == graph_nt_triples(directory)
+    assert not inodes(store.current_build(directory) / store.STORE_FOLDER) & inodes(first / store.STORE_FOLDER)
+
+
+def test_a_store_that_opens_damaged_is_loaded_whole(tmp_path: Path) -> None:
+    # sizes as recorded, contents not: the store's own error when opened sends the loader to a whole load
+    from kg.engines import update_store
+
+    previous = tmp_path / "build"
+    (previous / "oxigraph").mkdir(parents=True)
+    (previous / "oxigraph" / "CURRENT").write_bytes(b"not a RocksDB store\n")
+    nt = b"<http://a/x> <http://a/p> <http://a/y> .\n"
+    import hashlib
+
+    (previous / "graph.nt").write_bytes(nt)
+    (previous / "meta.json").write_text(json.dumps({"files": {
+        "graph.nt": {"bytes": len(nt), "sha256": hashlib.sha256(nt).hexdigest()},
+        "oxigraph": {"folder": {"CURRENT": 20}}}}), encoding="utf-8")
+    target = tmp_path / "new-store"
+    assert update_store(nt, previous, target) is False
+    assert not target.exists()
