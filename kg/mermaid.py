@@ -40,6 +40,9 @@ __all__ = ["C4Statement", "clean_label", "parse_mermaid", "read_c4_statement", "
 # ---------------------------------------------------------------- diagram kinds
 
 _FLOWCHART_KINDS = {"graph", "flowchart", "flowchart-elk"}
+# how many lines a statement may read on over (an arrow at a line's end, a shape's wrapped text): each line
+# tries a join that is parsed again as it grows, so a diagram of dangling arrows costs this squared per line
+MAX_CONTINUED_LINES = 8
 _C4_KINDS = {"c4context", "c4container", "c4component", "c4dynamic", "c4deployment"}
 _KNOWN_KINDS = {
     "graph", "flowchart", "flowchart-elk", "sequencediagram", "classdiagram", "classdiagram-v2",
@@ -827,7 +830,7 @@ class _Parser:
         arrow (`A -->` / `B`), leaves a shape open (`gov[GOV.UK` / `and information]`), or whose next line
         starts with an arrow (`start([Visit])` / `--> Auth0`). Joined only if the whole then reads cleanly."""
         joined, j = s, i + consumed
-        while j < len(self.lines) and j - i <= 20:
+        while j < len(self.lines) and j - i <= MAX_CONTINUED_LINES:
             nxt = j
             while nxt < len(self.lines) and not self.lines[nxt].strip():
                 nxt += 1
