@@ -719,6 +719,17 @@ class _Parser:
             self.error(i, "directive '%%{' is not closed")
         return i + 1
 
+    def skip_noise(self, i: int, s: str) -> int | None:
+        """Where to read on when line i (`s`, stripped) holds no statement: a blank line, a `%%` comment or
+        directive, an `accDescr { … }` block; None when it holds one."""
+        if not s:
+            return i + 1
+        if s.startswith("%%"):
+            return self.skip_comment(i)
+        if _ACC_BLOCK.match(s):
+            return self.skip_block(i)
+        return None
+
     def skip_block(self, i: int) -> int:
         """Index after an `accDescr { ... }` block."""
         if "}" in self.lines[i]:
@@ -798,14 +809,8 @@ class _Parser:
         i, n = header_index + 1, len(self.lines)
         while i < n:
             s = self.lines[i].strip()
-            if not s:
-                i += 1
-                continue
-            if s.startswith("%%"):
-                i = self.skip_comment(i)
-                continue
-            if _ACC_BLOCK.match(s):
-                i = self.skip_block(i)
+            if (after := self.skip_noise(i, s)) is not None:
+                i = after
                 continue
             consumed = 1
             if _needs_more(s):
@@ -1014,14 +1019,8 @@ class _Parser:
         while i < n and not self.full:
             s = re.sub(r"%%(?!\{).*$", "", self.lines[i]).strip()
             line = self.first + i
-            if not s:
-                i += 1
-                continue
-            if s.startswith("%%"):
-                i = self.skip_comment(i)
-                continue
-            if _ACC_BLOCK.match(s):
-                i = self.skip_block(i)
+            if (after := self.skip_noise(i, s)) is not None:
+                i = after
                 continue
             if _ACC.match(s) or re.match(r"title\s", s, re.I):
                 i += 1
@@ -1190,12 +1189,8 @@ class _Parser:
         while i < n:
             s = self.lines[i].strip().rstrip(";").strip()
             line = self.first + i
-            if not s:
-                i += 1
-            elif s.startswith("%%"):
-                i = self.skip_comment(i)
-            elif _ACC_BLOCK.match(s):
-                i = self.skip_block(i)
+            if (after := self.skip_noise(i, s)) is not None:
+                i = after
             else:
                 i += 1
                 if m := _SEQ_PARTICIPANT.match(s):

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from test_query import EXAMPLE_PARAMS as PARAMS  # what makes each named query answer something
 
 from kg import api, store
 from kg.cli import main
@@ -17,15 +18,6 @@ from kg.errors import GraphCorrupt, QueryError
 from kg.query import load_query, named_queries, run_query
 from kg.sparql import check, substitute
 
-# parameters that make each named query answer something on both workspaces (as in test_query.py)
-PARAMS: dict[str, dict[str, Any]] = {
-    "dependents": {"component": "MinIO"},
-    "dependencies": {"component": "Grafana"},
-    "impact-with-adrs": {"component": "MinIO"},
-    "adrs-for": {"component": "Redpanda"},
-    "evidence": {"subject": "Loki", "object": "MinIO"},
-    "layer-vendors": {"layer": "data"},
-}
 # the optional parameters too, so that a bound variable inside FILTER and BOUND() is compared as well
 MORE_PARAMS: dict[str, dict[str, Any]] = {
     "dependents": {"component": "MinIO", "max_depth": 1},
