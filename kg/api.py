@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import store
 from .errors import EntityNotFound, GraphCorrupt, GraphNotFound, UsageError
+from .index import FORMAT as INDEX_FORMAT
 from .index import Index, LazyMap, Source, entity_names
 from .memory import no_cycle_collection
 from .names import name_key, normalise_adr_query
@@ -23,11 +24,10 @@ from .relations import (
     DEFAULT_IMPACT_KINDS,
     IMPACT_KINDS,
     IMPACT_PREDICATES,
-    KIND_BY_TARGET,
     REVERSED_PREDICATES,
     expand_relations,
-    hop_kind,
     parse_kinds,
+    relation_kind,
 )
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ def _build_graph(paths: list[str] | None, graph_dir: str | os.PathLike[str] | No
     kg = KnowledgeGraph(model)
     meta = {"sources": sources, "sample": not paths and not prepared, "seconds": round(elapsed, 3),
             "triples": triples, "origins": remote, **(prepared.meta() if prepared else {}),
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "stats": kg.stats(),
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "stats": kg.stats(), "index_format": INDEX_FORMAT,
             "parsed": cache.stats.get("parsed", 0) if cache else len(result.documents),
             "reused": cache.stats.get("reused", 0) if cache else 0,
             "warnings": list(result.warnings)}
@@ -191,7 +191,7 @@ def open(graph_dir: str | os.PathLike[str] | None = None, build_if_missing: bool
         build_graph(None, directory)
         build = store.current_build(directory)
     meta = store.read_meta(build)
-    if store.has_file(store.INDEX_FILE, meta):
+    if store.has_file(store.INDEX_FILE, meta) and meta.get("index_format") == INDEX_FORMAT:
         # a question reads the entities and relations it needs from the index, not the whole model
         return KnowledgeGraph(None, directory, build=build, meta=meta,
                               source=Index(store.read_index(build, meta)))
@@ -632,11 +632,8 @@ class KnowledgeGraph:
 
     def hop_kind(self, rel: dict[str, Any]) -> str:
         """The kind of dependency one relation is (runtime, hosting, build, backup; "" for none)."""
-        predicate = rel["predicate"]
-        if predicate not in KIND_BY_TARGET:
-            return hop_kind(predicate)  # the relation alone says: no need to read what it points at
-        relied_on = self.entities[rel["subject"] if predicate in REVERSED_PREDICATES else rel["object"]]
-        return hop_kind(predicate, relied_on["type"], str(relied_on["props"].get("category") or ""))
+        kind = getattr(rel, "kind", None)  # the index's records carry it, worked out by the build
+        return kind if kind is not None else relation_kind(rel, self.entities.__getitem__)
 
     def _walk(self, name: str, depth: int | None, relations: list[str] | None, direction: str,
               kinds: str | list[str] | tuple[str, ...] | None = None, min_confidence: float = 0.0) -> ImpactResult:
@@ -661,7 +658,8 @@ class KnowledgeGraph:
             def accept(rel: dict[str, Any]) -> bool:
                 known = weighed.get(id(rel))
                 if known is None:
-                    known = weighed[id(rel)] = (confidence_of(rel), "" if every else self.hop_kind(rel))
+                    known = weighed[id(rel)] = (confidence_of(rel) if min_confidence else 1.0,
+                                                "" if every else self.hop_kind(rel))
                 if known[0] < min_confidence:
                     return False
                 if every or known[1] in allowed:
@@ -717,6 +715,9 @@ class KnowledgeGraph:
 
         if isinstance(self.entities, LazyMap):
             self.entities.prefetch([start, *parent])  # every row's entity, read together
+        complete = getattr(self.source, "complete", None)
+        if complete is not None:  # the evidence of every hop shown, read together
+            complete(r for _node, rels in parent.values() for r in rels)
         rows = []
         for key in sorted(parent, key=lambda k: (level[k], self.entities[k]["label"].lower())):
             hops: list[Hop] = []

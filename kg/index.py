@@ -19,19 +19,24 @@ from typing import Any, Protocol
 
 from .errors import GraphCorrupt
 from .names import name_key
+from .relations import relation_kind
 
 SCHEMA = """
-CREATE TABLE entities (key TEXT PRIMARY KEY, type TEXT NOT NULL, record TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE entities (key TEXT PRIMARY KEY, type TEXT NOT NULL, record TEXT NOT NULL, evidence TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE names (name TEXT NOT NULL, key TEXT NOT NULL);
 CREATE TABLE relations (id INTEGER PRIMARY KEY, subject TEXT NOT NULL, predicate TEXT NOT NULL, object TEXT NOT NULL,
-                        confidence REAL, record TEXT NOT NULL);
+                        confidence REAL, kind TEXT NOT NULL, record TEXT NOT NULL);
 CREATE TABLE info (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 """
+# The indexes cover what a walk reads of a relation (its ends, confidence and impact kind): a level of a walk
+# is read from them alone, and a relation's record (its evidence) only for the hops an answer shows.
 INDEXES = """
 CREATE INDEX names_by_name ON names (name);
-CREATE INDEX relations_by_subject ON relations (subject, predicate, id);
-CREATE INDEX relations_by_object ON relations (object, predicate, id);
+CREATE INDEX relations_by_subject ON relations (subject, predicate, id, object, confidence, kind);
+CREATE INDEX relations_by_object ON relations (object, predicate, id, subject, confidence, kind);
 """
+
+FORMAT = 2  # recorded in the build's meta.json: an index of another format is not read (the model is)
 
 
 def entity_names(ent: Mapping[str, Any]) -> set[str]:
@@ -45,16 +50,20 @@ def entity_names(ent: Mapping[str, Any]) -> set[str]:
 def write_index(model: dict[str, Any], path: Path) -> None:
     """Write the index of a model to `path` (a new file)."""
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    entities = {e["key"]: e for e in model["entities"]}
     db = sqlite3.connect(path)
     try:
         db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192;" + SCHEMA)
-        db.executemany("INSERT INTO entities VALUES (?, ?, ?)",
-                       ((e["key"], e["type"], dumps(e)) for e in model["entities"]))
+        # an entity's evidence (every mention: most of its record) apart, read only by what shows it
+        db.executemany("INSERT INTO entities VALUES (?, ?, ?, ?)",
+                       ((e["key"], e["type"], dumps({k: v for k, v in e.items() if k != "evidence"}),
+                         dumps(e["evidence"])) for e in model["entities"]))
         db.executemany("INSERT INTO names VALUES (?, ?)",
                        ((n, e["key"]) for e in model["entities"] for n in sorted(entity_names(e))))
-        db.executemany("INSERT INTO relations (subject, predicate, object, confidence, record) VALUES (?, ?, ?, ?, ?)",
-                       ((r["subject"], r["predicate"], r["object"], r.get("confidence"), dumps(r))
-                        for r in model["relations"]))
+        db.executemany("INSERT INTO relations (subject, predicate, object, confidence, kind, record) "
+                       "VALUES (?, ?, ?, ?, ?, ?)",
+                       ((r["subject"], r["predicate"], r["object"], r.get("confidence"),
+                         relation_kind(r, entities.__getitem__), dumps(r)) for r in model["relations"]))
         db.executemany("INSERT INTO info VALUES (?, ?)", [("repositories", dumps(model["repositories"]))])
         db.executescript(INDEXES)
         db.commit()
@@ -105,8 +114,20 @@ class Index:
 
     def entity(self, key: str) -> dict[str, Any] | None:
         """The entity record of a key, or None."""
-        rows = self._rows("SELECT record FROM entities WHERE key = ?", (key,))
-        return self._json(rows[0][0]) if rows else None
+        rows = self._rows("SELECT record, evidence FROM entities WHERE key = ?", (key,))
+        return self._whole(*rows[0]) if rows else None
+
+    def _whole(self, record: str, evidence: str) -> dict[str, Any]:
+        found: dict[str, Any] = self._json(record)
+        found["evidence"] = self._json(evidence)
+        return found
+
+    def _entity_evidence(self, key: str) -> list[dict[str, Any]]:
+        rows = self._rows("SELECT evidence FROM entities WHERE key = ?", (key,))
+        if not rows:
+            raise self._damaged(ValueError(f"entity {key} is missing"))
+        found: list[dict[str, Any]] = self._json(rows[0][0])
+        return found
 
     def keys_named(self, folded: str) -> list[str]:
         """The keys of the entities that answer to a folded name, in the order the model lists them."""
@@ -136,27 +157,45 @@ class Index:
         wanted = sorted(predicates)
         for at in range(0, len(keys), BATCH):
             chunk = keys[at:at + BATCH]
-            rows = self._rows(f"SELECT subject, predicate, object, confidence, record FROM relations "
+            rows = self._rows(f"SELECT id, subject, predicate, object, confidence, kind FROM relations "
                               f"WHERE {column} IN ({','.join('?' * len(chunk))}) "
                               f"AND predicate IN ({','.join('?' * len(wanted))}) ORDER BY id", (*chunk, *wanted))
-            for s, p, o, c, text in rows:
-                found[s if column == "subject" else o].append(LazyRecord(self, s, p, o, c, text))
+            for i, s, p, o, c, kind in rows:
+                found[s if column == "subject" else o].append(LazyRecord(self, i, s, p, o, c, kind))
+        return found
+
+    def complete(self, records: Any) -> None:
+        """Read the rest of these relation records (their evidence) together, for those read by a walk."""
+        lazy = {r.id: r for r in records if isinstance(r, LazyRecord) and not r.read}
+        ids = list(lazy)
+        for at in range(0, len(ids), BATCH):
+            chunk = ids[at:at + BATCH]
+            for i, text in self._rows(f"SELECT id, record FROM relations WHERE id IN ({','.join('?' * len(chunk))})",
+                                      tuple(chunk)):
+                lazy[i].fill(self._json(text))
+
+    def _record(self, relation_id: int) -> dict[str, Any]:
+        rows = self._rows("SELECT record FROM relations WHERE id = ?", (relation_id,))
+        if not rows:
+            raise self._damaged(ValueError(f"relation {relation_id} is missing"))
+        found: dict[str, Any] = self._json(rows[0][0])
         return found
 
     def entities_many(self, keys: list[str]) -> dict[str, dict[str, Any]]:
-        """The entity records of several keys in a few statements (those that exist)."""
+        """The entity records of several keys in a few statements (those that exist), their evidence read
+        only when asked for."""
         found: dict[str, dict[str, Any]] = {}
         for at in range(0, len(keys), BATCH):
             chunk = keys[at:at + BATCH]
             for key, text in self._rows(f"SELECT key, record FROM entities WHERE key IN "
                                         f"({','.join('?' * len(chunk))})", tuple(chunk)):
-                found[key] = self._json(text)
+                found[key] = LazyEntity(self, key, self._json(text))
         return found
 
     def all_entities(self) -> Iterator[dict[str, Any]]:
         """Every entity record, by key (for the rare question that needs them all: close names)."""
-        for (text,) in self._rows("SELECT record FROM entities ORDER BY key"):
-            yield self._json(text)
+        for record, evidence in self._rows("SELECT record, evidence FROM entities ORDER BY key"):
+            yield self._whole(record, evidence)
 
     def repositories(self) -> dict[str, str]:
         """Repository name -> the folder it was read from."""
@@ -165,21 +204,43 @@ class Index:
 
 
 class LazyRecord(dict):  # type: ignore[type-arg]
-    """A relation's record whose ends, predicate and confidence are read at once and the rest (its evidence)
-    only when asked for: a walk passes many relations and shows the evidence of few."""
+    """A relation's record whose ends, predicate, confidence and impact kind are read at once (from the index's
+    covering indexes) and the rest (its evidence) only when asked for: a walk passes many relations and shows
+    the evidence of few."""
 
-    def __init__(self, index: Index, subject: str, predicate: str, obj: str, confidence: float | None,
-                 text: str) -> None:
+    __slots__ = ("_index", "id", "kind", "read")  # tens of thousands are made by one walk
+
+    def __init__(self, index: Index, relation_id: int, subject: str, predicate: str, obj: str,
+                 confidence: float | None, kind: str) -> None:
         super().__init__(subject=subject, predicate=predicate, object=obj)
         if confidence is not None:
             self["confidence"] = confidence
-        self._index, self._text = index, text
+        self._index, self.id, self.kind, self.read = index, relation_id, kind, False
+
+    def fill(self, record: dict[str, Any]) -> None:
+        self.update(record)
+        self.read = True
 
     def __missing__(self, key: str) -> Any:
-        self.update(self._index._json(self._text))
-        if key not in self.keys():
+        if self.read:
             raise KeyError(key)
-        return dict.__getitem__(self, key)
+        self.fill(self._index._record(self.id))
+        return self[key]
+
+
+class LazyEntity(dict):  # type: ignore[type-arg]
+    """An entity's record whose evidence is read only when asked for: a walk's rows show an entity's name,
+    type and status, and its mentions were most of the time a large answer took to read."""
+
+    def __init__(self, index: Index, key: str, record: dict[str, Any]) -> None:
+        super().__init__(record)
+        self._index, self._key = index, key
+
+    def __missing__(self, key: str) -> Any:
+        if key != "evidence":
+            raise KeyError(key)
+        self["evidence"] = self._index._entity_evidence(self._key)
+        return self["evidence"]
 
 
 class LazyMap(Mapping[str, Any]):

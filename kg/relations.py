@@ -10,7 +10,9 @@ relations, with `dependsOn` above every dependency kind.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 # What a hop of an impact walk is, from the strongest tie to the weakest: an outage of the target stops a
 # runtime or hosting dependent, stops a build/deploy dependent from being deployed or provisioned again,
@@ -95,6 +97,15 @@ def hop_kind(name: str, target_type: str = "", target_category: str = "") -> str
         if target_type == "Vendor" or any(w in words for w in HOSTING_CATEGORY_WORDS):
             return "hosting"
     return kind
+
+
+def relation_kind(rel: Mapping[str, Any], entity: Callable[[str], Mapping[str, Any]]) -> str:
+    """The impact kind of a relation record, reading what it points at (`entity(key)`) only when that decides."""
+    predicate = rel["predicate"]
+    if predicate not in KIND_BY_TARGET:
+        return hop_kind(predicate)
+    relied_on = entity(rel["subject"] if predicate in REVERSED_PREDICATES else rel["object"])
+    return hop_kind(predicate, relied_on["type"], str(relied_on["props"].get("category") or ""))
 
 
 def _chosen(names: list[str] | tuple[str, ...], known: tuple[str, ...], groups: dict[str, tuple[str, ...]],

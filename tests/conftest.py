@@ -88,7 +88,7 @@ def make_workspace(tmp_path: Path):
 
 def run_in_terminal(args: list[str], columns: int = 100, cwd: Path | None = None,
                     env: dict[str, str] | None = None, stderr_too: bool = False) -> tuple[int, str, str]:
-    """Run `kg ARGS` with stdout on a real pseudo-terminal `columns` wide (as a person would), stderr piped
+    """Run `kg ARGS` (the program's own entry point) with stdout on a real pseudo-terminal `columns` wide (as a person would), stderr piped
     (or on the terminal too, with `stderr_too`).
 
     Returns the exit code, what the terminal showed (escape sequences and hyperlinks taken out) and stderr.
@@ -106,7 +106,7 @@ def run_in_terminal(args: list[str], columns: int = 100, cwd: Path | None = None
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
     full_env = {k: v for k, v in os.environ.items() if k not in ("KG_GRAPH_DIR", "CI")}
     full_env.update({"COLUMNS": str(columns), "TERM": "xterm-256color", **(env or {})})
-    proc = subprocess.Popen([sys.executable, "-c", "from kg.cli import main; main()", *args], stdin=subprocess.DEVNULL,
+    proc = subprocess.Popen([sys.executable, "-c", "from kg.cli import run; run()", *args], stdin=subprocess.DEVNULL,
                             stdout=slave, stderr=slave if stderr_too else subprocess.PIPE, cwd=cwd, env=full_env)
     os.close(slave)
     chunks = []

@@ -343,3 +343,29 @@ def test_the_answer_path_stays_light(sample_graph_dir: Path, command: list[str])
                           capture_output=True, text=True, timeout=60)
     assert "ENTITY" in done.stdout or "relations:" in done.stdout, done.stdout + done.stderr
     assert done.stdout.strip().splitlines()[-1] == "HEAVY []"
+
+
+def test_the_program_ends_with_its_output_whole_and_its_exit_code(sample_graph_dir: Path) -> None:
+    """`kg` (kg.cli.run) leaves without tearing the interpreter down: what it printed still arrives whole
+    through a pipe, usage errors still exit 2, and a reader that leaves early is no error."""
+    import subprocess
+    import sys
+
+    program = [sys.executable, "-c", "from kg.cli import run; run()"]
+    done = subprocess.run([*program, "impact", "Redpanda", "--format", "json", "--graph-dir", str(sample_graph_dir)],
+                          capture_output=True, text=True, timeout=60)
+    answer = json.loads(done.stdout)
+    assert done.returncode == 0 and answer["results"], done.stderr
+    whole = api.open(sample_graph_dir, build_if_missing=False).impact("Redpanda").to_dict()
+    assert answer["results"] == json.loads(json.dumps(whole["results"]))
+    done = subprocess.run([*program, "impact", "No Such Thing", "--graph-dir", str(sample_graph_dir)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stderr.startswith("kg: ") and not done.stdout
+    done = subprocess.run([*program, "impact", "--no-such-option"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "No such option" in done.stderr
+    head = subprocess.Popen([*program, "query", "SELECT ?s ?p ?o WHERE { ?s ?p ?o }", "--format", "csv",
+                             "--graph-dir", str(sample_graph_dir)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert head.stdout is not None and head.stdout.readline()
+    head.stdout.close()  # as `| head -1` does
+    assert head.wait(timeout=60) == 0
+    assert b"Traceback" not in (head.stderr.read() if head.stderr else b"")

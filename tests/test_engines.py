@@ -138,6 +138,22 @@ def test_impact_deps_and_show_read_neither_model_nor_graph(sample_dir: Path) -> 
     assert kg._model is None and "graph" not in kg.__dict__
 
 
+def test_an_index_of_another_format_is_not_read(tmp_path: Path, make_workspace: Any) -> None:
+    """A graph built by an older kg keeps answering, from its model, rather than misreading its index."""
+    ws = make_workspace({"shop/README.md": "# Shop\n\n| Service | Depends on |\n|---|---|\n| Orders API | Redpanda |\n"})
+    directory = tmp_path / ".kg"
+    api.build_graph([str(ws)], directory)
+    current = api.open(directory, build_if_missing=False)
+    assert current.source is not None and current.meta["index_format"] == api.INDEX_FORMAT
+    meta_file = store.current_build(directory) / "meta.json"
+    older = json.loads(meta_file.read_text(encoding="utf-8"))
+    del older["index_format"]
+    meta_file.write_text(json.dumps(older), encoding="utf-8")
+    kg = api.open(directory, build_if_missing=False)
+    assert kg.source is None, "answered from the model"
+    assert kg.impact("Redpanda").to_dict() == current.impact("Redpanda").to_dict()
+
+
 def damage(path: Path) -> None:
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
