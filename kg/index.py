@@ -159,8 +159,8 @@ class Index:
             chunk = keys[at:at + BATCH]
             rows = self._rows(f"SELECT id, subject, predicate, object, confidence, kind FROM relations "
                               f"WHERE {column} IN ({','.join('?' * len(chunk))}) "
-                              f"AND predicate IN ({','.join('?' * len(wanted))}) ORDER BY id", (*chunk, *wanted))
-            for i, s, p, o, c, kind in rows:
+                              f"AND predicate IN ({','.join('?' * len(wanted))})", (*chunk, *wanted))
+            for i, s, p, o, c, kind in sorted(rows):  # in the model's order, sorted here: SQLite would sort on disk
                 found[s if column == "subject" else o].append(LazyRecord(self, i, s, p, o, c, kind))
         return found
 
