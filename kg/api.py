@@ -57,7 +57,7 @@ def _build_graph(paths: list[str] | None, graph_dir: str | os.PathLike[str] | No
                  workspace: str | os.PathLike[str] | None, offline: bool) -> dict[str, Any]:
     from .build import build
     from .engines import StoreLoader
-    from .graph import ntriples_lines, ontology_lines
+    from .graph import ntriple_set, ntriples_file, ontology_lines
     from .incremental import FileCache
     from .index import write_index
     from .resources import sample_workspace
@@ -98,12 +98,12 @@ def _build_graph(paths: list[str] | None, graph_dir: str | os.PathLike[str] | No
         remote = record_origins(result.entities, result.repos, prepared)
         stage("graph")
         model = store.model_of(result)
-        lines = ntriples_lines(model, ontology_lines(directory / "cache" if use_cache else None))
+        lines = ntriple_set(model, ontology_lines(directory / "cache" if use_cache else None))
         if prepared and prepared.spec.ontology:
-            lines = sorted(set(lines) | set(_extension_lines(prepared)))
+            lines.update(_extension_lines(prepared))
         triples = len(lines)
-        ntriples = _joined(lines)
-        del lines  # a tenth of the build's memory on a large workspace: gone before the findings and the index
+        # emptied as it is encoded: a tenth of the build's memory on a large workspace, gone before the findings
+        ntriples = ntriples_file(lines)
     except BaseException:
         loader.discard()
         raise
@@ -140,15 +140,6 @@ def _live_build(directory: Path) -> Path | None:
         return store.current_build(directory)
     except (GraphNotFound, GraphCorrupt, OSError):
         return None
-
-
-def _joined(lines: list[str]) -> bytearray:
-    """The N-Triples file of these lines, encoded a slice at a time: never the whole text as a str beside its
-    bytes (which was the peak of a build's memory)."""
-    out = bytearray()
-    for at in range(0, len(lines), 50_000):
-        out += ("\n".join(lines[at:at + 50_000]) + "\n").encode("utf-8")
-    return out or bytearray(b"\n")
 
 
 def _extension_lines(prepared: Any) -> list[str]:

@@ -7,6 +7,7 @@ content, so the same docs give the same graph, byte for byte, once sorted.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from decimal import Decimal
@@ -26,8 +27,9 @@ NS = "https://w3id.org/kg-arch/ns#"
 ID = "https://w3id.org/kg-arch/id/"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def iri(key: str) -> str:
-    """The IRI of an entity key."""
+    """The IRI of an entity key (remembered: a build asks for the same few keys hundreds of thousands of times)."""
     return ID + quote(key, safe="/-_.~")
 
 
@@ -190,8 +192,22 @@ def _date(text: str) -> str:
     return _lit(text, _XSD + "date")
 
 
-def ntriples_lines(model: dict[str, Any], ontology: list[str]) -> list[str]:
-    """The sorted, distinct N-Triples lines of a model's graph (what to_rdf's graph serialises to)."""
+def ntriples_file(lines: set[str]) -> bytearray:
+    """The N-Triples file of these distinct lines, sorted, as UTF-8. The set is emptied as the file is made:
+    never the lines twice over as text and bytes (a large workspace's peak of memory). Sorted as bytes, which
+    is code point order in UTF-8 and a third quicker than sorting the text."""
+    encoded = [line.encode("utf-8") for line in lines]
+    lines.clear()
+    encoded.sort()
+    out = bytearray()
+    while encoded:  # a slice at a time, each freed once written
+        out += b"\n".join(encoded[:50_000]) + b"\n"
+        del encoded[:50_000]
+    return out or bytearray(b"\n")
+
+
+def ntriple_set(model: dict[str, Any], ontology: list[str]) -> set[str]:
+    """The distinct N-Triples lines of a model's graph (what to_rdf's graph serialises to)."""
 
     out: set[str] = set(ontology)
     add = out.add
@@ -256,7 +272,7 @@ def ntriples_lines(model: dict[str, Any], ontology: list[str]) -> list[str]:
         add(f"{node} <{NS}reason> {_lit(ref['reason'])} .")
         add(f"{node} <{NS}line> {_lit(str(int(ref['line'])), _XSD + 'integer')} .")
         add(f"{node} {derived} <{iri('document/' + ref['document'])}> .")
-    return sorted(out)
+    return out
 
 
 def ontology_lines(cache: Any = None) -> list[str]:

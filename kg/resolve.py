@@ -195,7 +195,8 @@ class Gazetteer:
             if m.start() < last_end:
                 continue
             run = m.group(0).rstrip(".")
-            keys = [run] + [run[:i] for i, c in enumerate(run) if c == "." and i > 0]
+            # a dotted run ("node.js-based") may start with a shorter name: its prefixes at each dot too
+            keys = [run, *(run[:i] for i, c in enumerate(run) if c == "." and i > 0)] if "." in run else (run,)
             found = None
             for first in keys:
                 for alias in by_first.get(first, ()):

@@ -29,12 +29,12 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from .errors import BuildError, GraphChanged, GraphCorrupt, GraphNotFound
-from .model import BuildResult, combined_confidence
+from .model import BuildResult, UnresolvedReference, combined_confidence
 
 DEFAULT_GRAPH_DIR = ".kg"
 INDEX_FILE = "index.sqlite"  # kg.index: entities, names and relations, read a row at a time
@@ -57,7 +57,9 @@ def model_of(result: BuildResult) -> dict[str, Any]:
     relations = [{"subject": r.subject, "predicate": r.predicate, "object": r.object,
                   "confidence": combined_confidence([e.weight for e in r.evidence]),
                   "evidence": [e.as_dict() for e in r.evidence]} for r in result.relations]
-    unresolved = sorted((asdict(u) for u in result.unresolved), key=lambda u: (u["document"], u["line"], u["target"]))
+    names = [f.name for f in fields(UnresolvedReference)]  # as asdict would, without its deep copy of each
+    unresolved = [{name: getattr(u, name) for name in names}
+                  for u in sorted(result.unresolved, key=lambda u: (u.document, u.line, u.target))]
     documents = sorted(({"path": d.path, "repository": d.repo, "title": d.title, "kind": d.kind,
                          "lines": len(d.lines)} for d in result.documents), key=lambda d: str(d["path"]))
     return {"format": FORMAT_VERSION, "entities": entities, "relations": relations, "unresolved": unresolved,

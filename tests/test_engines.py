@@ -183,3 +183,19 @@ def test_meta_records_every_file_of_the_build(sample_dir: Path) -> None:
     assert {"model.json", "graph.nt", "index.sqlite", "oxigraph", "findings.json"} <= set(files)
     assert files["oxigraph"]["folder"], "the store's files and sizes"
     assert load_query("dependents").name == "dependents"
+
+
+# ---------------------------------------------------------------- graph.nt
+
+
+def test_graph_nt_is_what_rdflib_writes_for_the_model_sorted(any_kg: api.KnowledgeGraph) -> None:
+    """A build writes graph.nt from the model itself (kg.graph.ntriple_set), not through rdflib: its lines are
+    exactly those rdflib serialises for the same graph (to_rdf), distinct and sorted in code point order."""
+    from kg.graph import to_rdf
+
+    assert any_kg.build is not None
+    written = (any_kg.build / "graph.nt").read_text(encoding="utf-8").split("\n")
+    assert written[-1] == "" and written[:-1] == sorted(set(written[:-1])), "sorted, distinct, one per line"
+    by_rdflib = {line for line in to_rdf(any_kg.model).serialize(format="nt").split("\n") if line.strip()}
+    assert set(written[:-1]) == by_rdflib
+    assert any(ord(c) > 127 for line in written for c in line), "the check covers text beyond ASCII"
