@@ -162,7 +162,7 @@ def to_networkx(model: dict[str, Any]) -> nx.MultiDiGraph:
 # ---------------------------------------------------------------- N-Triples without rdflib
 # A build writes graph.nt straight from the model: building an rdflib Graph of a large workspace only to
 # serialise it took most of the build (1M triples added one by one). The lines are the ones rdflib writes
-# for the same graph, byte for byte (tests/test_build_speed.py compares them with to_rdf on real docs).
+# for the same graph, byte for byte (tests/test_engines.py compares them with to_rdf on the sample and a real corpus).
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
