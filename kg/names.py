@@ -13,12 +13,18 @@ _SPACES = re.compile(r"\s+")
 _EMOJI = re.compile(r"[\u2600-\u27bf\U0001f300-\U0001faff\u2b50\u2b55\u2705\u274c\u26a0\ufe0f]")
 
 
+# a dot before a letter at the start is part of the name: ".NET", not stray punctuation
+_DOTTED_START = re.compile(r"^[ ,:;!?\"'*_\-–—]*\.[A-Za-z]")
+
+
 def clean_name(text: str) -> str:
     """A name as written, minus markup, emoji, quotes and stray punctuation."""
     text = _EMOJI.sub("", text)
     text = text.replace("`", "").replace("**", "").replace("__", "")
     text = _SPACES.sub(" ", text).strip()
-    return text.strip(" .,:;!?\"'*_-–—")
+    dotted = _DOTTED_START.match(text) is not None
+    text = text.strip(" .,:;!?\"'*_-–—")
+    return "." + text if dotted else text
 
 
 _NOT_KEY = re.compile(r"[^a-z0-9+#]+")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kg.build import build
 from kg.model import BuildResult
-from kg.rules.diagrams import classify_edge
+from kg.rules.diagrams import broker_message, classify_edge
 
 STACK = """\
 # Platform stack
@@ -323,6 +323,25 @@ def test_read_edges_point_from_the_store_to_its_reader_or_from_the_reader_to_the
     assert classify_edge("Query", "Visualization", "-->", "Metrics") == ("consumesFrom", "reverse")
 
 
+def test_a_label_led_by_a_verb_of_asking_keeps_the_arrow_s_direction() -> None:
+    # "auth -->|validate id_token| idp": the tail asks the head, whatever the thing the label names
+    assert classify_edge("redirect & validate id_token", "", "-->", "") == ("dependsOn", "forward")
+    assert classify_edge("Resolves user/party", "", "-->", "") == ("dependsOn", "forward")
+    # a label that only names what travels still reads as the thing handed over (vault -->|token| app)
+    assert classify_edge("token", "", "-->", "") == ("dependsOn", "reverse")
+
+
+def test_a_repository_drawn_as_the_tail_of_a_sync_is_read_by_the_head() -> None:
+    # "repo -->|reconcile| argocd", drawn as the changes flow: the GitOps tool reads the repository
+    assert classify_edge("reconcile", "Delivery", "-->", "Git (this repo)") == ("consumesFrom", "reverse")
+    # drawn from the reader: the same relation
+    assert classify_edge("syncs", "Git repository", "-->", "GitOps") == ("consumesFrom", "forward")
+    # a sequence message is sent by its tail: "Git->>Flux: Sync" is no read by Git
+    assert classify_edge("Sync", "GitOps", "->>", "Git repository", sequence=True)[0] != "consumesFrom"
+    # and reconciling into a cluster stays deploying
+    assert classify_edge("reconcile", "Kubernetes cluster", "-->", "GitOps") == ("deploys", "forward")
+
+
 def test_cylinders_are_stores(make_workspace) -> None:
     ws = make_workspace({"svc/README.md": """\
         # Orders
@@ -395,3 +414,48 @@ def test_dependency_tables_and_component_lists(make_workspace) -> None:
             ("Storefront", "dependsOn", "Checkout")} <= rels
     ledger = next(e for e in result.entities.values() if e.label == "Ledger")
     assert ledger.props["purpose"] == "keeps the books"
+
+
+def test_a_dot_in_front_of_a_name_is_the_name_s_own(make_workspace) -> None:
+    """".NET" keeps its dot wherever it is read (a link's text, a list, running text); a stray dot does not."""
+    from kg.names import clean_name
+    from kg.rules.phrases import names_in
+
+    assert clean_name("- .NET 8 SDK") == ".NET 8 SDK" and clean_name(". Redis.") == "Redis"
+    assert [n.text for n in names_in("We use .NET and Redis.")] == [".NET", "Redis"]
+    ws = make_workspace({"svc/README.md": "# Billing\n\nBilling is written in .NET and keeps its data in PostgreSQL.\n"})
+    labels = {e.label for e in build([str(ws)]).entities.values() if e.type == "Component"}
+    assert ".NET" in labels and "NET" not in labels
+
+
+def test_a_sequence_message_to_a_broker_is_published_and_one_from_it_is_consumed(make_workspace) -> None:
+    ws = make_workspace({"shop/README.md": """\
+        # Shop
+
+        | Component | Category |
+        |---|---|
+        | Kafka | Message broker |
+        | Solid Queue | Job queue |
+
+        ```mermaid
+        sequenceDiagram
+          participant OS as order-service
+          participant K as Kafka
+          participant PS as payment-service
+          participant W as Solid Queue worker
+          participant S as Sentry
+          OS->>K: relay OrderCreated (key=orderId)
+          K->>PS: OrderCreated
+          PS->>K: poll refunds
+          W->>S: report error
+        ```
+        """})
+    rels = relations(build([str(ws)]))
+    assert ("order-service", "publishesTo", "Kafka") in rels
+    assert ("payment-service", "consumesFrom", "Kafka") in rels, "the broker delivers: the receiver consumes"
+    assert not any(s == "Kafka" and o == "payment-service" for s, _p, o in rels)
+    # a worker beside a queue is a process that calls out, not the queue
+    assert any(s == "Solid Queue" and o == "Sentry" for s, _p, o in rels)
+    assert not any(s == "Sentry" and o == "Solid Queue" for s, _p, o in rels)
+    assert broker_message("poll orders", False, True) == ("consumesFrom", "forward")
+    assert broker_message("Fetch chunks", False, False) is None

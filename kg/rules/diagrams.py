@@ -44,6 +44,13 @@ STORAGE_HINT = re.compile(r"stor|database|\bdb\b|cache|object|bucket|\bs3\b|even
 
 READER_HINT = re.compile(r"visuali[sz]|dashboard|\bui\b|query|explor", re.I)
 
+# a label that opens with a verb of asking says what the arrow's tail does to its head ("validate id_token",
+# "redirect to login", "resolve user/party"): the tail needs the head, whatever the thing it names (a token)
+CALL_VERB_LEAD = re.compile(r"^\W*(?:redirect|validate|verif(?:y|ies)|authenticate|authori[sz]e|resolve|look(?:s)? ?up|"
+                            r"call|invoke|request|charge|introspect|exchange)s?\b", re.I)
+# what a GitOps tool or a build does with a repository: it reads it, whichever way the arrow is drawn
+READ_FROM_SOURCE = re.compile(r"\bsync|\bpull|\bfetch|\bclone|\bwatch|\bpoll|reconcil", re.I)
+
 
 # "api -->|reads| db": a verb in the third person has the reader as its subject, at the arrow's tail
 READ_VERB = re.compile(r"^\s*(reads|queries|fetches|pulls|polls|consumes|subscribes|watches|looks up|syncs|clones|"
@@ -80,12 +87,52 @@ def _named_relation(label: str) -> str | None:
     return None
 
 
-def classify_edge(label: str, target_hint: str, arrow: str, source_hint: str = "") -> tuple[str, str]:
+# what a broker is called: a message sent to one is published, a message from one is delivered
+BROKER_HINT = re.compile(r"event|stream|queue|broker|messag|pub/?sub|topic", re.I)
+# a node named for the process beside a broker ("Solid Queue worker", "Kafka consumer") is no broker itself
+PROCESS_HEAD = re.compile(r"\b(?:workers?|runners?|consumers?|producers?|processors?|services?|scheduler|jobs?|apps?|"
+                          r"api|server|database|db|client|ui|dashboard)\W*$", re.I)
+TAKE_VERB = re.compile(r"consum|subscrib|\bpoll|\bfetch|\bread|\bpull|\bgets?\b|receiv|dequeue", re.I)
+
+
+def _is_broker(diagram: MermaidDiagram, node_id: str, key: str, gaz: Gazetteer) -> bool:
+    """Whether a node is a message broker or queue: by its category, its shape or its name, unless its name ends
+    with the kind of process it is."""
+    node = diagram.nodes.get(node_id)
+    label = re.split(r"<br\s*/?>|\n", node.label)[0] if node is not None else ""
+    if PROCESS_HEAD.search(label):
+        return False
+    ent = gaz.entities.get(key)
+    category = str(ent.props.get("category") or ent.props.get("landscape") or "") if ent else ""
+    shape = "queue" if node is not None and node.shape == "queue" else ""
+    return bool(BROKER_HINT.search(f"{category} {shape} {label}"))
+
+
+def broker_message(label: str, source_broker: bool, target_broker: bool) -> tuple[str, str] | None:
+    """(relation, direction) of a sequence message between a broker and something else: sent to the broker, the
+    sender publishes (or, "poll"/"consume", takes from it); sent by the broker, the receiver consumes from it
+    ("K->>PS: OrderCreated"). None when neither end or both ends are brokers."""
+    if source_broker == target_broker:
+        return None
+    if target_broker:
+        return ("consumesFrom", "forward") if TAKE_VERB.search(label) else ("publishesTo", "forward")
+    return "consumesFrom", "reverse"
+
+
+def classify_edge(label: str, target_hint: str, arrow: str, source_hint: str = "",
+                  sequence: bool = False) -> tuple[str, str]:
     """(relation, direction) of a diagram edge, from its label, what each end is (hints), and the arrow.
 
     A hint is what a node is, in words (its category, its subgraphs' titles, its shape); a store is a
-    node whose hint says storage, database, cache, events or queue.
+    node whose hint says storage, database, cache, events or queue. A `sequence` message is a request from
+    its sender, whatever it asks for ("Fetch chunks"): the sender needs the receiver (a message to or from a
+    broker is read by `broker_message` first).
     """
+    relation, direction = _classify_edge(label, target_hint, arrow, source_hint, sequence)
+    return (relation, "forward") if sequence else (relation, direction)
+
+
+def _classify_edge(label: str, target_hint: str, arrow: str, source_hint: str, sequence: bool) -> tuple[str, str]:
     if arrow.startswith("<") or (">" not in arrow and not arrow.endswith(("x", "o"))):
         return "relatedTo", "forward"  # a two-headed or undirected link says the ends are connected, not how
     source_store, target_store = bool(STORAGE_HINT.search(source_hint)), bool(STORAGE_HINT.search(target_hint))
@@ -95,6 +142,11 @@ def classify_edge(label: str, target_hint: str, arrow: str, source_hint: str = "
             return named, "forward"  # "-- dependsOn -->", "-- runs on -->": the label is the relation
         if re.search(r"\bsync|\bpull|\bfetch|\bclone|\bwatch|\bpoll", label, re.I) and SOURCE_HINT.search(target_hint):
             return "consumesFrom", "forward"  # "argocd -->|Syncs| github": a GitOps tool reads its repository
+        if not sequence and READ_FROM_SOURCE.search(label) and SOURCE_HINT.search(source_hint) \
+                and not SOURCE_HINT.search(target_hint):
+            return "consumesFrom", "reverse"  # "repo -->|reconcile| argocd": drawn as the changes flow, still a read
+        if CALL_VERB_LEAD.search(label):
+            return "dependsOn", "forward"
         for pattern, relation, direction in EDGE_RULES:
             if pattern.search(label):
                 if direction == "read":
@@ -165,12 +217,12 @@ def mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             src, dst = _diagram_entity(diagram, edge.source, gaz), _diagram_entity(diagram, edge.target, gaz)
             if not src or not dst or src == dst:
                 continue
-            relation, direction = classify_edge(edge.label, _diagram_hint(diagram, edge.target, dst, gaz),
-                                                edge.arrow, _diagram_hint(diagram, edge.source, src, gaz))
-            if diagram.kind == "sequence":
-                # a message is a request from its sender, whatever it asks for ("Fetch chunks"):
-                # the sender needs the receiver; a message whose kind cannot be told stays relatedTo
-                direction = "forward"
+            delivered = broker_message(edge.label, _is_broker(diagram, edge.source, src, gaz),
+                                       _is_broker(diagram, edge.target, dst, gaz)) \
+                if diagram.kind == "sequence" else None
+            relation, direction = delivered or classify_edge(
+                edge.label, _diagram_hint(diagram, edge.target, dst, gaz), edge.arrow,
+                _diagram_hint(diagram, edge.source, src, gaz), sequence=diagram.kind == "sequence")
             subject, obj = (src, dst) if direction == "forward" else (dst, src)
             text = f"{edge.source} {edge.arrow}{'|' + edge.label + '|' if edge.label else ''} {edge.target}"
             # a label that names the relation is surest; a label read for its kind next; an arrow alone least

@@ -172,6 +172,9 @@ def known_technologies(doc: Document, out: Extraction) -> None:
                 if i + n > len(words):
                     continue
                 start, end = words[i].start(), words[i + n - 1].end()
+                if start and text[start - 1] == "." and (start == 1 or not text[start - 2].isalnum()) \
+                        and any(name.startswith(".") for name in getattr(known.get(text[start - 1:end]), "names", ())):
+                    start -= 1  # ".NET": the dot in front is the name's own
                 surface = text[start:end]
                 if n > 1 and not re.fullmatch(r"[\w.+#-]+(?: [\w.+#-]+)*", surface):
                     continue  # the words of a name stand next to each other, one space apart

@@ -176,7 +176,8 @@ def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6
             word = tokens[j][0]
             run.append(tokens[j])
             j += 1
-        text = clean_name(phrase[run[0][1]:run[-1][2]].strip(_TRAIL + _LEAD))
+        # a leading dot is clean_name's to judge: ".NET" keeps it
+        text = clean_name(phrase[run[0][1]:run[-1][2]].rstrip(_TRAIL + _LEAD).lstrip((_TRAIL + _LEAD).replace(".", "")))
         abbreviation = None
         # "Amazon Simple Email Service (SES)": the abbreviation in brackets right after the name
         rest = phrase[run[-1][2]:]

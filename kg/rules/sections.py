@@ -99,6 +99,23 @@ DEPENDENCY_SECTION = re.compile(r"^(?:(?:runtime|service|external|upstream|syste
                                 r"integrations|backing services|external services|uses|relies on|needs)$", re.I)
 
 
+# a prerequisites list under these headings is what a developer installs to build and run the code on a laptop
+# ("Getting Started > Prerequisites: .NET SDK, a code editor, Docker"), not what the running component needs
+DEVELOPER_SETUP = re.compile(r"\b(?:getting started|get started|quick ?start|development|developing|local|locally|"
+                             r"set ?up|install\w*|build\w*|contribut\w*|how to run|running the)\b", re.I)
+TOOLS_SECTION = re.compile(r"^(?:prerequisites|requirements)$", re.I)
+
+
+def _lists_dependencies(section: tuple[str, ...] | list[str]) -> bool:
+    """Whether a section (its headings, outermost first) lists what the document's component depends on."""
+    if not section:
+        return False
+    last = clean_name(section[-1])
+    if DEPENDENCY_SECTION.match(last) is None:
+        return False
+    return not (TOOLS_SECTION.match(last) and any(DEVELOPER_SETUP.search(h) for h in section[:-1]))
+
+
 # a paragraph that introduces a list of dependencies: "What depends on Rook-Ceph:", "What Prometheus depends on:",
 # "Keycloak requires:"; the list that follows names the other ends
 DEPENDENTS_INTRO = re.compile(r"^\W*(?:what|which\s+(?:\w+\s+){0,2}?)\s*(?:depends?|relies|rely)\s+on\s+(?P<x>.+?)\W*$"
@@ -135,14 +152,14 @@ def _dependency_items(doc: Document) -> list[tuple[str, int, str | None, bool]]:
             continue
         if block.depth > 1:
             continue
-        in_section = bool(block.section) and DEPENDENCY_SECTION.match(clean_name(block.section[-1])) is not None
+        in_section = _lists_dependencies(block.section)
         if intro is None and not in_section:
             continue
         names = names_in(_item_lead(block), frozenset(block.code))
         if names and names[0].start == 0:
             found.append((names[0].text, block.line, intro[0] if intro else None, intro[1] if intro else False))
     for table in doc.tables:
-        if not table.section or not DEPENDENCY_SECTION.match(clean_name(table.section[-1])) or not table.header:
+        if not _lists_dependencies(table.section) or not table.header:
             continue
         first = table.header[0]
         for row, line in zip(table.rows, table.row_lines):
