@@ -581,8 +581,11 @@ def _options(doc: Document, rec: AdrRecord, known: frozenset[str], choices: list
                 chosen_keys |= _keys(n)
     known_choice = bool(picked) or any(_keys(n) & chosen_keys for o in options for n in o.names)
     # alternatives to a decision that chose something else were each turned down
-    known_choice = known_choice or bool(chosen_keys) and all(o.alternative for o in options)
-    if not known_choice and decision_text:
+    only_alternatives = all(o.alternative for o in options)
+    known_choice = known_choice or bool(chosen_keys) and only_alternatives
+    # alternatives to the decision ("Alternatives considered") are what it did not choose: counting their names in
+    # it would read "they never call Stripe" as choosing to call Stripe
+    if not known_choice and decision_text and not only_alternatives:
         # a decision that names one of the options more often than any other has chosen it
         counts = sorted(((sum(len(re.findall(r"(?<![\w-])" + re.escape(n.text) + r"(?![\w-])", decision_text, re.I))
                               for n in o.names), i) for i, o in enumerate(options)), reverse=True)
