@@ -510,13 +510,20 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
         out.facts.append(Fact(old_name, "replacedBy", new_name, ev))
 
 
+# words for a kind of thing, never the name of one ("Node" stays: it is Node.js as often as a server)
+KINDS_OF_THING = frozenset("""api apis rest service services database databases platform queue queues storage server
+servers application applications app apps backend frontend cluster infrastructure system systems tool tools library
+framework sdk cli ui""".split())
+
+
 def _plausible(name: str) -> bool:
-    """A name a decision can be about: not an ADR reference, a number, a sentence or a pronoun."""
+    """A name a decision can be about: not an ADR reference, a number, a sentence, a pronoun or a kind of thing."""
     if not name or len(name) > 60 or len(name.split()) > 6:
         return False
     if ADR_ID.search(name) or re.fullmatch(r"[\d\W]+", name):
         return False
-    return name.lower() not in decisions_stopwords()
+    # "API keys / basic auth": a kind of thing ("API") is no product a record could choose or turn down
+    return name.lower() not in decisions_stopwords() and name.lower() not in KINDS_OF_THING
 
 
 # a decision paragraph that introduces the parts of its choice: "Chosen option: Option C, implemented as:"

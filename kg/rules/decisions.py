@@ -84,6 +84,8 @@ TITLE_REJECT = re.compile(r"^(?:do not|don't|never|avoid|no)\s+(?:use\s+|adopt\s
                           r"^(?P<subject>.+?)\s+(?:will|shall|should|must)\s+not\s+be\b", re.I)
 TITLE_CHOOSE = re.compile(rf"^(?:(?:we\s+)?(?:will\s+)?(?:{CHOOSE}|add|adding|try|trial|trialling|enable|enabling|"
                           rf"run|host|store|keep|offer|provide)\s+|use of\s+)(?P<rest>.+)$", re.I)
+# "Keycloak as IdP", "Redpanda as the event bus": a title without a verb that gives a name its role
+TITLE_AS_ROLE = re.compile(r"^(?P<name>[^,;:()]+?)\s+as\s+(?:the\s+|our\s+|an?\s+|its\s+)?(?P<role>[^,;:]+)$", re.I)
 # "Store forms in forms-admin", "Keep state on S3": the place is the choice
 TITLE_PLACE = re.compile(r"^(?:store|storing|keep|keeping|host|hosting|run|running|persist|put|hold|deploy|deploying)\s"
                          r"(?:\S+\s+){0,5}?(?:in|on|into|onto|inside|within)\s+(?!an?\s)(?P<place>.+)$", re.I)
@@ -195,7 +197,12 @@ def _read_title_clause(title: str, code: frozenset[str]) -> Reading:
         return out
     m = TITLE_REJECT.match(text)
     if m:
-        out.rejected += split_slashes(_first(m.group("name") or m.group("subject"), code))
+        phrase = m.group("name") or m.group("subject")
+        names = _first(phrase, code)
+        # "No Kafka", "Do not use the managed broker": a name; "no synchronous service-to-service calls": a way
+        # of working, whose words are no product
+        if names and re.fullmatch(r"\s*(?:(?:the|a|an|any)\s+)?", phrase[:names[0].start], re.I):
+            out.rejected += split_slashes(names)
         return out
     m = MOVE_TO.match(text)
     if m:
@@ -214,6 +221,13 @@ def _read_title_clause(title: str, code: frozenset[str]) -> Reading:
             a = against.search(rest)
             if a and chosen:
                 out.rejected += _first(rest[a.end():], code)
+        return out
+    m = TITLE_AS_ROLE.match(text)
+    if m:
+        # "Keycloak as IdP", "PostgreSQL as the primary datastore": the name the title gives a role is the choice
+        names = _first(m.group("name"), code)
+        if len(names) == 1 and names[0].start == 0 and names[0].end >= len(m.group("name").rstrip(" .")):
+            out.chosen += names
     return out
 
 
@@ -453,7 +467,8 @@ def option_names(label: str, links: list[str], code: frozenset[str] = frozenset(
                  and is_everyday_word(found[0].text)) \
             and re.fullmatch(r"[A-Z][a-z]+", found[0].text) and found[0].text not in code:
         found = found[1:]
-    if found and found[0].start == 0 and re.fullmatch(r"[A-Z][a-z]+ing", found[0].text.split()[0]) \
+    # a gerund has a vowel before its -ing ("Reducing"); "Spring" and "String" are names
+    if found and found[0].start == 0 and re.fullmatch(r"[A-Z][a-z]*[aeiouy][a-z]*ing", found[0].text.split()[0]) \
             and is_everyday_word(found[0].text.split()[0]):
         found = found[1:]  # "Reducing Transactions": a title-case heading that names an action
     for m2 in CHOOSE_VERB.finditer(rest):  # "a custom Lambda using Go"
