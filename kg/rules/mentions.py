@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePosixPath
+from typing import Any
 
 from ..gazetteer import PHRASE_WORD
 from ..model import Document, Mention
@@ -307,6 +308,8 @@ NEEDS = re.compile(r"\b(?:stores?|keeps?|persists?) (?:its |their )?(?:data|stat
 
 def dependency_arguments(doc: Document, out: Extraction) -> None:
     """'Quokka stores data in Wombat': the names on either side of a verb of need are technologies."""
+    from .. import gazetteer
+    from ..names import ADR_ID
     from .decisions import last_name_before
 
     for block in doc.blocks:
@@ -314,12 +317,23 @@ def dependency_arguments(doc: Document, out: Extraction) -> None:
         for m in NEEDS.finditer(block.text[:4000]):
             before = block.text[max(0, m.start() - 80): m.start()]
             start = max(before.rfind(". "), before.rfind("; "), before.rfind(": "))
-            subject = last_name_before(before[start + 1:] if start >= 0 else before, code)
+            clause = before[start + 1:] if start >= 0 else before
+            subject = last_name_before(clause, code)
             objects = names_in(block.text[m.end(): m.end() + 80], code)
             if subject is None or not objects or objects[0].start > 12:
                 continue
+            if not clause[:subject.start].strip(" -*•") and _sentence_case_word(subject.text, code, gazetteer.load()):
+                subject = None  # "Reliability depends on the outbox": capitalised only because the sentence starts
             ev = evidence_at(doc, block.line, "prose", block.text)
             for name in (subject, objects[0]):
-                if len(name.text) >= 2 and not ORGANISATION.search(name.text) \
-                        and name.text.lower() not in CAPITALISED_STOPWORDS:
+                if name is not None and len(name.text) >= 2 and not ORGANISATION.search(name.text) \
+                        and name.text.lower() not in CAPITALISED_STOPWORDS and not ADR_ID.fullmatch(name.text):
                     out.mentions.append(Mention(name.text, "Component", ev))
+
+
+def _sentence_case_word(name: str, code: frozenset[str], known: Any) -> bool:
+    """A single capitalised everyday word the gazetteer knows as no technology ("Reliability", "Security")."""
+    from ..gazetteer import is_everyday_word
+
+    return re.fullmatch(r"[A-Z][a-z]+", name) is not None and name not in code and is_everyday_word(name) \
+        and known.get(name) is None
