@@ -459,3 +459,23 @@ def test_a_sequence_message_to_a_broker_is_published_and_one_from_it_is_consumed
     assert not any(s == "Sentry" and o == "Solid Queue" for s, _p, o in rels)
     assert broker_message("poll orders", False, True) == ("consumesFrom", "forward")
     assert broker_message("Fetch chunks", False, False) is None
+
+
+def test_people_in_a_diagram_are_no_components(make_workspace) -> None:
+    ws = make_workspace({"ops/README.md": """\
+        # Provisioning
+
+        ```mermaid
+        sequenceDiagram
+          participant Dev as Engineer
+          participant C as Caller
+          participant GH as GitHub Actions
+          participant Argo as ArgoCD
+          Dev->>GH: open PR
+          C->>Argo: sync request
+          GH->>Argo: apply root app
+        ```
+        """})
+    result = build([str(ws)])
+    names = {e.label for e in result.entities.values() if e.type == "Component"}
+    assert {"GitHub Actions", "ArgoCD"} <= names and not {"Engineer", "Caller"} & names

@@ -165,7 +165,8 @@ def _classify_edge(label: str, target_hint: str, arrow: str, source_hint: str, s
 
 
 PEOPLE_BOX = re.compile(r"^\W*(?:browser|web browser|users?|end users?|clients?|customers?|people|person|operators?|"
-                        r"admins?|developers?)\b", re.I)
+                        r"admins?|developers?|engineers?|callers?|requesters?|reviewers?|approvers?|maintainers?|"
+                        r"citizens?|applicants?|staff|on-call)\b", re.I)
 
 
 def _diagram_entity(diagram: MermaidDiagram, node_id: str, gaz: Gazetteer) -> str | None:
@@ -238,6 +239,8 @@ user users browser client clients customer customers internet email inbox develo
 administrator person people team teams system service services database api frontend backend ui app application
 server servers network cloud storage cache queue start end yes no ok error success failure
 primary replica replicas secondary standby leader follower master worker workers node nodes pod pods
+engineer engineers caller callers requester requesters reviewer reviewers approver approvers maintainer maintainers
+citizen citizens applicant applicants staff
 """.split())
 # the kind of thing a node is, written after its name
 NODE_KIND = frozenset("""component components cluster clusters queue queues instance instances pod pods node nodes app
