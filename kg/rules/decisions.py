@@ -215,6 +215,7 @@ def _read_title_clause(title: str, code: frozenset[str]) -> Reading:
         place = TITLE_PLACE.match(text)
         if not chosen and place:
             chosen = split_slashes(_first(place.group("place"), code))
+        chosen = _specific(chosen, rest, code)
         out.chosen += chosen
         # "Use X over Y", "Use X instead of Y"
         for against in (OVER, AGAINST):
@@ -229,6 +230,21 @@ def _read_title_clause(title: str, code: frozenset[str]) -> Reading:
         if len(names) == 1 and names[0].start == 0 and names[0].end >= len(m.group("name").rstrip(" .")):
             out.chosen += names
     return out
+
+
+def _specific(chosen: list[Name], phrase: str, code: frozenset[str]) -> list[Name]:
+    """'Use GitOps (ArgoCD, app-of-apps)': the name in brackets after the choice is the specific technology chosen;
+    a practice or kind of thing before it ("GitOps", "a database") is no technology of its own."""
+    from ..resolve import GENERIC
+
+    if not chosen:
+        return chosen
+    inside = re.match(r"\s*\(([^()]+)\)", phrase[chosen[0].end:])
+    found = split_slashes(_first(inside.group(1), code)) if inside else []
+    if not found or found[0].start != 0 or re.match(r"v?\d", found[0].text):
+        return chosen  # "Use Terraform (v1.5)": a version, no second name
+    head = [] if chosen[0].text.lower() in GENERIC else chosen[:1]
+    return head + found[:1] + chosen[1:]
 
 
 def _tail_name(phrase: str, code: frozenset[str]) -> Name | None:
@@ -440,10 +456,20 @@ OPTION_REJECTED = re.compile(r"\b(?:rejected|deferred|discarded|dismissed|ruled 
                              r"too (?:expensive|complex)|out of scope)\b", re.I)
 
 
+# what stands before "chosen" in an option's text when another option is the one chosen: "Flux: comparable; ArgoCD
+# chosen for its UI" ("It was chosen", "Selected" speak of the option itself)
+CHOSEN_INSTEAD = re.compile(r"\b(?!(?:It|This|That|Which|And|But|Option|Approach|Was|Is)\b)[A-Z][\w.+-]+"
+                            r"(?:\s+(?:was|is|has been|got|gets|were))?\s+$")
+
+
 def option_verdict(text: str) -> tuple[bool, bool]:
-    """(chosen, rejected) as an option's own text says it: '… - **selected for K8s**', '… - rejected (cost)'."""
+    """(chosen, rejected) as an option's own text says it: '… - **selected for K8s**', '… - rejected (cost)';
+    '… ArgoCD chosen for its UI' in another option's text says that option was not chosen."""
     rejected = bool(OPTION_REJECTED.search(text))
-    chosen = bool(OPTION_CHOSEN.search(text)) and not rejected
+    m = OPTION_CHOSEN.search(text)
+    if m and CHOSEN_INSTEAD.search(text[:m.start()]):
+        return False, True
+    chosen = m is not None and not rejected
     return chosen, rejected
 
 
