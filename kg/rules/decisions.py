@@ -115,6 +115,35 @@ def _first(phrase: str, code: frozenset[str]) -> list[Name]:
     return [n for n in names_in(phrase, code) if not (n.text.islower() and is_everyday_word(n.text))]
 
 
+# what a removal may take away that is a part of something, not a product: "remove the OIDC-redirect branches",
+# "removes ArgoCD-managed resources", "remove the Profile-API fallback"
+REMOVED_PARTS = re.compile(r"\s*(?:/\s*[\w.-]+\s*)*(?:resources?|branch(?:es)?|code|paths?|flags?|files?|settings?|"
+                           r"config(?:uration)?s?|logic|calls?|endpoints?|routes?|tables?|fields?|columns?|jobs?|"
+                           r"workflows?|references?|fallbacks?|redirects?|modes?|features?|toggles?|checks?|steps?|"
+                           r"permissions?|roles?|policies|policy|rules?|secrets?|variables?)\b", re.I)
+
+
+def _removed_things(names: list[Name], phrase: str) -> list[Name]:
+    """The names a removal takes away: not a name that only qualifies a part of something ("the legacy
+    code-exchange / OIDC-redirect branches"), nor one written as an adjective ("ArgoCD-managed")."""
+    out = []
+    for i, n in enumerate(names):
+        if re.search(r"-(?:managed|based|driven|specific|related|owned|backed|only|style|like|aware|enabled)$",
+                     n.text, re.I):
+            continue
+        # a list of names ("a / b / c branches") shares the noun after its last name
+        last = n
+        for later in names[i + 1:]:
+            if re.fullmatch(r"\s*(?:/|,|&|and|or)\s*", phrase[last.end:later.start]):
+                last = later
+            else:
+                break
+        if REMOVED_PARTS.match(phrase[last.end:]):
+            continue
+        out.append(n)
+    return out
+
+
 def _heads(names: list[Name], phrase: str) -> list[Name]:
     """The names a phrase speaks of themselves: in "instead of the Keycloak realm", "use a UNIX socket" or "instead
     of New Relic sending alerts" the name qualifies what follows it; "the gitops-bridge tooling" is still the tool."""
@@ -397,7 +426,8 @@ def lifecycle(sentence: str, code: frozenset[str], out: Reading) -> None:
         clause = re.split(r"[;:,]|\bbut\b", sentence[: m.start()])[-1]
         if re.search(r"\b(?:not|no|never|without|if|whether|could|might|may|would|cannot|can't)\b", clause, re.I):
             continue
-        out.removed += split_slashes(_first(sentence[m.end():], code))
+        rest = sentence[m.end():]
+        out.removed += split_slashes(_removed_things(_first(rest, code), rest))
     for m in REMOVED_PASSIVE.finditer(sentence):
         before = last_name_before(sentence[: m.start()], code)
         if before is not None:
