@@ -177,8 +177,8 @@ def known_technologies(doc: Document, out: Extraction) -> None:
                         and any(name.startswith(".") for name in getattr(known.get(text[start - 1:end]), "names", ())):
                     start -= 1  # ".NET": the dot in front is the name's own
                 surface = text[start:end]
-                if n > 1 and not re.fullmatch(r"[\w.+#-]+(?: [\w.+#-]+)*", surface):
-                    continue  # the words of a name stand next to each other, one space apart
+                if n > 1 and (not re.fullmatch(r"[\w.+#-]+(?: [\w.+#-]+)*", surface) or ". " in surface):
+                    continue  # the words of a name stand next to each other, one space apart, in one sentence
                 record = known.get(surface)
                 if record is None or not _counts(surface, record.common_word, text, start):
                     continue
@@ -202,7 +202,9 @@ def _counts(surface: str, common: bool, text: str, start: int) -> bool:
         return True
     sentence_start = not text[:start].strip() or re.search(r"[.!?:]\s*$|^\W*$", text[:start]) is not None
     if common:
-        return surface[:1].isupper() and not sentence_start
+        # "Azure Key Vault", "Safe Harbor": an everyday word after another capitalised word ends a longer name
+        inside_name = re.search(r"(?<![.!?:]\s)\b[A-Z][\w-]*\s$", text[:start]) is not None and not sentence_start
+        return surface[:1].isupper() and not sentence_start and not inside_name
     return len(surface) >= 4
 
 
