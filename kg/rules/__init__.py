@@ -58,6 +58,7 @@ FACT_RULES: list[tuple[str, FactRule]] = [
     ("hosting_phrases", prose.hosting_phrases),
     ("prose_relations", prose.prose_relations),
     ("transposed_tables", tables.transposed_tables),
+    ("event_tables", tables.event_tables),
     ("module_sources", tables.module_sources),
     ("dependency_sections", sections.dependency_sections),
     ("config_snippets", config.config_snippets),

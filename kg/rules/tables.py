@@ -161,3 +161,42 @@ def module_sources(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             if target and target != own:
                 out.facts.append(Fact(own, "dependsOn", target, evidence_at(doc, line, "table"),
                                       subject_type="key", object_type="key"))
+
+
+PRODUCER_COLUMNS = ("producer", "producers", "publisher", "publishers", "published by", "produced by", "emitted by",
+                    "source service", "sender")
+CONSUMER_COLUMNS = ("consumer", "consumers", "consumer group", "consumer groups", "subscriber", "subscribers",
+                    "subscribed by", "consumed by", "receiver", "receivers")
+BROKER_CATEGORY = re.compile(r"messag|stream|broker|queue|event|pub/?sub", re.I)
+
+
+def event_tables(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """Event catalogues: '| Topic | Producer | Consumer group |' under a page that names its broker ("messages
+    exchanged … over Kafka"): each producer publishes to the broker and each consumer consumes from it. A page that
+    names no broker, or several, says nothing about where the events travel, and gives nothing."""
+    tables = [t for t in doc.tables if column(t.header, PRODUCER_COLUMNS) or column(t.header, CONSUMER_COLUMNS)]
+    if not tables:
+        return
+    texts = [doc.title, *(s.title for s in doc.sections), *(b.text for b in doc.blocks)]
+    brokers = {h[2] for text in texts for h in gaz.scan(text) if _is_broker(gaz, h[2])}
+    if len(brokers) != 1:
+        return
+    (broker,) = brokers
+    for table in tables:
+        for header, relation in ((column(table.header, PRODUCER_COLUMNS), "publishesTo"),
+                                 (column(table.header, CONSUMER_COLUMNS), "consumesFrom")):
+            if header is None:
+                continue
+            for row, line in zip(table.rows, table.row_lines):
+                for part in split_compound(row.get(header, "")):
+                    key = gaz.lookup(clean_name(split_parenthetical(part)[0]))
+                    if key and key != broker and gaz.type_of(key) == "Component":
+                        out.facts.append(Fact(key, relation, broker, evidence_at(doc, line, "table"),
+                                              subject_type="key", object_type="key"))
+
+
+def _is_broker(gaz: Gazetteer, key: str) -> bool:
+    ent = gaz.entities.get(key)
+    if ent is None or ent.type != "Component":
+        return False
+    return bool(BROKER_CATEGORY.search(str(ent.props.get("category") or ent.props.get("landscape") or "")))
