@@ -989,6 +989,13 @@ class _Parser:
             if ref.id not in self.labeled:
                 self.labeled.add(ref.id)
                 node.line = line  # the declaration is the better evidence
+                if current is not None and node.subgraph != current:
+                    # referenced bare in one box ("PR --> GHA" in Dev), declared with its label in another
+                    # ("GHA[Build • Test]" in CI): the author drew it where they declared it
+                    if node.subgraph is not None and ref.id in self.d.subgraphs[node.subgraph].members:
+                        self.d.subgraphs[node.subgraph].members.remove(ref.id)
+                    node.subgraph = current
+                    self.d.subgraphs[current].members.append(ref.id)
             node.label = ref.label  # Mermaid: the last label given wins
         if ref.shape is not None:
             node.shape = ref.shape

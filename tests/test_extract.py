@@ -479,3 +479,50 @@ def test_people_in_a_diagram_are_no_components(make_workspace) -> None:
     result = build([str(ws)])
     names = {e.label for e in result.entities.values() if e.type == "Component"}
     assert {"GitHub Actions", "ArgoCD"} <= names and not {"Engineer", "Caller"} & names
+
+
+def test_a_step_or_a_generic_part_drawn_inside_a_component_s_box_is_that_component(make_workspace) -> None:
+    ws = make_workspace({"platform/README.md": """\
+        # Platform
+
+        | Component | Purpose |
+        |---|---|
+        | payment-service | Takes payments |
+        | Stripe | Card payments |
+        | Flux | GitOps |
+        | External Secrets Operator | Secrets |
+        | Git | Source control |
+
+        ```mermaid
+        flowchart LR
+          subgraph Dev["Developer workflow"]
+            PR["Pull Request"] --> GHA
+          end
+          subgraph CI["GitHub Actions"]
+            GHA["Build • Test • Scan (Trivy)"]
+          end
+          subgraph ps["payment-service :8082"]
+            papi["REST API<br/>webhook endpoint"]
+            workers["Workers: payment initiation"]
+          end
+          subgraph k3s["K3s Cluster"]
+            apps["Application Pods"]
+          end
+          subgraph git["Git repository"]
+            manifests["Manifests"]
+          end
+          GHA -->|push image| ECR[(ECR)]
+          workers -->|charge| Stripe
+          ESO["External Secrets Operator"] -->|Fetch| papi
+          git -->|Pull| Flux
+          Flux -->|Apply| apps
+        ```
+        """})
+    rels = relations(build([str(ws)]))
+    assert ("GitHub Actions", "publishesTo", "ECR") in rels, "the step box is a part of the CI box"
+    assert not any(s == "Trivy" for s, _p, _o in rels), "a tool named in passing in a step is not the step"
+    assert ("payment-service", "dependsOn", "Stripe") in rels, "workers inside the service's box are the service"
+    assert ("External Secrets Operator", "consumesFrom", "payment-service") in rels, "the tail of Fetch reads"
+    assert ("Flux", "consumesFrom", "Git repository") in rels or ("Flux", "consumesFrom", "Git") in rels, \
+        "a repository box at the tail of Pull is read by the head"
+    assert not any(o == "K3s" and p == "deploys" for _s, p, o in rels), "what runs inside a cluster is not the cluster"

@@ -53,14 +53,14 @@ READ_FROM_SOURCE = re.compile(r"\bsync|\bpull|\bfetch|\bclone|\bwatch|\bpoll|rec
 
 
 # "api -->|reads| db": a verb in the third person has the reader as its subject, at the arrow's tail
-READ_VERB = re.compile(r"^\s*(reads|queries|fetches|pulls|polls|consumes|subscribes|watches|looks up|syncs|clones|"
-                       r"mirrors)\b", re.I)
+READ_VERB = re.compile(r"^\s*(reads?|quer(?:y|ies)|fetch(?:es)?|pulls?|polls?|consumes?|subscribes?|watch(?:es)?|"
+                       r"looks? up|syncs?|clones?|mirrors?)\b", re.I)
 
 
 REPLY = re.compile(r"^\s*(returns?|respon[sd]\w*|repl(y|ies)|results?|ack\w*|ok\b|\d{3}\b|done|success)", re.I)
 
 
-def _read_direction(label: str, source_store: bool, target_store: bool) -> str:
+def _read_direction(label: str, source_store: bool, target_store: bool, target_reads: bool = False) -> str:
     """Which end of a read edge is the reader: the one that is not the store, else the verb's subject.
 
     Data-flow diagrams draw the arrow from the store to its reader (`redpanda -->|queue depth| keda`);
@@ -70,6 +70,10 @@ def _read_direction(label: str, source_store: bool, target_store: bool) -> str:
         return "forward"
     if source_store and not target_store:
         return "reverse"
+    if target_reads:
+        return "reverse"  # "metrics -->|Query| dashboard": the data flows to the screen that reads it
+    # "api -->|reads| db", "eso -->|Fetch| api": a verb has the reader at the arrow's tail (a repository at the tail
+    # of "Pull" is read by the head: classify_edge says so first); a noun ("queue depth") flows to the reader
     return "forward" if READ_VERB.search(label) else "reverse"
 
 
@@ -150,7 +154,9 @@ def _classify_edge(label: str, target_hint: str, arrow: str, source_hint: str, s
         for pattern, relation, direction in EDGE_RULES:
             if pattern.search(label):
                 if direction == "read":
-                    direction = _read_direction(label, source_store, target_store)
+                    direction = _read_direction(label, source_store, target_store,
+                                                READER_HINT.search(target_hint) is not None
+                                                and READER_HINT.search(source_hint) is None)
                 elif direction == "flow":
                     return (relation, "forward") if target_store else ("consumesFrom", "reverse")
                 return relation, direction
@@ -169,12 +175,20 @@ PEOPLE_BOX = re.compile(r"^\W*(?:browser|web browser|users?|end users?|clients?|
                         r"citizens?|applicants?|staff|on-call)\b", re.I)
 
 
-def _diagram_entity(diagram: MermaidDiagram, node_id: str, gaz: Gazetteer) -> str | None:
+def _diagram_entity(diagram: MermaidDiagram, node_id: str, gaz: Gazetteer, doc: Document | None = None) -> str | None:
     """The entity a node (or a subgraph used as an edge's end) stands for."""
     node = diagram.nodes.get(node_id)
     if node is not None:
         if PEOPLE_BOX.match(node.label or ""):
             return None  # "Browser<br/>Grafana UI": a person's screen, not the product it shows
+        first = _first_line(doc, node.id, node.line, node.label or "") if doc is not None else node.label or ""
+        if node.subgraph in diagram.subgraphs and _part_of_its_box(first):
+            # "REST API<br/>webhook endpoint" or "Build • Test • Scan (Trivy)" inside the payment-service or
+            # GitHub Actions box: a part or a step of the box's component, not the tool it names in passing
+            sub = diagram.subgraphs[node.subgraph]
+            owner = gaz.node_entity(sub.label, sub.id)
+            if owner and gaz.type_of(owner) == "Component" and not _hosts(sub.label, owner, gaz):
+                return owner
         return gaz.node_entity(node.label, node.id)
     sub = diagram.subgraphs.get(node_id)
     if sub is not None:
@@ -182,11 +196,37 @@ def _diagram_entity(diagram: MermaidDiagram, node_id: str, gaz: Gazetteer) -> st
     return gaz.node_entity(node_id, node_id)
 
 
+HOST_BOX = re.compile(r"\b(?:cluster|account|vpc|region|zone|namespace|nodes?|host|server|vm|datacenter|cloud)\b", re.I)
+
+
+def _hosts(label: str, key: str, gaz: Gazetteer) -> bool:
+    """Whether a box is where things run (a cluster, an account, a provider), not a component with parts: what is
+    drawn inside a K3s cluster runs on it and is not K3s."""
+    from ..relations import HOSTING_CATEGORY_WORDS
+
+    ent = gaz.entities.get(key)
+    category = str(ent.props.get("category") or ent.props.get("landscape") or "").lower() if ent else ""
+    return bool(HOST_BOX.search(label)) or any(w in category for w in HOSTING_CATEGORY_WORDS) \
+        or gaz.type_of(key) == "Vendor"
+
+
+def _part_of_its_box(first_line: str) -> bool:
+    """Whether a node's first line names a step ("Build • Test") or a generic part ("REST API", "Workers: …")."""
+    if STEP_VERB.match(first_line):
+        return True
+    lead = re.split(r"\s*[:(—–]|\s-\s", first_line, maxsplit=1)[0]
+    words = re.findall(r"[A-Za-z]+", lead)
+    return bool(words) and all(w.lower() in GENERIC_NODES or w.lower() in NODE_KIND or w.lower() in GENERIC_ADJECTIVES
+                               for w in words)
+
+
 def _diagram_hint(diagram: MermaidDiagram, node_id: str, key: str, gaz: Gazetteer) -> str:
     """What a node is, in words: its entity's category, its subgraphs' titles, its label, a cylinder's 'storage'."""
     ent = gaz.entities.get(key)
     hints = [str(ent.props.get("category", "")) if ent else ""]
     node = diagram.nodes.get(node_id)
+    if node is None and node_id in diagram.subgraphs:
+        hints.append(diagram.subgraphs[node_id].label)  # a box used as an edge's end: "Git Repository"
     if node is not None and node.shape in ("cylinder", "database"):
         hints.append("storage")
     if node is not None and node.shape == "queue":
@@ -215,7 +255,7 @@ def mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
                     continue  # a dashed message, "Return spans", or the answer to the message before it
             if edge.arrow.startswith("~"):
                 continue  # an invisible link only lays the drawing out
-            src, dst = _diagram_entity(diagram, edge.source, gaz), _diagram_entity(diagram, edge.target, gaz)
+            src, dst = _diagram_entity(diagram, edge.source, gaz, doc), _diagram_entity(diagram, edge.target, gaz, doc)
             if not src or not dst or src == dst:
                 continue
             delivered = broker_message(edge.label, _is_broker(diagram, edge.source, src, gaz),
@@ -241,6 +281,7 @@ server servers network cloud storage cache queue start end yes no ok error succe
 primary replica replicas secondary standby leader follower master worker workers node nodes pod pods
 engineer engineers caller callers requester requesters reviewer reviewers approver approvers maintainer maintainers
 citizen citizens applicant applicants staff
+rest endpoint endpoints webhook webhooks interface job jobs handler handlers listener listeners
 """.split())
 # the kind of thing a node is, written after its name
 NODE_KIND = frozenset("""component components cluster clusters queue queues instance instances pod pods node nodes app
