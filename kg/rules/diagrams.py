@@ -185,9 +185,9 @@ def _diagram_entity(diagram: MermaidDiagram, node_id: str, gaz: Gazetteer, doc: 
         if node.subgraph in diagram.subgraphs and _part_of_its_box(first):
             # "REST API<br/>webhook endpoint" or "Build • Test • Scan (Trivy)" inside the payment-service or
             # GitHub Actions box: a part or a step of the box's component, not the tool it names in passing
-            sub = diagram.subgraphs[node.subgraph]
-            owner = gaz.node_entity(sub.label, sub.id)
-            if owner and gaz.type_of(owner) == "Component" and not _hosts(sub.label, owner, gaz):
+            box = diagram.subgraphs[node.subgraph]
+            owner = gaz.node_entity(box.label, box.id)
+            if owner and gaz.type_of(owner) == "Component" and not _hosts(box.label, owner, gaz):
                 return owner
         return gaz.node_entity(node.label, node.id)
     sub = diagram.subgraphs.get(node_id)
