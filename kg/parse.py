@@ -258,8 +258,11 @@ def _front_matter(content: str, doc: Document) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 2}" if mark is not None else ""
-        doc.warnings.append(f"{doc.path}{where}: front matter is not valid YAML, ignored")
-        return {}
+        # "title: ADR004: Module Export Structure": docs sites take such lines as written; so does kg
+        data = _plain_lines(content)
+        doc.warnings.append(f"{doc.path}{where}: front matter is not valid YAML; "
+                            + ("its top-level 'key: value' lines were read as written" if data else "ignored"))
+        return data
     if not isinstance(data, dict):
         return {}
     if _too_big(data, budget=[5000]):
@@ -267,6 +270,22 @@ def _front_matter(content: str, doc: Document) -> dict[str, Any]:
         doc.warnings.append(f"{doc.path}:1: front matter is too large or too deeply aliased, ignored")
         return {}
     return data
+
+
+FRONT_MATTER_LINE = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:\s+(?P<value>\S.*?)\s*$")
+
+
+def _plain_lines(content: str) -> dict[str, Any]:
+    """The top-level `key: value` lines of front matter YAML cannot read, each value as written (quotes off)."""
+    found: dict[str, Any] = {}
+    for line in content.splitlines()[:200]:
+        m = FRONT_MATTER_LINE.match(line)
+        if m and m.group("key") not in found:
+            value = m.group("value")
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]
+            found[m.group("key")] = value
+    return found
 
 
 def _too_big(value: Any, budget: list[int], depth: int = 0) -> bool:
@@ -280,13 +299,18 @@ def _too_big(value: Any, budget: list[int], depth: int = 0) -> bool:
     return False
 
 
+# a record template's section heading, which names no document ("# Context and Problem Statement" first in a file)
+TEMPLATE_HEADING = re.compile(r"^(?:context(?: and problem statement)?|problem statement|status|decision(?: outcome| drivers)?|"
+                              r"consequences|considered options|background)$", re.I)
+
+
 def _title(doc: Document) -> str:
     if isinstance(doc.front_matter.get("title"), str):
         return doc.front_matter["title"].strip()
     for section in doc.sections:
-        if section.level == 1:
+        if section.level == 1 and not TEMPLATE_HEADING.match(section.title.strip(" :")):
             return section.title
-    if doc.sections:
+    if doc.sections and not TEMPLATE_HEADING.match(doc.sections[0].title.strip(" :")):
         return doc.sections[0].title
     stem = doc.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     return stem.replace("_", " ").replace("-", " ")

@@ -80,3 +80,21 @@ def test_empty_and_odd_documents_parse() -> None:
     assert parse_document("", "r/empty.md", "r").title == "empty"
     doc = parse_document("| a |\n|---|\n| b | c |\n\n```\nunclosed", "r/odd.md", "r")
     assert doc.tables[0].rows == [{"a": "b"}]
+
+
+def test_front_matter_yaml_cannot_read_keeps_its_plain_lines() -> None:
+    """'title: ADR004: Module Export Structure' is no valid YAML (a colon in a plain value), and docs sites take it as
+    written: so does kg, with a warning."""
+    doc = parse_document("---\nid: adrs-adr004\ntitle: ADR004: Module Export Structure\ndescription: 'How to export'\n"
+                         "tags:\n  - adr\n---\n\n## Background\n\nText.\n", "docs/adr004-module-export-structure.md",
+                         "backstage")
+    assert doc.title == "ADR004: Module Export Structure"
+    assert doc.front_matter == {"id": "adrs-adr004", "title": "ADR004: Module Export Structure",
+                                "description": "How to export"}
+    assert any("not valid YAML" in w and "read as written" in w for w in doc.warnings)
+
+
+def test_a_template_heading_is_no_title() -> None:
+    doc = parse_document("# Context and Problem Statement\n\nWe need a release captain.\n\n## Decision\n\nRotate.\n",
+                         "docs/decisions/0004-release-captain.md", "s3gw")
+    assert doc.title == "0004 release captain"

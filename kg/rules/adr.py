@@ -355,9 +355,13 @@ def _supersession(doc: Document, rec: AdrRecord, status_blocks: list[Block]) -> 
     # where records say it: the status section, status lines, and the sentences under the title
     head = [b for b in doc.blocks[:8] if not b.section or len(b.section) == 1 or
             clean_name(b.section[-1]).lower().rstrip(":") in STATUS_HEADINGS]
+    # and anywhere else, where the record says it of itself: "This document supersedes the [Release Process ADR]"
+    # under "Context" (the sentence must speak of this record: see below)
+    said = [b for b in doc.blocks if b not in status_blocks and b not in head and SUPERSESSION.search(b.text)
+            and re.search(r"\bthis\s+(?:decision|adr|record|document)\b", b.text, re.I)]
     seen: set[str] = set()
     own = {"doc:" + doc.path, rec.id}
-    for block in status_blocks + [b for b in head if b not in status_blocks]:
+    for block in status_blocks + [b for b in head if b not in status_blocks] + said:
         for sentence in SENTENCE.split(block.text):
             if re.search(r"\b(?:if|when|whether|would|could|may)\b", sentence[:40], re.I):
                 continue
