@@ -184,6 +184,9 @@ def known_technologies(doc: Document, out: Extraction) -> None:
                     continue
                 if n > 1 and surface.islower() and not any(f.islower() for f in record.names):
                     continue  # "aws rds describe-db-instances": a command line, not the product's name
+                if surface.isupper() and re.search(r"[A-Z]{2}", surface) and not any(
+                        f.isupper() and f.lower() == surface.lower() for f in record.names):
+                    continue  # "OF ANY KIND": shouted text, not kind, whose name is not written in capitals
                 if surface.lower() not in seen:
                     seen.add(surface.lower())
                     out.mentions.append(Mention(surface, "Component", evidence_at(doc, line, "gazetteer", text[:300]),
