@@ -20,7 +20,8 @@ FORWARD: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bback(?:s|ed)?[ -]?ups?\b[^.;]*?\b(?:to|in|into|on)\b", re.I), "backsUpTo"),
     (re.compile(r"\b(?:tiered storage|stores?|storing|persists?|persisted|offloads?|archives?|"
                 r"chunks?|uploads?|keeps? (?:its |their )?\w+)\b[^.;]*?\b(?:to|in|into|on)\b|"
-                r"\b(?:writes?|written)\b[^.;]*?\b(?:to|into)\b", re.I), "storesDataIn"),
+                # "writes audit events to S3"; not "written in Java (…), but we were not able to …"
+                r"\b(?:writes?|written)\b(?!\s+in\b)[^.;()]{0,50}?\b(?:to|into)\b", re.I), "storesDataIn"),
     (re.compile(r"\b(?:consumes?|subscribes?|reads?|pulls?|polls?|receives?|fetch(?:es)?|syncs?|clones?|mirrors?|"
                 r"deploys?)\b[^.;]{0,50}?\b(?:from)\b", re.I),
      "consumesFrom"),
@@ -161,6 +162,21 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
                                           subject_type="key", object_type="key"))
 
 
+def _coordinated(hits: list[tuple[int, int, str, str]], i: int, sentence: str) -> list[str]:
+    """The names joined to the one at `i` as objects of the same verb: "relies on Kubernetes and Longhorn",
+    "publishes to Kafka, NATS and SQS" (not "…in PostgreSQL and backs up to S3": that is another verb's)."""
+    out: list[str] = []
+    while i + 1 < len(hits) and not sentence[hits[i][1]:hits[i + 1][0]].strip():
+        i += 1  # the run of names the first object ends on ("the TDR Keycloak instance")
+    while i + 1 < len(hits) and re.fullmatch(r"\s*(?:,|and|&|,\s*and|as well as)\s*(?:the\s+)?",
+                                              sentence[hits[i][1]:hits[i + 1][0]], re.I):
+        i += 1
+        while i + 1 < len(hits) and not sentence[hits[i][1]:hits[i + 1][0]].strip():
+            i += 1
+        out.append(hits[i][2])
+    return out
+
+
 def _head(hits: list[tuple[int, int, str, str]], i: int, sentence: str) -> tuple[int, int, str, str]:
     """The head of a run of names written together: "the TDR Keycloak instance" is Keycloak."""
     while i + 1 < len(hits) and not sentence[hits[i][1]:hits[i + 1][0]].strip():
@@ -214,7 +230,9 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 continue
             if relation.endswith("?") and not before:
                 continue
-            found.append((subj, relation.rstrip("?"), obj, 0.5 if not before else 0.6 if relation.endswith("?") else 0.7))
+            sure = 0.5 if not before else 0.6 if relation.endswith("?") else 0.7
+            for each in [obj, *_coordinated(hits, targets[0], sentence)]:
+                found.append((subj, relation.rstrip("?"), each, sure))
             break
     for pattern, relation in REVERSE:
         for r in pattern.finditer(sentence):
