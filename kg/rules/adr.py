@@ -305,6 +305,17 @@ def _status_and_date(doc: Document, rec: AdrRecord) -> list[Block]:
                 rec.status, rec.evidence = value, evidence_at(doc, line_no, "heading")
             elif key != "status" and not rec.date:
                 rec.date = value
+    # a metadata table under the title: "| Created | Status |" then "| 2020-05-17 | Accepted |"
+    for table in doc.tables[:1]:
+        if not table.rows or len(table.section) > 1 or table.line > 20:
+            continue
+        status_col = column(table.header, ("status", "state", "decision status"))
+        date_col = column(table.header, ("date", "created", "decided", "decision date", "last updated"))
+        if status_col and not rec.status and table.rows[0].get(status_col, "").strip():
+            rec.status = table.rows[0][status_col]
+            rec.evidence = evidence_at(doc, table.row_lines[0], "table")
+        if date_col and not rec.date:
+            rec.date = table.rows[0].get(date_col, "")
     if not rec.date:
         # "Date: 2020-02-27" written as a plain paragraph under the title (free-form ADRs)
         for b in doc.blocks[:4]:
