@@ -537,6 +537,8 @@ def _plausible(name: str) -> bool:
         return False
     if ADR_ID.search(name) or re.fullmatch(r"[\d\W]+", name):
         return False
+    if re.fullmatch(r"[a-z]{2,}(?:[A-Z][a-z0-9]{2,})+", name) or re.search(r"/v\d+\b|\(\)$|^x-", name):
+        return False  # code: a field or method ("apiVersion", "toLocaleString"), an API version ("example.io/v1")
     # "API keys / basic auth": a kind of thing ("API") is no product a record could choose or turn down
     return name.lower() not in decisions_stopwords() and name.lower() not in KINDS_OF_THING
 
