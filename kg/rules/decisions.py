@@ -71,6 +71,10 @@ REMOVED_PASSIVE = re.compile(r"\b(?:is|was|are|were|has been|have been|will be|i
 MOVE_FROM = re.compile(r"\b(?:move|moving|moved|migrate|migrating|migrated|switch|switching|switched|transition|"
                        r"transitioning|go|going)\s+(?:(?:away|fully|completely|entirely|over|across)\s+)?from\s+"
                        r"(?P<old>.{1,80}?)\s+(?:to|onto|into)\s+(?P<new>.+)", re.I)
+# "After migrating to Azure from GOV.UK PaaS": the new place first
+MOVE_TO_FROM = re.compile(r"\b(?:move|moving|moved|migrate|migrating|migrated|switch|switching|switched|transition|"
+                          r"transitioning)\s+(?:(?:fully|completely|entirely|over)\s+)?(?:to|onto|into)\s+"
+                          r"(?P<new>[^;]{1,60}?)\s+from\s+(?P<old>.+)", re.I)
 REPLACE = re.compile(r"\b(?:replace|replaces|replacing|swap|swaps|swapping|substitute|substituting)\s+"
                      r"(?P<old>.{1,80}?)\s+(?:with|by|for)\s+(?P<new>.+)", re.I)
 REPLACED_BY = re.compile(r"(?P<old>[^.;]{1,80}?)\s+(?:was |is |has been |will be |are |were )?(?:fully )?"
@@ -432,7 +436,7 @@ def lifecycle(sentence: str, code: frozenset[str], out: Reading) -> None:
         before = last_name_before(sentence[: m.start()], code)
         if before is not None:
             out.removed.append(before)
-    for pattern in (MOVE_FROM, REPLACE, REPLACED_BY):
+    for pattern in (MOVE_FROM, MOVE_TO_FROM, REPLACE, REPLACED_BY):
         found = pattern.search(sentence)
         if not found:
             continue
