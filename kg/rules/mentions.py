@@ -126,12 +126,19 @@ def component_folders(doc: Document, out: Extraction) -> None:
     out.mentions.append(Mention(name, "Component", ev, aliases=aliases, props={"folder": folder_path}, strength=2))
 
 
+# sections that define a document's own vocabulary or thank people: their capitalised phrases are no products
+TERMS_SECTION = re.compile(r"^(?:definitions?|glossary|terminology|terms(?: and definitions)?|vocabulary|"
+                           r"acknowledg\w*|credits|thanks|authors?|contributors?|licen[cs]e)$", re.I)
+
+
 def proper_nouns(doc: Document, out: Extraction) -> None:
     """'our Transit Gateway', 'the External Event Handler': a capitalised phrase behind a determiner, mid-sentence.
 
     Only a candidate: it becomes an entity where the workspace writes it more than once.
     """
     for block in doc.blocks:
+        if any(TERMS_SECTION.match(clean_name(h)) for h in block.section):
+            continue  # "- Release: … accompanied by a Release Statement": the document's own terms, no products
         for m in re.finditer(r"\b(?:our|the|their|its|a|an)\s+([A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*){0,3})", block.text[:3000]):
             phrase = m.group(1).strip()
             names = names_in(phrase)
