@@ -20,6 +20,7 @@ from ..model import Block, Document, Entity, Evidence, Fact, Mention, Relation
 from ..names import ADR_ID, adr_id, canonical_adr_number, clean_name, split_compound, split_parenthetical
 from ..resolve import entity_key
 from . import decisions
+from ..gazetteer import is_everyday_word
 from .phrases import KIND_WORDS, Name
 from .state import (
     SENTENCE,
@@ -587,7 +588,10 @@ def _options(doc: Document, rec: AdrRecord, known: frozenset[str], choices: list
         for n in opt.names:
             rec.options.append((n.text, evidence_at(doc, opt.line, "prose")))
     decision_text = " ".join(b.text for b in doc.blocks if _is_decision_section(b.section))
-    number, label = decisions.chosen_option_reference(decision_text)
+    # the option a decision names, read a block at a time: "Chosen Alternative: MADR" ends with its list item
+    number, label = next((ref for ref in (decisions.chosen_option_reference(b.text) for b in doc.blocks
+                                          if _is_decision_section(b.section)) if ref != ("", "")),
+                         decisions.chosen_option_reference(decision_text))
     picked: list[decisions.Option] = []
     if number:
         picked = [o for o in options if o.number == number]
@@ -604,12 +608,14 @@ def _options(doc: Document, rec: AdrRecord, known: frozenset[str], choices: list
                 choices.append(("chosen", n, ev))
                 chosen_keys |= _keys(n)
     known_choice = bool(picked) or any(_keys(n) & chosen_keys for o in options for n in o.names)
+    # 'Chosen option: "sfs"' names the choice even when it matches no option read here: never guess another by counting
+    named_choice = bool(number or label)
     # alternatives to a decision that chose something else were each turned down
     only_alternatives = all(o.alternative for o in options)
     known_choice = known_choice or bool(chosen_keys) and only_alternatives
     # alternatives to the decision ("Alternatives considered") are what it did not choose: counting their names in
     # it would read "they never call Stripe" as choosing to call Stripe
-    if not known_choice and decision_text and not only_alternatives:
+    if not known_choice and decision_text and not only_alternatives and not named_choice:
         # a decision that names one of the options more often than any other has chosen it
         counts = sorted(((sum(len(re.findall(r"(?<![\w-])" + re.escape(n.text) + r"(?![\w-])", decision_text, re.I))
                               for n in o.names), i) for i, o in enumerate(options)), reverse=True)
@@ -674,6 +680,11 @@ def weighed_options(doc: Document, known: frozenset[str] = frozenset()) -> list[
             # "**Option A**: Single tool (gitleaks only)": the label is a number, the text after it names the option
             named_by += " " + re.split(r"\s[-–—]\s|:\s", rest.lstrip(" :*_–—-"))[0]
         names = decisions.option_names(named_by, links[:2], known | frozenset(b.code))
+        if not names:
+            # "* *sfs* - SQLite with a custom filesystem store": a lower-case name set apart in italics or bold
+            lead = re.match(r"^[-*+\d.)\s]*(\*\*|__|\*|_|`)(?P<word>[a-z][\w.+-]{1,29})\1(?=\s|$)", doc.line_text(b.line))
+            if lead and not is_everyday_word(lead.group("word")):
+                names = [Name(lead.group("word"))]
         chosen_here, rejected_here = decisions.option_verdict(rest)
         if names:
             options.append(decisions.Option(decisions.option_number(b.text) or str(i), label[:80], names, b.line,
