@@ -240,3 +240,15 @@ def test_a_finding_as_json_has_every_field_of_the_finding() -> None:
     finding = Finding("conflicting-choice", "error", "a.md", 3, "chooses X", "settle", (Place("b.md", 4, "Y"),))
     assert finding.as_dict() == {**asdict(finding), "related": [asdict(p) for p in finding.related]}
     assert Finding.from_dict(finding.as_dict()) == finding
+
+
+def test_a_record_without_a_status_is_reported_once_not_for_each_thing_it_decides(make_workspace, tmp_path: Path) -> None:
+    ws = make_workspace({
+        "docs/adr/0007-use-luxon.md": "# 7. Use Luxon for dates\n\n## Decision\n\nWe will use Luxon.\n",
+        "docs/adr/0008-use-msw.md": "# 8. Use MSW\n\n## Status\n\nProposed\n\n## Decision\n\nWe will use MSW.\n",
+        "README.md": "# App\n\n| Component | Purpose |\n|---|---|\n| Luxon | Dates |\n| MSW | Mocks |\n"})
+    code, out, err = run("check", str(ws), "--format", "json", "--graph-dir", str(tmp_path / ".kg"))
+    findings = json.loads(out)
+    assert [f["document"] for f in findings if f["rule"] == "adr-without-status"] == ["ws/docs/adr/0007-use-luxon.md"]
+    not_in_force = [f["message"] for f in findings if f["rule"] == "decision-not-in-force"]
+    assert len(not_in_force) == 1 and "MSW" in not_in_force[0] and "proposed" in not_in_force[0], not_in_force
