@@ -582,23 +582,28 @@ def _implemented_as(doc: Document, decision_blocks: list[Block], known: frozense
 def _options(doc: Document, rec: AdrRecord, known: frozenset[str], choices: list[tuple[str, Name, Evidence]]) -> None:
     """The options the record weighed, which one it chose and which it turned down."""
     options = weighed_options(doc, known)
+    decision_blocks = [b for b in doc.blocks if _is_decision_section(b.section)]
+    decision_text = " ".join(b.text for b in decision_blocks)
+    # the option a decision names, read a block at a time: "Chosen Alternative: MADR" ends with its list item
+    named = next(((b, ref) for b, ref in ((b, decisions.chosen_option_reference(b.text)) for b in decision_blocks)
+                  if ref != ("", "")), None)
+    number, label = named[1] if named else decisions.chosen_option_reference(decision_text)
+    if label and named and not any(_names_option(label, o) for o in options):
+        # 'Chosen option: "Reuse the dfe-analytics pattern"' matching no option read here: the name it holds
+        found = decisions.names_in(decisions.LEADING_VERB.sub("", label.strip("\"“” ")), known)
+        if found and _plausible(found[0].text) and not (" " not in found[0].text and found[0].text[:1].isupper()
+                                                         and is_everyday_word(found[0].text)):
+            choices.append(("chosen", found[0], evidence_at(doc, named[0].line, "prose", named[0].text)))
     if not options:
         return
     for opt in options:
         for n in opt.names:
             rec.options.append((n.text, evidence_at(doc, opt.line, "prose")))
-    decision_text = " ".join(b.text for b in doc.blocks if _is_decision_section(b.section))
-    # the option a decision names, read a block at a time: "Chosen Alternative: MADR" ends with its list item
-    number, label = next((ref for ref in (decisions.chosen_option_reference(b.text) for b in doc.blocks
-                                          if _is_decision_section(b.section)) if ref != ("", "")),
-                         decisions.chosen_option_reference(decision_text))
     picked: list[decisions.Option] = []
     if number:
         picked = [o for o in options if o.number == number]
     if not picked and label:
-        key = re.sub(r"\W+", " ", label).strip().lower()
-        picked = [o for o in options if re.sub(r"\W+", " ", o.label).strip().lower().endswith(key)
-                  or key in {n.text.lower() for n in o.names}]
+        picked = [o for o in options if _names_option(label, o)]
     picked += [o for o in options if o.chosen_here and o not in picked]
     chosen_keys = {k for kind, n, _ in choices if kind == "chosen" for k in _keys(n)}
     for o in picked:  # the option the record names as its choice: everything in it is chosen
@@ -635,6 +640,12 @@ def _options(doc: Document, rec: AdrRecord, known: frozenset[str], choices: list
         for n in o.names:
             if not _keys(n) & chosen_keys and _plausible(n.text):
                 choices.append(("rejected", n, ev))
+
+
+def _names_option(label: str, option: decisions.Option) -> bool:
+    """Whether the label a decision gives its choice ('Chosen option: "Option 2 - Kafka"') is this option's."""
+    key = re.sub(r"\W+", " ", label).strip().lower()
+    return re.sub(r"\W+", " ", option.label).strip().lower().endswith(key) or key in {n.text.lower() for n in option.names}
 
 
 def _keys(n: Name) -> set[str]:

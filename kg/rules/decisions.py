@@ -99,7 +99,8 @@ CHOSEN_OPTION = re.compile(r"\b(?:chosen|selected|preferred)\s+(?:option|alterna
                            r"[\"“'\[]?(?P<text>[^\"”'\]\n]{1,80})", re.I)
 OPTION_REFERENCE = re.compile(r"\b(?:option|alternative|approach)\s+(?P<n>\d+|[A-Z])\b", re.I)
 LEADING_VERB = re.compile(rf"^(?:(?:{CHOOSE}|create|build|write|keep|stay with|continue with|do|add|try|run|host|"
-                          rf"store|implement|rely on|buy|self-host)\s+)+", re.I)
+                          rf"store|implement|rely on|buy|self-host|reuse|re-use|follow|extend|introduce|the|a|an)\s+)+",
+                          re.I)
 
 
 @dataclass
