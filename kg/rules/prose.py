@@ -63,6 +63,9 @@ IMPLICIT: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:is|are) (?:stored|persisted|kept|saved|written) (?:in|into|to)\b", re.I), "storesDataIn"),
     (re.compile(r"\b(?:is|are) (?:sent|published|pushed|emitted) (?:to|into)\b", re.I), "publishesTo"),
 ]
+# a subject that is the page's own component spoken of by its kind: "The service uses Redis", "This API calls X"
+SELF_REFERENCE = re.compile(r"\s*(?:the|this|our)\s+(?:service|micro-?service|application|app|api|component|server|"
+                            r"worker|module|backend|frontend)\s*", re.I)
 # the parts a component consists of: "The service consist of 3 main components:" then a list
 CONSISTS = re.compile(r"\b(?:consists? of|is made up of|is composed of|comprises|is built from|has (?:\d+|two|three|four|"
                       r"five) (?:main |key )?(?:components|parts|pieces))\b", re.I)
@@ -203,6 +206,8 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 continue  # "deploys applications from Git": Git is where they come from, not what is deployed
             if re.search(r"\b(?:and|or|then)\s+[a-z]", sentence[m.end():hits[targets[0]][0]]):
                 continue  # "runs on each instance and pools connections to PostgreSQL": another verb's object
+            if re.search(r"\b(?:per|each|every)\s+$", sentence[m.end():hits[targets[0]][0]], re.I):
+                continue  # "creates the following resources per VPC": where each goes, not what is made
             if re.match(r"\s+[a-z]+ing\b", sentence[m.end():]) and relation in ("dependsOn", "dependsOn?"):
                 continue  # "relies on creating the AWS resources": the need is an action, not a component
             obj = _head(hits, targets[0], sentence)[2]
@@ -222,6 +227,8 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 subj = before[0][2]
             elif before:
                 subj = before[-1][2]
+            elif implicit and not weighing and SELF_REFERENCE.fullmatch(clause_head):
+                subj = implicit  # "The service stores its state in PostgreSQL" in the service's own README
             elif implicit and not weighing and not re.search(r"\b(?:we|the|our|a|an|this|it|they|users?)\b",
                                                              clause_head, re.I) \
                     and not (page_only and (clause_head.strip() or not re.match(r"[a-z]+s\b", m.group(0), re.I))):
