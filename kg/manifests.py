@@ -208,8 +208,33 @@ def _compose(doc: YMap, line: int) -> list[ManifestEntry]:
             name = _text(target).split(":")[0]  # a link may carry an alias: `search:es`
             if name and name != key:
                 entry.links.append(ManifestLink("dependsOn", name, _line(target, svc.line), "service"))
+        # `CART_SERVICE_ADDR=cartservice:7070`: a setting that holds another service's address
+        for setting, value in _environment(svc.get("environment")):
+            m = ENV_ADDRESS.search(setting) and ENV_HOST.match(_text(value))
+            name = m.group("host") if m else ""
+            if name in services and name != key and not any(lk.target == name for lk in entry.links):
+                entry.links.append(ManifestLink("dependsOn", name, _line(value, svc.line), "service"))
         entries.append(entry)
     return entries
+
+
+# settings whose value is where a service connects to, and the host such a value names
+ENV_ADDRESS = re.compile(r"(?:ADDR|ADDRESS|URL|URI|HOST|HOSTNAME|ENDPOINT|DSN|BROKERS?|SERVERS?)$", re.I)
+ENV_HOST = re.compile(r"(?:[a-z][a-z0-9+.-]*://)?(?:[^@/\s]+@)?(?P<host>[a-zA-Z0-9][a-zA-Z0-9_.-]*?)(?::\d+|/|$)")
+
+
+def _environment(value: Any) -> list[tuple[str, Any]]:
+    """A Compose service's settings: `KEY=value` items of a list, or the pairs of a mapping."""
+    if isinstance(value, YMap):
+        return [(_text(k), v) for k, v in value.items()]
+    out = []
+    for item in _items(value):
+        setting, _, rest = _text(item).partition("=")
+        if rest:
+            found = YStr(rest)
+            found.line = _line(item, 0)
+            out.append((setting, found))
+    return out
 
 
 def entity_ref(ref: str, default_kind: str = "") -> tuple[str, str]:

@@ -295,3 +295,21 @@ def test_a_compose_file_declares_its_services_images_and_dependencies(tmp_path: 
     assert not warnings
     assert {r.label for r in kg.impact("PostgreSQL").results} >= {"api", "worker"}
     assert "api" in {r.label for r in kg.impact("Redis").results}
+
+
+def test_a_compose_setting_that_holds_another_service_s_address_is_a_dependency(tmp_path: Path) -> None:
+    compose = ("services:\n  frontend:\n    image: frontend\n    environment:\n"
+               "      - PRODUCT_CATALOG_SERVICE_ADDR=productcatalogservice:3550\n"
+               "      - CART_SERVICE_ADDR=cartservice:7070\n      - ENABLE_PROFILER=0\n"
+               "  cartservice:\n    image: cartservice\n    environment:\n      REDIS_ADDR: \"redis-cart:6379\"\n"
+               "      UPSTREAM_URL: https://api.example.com/v1\n      LOG_LEVEL: cartservice\n"
+               "  productcatalogservice:\n    image: productcatalogservice\n  redis-cart:\n    image: redis:alpine\n")
+    doc = parse_manifest(compose, "ws/docker-compose.yml", "ws")
+    assert doc is not None
+    got = {e.name: [(lk.target, lk.line) for lk in e.links] for e in doc.manifests}
+    assert got["frontend"] == [("productcatalogservice", 5), ("cartservice", 6)]
+    assert got["cartservice"] == [("redis-cart", 11)], "an address setting names a service; LOG_LEVEL does not"
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "docker-compose.yml").write_text(compose, encoding="utf-8")
+    kg, _warnings = graph_of(tmp_path / "ws")
+    assert {r.label for r in kg.impact("cartservice").results} == {"frontend"}

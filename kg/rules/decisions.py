@@ -434,6 +434,8 @@ def lifecycle(sentence: str, code: frozenset[str], out: Reading) -> None:
         rest = sentence[m.end():]
         out.removed += split_slashes(_removed_things(_first(rest, code), rest))
     for m in REMOVED_PASSIVE.finditer(sentence):
+        if re.match(r"\s*(?:by default|unless|until|when|if)\b", sentence[m.end():], re.I):
+            continue  # "is turned off by default": an option left off, not a retirement
         before = last_name_before(sentence[: m.start()], code)
         if before is not None:
             out.removed.append(before)
@@ -441,12 +443,32 @@ def lifecycle(sentence: str, code: frozenset[str], out: Reading) -> None:
         found = pattern.search(sentence)
         if not found:
             continue
+        if _hypothetical(sentence[:found.start()]):
+            continue  # "instructions to replace the in-cluster Redis with Memorystore": a how-to, not a change made
         old_phrase = found.group("old")
-        old = last_name_before(old_phrase, code) if pattern is REPLACED_BY else _tail_name(old_phrase, code)
-        new = _first(found.group("new"), code)
-        if old is not None and new and old.text.lower() != new[0].text.lower():
-            out.replaced.append((old, new[0]))
-            out.removed.append(old)
+        new = _first(found.group("new"), code) or \
+            _first(re.sub(r"^[^.;]{0,40}?\b(?:based on|using|built with|on top of)\s+", "", found.group("new"), count=1),
+                   code)  # "to a build based on vite-rails"
+        if pattern in (MOVE_FROM, MOVE_TO_FROM):
+            olds = split_slashes(_first(old_phrase, code))  # "move from Gulp/Rollup/Sprockets to vite-rails"
+        else:
+            one = last_name_before(old_phrase, code) if pattern is REPLACED_BY else _tail_name(old_phrase, code)
+            olds = [one] if one is not None else []
+        for old in olds:
+            if new and old.text.lower() != new[0].text.lower():
+                out.replaced.append((old, new[0]))
+                out.removed.append(old)
+
+
+def _hypothetical(lead: str) -> bool:
+    """Whether the words before a change make it a possibility or an instruction rather than a change made:
+    "if you want to", "you can", "instructions to" (but "we decided to", "we will")."""
+    clause = re.split(r"[;:]|\bbut\b", lead)[-1]
+    if re.search(r"\b(?:if|can|could|may|might|optionally|want|wish|would|how)\b", clause, re.I):
+        return True
+    return bool(re.search(r"\bto\s*$", clause)) and not re.search(
+        r"\b(?:decided|decide|decision|will|agreed|plan|planned|planning|going|need|needed|chose|chosen|intend|aim)\b",
+        clause, re.I)
 
 
 def last_name_before(text: str, code: frozenset[str] = frozenset()) -> Name | None:

@@ -114,7 +114,8 @@ def component_folders(doc: Document, out: Extraction) -> None:
     folder_words = [w for w in re.split(r"[-_. ]+", folder.lower()) if w]
     title = clean_name(re.sub(r"^#+\s*", "", doc.title))
     # the part of the title that names the folder: "Modernisation Platform - PagerDuty" -> PagerDuty
-    candidates = [clean_name(p) for p in re.split(r"\s+[-–—:|]\s+", title)]
+    # "Checkout Service (Java)": a bracketed qualifier after the name is not part of it
+    candidates = [clean_name(re.sub(r"\s*\([^()]*\)\s*$", "", p)) for p in re.split(r"\s+[-–—:|]\s+", title)]
     name = next((c for c in candidates if re.sub(r"[^a-z0-9]", "", c.lower()) == "".join(folder_words)), None)
     if name is None and not COMPONENT_FOLDERS.match(parent):
         return  # a folder that is not in a components folder and whose README does not name it

@@ -322,7 +322,9 @@ def section_component(doc: Document, section: tuple[str, ...], gaz: Gazetteer) -
 def mentions(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     """Document mentions each known entity it names; documentedIn where its title names it."""
     seen: set[str] = set()
-    title_hits = {h[2] for h in gaz.scan(doc.title)}
+    # "Checkout Service (Java)": the page documents what its title names, not the qualifier in brackets
+    bare_title = re.sub(r"\s*\([^()]*\)\s*$", "", doc.title)
+    title_hits = {h[2] for h in gaz.scan(bare_title)} or {h[2] for h in gaz.scan(doc.title)}
     doc_key = f"document/{doc.path}"
     for block in doc.blocks:
         for hit in gaz.scan(block.text):

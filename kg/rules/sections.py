@@ -106,6 +106,12 @@ DEVELOPER_SETUP = re.compile(r"\b(?:getting started|get started|quick ?start|dev
 TOOLS_SECTION = re.compile(r"^(?:prerequisites|requirements)$", re.I)
 
 
+# a dependency's purpose that makes it a tool of the developer's, not of the running component
+TOOLING_PURPOSE = re.compile(r"\bfor\s+(?:the\s+)?(?:unit\s+|integration\s+|end-to-end\s+|e2e\s+|load\s+)?(?:test\w*|"
+                             r"lint\w*|static typ\w*|type[- ]?check\w*|format\w*|build\w*|bundl\w*|compil\w*|"
+                             r"mock\w*|documentation|docs)\b|\b(?:dev(?:elopment)?|test)[- ]dependenc", re.I)
+
+
 def _lists_dependencies(section: tuple[str, ...] | list[str]) -> bool:
     """Whether a section (its headings, outermost first) lists what the document's component depends on."""
     if not section:
@@ -155,6 +161,8 @@ def _dependency_items(doc: Document) -> list[tuple[str, int, str | None, bool]]:
         in_section = _lists_dependencies(block.section)
         if intro is None and not in_section:
             continue
+        if TOOLING_PURPOSE.search(block.text):
+            continue  # "Jest and Supertest for testing": what builds and checks the code, not what it runs on
         names = names_in(_item_lead(block), frozenset(block.code))
         if names and names[0].start == 0:
             found.append((names[0].text, block.line, intro[0] if intro else None, intro[1] if intro else False))
