@@ -526,3 +526,12 @@ def test_a_step_or_a_generic_part_drawn_inside_a_component_s_box_is_that_compone
     assert ("Flux", "consumesFrom", "Git repository") in rels or ("Flux", "consumesFrom", "Git") in rels, \
         "a repository box at the tail of Pull is read by the head"
     assert not any(o == "K3s" and p == "deploys" for _s, p, o in rels), "what runs inside a cluster is not the cluster"
+
+
+def test_adr_dates_as_people_write_them() -> None:
+    from kg.rules.adr import iso_date
+
+    assert iso_date("Date: 05/02/2018") == "2018-02-05", "day first, as written outside the US"
+    assert iso_date("10/04/18") == "2018-04-10" and iso_date("02/25/2018") == "2018-02-25"
+    assert iso_date("5 February 2018") == iso_date("February 5th, 2018") == iso_date("2018/02/05") == "2018-02-05"
+    assert iso_date("2026-13-45") is None and iso_date("version 1.2.3") == ""

@@ -219,17 +219,44 @@ def adr_kinds(doc: Document, out: Extraction) -> None:
         doc.kind = "doc"
 
 
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH = r"(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+WRITTEN_DATES = (
+    # 05/02/2018, 10/04/18, 05.02.2018: day first, as written outside the US, unless the month would pass 12
+    re.compile(r"\b(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<year>\d{4}|\d{2})\b"),
+    re.compile(r"\b(?P<year>\d{4})/(?P<b>\d{1,2})/(?P<a>\d{1,2})\b"),  # 2018/02/05
+    re.compile(rf"\b(?P<a>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>\d{{4}})\b", re.I),  # 5 February 2018
+    re.compile(rf"\b{_MONTH}\s+(?P<a>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})\b", re.I),  # February 5, 2018
+)
+
+
 def iso_date(text: str) -> str | None:
-    """The first YYYY-MM-DD in text ('' when there is none, None when it is no real day: 2026-13-45)."""
+    """The first date in text as YYYY-MM-DD ('' when there is none, None when an ISO date is no real day:
+    2026-13-45). Also read: 05/02/2018 and 10/04/18 (day first, unless the month would pass 12), 2018/02/05,
+    5 February 2018 and February 5, 2018."""
     import datetime
 
     m = re.search(r"\d{4}-\d{2}-\d{2}", text)
-    if not m:
-        return ""
-    try:
-        return datetime.date.fromisoformat(m.group(0)).isoformat()
-    except ValueError:
-        return None
+    if m:
+        try:
+            return datetime.date.fromisoformat(m.group(0)).isoformat()
+        except ValueError:
+            return None
+    for pattern in WRITTEN_DATES:
+        w = pattern.search(text)
+        if w is None:
+            continue
+        parts = w.groupdict()
+        year = int(parts["year"]) + (2000 if len(parts["year"]) == 2 else 0)
+        day = int(parts["a"])
+        month = MONTHS.index(parts["month"][:3].lower()) + 1 if parts.get("month") else int(parts["b"])
+        if month > 12 and day <= 12 and not parts.get("month"):
+            day, month = month, day  # 02/25/2018: written month first
+        try:
+            return datetime.date(year, month, day).isoformat()
+        except ValueError:
+            continue
+    return ""
 
 
 def normalise_status(raw: str) -> str:
@@ -534,8 +561,8 @@ framework sdk cli ui""".split())
 
 def _plausible(name: str) -> bool:
     """A name a decision can be about: not an ADR reference, a number, a sentence, a pronoun or a kind of thing."""
-    if not name or len(name) > 60 or len(name.split()) > 6:
-        return False
+    if not name or len(name) < 2 or len(name) > 60 or len(name.split()) > 6:
+        return False  # "B was chosen": an option's letter
     if ADR_ID.search(name) or re.fullmatch(r"[\d\W]+", name):
         return False
     if re.fullmatch(r"[a-z]{2,}(?:[A-Z][a-z0-9]{2,})+", name) or re.search(r"/v\d+\b|\(\)$|^x-", name):

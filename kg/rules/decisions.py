@@ -39,6 +39,10 @@ OVER = re.compile(r"\bover\s+", re.I)
 # "chose X framework over Y": a few lower-case words may stand between the choice and "over"
 OVER_AFTER = re.compile(r"^\s*(?:[a-z][\w-]*\s+){0,3}?over\s+")
 CHOOSE_VERB = re.compile(rf"\b(?:{CHOOSE})\s+", re.I)
+# a decision written as a label: "Chosen: X", "Selected option: X", "Decision: use X"
+LABELLED_CHOICE = re.compile(r"^\W*(?:chosen|selected|choice|chosen (?:tool|technology|solution))\s*:\s*(?P<rest>\S.*)$",
+                             re.I)
+COMBINATION = re.compile(r"(?:a|an)\s+(?:combination|mix|mixture|pair)\s+of\s+(?:the\s+)?", re.I)
 STRONG_DECISION = re.compile(r"\b(?:we|i|the team)\s+(?:have\s+|had\s+)?(?:decided|chose|agreed|opted|selected|"
                              r"rejected|ruled out|dropped|discarded|will|shall|are going to|plan to|intend to)\b|"
                              r"\bdecided to\b|\bdecision\s+(?:is|was)\b|\bchosen (?:option|alternative)\b|"
@@ -321,6 +325,14 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
     """What one sentence decides. In a decision section a plain 'Use X' counts; elsewhere only 'we decided…'."""
     out = Reading()
     out.rejected += weighed_but(sentence, code)
+    labelled = LABELLED_CHOICE.match(sentence)
+    if labelled:
+        # "**Chosen:** Calico network policy enforcement", "Selected: IRSA, instead of kiam"
+        rest = labelled.group("rest")
+        out.chosen += split_slashes(_first(rest, code))[:1]
+        for m in AGAINST.finditer(rest):
+            out.rejected += split_slashes(_heads(_first(rest[m.end():], code), rest[m.end():]))
+        return out
     strong = bool(STRONG_DECISION.search(sentence))
     if not in_decision and not strong:
         # outside a decision, only retirement and replacement statements count
@@ -346,7 +358,9 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
             continue
         if re.search(r"\b(?:did|had|used to|previously|originally|initially|currently|already)\s*$", clause, re.I):
             continue  # "We did use Siegfried in the Alpha": history, not the decision
-        read = split_slashes(_first(sentence[m.end():], code))
+        # "use a combination of Auth0 and an OIDC proxy": the parts are what is used
+        object_at = m.end() + (lambda c: c.end() if c else 0)(COMBINATION.match(sentence[m.end():]))
+        read = split_slashes(_first(sentence[object_at:], code))
         if not read:
             continue
         names = read

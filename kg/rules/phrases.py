@@ -57,6 +57,8 @@ provider providers component components solution solutions system systems engine
 """.split())
 # capitalised words that begin sentences and clauses, never names on their own
 CAPITALISED_STOPWORDS = frozenset("""
+january february march april may june july august september october november december
+monday tuesday wednesday thursday friday saturday sunday
 we i you he she it they our us this that these those there here the a an in on at for to of and or but if when
 as by with from after before since while then also however therefore thus so yes no not all any each every some
 both either neither one two three four five six seven eight nine ten first second third option options note
@@ -70,6 +72,10 @@ _TOKEN = re.compile(r"\S+")
 _NAME_NUMBER = re.compile(r"\d{1,3}(?:\.\d+)?")  # "Route 53", "Python 3": a number that ends a name
 _TRAIL = " \t,;:.!?)]}\"'“”’"
 _LEAD = " \t([{\"'“‘"
+
+
+JOINED_NAME = re.compile(r"\s+(?:for|of|on|in|and)\s+(?P<tail>[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,4})\s*"
+                         r"\((?P<abbr>[A-Z][A-Za-z0-9]{1,10})\)")
 
 
 @dataclass(frozen=True)
@@ -176,11 +182,22 @@ def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6
             word = tokens[j][0]
             run.append(tokens[j])
             j += 1
-        # a leading dot is clean_name's to judge: ".NET" keeps it
+        # a leading dot is clean_name's to judge: ".NET" keeps it; "GitHub's" is GitHub
         text = clean_name(phrase[run[0][1]:run[-1][2]].rstrip(_TRAIL + _LEAD).lstrip((_TRAIL + _LEAD).replace(".", "")))
+        text = re.sub(r"['’]s$", "", text)
         abbreviation = None
-        # "Amazon Simple Email Service (SES)": the abbreviation in brackets right after the name
+        # "IAM Roles for Service Accounts (IRSA)": a small word inside a name whose abbreviation spells it all
         rest = phrase[run[-1][2]:]
+        joined = JOINED_NAME.match(rest)
+        longer = clean_name(phrase[run[0][1]:run[-1][2] + joined.end("tail")]) if joined else ""
+        if joined and is_abbreviation_of(joined.group("abbr"), longer):
+            text = longer
+            end = run[-1][2] + joined.end("tail")
+            while j < len(tokens) and tokens[j][1] < end:
+                j += 1
+            run = [*run, (joined.group("tail"), end - len(joined.group("tail")), end)]
+            rest = phrase[end:]
+        # "Amazon Simple Email Service (SES)": the abbreviation in brackets right after the name
         m = re.match(r"\s*\(([^()]{1,20})\)", rest)
         if m and (is_abbreviation_of(m.group(1), text) or re.fullmatch(r"[A-Z][A-Za-z0-9]{1,9}", m.group(1))):
             abbreviation = clean_name(m.group(1))
