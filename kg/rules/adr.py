@@ -16,11 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..gazetteer import is_everyday_word
 from ..model import Block, Document, Entity, Evidence, Fact, Mention, Relation
 from ..names import ADR_ID, adr_id, canonical_adr_number, clean_name, split_compound, split_parenthetical
 from ..resolve import entity_key
 from . import decisions
-from ..gazetteer import is_everyday_word
 from .phrases import KIND_WORDS, Name
 from .state import (
     SENTENCE,
