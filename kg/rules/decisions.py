@@ -216,6 +216,7 @@ def _read_title_clause(title: str, code: frozenset[str]) -> Reading:
     m = MOVE_FROM.search(text)
     if m:
         olds, news = _first(m.group("old"), code), _first(m.group("new"), code)
+        olds = [o for o in olds if not news or not _same_product(o.text, news[0].text)]
         if olds and news:
             out.replaced += [(o, news[0]) for o in olds]
             out.removed += olds
@@ -469,9 +470,19 @@ def lifecycle(sentence: str, code: frozenset[str], out: Reading) -> None:
             one = last_name_before(old_phrase, code) if pattern is REPLACED_BY else _tail_name(old_phrase, code)
             olds = [one] if one is not None else []
         for old in olds:
-            if new and old.text.lower() != new[0].text.lower():
+            if new and not _same_product(old.text, new[0].text):
                 out.replaced.append((old, new[0]))
                 out.removed.append(old)
+
+
+def _same_product(old: str, new: str) -> bool:
+    """'from EKS managed nodes to EKS Fargate', 'from Postgres 12 to Postgres 16': one product's variants or versions,
+    not one product replaced by another."""
+    def bare(name: str) -> str:
+        return re.sub(r"(?:\s+v?\d[\w.]*)+$", "", name.strip()).lower()
+
+    a, b = bare(old), bare(new)
+    return a == b or b.startswith(a + " ") or a.startswith(b + " ")
 
 
 def _hypothetical(lead: str) -> bool:
