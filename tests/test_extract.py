@@ -535,3 +535,16 @@ def test_adr_dates_as_people_write_them() -> None:
     assert iso_date("10/04/18") == "2018-04-10" and iso_date("02/25/2018") == "2018-02-25"
     assert iso_date("5 February 2018") == iso_date("February 5th, 2018") == iso_date("2018/02/05") == "2018-02-05"
     assert iso_date("2026-13-45") is None and iso_date("version 1.2.3") == ""
+
+
+def test_a_move_between_versions_or_variants_of_one_product_retires_nothing() -> None:
+    from kg.rules.decisions import Reading, lifecycle, read_title
+
+    for sentence in ("We will migrate from Postgres 12 to Postgres 16.", "Move from EKS managed nodes to EKS Fargate."):
+        reading = Reading()
+        lifecycle(sentence, frozenset(), reading)
+        assert not reading.replaced and not reading.removed, sentence
+    assert not read_title("Move from EKS managed nodes to EKS Fargate").removed
+    reading = Reading()
+    lifecycle("We moved from AWS CodePipeline to AWS Step Functions.", frozenset(), reading)
+    assert [(a.text, b.text) for a, b in reading.replaced] == [("AWS CodePipeline", "AWS Step Functions")]
