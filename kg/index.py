@@ -3,7 +3,9 @@
 `kg impact`, `kg deps` and `kg show` need a handful of entities and the relations around them, never the
 whole model: loading `model.json` for every question cost seconds on a large workspace. The index keeps
 each entity and relation as the JSON record the model holds (so answers are the same, byte for byte),
-keyed so that a name, an entity or the relations into and out of it are one indexed lookup.
+keyed so that a name, an entity or the relations into and out of it are one indexed lookup. A walk reads
+less: each relation's ends, confidence and impact kind from covering indexes, the records of the hops it
+shows, and an entity's mentions (its evidence, kept apart) only when something shows them.
 
 The file is written once by a build (`write_index`) and then only read, opened immutable (no locks, no
 journal); its size and sha256 are in the build's meta.json like every other file.
