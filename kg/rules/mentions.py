@@ -137,8 +137,11 @@ def proper_nouns(doc: Document, out: Extraction) -> None:
 
     Only a candidate: it becomes an entity where the workspace writes it more than once.
     """
+    terms: dict[tuple[str, ...], bool] = {}
     for block in doc.blocks:
-        if any(TERMS_SECTION.match(clean_name(h)) for h in block.section):
+        if block.section not in terms:
+            terms[block.section] = any(TERMS_SECTION.match(clean_name(h)) for h in block.section)
+        if terms[block.section]:
             continue  # "- Release: … accompanied by a Release Statement": the document's own terms, no products
         for m in re.finditer(r"\b(?:our|the|their|its|a|an)\s+([A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*){0,3})", block.text[:3000]):
             phrase = m.group(1).strip()
@@ -211,10 +214,13 @@ def _counts(surface: str, common: bool, text: str, start: int) -> bool:
     marked = bool(re.search(r"[A-Z].*[A-Z]|\d|[-.+#]", surface)) or " " in surface
     if marked:
         return True
-    sentence_start = not text[:start].strip() or re.search(r"[.!?:]\s*$|^\W*$", text[:start]) is not None
+    # only the words just before the hit matter: the whole text before it, read for every hit, made a long
+    # block's scan quadratic
+    lead = text[max(0, start - 60):start]
+    sentence_start = (start <= 60 and re.search(r"\w", lead) is None) or re.search(r"[.!?:]\s*$", lead) is not None
     if common:
         # "Azure Key Vault", "Safe Harbor": an everyday word after another capitalised word ends a longer name
-        inside_name = re.search(r"(?<![.!?:]\s)\b[A-Z][\w-]*\s$", text[:start]) is not None and not sentence_start
+        inside_name = re.search(r"(?<![.!?:]\s)\b[A-Z][\w-]*\s$", lead) is not None and not sentence_start
         return surface[:1].isupper() and not sentence_start and not inside_name
     return len(surface) >= 4
 
