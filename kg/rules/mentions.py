@@ -195,7 +195,7 @@ def known_technologies(doc: Document, out: Extraction) -> None:
                     continue
                 if n > 1 and surface.islower() and not any(f.islower() for f in record.names):
                     continue  # "aws rds describe-db-instances": a command line, not the product's name
-                if surface.isupper() and re.search(r"[A-Z]{2}", surface) and not any(
+                if surface.isupper() and re.search(r"[A-Z]{2}", surface) and _shouted(text, start, end) and not any(
                         f.isupper() and f.lower() == surface.lower() for f in record.names):
                     continue  # "OF ANY KIND": shouted text, not kind, whose name is not written in capitals
                 if surface.lower() not in seen:
@@ -205,6 +205,14 @@ def known_technologies(doc: Document, out: Extraction) -> None:
                 i += n - 1
                 break
             i += 1
+
+
+def _shouted(text: str, start: int, end: int) -> bool:
+    """Whether the words around a hit are in capitals too ("WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND"), not
+    one name written in capitals among ordinary words ("we publish with NPM")."""
+    before = re.findall(r"[A-Za-z]+", text[max(0, start - 30):start])[-1:]
+    after = re.findall(r"[A-Za-z]+", text[end:end + 30])[:1]
+    return any(len(w) >= 2 and w.isupper() for w in before + after)
 
 
 def _counts(surface: str, common: bool, text: str, start: int) -> bool:
