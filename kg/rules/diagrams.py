@@ -52,7 +52,7 @@ CALL_VERB_LEAD = re.compile(r"^\W*(?:redirect|validate|verif(?:y|ies)|authentica
 READ_FROM_SOURCE = re.compile(r"\bsync|\bpull|\bfetch|\bclone|\bwatch|\bpoll|reconcil", re.I)
 
 
-# "api -->|reads| db": a verb in the third person has the reader as its subject, at the arrow's tail
+# "api -->|reads| db", "eso -->|Fetch| api": a verb of reading has the reader as its subject, at the arrow's tail
 READ_VERB = re.compile(r"^\s*(reads?|quer(?:y|ies)|fetch(?:es)?|pulls?|polls?|consumes?|subscribes?|watch(?:es)?|"
                        r"looks? up|syncs?|clones?|mirrors?)\b", re.I)
 
