@@ -232,17 +232,52 @@ class LazyRecord(dict):  # type: ignore[type-arg]
 
 class LazyEntity(dict):  # type: ignore[type-arg]
     """An entity's record whose evidence is read only when asked for: a walk's rows show an entity's name,
-    type and status, and its mentions were most of the time a large answer took to read."""
+    type and status, and its mentions were most of the time a large answer took to read. Whatever looks at the
+    whole record (iterating it, `get("evidence")`, `in`, comparing, copying, JSON) reads the evidence first, so
+    the record is never seen without it."""
 
     def __init__(self, index: Index, key: str, record: dict[str, Any]) -> None:
         super().__init__(record)
         self._index, self._key = index, key
 
+    def _whole(self) -> LazyEntity:
+        if not dict.__contains__(self, "evidence"):
+            dict.__setitem__(self, "evidence", self._index._entity_evidence(self._key))
+        return self
+
     def __missing__(self, key: str) -> Any:
         if key != "evidence":
             raise KeyError(key)
-        self["evidence"] = self._index._entity_evidence(self._key)
-        return self["evidence"]
+        return dict.__getitem__(self._whole(), "evidence")
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return dict.get(self._whole() if key == "evidence" else self, key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key == "evidence" or dict.__contains__(self, key)
+
+    def __iter__(self) -> Iterator[str]:
+        return dict.__iter__(self._whole())
+
+    def __len__(self) -> int:
+        return dict.__len__(self._whole())
+
+    def keys(self) -> Any:
+        return dict.keys(self._whole())
+
+    def items(self) -> Any:
+        return dict.items(self._whole())
+
+    def values(self) -> Any:
+        return dict.values(self._whole())
+
+    def copy(self) -> dict[str, Any]:
+        return dict(dict.items(self._whole()))
+
+    def __eq__(self, other: object) -> bool:
+        return dict.__eq__(self._whole(), other)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 class LazyMap(Mapping[str, Any]):

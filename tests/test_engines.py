@@ -199,3 +199,17 @@ def test_graph_nt_is_what_rdflib_writes_for_the_model_sorted(any_kg: api.Knowled
     by_rdflib = {line for line in to_rdf(any_kg.model).serialize(format="nt").split("\n") if line.strip()}
     assert set(written[:-1]) == by_rdflib
     assert any(ord(c) > 127 for line in written for c in line), "the check covers text beyond ASCII"
+
+
+def test_an_entity_read_by_a_walk_is_whole_to_whatever_looks_at_it_later(sample_dir: Path) -> None:
+    """A walk reads entities without their mentions; a later look at the record (a notebook's export, a diff, JSON)
+    sees them all, as from the model."""
+    kg = api.open(sample_dir, build_if_missing=False)
+    whole = api.KnowledgeGraph(kg.model, kg.directory, build=kg.build, meta=kg.meta)
+    rows = kg.impact("Redpanda").results
+    assert rows
+    for row in rows:
+        ent = kg.entities[row.id]
+        expected = whole.entities[row.id]
+        assert "evidence" in ent and ent.get("evidence") == expected["evidence"]
+        assert json.loads(json.dumps(ent)) == json.loads(json.dumps(expected)) and dict(ent) == expected
