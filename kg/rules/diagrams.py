@@ -196,18 +196,15 @@ def _diagram_entity(diagram: MermaidDiagram, node_id: str, gaz: Gazetteer, doc: 
     return gaz.node_entity(node_id, node_id)
 
 
-HOST_BOX = re.compile(r"\b(?:cluster|account|vpc|region|zone|namespace|nodes?|host|server|vm|datacenter|cloud)\b", re.I)
-
-
 def _hosts(label: str, key: str, gaz: Gazetteer) -> bool:
-    """Whether a box is where things run (a cluster, an account, a provider), not a component with parts: what is
-    drawn inside a K3s cluster runs on it and is not K3s."""
+    """Whether a box is where things run, by its title ("K3s Cluster", "AWS Account") or by what its entity is (a
+    provider, a Kubernetes distribution, a cloud): what is drawn inside it runs on it and is not it."""
     from ..relations import HOSTING_CATEGORY_WORDS
 
     ent = gaz.entities.get(key)
     category = str(ent.props.get("category") or ent.props.get("landscape") or "").lower() if ent else ""
-    return bool(HOST_BOX.search(label)) or any(w in category for w in HOSTING_CATEGORY_WORDS) \
-        or gaz.type_of(key) == "Vendor"
+    return gaz.type_of(key) == "Vendor" or bool(HOST_WORDS.search(label)) \
+        or any(w in category for w in HOSTING_CATEGORY_WORDS)
 
 
 def _part_of_its_box(first_line: str) -> bool:
@@ -456,20 +453,12 @@ HOST_WORDS = re.compile(r"\b(?:cluster|clusters|kubernetes|k8s|node|nodes|server
 def hosting_subgraphs(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     """A diagram box that is a cluster or a provider, with components drawn inside it: they run on it
     ('subgraph cluster["K3s Cluster"]' holding MinIO's pods: MinIO runs on K3s)."""
-    from ..relations import HOSTING_CATEGORY_WORDS
-
     for diagram in doc.diagrams:
         if diagram.kind not in ("flowchart", "c4"):
             continue
         for sub in diagram.subgraphs.values():
             host = gaz.node_entity(sub.label, sub.id) if sub.label else None
-            if host is None:
-                continue
-            ent = gaz.entities[host]
-            # a Kubernetes distribution or a cloud is a host by what it is (its category, or the landscape's)
-            category = str(ent.props.get("category") or ent.props.get("landscape") or "").lower()
-            if not (ent.type == "Vendor" or HOST_WORDS.search(sub.label)
-                    or any(w in category for w in HOSTING_CATEGORY_WORDS)):
+            if host is None or not _hosts(sub.label, host, gaz):
                 continue
             if not _names_a_host(sub.label, host, gaz):
                 continue  # "AWS Encryption", "Wave 1: Clusters & PKI": a topic or a phase, not a place
