@@ -110,6 +110,12 @@ class Gazetteer:
         ent = self.entities.get(key)
         return ent.type if ent else ""
 
+    def category_of(self, key: str) -> str:
+        """What an entity is, in words: the category the docs give it, else the landscape's (set while extracting,
+        before the build makes it the category)."""
+        ent = self.entities.get(key)
+        return str(ent.props.get("category") or ent.props.get("landscape") or "") if ent else ""
+
     def lookup(self, name: str, etype: str | None = None) -> str | None:
         """The entity whose label or alias is `name` (case and punctuation folded)."""
         keys = self.by_name.get(name_key(name), [])

@@ -106,10 +106,8 @@ def _is_broker(diagram: MermaidDiagram, node_id: str, key: str, gaz: Gazetteer) 
     label = re.split(r"<br\s*/?>|\n", node.label)[0] if node is not None else ""
     if PROCESS_HEAD.search(label):
         return False
-    ent = gaz.entities.get(key)
-    category = str(ent.props.get("category") or ent.props.get("landscape") or "") if ent else ""
     shape = "queue" if node is not None and node.shape == "queue" else ""
-    return bool(BROKER_HINT.search(f"{category} {shape} {label}"))
+    return bool(BROKER_HINT.search(f"{gaz.category_of(key)} {shape} {label}"))
 
 
 def broker_message(label: str, source_broker: bool, target_broker: bool) -> tuple[str, str] | None:
@@ -201,8 +199,7 @@ def _hosts(label: str, key: str, gaz: Gazetteer) -> bool:
     provider, a Kubernetes distribution, a cloud): what is drawn inside it runs on it and is not it."""
     from ..relations import HOSTING_CATEGORY_WORDS
 
-    ent = gaz.entities.get(key)
-    category = str(ent.props.get("category") or ent.props.get("landscape") or "").lower() if ent else ""
+    category = gaz.category_of(key).lower()
     return gaz.type_of(key) == "Vendor" or bool(HOST_WORDS.search(label)) \
         or any(w in category for w in HOSTING_CATEGORY_WORDS)
 

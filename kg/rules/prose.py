@@ -169,22 +169,24 @@ def _coordinated(hits: list[tuple[int, int, str, str]], i: int, sentence: str) -
     """The names joined to the one at `i` as objects of the same verb: "relies on Kubernetes and Longhorn",
     "publishes to Kafka, NATS and SQS" (not "…in PostgreSQL and backs up to S3": that is another verb's)."""
     out: list[str] = []
-    while i + 1 < len(hits) and not sentence[hits[i][1]:hits[i + 1][0]].strip():
-        i += 1  # the run of names the first object ends on ("the TDR Keycloak instance")
+    i = _run_end(hits, i, sentence)  # the run of names the first object ends on ("the TDR Keycloak instance")
     while i + 1 < len(hits) and re.fullmatch(r"\s*(?:,|and|&|,\s*and|as well as)\s*(?:the\s+)?",
                                               sentence[hits[i][1]:hits[i + 1][0]], re.I):
-        i += 1
-        while i + 1 < len(hits) and not sentence[hits[i][1]:hits[i + 1][0]].strip():
-            i += 1
+        i = _run_end(hits, i + 1, sentence)
         out.append(hits[i][2])
     return out
 
 
-def _head(hits: list[tuple[int, int, str, str]], i: int, sentence: str) -> tuple[int, int, str, str]:
-    """The head of a run of names written together: "the TDR Keycloak instance" is Keycloak."""
+def _run_end(hits: list[tuple[int, int, str, str]], i: int, sentence: str) -> int:
+    """The last of a run of names written together from the one at `i`."""
     while i + 1 < len(hits) and not sentence[hits[i][1]:hits[i + 1][0]].strip():
         i += 1
-    return hits[i]
+    return i
+
+
+def _head(hits: list[tuple[int, int, str, str]], i: int, sentence: str) -> tuple[int, int, str, str]:
+    """The head of a run of names written together: "the TDR Keycloak instance" is Keycloak."""
+    return hits[_run_end(hits, i, sentence)]
 
 
 def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | None,

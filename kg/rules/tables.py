@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..model import Document, Fact, Mention
 from ..names import clean_name, split_compound, split_parenthetical
+from .diagrams import BROKER_HINT
 from .state import (
     DESCRIBING_COLUMNS,
     INVENTORY,
@@ -167,7 +168,6 @@ PRODUCER_COLUMNS = ("producer", "producers", "publisher", "publishers", "publish
                     "source service", "sender")
 CONSUMER_COLUMNS = ("consumer", "consumers", "consumer group", "consumer groups", "subscriber", "subscribers",
                     "subscribed by", "consumed by", "receiver", "receivers")
-BROKER_CATEGORY = re.compile(r"messag|stream|broker|queue|event|pub/?sub", re.I)
 
 
 def event_tables(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
@@ -178,7 +178,8 @@ def event_tables(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     if not tables:
         return
     texts = [doc.title, *(s.title for s in doc.sections), *(b.text for b in doc.blocks)]
-    brokers = {h[2] for text in texts for h in gaz.scan(text) if _is_broker(gaz, h[2])}
+    brokers = {h[2] for text in texts for h in gaz.scan(text)
+               if gaz.type_of(h[2]) == "Component" and BROKER_HINT.search(gaz.category_of(h[2]))}
     if len(brokers) != 1:
         return
     (broker,) = brokers
@@ -193,10 +194,3 @@ def event_tables(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
                     if key and key != broker and gaz.type_of(key) == "Component":
                         out.facts.append(Fact(key, relation, broker, evidence_at(doc, line, "table"),
                                               subject_type="key", object_type="key"))
-
-
-def _is_broker(gaz: Gazetteer, key: str) -> bool:
-    ent = gaz.entities.get(key)
-    if ent is None or ent.type != "Component":
-        return False
-    return bool(BROKER_CATEGORY.search(str(ent.props.get("category") or ent.props.get("landscape") or "")))
