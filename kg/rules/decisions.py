@@ -360,7 +360,8 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
         if re.search(r"\b(?:did|had|used to|previously|originally|initially|currently|already)\s*$", clause, re.I):
             continue  # "We did use Siegfried in the Alpha": history, not the decision
         # "use a combination of Auth0 and an OIDC proxy": the parts are what is used
-        object_at = m.end() + (lambda c: c.end() if c else 0)(COMBINATION.match(sentence[m.end():]))
+        combination = COMBINATION.match(sentence[m.end():])
+        object_at = m.end() + (combination.end() if combination else 0)
         read = split_slashes(_first(sentence[object_at:], code))
         if not read:
             continue

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..gazetteer import PHRASE_WORD
 from ..model import Document, Mention
-from ..names import clean_name, is_abbreviation_of
+from ..names import clean_name, is_abbreviation_of, split_parenthetical
 from .phrases import CAPITALISED_STOPWORDS, NOT_A_TECHNOLOGY_HEAD, names_in
 from .state import Extraction, evidence_at
 
@@ -115,7 +115,7 @@ def component_folders(doc: Document, out: Extraction) -> None:
     title = clean_name(re.sub(r"^#+\s*", "", doc.title))
     # the part of the title that names the folder: "Modernisation Platform - PagerDuty" -> PagerDuty
     # "Checkout Service (Java)": a bracketed qualifier after the name is not part of it
-    candidates = [clean_name(re.sub(r"\s*\([^()]*\)\s*$", "", p)) for p in re.split(r"\s+[-–—:|]\s+", title)]
+    candidates = [split_parenthetical(p)[0] for p in re.split(r"\s+[-–—:|]\s+", title)]
     name = next((c for c in candidates if re.sub(r"[^a-z0-9]", "", c.lower()) == "".join(folder_words)), None)
     if name is None and not COMPONENT_FOLDERS.match(parent):
         return  # a folder that is not in a components folder and whose README does not name it

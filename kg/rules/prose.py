@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ..model import Document, Fact
+from ..names import split_parenthetical
 from .adr import adr_subject, option_items
 from .mentions import introduced_component
 from .sections import document_component
@@ -325,8 +326,7 @@ def mentions(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     """Document mentions each known entity it names; documentedIn where its title names it."""
     seen: set[str] = set()
     # "Checkout Service (Java)": the page documents what its title names, not the qualifier in brackets
-    bare_title = re.sub(r"\s*\([^()]*\)\s*$", "", doc.title)
-    title_hits = {h[2] for h in gaz.scan(bare_title)} or {h[2] for h in gaz.scan(doc.title)}
+    title_hits = {h[2] for h in gaz.scan(split_parenthetical(doc.title)[0])} or {h[2] for h in gaz.scan(doc.title)}
     doc_key = f"document/{doc.path}"
     for block in doc.blocks:
         for hit in gaz.scan(block.text):
