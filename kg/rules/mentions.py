@@ -106,6 +106,9 @@ def component_folders(doc: Document, out: Extraction) -> None:
     """A component folder with a README of its own: 'terraform/modules/vpc-inspection/README.md' titled
     'VPC Inspection' is the VPC Inspection component; its folder name is an alias."""
     parts = PurePosixPath(doc.path).parts
+    if len(parts) == 2 and parts[-1].lower() in ("readme.md", "readme.markdown"):
+        _service_repository(doc, out)
+        return
     if len(parts) < 4 or parts[-1].lower() not in ("readme.md", "readme.markdown", "index.md"):
         return  # repository/…/folder/README.md, not the repository's own README
     folder, parent = parts[-2], parts[-3]
@@ -125,6 +128,37 @@ def component_folders(doc: Document, out: Extraction) -> None:
     folder_path = "/".join(parts[:-1])
     aliases = [folder] if folder.lower() != name.lower() else []
     out.mentions.append(Mention(name, "Component", ev, aliases=aliases, props={"folder": folder_path}, strength=2))
+
+
+# a repository named for what it runs: cart-service, payments-api, notification-worker
+SERVICE_NAME = re.compile(r"(?:^|[-_. ])(?:service|svc|api|worker|gateway|server|backend|frontend|daemon|bot|"
+                          r"proxy|microservice)$", re.I)
+# a README that speaks of its repository as something that runs: "The service stores carts in Redis"
+SPEAKS_AS_SERVICE = re.compile(r"\b(?:the|this)\s+(?:micro-?)?(?:service|api|application|app|worker|daemon|server)\b"
+                               r"(?!\s+(?:of|for|that|which|to)\b)", re.I)
+
+
+def _service_repository(doc: Document, out: Extraction) -> None:
+    """A repository that is one service: its README's title names the repository ('Cart Service' in
+    cart-service) and the repository's name or the README says it is something that runs ('cart-service',
+    'The service stores carts in Redis', a Dependencies section). The service is a component whose folder
+    is the repository, so what its README says it uses is what the service uses."""
+    from .sections import _lists_dependencies
+
+    repo = doc.repo
+    title = clean_name(re.sub(r"^#+\s*", "", doc.title))
+    flat = re.sub(r"[^a-z0-9]", "", repo.lower())
+    name = next((c for c in (split_parenthetical(p)[0] for p in re.split(r"\s+[-–—:|]\s+", title))
+                 if flat and re.sub(r"[^a-z0-9]", "", c.lower()) == flat), None)
+    if name is None or "/" in name:
+        return
+    runs = SERVICE_NAME.search(repo) or any(SPEAKS_AS_SERVICE.search(b.text) for b in doc.blocks[:40]) or \
+        any(_lists_dependencies(b.section) for b in doc.blocks) or any(_lists_dependencies(t.section) for t in doc.tables)
+    if not runs:
+        return
+    ev = evidence_at(doc, doc.sections[0].line if doc.sections else 1, "heading")
+    aliases = [repo] if repo.lower() != name.lower() else []
+    out.mentions.append(Mention(name, "Component", ev, aliases=aliases, props={"folder": repo}, strength=2))
 
 
 # sections that define a document's own vocabulary or thank people: their capitalised phrases are no products

@@ -65,8 +65,20 @@ IMPLICIT: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:is|are) (?:sent|published|pushed|emitted) (?:to|into)\b", re.I), "publishesTo"),
 ]
 # a subject that is the page's own component spoken of by its kind: "The service uses Redis", "This API calls X"
-SELF_REFERENCE = re.compile(r"\s*(?:the|this|our)\s+(?:service|micro-?service|application|app|api|component|server|"
-                            r"worker|module|backend|frontend)\s*", re.I)
+SELF_NAME = (r"(?:the|this|our)\s+(?:service|micro-?service|application|app|api|component|server|worker|module|"
+             r"backend|frontend)")
+SELF_REFERENCE = re.compile(rf"\s*{SELF_NAME}\s*", re.I)
+# a clause whose subject is a pronoun or the page's own service, then its verb: "It calls the …", "We run …",
+# "The service uses …"; a name after it is that verb's object, never the subject of a later one
+OBJECT_FIRST = re.compile(rf"\s*(?:it|they|we|i|you|he|she|our team|the team|{SELF_NAME})\s+(?:also\s+|then\s+|only\s+)?"
+                          r"[a-z]+\b", re.I)
+PARTICIPLE = re.compile(r"(?:backed|built|hosted|deployed|based|configured|written|stored|persisted|kept|managed|"
+                        r"powered|run)\b", re.I)
+USE_VERB = re.compile(r"\b(?:uses?|using|leverages?|employs?|with|via)\s+(?:the\s+|a\s+|an\s+|its\s+|our\s+)?$", re.I)
+# a second verb joined by "and" inside what one verb's pattern spans ("stores carts and publishes events to")
+JOINED_VERB = re.compile(r"\b(?:and|or|then)\s+(?:also\s+)?(?:publish|produce|emit|send|push|ship|forward|consume|"
+                         r"subscribe|read|pull|poll|receive|fetch|call|use|run|deploy|expose|serve|store|persist|write|"
+                         r"quer|connect|talk|depend|reli|require|upload|keep|cache|notif|handle)\w*\b", re.I)
 # the parts a component consists of: "The service consist of 3 main components:" then a list
 CONSISTS = re.compile(r"\b(?:consists? of|is made up of|is composed of|comprises|is built from|has (?:\d+|two|three|four|"
                       r"five) (?:main |key )?(?:components|parts|pieces))\b", re.I)
@@ -207,8 +219,11 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 continue
             if relation != "consumesFrom" and re.search(r"\bfrom\b", sentence[m.end():hits[targets[0]][0]]):
                 continue  # "deploys applications from Git": Git is where they come from, not what is deployed
-            if re.search(r"\b(?:and|or|then)\s+[a-z]", sentence[m.end():hits[targets[0]][0]]):
-                continue  # "runs on each instance and pools connections to PostgreSQL": another verb's object
+            if re.search(r"\b(?:and|or|then)\s+[a-z]", sentence[m.end():hits[targets[0]][0]]) or \
+                    JOINED_VERB.search(m.group(0), len(m.group(0).split(None, 1)[0])):
+                # "runs on each instance and pools connections to PostgreSQL", "stores carts and publishes events
+                # to Kafka": the name is another verb's object
+                continue
             if re.search(r"\b(?:per|each|every)\s+$", sentence[m.end():hits[targets[0]][0]], re.I):
                 continue  # "creates the following resources per VPC": where each goes, not what is made
             if re.match(r"\s+[a-z]+ing\b", sentence[m.end():]) and relation in ("dependsOn", "dependsOn?"):
@@ -221,12 +236,24 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                                        r"(?:of|in|for|with|from|on|at|by)\s+(?:[a-z][\w-]*\s+)*",
                                        sentence[start:before[-1][0]], re.I):
                 continue  # "The current method of updating … in S3 requires …": the subject is the method
-            if before and re.search(r"\b(?:and|then|but also)\s+(?:\w+ly\s+)?$", sentence[:m.start()]):
-                # "Debezium reads the WAL of CNPG and publishes changes to Redpanda": a verb joined by "and"
-                # shares the clause's subject, not the object of the verb before it; in "We will run X on
-                # EKS and keep invoices in S3" that subject is not a component
-                if re.match(r"\s*(?:we|i|you|they|our|the team)\b", sentence[start:before[0][0]], re.I):
+            lead = sentence[start:before[0][0]] if before else ""
+            # "ActiveJob backed by Solid Queue": a participle's subject is the name before it, whatever the clause's
+            # is; so is an infinitive's after a verb that is not one of use ("change forms-runner to read from X",
+            # but in "uses Redis to store carts" Redis is the means, not what stores)
+            infinitive = before and re.fullmatch(r"\s+to\s+", sentence[before[-1][1]:m.start()])
+            named_first = before and (PARTICIPLE.match(m.group(0)) or infinitive and not USE_VERB.search(lead)
+                                      or not OBJECT_FIRST.match(lead))
+            if before and not named_first:
+                # "It calls the Cart Service and stores orders in MongoDB", "The service uses Redis and publishes
+                # events to Kafka": the clause's subject is a pronoun or the page's own service, and the names
+                # before this verb are another verb's objects
+                if not (implicit and not weighing and SELF_REFERENCE.match(sentence[start:before[0][0]])):
                     continue
+                subj = implicit
+                before = []
+            elif before and re.search(r"\b(?:and|then|but also)\s+(?:\w+ly\s+)?$", sentence[:m.start()]):
+                # "Debezium reads the WAL of CNPG and publishes changes to Redpanda": a verb joined by "and"
+                # shares the clause's subject, not the object of the verb before it
                 subj = before[0][2]
             elif before:
                 subj = before[-1][2]
@@ -238,8 +265,8 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 subj = implicit  # "Tiered storage to MinIO" under the Redpanda heading
             else:
                 continue
-            if relation.endswith("?") and not before:
-                continue
+            if relation.endswith("?") and not before and not SELF_REFERENCE.fullmatch(clause_head):
+                continue  # a bare "uses" counts with a subject written in the clause, the page's "The service" too
             sure = 0.5 if not before else 0.6 if relation.endswith("?") else 0.7
             for each in [obj, *_coordinated(hits, targets[0], sentence)]:
                 found.append((subj, relation.rstrip("?"), each, sure))
