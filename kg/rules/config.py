@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..model import Document, Evidence, Fact
+from ..model import Document, Evidence, Fact, ManifestEntry, Mention
 from .sections import document_component
-from .state import Extraction
+from .state import Extraction, evidence_at
 
 if TYPE_CHECKING:
     from ..resolve import Gazetteer
@@ -107,3 +107,61 @@ def config_snippets(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
                 ev = Evidence(doc.path, line, line_text.strip(), "config")
                 out.facts.append(Fact(subject, "dependsOn", obj, ev, subject_type="key", object_type="key"))
                 break
+
+
+# a Compose file written out in a document: top-level `services:` whose services run an image or are built
+COMPOSE_SNIPPET = re.compile(r"^services:[ \t]*(?:#.*)?$(?=[\s\S]*^[ \t]+(?:image|build|depends_on):)", re.M)
+
+
+def _compose_services(doc: Document) -> list[tuple[ManifestEntry, int]]:
+    """The services of each Compose file a document writes out in a code block, with the line of the block's
+    first line of YAML (a snippet that is not valid YAML is an example left half-written: nothing)."""
+    from ..manifests import ManifestError, read_entries
+
+    found = []
+    for code in doc.code_blocks:
+        if code.lang not in CONFIG_LANGS or len(code.text) > 50_000 or not COMPOSE_SNIPPET.search(code.text):
+            continue
+        try:
+            entries = read_entries(code.text, doc.path, "compose")
+        except ManifestError:
+            continue
+        found += [(entry, code.line) for entry in entries]
+    return found
+
+
+def compose_snippet_names(doc: Document, out: Extraction) -> None:
+    """Each service of a Compose file in a document is a component: the image it runs when that has a name of its
+    own ("queue" running rabbitmq:3 is RabbitMQ; the service's key is only its role in this file), else the
+    service's name."""
+    for entry, first in _compose_services(doc):
+        out.mentions.append(Mention((entry.aliases or [entry.name])[0], "Component",
+                                    evidence_at(doc, first + entry.line, "config"), strength=1))
+
+
+def compose_snippets(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """A Compose file in a document: each service depends on what its `depends_on`, links and address settings
+    name. A service built from source rather than run from an image, in a component's own document, is that
+    component (`app: {build: .}` in a service's README)."""
+    services = _compose_services(doc)
+    if not services:
+        return
+    own = document_component(doc, gaz)
+
+    def resolve(entry: ManifestEntry) -> str | None:
+        if own and not entry.props.get("image"):
+            return own
+        for name in (*entry.aliases, entry.name):
+            found = gaz.lookup(name, "Component") or gaz.lookup(name, "Vendor")
+            if found:
+                return found
+        return None
+
+    by_name = {entry.name: resolve(entry) for entry, _first in services}
+    for entry, first in services:
+        subject = by_name[entry.name]
+        for link in entry.links:
+            obj = by_name.get(link.target) or gaz.lookup(link.target, "Component")
+            if subject and obj and obj != subject:
+                out.facts.append(Fact(subject, "dependsOn", obj, evidence_at(doc, first + link.line, "config"),
+                                      subject_type="key", object_type="key"))
