@@ -203,10 +203,10 @@ def known_technologies(doc: Document, out: Extraction) -> None:
 
     known = gazetteer.load()
     first_words = known.first_words
-    texts = [(b.text, b.line) for b in doc.blocks] + [(s.title, s.line) for s in doc.sections]
-    texts += [(cell, line) for t in doc.tables for r, line in zip(t.rows, t.row_lines) for cell in r.values()]
+    texts = [(b.text, b.line, b.kind == "item") for b in doc.blocks] + [(s.title, s.line, False) for s in doc.sections]
+    texts += [(cell, line, False) for t in doc.tables for r, line in zip(t.rows, t.row_lines) for cell in r.values()]
     seen: set[str] = set()
-    for text, line in texts:
+    for text, line, item in texts:
         words = list(_WORD.finditer(text[:5000]))
         i = 0
         while i < len(words):
@@ -225,7 +225,9 @@ def known_technologies(doc: Document, out: Extraction) -> None:
                 if n > 1 and (not re.fullmatch(r"[\w.+#-]+(?: [\w.+#-]+)*", surface) or ". " in surface):
                     continue  # the words of a name stand next to each other, one space apart, in one sentence
                 record = known.get(surface)
-                if record is None or not _counts(surface, record.common_word, text, start):
+                # "- Prometheus", "- Flux – GitOps": a list item that is the name, capitalised, is the product
+                listed = item and start == 0 and surface[:1].isupper() and len(surface) > 1 and LISTED_NAME_END.match(text, end) is not None
+                if record is None or not (listed or _counts(surface, record.common_word, text, start)):
                     continue
                 if n > 1 and surface.islower() and not any(f.islower() for f in record.names):
                     continue  # "aws rds describe-db-instances": a command line, not the product's name
@@ -247,6 +249,9 @@ def _shouted(text: str, start: int, end: int) -> bool:
     before = re.findall(r"[A-Za-z]+", text[max(0, start - 30):start])[-1:]
     after = re.findall(r"[A-Za-z]+", text[end:end + 30])[:1]
     return any(len(w) >= 2 and w.isupper() for w in before + after)
+
+
+LISTED_NAME_END = re.compile(r"\s*(?:$|[:–—(,]|\s-\s|\s+for\b)")
 
 
 def _counts(surface: str, common: bool, text: str, start: int) -> bool:

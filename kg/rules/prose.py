@@ -69,9 +69,10 @@ SELF_NAME = (r"(?:the|this|our)\s+(?:service|micro-?service|application|app|api|
              r"backend|frontend)")
 SELF_REFERENCE = re.compile(rf"\s*{SELF_NAME}\s*", re.I)
 # a clause whose subject is a pronoun or the page's own service, then its verb: "It calls the …", "We run …",
-# "The service uses …"; a name after it is that verb's object, never the subject of a later one
+# "The service uses …"; a name after it is that verb's object, never the subject of a later one (but after
+# "is" it is what the subject is: "It is a rails app that runs on EC2")
 OBJECT_FIRST = re.compile(rf"\s*(?:it|they|we|i|you|he|she|our team|the team|{SELF_NAME})\s+(?:also\s+|then\s+|only\s+)?"
-                          r"[a-z]+\b", re.I)
+                          r"(?!(?:is|are|was|were|will be|has been|have been|be)\b)[a-z]+\b", re.I)
 PARTICIPLE = re.compile(r"(?:backed|built|hosted|deployed|based|configured|written|stored|persisted|kept|managed|"
                         r"powered|run)\b", re.I)
 USE_VERB = re.compile(r"\b(?:uses?|using|leverages?|employs?|with|via)\s+(?:the\s+|a\s+|an\s+|its\s+|our\s+)?$", re.I)
@@ -321,6 +322,36 @@ def hosting_phrases(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             if gaz.type_of(a[2]) == "Component" and gaz.type_of(b[2]) == "Vendor" and ON_HOST.match(text[a[1]:b[0]]):
                 out.facts.append(Fact(a[2], "runsOn", b[2], evidence_at(doc, line, "prose", text),
                                       subject_type="key", object_type="key"))
+
+
+# a paragraph that says where the list after it runs: "On the management cluster we run:", "The following
+# services run on Kubernetes:", "The EKS cluster hosts:"
+HOSTING_INTRO = re.compile(
+    r"^(?:(?:on|in)\s+(?P<a>.+?),?\s+(?:we|they|you|the team)\s+(?:also\s+)?(?:run|host|deploy|operate)"
+    r"|(?:the\s+following|these)\s+(?:[\w-]+\s+){0,3}?(?:run|runs|are\s+(?:deployed|hosted|running))\s+(?:on|in)\s+"
+    r"(?P<b>.+?)"
+    r"|(?P<c>.+?)\s+(?:runs|hosts)(?:\s+the\s+following)?(?:\s+[\w-]+)?)\s*:$", re.I)
+
+
+def hosting_lists(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """"On the management cluster (EKS) we run:" and the list after it: each item runs on the host named."""
+    from .sections import _item_lead
+
+    host: str | None = None
+    for block in doc.blocks:
+        if block.kind != "item":
+            m = HOSTING_INTRO.match(block.text.strip()) if len(block.text) < 120 else None
+            hits = [h for h in gaz.scan(next(g for g in m.groups() if g)) if gaz.type_of(h[2]) in ("Component", "Vendor")] \
+                if m else []
+            host = _head(hits, 0, block.text)[2] if hits else None
+            continue
+        if host is None or block.depth > 1:
+            continue
+        lead = _item_lead(block)
+        hits = [h for h in gaz.scan(lead) if gaz.type_of(h[2]) == "Component" and h[0] == 0]
+        if hits and hits[0][2] != host:
+            out.facts.append(Fact(hits[0][2], "runsOn", host, evidence_at(doc, block.line, "prose", block.text),
+                                  subject_type="key", object_type="key"))
 
 
 def _parts(doc: Document, blocks: list, index: int, subject: str, out: Extraction, gaz: Gazetteer) -> None:
