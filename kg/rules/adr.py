@@ -35,11 +35,11 @@ from .state import (
 if TYPE_CHECKING:
     from ..resolve import Gazetteer
 
-# a number in a title: "ADR-7: X", "ADR 007 - X", "7. X", "ADR029: X" (and typos such as "ADD037: X")
+# a number in a title: "ADR-7: X", "ADR 007 - X", "ADR.7 X", "7. X", "ADR029: X" (and typos such as "ADD037: X")
 # "Architecture Decision Record 11: Lifecycle Policy", "Architectural Decision Record: Using X": the series' name
 RECORD_PREFIX = re.compile(r"^\s*(?:architectur(?:e|al)\s+decision\s+records?|decision\s+records?)\s*"
                            r"(?:(?=\d)|[:\-–—]\s*)", re.IGNORECASE)
-TITLE_NUMBER = re.compile(r"^\s*(?:(?:ADR|AD|ADD|DR)[-_ ]?(?P<a>\d{1,5})|(?P<n>\d{1,5})\s*[.:)]|#(?P<h>\d{1,5})\.?)"
+TITLE_NUMBER = re.compile(r"^\s*(?:(?:ADR|AD|ADD|DR)[-_ .]?(?P<a>\d{1,5})|(?P<n>\d{1,5})\s*[.:)]|#(?P<h>\d{1,5})\.?)"
                           r"\s*[:.\-–—]?\s*(?P<rest>.*)$", re.IGNORECASE)
 
 
@@ -76,7 +76,7 @@ NOT_AN_OPTION = re.compile(r"^(?:advantages|disadvantages|pros|cons|positives?|n
                            re.IGNORECASE)
 STATUS_WORD = re.compile(r"\b(accepted|proposed|deprecated|superseded|superceded|superceeded|rejected|draft|approved|"
                          r"implemented|in progress|under review|amended|withdrawn|agreed|adopted|retired|obsolete|"
-                         r"replaced|on hold|abandoned)\b", re.IGNORECASE)
+                         r"replaced|on hold|abandoned|final|decided)\b", re.IGNORECASE)
 STATUS_EMOJI = {"✅": "Accepted", "✔": "Accepted", "❌": "Rejected", "✖": "Rejected", "⌛": "Superseded",
                 "🤔": "Proposed", "♻": "Amended"}
 # every spelling people use: superseded, superceded, superceeded; supersedes, supercedes, superseeds
@@ -108,10 +108,19 @@ def _headings(doc: Document) -> list[str]:
     return [clean_name(s.title).lower().rstrip(":") for s in doc.sections]
 
 
+def _heading_status(doc: Document) -> tuple[str, int] | None:
+    """A status written on its heading's own line ("## Status `APPROVED`", "## Status: Accepted") and that line."""
+    for section in doc.sections[:12]:
+        m = re.match(r"^(?:status|state)\s*[:\-–—]?\s*(\S.*)$", clean_name(section.title), re.I)
+        if m and normalise_status(m.group(1)):
+            return m.group(1), section.line
+    return None
+
+
 def _has_status(doc: Document) -> bool:
     if doc.front_matter.get("status"):
         return True
-    if any(h in STATUS_HEADINGS for h in _headings(doc)):
+    if any(h in STATUS_HEADINGS for h in _headings(doc)) or _heading_status(doc):
         return True
     return any(re.match(r"^[*_\s>-]*status[*_\s]*:", doc.line_text(b.line), re.I) for b in doc.blocks[:12])
 
@@ -126,7 +135,8 @@ def _stated_status(doc: Document) -> str:
         m = re.match(r"^[*_\s>-]*status[*_\s]*:\s*(.+)$", doc.line_text(b.line), re.I)
         if m:
             return normalise_status(m.group(1))
-    return ""
+    on_heading = _heading_status(doc)
+    return normalise_status(on_heading[0]) if on_heading else ""
 
 
 def _looks_like_template(doc: Document, title: str) -> bool:
@@ -317,6 +327,9 @@ def _status_and_date(doc: Document, rec: AdrRecord) -> list[Block]:
     if not rec.status and status_blocks:
         rec.status = " ".join(b.text for b in status_blocks[:2])
         rec.evidence = evidence_at(doc, status_blocks[0].line, "heading")
+    on_heading = _heading_status(doc) if not rec.status else None
+    if on_heading:
+        rec.status, rec.evidence = on_heading[0], evidence_at(doc, on_heading[1], "heading")
     date_blocks = [b for b in doc.blocks if b.section and clean_name(b.section[-1]).lower().rstrip(":") in
                    ("date", "dates")]
     if not rec.date and date_blocks:

@@ -35,6 +35,8 @@ def decision_tables(doc: Document, out: Extraction) -> None:
                                             props={"status": STATUS_WORDS[m.group(1).lower()]}, strength=2))
 
 
+# the statuses of a record in force: decided and not withdrawn ("Amended" records still hold, as amended)
+IN_FORCE = ("Accepted", "Approved", "Implemented", "Agreed", "Adopted", "Final", "Decided", "Amended")
 REPLACED_BY_PAIR = re.compile(r"([\w.\- ]{2,40}?)\s+(?:was |is |has been |fully )?replaced by\s+([\w.\- ]{2,40})", re.I)
 
 
@@ -88,7 +90,7 @@ def apply_statuses(entities: dict[str, Entity], relations: list[Relation], facts
         if ent.type == "ADR":
             status = ent.props.get("status", "")
             ent.props["superseded_by"] = sorted(superseded.get(ent.key, []))
-            ent.props["in_force"] = status in ("Accepted", "Approved", "Implemented") and not superseded.get(ent.key)
+            ent.props["in_force"] = status in IN_FORCE and not superseded.get(ent.key)
         elif ent.type == "Component":
             stated = ent.props.pop("stated_status", [])
             strength = ent.props.get("strength", 1)
