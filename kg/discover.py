@@ -37,6 +37,18 @@ def _looks_like_repository(path: Path) -> bool:
     return bool(names & ROOT_DOC_NAMES)
 
 
+# folders a repository keeps its docs or decision records in (adr-tools writes doc/adr)
+DOCS_FOLDERS = ("docs", "doc", "adr", "adrs", "decisions")
+
+
+def _holds_docs(path: Path) -> bool:
+    """A folder with a docs or decision-record folder at its top: a repository without a README of its own."""
+    try:
+        return any(p.is_dir() and p.name.lower() in DOCS_FOLDERS for p in path.iterdir())
+    except OSError:
+        return False
+
+
 @dataclass(frozen=True)
 class GuardedFile(SourceFile):
     """A source file with the folders it may be read from; `refused` says why it will not be read at all."""
@@ -124,7 +136,7 @@ def discover(paths: list[str]) -> Workspace:
         # a folder holding repositories: some child is a git checkout, or, with no README of its own,
         # at least two children look like repositories (a README, an index or a docs/ folder)
         holds_checkouts = any(_is_git_toplevel(c) for c in children)
-        repo_like = [c for c in children if _looks_like_repository(c) or (c / "docs").is_dir()]
+        repo_like = [c for c in children if _looks_like_repository(c) or _holds_docs(c)]
         if _is_git_toplevel(path) or not holds_checkouts and (_looks_like_repository(path) or len(repo_like) < 2):
             add_repo(path.name, path)
             continue

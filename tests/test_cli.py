@@ -271,8 +271,12 @@ def test_what_a_folder_is(make_workspace, tmp_path: Path) -> None:
         "handbook/README.md": "# Handbook\n", "handbook/adrs/README.md": "# ADRs\n",
         "handbook/runbooks/README.md": "# Runbooks\n",
         "plain/notes.md": "# Notes\n",
+        # adr-tools keeps records in doc/adr; a repository need not have a README at its top
+        "logs/identity/doc/adr/0001-record-architecture-decisions.md": "# 1. Record architecture decisions\n",
+        "logs/road/README.md": "# Road\n",
     })
     assert set(discover([str(ws / "side")]).repos) == {"alpha", "beta"}
+    assert set(discover([str(ws / "logs")]).repos) == {"identity", "road"}
     assert set(discover([str(ws / "handbook")]).repos) == {"handbook"}, "a README at the top makes one repository"
     assert set(discover([str(ws / "plain")]).repos) == {"plain"}
     (ws / "handbook" / "adrs" / ".git").mkdir()
