@@ -548,3 +548,20 @@ def test_a_move_between_versions_or_variants_of_one_product_retires_nothing() ->
     reading = Reading()
     lifecycle("We moved from AWS CodePipeline to AWS Step Functions.", frozenset(), reading)
     assert [(a.text, b.text) for a, b in reading.replaced] == [("AWS CodePipeline", "AWS Step Functions")]
+
+
+def test_what_a_proposal_turns_down_is_not_thereby_out_of_use(make_workspace) -> None:
+    """A rejected alternative is out of use when a decided record turns it down, not when a proposal does."""
+    record = ("# {n}. {title}\n\n## Status\n\n{status}\n\n## Decision\n\nWe will use {chosen}.\n\n"
+              "## Alternatives considered\n\n### {other}\n\nIt does not fit: {other} is not what we need here.\n")
+    ws = make_workspace({
+        "platform/README.md": "# Platform\n",
+        "platform/docs/adr/0001-paging.md": record.format(n=1, title="Paging", status="Proposed",
+                                                          chosen="PagerDuty", other="Opsgenie"),
+        "platform/docs/adr/0002-ci.md": record.format(n=2, title="CI", status="Accepted",
+                                                      chosen="GitHub Actions", other="Jenkins"),
+    })
+    result = build([str(ws)])
+    assert ("ADR-001", "rejects", "Opsgenie") in relations(result)
+    assert by_name(result, "Opsgenie")[0].props["status"] != "not used", "a proposal only weighs it"
+    assert by_name(result, "Jenkins")[0].props["status"] == "not used", "an accepted record turned it down"
