@@ -28,7 +28,7 @@ from .model import BuildResult, Document, Entity, Evidence, Fact, Relation, Sour
 from .names import name_key
 from .resolve import CuratedAliases, Gazetteer, build_entities, choose_label, default_alias_files, entity_key
 from .rules import Extraction
-from .rules.adr import adr_entities, adr_relations, categories_from_adr_titles
+from .rules.adr import adr_entities, adr_relations, categories_from_adr_titles, scope_to_logs
 from .rules.lifecycle import apply_statuses
 from .rules.vendors import curated_vendor_mentions
 
@@ -147,6 +147,7 @@ def build(paths: list[str], alias_files: list[Path] | None = None, progress: Pro
     entities, implied = build_entities(extraction.mentions, curated)
     _add_repositories(entities, repos, documents)
     _add_documents(entities, documents)
+    scope_to_logs(extraction.adrs)
     adr_records = adr_entities(entities, extraction.adrs)
 
     gaz = Gazetteer(entities)

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..gazetteer import is_everyday_word
 from ..model import Block, Document, Entity, Evidence, Fact, Mention, Relation
-from ..names import ADR_ID, adr_id, canonical_adr_number, clean_name, split_compound, split_parenthetical
+from ..names import ADR_ID, adr_id, canonical_adr_number, clean_name, name_key, split_compound, split_parenthetical
 from ..resolve import entity_key
 from . import decisions
 from .phrases import KIND_WORDS, Name
@@ -689,8 +689,6 @@ def _names_option(label: str, option: decisions.Option) -> bool:
 
 
 def _keys(n: Name) -> set[str]:
-    from ..names import name_key
-
     return {k for k in (name_key(n.text), name_key(n.abbreviation or "")) if k}
 
 
@@ -829,6 +827,67 @@ def adr_subject(doc: Document, out: Extraction, gaz: Gazetteer) -> str | None:
 
 
 # ---------------------------------------------------------------- entities and relations
+
+def scope_to_logs(records: list[AdrRecord]) -> None:
+    """ADR numbers are unique within one log (the folder a series of records is kept in), not across a workspace:
+    two repositories, or two logs of one repository, may each have an ADR-001. Where a number is taken in several
+    logs by records of different titles (the same title is one record published twice), the largest log keeps the
+    plain id (what the workspace's people say "ADR-001" for) and the others' records take their log's path in
+    front ("records/guardian/ADR-001"). A reference without a document of its own (a citation, "supersedes ADR-3")
+    in such a log means a record of that log, present or not; elsewhere, the record of its repository's one log
+    with the number, else the plain id. A workspace whose numbers are not taken twice is left as it is, and so is a
+    log that does not count from 1: one series kept in several repositories' folders."""
+    import posixpath
+
+    size: Counter[str] = Counter()  # records per log
+    logs_of: dict[str, set[str]] = defaultdict(set)
+    titles: dict[tuple[str, str], str] = {}
+    for rec in records:
+        if rec.document and rec.evidence.method in ("heading", "front-matter"):
+            log = posixpath.dirname(rec.document)
+            size[log] += 1
+            logs_of[rec.id].add(log)
+            titles.setdefault((log, rec.id), name_key(rec.title))
+    rank = {log: n for n, log in enumerate(sorted(size, key=lambda log: (-size[log], log)))}
+    # a log that counts on its own starts at 1 (or 0); one series kept in several repositories' folders does
+    # not, and a number taken twice in it is a mistake kg check reports, not two records
+    counting = {log for ident in ("ADR-000", "ADR-001") for log in logs_of.get(ident, ())}
+    scoped: dict[tuple[str, str], str] = {}
+    in_repository: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for ident, logs in logs_of.items():
+        if len(logs) < 2:
+            continue
+        # the same record published in two repositories (the same title) is one record
+        records_of: dict[str, list[str]] = defaultdict(list)
+        for log in sorted(logs, key=rank.__getitem__):
+            records_of[titles[(log, ident)]].append(log)
+            in_repository[(log.split("/", 1)[0], ident)].add(log)
+        main = min(records_of.values(), key=lambda group: rank[group[0]])  # the record of the largest log
+        for group in records_of.values():
+            for log in group if group is not main and group[0] in counting else ():
+                scoped[(log, ident)] = f"{group[0]}/{ident}"
+    if not scoped:
+        return
+
+    held = {(log, ident) for ident, logs in logs_of.items() for log in logs}
+    scoped_logs = {log for log, _ident in scoped}
+
+    def resolve(ident: str, document: str | None, context: str) -> str:
+        if document:
+            return scoped.get((posixpath.dirname(document), ident), ident)
+        here = posixpath.dirname(context)
+        if here in scoped_logs:
+            # a record of a log that shares its numbers speaks of its own log's records, present or not
+            return scoped.get((here, ident), ident if (here, ident) in held else f"{here}/{ident}")
+        logs = in_repository.get((context.split("/", 1)[0], ident), set())
+        return scoped.get((next(iter(logs)), ident), ident) if len(logs) == 1 else ident
+
+    for rec in records:
+        where = rec.document or rec.evidence.document
+        rec.id = resolve(rec.id, rec.document, rec.evidence.document)
+        rec.supersedes = [(o if o.startswith("doc:") else resolve(o, None, where), ev) for o, ev in rec.supersedes]
+        rec.superseded_by = [(o if o.startswith("doc:") else resolve(o, None, where), ev) for o, ev in rec.superseded_by]
+
 
 def adr_entities(entities: dict[str, Entity], records: list[AdrRecord]) -> dict[str, list[AdrRecord]]:
     """One ADR entity per id, from every record that names it (its own documents first)."""
