@@ -548,7 +548,9 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
     if rec.status in ("Rejected", "Withdrawn", "Abandoned"):
         # a rejected record decides nothing: what it proposed is what was turned down
         choices = [("rejected" if kind == "chosen" else kind, n, ev) for kind, n, ev in choices]
-    if decision_blocks and UNDECIDED.match(decision_blocks[0].text):
+    # the outcome, after a label that stands alone ("Chosen option:" then "To be determined …" below it)
+    outcome = re.sub(r"^\W*chosen\s+option\s*:?\s*", "", " ".join(b.text for b in decision_blocks[:2]), flags=re.I)
+    if decision_blocks and UNDECIDED.match(outcome):
         # "Decision Outcome: (( to be taken ))": the record has not chosen yet, whatever its title proposes
         rec.undecided = True
         choices = [c for c in choices if c[0] != "chosen"]
