@@ -15,7 +15,7 @@ from typing import Any
 from ..gazetteer import PHRASE_WORD
 from ..model import Document, Mention
 from ..names import clean_name, is_abbreviation_of, split_parenthetical
-from .phrases import CAPITALISED_STOPWORDS, NOT_A_TECHNOLOGY_HEAD, names_in
+from .phrases import ADJECTIVE_OF_NAME, CAPITALISED_STOPWORDS, NOT_A_TECHNOLOGY_HEAD, names_in
 from .state import Extraction, evidence_at
 
 # "Amazon Simple Email Service (SES)", "Access Your Records (AYR)", "AWS Key Management Service (KMS)"
@@ -229,8 +229,14 @@ def known_technologies(doc: Document, out: Extraction) -> None:
                 listed = item and start == 0 and surface[:1].isupper() and len(surface) > 1 and LISTED_NAME_END.match(text, end) is not None
                 if record is None or not (listed or _counts(surface, record.common_word, text, start)):
                     continue
-                if n > 1 and surface.islower() and not any(f.islower() for f in record.names):
-                    continue  # "aws rds describe-db-instances": a command line, not the product's name
+                if surface.islower() and not any(f.islower() for f in record.names) and (
+                        n > 1 or ADJECTIVE_ENDING.search(surface)):
+                    # "aws rds describe-db-instances": a command line; "unstructured data", "serverless": a word
+                    # that is also a product's name, written as the word
+                    continue
+                longer = LONGER_NAME.match(text, end) if n == 1 else None
+                if longer and is_abbreviation_of(longer.group(2), text[start:longer.end(1)]):
+                    continue  # "Elastic Kubernetes Service (EKS)": the first word of a longer name
                 if surface.isupper() and re.search(r"[A-Z]{2}", surface) and _shouted(text, start, end) and not any(
                         f.isupper() and f.lower() == surface.lower() for f in record.names):
                     continue  # "OF ANY KIND": shouted text, not kind, whose name is not written in capitals
@@ -249,6 +255,11 @@ def _shouted(text: str, start: int, end: int) -> bool:
     before = re.findall(r"[A-Za-z]+", text[max(0, start - 30):start])[-1:]
     after = re.findall(r"[A-Za-z]+", text[end:end + 30])[:1]
     return any(len(w) >= 2 and w.isupper() for w in before + after)
+
+
+ADJECTIVE_ENDING = re.compile(r"(?:ed|less|able|ible|ful|ous|ive)$")
+# capitalised words after a name, then an abbreviation in brackets: "Elastic Kubernetes Service (EKS)"
+LONGER_NAME = re.compile(r"((?:\s+[A-Z][\w-]*){1,5})\s+\(([A-Z][A-Za-z]{1,9})\)")
 
 
 LISTED_NAME_END = re.compile(r"\s*(?:$|[:–—(,]|\s-\s|\s+for\b)")
@@ -319,8 +330,9 @@ def technology_heads(doc: Document, out: Extraction) -> None:
     for block in doc.blocks:
         for m in TECHNOLOGY_HEAD.finditer(block.text[:3000]):
             name = m.group(1).rstrip(".,")
-            if len(name) < 2 or re.fullmatch(r"[A-Z]{2}s?", name) or name.lower() in CAPITALISED_STOPWORDS:
-                continue
+            if len(name) < 2 or re.fullmatch(r"[A-Z]{2}s?", name) or name.lower() in CAPITALISED_STOPWORDS \
+                    or ADJECTIVE_OF_NAME.search(name):
+                continue  # "a JSON-only API": an adjective made of a name, not the name
             out.mentions.append(Mention(name, "Component", evidence_at(doc, block.line, "prose", block.text[:300])))
 
 

@@ -142,6 +142,11 @@ def _tokens(phrase: str, known: frozenset[str]) -> list[tuple[str, int, int]]:
     return out
 
 
+# a name made an adjective by its last word's ending: HTMX-based, JSON-only, Kubernetes-native, Vault-backed
+ADJECTIVE_OF_NAME = re.compile(r"-(?:based|driven|native|only|powered|backed|compatible|style|like|specific|enabled|"
+                               r"aware|centric|oriented|friendly|ready)$", re.I)
+
+
 def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6) -> list[Name]:
     """The names a phrase starts with: one, or a list ("Terratest, OPA and Go"), read up to the phrase's end.
 
@@ -182,9 +187,17 @@ def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6
             word = tokens[j][0]
             run.append(tokens[j])
             j += 1
+        # "JSON-only API": a word made an adjective ends the name
+        cut_at = next((n for n, t in enumerate(run) if ADJECTIVE_OF_NAME.search(t[0].rstrip(_TRAIL))), None)
+        if cut_at is not None:
+            run = run[:cut_at + 1]
         # a leading dot is clean_name's to judge: ".NET" keeps it; "GitHub's" is GitHub
         text = clean_name(phrase[run[0][1]:run[-1][2]].rstrip(_TRAIL + _LEAD).lstrip((_TRAIL + _LEAD).replace(".", "")))
         text = re.sub(r"['’]s$", "", text)
+        # "HTMX-based rendering", "DNS-based failover", "JSON-only API": an adjective made of a name, describing
+        # something else that the phrase does not name; no name here
+        if ADJECTIVE_OF_NAME.search(text):
+            break
         abbreviation = None
         # "IAM Roles for Service Accounts (IRSA)": a small word inside a name whose abbreviation spells it all
         rest = phrase[run[-1][2]:]
