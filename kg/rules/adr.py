@@ -503,7 +503,7 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
             # what an option would do is not what the record decided; what was weighed and not taken is turned down
             for sentence in SENTENCE.split(block.text):
                 ev = evidence_at(doc, sentence_line(doc, block.line, block.end_line, sentence), "prose", sentence, 0.65)
-                note("rejected", decisions.weighed_but(sentence, known | frozenset(block.code)), ev)
+                note("rejected", decisions.weighed_alternatives(sentence, known | frozenset(block.code)), ev)
             continue
         for sentence in SENTENCE.split(block.text):
             ev = evidence_at(doc, sentence_line(doc, block.line, block.end_line, sentence), "prose", sentence,

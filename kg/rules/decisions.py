@@ -305,6 +305,32 @@ WEIGHED_ACTIVE = re.compile(rf"\b(?:we|i|the team)\s+(?:\w+\s+)?{WEIGHED}\s+(?:u
 WEIGHED_PASSIVE = re.compile(rf"\b(?:was|were)\s+(?:also\s+|briefly\s+)?{WEIGHED}\b[^.;]{{0,40}}?\bbut\b", re.I)
 
 
+ROLE_AND = re.compile(r"^\s*as\s+(?:(?:our|the|a|an|its|their)\s+)?[\w /-]{1,40}?\s+and\s+(?:(?:the|our)\s+)?", re.I)
+# what an alternatives section says was weighed, without a "but": "Sealed Secrets and SOPS were also considered",
+# "Primary alternatives considered were SecureAuth or a PIV proxy", "Parameter Store is a second alternative"
+WEIGHED_SUBJECT = re.compile(rf"^(?P<names>.+?)\s+(?:was|were|have been|has been)\s+(?:also\s+|briefly\s+)?{WEIGHED}\b",
+                             re.I)
+WEIGHED_LIST = re.compile(rf"\b(?:alternatives?|options?)\s+(?:we\s+)?(?:\w+\s+)?{WEIGHED}\s+(?:were|was|are|include[sd]?)"
+                          r"\s*:?\s*", re.I)
+AN_ALTERNATIVE = re.compile(r"^(?P<names>.+?)\s+(?:is|was)\s+(?:a|an|another|the)\s+(?:\w+\s+)?(?:alternative|option)\b",
+                            re.I)
+
+
+def weighed_alternatives(sentence: str, code: frozenset[str] = frozenset()) -> list[Name]:
+    """The names an alternatives section says were weighed, however it says so (see WEIGHED_SUBJECT)."""
+    out = weighed_but(sentence, code)
+    for pattern in (WEIGHED_SUBJECT, AN_ALTERNATIVE):
+        m = pattern.match(sentence.strip())
+        if m:
+            names = _first(m.group("names"), code)
+            if names and names[0].start <= 12:  # the sentence's subject is the names, not a clause about them
+                out += split_slashes(names)
+    m = WEIGHED_LIST.search(sentence)
+    if m:
+        out += split_slashes(_first(sentence[m.end():], code))
+    return out
+
+
 def weighed_but(sentence: str, code: frozenset[str] = frozenset()) -> list[Name]:
     """What a sentence says was weighed and then not taken: 'We looked at X but…', 'X was considered but…'."""
     out: list[Name] = []
@@ -377,6 +403,11 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
         w = re.match(r"^\s*(?:\([^)]{0,40}\)\s*)?(?:together\s+)?(?:with|alongside|plus|and)\s+", after)
         if w:  # "use Infisical (self-hosted) with External Secrets Operator": both are the choice
             out.chosen += names_in(after[w.end():], code)[:1]
+        # "use US-West-2 as our primary region and US-East-1 as our recovery region": each in its role is chosen
+        r = ROLE_AND.match(after)
+        second = names_in(after[r.end():], code)[:1] if r else []
+        if second and re.match(r"\s*as\b", after[r.end() + second[0].end:]):
+            out.chosen += second
         o = OVER_AFTER.match(after)
         if o and not re.match(r"\s*(?:other|all|any|the other)\s", after[o.end():], re.I):
             out.rejected += _heads(_first(after[o.end():], code), after[o.end():])  # not "over other MVC frameworks"

@@ -66,6 +66,7 @@ use using used adopt implement implementing implemented move migrate replace rem
 decision status context consequences pros cons advantages disadvantages good bad neutral chosen because
 what which who whom whose why how where whether nothing none everything anything
 critical important warning caution todo tip info required optional recommended mandatory blocker
+another other others such many most more few several various
 """.split())
 
 _TOKEN = re.compile(r"\S+")
