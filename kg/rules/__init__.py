@@ -54,6 +54,7 @@ NAME_RULES: list[tuple[str, NameRule]] = [
 
 FACT_RULES: list[tuple[str, FactRule]] = [
     ("mermaid_edges", diagrams.mermaid_edges),
+    ("arrow_lines", diagrams.arrow_lines),
     ("hosting_subgraphs", diagrams.hosting_subgraphs),
     ("c4_technologies", diagrams.c4_technologies),
     ("hosting_phrases", prose.hosting_phrases),

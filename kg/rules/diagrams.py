@@ -9,7 +9,7 @@ from ..mermaid import clean_label, read_c4_statement
 from ..model import Document, Evidence, Fact, Mention, MermaidDiagram, MermaidNode
 from ..names import clean_name
 from .phrases import SAME_THING_HEAD, names_in
-from .state import Extraction
+from .state import Extraction, evidence_at
 
 if TYPE_CHECKING:
     from ..resolve import Gazetteer
@@ -232,6 +232,48 @@ def _diagram_hint(diagram: MermaidDiagram, node_id: str, key: str, gaz: Gazettee
     if node:
         hints.append(node.label)  # all its lines: "Rook-Ceph<br/>distributed storage" is a store
     return " ".join(hints)
+
+
+# an edge drawn in words: "Gateway → Order Service: REST (commands)", "Reporting ← Broker: event ingestion"
+WORD_ARROW = re.compile(r"\s+(?P<arrow>→|⟶|-{1,2}>|←|⟵|<-{1,2})\s+")
+
+
+def arrow_lines(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """A list item or a short line that draws an edge in words is read as a diagram's edge is, by its label and
+    what its ends are: "- Services → Broker: domain events" publishes, "- Reporting ← Broker: event ingestion"
+    reads. Only between names the workspace knows, and only an end that is a name, not a step of a process."""
+    for block in doc.blocks:
+        if len(block.text) > 160 or not WORD_ARROW.search(block.text):
+            continue
+        body, _, label = block.text.partition(": ")
+        arrows = list(WORD_ARROW.finditer(body))
+        if len({a.group("arrow").startswith(("←", "⟵", "<")) for a in arrows}) != 1 or len(arrows) > 2 or \
+                re.search(r"(?:^|→|->|←|<-)\s*\d", body):
+            continue  # a chain that turns back on itself, a long pipeline, a ranking ("1. X → 2. Y"): no edges
+        backwards = arrows[0].group("arrow").startswith(("←", "⟵", "<"))
+        cuts = [0, *(x for a in arrows for x in (a.start(), a.end())), len(body)]
+        ends = [_named_end(body[a:b], gaz) for a, b in zip(cuts[::2], cuts[1::2])]
+        for src, dst in zip(ends, ends[1:]):
+            if backwards:
+                src, dst = dst, src
+            if not src or not dst or src == dst:
+                continue
+            hints = [gaz.category_of(key) for key in (src, dst)]
+            relation, direction = broker_message(label, *(bool(BROKER_HINT.search(h)) for h in hints)) or \
+                classify_edge(label.strip(), hints[1], "-->", hints[0])
+            subject, obj = (src, dst) if direction == "forward" else (dst, src)
+            out.facts.append(Fact(subject, relation, obj, evidence_at(doc, block.line, "prose", block.text,
+                                                                      0.5 if relation == "relatedTo" else 0.6),
+                                  subject_type="key", object_type="key"))
+
+
+def _named_end(text: str, gaz: Gazetteer) -> str | None:
+    """The component or vendor an arrow's end names, when the end is that name and little more."""
+    text = re.sub(r"^\W+|[\s.,;]+$", "", text)
+    hits = [h for h in gaz.scan(text) if gaz.type_of(h[2]) in ("Component", "Vendor")]
+    if not hits or hits[0][0] > 4 or len(text) - hits[-1][1] > 12 or len(text.split()) > 6:
+        return None
+    return hits[-1][2] if len({h[2] for h in hits}) == 1 or hits[-1][1] == len(text) else None
 
 
 def mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:

@@ -73,6 +73,10 @@ def component_headings(doc: Document, out: Extraction) -> None:
                                     aliases=aliases))
 
 
+IS_DEFINITION = re.compile(r"^(?P<name>[^:–—(]{2,40}?)(?:\s*\((?P<paren>[^)]+)\))?\s+(?:is|acts as|serves as)\s+"
+                           r"(?P<rest>(?:a|an|the|our)\s.*)$")
+
+
 def component_lists(doc: Document, out: Extraction) -> None:
     """'- **Redpanda** – event streaming' in a components or stack section: a bold (or code) name leads the item."""
     if doc.kind in ("adr", "runbook", "index"):
@@ -81,6 +85,11 @@ def component_lists(doc: Document, out: Extraction) -> None:
         if block.kind != "item" or not INVENTORY.search(" ".join(block.section[-2:])):
             continue
         m = re.match(r"^(?P<name>[^:–—(]{2,40}?)\s*(?:\((?P<paren>[^)]+)\))?\s*(?:[:–—]|\s-\s)\s*(?P<rest>.*)$", block.text)
+        if m is None:
+            # "**Trip Manager** is the service that keeps trips": the bold name, then what it is
+            m = IS_DEFINITION.match(block.text)
+            if m is not None and m.group("name").strip() not in block.strong[:1] + block.code[:1]:
+                continue
         raw = doc.line_text(block.line)
         if not m or not re.match(r"^[-*+\d.)\s]*(\*\*|__|`)", raw):
             continue  # only a name set apart in bold or code makes the item a definition
