@@ -464,6 +464,9 @@ def _in_options(section: tuple[str, ...]) -> bool:
     return any(OPTIONS_SECTION.match(clean_name(s)) for s in section)
 
 
+ROLE_CHOICE = re.compile(r"^(?P<role>[\w][\w /&‑-]{1,40}):\s+(?P<rest>.+)$")
+
+
 def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
     """What the record chose, turned down, retired and replaced: from its title, its sentences and its options."""
     known = _known_phrases(doc)
@@ -519,6 +522,14 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
             considered = decisions.names_in(sentence[m.end():], known | frozenset(block.code)) if m else []
             take(r, ev)
     _implemented_as(doc, decision_blocks, known, note)
+    # "- Container registry: **GHCR** (GitHub Container Registry) by default.": a role, then its choice in bold
+    for block in decision_blocks[:15]:
+        m = ROLE_CHOICE.match(block.text)
+        bold_value = re.match(r"^[-*+\d.)\s]*[^*_:]{2,40}:\s+(?:\*\*|__)", doc.line_text(block.line))
+        if m and block.strong and bold_value and m.group("rest").startswith(block.strong[0]):
+            found = decisions.names_in(split_parenthetical(block.strong[0])[0], known)
+            if found and found[0].start == 0:
+                note("chosen", found[:1], evidence_at(doc, block.line, "prose", block.text, 0.7))
     # a technology table under the decision heading lists what was chosen ("| Canary Controller | Flagger |")
     for table in doc.tables:
         # only a column that names the choice ("Tool", "Technology", "Choice"): "| Product | Protocol |" under
