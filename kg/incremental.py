@@ -81,7 +81,7 @@ def code_fingerprint() -> str:
     from .resources import data_dir
 
     data = [p for p in data_dir().rglob("*") if p.is_file()] if data_dir().is_dir() else []
-    for path in sorted([root / "parse.py", root / "mermaid.py", root / "manifests.py", root / "model.py",
+    for path in sorted([root / "parse.py", root / "mermaid.py", root / "plantuml.py", root / "manifests.py", root / "model.py",
                         root / "names.py",
                         root / "resolve.py", root / "gazetteer.py", *(root / "rules").glob("*.py"), *data]):
         h.update(path.name.encode())

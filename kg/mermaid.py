@@ -1236,11 +1236,13 @@ _PUML_SKIP = re.compile(r"(?:@\w+|!|'|skinparam\b|(?:end\s*)?legend\b|caption\b|
 
 def parse_plantuml(text: str, first_line: int = 1) -> MermaidDiagram | None:
     """A PlantUML block drawn with C4-PlantUML's macros (`Container(api, "API", "Go")`, `Rel(api, db, …)`),
-    read as the C4 diagram it is: Mermaid's C4 follows C4-PlantUML. None for any other PlantUML diagram,
-    whose syntax kg does not read."""
+    read as the C4 diagram it is: Mermaid's C4 follows C4-PlantUML. Any other block is read by
+    kg.plantuml as the component or deployment diagram it may be, a flowchart; None for other kinds."""
     lines = text.split("\n")
     if not any((m := _C4_MACRO.match(line.strip())) and m.group(1).lower() in _C4_MACROS for line in lines):
-        return None
+        from .plantuml import parse_plantuml_flowchart  # (imported here: kg.plantuml imports this module)
+
+        return parse_plantuml_flowchart(text, first_line)
     kept, in_comment = [], False
     for line in lines:
         stripped = line.strip()

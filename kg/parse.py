@@ -28,6 +28,18 @@ MAX_DIAGRAM_EDGES_PER_DOCUMENT = 20_000
 
 # the diagrams read from fenced blocks, by the block's language: (text, first document line) -> diagram or None
 DIAGRAM_READERS = {"mermaid": parse_mermaid, "plantuml": parse_plantuml, "puml": parse_plantuml}
+# languages a PlantUML block is also written under, where renderers that find `@startuml` draw it anyway
+PLANTUML_UNMARKED = ("", "text", "uml")
+
+
+def diagram_language(lang: str, content: str) -> str:
+    """The language a code block's diagram is read as: its own, or "plantuml" for a block written with no
+    language (or "text", "uml") whose first line is `@startuml`."""
+    if lang in PLANTUML_UNMARKED:
+        first = next((line.strip() for line in content.splitlines() if line.strip()), "")
+        if first.lower().startswith("@startuml"):
+            return "plantuml"
+    return lang
 
 
 @lru_cache(maxsize=1)
@@ -208,15 +220,16 @@ def parse_document(text: str, path: str, repo: str) -> Document:
             line = tok.map[0] + 1 if tok.map else 0
             code = CodeBlock(lang=lang, text=tok.content, line=line, section=section_path())
             doc.code_blocks.append(code)
-            reader = DIAGRAM_READERS.get(lang)
+            drawn_as = diagram_language(lang, tok.content) if t == "fence" else lang
+            reader = DIAGRAM_READERS.get(drawn_as)
             if reader is not None and diagram_edges >= MAX_DIAGRAM_EDGES_PER_DOCUMENT:
-                doc.warnings.append(f"{path}:{line}: {lang} block skipped: the document's diagrams already have "
+                doc.warnings.append(f"{path}:{line}: {drawn_as} block skipped: the document's diagrams already have "
                                     f"{diagram_edges:,} edges (the limit is {MAX_DIAGRAM_EDGES_PER_DOCUMENT:,})")
             elif reader is not None:
                 try:
                     diagram = reader(tok.content, line + 1)
                 except Exception as exc:  # a broken diagram must never stop the document
-                    doc.warnings.append(f"{path}:{line}: {lang} block skipped: {exc}")
+                    doc.warnings.append(f"{path}:{line}: {drawn_as} block skipped: {exc}")
                 else:
                     if diagram is not None:  # (a PlantUML diagram of a kind kg does not read)
                         diagram.section = section_path()
@@ -224,7 +237,7 @@ def parse_document(text: str, path: str, repo: str) -> Document:
                             # the parser says "line N: …" with N a document line already
                             m = re.match(r"line (\d+): (.*)", err)
                             where, what = (m.group(1), m.group(2)) if m else (str(line), err)
-                            doc.warnings.append(f"{path}:{where}: {lang}: {what}")
+                            doc.warnings.append(f"{path}:{where}: {drawn_as}: {what}")
                         doc.diagrams.append(diagram)
                         diagram_edges += len(diagram.edges)
         i += 1

@@ -842,7 +842,7 @@ def test_an_architecture_diagram_reads_as_a_flowchart() -> None:
     assert d.errors == ["line 10: cannot parse 'ghost'"]
 
 
-def test_a_c4_plantuml_block_reads_as_c4_and_other_plantuml_not_at_all() -> None:
+def test_a_c4_plantuml_block_reads_as_c4_and_other_plantuml_as_kg_plantuml_reads_it() -> None:
     from kg.mermaid import parse_plantuml
 
     d = parse_plantuml(textwrap.dedent("""\
@@ -858,4 +858,8 @@ def test_a_c4_plantuml_block_reads_as_c4_and_other_plantuml_not_at_all() -> None
     assert d is not None and d.kind == "c4" and d.errors == [] and d.line == 20
     assert [(n.id, n.shape, n.line) for n in d.nodes.values()] == [("api", "rect", 24), ("db", "cylinder", 25)]
     assert [(e.source, e.target, e.label, e.line) for e in d.edges] == [("api", "db", "Writes to", 26)]
-    assert parse_plantuml("@startuml\n[Orders] --> [Billing]\n@enduml") is None
+    # without C4 macros: a component diagram is a flowchart (tests/test_plantuml.py), a sequence diagram nothing
+    flow = parse_plantuml("@startuml\n[Orders] --> [Billing]\n@enduml", first_line=5)
+    assert flow is not None and flow.kind == "flowchart"
+    assert [(e.source, e.target, e.line) for e in flow.edges] == [("Orders", "Billing", 6)]
+    assert parse_plantuml("@startuml\nparticipant Orders\nOrders -> Billing : bill\n@enduml") is None
