@@ -405,9 +405,10 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
             out.chosen += names_in(after[w.end():], code)[:1]
         # "use US-West-2 as our primary region and US-East-1 as our recovery region": each in its role is chosen
         r = ROLE_AND.match(after)
-        second = names_in(after[r.end():], code)[:1] if r else []
-        if second and re.match(r"\s*as\b", after[r.end() + second[0].end:]):
-            out.chosen += second
+        if r:
+            second = names_in(after[r.end():], code)[:1]
+            if second and re.match(r"\s*as\b", after[r.end() + second[0].end:]):
+                out.chosen += second
         o = OVER_AFTER.match(after)
         if o and not re.match(r"\s*(?:other|all|any|the other)\s", after[o.end():], re.I):
             out.rejected += _heads(_first(after[o.end():], code), after[o.end():])  # not "over other MVC frameworks"
