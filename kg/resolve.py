@@ -112,9 +112,18 @@ class Gazetteer:
 
     def category_of(self, key: str) -> str:
         """What an entity is, in words: the category the docs give it, else the landscape's (set while extracting,
-        before the build makes it the category)."""
+        before the build makes it the category, or read from the shipped gazetteer by the entity's label)."""
         ent = self.entities.get(key)
-        return str(ent.props.get("category") or ent.props.get("landscape") or "") if ent else ""
+        if ent is None:
+            return ""
+        found = ent.props.get("category") or ent.props.get("landscape")
+        if not found and ent.type in ("Component", "Vendor"):
+            # named only where nothing read its kind (a diagram's participant): the shipped gazetteer's
+            from . import gazetteer
+
+            record = gazetteer.load().get(ent.label)
+            found = (record.subcategory or record.category) if record else ""
+        return str(found or "")
 
     def lookup(self, name: str, etype: str | None = None) -> str | None:
         """The entity whose label or alias is `name` (case and punctuation folded)."""

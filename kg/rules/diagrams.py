@@ -94,7 +94,8 @@ def _named_relation(label: str) -> str | None:
 # what a broker is called: a message sent to one is published, a message from one is delivered
 BROKER_HINT = re.compile(r"event|stream|queue|broker|messag|pub/?sub|topic", re.I)
 # a node named for the process beside a broker ("Solid Queue worker", "Kafka consumer") is no broker itself
-PROCESS_HEAD = re.compile(r"\b(?:workers?|runners?|consumers?|producers?|processors?|services?|scheduler|jobs?|apps?|"
+PROCESS_HEAD = re.compile(r"\b(?:workers?|runners?|consumers?|producers?|processors?|handlers?|listeners?|routers?|"
+                          r"bridges?|services?|scheduler|jobs?|apps?|"
                           r"api|server|database|db|client|ui|dashboard)\W*$", re.I)
 TAKE_VERB = re.compile(r"consum|subscrib|\bpoll|\bfetch|\bread|\bpull|\bgets?\b|receiv|dequeue", re.I)
 
@@ -216,8 +217,7 @@ def _part_of_its_box(first_line: str) -> bool:
 
 def _diagram_hint(diagram: MermaidDiagram, node_id: str, key: str, gaz: Gazetteer) -> str:
     """What a node is, in words: its entity's category, its subgraphs' titles, its label, a cylinder's 'storage'."""
-    ent = gaz.entities.get(key)
-    hints = [str(ent.props.get("category", "")) if ent else ""]
+    hints = [gaz.category_of(key)]
     node = diagram.nodes.get(node_id)
     if node is None and node_id in diagram.subgraphs:
         hints.append(diagram.subgraphs[node_id].label)  # a box used as an edge's end: "Git Repository"
@@ -276,6 +276,43 @@ def _named_end(text: str, gaz: Gazetteer) -> str | None:
     return hits[-1][2] if len({h[2] for h in hits}) == 1 or hits[-1][1] == len(text) else None
 
 
+def _from_broker(label: str, arrow: str, brokers: tuple[bool, bool], target_hint: str,
+                 target_category: str) -> tuple[str, str] | None:
+    """A flowchart arrow out of a broker or topic into one of the workspace's own processes ("patient.events -->
+    handler-service"): the process consumes from it, whatever the label says it carries. Not into a store, where
+    the broker keeps its data, nor into a product the broker itself runs on ("Kafka --> ZooKeeper")."""
+    if not brokers[0] or brokers[1] or ">" not in arrow or arrow.startswith("<") or target_category \
+            or STORAGE_HINT.search(target_hint) and not BROKER_HINT.search(target_hint) \
+            or (label and (_named_relation(label) or NOT_A_DELIVERY.search(label))):
+        return None
+    return "consumesFrom", "reverse"
+
+
+# labels of what a broker's operator does to it, not of messages it delivers
+NOT_A_DELIVERY = re.compile(r"deploy|reconcil|install|scal|provision|monitor|scrap|back ?up|snapshot|offload|tier|"
+                            r"archiv|stor|persist|upload", re.I)
+
+
+# what a process does to the rows it keeps (not "manages", "scales", "replicates": what an operator does to a store)
+DATA_VERB = re.compile(r"sav(?:e|es|ing)\b|insert|upsert|\brecord|audit|append|\bput\b|\bset\b|index|cach|"
+                       r"escrib|guard|\blee\b|\br/w\b|crud", re.I)
+
+
+def _by_the_ends(relation: str, direction: str, label: str, arrow: str, hints: tuple[str, str]) -> tuple[str, str]:
+    """A diagram relation settled by what its ends are: a call, or a label kg cannot type, into a database, cache
+    or bucket stores data in it ("Insert care gap record", "Save order (PENDING)", "Lee/Escribe"); a message
+    that says it is sent ("push image") stays a publication."""
+    if arrow.startswith("<") or ">" not in arrow or not label or _named_relation(label):
+        return relation, direction
+    subject_hint, object_hint = hints if direction == "forward" else hints[::-1]
+    # (a registry or a repository is where artifacts are published, not a store of the sender's data)
+    stores = [bool(STORAGE_HINT.search(h)) and not BROKER_HINT.search(h) and not SOURCE_HINT.search(h)
+              for h in (subject_hint, object_hint)]
+    if stores[1] and not stores[0] and (relation == "dependsOn" or relation == "relatedTo" and DATA_VERB.search(label)):
+        return "storesDataIn", direction
+    return relation, direction
+
+
 def mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     """Flowchart edges and sequence messages between nodes that name known components, typed by label and target."""
     for diagram in doc.diagrams:
@@ -283,23 +320,27 @@ def mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             continue
         previous = None
         for edge in diagram.edges:
-            if diagram.kind == "sequence":
-                is_reply = edge.arrow.startswith("--") or REPLY.search(edge.label) or (
-                    previous is not None and (previous.source, previous.target) == (edge.target, edge.source))
-                previous = edge
-                if is_reply:
-                    continue  # a dashed message, "Return spans", or the answer to the message before it
             if edge.arrow.startswith("~"):
                 continue  # an invisible link only lays the drawing out
             src, dst = _diagram_entity(diagram, edge.source, gaz, doc), _diagram_entity(diagram, edge.target, gaz, doc)
+            brokers = (bool(src) and _is_broker(diagram, edge.source, src, gaz),
+                       bool(dst) and _is_broker(diagram, edge.target, dst, gaz))
+            if diagram.kind == "sequence":
+                is_reply = edge.arrow.startswith("--") and not brokers[0] or REPLY.search(edge.label) or (
+                    previous is not None and (previous.source, previous.target) == (edge.target, edge.source))
+                previous = edge
+                if is_reply:
+                    # a dashed message, "Return spans", or the answer to the message before it; but a broker's
+                    # dashed message is a delivery ("Kafka-->>Alert: Consume gap events")
+                    continue
             if not src or not dst or src == dst:
                 continue
-            delivered = broker_message(edge.label, _is_broker(diagram, edge.source, src, gaz),
-                                       _is_broker(diagram, edge.target, dst, gaz)) \
-                if diagram.kind == "sequence" else None
-            relation, direction = delivered or classify_edge(
-                edge.label, _diagram_hint(diagram, edge.target, dst, gaz), edge.arrow,
-                _diagram_hint(diagram, edge.source, src, gaz), sequence=diagram.kind == "sequence")
+            hints = (_diagram_hint(diagram, edge.source, src, gaz), _diagram_hint(diagram, edge.target, dst, gaz))
+            delivered = broker_message(edge.label, *brokers) if diagram.kind == "sequence" else \
+                _from_broker(edge.label, edge.arrow, brokers, hints[1], gaz.category_of(dst))
+            relation, direction = delivered or _by_the_ends(
+                *classify_edge(edge.label, hints[1], edge.arrow, hints[0], sequence=diagram.kind == "sequence"),
+                edge.label, edge.arrow, hints)
             subject, obj = (src, dst) if direction == "forward" else (dst, src)
             text = f"{edge.source} {edge.arrow}{'|' + edge.label + '|' if edge.label else ''} {edge.target}"
             # a label that names the relation is surest; a label read for its kind next; an arrow alone least
