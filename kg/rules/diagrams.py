@@ -323,8 +323,8 @@ def mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             if edge.arrow.startswith("~"):
                 continue  # an invisible link only lays the drawing out
             src, dst = _diagram_entity(diagram, edge.source, gaz, doc), _diagram_entity(diagram, edge.target, gaz, doc)
-            brokers = (bool(src) and _is_broker(diagram, edge.source, src, gaz),
-                       bool(dst) and _is_broker(diagram, edge.target, dst, gaz))
+            brokers = (src is not None and _is_broker(diagram, edge.source, src, gaz),
+                       dst is not None and _is_broker(diagram, edge.target, dst, gaz))
             if diagram.kind == "sequence":
                 is_reply = edge.arrow.startswith("--") and not brokers[0] or REPLY.search(edge.label) or (
                     previous is not None and (previous.source, previous.target) == (edge.target, edge.source))
