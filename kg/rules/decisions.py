@@ -22,7 +22,8 @@ CHOOSE = (r"use|uses|using|utili[sz]e|utili[sz]ing|adopt|adopts|adopting|impleme
           r"choose|chooses|choosing|chose|select|selects|selecting|pick|picks|go with|going with|went with|"
           r"opt for|opted for|introduce|introduces|introducing|deploy|deploys|deploying|standardi[sz]e on|"
           r"build on|built on|based on|rely on|relies on|prefer|prefers|move to|moving to|migrate to|migrating to|"
-          r"switch to|switching to|move onto|onto|host on|hosted on|run on|runs on|running on")
+          r"switch to|switching to|move onto|onto|host on|hosted on|run on|runs on|running on|"
+          r"build upon|built upon|builds upon|run|runs|operate|operates")
 # "X was chosen", "X is preferred": the name comes before
 CHOSEN_PASSIVE = re.compile(r"\b(?:was|were|is|are|has been|have been|will be)\s+(?:chosen|selected|adopted|"
                             r"preferred|picked|the chosen option|our choice)\b", re.I)
