@@ -797,7 +797,7 @@ def adr_references(doc: Document, out: Extraction) -> None:
             if not cells:
                 continue
             found = adr_id(cells[0])
-            if not found or not re.fullmatch(r"\s*ADR[-_ ]?\d+\s*", cells[0], re.I):
+            if not found or not re.fullmatch(r"\s*ADR[-_ ]?(?:#\s?)?\d+\s*", cells[0], re.I):
                 continue
             title = row.get(title_col, "") if title_col else (cells[1] if len(cells) > 1 else "")
             if title_col and title_col == table.header[0]:
@@ -815,6 +815,19 @@ def adr_references(doc: Document, out: Extraction) -> None:
                     if link is not None and link.kind == "internal":
                         rec.document = link.target
             out.adrs.append(rec)
+    # an index line that says one record is superseded by another: "[ADR #006 …](…) [superseded by [ADR #023 …](…)]"
+    if doc.kind != "adr":
+        for block in doc.blocks:
+            if block.kind != "item" or "supers" not in block.text.lower() and "superc" not in block.text.lower():
+                continue
+            first = ADR_ID.search(block.text)
+            said = SUPERSESSION.search(block.text, first.end()) if first else None
+            second = ADR_ID.search(block.text, said.end()) if said else None
+            if first and said and second and said.group("by"):
+                ev = evidence_at(doc, block.line, "index" if doc.kind == "index" else "link")
+                rec = AdrRecord(id=canonical_adr_number(int(first.group(1))), evidence=ev, status="Superseded")
+                rec.superseded_by.append((canonical_adr_number(int(second.group(1))), ev))
+                out.adrs.append(rec)
     table_lines = {ln for t in doc.tables for ln in t.row_lines}
     for link in doc.links:
         if link.line in table_lines:
@@ -822,7 +835,7 @@ def adr_references(doc: Document, out: Extraction) -> None:
         found = adr_id(link.text) or (adr_id(link.href.rsplit("/", 1)[-1]) if link.kind != "external" else None)
         if not found or not re.match(r"\s*ADR", link.text, re.I):
             continue
-        m = re.match(r"\s*ADR[-_ ]?\d+\s*[:\-–—]?\s*(.*)$", link.text, re.I)
+        m = re.match(r"\s*ADR[-_ ]?(?:#\s?)?\d+\s*[:\-–—]?\s*(.*)$", link.text, re.I)
         rec = AdrRecord(id=found, evidence=evidence_at(doc, link.line, "link"), title=clean_name(m.group(1)) if m else "")
         rec.document = link.target if link.kind == "internal" else None
         out.adrs.append(rec)
