@@ -722,8 +722,7 @@ def weighed_options(doc: Document, known: frozenset[str] = frozenset()) -> list[
         body = [b for b in doc.blocks if b.section[:len(sec.path)] == sec.path]
         rejected_here = any(re.match(r"^\W*(?:rejected|not chosen|ruled out|discarded|dismissed)\b", b.text, re.I)
                             for b in body[:3])
-        chosen_here = bool(re.search(r"\((?:chosen|selected|recommended|preferred)\)|[-–—:]\s*(?:chosen|selected)\s*$",
-                                     title, re.I))
+        chosen_here = bool(CHOSEN_MARK.search(title))
         if names:
             options.append(decisions.Option(decisions.option_number(title), title, names, sec.line, rejected_here,
                                             chosen_here, under and _alternatives(sec.path[-2])))
@@ -748,11 +747,16 @@ def weighed_options(doc: Document, known: frozenset[str] = frozenset()) -> list[
             if lead and not is_everyday_word(lead.group("word")):
                 names = [Name(lead.group("word"))]
         chosen_here, rejected_here = decisions.option_verdict(rest)
+        chosen_here = chosen_here or bool(CHOSEN_MARK.search(label))  # "**Apache Flink (chosen)** — …"
         if names:
             options.append(decisions.Option(decisions.option_number(b.text) or str(i), label[:80], names, b.line,
                                             rejected_here, chosen_here,
                                             bool(b.section) and _alternatives(b.section[-1])))
     return options
+
+
+# an option marked as the one taken: "Apache Flink (chosen)", "### Option 2 - selected"
+CHOSEN_MARK = re.compile(r"\((?:chosen|selected|recommended|preferred)\)|[-–—:]\s*(?:chosen|selected)\s*$", re.I)
 
 
 def _alternatives(section_title: str) -> bool:

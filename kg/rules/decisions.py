@@ -263,6 +263,16 @@ def _read_title_clause(title: str, code: frozenset[str]) -> Reading:
             if a and chosen:
                 out.rejected += _first(rest[a.end():], code)
         return out
+    # "Iceberg over Delta Lake / Hudi", "Flink over Spark Streaming": the name before "over" is the choice, the
+    # ones after it were turned down (a comparison, "Kafka vs RabbitMQ", chooses nothing)
+    m = TITLE_OVER.match(text)
+    if m:
+        first = _first(m.group("chosen"), code)
+        if len(first) == 1 and first[0].start == 0 and first[0].end >= len(m.group("chosen").rstrip()) \
+                and not is_everyday_word(first[0].text) and not m.group("others").lower().startswith("to "):
+            out.chosen += first
+            out.rejected += split_slashes(_first(m.group("others"), code))
+            return out
     m = TITLE_AS_ROLE.match(text)
     if m:
         # "Keycloak as IdP", "PostgreSQL as the primary datastore": the name the title gives a role is the choice
@@ -270,6 +280,9 @@ def _read_title_clause(title: str, code: frozenset[str]) -> Reading:
         if len(names) == 1 and names[0].start == 0 and names[0].end >= len(m.group("name").rstrip(" .")):
             out.chosen += names
     return out
+
+
+TITLE_OVER = re.compile(r"^(?P<chosen>[^,;:]{2,60}?)\s+over\s+(?P<others>.+)$", re.I)
 
 
 def _specific(chosen: list[Name], phrase: str, code: frozenset[str]) -> list[Name]:
