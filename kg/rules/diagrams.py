@@ -173,13 +173,17 @@ PEOPLE_BOX = re.compile(r"^\W*(?:browser|web browser|users?|end users?|clients?|
                         r"admins?|developers?|engineers?|callers?|requesters?|reviewers?|approvers?|maintainers?|"
                         r"citizens?|applicants?|staff|on-call)\b", re.I)
 
+# a box named for the people it stands for, by its last word: "Clinical Staff", "On-Call Team", "Support Engineers"
+PEOPLE_HEAD = re.compile(r"\b(?:staff|users|team|teams|people|personnel|clinicians?|patients|doctors|nurses|customers|"
+                         r"citizens|analysts|administrators|engineers|developers|operators)\W*$", re.I)
+
 
 def _diagram_entity(diagram: MermaidDiagram, node_id: str, gaz: Gazetteer, doc: Document | None = None) -> str | None:
     """The entity a node (or a subgraph used as an edge's end) stands for."""
     node = diagram.nodes.get(node_id)
     if node is not None:
-        if PEOPLE_BOX.match(node.label or ""):
-            return None  # "Browser<br/>Grafana UI": a person's screen, not the product it shows
+        if PEOPLE_BOX.match(node.label or "") or PEOPLE_HEAD.search(re.split(r"\s*[(<\n]", node.label or "", maxsplit=1)[0]):
+            return None  # "Browser<br/>Grafana UI": a person's screen, not the product it shows; "Clinical Staff"
         first = _first_line(doc, node.id, node.line, node.label or "") if doc is not None else node.label or ""
         if node.subgraph in diagram.subgraphs and _part_of_its_box(first):
             # "REST API<br/>webhook endpoint" or "Build • Test • Scan (Trivy)" inside the payment-service or
@@ -478,8 +482,8 @@ def diagram_nodes(doc: Document, out: Extraction) -> None:
             if node.shape in PEOPLE_SHAPES:
                 continue  # people: users, editors, operators
             label = _first_line(doc, node.id, node.line, re.sub(r"\s+", " ", node.label or "").strip())
-            if not label or STEP_VERB.match(label):
-                continue
+            if not label or STEP_VERB.match(label) or PEOPLE_HEAD.search(re.split(r"\s*[(<]", label, maxsplit=1)[0]):
+                continue  # a step, or people: "Clinical Staff", "On-Call Team", "Customers"
             # "PostgreSQL / CNPG": two names for one thing
             alternatives = [a.strip() for a in re.split(r"\s+/\s+|\s+or\s+", label) if a.strip()]
             if len(alternatives) == 2 and all(names_in(a) and names_in(a)[0].start == 0 for a in alternatives):
