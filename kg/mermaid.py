@@ -1001,19 +1001,7 @@ class _Parser:
             node.shape = ref.shape
 
     def finish(self) -> None:
-        """Drop nodes that turned out to be subgraph ids; tidy member lists."""
-        for sid in self.d.subgraphs:
-            self.d.nodes.pop(sid, None)
-        for sub in self.d.subgraphs.values():
-            members: list[str] = []
-            for mid in sub.members:
-                if mid in members:
-                    continue
-                node = self.d.nodes.get(mid)
-                child = self.d.subgraphs.get(mid)
-                if (node is not None and node.subgraph == sub.id) or (child is not None and child.parent == sub.id):
-                    members.append(mid)
-            sub.members = members
+        tidy_subgraphs(self.d)
 
     # -- architecture
 
@@ -1232,6 +1220,21 @@ class _Parser:
 # PlantUML's own lines around C4-PlantUML's macros: @startuml, !include, ' comments, styling, legends
 _PUML_SKIP = re.compile(r"(?:@\w+|!|'|skinparam\b|(?:end\s*)?legend\b|caption\b|(?:end\s*)?(?:header|footer)\b|"
                         r"scale\b|hide\b|left to right direction|top to bottom direction)", re.I)
+
+
+def tidy_subgraphs(d: MermaidDiagram) -> None:
+    """Drop nodes that turned out to be subgraph ids; keep in each subgraph's members, once each, only the nodes
+    and subgraphs that ended up inside it (a node may be moved by a later statement)."""
+    for sid in d.subgraphs:
+        d.nodes.pop(sid, None)
+    for sub in d.subgraphs.values():
+        members: list[str] = []
+        for mid in sub.members:
+            node, child = d.nodes.get(mid), d.subgraphs.get(mid)
+            if mid not in members and ((node is not None and node.subgraph == sub.id)
+                                       or (child is not None and child.parent == sub.id)):
+                members.append(mid)
+        sub.members = members
 
 
 def parse_plantuml(text: str, first_line: int = 1) -> MermaidDiagram | None:

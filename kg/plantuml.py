@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 # a macro's arguments are read as C4's are; a statement that cannot be read fails as a Mermaid one does
-from .mermaid import MAX_EDGES_PER_DIAGRAM, MAX_NODES_PER_DIAGRAM, _Fail, _snip, clean_label
+from .mermaid import MAX_EDGES_PER_DIAGRAM, MAX_NODES_PER_DIAGRAM, _Fail, _snip, clean_label, tidy_subgraphs
 from .mermaid import _c4_args as _macro_args
 from .model import MermaidDiagram, MermaidEdge, MermaidNode, MermaidSubgraph
 
@@ -549,16 +549,7 @@ class _Reader:
 
     def finish(self) -> None:
         """Drop nodes that turned out to be boxes with a body; tidy member lists (as the Mermaid parser does)."""
-        for sid in self.d.subgraphs:
-            self.d.nodes.pop(sid, None)
-        for sub in self.d.subgraphs.values():
-            members: list[str] = []
-            for mid in sub.members:
-                node, child = self.d.nodes.get(mid), self.d.subgraphs.get(mid)
-                if mid not in members and ((node is not None and node.subgraph == sub.id)
-                                           or (child is not None and child.parent == sub.id)):
-                    members.append(mid)
-            sub.members = members
+        tidy_subgraphs(self.d)
 
 
 def parse_plantuml_flowchart(text: str, first_line: int) -> MermaidDiagram | None:

@@ -24,6 +24,8 @@ CHOOSE = (r"use|uses|using|utili[sz]e|utili[sz]ing|adopt|adopts|adopting|impleme
           r"build on|built on|based on|rely on|relies on|prefer|prefers|move to|moving to|migrate to|migrating to|"
           r"switch to|switching to|move onto|onto|host on|hosted on|run on|runs on|running on|"
           r"build upon|built upon|builds upon|run|runs|operate|operates")
+# "run X on Y" chooses where X runs (Y); "run X in each cluster" chooses X
+RUN_VERB = re.compile(r"^(?:run|runs|operate|operates)$", re.I)
 # "X was chosen", "X is preferred": the name comes before
 CHOSEN_PASSIVE = re.compile(r"\b(?:was|were|is|are|has been|have been|will be)\s+(?:chosen|selected|adopted|"
                             r"preferred|picked|the chosen option|our choice)\b", re.I)
@@ -406,6 +408,11 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
         if not read:
             continue
         names = read
+        if RUN_VERB.match(m.group(0).strip()):
+            on = re.match(r"\s+(?:on|onto|in)\s+", sentence[object_at + read[-1].end:])
+            host = _first(sentence[object_at + read[-1].end + on.end():], code) if on else []
+            if host and host[0].start == 0:
+                continue  # "We will run K3s on Contabo": the choice is the host, read as "run on"
         if re.match(r"(?:a|an|one)\s", sentence[m.end():], re.I):
             names = _heads(names, sentence[m.end():])  # "use a UNIX socket": a kind of thing, not a product
         if NEGATED.search(clause[-40:]):  # the verb's own negation, not one a long clause before it
