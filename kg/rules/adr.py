@@ -871,36 +871,47 @@ def scope_to_logs(records: list[AdrRecord]) -> None:
 
     size: Counter[str] = Counter()  # records per log
     logs_of: dict[str, set[str]] = defaultdict(set)
-    titles: dict[tuple[str, str], str] = {}
+    titles: dict[tuple[str, str], tuple[str, str]] = {}  # (log, id) -> (title, date)
     for rec in records:
         if rec.document and rec.evidence.method in ("heading", "front-matter"):
             log = posixpath.dirname(rec.document)
             size[log] += 1
             logs_of[rec.id].add(log)
-            titles.setdefault((log, rec.id), name_key(rec.title))
+            titles.setdefault((log, rec.id), (name_key(rec.title), iso_date(rec.date) or ""))
     rank = {log: n for n, log in enumerate(sorted(size, key=lambda log: (-size[log], log)))}
     # a log that counts on its own starts at 1 (or 0); one series kept in several repositories' folders does
     # not, and a number taken twice in it is a mistake kg check reports, not two records
     counting = {log for ident in ("ADR-000", "ADR-001") for log in logs_of.get(ident, ())}
     scoped: dict[tuple[str, str], str] = {}
+    shared: set[tuple[str, str]] = set()
     in_repository: dict[tuple[str, str], set[str]] = defaultdict(set)
     for ident, logs in logs_of.items():
         if len(logs) < 2:
             continue
-        # the same record published in two repositories (the same title) is one record
-        records_of: dict[str, list[str]] = defaultdict(list)
+        # the same record published in two repositories (the same title, and the same date where both give one)
+        # is one record; "Record architecture decisions" of two logs, written on two days, is two
+        groups: list[list[str]] = []
         for log in sorted(logs, key=rank.__getitem__):
-            records_of[titles[(log, ident)]].append(log)
             in_repository[(log.split("/", 1)[0], ident)].add(log)
-        main = min(records_of.values(), key=lambda group: rank[group[0]])  # the record of the largest log
-        for group in records_of.values():
-            for log in group if group is not main and group[0] in counting else ():
+            title, date = titles[(log, ident)]
+            group = next((g for g in groups if titles[(g[0], ident)][0] == title
+                          and (not date or not titles[(g[0], ident)][1] or titles[(g[0], ident)][1] == date)), None)
+            if group is None:
+                groups.append([log])
+            else:
+                group.append(log)
+        shared.update((log, ident) for log in groups[0][1:])  # the largest log's record, published again
+        for group in groups[1:]:  # the first is the record of the largest log
+            for log in group if group[0] in counting else ():
                 scoped[(log, ident)] = f"{group[0]}/{ident}"
     if not scoped:
         return
-
-    held = {(log, ident) for ident, logs in logs_of.items() for log in logs}
+    # a log that shares its numbers is named whole: all its records carry its path, not only those taken twice
     scoped_logs = {log for log, _ident in scoped}
+    for ident, logs in logs_of.items():
+        for log in logs & scoped_logs:
+            if (log, ident) not in shared:
+                scoped.setdefault((log, ident), f"{log}/{ident}")
 
     def resolve(ident: str, document: str | None, context: str) -> str:
         if document:
@@ -908,7 +919,7 @@ def scope_to_logs(records: list[AdrRecord]) -> None:
         here = posixpath.dirname(context)
         if here in scoped_logs:
             # a record of a log that shares its numbers speaks of its own log's records, present or not
-            return scoped.get((here, ident), ident if (here, ident) in held else f"{here}/{ident}")
+            return scoped.get((here, ident), f"{here}/{ident}")
         logs = in_repository.get((context.split("/", 1)[0], ident), set())
         return scoped.get((next(iter(logs)), ident), ident) if len(logs) == 1 else ident
 
