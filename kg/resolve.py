@@ -240,6 +240,13 @@ class Gazetteer:
 
     def node_entity(self, label: str, node_id: str) -> str | None:
         """The component or vendor a diagram node stands for: its label, its id, or the first name in its label."""
+        # "ffc-pay-enrichment(Kubernetes - ffc-pay-enrichment)": the part of the label that is the node's id names
+        # it; the part before says where it runs
+        parts = re.split(r"\s[-–—]\s", label)
+        if len(parts) == 2 and name_key(parts[1]) == name_key(node_id):
+            key = self.lookup(parts[1])
+            if key and self.type_of(key) in ("Component", "Vendor"):
+                return key
         for candidate in (label, re.split(r"\s[(~]|\s-\s", label)[0]):
             key = self.lookup(candidate)
             if key and self.type_of(key) in ("Component", "Vendor"):

@@ -132,7 +132,8 @@ def component_folders(doc: Document, out: Extraction) -> None:
 
 # a repository named for what it runs: cart-service, payments-api, notification-worker
 SERVICE_NAME = re.compile(r"(?:^|[-_. ])(?:service|svc|api|worker|gateway|server|backend|frontend|daemon|bot|"
-                          r"proxy|microservice)$", re.I)
+                          r"proxy|microservice|processor|handler|consumer|producer|scheduler|listener|router|web|app)$",
+                          re.I)
 # a README that speaks of its repository as something that runs: "The service stores carts in Redis"
 SPEAKS_AS_SERVICE = re.compile(r"\b(?:the|this)\s+(?:micro-?)?(?:service|api|application|app|worker|daemon|server)\b"
                                r"(?!\s+(?:of|for|that|which|to)\b)", re.I)
@@ -150,14 +151,21 @@ def _service_repository(doc: Document, out: Extraction) -> None:
     flat = re.sub(r"[^a-z0-9]", "", repo.lower())
     name = next((c for c in (split_parenthetical(p)[0] for p in re.split(r"\s+[-–—:|]\s+", title))
                  if flat and re.sub(r"[^a-z0-9]", "", c.lower()) == flat), None)
-    if name is None or "/" in name:
+    if name is not None and "/" in name:
         return
     runs = SERVICE_NAME.search(repo) or any(SPEAKS_AS_SERVICE.search(b.text) for b in doc.blocks[:40]) or \
         any(_lists_dependencies(b.section) for b in doc.blocks) or any(_lists_dependencies(t.section) for t in doc.tables)
     if not runs:
         return
+    aliases = []
+    if name is None:
+        # "# FFC Payment Batch Processor" in ffc-pay-batch-processor: the repository's name is the service's,
+        # and a short title that is a name too is another name of it
+        name = repo
+        if title and len(title.split()) <= 6 and names_in(title) and names_in(title)[0].text == title:
+            aliases.append(title)
     ev = evidence_at(doc, doc.sections[0].line if doc.sections else 1, "heading")
-    aliases = [repo] if repo.lower() != name.lower() else []
+    aliases += [repo] if repo.lower() != name.lower() else []
     out.mentions.append(Mention(name, "Component", ev, aliases=aliases, props={"folder": repo}, strength=2))
 
 

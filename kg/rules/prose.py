@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import TYPE_CHECKING
 
@@ -159,6 +160,9 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     # so does a component's own page: "Publishes user lifecycle events to Kafka" in user-service's README
     doc_subject = adr_subject(doc, out, gaz) if doc.kind == "adr" else document_component(doc, gaz)
     blocks = doc.blocks
+    # in a component's own README, "This service …" is that component under any heading
+    own = gaz.in_folder(posixpath.dirname(doc.path)) \
+        if posixpath.basename(doc.path).lower() in ("readme.md", "readme.markdown", "index.md") else None
     by_section: dict[tuple[str, ...], tuple[str | None, bool]] = {}  # a section's subject, found once
     for index, block in enumerate(blocks):
         weighing = id(block) in options or bool(block.section and HYPOTHETICAL.search(block.section[-1]))
@@ -173,7 +177,7 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
                 continue
             line = sentence_line(doc, block.line, block.end_line, sentence)
             for subj, relation, obj, sure in _read(sentence, hits, None if weighing else subject_of_section,
-                                                   weighing, page_only):
+                                                   weighing, page_only, own):
                 if subj != obj and gaz.type_of(subj) == "Component":
                     out.facts.append(Fact(subj, relation, obj, evidence_at(doc, line, "prose", sentence, sure),
                                           subject_type="key", object_type="key"))
@@ -204,7 +208,7 @@ def _head(hits: list[tuple[int, int, str, str]], i: int, sentence: str) -> tuple
 
 
 def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | None,
-          weighing: bool, page_only: bool = False) -> list[tuple[str, str, str, float]]:
+          weighing: bool, page_only: bool = False, own: str | None = None) -> list[tuple[str, str, str, float]]:
     """(subject, relation, object, confidence) of what one sentence states: a subject written in the sentence
     is surer than one taken from the section, a plain verb ("uses") less sure than one of need."""
     found: list[tuple[str, str, str, float]] = []
@@ -248,9 +252,9 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 # "It calls the Cart Service and stores orders in MongoDB", "The service uses Redis and publishes
                 # events to Kafka": the clause's subject is a pronoun or the page's own service, and the names
                 # before this verb are another verb's objects
-                if not (implicit and not weighing and SELF_REFERENCE.match(sentence[start:before[0][0]])):
+                if not ((own or implicit) and not weighing and SELF_REFERENCE.match(sentence[start:before[0][0]])):
                     continue
-                subj = implicit
+                subj = own or implicit
                 before = []
             elif before and re.search(r"\b(?:and|then|but also)\s+(?:\w+ly\s+)?$", sentence[:m.start()]):
                 # "Debezium reads the WAL of CNPG and publishes changes to Redpanda": a verb joined by "and"
@@ -258,8 +262,10 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 subj = before[0][2]
             elif before:
                 subj = before[-1][2]
-            elif implicit and not weighing and SELF_REFERENCE.fullmatch(clause_head):
-                subj = implicit  # "The service stores its state in PostgreSQL" in the service's own README
+            elif (own or implicit) and not weighing and SELF_REFERENCE.fullmatch(clause_head):
+                # "The service stores its state in PostgreSQL" in the service's own README: the page's component,
+                # also under a heading about something else ("### Azure Service Bus": "This service depends on …")
+                subj = own or implicit
             elif implicit and not weighing and not re.search(r"\b(?:we|the|our|a|an|this|it|they|users?)\b",
                                                              clause_head, re.I) \
                     and not (page_only and (clause_head.strip() or not re.match(r"[a-z]+s\b", m.group(0), re.I))):
