@@ -212,6 +212,7 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
     """(subject, relation, object, confidence) of what one sentence states: a subject written in the sentence
     is surer than one taken from the section, a plain verb ("uses") less sure than one of need."""
     found: list[tuple[str, str, str, float]] = []
+    speaker = own or implicit  # who "This service" is: the README's component, else the section's
     for pattern, relation in FORWARD:
         for m in pattern.finditer(sentence):
             if NEGATION.search(sentence[_clause_start(sentence, m.start()): m.start()]):
@@ -252,9 +253,9 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 # "It calls the Cart Service and stores orders in MongoDB", "The service uses Redis and publishes
                 # events to Kafka": the clause's subject is a pronoun or the page's own service, and the names
                 # before this verb are another verb's objects
-                if not ((own or implicit) and not weighing and SELF_REFERENCE.match(sentence[start:before[0][0]])):
+                if not (speaker and not weighing and SELF_REFERENCE.match(sentence[start:before[0][0]])):
                     continue
-                subj = own or implicit
+                subj = speaker
                 before = []
             elif before and re.search(r"\b(?:and|then|but also)\s+(?:\w+ly\s+)?$", sentence[:m.start()]):
                 # "Debezium reads the WAL of CNPG and publishes changes to Redpanda": a verb joined by "and"
@@ -262,10 +263,10 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 subj = before[0][2]
             elif before:
                 subj = before[-1][2]
-            elif (own or implicit) and not weighing and SELF_REFERENCE.fullmatch(clause_head):
+            elif speaker and not weighing and SELF_REFERENCE.fullmatch(clause_head):
                 # "The service stores its state in PostgreSQL" in the service's own README: the page's component,
                 # also under a heading about something else ("### Azure Service Bus": "This service depends on …")
-                subj = own or implicit
+                subj = speaker
             elif implicit and not weighing and not re.search(r"\b(?:we|the|our|a|an|this|it|they|users?)\b",
                                                              clause_head, re.I) \
                     and not (page_only and (clause_head.strip() or not re.match(r"[a-z]+s\b", m.group(0), re.I))):
