@@ -208,12 +208,16 @@ def _compose(doc: YMap, line: int) -> list[ManifestEntry]:
             name = _text(target).split(":")[0]  # a link may carry an alias: `search:es`
             if name and name != key:
                 entry.links.append(ManifestLink("dependsOn", name, _line(target, svc.line), "service"))
-        # `CART_SERVICE_ADDR=cartservice:7070`: a setting that holds another service's address
+        # `CART_SERVICE_ADDR=cartservice:7070`, `POSTGRES_HOST: ${POSTGRES_HOST:-orders-postgres}`: a setting that
+        # holds another service's address; one outside this file (`PAYMENTS_ENDPOINT: http://payments:3008`) is
+        # an address the rules resolve only to a component the workspace knows
         for setting, value in _environment(svc.get("environment")):
-            m = ENV_ADDRESS.search(setting) and ENV_HOST.match(_text(value))
+            m = ENV_ADDRESS.search(setting) and ENV_HOST.match(ENV_DEFAULT.sub(r"\1", _text(value)))
             name = m.group("host") if m else ""
-            if name in services and name != key and not any(lk.target == name for lk in entry.links):
-                entry.links.append(ManifestLink("dependsOn", name, _line(value, svc.line), "service"))
+            if name and name != key and not any(lk.target == name for lk in entry.links) \
+                    and not re.fullmatch(r"localhost|\d+(?:\.\d+){3}|host\.docker\.internal", name):
+                entry.links.append(ManifestLink("dependsOn", name, _line(value, svc.line),
+                                                "service" if name in services else "address"))
         entries.append(entry)
     return entries
 
@@ -221,6 +225,9 @@ def _compose(doc: YMap, line: int) -> list[ManifestEntry]:
 # settings whose value is where a service connects to, and the host such a value names
 ENV_ADDRESS = re.compile(r"(?:ADDR|ADDRESS|URL|URI|HOST|HOSTNAME|ENDPOINT|DSN|BROKERS?|SERVERS?)$", re.I)
 ENV_HOST = re.compile(r"(?:[a-z][a-z0-9+.-]*://)?(?:[^@/\s]+@)?(?P<host>[a-zA-Z0-9][a-zA-Z0-9_.-]*?)(?::\d+|/|$)")
+
+
+ENV_DEFAULT = re.compile(r"\$\{\w+:?-([^}]*)\}")  # `${POSTGRES_HOST:-orders-postgres}`: the default is the value
 
 
 def _environment(value: Any) -> list[tuple[str, Any]]:

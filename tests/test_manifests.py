@@ -308,8 +308,33 @@ def test_a_compose_setting_that_holds_another_service_s_address_is_a_dependency(
     assert doc is not None
     got = {e.name: [(lk.target, lk.line) for lk in e.links] for e in doc.manifests}
     assert got["frontend"] == [("productcatalogservice", 5), ("cartservice", 6)]
-    assert got["cartservice"] == [("redis-cart", 11)], "an address setting names a service; LOG_LEVEL does not"
+    # an address setting names a service; LOG_LEVEL does not; one outside the file is an address the rules
+    # resolve only to a component the workspace knows
+    assert got["cartservice"] == [("redis-cart", 11), ("api.example.com", 12)]
+    kinds = {lk.target: lk.target_kind for e in doc.manifests for lk in e.links}
+    assert kinds["redis-cart"] == "service" and kinds["api.example.com"] == "address"
     (tmp_path / "ws").mkdir()
     (tmp_path / "ws" / "docker-compose.yml").write_text(compose, encoding="utf-8")
     kg, _warnings = graph_of(tmp_path / "ws")
     assert {r.label for r in kg.impact("cartservice").results} == {"frontend"}
+
+
+def test_a_compose_service_run_from_a_stock_image_is_that_technology(tmp_path: Path) -> None:
+    """Each repository's Compose file names its own Redis container: the container is Redis, not a component of its
+    own, and one repository's container is never another's alias. A setting's `${VAR:-default}` is its value, and an
+    address outside the file reaches a service another repository runs."""
+    ws = tmp_path / "ws"
+    for repo, extra in (("pay-web", "      PAYMENTS_ENDPOINT: http://pay-processing:3008\n"), ("pay-hub", "")):
+        (ws / repo).mkdir(parents=True)
+        (ws / repo / "README.md").write_text(f"# {repo}\n\nThis service handles payments.\n", encoding="utf-8")
+        (ws / repo / "docker-compose.yaml").write_text(
+            f"services:\n  {repo}:\n    build: .\n    depends_on:\n      - {repo}-redis\n    environment:\n"
+            f"      REDIS_HOST: ${{REDIS_HOST:-{repo}-redis}}\n{extra}  {repo}-redis:\n    image: redis:7\n",
+            encoding="utf-8")
+    (ws / "pay-processing").mkdir()
+    (ws / "pay-processing" / "README.md").write_text("# pay-processing\n\nThis service processes payments.\n",
+                                                     encoding="utf-8")
+    kg, _warnings = graph_of(ws)
+    assert {r.label for r in kg.impact("Redis").results} >= {"pay-web", "pay-hub"}
+    assert not [e for e in kg.entities.values() if e["label"].endswith("-redis")], "a container is no component"
+    assert "pay-web" in {r.label for r in kg.impact("pay-processing").results}, "an address another repo serves"

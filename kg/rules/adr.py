@@ -526,7 +526,8 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
     for block in decision_blocks[:15]:
         m = ROLE_CHOICE.match(block.text)
         bold_value = re.match(r"^[-*+\d.)\s]*[^*_:]{2,40}:\s+(?:\*\*|__)", doc.line_text(block.line))
-        if m and block.strong and bold_value and m.group("rest").startswith(block.strong[0]):
+        if m and block.strong and bold_value and m.group("rest").startswith(block.strong[0]) \
+                and not re.search(r"[<>{}$*]", block.strong[0]):  # "atlas.<domain>.dlq.v1": a pattern, no product
             found = decisions.names_in(split_parenthetical(block.strong[0])[0], known)
             if found and found[0].start == 0:
                 note("chosen", found[:1], evidence_at(doc, block.line, "prose", block.text, 0.7))
