@@ -522,14 +522,17 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
             considered = decisions.names_in(sentence[m.end():], known | frozenset(block.code)) if m else []
             take(r, ev)
     _implemented_as(doc, decision_blocks, known, note)
+    from .. import gazetteer
+
     # "- Container registry: **GHCR** (GitHub Container Registry) by default.": a role, then its choice in bold
     for block in decision_blocks[:15]:
         m = ROLE_CHOICE.match(block.text)
         bold_value = re.match(r"^[-*+\d.)\s]*[^*_:]{2,40}:\s+(?:\*\*|__)", doc.line_text(block.line))
-        if m and block.strong and bold_value and m.group("rest").startswith(block.strong[0]) \
-                and not re.search(r"[<>{}$*]", block.strong[0]):  # "atlas.<domain>.dlq.v1": a pattern, no product
+        if m and block.strong and bold_value and m.group("rest").startswith(block.strong[0]):
             found = decisions.names_in(split_parenthetical(block.strong[0])[0], known)
-            if found and found[0].start == 0:
+            # a known technology, not a setting's value ("Realm name: **atlas-erp**", "**atlas.<domain>.dlq.v1**")
+            if found and found[0].start == 0 and not re.search(r"[<>{}$*]", found[0].text) \
+                    and (gazetteer.load().get(found[0].text) or found[0].text in known):
                 note("chosen", found[:1], evidence_at(doc, block.line, "prose", block.text, 0.7))
     # a technology table under the decision heading lists what was chosen ("| Canary Controller | Flagger |")
     for table in doc.tables:
