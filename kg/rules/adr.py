@@ -440,6 +440,14 @@ def _known_phrases(doc: Document) -> frozenset[str]:
         if text and link.kind == "external" and len(text.split()) <= 4 and not re.search(r"[#/]|^\d", text) \
                 and text.split()[0].lower() not in decisions_stopwords():
             phrases.add(text)
+    # "# 4. Use npm instead of yarn": a technology written in lower case in the title, as its makers write it
+    from .. import gazetteer
+
+    known = gazetteer.load()
+    for word in re.findall(r"\b[a-z][\w.+-]*[\w+]", doc.title):
+        record = known.get(word)
+        if record is not None and not record.common_word and word in record.names and len(word) > 2:
+            phrases.add(word)
     return frozenset(p for p in phrases if 1 < len(p) <= 40 and not p.startswith(("$", "-", "<")))
 
 

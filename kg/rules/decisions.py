@@ -23,7 +23,8 @@ CHOOSE = (r"use|uses|using|utili[sz]e|utili[sz]ing|adopt|adopts|adopting|impleme
           r"opt for|opted for|introduce|introduces|introducing|deploy|deploys|deploying|standardi[sz]e on|"
           r"build on|built on|based on|rely on|relies on|prefer|prefers|move to|moving to|migrate to|migrating to|"
           r"switch to|switching to|move onto|onto|host on|hosted on|run on|runs on|running on|"
-          r"build upon|built upon|builds upon|run|runs|operate|operates")
+          r"build upon|built upon|builds upon|run|runs|operate|operates|decided on|settled on|decide on|"
+          r"settle on")
 # "run X on Y" chooses where X runs (Y); "run X in each cluster" chooses X
 RUN_VERB = re.compile(r"^(?:run|runs|operate|operates)$", re.I)
 # "X was chosen", "X is preferred": the name comes before
