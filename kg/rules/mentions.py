@@ -144,7 +144,7 @@ def _service_repository(doc: Document, out: Extraction) -> None:
     cart-service) and the repository's name or the README says it is something that runs ('cart-service',
     'The service stores carts in Redis', a Dependencies section). The service is a component whose folder
     is the repository, so what its README says it uses is what the service uses."""
-    from .sections import _lists_dependencies
+    from .sections import lists_dependencies
 
     repo = doc.repo
     title = clean_name(re.sub(r"^#+\s*", "", doc.title))
@@ -154,7 +154,7 @@ def _service_repository(doc: Document, out: Extraction) -> None:
     if name is not None and "/" in name:
         return
     runs = SERVICE_NAME.search(repo) or any(SPEAKS_AS_SERVICE.search(b.text) for b in doc.blocks[:40]) or \
-        any(_lists_dependencies(b.section) for b in doc.blocks) or any(_lists_dependencies(t.section) for t in doc.tables)
+        any(lists_dependencies(b.section) for b in doc.blocks) or any(lists_dependencies(t.section) for t in doc.tables)
     if not runs:
         return
     aliases = []

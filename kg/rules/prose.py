@@ -342,7 +342,7 @@ HOSTING_INTRO = re.compile(
 
 def hosting_lists(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     """"On the management cluster (EKS) we run:" and the list after it: each item runs on the host named."""
-    from .sections import _item_lead
+    from .sections import item_lead
 
     host: str | None = None
     for block in doc.blocks:
@@ -354,7 +354,7 @@ def hosting_lists(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             continue
         if host is None or block.depth > 1:
             continue
-        lead = _item_lead(block)
+        lead = item_lead(block)
         hits = [h for h in gaz.scan(lead) if gaz.type_of(h[2]) == "Component" and h[0] == 0]
         if hits and hits[0][2] != host:
             out.facts.append(Fact(hits[0][2], "runsOn", host, evidence_at(doc, block.line, "prose", block.text),

@@ -121,7 +121,7 @@ TOOLING_PURPOSE = re.compile(r"\bfor\s+(?:the\s+)?(?:unit\s+|integration\s+|end-
                              r"mock\w*|documentation|docs)\b|\b(?:dev(?:elopment)?|test)[- ]dependenc", re.I)
 
 
-def _lists_dependencies(section: tuple[str, ...] | list[str]) -> bool:
+def lists_dependencies(section: tuple[str, ...] | list[str]) -> bool:
     """Whether a section (its headings, outermost first) lists what the document's component depends on."""
     if not section:
         return False
@@ -141,7 +141,7 @@ DEPENDENCIES_INTRO = re.compile(r"^\W*(?:what\s+)?(?P<x>.+?)\s+(?:depends\s+on|r
 ITEM_TAG = re.compile(r"^[^\w`]*(?:(?:[A-Z]{3,}|optional|required|hard|soft|critical|recommended)\s*:\s*)?", re.I)
 
 
-def _item_lead(block: Block) -> str:
+def item_lead(block: Block) -> str:
     """The name a list item leads with, tags and symbols in front left out."""
     text = ITEM_TAG.sub("", block.text, count=1)
     return re.split(r"\s*[:–—]\s|\s-\s|\s\(", text, maxsplit=1)[0].strip()
@@ -167,16 +167,16 @@ def _dependency_items(doc: Document) -> list[tuple[str, int, str | None, bool]]:
             continue
         if block.depth > 1:
             continue
-        in_section = _lists_dependencies(block.section)
+        in_section = lists_dependencies(block.section)
         if intro is None and not in_section:
             continue
         if TOOLING_PURPOSE.search(block.text):
             continue  # "Jest and Supertest for testing": what builds and checks the code, not what it runs on
-        names = names_in(_item_lead(block), frozenset(block.code))
+        names = names_in(item_lead(block), frozenset(block.code))
         if names and names[0].start == 0:
             found.append((names[0].text, block.line, intro[0] if intro else None, intro[1] if intro else False))
     for table in doc.tables:
-        if not _lists_dependencies(table.section) or not table.header:
+        if not lists_dependencies(table.section) or not table.header:
             continue
         first = table.header[0]
         for row, line in zip(table.rows, table.row_lines):
