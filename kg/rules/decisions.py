@@ -34,7 +34,7 @@ REJECTED_PASSIVE = re.compile(r"\b(?:was|were|is|are|has been|have been|will be)
                               r"discarded|removed from consideration|not (?:chosen|selected|adopted|pursued))\b"
                               r"|\brejected\s+(?:due to|because|as|for)\b", re.I)
 # words after which a name is turned down ("chose X over Y", "X instead of Y", "in favour of Y")
-AGAINST = re.compile(r"\b(?:instead of|rather than|in favou?r of|as opposed to|decided against|"
+AGAINST = re.compile(r"\b(?:instead of|rather than|in favou?r of|as opposed to|decided against|decides? against|"
                      r"(?:have |had )?rejected|(?:will|shall|do|does|did|would) not (?:use|adopt|implement|build|"
                      r"choose|select|deploy|run|go with|pursue|apply)(?:(?:\s+\w+){1,4}?\s+(?:using|with))?|"
                      r"won't (?:use|adopt|implement|build|choose|deploy|run)|(?:decided|chose|opted) not to "
@@ -77,8 +77,8 @@ REMOVED_PASSIVE = re.compile(r"\b(?:is|was|are|were|has been|have been|will be|i
                              r"|\b(?:is|are) no longer (?:used|supported|needed|in use)\b|\b(?:is|are) not used\b", re.I)
 # "move from X to Y" replaces X; "move secrets from X to Y" moves data, and X may stay for other uses
 MOVE_FROM = re.compile(r"\b(?:move|moving|moved|migrate|migrating|migrated|switch|switching|switched|transition|"
-                       r"transitioning|go|going)\s+(?:(?:away|fully|completely|entirely|over|across)\s+)?from\s+"
-                       r"(?P<old>.{1,80}?)\s+(?:to|onto|into)\s+(?P<new>.+)", re.I)
+                       r"transitioning|transitioned|go|going)\s+(?:(?:away|back|fully|completely|entirely|over|across)"
+                       r"\s+)?from\s+(?:using\s+|running\s+)?(?P<old>.{1,80}?)\s+(?:to|onto|into)\s+(?P<new>.+)", re.I)
 # "After migrating to Azure from GOV.UK PaaS": the new place first
 MOVE_TO_FROM = re.compile(r"\b(?:move|moving|moved|migrate|migrating|migrated|switch|switching|switched|transition|"
                           r"transitioning)\s+(?:(?:fully|completely|entirely|over)\s+)?(?:to|onto|into)\s+"
