@@ -10,6 +10,7 @@ by the name of its folder alone; templates and other record series (`DR005-…`,
 from __future__ import annotations
 
 import functools
+import posixpath
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -168,6 +169,16 @@ def recognise(doc: Document) -> Identity | None:
     """The ADR identity of a document, or None when it is not an architecture decision record."""
     stem = _stem(doc.path)
     low = stem.lower()
+    if low in ("index", "_index", "readme"):
+        # a record kept as a folder of its own (go-programming-language/index.md, as static sites keep pages):
+        # named by its folder, when its title or its status and decision say it is a record
+        parent = posixpath.basename(posixpath.dirname(doc.path))
+        raw_title = clean_name(doc.title)
+        prefixed = RECORD_PREFIX.match(raw_title) is not None and bool(RECORD_PREFIX.sub("", raw_title).strip())
+        if not parent or DECISION_FOLDER.search(f"/{parent}/") or not (
+                prefixed or _stated_status(doc) and _has_decision(doc)):
+            return None
+        stem, low = parent, parent.lower()
     if low in NOT_RECORDS or TEMPLATE.search(stem):
         return None
     if OTHER_SERIES.match(stem) and not FILE_ADR_NUMBER.match(stem):
@@ -879,8 +890,6 @@ def scope_to_logs(records: list[AdrRecord]) -> None:
     in such a log means a record of that log, present or not; elsewhere, the record of its repository's one log
     with the number, else the plain id. A workspace whose numbers are not taken twice is left as it is, and so is a
     log that does not count from 1: one series kept in several repositories' folders."""
-    import posixpath
-
     size: Counter[str] = Counter()  # records per log
     logs_of: dict[str, set[str]] = defaultdict(set)
     titles: dict[tuple[str, str], tuple[str, str]] = {}  # (log, id) -> (title, date)
