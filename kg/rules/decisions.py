@@ -69,8 +69,8 @@ IMPERATIVE = re.compile(r"^\W*(?:use|adopt|implement|implementing|move|migrate|s
 # retiring a technology: "We will retire X", "remove X", "terminate our X instance"
 REMOVE_VERB = re.compile(r"\b(?:remove|removes|removing|retire|retires|retiring|decommission|decommissions|"
                          r"decommissioning|deprecate|deprecates|deprecating|drop|drops|dropping|terminate|terminates|"
-                         r"terminating|sunset|sunsets|sunsetting|stop using|no longer use|phase out|phasing out|"
-                         r"turn off|shut down|switch off|get rid of)\s+", re.I)
+                         r"terminating|sunset|sunsets|sunsetting|stop using|stopped using|no longer use|phase out|"
+                         r"phasing out|phased out|turn off|shut down|switch off|get rid of|got rid of)\s+", re.I)
 REMOVED_PASSIVE = re.compile(r"\b(?:is|was|are|were|has been|have been|will be|is being|are being|being)\s+"
                              r"(?:decommissioned|retired|removed|deprecated|sunset|sunsetted|phased out|shut down|"
                              r"turned off|switched off|no longer (?:used|supported|needed))\b"
@@ -471,9 +471,9 @@ MOVE_THEM = re.compile(r"\b(?:move|moving|migrate|migrating)\s+(?:them|it|these|
 
 
 # words without which a sentence states no retirement or replacement: a cheap test before the patterns
-LIFECYCLE_WORDS = re.compile(r"remov|retir|decommission|deprecat|\bdrop|terminat|sunset|stop using|no longer|phas|"
+LIFECYCLE_WORDS = re.compile(r"remov|retir|decommission|deprecat|\bdrop|terminat|sunset|stop(?:ped)? using|no longer|phas|"
                              r"turn(?:ed)? off|shut|switch|\bmov|migrat|replac|swap|substitut|need for|transition|"
-                             r"not used|get rid", re.I)
+                             r"not used|get rid|got rid", re.I)
 
 
 def lifecycle(sentence: str, code: frozenset[str], out: Reading) -> None:

@@ -141,9 +141,15 @@ DEPENDENCIES_INTRO = re.compile(r"^\W*(?:what\s+)?(?P<x>.+?)\s+(?:depends\s+on|r
 ITEM_TAG = re.compile(r"^[^\w`]*(?:(?:[A-Z]{3,}|optional|required|hard|soft|critical|recommended)\s*:\s*)?", re.I)
 
 
+# words in front of what an item needs: "Access to an instance of an Azure Service Bus", "A running PostgreSQL"
+NEED_LEAD = re.compile(r"^(?:(?:access|credentials|connection|permissions?)\s+to\s+|an?\s+(?:running\s+|valid\s+|working\s+|"
+                       r"local\s+)?(?:instance|installation|account|subscription|copy)\s+of\s+|an?\s+(?:running|valid|"
+                       r"working|local)\s+)(?:an?\s+|the\s+)?(?:(?:running\s+)?instance\s+of\s+(?:an?\s+|the\s+)?)?", re.I)
+
+
 def item_lead(block: Block) -> str:
-    """The name a list item leads with, tags and symbols in front left out."""
-    text = ITEM_TAG.sub("", block.text, count=1)
+    """The name a list item leads with, tags, symbols and words of need in front left out."""
+    text = NEED_LEAD.sub("", ITEM_TAG.sub("", block.text, count=1), count=1)
     return re.split(r"\s*[:–—]\s|\s-\s|\s\(", text, maxsplit=1)[0].strip()
 
 
