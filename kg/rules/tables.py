@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from ..model import Document, Fact, Mention
@@ -178,11 +179,14 @@ def event_tables(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     if not tables:
         return
     texts = [doc.title, *(s.title for s in doc.sections), *(b.text for b in doc.blocks)]
-    brokers = {h[2] for text in texts for h in gaz.scan(text)
-               if gaz.type_of(h[2]) == "Component" and BROKER_HINT.search(gaz.category_of(h[2]))}
-    if len(brokers) != 1:
+    named = Counter(h[2] for text in texts for h in gaz.scan(text)
+                    if gaz.type_of(h[2]) == "Component" and BROKER_HINT.search(gaz.category_of(h[2])))
+    ranked = named.most_common(2)
+    # the page's broker: the one it names, or, where it weighs several (an ADR that chose one), the one it names
+    # most, at least twice as often as any other
+    if not ranked or len(ranked) == 2 and ranked[0][1] < 2 * ranked[1][1]:
         return
-    (broker,) = brokers
+    broker = ranked[0][0]
     for table in tables:
         for header, relation in ((column(table.header, PRODUCER_COLUMNS), "publishesTo"),
                                  (column(table.header, CONSUMER_COLUMNS), "consumesFrom")):
