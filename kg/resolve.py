@@ -242,6 +242,7 @@ class Gazetteer:
         """The component or vendor a diagram node stands for: its label, its id, or the first name in its label."""
         # "ffc-pay-enrichment(Kubernetes - ffc-pay-enrichment)": the part of the label that is the node's id names
         # it; the part before says where it runs
+        label = re.sub(r"\s+(?:pod|replica|instance|node|shard|broker|worker)\s*#?\d+$", "", label, flags=re.I)
         parts = re.split(r"\s[-–—]\s", label)
         if len(parts) == 2 and name_key(parts[1]) == name_key(node_id):
             key = self.lookup(parts[1])

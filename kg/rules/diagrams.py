@@ -173,6 +173,8 @@ PEOPLE_BOX = re.compile(r"^\W*(?:browser|web browser|users?|end users?|clients?|
                         r"admins?|developers?|engineers?|callers?|requesters?|reviewers?|approvers?|maintainers?|"
                         r"citizens?|applicants?|staff|on-call)\b", re.I)
 
+# a box that is one instance of a component: "API Gateway Pod 2", "PostgreSQL Replica 1", "Kafka Broker 3"
+INSTANCE_SUFFIX = re.compile(r"\s+(?:pod|replica|instance|node|shard|broker|worker)\s*#?\d+$", re.I)
 # a box named for the people it stands for, by its last word: "Clinical Staff", "On-Call Team", "Support Engineers"
 PEOPLE_HEAD = re.compile(r"\b(?:staff|users|team|teams|people|personnel|clinicians?|patients|doctors|nurses|customers|"
                          r"citizens|analysts|administrators|engineers|developers|operators)\W*$", re.I)
@@ -491,6 +493,7 @@ def diagram_nodes(doc: Document, out: Extraction) -> None:
                 ev = Evidence(doc.path, node.line, doc.line_text(node.line) or label, "mermaid")
                 out.mentions.append(Mention(first, "Component", ev, aliases=[second], props={"alias_of_node": True}))
                 continue
+            label = INSTANCE_SUFFIX.sub("", label)  # "API Gateway Pod 2": one of the gateway's instances
             names = names_in(label)
             if not names or names[0].start > 2:
                 continue
