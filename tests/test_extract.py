@@ -565,3 +565,11 @@ def test_what_a_proposal_turns_down_is_not_thereby_out_of_use(make_workspace) ->
     assert ("ADR-001", "rejects", "Opsgenie") in relations(result)
     assert by_name(result, "Opsgenie")[0].props["status"] != "not used", "a proposal only weighs it"
     assert by_name(result, "Jenkins")[0].props["status"] == "not used", "an accepted record turned it down"
+
+
+def test_a_capability_written_in_capitals_is_no_name() -> None:
+    """'| CLOUD HOSTING | … |' in a generic view of a platform is a capability; a product written in capitals is not."""
+    from kg.rules.state import looks_like_a_name
+
+    assert not looks_like_a_name("CLOUD HOSTING") and not looks_like_a_name("GDS SERVICES")
+    assert looks_like_a_name("NATS") and looks_like_a_name("AWS") and looks_like_a_name("Grafana Loki")

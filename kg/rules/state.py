@@ -117,6 +117,7 @@ CODE_IDENTIFIER = re.compile(r"\w=\w|^\*|\*[.-]|[{}$\\]|^[a-z]{4,}[A-Z]|^(?:Get|
 
 def looks_like_a_name(text: str) -> bool:
     """A product name: at most four words, each capitalised or with a capital inside ('Grafana Loki', 'MinIO', 'cert-manager')."""
+    from ..gazetteer import is_everyday_word
     from .phrases import CAPITALISED_STOPWORDS
 
     words = text.split()
@@ -132,6 +133,9 @@ def looks_like_a_name(text: str) -> bool:
     if re.fullmatch(r"(?i)operators|tools|services|controllers|servers|databases|clusters|providers|solutions|"
                     r"platforms|systems|agents|plugins|apis", words[-1]):
         return False  # "Kubernetes Operators" is a kind of thing, not a product
+    if text.isupper() and len(words) > 1 and all(is_everyday_word(w) or w.lower() in CAPITALISED_STOPWORDS
+                                                 for w in re.findall(r"[A-Za-z]+", text)):
+        return False  # "CLOUD HOSTING", "MONITORING AND ALERTING": a capability in capitals, not a product
     if len(words) == 1:
         return any(ch.isupper() or ch.isdigit() for ch in text) or "-" in text
     return all(w[0].isupper() or w[0].isdigit() or any(c.isupper() for c in w) for w in words)
