@@ -573,3 +573,17 @@ def test_a_capability_written_in_capitals_is_no_name() -> None:
 
     assert not looks_like_a_name("CLOUD HOSTING") and not looks_like_a_name("GDS SERVICES")
     assert looks_like_a_name("NATS") and looks_like_a_name("AWS") and looks_like_a_name("Grafana Loki")
+
+
+def test_a_title_s_verb_phrase_is_no_category(make_workspace) -> None:
+    """'Authenticate users with Keycloak' says what the record does; 'Caching Layer - Dragonfly' gives a topic."""
+    ws = make_workspace({
+        "p/README.md": "# P\n",
+        "p/docs/adr/0001-logins.md": "# 1. Authenticate users with Keycloak\n\n## Status\n\nAccepted\n\n"
+                                     "## Decision\n\nWe will use Keycloak.\n",
+        "p/docs/adr/0002-cache.md": "# 2. Caching Layer - Dragonfly\n\n## Status\n\nAccepted\n\n"
+                                    "## Decision\n\nWe will use Dragonfly.\n",
+    })
+    result = build([str(ws)])
+    assert by_name(result, "Keycloak")[0].props.get("category") != "Authenticate users"
+    assert by_name(result, "Dragonfly")[0].props.get("category") == "Caching Layer"

@@ -1067,6 +1067,9 @@ def _title_names(title: str, gaz: Gazetteer) -> list[tuple[str, bool]]:
     return out
 
 
+# a title that opens with a verb of doing: "Authenticate users with OIDC", "Secure secrets with Vault"
+TOPIC_VERB = re.compile(r"^\s*(?:authenticate|secure|manage|handle|serve|store|send|run|test|monitor|log|build|ship|"
+                        r"scale|cache|deliver|publish|process|validate|encrypt|sign|schedule|render)\b", re.I)
 ADR_TOPIC = re.compile(r"^(?P<topic>[^:()]{3,40}?)\s+(?:-|–|—|with|using|via|:)\s+(?P<name>.+)$", re.IGNORECASE)
 
 
@@ -1080,5 +1083,7 @@ def categories_from_adr_titles(entities: dict[str, Entity], relations: list[Rela
             continue
         m = ADR_TOPIC.match(str(entities[rel.subject].props.get("title", "")))
         names = {component.label.lower(), *(a.lower() for a in component.aliases)}
-        if m and m.group("name").strip().lower() in names and len(m.group("topic").split()) <= 4:
+        # "Use typeorm with postgres", "Authenticate users with OIDC": a verb phrase is what the record does, no topic
+        if m and m.group("name").strip().lower() in names and len(m.group("topic").split()) <= 4 \
+                and not decisions.IMPERATIVE.match(m.group("topic")) and not TOPIC_VERB.match(m.group("topic")):
             component.props["category"] = m.group("topic").strip()
