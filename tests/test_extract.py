@@ -587,3 +587,18 @@ def test_a_title_s_verb_phrase_is_no_category(make_workspace) -> None:
     result = build([str(ws)])
     assert by_name(result, "Keycloak")[0].props.get("category") != "Authenticate users"
     assert by_name(result, "Dragonfly")[0].props.get("category") == "Caching Layer"
+
+
+def test_uninstall_text_and_a_retired_version_retire_no_product(make_workspace) -> None:
+    """'This removes all the Kubernetes components associated with the chart' takes away the chart's resources,
+    and 'Helm v2 is no longer supported' one version: neither Kubernetes nor Helm is out of use."""
+    ws = make_workspace({
+        "charts/charts/redis-exporter/README.md": (
+            "# Redis Exporter\n\n## Prerequisites\n\n- Kubernetes 1.16+\n- Helm 3+\n\n## Uninstall\n\n"
+            "This removes all the Kubernetes components associated with the chart and deletes the release.\n\n"
+            "## Upgrading\n\nHelm v2 is no longer supported from chart version 2.0.0.\n\nThe old exporter is "
+            "no longer used.\n"),
+    })
+    result = build([str(ws)])
+    assert by_name(result, "Kubernetes")[0].props["status"] not in ("removed", "not used")
+    assert by_name(result, "Helm")[0].props["status"] not in ("removed", "not used")

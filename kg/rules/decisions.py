@@ -133,7 +133,10 @@ def _first(phrase: str, code: frozenset[str]) -> list[Name]:
 REMOVED_PARTS = re.compile(r"\s*(?:/\s*[\w.-]+\s*)*(?:resources?|branch(?:es)?|code|paths?|flags?|files?|settings?|"
                            r"config(?:uration)?s?|logic|calls?|endpoints?|routes?|tables?|fields?|columns?|jobs?|"
                            r"workflows?|references?|fallbacks?|redirects?|modes?|features?|toggles?|checks?|steps?|"
-                           r"permissions?|roles?|policies|policy|rules?|secrets?|variables?)\b", re.I)
+                           r"permissions?|roles?|policies|policy|rules?|secrets?|variables?|components?|objects?|"
+                           r"releases?|deployments?|pods?|instances?|artifacts?|volumes?|quer(?:y|ies)|charts?)\b", re.I)
+# a version after a name: what a retirement takes away is that version ("Helm v2 is no longer supported")
+VERSION_AFTER = re.compile(r"\s*(?:v|version\s+)?\d+(?:\.[\dx]+)*\+?\b", re.I)
 
 
 def _removed_things(names: list[Name], phrase: str) -> list[Name]:
@@ -507,7 +510,8 @@ def lifecycle(sentence: str, code: frozenset[str], out: Reading) -> None:
         if re.match(r"\s*(?:by default|unless|until|when|if)\b", sentence[m.end():], re.I):
             continue  # "is turned off by default": an option left off, not a retirement
         before = last_name_before(sentence[: m.start()], code)
-        if before is not None:
+        if before is not None and not VERSION_AFTER.match(sentence[before.end:m.start()]) \
+                and not re.search(r"\d", before.text):
             out.removed.append(before)
     for pattern in (MOVE_FROM, MOVE_TO_FROM, REPLACE, REPLACED_BY):
         found = pattern.search(sentence)
