@@ -602,3 +602,6 @@ def test_uninstall_text_and_a_retired_version_retire_no_product(make_workspace) 
     result = build([str(ws)])
     assert by_name(result, "Kubernetes")[0].props["status"] not in ("removed", "not used")
     assert by_name(result, "Helm")[0].props["status"] not in ("removed", "not used")
+    # a prerequisite platform is where the component runs; the tool that installs it is no need of it
+    assert ("Redis Exporter", "runsOn", "Kubernetes") in relations(result)
+    assert not {r for r in relations(result) if r[0] == "Redis Exporter" and r[2] == "Helm"}

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from ..links import parse_github
 from ..model import Block, Document, Fact, Mention
 from ..names import clean_name, is_abbreviation_of, split_parenthetical
+from ..relations import HOSTING_CATEGORY_WORDS
 from .state import INVENTORY, Extraction, evidence_at, looks_like_a_name
 
 if TYPE_CHECKING:
@@ -216,6 +217,10 @@ def document_component(doc: Document, gaz: Gazetteer) -> str | None:
     return None
 
 
+# the kinds of tool that install, build or package a component (the landscape's and the curated gazetteer's)
+INSTALL_TOOLING = re.compile(r"image build|developer tooling|continuous integration|package manag|build tool", re.I)
+
+
 def dependency_sections(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     """A component's own document lists what it depends on: '## Dependencies', '## Requires', '## Prerequisites'."""
     items = _dependency_items(doc)
@@ -227,6 +232,13 @@ def dependency_sections(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
         obj = gaz.lookup(name, "Component") or gaz.lookup(name, "Vendor")
         if subject is None or not obj or obj == subject:
             continue
+        relation = "dependsOn"
+        if not dependent:
+            kind = gaz.category_of(obj).lower()
+            if INSTALL_TOOLING.search(kind):
+                continue  # "- Helm 3+": what installs or builds the component, not what it needs to run
+            if any(w in kind for w in HOSTING_CATEGORY_WORDS) and gaz.type_of(obj) == "Component":
+                relation = "runsOn"  # "- Kubernetes 1.16+": where it runs
         a, b = (obj, subject) if dependent else (subject, obj)
-        out.facts.append(Fact(a, "dependsOn", b, evidence_at(doc, line, "prose"), subject_type="key",
+        out.facts.append(Fact(a, relation, b, evidence_at(doc, line, "prose"), subject_type="key",
                               object_type="key"))
