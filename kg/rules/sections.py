@@ -148,6 +148,9 @@ NEED_LEAD = re.compile(r"^(?:(?:access|credentials|connection|permissions?)\s+to
                        r"working|local)\s+)(?:an?\s+|the\s+)?(?:(?:running\s+)?instance\s+of\s+(?:an?\s+|the\s+)?)?", re.I)
 
 
+OWNER_PREFIX = re.compile(r"^[\w.-]+/(?=[\w.-]+$)")  # "prometheus-community/kube-state-metrics"
+
+
 def item_lead(block: Block) -> str:
     """The name a list item leads with, tags, symbols and words of need in front left out."""
     text = NEED_LEAD.sub("", ITEM_TAG.sub("", block.text, count=1), count=1)
@@ -179,7 +182,12 @@ def _dependency_items(doc: Document) -> list[tuple[str, int, str | None, bool]]:
             continue
         if TOOLING_PURPOSE.search(block.text):
             continue  # "Jest and Supertest for testing": what builds and checks the code, not what it runs on
-        names = names_in(item_lead(block), frozenset(block.code))
+        # "[grafana/grafana](…)", "[baz](../baz/README.md)": a link's text names the item whatever its case; an
+        # owner in front of a chart or repository is not part of its name
+        lead = OWNER_PREFIX.sub("", item_lead(block))
+        linked = {OWNER_PREFIX.sub("", lk.text.strip()) for lk in doc.links
+                  if block.line <= lk.line <= max(block.end_line, block.line) and lk.text.strip()}
+        names = names_in(lead, frozenset(block.code) | frozenset(linked))
         if names and names[0].start == 0:
             found.append((names[0].text, block.line, intro[0] if intro else None, intro[1] if intro else False))
     for table in doc.tables:
