@@ -59,6 +59,7 @@ FACT_RULES: list[tuple[str, FactRule]] = [
     ("c4_technologies", diagrams.c4_technologies),
     ("hosting_phrases", prose.hosting_phrases),
     ("hosting_lists", prose.hosting_lists),
+    ("watched_systems", prose.watched_systems),
     ("prose_relations", prose.prose_relations),
     ("transposed_tables", tables.transposed_tables),
     ("event_tables", tables.event_tables),

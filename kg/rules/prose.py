@@ -331,6 +331,31 @@ def hosting_phrases(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
                                       subject_type="key", object_type="key"))
 
 
+# what a metrics exporter or collector watches: "Prometheus exporter for Redis metrics", "collects metrics from X"
+WATCHES = re.compile(r"\bexporters?\s+for\s+(?:the\s+)?|\b(?:collects?|scrapes?|gathers?|exposes?)\s+(?:\w+\s+)?"
+                     r"(?:metrics|statistics|stats)\s+(?:from|of|about)\s+(?:the\s+|an?\s+)?", re.I)
+
+
+def watched_systems(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """In a component's own README, "Prometheus exporter for Redis metrics" or "collects metrics from RabbitMQ":
+    the component monitors what it exports or collects the metrics of."""
+    own = gaz.in_folder(posixpath.dirname(doc.path)) \
+        if posixpath.basename(doc.path).lower() in ("readme.md", "readme.markdown", "index.md") else None
+    if own is None:
+        return
+    for block in doc.blocks[:20]:
+        for m in WATCHES.finditer(block.text):
+            rest = block.text[m.end():m.end() + 80]
+            hits = [h for h in gaz.scan(rest) if h[0] == 0 and gaz.type_of(h[2]) == "Component" and h[2] != own]
+            # "exporter for Redis metrics" watches Redis; "exporter for Prometheus" serves Prometheus
+            if hits and (not m.group(0).lower().startswith("exporter")
+                         or re.match(r"[\w\s.-]{0,20}?\b(?:metrics|statistics|stats)\b",
+                                     rest[_head(hits, 0, rest)[1]:])):
+                out.facts.append(Fact(own, "monitors", _head(hits, 0, block.text[m.end():])[2],
+                                      evidence_at(doc, block.line, "prose", block.text, 0.6),
+                                      subject_type="key", object_type="key"))
+
+
 # a paragraph that says where the list after it runs: "On the management cluster we run:", "The following
 # services run on Kubernetes:", "The EKS cluster hosts:"
 HOSTING_INTRO = re.compile(
