@@ -81,8 +81,9 @@ STATUS_WORD = re.compile(r"\b(accepted|proposed|deprecated|superseded|superceded
 STATUS_EMOJI = {"✅": "Accepted", "✔": "Accepted", "❌": "Rejected", "✖": "Rejected", "⌛": "Superseded",
                 "🤔": "Proposed", "♻": "Amended"}
 # every spelling people use: superseded, superceded, superceeded; supersedes, supercedes, superseeds
-SUPERSESSION = re.compile(r"\b(?P<by>super[sc]{1,2}e{1,2}de?d\s+by|replaced\s+by|super[sc]{1,2}e{1,2}ded)"
-                          r"|\b(?P<of>super[sc]{1,2}e{1,2}de?s|replaces)\b", re.IGNORECASE)
+SUPERSESSION = re.compile(r"\b(?P<by>super[sc]{1,2}e{1,2}de?d\s+by|replaced\s+by|obsoleted\s+by|"
+                          r"super[sc]{1,2}e{1,2}ded)"
+                          r"|\b(?P<of>super[sc]{1,2}e{1,2}de?s|replaces|obsoletes)\b", re.IGNORECASE)
 # a decision section that says no decision is made yet
 UNDECIDED = re.compile(r"^\W*(?:to be (?:taken|decided|defined|determined|agreed|confirmed|made)|tbd|tbc|t\.b\.d|pending|"
                        r"undecided|open|not (?:yet )?decided|no decision(?: yet| has been)?|\?+)\b", re.IGNORECASE)
@@ -431,7 +432,8 @@ def _supersession(doc: Document, rec: AdrRecord, status_blocks: list[Block]) -> 
             for m in SUPERSESSION.finditer(sentence):
                 # only this record's own statement: "This decision supersedes …" or a status line
                 if block not in status_blocks and not re.match(
-                        r"^\W*(?:this\s+(?:decision|adr|record|document)|status|it)\b|^\W*super", sentence, re.I):
+                        r"^\W*(?:this\s+(?:decision|adr|record|document)|status|it)\b|^\W*(?:super|obsolete)",
+                        sentence, re.I):
                     continue
                 target = rec.superseded_by if m.group("by") else rec.supersedes
                 ev = evidence_at(doc, sentence_line(doc, block.line, block.end_line, sentence), "heading")

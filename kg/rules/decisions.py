@@ -29,7 +29,7 @@ CHOOSE = (r"use|uses|using|utili[sz]e|utili[sz]ing|adopt|adopts|adopting|impleme
 RUN_VERB = re.compile(r"^(?:run|runs|operate|operates)$", re.I)
 # "X was chosen", "X is preferred": the name comes before
 CHOSEN_PASSIVE = re.compile(r"\b(?:was|were|is|are|has been|have been|will be)\s+(?:chosen|selected|adopted|"
-                            r"preferred|picked|the chosen option|our choice)\b", re.I)
+                            r"preferred|picked|the chosen option|our choice|(?:the|a) (?:clear )?winner)\b", re.I)
 REJECTED_PASSIVE = re.compile(r"\b(?:was|were|is|are|has been|have been|will be)\s+(?:rejected|ruled out|"
                               r"discarded|removed from consideration|not (?:chosen|selected|adopted|pursued))\b"
                               r"|\brejected\s+(?:due to|because|as|for)\b", re.I)
@@ -50,6 +50,7 @@ COMBINATION = re.compile(r"(?:a|an)\s+(?:combination|mix|mixture|pair)\s+of\s+(?
 STRONG_DECISION = re.compile(r"\b(?:we|i|the team)\s+(?:have\s+|had\s+)?(?:decided|chose|agreed|opted|selected|"
                              r"rejected|ruled out|dropped|discarded|will|shall|are going to|plan to|intend to)\b|"
                              r"\bdecided to\b|\bdecision\s+(?:is|was)\b|\bchosen (?:option|alternative)\b|"
+                             r"\bdecision\b[^.;]{0,40}\bwas (?:made|taken)\b|"
                              r"\b(?:was|were|is|are|has been|have been)\s+(?:rejected|ruled out|removed from "
                              r"consideration|chosen|selected)\b", re.I)
 NEGATED = re.compile(r"\b(?:not|no|never|won't|don't|doesn't|didn't|cannot|can't|against)\b", re.I)
