@@ -1043,6 +1043,10 @@ SETTING = re.compile(r"\b(?:in|on|to|for|from|of|at|as|within|across|into|throug
 WHAT_IT_IS = KIND_WORDS - {"framework", "frameworks", "application", "applications", "app", "apps"}
 
 
+QUESTION_TITLE = re.compile(r"^\W*(?:what|which|how|where|when|why|should|shall|do|does|can|choosing|choose a|"
+                            r"selecting|select a|evaluat\w*|compar\w*)\b|\?\s*$", re.I)
+
+
 def _title_names(title: str, gaz: Gazetteer) -> list[tuple[str, bool]]:
     """The names a title without a verb decides: those that stand as its subject or after a separator.
 
@@ -1050,6 +1054,8 @@ def _title_names(title: str, gaz: Gazetteer) -> list[tuple[str, bool]]:
     management", "Rails access in Kubernetes" or "Local Development Stack for GovUK Notify" the name is
     the setting of the decision, which the record's text has to name.
     """
+    if QUESTION_TITLE.match(title):
+        return []  # "What API Management tool to consider", "Which CMS should we use?": the question, no answer
     out = []
     for start, end, key, _surface in gaz.scan(title):
         if gaz.type_of(key) not in ("Component", "Vendor"):
