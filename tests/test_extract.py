@@ -605,3 +605,16 @@ def test_uninstall_text_and_a_retired_version_retire_no_product(make_workspace) 
     # a prerequisite platform is where the component runs; the tool that installs it is no need of it
     assert ("Redis Exporter", "runsOn", "Kubernetes") in relations(result)
     assert not {r for r in relations(result) if r[0] == "Redis Exporter" and r[2] == "Helm"}
+
+
+def test_a_proposal_retires_nothing_yet(make_workspace) -> None:
+    """'We will deprecate X' in a Proposed record is a plan: X stays as the docs show it."""
+    record = "# {n}. {title}\n\n## Status\n\n{status}\n\n## Decision\n\nWe will use {new} and deprecate {old}.\n"
+    ws = make_workspace({
+        "p/README.md": "# P\n\nThe service uses MySQL and RabbitMQ.\n",
+        "p/docs/adr/0001-a.md": record.format(n=1, title="Storage", status="Proposed", new="PostgreSQL", old="MySQL"),
+        "p/docs/adr/0002-b.md": record.format(n=2, title="Messaging", status="Accepted", new="Kafka", old="RabbitMQ"),
+    })
+    result = build([str(ws)])
+    assert by_name(result, "MySQL")[0].props["status"] != "removed"
+    assert by_name(result, "RabbitMQ")[0].props["status"] in ("removed", "replaced")

@@ -25,6 +25,7 @@ from . import decisions
 from .phrases import KIND_WORDS, Name
 from .state import (
     SENTENCE,
+    UNSETTLED_STATUSES,
     AdrRecord,
     Choice,
     Extraction,
@@ -584,6 +585,10 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
     if rec.status in ("Rejected", "Withdrawn", "Abandoned"):
         # a rejected record decides nothing: what it proposed is what was turned down
         choices = [("rejected" if kind == "chosen" else kind, n, ev) for kind, n, ev in choices]
+    if rec.status in UNSETTLED_STATUSES:
+        # a proposal retires nothing yet: "deprecate GraphQL" in a Proposed record is a plan, not a change made
+        choices = [c for c in choices if c[0] != "removed"]
+        rec.replaced = []
     # the outcome, after a label that stands alone ("Chosen option:" then "To be determined …" below it)
     outcome = re.sub(r"^\W*chosen\s+option\s*:?\s*", "", " ".join(b.text for b in decision_blocks[:2]), flags=re.I)
     if decision_blocks and UNDECIDED.match(outcome):

@@ -9,7 +9,17 @@ from typing import TYPE_CHECKING
 from ..model import Document, Entity, Fact, Mention, Relation
 from ..names import clean_name, split_parenthetical
 from .decisions import Reading, lifecycle
-from .state import NAME_COLUMNS, NOT_USED, SENTENCE, STATUS_WORDS, Extraction, column, evidence_at, sentence_line
+from .state import (
+    NAME_COLUMNS,
+    NOT_USED,
+    SENTENCE,
+    STATUS_WORDS,
+    UNSETTLED_STATUSES,
+    Extraction,
+    column,
+    evidence_at,
+    sentence_line,
+)
 
 if TYPE_CHECKING:
     from ..resolve import Gazetteer
@@ -37,8 +47,6 @@ def decision_tables(doc: Document, out: Extraction) -> None:
 
 # the statuses of a record in force: decided and not withdrawn ("Amended" records still hold, as amended)
 IN_FORCE = ("Accepted", "Approved", "Implemented", "Agreed", "Adopted", "Final", "Decided", "Amended")
-# the statuses of a record not yet decided: what it turns down is not thereby out of use
-UNSETTLED = ("Proposed", "Draft", "On Hold", "In Progress", "Under Review")
 REPLACED_BY_PAIR = re.compile(r"([\w.\- ]{2,40}?)\s+(?:was |is |has been |fully )?replaced by\s+([\w.\- ]{2,40})", re.I)
 
 
@@ -82,7 +90,7 @@ def apply_statuses(entities: dict[str, Entity], relations: list[Relation], facts
     for r in relations:
         if r.predicate == "decides":
             decided_by[r.object].append(r.subject)
-        elif r.predicate == "rejects" and entities[r.subject].props.get("status") not in UNSETTLED:
+        elif r.predicate == "rejects" and entities[r.subject].props.get("status") not in UNSETTLED_STATUSES:
             rejected.add(r.object)  # an option a proposal turns down is still only weighed: nothing says it is gone
         elif r.predicate == "replacedBy":
             replaced.add(r.subject)

@@ -92,6 +92,11 @@ INVENTORY = re.compile(r"\b(components?|services|technolog(?:y|ies)|stack|invent
                        r"dependencies|building blocks)\b", re.I)
 
 
+# the statuses of a record not yet decided: what it turns down is not thereby out of use, and what it would retire
+# is still in use
+UNSETTLED_STATUSES = ("Proposed", "Draft", "On Hold", "In Progress", "Under Review")
+
+
 def evidence_at(doc: Document, line: int, method: str, text: str | None = None, confidence: float = 0.0) -> Evidence:
     """Evidence at a line of a document: its text (the line's, unless given), the method, the rule's confidence."""
     return Evidence(doc.path, line, (text if text is not None else doc.line_text(line))[:300], method, confidence)
