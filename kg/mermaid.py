@@ -235,7 +235,7 @@ def clean_label(text: str) -> str:
     uncaptioned = _CAPTION.sub(" ", s)
     if _TAG.sub("", _BR.sub(" ", uncaptioned)).strip():
         s = uncaptioned
-    s = _BR.sub(" ", s)
+    s = _BR.sub(" ", s).replace("\\n", " ")  # "Nessie Catalog\n(REST)": a line break written as "\n"
     s = _TAG.sub("", s)
     s = _ICON.sub("", s)
     s = _BOLD.sub(r"\1", s)

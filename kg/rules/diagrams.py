@@ -286,7 +286,8 @@ def _from_broker(label: str, arrow: str, brokers: tuple[bool, bool], target_hint
                  target_category: str) -> tuple[str, str] | None:
     """A flowchart arrow out of a broker or topic into one of the workspace's own processes ("patient.events -->
     handler-service"): the process consumes from it, whatever the label says it carries. Not into a store, where
-    the broker keeps its data, nor into a product the broker itself runs on ("Kafka --> ZooKeeper")."""
+    the broker keeps its data, nor into a product: one the broker runs on ("Kafka --> ZooKeeper"), or a stream
+    processor the landscape files beside brokers, whose own arrows carry what it writes."""
     if not brokers[0] or brokers[1] or ">" not in arrow or arrow.startswith("<") or target_category \
             or STORAGE_HINT.search(target_hint) and not BROKER_HINT.search(target_hint) \
             or (label and (_named_relation(label) or NOT_A_DELIVERY.search(label))):
@@ -387,12 +388,12 @@ DECISION_LABELS = re.compile(r"^(?:yes|no|true|false|ok|fail(?:ed|ure)?|success|
 def _first_line(doc: Document, node_id: str, line: int, label: str) -> str:
     """The first line of a node's label ("Grafana<br/>Security Dashboard" -> Grafana): the rest describes it."""
     src = doc.line_text(line)
-    if "<br" not in src.lower():
+    if "<br" not in src.lower() and "\\n" not in src:
         return label  # one line only
     m = re.search(re.escape(node_id) + r"\s*[\[({>/\\]+\s*\"?([^\"\])}]*)", src)
-    if m and re.search(r"<br\s*/?>", m.group(1), re.I):
-
-        return clean_label(re.split(r"<br\s*/?>", m.group(1), flags=re.I)[0])
+    # a line break written as <br/>, or as "\n" (which Mermaid shows as one in a quoted label)
+    if m and re.search(r"<br\s*/?>|\\n", m.group(1), re.I):
+        return clean_label(re.split(r"<br\s*/?>|\\n", m.group(1), flags=re.I)[0])
     return label
 
 
