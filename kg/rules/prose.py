@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 import re
 from typing import TYPE_CHECKING
 
@@ -10,7 +9,7 @@ from ..model import Document, Fact
 from ..names import split_parenthetical
 from .adr import adr_subject, option_items
 from .mentions import introduced_component
-from .sections import document_component
+from .sections import document_component, folder_component
 from .state import SENTENCE, Extraction, evidence_at, sentence_line
 
 if TYPE_CHECKING:
@@ -161,8 +160,7 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     doc_subject = adr_subject(doc, out, gaz) if doc.kind == "adr" else document_component(doc, gaz)
     blocks = doc.blocks
     # in a component's own README, "This service …" is that component under any heading
-    own = gaz.in_folder(posixpath.dirname(doc.path)) \
-        if posixpath.basename(doc.path).lower() in ("readme.md", "readme.markdown", "index.md") else None
+    own = folder_component(doc, gaz)
     by_section: dict[tuple[str, ...], tuple[str | None, bool]] = {}  # a section's subject, found once
     for index, block in enumerate(blocks):
         weighing = id(block) in options or bool(block.section and HYPOTHETICAL.search(block.section[-1]))
@@ -339,8 +337,7 @@ WATCHES = re.compile(r"\bexporters?\s+for\s+(?:the\s+)?|\b(?:collects?|scrapes?|
 def watched_systems(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     """In a component's own README, "Prometheus exporter for Redis metrics" or "collects metrics from RabbitMQ":
     the component monitors what it exports or collects the metrics of."""
-    own = gaz.in_folder(posixpath.dirname(doc.path)) \
-        if posixpath.basename(doc.path).lower() in ("readme.md", "readme.markdown", "index.md") else None
+    own = folder_component(doc, gaz)
     if own is None:
         return
     for block in doc.blocks[:20]:

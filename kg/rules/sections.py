@@ -209,14 +209,20 @@ def dependency_section_names(doc: Document, out: Extraction) -> None:
         out.mentions.append(Mention(name, "Component", evidence_at(doc, line, "prose")))
 
 
-def document_component(doc: Document, gaz: Gazetteer) -> str | None:
-    """The component a document is about: the one whose folder it is the README of, or the one its title names."""
+def folder_component(doc: Document, gaz: Gazetteer) -> str | None:
+    """The component whose folder a document is the README (or index) of."""
     import posixpath
 
     if posixpath.basename(doc.path).lower() in ("readme.md", "index.md", "readme.markdown"):
-        found = gaz.in_folder(posixpath.dirname(doc.path))
-        if found:
-            return found
+        return gaz.in_folder(posixpath.dirname(doc.path))
+    return None
+
+
+def document_component(doc: Document, gaz: Gazetteer) -> str | None:
+    """The component a document is about: the one whose folder it is the README of, or the one its title names."""
+    found = folder_component(doc, gaz)
+    if found:
+        return found
     if doc.kind == "adr":
         return None
     hits = [h for h in gaz.scan(doc.title) if gaz.type_of(h[2]) == "Component"]
