@@ -44,6 +44,9 @@ def vendor_standing(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     """'Contabo selected as primary provider', 'Fallback: Hetzner': a vendor's standing, from its nearest keyword."""
     keywords = [
         (re.compile(r"\b(selected|chosen|primary|decision\W+finali[sz]ed|we use|in use)\b", re.I), "selected"),
+        # "All our environments are hosted in AWS", "we run on Hetzner": where this platform runs is chosen
+        (re.compile(r"\b(?:we|our\s+\w+(?:\s+\w+)?)\s+(?:are\s+|is\s+)?(?:hosted|run|running|deployed)\s+(?:in|on|at|to)\b",
+                    re.I), "selected"),
         (re.compile(r"\b(fallback|secondary|backup provider|standby)\b", re.I), "fallback"),
         (re.compile(r"\b(deprecated|removed|migrated away|no longer)\b", re.I), "removed"),
     ]
