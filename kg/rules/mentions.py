@@ -140,10 +140,11 @@ SPEAKS_AS_SERVICE = re.compile(r"\b(?:the|this)\s+(?:micro-?)?(?:service|api|app
 
 
 def _service_repository(doc: Document, out: Extraction) -> None:
-    """A repository that is one service: its README's title names the repository ('Cart Service' in
-    cart-service) and the repository's name or the README says it is something that runs ('cart-service',
-    'The service stores carts in Redis', a Dependencies section). The service is a component whose folder
-    is the repository, so what its README says it uses is what the service uses."""
+    """A repository that is one service: its name or its README says it is something that runs ('cart-service',
+    'The service stores carts in Redis', a Dependencies section). The service is a component named as the README's
+    title writes the repository's name ('Cart Service' in cart-service), else by the repository's name with the
+    title as another name ('Payment Batch Processor' in pay-batch-processor); its folder is the repository, so
+    what its README says it uses is what the service uses."""
     from .sections import lists_dependencies
 
     repo = doc.repo
