@@ -486,6 +486,8 @@ def _in_options(section: tuple[str, ...]) -> bool:
     return any(OPTIONS_SECTION.match(clean_name(s)) for s in section)
 
 
+# a decision line that is a name and what it is for: "Bitwarden for user-oriented secrets.", "GitHub Actions"
+NAMED_CHOICE = re.compile(r"^(?P<name>[^\s,;:.][^,;:.]{0,40}?)(?:\s+(?:for|as)\s+(?P<rest>[^.;]{0,80}))?\.?$")
 ROLE_CHOICE = re.compile(r"^(?P<role>[\w][\w /&‑-]{1,40}):\s+(?P<rest>.+)$")
 
 
@@ -555,6 +557,15 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
             # a known technology, not a setting's value ("Realm name: **atlas-erp**", "**atlas.<domain>.dlq.v1**")
             if found and found[0].start == 0 and not re.search(r"[<>{}$*]", found[0].text) \
                     and (gazetteer.load().get(found[0].text) or found[0].text in known):
+                note("chosen", found[:1], evidence_at(doc, block.line, "prose", block.text, 0.7))
+            continue
+        # "GitHub Actions" alone, "- Bitwarden for user-oriented secrets": a decision line that opens with a known
+        # technology and says no more than what it is for names the choice without a verb
+        lead = NAMED_CHOICE.match(block.text.strip())
+        if lead and not decisions.names_in(lead.group("rest") or "", known):
+            found = decisions.names_in(lead.group("name"), known)
+            if found and found[0].start == 0 and found[0].end == len(lead.group("name")) \
+                    and gazetteer.load().get(found[0].text) is not None:
                 note("chosen", found[:1], evidence_at(doc, block.line, "prose", block.text, 0.7))
     # a technology table under the decision heading lists what was chosen ("| Canary Controller | Flagger |")
     for table in doc.tables:
