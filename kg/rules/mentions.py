@@ -91,6 +91,9 @@ def linked_names(doc: Document, out: Extraction) -> None:
                       clean_name(link.text), flags=re.I)
         if DOC_PAGE.search(text) or not _product_href(link.href):
             continue  # "Istio Documentation", "AWS S3 Pricing", a page deep in a manual
+        fragment = link.href.partition("#")[2]
+        if fragment and re.sub(r"[^a-z0-9]", "", fragment.lower()) == re.sub(r"[^a-z0-9]", "", text.lower()):
+            continue  # "[Flags](https://github.com/…#flags)": a section of a page, named as the section is
         names = names_in(text)
         if len(names) != 1 or names[0].start != 0 or names[0].end < len(text.rstrip(")")) - 1:
             continue  # only a link whose whole text is one name
