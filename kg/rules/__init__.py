@@ -60,6 +60,7 @@ FACT_RULES: list[tuple[str, FactRule]] = [
     ("hosting_phrases", prose.hosting_phrases),
     ("hosting_lists", prose.hosting_lists),
     ("watched_systems", prose.watched_systems),
+    ("own_hosting", prose.own_hosting),
     ("prose_relations", prose.prose_relations),
     ("transposed_tables", tables.transposed_tables),
     ("event_tables", tables.event_tables),

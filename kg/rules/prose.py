@@ -353,6 +353,41 @@ def watched_systems(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
                                       subject_type="key", object_type="key"))
 
 
+# where a component's own README says it runs: "When deployed into an appropriately configured AKS cluster",
+# "using Docker Compose in development and Kubernetes in production"
+RUNS_WHERE = re.compile(r"\b(?:deployed|deploy|runs?|running|hosted|hosting)\s+(?:in|on|into|to|onto)\s+(?:an?\s+|the\s+|"
+                        r"our\s+)?(?:\w+\s+){0,3}?|\b(?:and|or|with|using|uses?)\s+(?=[A-Z][\w.-]*(?:\s[A-Z][\w.-]*)?"
+                        r"\s+in\s+production\b)", re.I)
+
+
+def own_hosting(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """In a component's own README, where it says it is deployed or runs in production: a cluster, a Kubernetes
+    or a cloud named there is where the component runs (a tool it is built or run with in development is not)."""
+    from ..relations import HOSTING_CATEGORY_WORDS
+
+    own = folder_component(doc, gaz)
+    if own is None:
+        return
+    for block in doc.blocks:
+        for sentence in SENTENCE.split(block.text[:2000]):
+            # only where the sentence speaks of the component itself: "The application is designed to run in …",
+            # "When deployed into …", "… in production"; not "each microservice hosted in Kubernetes"
+            if not (re.search(rf"\b{SELF_NAME}\b", sentence, re.I) or re.match(r"\W*(?:when|once|if)?\s*deployed\b",
+                                                                              sentence, re.I)
+                    or re.search(r"\bin production\b", sentence, re.I)):
+                continue
+            for m in RUNS_WHERE.finditer(sentence):
+                hits = [h for h in gaz.scan(sentence[m.end():m.end() + 40]) if h[0] == 0 and h[2] != own]
+                if not hits:
+                    continue
+                key = _head(hits, 0, sentence[m.end():])[2]
+                kind = gaz.category_of(key).lower()
+                if gaz.type_of(key) == "Component" and any(w in kind for w in HOSTING_CATEGORY_WORDS):
+                    line = sentence_line(doc, block.line, block.end_line, sentence)
+                    out.facts.append(Fact(own, "runsOn", key, evidence_at(doc, line, "prose", sentence, 0.6),
+                                          subject_type="key", object_type="key"))
+
+
 # a paragraph that says where the list after it runs: "On the management cluster we run:", "The following
 # services run on Kubernetes:", "The EKS cluster hosts:"
 HOSTING_INTRO = re.compile(
