@@ -902,9 +902,9 @@ def adr_subject(doc: Document, out: Extraction, gaz: Gazetteer) -> str | None:
 def scope_to_logs(records: list[AdrRecord]) -> None:
     """ADR numbers are unique within one log (the folder a series of records is kept in), not across a workspace:
     two repositories, or two logs of one repository, may each have an ADR-001. Where a number is taken in several
-    logs by records of different titles (the same title is one record published twice), the largest log keeps the
-    plain id (what the workspace's people say "ADR-001" for) and the others' records take their log's path in
-    front ("records/guardian/ADR-001"). A reference without a document of its own (a citation, "supersedes ADR-3")
+    logs by different records (the same title and date is one record published twice), the largest log keeps the
+    plain id (what the workspace's people say "ADR-001" for) and every record of the others takes its log's path
+    in front ("records/guardian/ADR-001"). A reference without a document of its own (a citation, "supersedes ADR-3")
     in such a log means a record of that log, present or not; elsewhere, the record of its repository's one log
     with the number, else the plain id. A workspace whose numbers are not taken twice is left as it is, and so is a
     log that does not count from 1: one series kept in several repositories' folders."""
@@ -957,8 +957,9 @@ def scope_to_logs(records: list[AdrRecord]) -> None:
             return scoped.get((posixpath.dirname(document), ident), ident)
         here = posixpath.dirname(context)
         if here in scoped_logs:
-            # a record of a log that shares its numbers speaks of its own log's records, present or not
-            return scoped.get((here, ident), f"{here}/{ident}")
+            # a record of a log that shares its numbers speaks of its own log's records, present or not (one
+            # published in the largest log too is that log's)
+            return ident if (here, ident) in shared else scoped.get((here, ident), f"{here}/{ident}")
         logs = in_repository.get((context.split("/", 1)[0], ident), set())
         return scoped.get((next(iter(logs)), ident), ident) if len(logs) == 1 else ident
 
