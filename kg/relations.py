@@ -28,6 +28,12 @@ HOSTING_CATEGORY_WORDS: tuple[str, ...] = ("cluster", "kubernetes", "k8s", "orch
                                            "infrastructure", "hosting", "cloud", "server", "vps")
 
 
+def hosting_category(category: str) -> bool:
+    """Whether a category says its entity is where things run: a cluster, a Kubernetes, a cloud, a server."""
+    words = category.lower()
+    return any(w in words for w in HOSTING_CATEGORY_WORDS)
+
+
 @dataclass(frozen=True)
 class RelationKind:
     """One relation kind: its name, the family it is drawn as, whether it is a dependency, whether views draw it,
@@ -93,8 +99,7 @@ def hop_kind(name: str, target_type: str = "", target_category: str = "") -> str
     """
     kind = BY_NAME[name].impact if name in BY_NAME else ""
     if name in KIND_BY_TARGET:
-        words = target_category.lower()
-        if target_type == "Vendor" or any(w in words for w in HOSTING_CATEGORY_WORDS):
+        if target_type == "Vendor" or hosting_category(target_category):
             return "hosting"
     return kind
 

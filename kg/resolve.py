@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .model import Entity, Fact, Mention
 from .names import ADR_ID, canonical_adr_number, is_abbreviation_of, name_key, slug
+from .relations import hosting_category
 
 TYPE_PREFIX = {"Component": "component", "Vendor": "vendor", "Team": "team", "Repository": "repository",
                "ADR": "adr", "Document": "document"}
@@ -124,6 +125,10 @@ class Gazetteer:
             record = gazetteer.load().get(ent.label)
             found = (record.subcategory or record.category) if record else ""
         return str(found or "")
+
+    def hosts(self, key: str) -> bool:
+        """Whether an entity is, by its kind, where things run (a cluster, a Kubernetes, a cloud)."""
+        return hosting_category(self.category_of(key))
 
     def lookup(self, name: str, etype: str | None = None) -> str | None:
         """The entity whose label or alias is `name` (case and punctuation folded)."""

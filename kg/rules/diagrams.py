@@ -204,11 +204,7 @@ def _diagram_entity(diagram: MermaidDiagram, node_id: str, gaz: Gazetteer, doc: 
 def _hosts(label: str, key: str, gaz: Gazetteer) -> bool:
     """Whether a box is where things run, by its title ("K3s Cluster", "AWS Account") or by what its entity is (a
     provider, a Kubernetes distribution, a cloud): what is drawn inside it runs on it and is not it."""
-    from ..relations import HOSTING_CATEGORY_WORDS
-
-    category = gaz.category_of(key).lower()
-    return gaz.type_of(key) == "Vendor" or bool(HOST_WORDS.search(label)) \
-        or any(w in category for w in HOSTING_CATEGORY_WORDS)
+    return gaz.type_of(key) == "Vendor" or bool(HOST_WORDS.search(label)) or gaz.hosts(key)
 
 
 def _part_of_its_box(first_line: str) -> bool:

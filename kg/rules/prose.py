@@ -363,8 +363,6 @@ RUNS_WHERE = re.compile(r"\b(?:deployed|deploy|runs?|running|hosted|hosting)\s+(
 def own_hosting(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     """In a component's own README, where it says it is deployed or runs in production: a cluster, a Kubernetes
     or a cloud named there is where the component runs (a tool it is built or run with in development is not)."""
-    from ..relations import HOSTING_CATEGORY_WORDS
-
     own = folder_component(doc, gaz)
     if own is None:
         return
@@ -381,8 +379,7 @@ def own_hosting(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
                 if not hits:
                     continue
                 key = _head(hits, 0, sentence[m.end():])[2]
-                kind = gaz.category_of(key).lower()
-                if gaz.type_of(key) == "Component" and any(w in kind for w in HOSTING_CATEGORY_WORDS):
+                if gaz.type_of(key) == "Component" and gaz.hosts(key):
                     line = sentence_line(doc, block.line, block.end_line, sentence)
                     out.facts.append(Fact(own, "runsOn", key, evidence_at(doc, line, "prose", sentence, 0.6),
                                           subject_type="key", object_type="key"))

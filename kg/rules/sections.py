@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from ..links import parse_github
 from ..model import Block, Document, Fact, Mention
 from ..names import clean_name, is_abbreviation_of, split_parenthetical
-from ..relations import HOSTING_CATEGORY_WORDS
 from .state import INVENTORY, Extraction, evidence_at, looks_like_a_name
 
 if TYPE_CHECKING:
@@ -248,10 +247,9 @@ def dependency_sections(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             continue
         relation = "dependsOn"
         if not dependent:
-            kind = gaz.category_of(obj).lower()
-            if INSTALL_TOOLING.search(kind):
+            if INSTALL_TOOLING.search(gaz.category_of(obj)):
                 continue  # "- Helm 3+": what installs or builds the component, not what it needs to run
-            if any(w in kind for w in HOSTING_CATEGORY_WORDS) and gaz.type_of(obj) == "Component":
+            if gaz.hosts(obj) and gaz.type_of(obj) == "Component":
                 relation = "runsOn"  # "- Kubernetes 1.16+": where it runs
         a, b = (obj, subject) if dependent else (subject, obj)
         out.facts.append(Fact(a, relation, b, evidence_at(doc, line, "prose"), subject_type="key",
