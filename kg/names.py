@@ -6,7 +6,11 @@ import functools
 import re
 import unicodedata
 
-ADR_ID = re.compile(r"\bADR[-_ ]?(?:#\s?)?0*(\d{1,5})\b", re.IGNORECASE)  # ADR-7, ADR 007, ADR #006
+# an ADR named by its number: ADR-7, ADR 007, ADR_12, ADR #006 (the number is the group)
+ADR_REFERENCE = r"ADR[-_ ]?(?:#\s?)?0*(\d{1,5})"
+ADR_ID = re.compile(rf"\b{ADR_REFERENCE}\b", re.IGNORECASE)
+# a diagram box or a name that is one instance of a component: "API Gateway Pod 2", "PostgreSQL Replica 1"
+INSTANCE_SUFFIX = re.compile(r"\s+(?:pod|replica|instance|node|shard|broker|worker)\s*#?\d+$", re.I)
 ADR_SLUG = re.compile(r"^ADR[-_]([A-Za-z][A-Za-z0-9_-]*)$", re.IGNORECASE)
 LEGAL_SUFFIX = re.compile(r"\s+(?:GmbH|AG|Inc\.?|Ltd\.?|LLC|S\.?A\.?|SAS|B\.?V\.?|plc|Corp\.?|Co\.?)$", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
@@ -60,7 +64,7 @@ def canonical_adr_number(n: int) -> str:
 def normalise_adr_query(text: str) -> str | None:
     """An ADR id typed by a user (ADR-7, adr-0007, ADR-WEBRTC-GATEWAY) in canonical form."""
     text = text.strip()
-    m = re.fullmatch(r"ADR[-_ ]?(?:#\s?)?0*(\d{1,5})", text, re.IGNORECASE)
+    m = re.fullmatch(ADR_REFERENCE, text, re.IGNORECASE)
     if m:
         return canonical_adr_number(int(m.group(1)))
     m = ADR_SLUG.fullmatch(text)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .model import Entity, Fact, Mention
-from .names import ADR_ID, canonical_adr_number, is_abbreviation_of, name_key, slug
+from .names import ADR_ID, INSTANCE_SUFFIX, canonical_adr_number, is_abbreviation_of, name_key, slug
 from .relations import hosting_category
 
 TYPE_PREFIX = {"Component": "component", "Vendor": "vendor", "Team": "team", "Repository": "repository",
@@ -247,7 +247,7 @@ class Gazetteer:
         """The component or vendor a diagram node stands for: its label, its id, or the first name in its label."""
         # "ffc-pay-enrichment(Kubernetes - ffc-pay-enrichment)": the part of the label that is the node's id names
         # it; the part before says where it runs
-        label = re.sub(r"\s+(?:pod|replica|instance|node|shard|broker|worker)\s*#?\d+$", "", label, flags=re.I)
+        label = INSTANCE_SUFFIX.sub("", label)  # "API Gateway Pod 2": one of the gateway's instances
         parts = re.split(r"\s[-–—]\s", label)
         if len(parts) == 2 and name_key(parts[1]) == name_key(node_id):
             key = self.lookup(parts[1])

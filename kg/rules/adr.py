@@ -19,7 +19,16 @@ from typing import TYPE_CHECKING
 
 from ..gazetteer import is_everyday_word
 from ..model import Block, Document, Entity, Evidence, Fact, Mention, Relation
-from ..names import ADR_ID, adr_id, canonical_adr_number, clean_name, name_key, split_compound, split_parenthetical
+from ..names import (
+    ADR_ID,
+    ADR_REFERENCE,
+    adr_id,
+    canonical_adr_number,
+    clean_name,
+    name_key,
+    split_compound,
+    split_parenthetical,
+)
 from ..resolve import entity_key
 from . import decisions
 from .phrases import KIND_WORDS, Name
@@ -842,7 +851,7 @@ def adr_references(doc: Document, out: Extraction) -> None:
             if not cells:
                 continue
             found = adr_id(cells[0])
-            if not found or not re.fullmatch(r"\s*ADR[-_ ]?(?:#\s?)?\d+\s*", cells[0], re.I):
+            if not found or not re.fullmatch(rf"\s*{ADR_REFERENCE}\s*", cells[0], re.I):
                 continue
             title = row.get(title_col, "") if title_col else (cells[1] if len(cells) > 1 else "")
             if title_col and title_col == table.header[0]:
@@ -880,8 +889,9 @@ def adr_references(doc: Document, out: Extraction) -> None:
         found = adr_id(link.text) or (adr_id(link.href.rsplit("/", 1)[-1]) if link.kind != "external" else None)
         if not found or not re.match(r"\s*ADR", link.text, re.I):
             continue
-        m = re.match(r"\s*ADR[-_ ]?(?:#\s?)?\d+\s*[:\-–—]?\s*(.*)$", link.text, re.I)
-        rec = AdrRecord(id=found, evidence=evidence_at(doc, link.line, "link"), title=clean_name(m.group(1)) if m else "")
+        m = re.match(rf"\s*{ADR_REFERENCE}\s*[:\-–—]?\s*(?P<title>.*)$", link.text, re.I)
+        rec = AdrRecord(id=found, evidence=evidence_at(doc, link.line, "link"),
+                        title=clean_name(m.group("title")) if m else "")
         rec.document = link.target if link.kind == "internal" else None
         out.adrs.append(rec)
 

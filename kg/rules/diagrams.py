@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..mermaid import clean_label, read_c4_statement
 from ..model import Document, Evidence, Fact, Mention, MermaidDiagram, MermaidNode
-from ..names import clean_name
+from ..names import INSTANCE_SUFFIX, clean_name
 from .phrases import SAME_THING_HEAD, names_in
 from .state import Extraction, evidence_at
 
@@ -173,18 +173,22 @@ PEOPLE_BOX = re.compile(r"^\W*(?:browser|web browser|users?|end users?|clients?|
                         r"admins?|developers?|engineers?|callers?|requesters?|reviewers?|approvers?|maintainers?|"
                         r"citizens?|applicants?|staff|on-call)\b", re.I)
 
-# a box that is one instance of a component: "API Gateway Pod 2", "PostgreSQL Replica 1", "Kafka Broker 3"
-INSTANCE_SUFFIX = re.compile(r"\s+(?:pod|replica|instance|node|shard|broker|worker)\s*#?\d+$", re.I)
 # a box named for the people it stands for, by its last word: "Clinical Staff", "On-Call Team", "Support Engineers"
 PEOPLE_HEAD = re.compile(r"\b(?:staff|users|team|teams|people|personnel|clinicians?|patients|doctors|nurses|customers|"
                          r"citizens|analysts|administrators|engineers|developers|operators)\W*$", re.I)
+
+
+def _names_people(label: str) -> bool:
+    """Whether a box is named for people by the last word of its name, what follows in brackets or on the next
+    line left out ("hr-platform (HR Team)" is the platform)."""
+    return PEOPLE_HEAD.search(re.split(r"\s*[(<\n]", label, maxsplit=1)[0]) is not None
 
 
 def _diagram_entity(diagram: MermaidDiagram, node_id: str, gaz: Gazetteer, doc: Document | None = None) -> str | None:
     """The entity a node (or a subgraph used as an edge's end) stands for."""
     node = diagram.nodes.get(node_id)
     if node is not None:
-        if PEOPLE_BOX.match(node.label or "") or PEOPLE_HEAD.search(re.split(r"\s*[(<\n]", node.label or "", maxsplit=1)[0]):
+        if PEOPLE_BOX.match(node.label or "") or _names_people(node.label or ""):
             return None  # "Browser<br/>Grafana UI": a person's screen, not the product it shows; "Clinical Staff"
         first = _first_line(doc, node.id, node.line, node.label or "") if doc is not None else node.label or ""
         if node.subgraph in diagram.subgraphs and _part_of_its_box(first):
@@ -481,7 +485,7 @@ def diagram_nodes(doc: Document, out: Extraction) -> None:
             if node.shape in PEOPLE_SHAPES:
                 continue  # people: users, editors, operators
             label = _first_line(doc, node.id, node.line, re.sub(r"\s+", " ", node.label or "").strip())
-            if not label or STEP_VERB.match(label) or PEOPLE_HEAD.search(re.split(r"\s*[(<]", label, maxsplit=1)[0]):
+            if not label or STEP_VERB.match(label) or _names_people(label):
                 continue  # a step, or people: "Clinical Staff", "On-Call Team", "Customers"
             # "PostgreSQL / CNPG": two names for one thing
             alternatives = [a.strip() for a in re.split(r"\s+/\s+|\s+or\s+", label) if a.strip()]
