@@ -46,7 +46,6 @@ GENERIC = {"strategy", "platform", "solution", "solutions", "tool", "tools", "to
 NOT_USED = re.compile(r"\b(not used|unused|removed|deprecated|rejected|replaced|dropped|retired|decommissioned)\b", re.I)
 NEGATION = re.compile(r"\b(?:no|not|without|instead of|rather than|replac(?:es|ing)|drop(?:s|ped|ping)?)\s+"
                       r"(?P<name>[\w.\-]+(?:\s+[\w.\-]+){0,2})", re.I)
-IN_FORCE_STATUS = re.compile(r"accepted|approved|implemented|adopted|decided", re.I)
 
 
 @dataclass(frozen=True)
@@ -141,7 +140,7 @@ def _adr_claims(doc: Document, kg: KnowledgeGraph) -> Iterator[tuple[str, Claim]
 
     adr = next((kg.entities[r["subject"]] for r in kg.in_edges.get(f"document/{doc.path}", [])
                 if r["predicate"] == "documentedIn"), None)
-    if adr is None or not adr["props"].get("in_force") or not IN_FORCE_STATUS.search(adr["props"].get("status", "")):
+    if adr is None or not adr["props"].get("in_force"):  # in force: a status of lifecycle.IN_FORCE, not superseded
         return
     decided = {r["object"] for r in kg.out_edges.get(adr["key"], []) if r["predicate"] == "decides"}
     line = doc.sections[0].line if doc.sections else 1
