@@ -98,34 +98,37 @@ def _build_graph(paths: list[str] | None, graph_dir: str | os.PathLike[str] | No
         remote = record_origins(result.entities, result.repos, prepared)
         stage("graph")
         model = store.model_of(result)
+        kg = KnowledgeGraph(model)
+        from .check import document_findings
+
+        # the model's JSON, the index and the document findings (they need the parsed documents) are written
+        # by a forked process while this one makes the N-Triples and the loader loads them
+        beside = store.WrittenBeside(directory, {
+            "model.json": store.json_writer(model), store.INDEX_FILE: lambda path: write_index(model, path),
+            "findings.json": lambda path: store.json_writer(document_findings(result.documents, kg))(path)})
+    except BaseException:
+        loader.discard()
+        raise
+    try:
         lines = ntriple_set(model, ontology_lines(directory / "cache" if use_cache else None))
         if prepared and prepared.spec.ontology:
             lines.update(_extension_lines(prepared))
         triples = len(lines)
-        # emptied as it is encoded: a tenth of the build's memory on a large workspace, gone before the findings
+        # emptied as it is encoded: a tenth of the build's memory on a large workspace
         ntriples = ntriples_file(lines)
-    except BaseException:
-        loader.discard()
-        raise
-    loader.load(ntriples)  # beside the findings, the index and the JSON
-    elapsed = time.perf_counter() - started
-    kg = KnowledgeGraph(model)
-    meta = {"sources": sources, "sample": not paths and not prepared, "seconds": round(elapsed, 3),
-            "triples": triples, "origins": remote, **(prepared.meta() if prepared else {}),
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "stats": kg.stats(), "index_format": INDEX_FORMAT,
-            "parsed": cache.stats.get("parsed", 0) if cache else len(result.documents),
-            "reused": cache.stats.get("reused", 0) if cache else 0,
-            "warnings": list(result.warnings)}
-    from .check import document_findings
-
-    try:
-        stage("findings")
-        findings = document_findings(result.documents, kg)  # they need the parsed documents: found now, kept
+        loader.load(ntriples)
+        elapsed = time.perf_counter() - started
+        meta = {"sources": sources, "sample": not paths and not prepared, "seconds": round(elapsed, 3),
+                "triples": triples, "origins": remote, **(prepared.meta() if prepared else {}),
+                "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "stats": kg.stats(), "index_format": INDEX_FORMAT,
+                "parsed": cache.stats.get("parsed", 0) if cache else len(result.documents),
+                "reused": cache.stats.get("reused", 0) if cache else 0,
+                "warnings": list(result.warnings)}
         stage("store")
-        store.save(model, ntriples, meta, directory, extra={"findings.json": findings},
-                   writers={store.INDEX_FILE: lambda path: write_index(model, path),
-                            store.STORE_FOLDER: loader.move_to})
+        store.save({"graph.nt": ntriples}, meta, directory,
+                   writers={**beside.writers_for_save(), store.STORE_FOLDER: loader.move_to})
     finally:
+        beside.discard()
         loader.discard()  # nothing left to remove once the store is in the build
     if cache:
         cache.prune()  # only once the new graph is live: a failed build keeps the old entries
