@@ -203,6 +203,11 @@ def evaluate(kg: KnowledgeGraph, facts: dict[str, Any], source: str = "") -> Eva
         status = str((card or {}).get("status", "")).lower()
         add("components.not_in_use", f"{n} is not in use", any(w in status for w in NOT_IN_USE_WORDS),
             g.missing(n) if card is None else f"status is {status or 'unknown'}")
+    for n in comps.get("in_use") or []:  # the opposite: a running component no sentence may retire
+        card = g.entity(n)
+        status = str((card or {}).get("status", "")).lower()
+        add("components.in_use", f"{n} is in use", card is not None and not any(w in status for w in NOT_IN_USE_WORDS),
+            g.missing(n) if card is None else f"status is {status}")
     for key, relation in (("replaced_by", "replacedBy"), ("provided_by", "providedBy"), ("owned_by", "ownedBy")):
         for n, other in (comps.get(key) or {}).items():
             ok, why = g.related(n, relation, other)

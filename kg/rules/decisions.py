@@ -72,6 +72,11 @@ REMOVE_VERB = re.compile(r"\b(?:remove|removes|removing|retire|retires|retiring|
                          r"decommissioning|deprecate|deprecates|deprecating|drop|drops|dropping|terminate|terminates|"
                          r"terminating|sunset|sunsets|sunsetting|stop using|stopped using|no longer use|phase out|"
                          r"phasing out|phased out|turn off|shut down|switch off|get rid of|got rid of)\s+", re.I)
+# "This removes Authentik", "It only removes the frontend", "The command deletes…": what a command does
+COMMAND_SUBJECT = re.compile(r"^\W*(?:this|that|it|which|the (?:command|script|playbook|task|target|job|step))\s+"
+                             r"(?:\w+ly\s+|will\s+|also\s+)*$", re.I)
+# a condition: "when LiteLLM is removed" says what would follow, not that it was
+HYPOTHESIS = re.compile(r"\b(?:when|whenever|if|unless|until|whether|in case)\b", re.I)
 REMOVED_PASSIVE = re.compile(r"\b(?:is|was|are|were|has been|have been|will be|is being|are being|being)\s+"
                              r"(?:decommissioned|retired|removed|deprecated|sunset|sunsetted|phased out|shut down|"
                              r"turned off|switched off|no longer (?:used|supported|needed))\b"
@@ -505,11 +510,15 @@ def lifecycle(sentence: str, code: frozenset[str], out: Reading) -> None:
         clause = re.split(r"[;:,]|\bbut\b", sentence[: m.start()])[-1]
         if re.search(r"\b(?:not|no|never|without|if|whether|could|might|may|would|cannot|can't)\b", clause, re.I):
             continue
+        if COMMAND_SUBJECT.match(clause):
+            continue  # "This removes Authentik but preserves PostgreSQL": what a command does when run
         rest = sentence[m.end():]
         out.removed += split_slashes(_removed_things(_first(rest, code), rest))
     for m in REMOVED_PASSIVE.finditer(sentence):
         if re.match(r"\s*(?:by default|unless|until|when|if)\b", sentence[m.end():], re.I):
             continue  # "is turned off by default": an option left off, not a retirement
+        if HYPOTHESIS.search(re.split(r"[;:,]", sentence[: m.start()])[-1]):
+            continue  # "Open WebUI loses its models when LiteLLM is removed": what would happen, not what did
         before = last_name_before(sentence[: m.start()], code)
         if before is not None and not VERSION_AFTER.match(sentence[before.end:m.start()]) \
                 and not re.search(r"\d", before.text):

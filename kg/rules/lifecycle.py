@@ -146,6 +146,9 @@ def apply_statuses(entities: dict[str, Entity], relations: list[Relation], facts
         ent.props.pop("strength", None)
 
 
+# a section that says how to take something down: its removals are steps to follow, not what happened
+PROCEDURE_SECTION = re.compile(r"\b(?:undeploy(?:ing|ment)?|uninstall(?:ing|ation)?|tear(?:ing)?[ -]?down|clean(?:ing)?[ -]?up|"
+                               r"rollback|roll(?:ing)? back|disaster recovery|troubleshooting)\b", re.I)
 NO_LONGER = re.compile(r"\b(?:we|they|the team)\s+(?:will|do|does|shall)\s+not\s+(?:run|use|operate|deploy|host)\s+"
                        r"|\bno longer\s+(?:use|run|operate|deploy|host)\s+", re.I)
 
@@ -158,6 +161,8 @@ def lifecycle_statements(doc: Document, out: Extraction) -> None:
     if doc.kind == "adr":
         return
     for block in doc.blocks:
+        if any(PROCEDURE_SECTION.search(title) for title in block.section):
+            continue  # "## Undeploy … This removes Authentik but keeps PostgreSQL": a procedure
         code = frozenset(block.code)
         for sentence in SENTENCE.split(block.text):
             reading = decisions.Reading()
