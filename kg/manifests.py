@@ -20,6 +20,7 @@ import re
 from typing import Any
 
 from .model import Document, ManifestEntry, ManifestLink
+from .names import ADDRESS_PREFIX
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 MAX_MANIFEST_BYTES = 1 << 20  # a manifest is written by hand; a larger YAML file is generated (CRD bundles)
@@ -224,7 +225,7 @@ def _compose(doc: YMap, line: int) -> list[ManifestEntry]:
 
 # settings whose value is where a service connects to, and the host such a value names
 ENV_ADDRESS = re.compile(r"(?:ADDR|ADDRESS|URL|URI|HOST|HOSTNAME|ENDPOINT|DSN|BROKERS?|SERVERS?)$", re.I)
-ENV_HOST = re.compile(r"(?:[a-z][a-z0-9+.-]*://)?(?:[^@/\s]+@)?(?P<host>[a-zA-Z0-9][a-zA-Z0-9_.-]*?)(?::\d+|/|$)")
+ENV_HOST = re.compile(ADDRESS_PREFIX + r"(?P<host>[a-zA-Z0-9][a-zA-Z0-9_.-]*?)(?::\d+|/|$)")
 
 
 ENV_DEFAULT = re.compile(r"\$\{\w+:?-([^}]*)\}")  # `${POSTGRES_HOST:-orders-postgres}`: the default is the value

@@ -12,6 +12,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ..model import Document, Evidence, Fact, ManifestEntry, Mention
+from ..names import ADDRESS_PREFIX
 from .sections import document_component
 from .state import Extraction, evidence_at
 
@@ -33,7 +34,7 @@ PUBLIC_SUFFIX = re.compile(r"\.(?:[a-z]{2}|com|org|net|io|dev|cloud|app|ai|gov|e
 # "cert-manager.io/cluster-issuer: letsencrypt-prod": an annotation read by another component
 # (labels such as "cnpg.io/cluster: pg" only select; an issuer annotation asks the issuer's controller for a certificate)
 ANNOTATION = re.compile(r"^\s*[\"']?(?P<owner>[a-z0-9][a-z0-9.-]*\.[a-z]{2,})/[\w.-]*issuer[\w.-]*[\"']?\s*:", re.I)
-HOST = re.compile(r"(?:[a-z][a-z0-9+.-]*://)?(?:[^@/\s]+@)?(?P<host>[a-z0-9][a-z0-9.-]*[a-z0-9])(?::\d+)?", re.I)
+HOST = re.compile(ADDRESS_PREFIX + r"(?P<host>[a-z0-9][a-z0-9.-]*[a-z0-9])(?::\d+)?", re.I)
 # parts of a host name that say where it runs, not what it is
 HOST_NOISE = re.compile(r"[-_.](?:rw|ro|r|primary|replica|master|leader|headless|svc|service|internal|cluster|"
                         r"local|default|prod|production|staging|dev|\d+)$", re.I)
