@@ -85,6 +85,11 @@ CONSISTS = re.compile(r"\b(?:consists? of|is made up of|is composed of|comprises
                       r"five) (?:main |key )?(?:components|parts|pieces))\b", re.I)
 HYPOTHETICAL = re.compile(r"\b(options?|alternatives?|considered|comparison|compared|rejected|pros|cons|"
                           r"why not|vs\.?|versus)\b", re.I)
+# a file path or an address: "requires writable /opt/keycloak/data/" names a folder, not the product in it
+PATH = re.compile(r"(?<!\S)(?:[a-z][a-z0-9+.-]*://|~/|\.{1,2}/|/)\S+", re.I)
+# an argument for or against an option (MADR's "Good, because …", "Bad, because requires kubectl at apply time"):
+# what the option would need, not what the platform runs
+ARGUMENT = re.compile(r"^\W*(?:good|bad|neutral|pro|con|plus|minus|positive|negative)s?\W{0,3}(?:,|:)?\s*because\b", re.I)
 NEGATION = re.compile(r"\b(?:not|no|never|without|instead of|rather than|doesn't|does not|don't|cannot|prevent|"
                       r"prevents|avoid|avoids)\b[^.;]{0,25}$", re.I)
 CLAUSE_BREAK = re.compile(r"[,;:(]|\s[-–—]\s|\b(?:but|while|whereas|although|instead of|because|so that|"
@@ -163,14 +168,17 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     own = folder_component(doc, gaz)
     by_section: dict[tuple[str, ...], tuple[str | None, bool]] = {}  # a section's subject, found once
     for index, block in enumerate(blocks):
-        weighing = id(block) in options or bool(block.section and HYPOTHETICAL.search(block.section[-1]))
+        weighing = id(block) in options or bool(block.section and HYPOTHETICAL.search(block.section[-1])) \
+            or bool(ARGUMENT.match(block.text))
         if block.section not in by_section:
             by_section[block.section] = _section_subject(doc, block.section, doc_subject, gaz)
         subject_of_section, page_only = by_section[block.section]
         if subject_of_section and CONSISTS.search(block.text):
             _parts(doc, blocks, index, subject_of_section, out, gaz)
         for sentence in SENTENCE.split(block.text):
-            hits = [h for h in gaz.scan(sentence) if gaz.type_of(h[2]) in ("Component", "Vendor")]
+            paths = [m.span() for m in PATH.finditer(sentence)]
+            hits = [h for h in gaz.scan(sentence) if gaz.type_of(h[2]) in ("Component", "Vendor")
+                    and not any(a <= h[0] < b for a, b in paths)]
             if not hits:
                 continue
             line = sentence_line(doc, block.line, block.end_line, sentence)
