@@ -39,7 +39,7 @@ GENERIC_TAIL = re.compile(r"(?i)(v\d+(\.\d+)*|\d+(\.\d+)*|mail server|server|ser
                          r"oss|cloud|cluster|clusters|stack|platform|queue|queues|service|services|instance|"
                          r"instances|app|application|database|db|bucket|buckets|broker|brokers|api|ui|web ui|"
                          r"console|operator|controller|agent|agents|gateway|proxy|node|nodes|pods?|deployment|"
-                         r"store|storage|engine|backend|frontend|module|chart|helm chart|image|library|gem|"
+                         r"store|storage|engine|backend|frontend|module|chart|helm chart|image|library|gem|ci|idp|daemonsets?|statefulsets?|"
                          r"\w+ mode|\w+ edition|\w+ tier|free tier)")
 
 
