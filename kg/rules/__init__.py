@@ -48,6 +48,7 @@ NAME_RULES: list[tuple[str, NameRule]] = [
     ("repository_headings", sections.repository_headings),
     ("ownership_tables", ownership.ownership_tables),
     ("document_owner", ownership.document_owner),
+    ("team_sentences", ownership.team_sentences),
     ("vendor_sources", vendors.vendor_sources),
     ("manifest_names", manifests.manifest_names),
 ]

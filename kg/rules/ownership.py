@@ -52,3 +52,30 @@ def document_owner(doc: Document, out: Extraction) -> None:
                 out.mentions.append(Mention(team, "Team", ev, strength=2))
                 out.facts.append(Fact(f"document/{doc.path}", "ownedBy", team, ev, subject_type="key", object_type="Team"))
                 return
+
+
+# "GOV.UK Platform Engineering team looks after this repo", "This service is maintained by the Payments squad"
+_TEAM_NAME = r"(?P<team>[A-Z][\w.&'-]*(?:\s+[\w.&'-]+){0,5}?\s+(?:team|squad|guild|tribe|crew))"
+_WHAT = r"(?P<what>repo|repository|codebase|project|service|component|application|app|module|documentation|docs)"
+TEAM_LOOKS_AFTER = re.compile(rf"^\W*(?:(?i:the)\s+)?{_TEAM_NAME}\s+(?:looks? after|owns|maintains|is responsible for|"
+                              rf"runs|supports|manages|develops)\s+(?:this|the)\s+{_WHAT}\b")
+LOOKED_AFTER_BY = re.compile(rf"^\W*(?i:this|the)\s+{_WHAT}\s+is\s+(?:owned|maintained|looked after|supported|run|"
+                             rf"managed|developed)\s+by\s+(?:the\s+)?{_TEAM_NAME}\b")
+
+
+def team_sentences(doc: Document, out: Extraction) -> None:
+    """A sentence that names the team looking after the repository or the document's service: the team, and the
+    repository (for "this repo") or the document (for "this service") owned by it."""
+    for block in doc.blocks:
+        if block.kind != "paragraph":
+            continue
+        m = TEAM_LOOKS_AFTER.match(block.text) or LOOKED_AFTER_BY.match(block.text)
+        if not m or len(m.group("team")) > 60:
+            continue
+        team = clean_name(m.group("team"))
+        ev = evidence_at(doc, block.line, "prose")
+        out.mentions.append(Mention(team, "Team", ev, strength=2))
+        if m.group("what").lower() in ("repo", "repository", "codebase", "project") and doc.repo:
+            out.facts.append(Fact(doc.repo, "ownedBy", team, ev, subject_type="Repository", object_type="Team"))
+        else:
+            out.facts.append(Fact(f"document/{doc.path}", "ownedBy", team, ev, subject_type="key", object_type="Team"))
