@@ -15,6 +15,8 @@ ADR_SLUG = re.compile(r"^ADR[-_]([A-Za-z][A-Za-z0-9_-]*)$", re.IGNORECASE)
 # what comes before the host in an address: a scheme, compound ones too (jdbc:postgresql://, r2dbc:mysql://),
 # and a user
 ADDRESS_PREFIX = r"(?:[a-z][a-z0-9+.-]*(?::[a-z][a-z0-9+.-]*)*://)?(?:[^@/\s]+@)?"
+# a box labelled with what it is and which one: "EKS Cluster: bedrock-prod", "S3 Bucket: assets", "Lambda: resize"
+INSTANCE_OF = re.compile(r"^(?P<kind>[^:]{2,40}?):\s+(?P<name>\S.{0,60})$")
 LEGAL_SUFFIX = re.compile(r"\s+(?:GmbH|AG|Inc\.?|Ltd\.?|LLC|S\.?A\.?|SAS|B\.?V\.?|plc|Corp\.?|Co\.?)$", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 _EMOJI = re.compile(r"[\u2600-\u27bf\U0001f300-\U0001faff\u2b50\u2b55\u2705\u274c\u26a0\ufe0f]")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..mermaid import clean_label, read_c4_statement
 from ..model import Document, Evidence, Fact, Mention, MermaidDiagram, MermaidNode
-from ..names import INSTANCE_SUFFIX, clean_name
+from ..names import INSTANCE_OF, INSTANCE_SUFFIX, clean_name
 from .phrases import SAME_THING_HEAD, names_in
 from .state import Extraction, evidence_at
 
@@ -403,6 +403,20 @@ engine server app backend frontend portal processor scheduler consumer producer 
 """.split())
 
 
+def _instance_label(instance: re.Match[str], known: Any) -> bool:
+    """Whether "EKS Cluster: bedrock-prod" names one instance of a kind: an instance named like a resource
+    ("originals-prod", "resize_images", "db01"), or a kind the gazetteer knows or that is marked as a name ("RDS
+    MySQL: Catalog"). Not a setting ("Feature X: OFF") nor a resource of a tool's own kind ("Kustomization: dev")."""
+    words = instance.group("kind").split()
+    if len(words) >= 2 and words[-1].lower() in NODE_KIND:
+        words = words[:-1]
+    name = instance.group("name").strip()
+    if re.fullmatch(r"(?i)on|off|true|false|yes|no|enabled|disabled|none|n/a|\d[\d.,%]*\s*\w{0,3}", name):
+        return False
+    return bool(re.fullmatch(r"[\w.-]*[-_.\d][\w.-]*", name)) or known.get(" ".join(words)) is not None \
+        or any(re.search(r"[A-Z]{2}|[a-z][A-Z]|\d", w) for w in words)
+
+
 def _named_service(node_id: str, label: str) -> bool:
     """A box the author gave an id of its own and a title-case name of a service: `cartservice(Cart Service)`.
     The words are everyday ones, but together they name a part of this system."""
@@ -495,6 +509,9 @@ def diagram_nodes(doc: Document, out: Extraction) -> None:
                 out.mentions.append(Mention(first, "Component", ev, aliases=[second], props={"alias_of_node": True}))
                 continue
             label = INSTANCE_SUFFIX.sub("", label)  # "API Gateway Pod 2": one of the gateway's instances
+            instance = INSTANCE_OF.match(label)
+            if instance and _instance_label(instance, known):
+                label = instance.group("kind")  # "S3 Bucket: assets": one bucket of S3, drawn as S3
             names = names_in(label)
             if not names or names[0].start > 2:
                 continue
