@@ -618,3 +618,19 @@ def test_a_proposal_retires_nothing_yet(make_workspace) -> None:
     result = build([str(ws)])
     assert by_name(result, "MySQL")[0].props["status"] != "removed"
     assert by_name(result, "RabbitMQ")[0].props["status"] in ("removed", "replaced")
+
+
+def test_adr_title_names_in_lower_case_and_links_that_join_two_names() -> None:
+    """'Use fluentbit, elasticsearch and kibana' names three choices: a known technology in lower case in a title is a
+    name, and a link whose text joins two names ('[elasticsearch and kibana](…)') is not one name swallowing both."""
+    from kg.parse import parse_document
+    from kg.rules.adr import _known_phrases
+
+    doc = parse_document("# 7. Use fluentbit, elasticsearch and kibana for logs\n\nMost teams run "
+                         "[elasticsearch and kibana](https://example.org/elk) beside [Grafana](https://grafana.com).\n",
+                         "docs/adr/0007-use-fluentbit-elasticsearch-and-kibana.md", "platform")
+    for link in doc.links:
+        link.kind = "external"  # as link resolution marks a link to another site
+    known = _known_phrases(doc)
+    assert "elasticsearch and kibana" not in known
+    assert {"elasticsearch", "kibana", "Grafana"} <= known

@@ -460,16 +460,19 @@ def _known_phrases(doc: Document) -> frozenset[str]:
     phrases = {c for b in doc.blocks for c in b.code} | {c for s in doc.sections for c in s.code}
     for link in doc.links:
         text = link.text.strip()
-        if text and link.kind == "external" and len(text.split()) <= 4 and not re.search(r"[#/]|^\d", text) \
+        # "[elasticsearch and kibana](…)": a link to two things names each, not one thing
+        if text and link.kind == "external" and len(text.split()) <= 4 and not re.search(r"[#/,&]|^\d|\s(?:and|or)\s", text) \
                 and text.split()[0].lower() not in decisions_stopwords():
             phrases.add(text)
-    # "# 4. Use npm instead of yarn": a technology written in lower case in the title, as its makers write it
+    # "# 4. Use npm instead of yarn", "Use fluentbit, elasticsearch and kibana": a technology written in lower case
+    # in the title, as its makers write it or not; a name that is also an everyday word ("flux", "vault") is not
     from .. import gazetteer
 
     known = gazetteer.load()
     for word in re.findall(r"\b[a-z][\w.+-]*[\w+]", doc.title):
         record = known.get(word)
-        if record is not None and not record.common_word and word in record.names and len(word) > 2:
+        if record is not None and not record.common_word and len(word) > 2 \
+                and word.lower() in {n.lower() for n in record.names}:
             phrases.add(word)
     return frozenset(p for p in phrases if 1 < len(p) <= 40 and not p.startswith(("$", "-", "<")))
 
