@@ -16,6 +16,15 @@ from .model import SourceFile, Workspace
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown"}
 # YAML beside the docs may be a manifest (Chart.yaml, Flux, Backstage, a depends list); the parse stage decides
 SOURCE_SUFFIXES = MARKDOWN_SUFFIXES | {".yaml", ".yml"}
+# Markdown a static site renders through a template engine first: GOV.UK's tech-docs template keeps every page as
+# name.html.md.erb (kg.parse takes the template tags out)
+TEMPLATED_MARKDOWN = (".md.erb", ".markdown.erb")
+
+
+def is_source_name(name: str) -> bool:
+    """Whether a file of this name is one kg reads: Markdown (templated too) or YAML."""
+    lower = name.lower()
+    return Path(lower).suffix in SOURCE_SUFFIXES or lower.endswith(TEMPLATED_MARKDOWN)
 # folders that never hold a team's own docs
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".kg",
              "site-packages", ".mypy_cache", ".pytest_cache", ".ruff_cache", "_build", "dist", "build"}
@@ -85,7 +94,7 @@ def _markdown_files(folder: Path, allowed: tuple[str, ...]) -> list[tuple[Path, 
                 found.append((Path(dirpath) / name, "a symlink to a folder"))
         for name in sorted(filenames):
             path = Path(dirpath) / name
-            if Path(name).suffix.lower() not in SOURCE_SUFFIXES:
+            if not is_source_name(name):
                 continue
             if _leaves(path, allowed):
                 found.append((path, "a symlink to a file"))
@@ -125,7 +134,7 @@ def discover(paths: list[str]) -> Workspace:
         path = Path(raw).expanduser().resolve()
         roots.append(str(path))
         if path.is_file():
-            if path.suffix.lower() not in SOURCE_SUFFIXES:
+            if not is_source_name(path.name):
                 raise UsageError(f"{raw}: not a Markdown file or manifest")
             name = path.parent.name or "workspace"
             repos.setdefault(name, str(path.parent))
@@ -148,7 +157,7 @@ def discover(paths: list[str]) -> Workspace:
         for child in children:
             add_repo(child.name, child)
         for f in sorted(path.iterdir()):
-            if f.suffix.lower() in SOURCE_SUFFIXES and (f.is_file() or _leaves(f, allowed)):
+            if is_source_name(f.name) and (f.is_file() or _leaves(f, allowed)):
                 name = path.name
                 repos.setdefault(name, str(path))
                 files.append(GuardedFile(abspath=str(f), path=f"{name}/{f.name}", repo=name, allowed=allowed,

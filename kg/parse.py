@@ -138,6 +138,8 @@ def classify(path: str, title: str, front_matter: dict[str, Any], headings: tupl
 
 def parse_document(text: str, path: str, repo: str) -> Document:
     """Parse Markdown text into a Document (never raises on odd Markdown)."""
+    if path.lower().endswith(".erb"):
+        text = _without_template_tags(text)
     cut_warnings: list[str] = []
     if any(len(line) > MAX_LINE_CHARS for line in text.split("\n")):
         text, cut_warnings = _cut_long_lines(text, path)
@@ -245,6 +247,16 @@ def parse_document(text: str, path: str, repo: str) -> Document:
     doc.title = _title(doc)
     doc.kind = classify(path, doc.title, doc.front_matter, tuple(sec.title for sec in doc.sections))
     return doc
+
+
+TEMPLATE_TAG = re.compile(r"<%.*?%>", re.S)
+
+
+def _without_template_tags(text: str) -> str:
+    """An ERB page's Markdown: each `<%= … %>` / `<% … %>` tag taken out, its line breaks kept, so every line is
+    where the file has it ("# <%= current_page.data.title %>" is an empty heading: the front matter's title
+    names the page)."""
+    return TEMPLATE_TAG.sub(lambda m: "\n" * m.group(0).count("\n"), text)
 
 
 def _cut_long_lines(text: str, path: str) -> tuple[str, list[str]]:

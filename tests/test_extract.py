@@ -634,3 +634,16 @@ def test_adr_title_names_in_lower_case_and_links_that_join_two_names() -> None:
     known = _known_phrases(doc)
     assert "elasticsearch and kibana" not in known
     assert {"elasticsearch", "kibana", "Grafana"} <= known
+
+
+def test_adr_dates_on_a_heading_and_written_day_first_with_dashes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """'### Date: 2021-02-09' is the record's date as a 'Date:' line is; '14-02-2024' is the 14th of February."""
+    adrs = tmp_path / "handbook" / "adrs"
+    adrs.mkdir(parents=True)
+    (adrs / "adr-001.md").write_text("# ADR-001 Use Sidekiq\n\n### Date: 2021-02-09\n\n## Status\n\nAccepted\n",
+                                     encoding="utf-8")
+    (adrs / "adr-002.md").write_text("# ADR-002 Use Redis\n\nDate: 14-02-2024\n\n## Status\n\nAccepted\n",
+                                     encoding="utf-8")
+    result = build([str(tmp_path / "handbook")])
+    assert result.entities["adr/ADR-001"].props["date"] == "2021-02-09"
+    assert result.entities["adr/ADR-002"].props["date"] == "2024-02-14"

@@ -256,6 +256,7 @@ _MONTH = r"(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*
 WRITTEN_DATES = (
     # 05/02/2018, 10/04/18, 05.02.2018: day first, as written outside the US, unless the month would pass 12
     re.compile(r"\b(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<year>\d{4}|\d{2})\b"),
+    re.compile(r"\b(?P<a>\d{1,2})-(?P<b>\d{1,2})-(?P<year>\d{4})\b"),  # 14-02-2024
     re.compile(r"\b(?P<year>\d{4})/(?P<b>\d{1,2})/(?P<a>\d{1,2})\b"),  # 2018/02/05
     re.compile(rf"\b(?P<a>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>\d{{4}})\b", re.I),  # 5 February 2018
     re.compile(rf"\b{_MONTH}\s+(?P<a>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})\b", re.I),  # February 5, 2018
@@ -356,6 +357,12 @@ def _status_and_date(doc: Document, rec: AdrRecord) -> list[Block]:
                    ("date", "dates")]
     if not rec.date and date_blocks:
         rec.date = date_blocks[0].text
+    # "### Date: 2021-02-09": the date written on a heading of its own
+    for section in doc.sections[:6] if not rec.date else ():
+        m = re.match(r"^(?:date|dated|decision date)\s*:\s*(\S.*)$", clean_name(section.title), re.I)
+        if m:
+            rec.date = m.group(1)
+            break
     # "**Status:** Accepted" / "* Date: 2026-01-05" lines (adr-tools, Nygard variants, MADR 2 bullets)
     for b in doc.blocks[:15]:
         for line_no in range(b.line, max(b.end_line, b.line) + 1):
@@ -503,12 +510,21 @@ NAMED_CHOICE = re.compile(r"^(?P<name>[^\s,;:.][^,;:.]{0,40}?)(?:\s+(?:for|as)\s
 ROLE_CHOICE = re.compile(r"^(?P<role>[\w][\w /&‑-]{1,40}):\s+(?P<rest>.+)$")
 
 
+def _front_matter_title(doc: Document) -> Evidence | None:
+    """The front matter's `title:` line, where a page whose heading is a template tag is titled."""
+    if not doc.front_matter.get("title"):
+        return None
+    line = next((i for i, text in enumerate(doc.lines[:60], 1) if re.match(r"title\s*:", text)), None)
+    return evidence_at(doc, line, "front-matter") if line else None
+
+
 def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
     """What the record chose, turned down, retired and replaced: from its title, its sentences and its options."""
     known = _known_phrases(doc)
     title_code = frozenset(c for s in doc.sections[:1] for c in s.code) | known
     title_reading = decisions.read_title(rec.title, title_code)
-    title_ev = rec.evidence if not doc.sections else evidence_at(doc, doc.sections[0].line, "heading")
+    title_ev = evidence_at(doc, doc.sections[0].line, "heading") if doc.sections and doc.sections[0].title.strip() \
+        else _front_matter_title(doc) or rec.evidence
     choices: list[tuple[str, Name, Evidence]] = []
 
     def note(kind: str, names: list[Name], ev: Evidence) -> None:
