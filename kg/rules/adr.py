@@ -294,7 +294,10 @@ def iso_date(text: str) -> str | None:
 
 def normalise_status(raw: str) -> str:
     """'✅ Accepted' -> Accepted; 'Superceded by [ADR-5](…)' -> Superseded; template text ('Accepted or Rejected') -> ''."""
-    text = clean_name(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", raw))
+    # "draft [ accepted | deprecated | superseded by [xxx](…) ]": the value typed in front of the template's choices
+    typed = re.match(r"^([^\[\]|]*\w[^\[\]|]*?)\s*\[[^\]]*\|", raw)
+    text = clean_name(typed.group(1) if typed and STATUS_WORD.search(typed.group(1)) else
+                      re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", raw))
     words = [m.group(1).lower() for m in STATUS_WORD.finditer(text)]
     kinds = {("superseded" if w.startswith("super") else w) for w in words}
     if not kinds:
