@@ -156,15 +156,22 @@ def item_lead(block: Block) -> str:
     return re.split(r"\s*[:–—]\s|\s-\s|\s\(", text, maxsplit=1)[0].strip()
 
 
-def _dependency_items(doc: Document) -> list[tuple[str, int, str | None, bool]]:
-    """(leading name, line, subject, dependent) of each list item and first table cell that names a dependency.
+# an item or cell that is one lower-case id ("postgres", "otel-collector"): a name only where the workspace knows it
+SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+
+
+def _dependency_items(doc: Document) -> list[tuple[str, int, str | None, bool, bool]]:
+    """(leading name, line, subject, dependent, known only) of each list item and first table cell that names a
+    dependency.
 
     Under a dependencies section the subject is the document's component (None here) and the item is what it
     needs; after "What depends on X:" the item needs X (dependent=True); after "What X depends on:" X needs it.
+    An item that is only a lower-case id ("| postgres | Workflow data |") is no name by its spelling: it counts
+    (known only=True) where it is the name of an entity the workspace knows, whatever its case.
     """
     from .phrases import names_in
 
-    found: list[tuple[str, int, str | None, bool]] = []
+    found: list[tuple[str, int, str | None, bool, bool]] = []
     intro: tuple[str, bool] | None = None
     for block in doc.blocks:
         if block.kind != "item":
@@ -188,7 +195,9 @@ def _dependency_items(doc: Document) -> list[tuple[str, int, str | None, bool]]:
                   if block.line <= lk.line <= max(block.end_line, block.line) and lk.text.strip()}
         names = names_in(lead, frozenset(block.code) | frozenset(linked))
         if names and names[0].start == 0:
-            found.append((names[0].text, block.line, intro[0] if intro else None, intro[1] if intro else False))
+            found.append((names[0].text, block.line, intro[0] if intro else None, intro[1] if intro else False, False))
+        elif SLUG.match(lead):
+            found.append((lead, block.line, intro[0] if intro else None, intro[1] if intro else False, True))
     for table in doc.tables:
         if not lists_dependencies(table.section) or not table.header:
             continue
@@ -197,14 +206,18 @@ def _dependency_items(doc: Document) -> list[tuple[str, int, str | None, bool]]:
             cell = clean_name(split_parenthetical(row.get(first, ""))[0])
             names = names_in(cell)
             if names and names[0].start == 0:
-                found.append((names[0].text, line, None, False))
+                found.append((names[0].text, line, None, False, False))
+            elif SLUG.match(cell):
+                found.append((cell, line, None, False, True))
     return found
 
 
 def dependency_section_names(doc: Document, out: Extraction) -> None:
     """What a '## Dependencies' (Requires, Prerequisites, Integrations) section or a "What depends on X:" list
     names is a component."""
-    for name, line, _subject, _dependent in _dependency_items(doc):
+    for name, line, _subject, _dependent, known_only in _dependency_items(doc):
+        if known_only:
+            continue
         out.mentions.append(Mention(name, "Component", evidence_at(doc, line, "prose")))
 
 
@@ -240,7 +253,7 @@ def dependency_sections(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     if not items:
         return
     own = document_component(doc, gaz)
-    for name, line, subject_name, dependent in items:
+    for name, line, subject_name, dependent, _known_only in items:
         subject = own if subject_name is None else gaz.lookup_in(subject_name)
         obj = gaz.lookup(name, "Component") or gaz.lookup(name, "Vendor")
         if subject is None or not obj or obj == subject:
