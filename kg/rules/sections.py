@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..links import parse_github
 from ..model import Block, Document, Fact, Mention
-from ..names import clean_name, is_abbreviation_of, split_parenthetical
+from ..names import clean_name, is_abbreviation_of, split_compound, split_parenthetical
 from .state import INVENTORY, Extraction, evidence_at, looks_like_a_name
 
 if TYPE_CHECKING:
@@ -267,3 +267,53 @@ def dependency_sections(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
         a, b = (obj, subject) if dependent else (subject, obj)
         out.facts.append(Fact(a, relation, b, evidence_at(doc, line, "prose"), subject_type="key",
                               object_type="key"))
+
+
+# a two-column table of the page's own properties ("| **Category** | Identity |", "| **Depends on** | postgresql |"):
+# its header is empty or says only that it holds properties and their values
+PROPERTY_HEADER = re.compile(r"^(?:|propert(?:y|ies)|key|field|attribute|item|setting|name|info)$", re.I)
+VALUE_HEADER = re.compile(r"^(?:|values?|details?|info|information|description)$", re.I)
+# rows that name what the page's component needs, and what needs it
+NEEDS_ROW = re.compile(r"^(?:depends on|dependencies|dependency|requires|required services|uses|relies on|needs)$", re.I)
+NEEDED_BY_ROW = re.compile(r"^(?:required by|used by|consumed by|needed by|depended on by|dependents|consumers)$", re.I)
+NOTHING = re.compile(r"^(?:none|n/?a|nothing|-+|—|–|tbd|\(none\))$", re.I)
+
+
+def _named_by_page(doc: Document, gaz: Gazetteer) -> str | None:
+    """The document's component (`document_component`) where the page's title is its whole name: a title that only
+    starts with a component's name ("OpenTelemetry Collector") is about something more particular."""
+    found = document_component(doc, gaz)
+    if found is None or found == folder_component(doc, gaz):
+        return found
+    title = clean_name(split_parenthetical(clean_name(doc.title))[0])
+    return found if gaz.lookup(title) == found else None
+
+
+def property_tables(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """A page's table of its own properties: a 'Depends on' row names what the page's component (the component its
+    section, else the page, is about) depends on; a 'Required by' row names what depends on it."""
+    own: str | None = None
+    looked = False
+    for table in doc.tables:
+        if len(table.header) != 2 or not PROPERTY_HEADER.match(clean_name(table.header[0])) \
+                or not VALUE_HEADER.match(clean_name(table.header[1])):
+            continue
+        for row, line in zip(table.rows, table.row_lines):
+            label, value = (clean_name(c) for c in list(row.values())[:2])
+            label = label.rstrip(":").strip()
+            needs, needed = NEEDS_ROW.match(label), NEEDED_BY_ROW.match(label)
+            if not (needs or needed) or NOTHING.match(value):
+                continue
+            if not looked:
+                own, looked = _named_by_page(doc, gaz), True
+            subject = gaz.section_subject(table.section) or own
+            if subject is None:
+                continue
+            ev = evidence_at(doc, line, "table")
+            for part in split_compound(value):
+                part = clean_name(split_parenthetical(part)[0])
+                other = gaz.lookup(part, "Component") or (gaz.lookup(part, "Vendor") if needs else None)
+                if not other or other == subject or NOTHING.match(part):
+                    continue
+                a, b = (subject, other) if needs else (other, subject)
+                out.facts.append(Fact(a, "dependsOn", b, ev, subject_type="key", object_type="key"))
