@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from ..links import parse_github
 from ..model import Block, Document, Fact, Mention
 from ..names import clean_name, is_abbreviation_of, split_compound, split_parenthetical
-from .state import INVENTORY, Extraction, evidence_at, looks_like_a_name
+from .state import INVENTORY, Extraction, configuration_table, evidence_at, looks_like_a_name
 
 if TYPE_CHECKING:
     from ..resolve import Gazetteer
@@ -217,7 +217,8 @@ def _dependency_items(doc: Document) -> list[DependencyItem]:
             found.append(DependencyItem(lead, block.line, subject, dependent, True, targets))
     for table in doc.tables:
         dependents = lists_dependents(table.section)
-        if not table.header or not (lists_dependencies(table.section) or dependents):
+        if not table.header or not (lists_dependencies(table.section) or dependents) \
+                or configuration_table(table.header, table.rows):
             continue
         first = table.header[0]
         for row, line in zip(table.rows, table.row_lines):

@@ -18,6 +18,7 @@ from .state import (
     STATUS_WORDS,
     Extraction,
     column,
+    configuration_table,
     evidence_at,
     looks_like_a_name,
     name_column,
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 def technology_tables(doc: Document, out: Extraction) -> None:
     """Tech-stack tables: a technology/component column beside a category, purpose or version."""
     for table in doc.tables:
+        if configuration_table(table.header, table.rows):
+            continue  # "| PORT | The port to listen on | 8080 |": settings, not technologies
         name_col = name_column(table.header)
         if not name_col and INVENTORY.search(" ".join((doc.title, *table.section))):
             # "| Name | Purpose |" or "| Service | Description |" counts in a components/services inventory
@@ -93,7 +96,7 @@ def dependency_tables(doc: Document, out: Extraction) -> None:
     """'| Service | Depends on |' tables: the row's component relies on each name in the cell."""
     for table in doc.tables:
         name_col = column(table.header, NAME_COLUMNS + ("service", "services", "name", "system", "application", "app"))
-        if not name_col:
+        if not name_col or configuration_table(table.header, table.rows):
             continue
         columns = []
         for header in table.header:
