@@ -13,6 +13,10 @@ ADR_ID = re.compile(rf"\b{ADR_REFERENCE}\b", re.IGNORECASE)
 INSTANCE_SUFFIX = re.compile(r"\s+(?:pod|replica|instance|node|shard|broker|worker)\s*#?\d+$", re.I)
 ADR_SLUG = re.compile(r"^ADR[-_]([A-Za-z][A-Za-z0-9_-]*)$", re.IGNORECASE)
 LEGAL_SUFFIX = re.compile(r"\s+(?:GmbH|AG|Inc\.?|Ltd\.?|LLC|S\.?A\.?|SAS|B\.?V\.?|plc|Corp\.?|Co\.?)$", re.IGNORECASE)
+# what a link says when it only points somewhere: "[Link](…)", "[here](…)", "[read more](…)"; never a name
+GENERIC_LINK_TEXT = re.compile(r"^(?:(?:click |see |go |read |learn |find out |view |more )?(?:here|this|there|more|it)|"
+                               r"(?:this |the |a )?(?:link|url|page|site|source|details|info|download|demo)s?|"
+                               r"more (?:info|information|details)|see also|open|view|go)$", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 _EMOJI = re.compile(r"[\u2600-\u27bf\U0001f300-\U0001faff\u2b50\u2b55\u2705\u274c\u26a0\ufe0f]")
 

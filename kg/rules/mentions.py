@@ -14,7 +14,7 @@ from typing import Any
 
 from ..gazetteer import PHRASE_WORD
 from ..model import Document, Mention
-from ..names import clean_name, is_abbreviation_of, split_parenthetical
+from ..names import GENERIC_LINK_TEXT, clean_name, is_abbreviation_of, split_parenthetical
 from .phrases import ADJECTIVE_OF_NAME, CAPITALISED_STOPWORDS, NOT_A_TECHNOLOGY_HEAD, names_in
 from .state import Extraction, evidence_at
 
@@ -89,7 +89,7 @@ def linked_names(doc: Document, out: Extraction) -> None:
         text = re.sub(r"(?<=\S)\s+(?:on\s+)?(?:(?:github|gitlab|bitbucket)\s*)?(?:repository|repo|project|"
                       r"source code|sources?)$|(?<=\S)\s+on\s+(?:github|gitlab|bitbucket)$", "",
                       clean_name(link.text), flags=re.I)
-        if DOC_PAGE.search(text) or not _product_href(link.href):
+        if DOC_PAGE.search(text) or GENERIC_LINK_TEXT.match(text) or not _product_href(link.href):
             continue  # "Istio Documentation", "AWS S3 Pricing", a page deep in a manual
         fragment = link.href.partition("#")[2]
         if fragment and re.sub(r"[^a-z0-9]", "", fragment.lower()) == re.sub(r"[^a-z0-9]", "", text.lower()):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ..links import parse_github
 from ..model import Block, Document, Fact, Mention
-from ..names import clean_name, is_abbreviation_of, split_compound, split_parenthetical
+from ..names import GENERIC_LINK_TEXT, clean_name, is_abbreviation_of, split_compound, split_parenthetical
 from .state import INVENTORY, Extraction, configuration_table, evidence_at, looks_like_a_name
 
 if TYPE_CHECKING:
@@ -208,7 +208,8 @@ def _dependency_items(doc: Document) -> list[DependencyItem]:
         # owner in front of a chart or repository is not part of its name
         lead = OWNER_PREFIX.sub("", item_lead(block))
         here = [lk for lk in doc.links if block.line <= lk.line <= max(block.end_line, block.line)]
-        linked = {OWNER_PREFIX.sub("", lk.text.strip()) for lk in here if lk.text.strip()}
+        linked = {OWNER_PREFIX.sub("", lk.text.strip()) for lk in here
+                  if lk.text.strip() and not GENERIC_LINK_TEXT.match(clean_name(lk.text))}
         targets = tuple(lk.target for lk in here[:1] if lk.kind == "internal" and lk.target)
         names = names_in(lead, frozenset(block.code) | frozenset(linked))
         if names and names[0].start == 0:
@@ -221,7 +222,9 @@ def _dependency_items(doc: Document) -> list[DependencyItem]:
                 or configuration_table(table.header, table.rows):
             continue
         first = table.header[0]
-        for row, line in zip(table.rows, table.row_lines):
+        for i, (row, line) in enumerate(zip(table.rows, table.row_lines)):
+            if table.image_only(i, first):
+                continue
             cell = clean_name(split_parenthetical(row.get(first, ""))[0])
             names = names_in(cell)
             if names and names[0].start == 0:

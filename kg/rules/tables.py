@@ -48,10 +48,10 @@ def technology_tables(doc: Document, out: Extraction) -> None:
             or column([h for h in table.header if h != name_col], ROLE_COLUMNS)
         if category_col is None and table.header[0] != name_col and table.header[0] not in described:
             category_col = table.header[0]
-        for row, line in zip(table.rows, table.row_lines):
+        for i, (row, line) in enumerate(zip(table.rows, table.row_lines)):
             cell = row.get(name_col, "")
-            if not cell or cell in ("-", "—") or len(cell) > 60:
-                continue
+            if not cell or cell in ("-", "—") or len(cell) > 60 or table.image_only(i, name_col):
+                continue  # "![cart workflow](…/badge.svg)": a badge's alt text is no name
             props: dict[str, str] = {}
             for key, label in (("category", category_col), ("version", column(table.header, ("version",))),
                                ("purpose", column(table.header, ("purpose", "description", "role", "function", "use")))):
@@ -108,9 +108,10 @@ def dependency_tables(doc: Document, out: Extraction) -> None:
                     break
         if not columns:
             continue
-        for row, line in zip(table.rows, table.row_lines):
+        for i, (row, line) in enumerate(zip(table.rows, table.row_lines)):
             subject = clean_name(split_parenthetical(row.get(name_col, ""))[0])
-            if not looks_like_a_name(subject) and not re.fullmatch(r"[a-z0-9][\w.-]*", subject):
+            if not looks_like_a_name(subject) and not re.fullmatch(r"[a-z0-9][\w.-]*", subject) \
+                    or table.image_only(i, name_col):
                 continue
             ev = evidence_at(doc, line, "table")
             out.mentions.append(Mention(subject, "Component", ev))
