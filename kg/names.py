@@ -17,6 +17,8 @@ LEGAL_SUFFIX = re.compile(r"\s+(?:GmbH|AG|Inc\.?|Ltd\.?|LLC|S\.?A\.?|SAS|B\.?V\.
 GENERIC_LINK_TEXT = re.compile(r"^(?:(?:click |see |go |read |learn |find out |view |more )?(?:here|this|there|more|it)|"
                                r"(?:this |the |a )?(?:link|url|page|site|source|details|info|download|demo)s?|"
                                r"more (?:info|information|details)|see also|open|view|go)$", re.IGNORECASE)
+# a number that orders folders or files, no part of the name: "01.postgres", "10-auth", "3_billing"
+ORDERING_PREFIX = re.compile(r"^\d{1,3}[._-](?=[A-Za-z])")
 _SPACES = re.compile(r"\s+")
 _EMOJI = re.compile(r"[\u2600-\u27bf\U0001f300-\U0001faff\u2b50\u2b55\u2705\u274c\u26a0\ufe0f]")
 
