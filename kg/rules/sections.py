@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from ..links import parse_github
 from ..model import Block, Document, Fact, Mention
 from ..names import GENERIC_LINK_TEXT, clean_name, is_abbreviation_of, split_compound, split_parenthetical
-from .state import INVENTORY, Extraction, configuration_table, evidence_at, looks_like_a_name
+from .state import INVENTORY, Extraction, configuration_table, evidence_at, looks_like_a_name, numbered_step
 
 if TYPE_CHECKING:
     from ..resolve import Gazetteer
@@ -91,7 +91,7 @@ def component_lists(doc: Document, out: Extraction) -> None:
             if m is not None and m.group("name").strip() not in block.strong[:1] + block.code[:1]:
                 continue
         raw = doc.line_text(block.line)
-        if not m or not re.match(r"^[-*+\d.)\s]*(\*\*|__|`)", raw):
+        if not m or not re.match(r"^[-*+\d.)\s]*(\*\*|__|`)", raw) or numbered_step(raw):
             continue  # only a name set apart in bold or code makes the item a definition
         name = clean_name(m.group("name"))
         if not looks_like_a_name(name):
@@ -203,6 +203,8 @@ def _dependency_items(doc: Document) -> list[DependencyItem]:
             continue
         if TOOLING_PURPOSE.search(block.text):
             continue  # "Jest and Supertest for testing": what builds and checks the code, not what it runs on
+        if numbered_step(doc.line_text(block.line)):
+            continue  # "2. **Enable KV engine**: …": a step to take, not a thing needed
         subject, dependent = intro if intro else (None, dependents)
         # "[grafana/grafana](…)", "[baz](../baz/README.md)": a link's text names the item whatever its case; an
         # owner in front of a chart or repository is not part of its name

@@ -137,6 +137,20 @@ def configuration_table(header: list[str], rows: list[dict[str, str]]) -> bool:
     return bool(names) and all(SETTING_NAME.match(n) for n in names) and 2 * sum("_" in n for n in names) >= len(names)
 
 
+# "2. **Enable KV engine**:", "3. **Set up AppRole**": a numbered step led by a bold instruction, not a name
+NUMBERED_STEP = re.compile(r"^\s*\d{1,3}[.)]\s+(?:\*\*|__)(?:enable|disable|set ?up|create|install|configure|run|"
+                           r"add|deploy|start|stop|restart|build|init|initiali[sz]e|apply|update|upgrade|verify|check|"
+                           r"ensure|generate|register|connect|copy|clone|download|log ?in|sign ?in|wait|push|pull|"
+                           r"remove|delete|mount|export|import|provision|migrate|seed|grant|assign|rotate|define|"
+                           r"write|edit|select|choose|open|make|prepare|bootstrap|test|validate|confirm|get|fetch|"
+                           r"point|switch|turn|allow|attach|upload|store|save|reload|sync|trigger)\b", re.I)
+
+
+def numbered_step(line: str) -> bool:
+    """Whether a Markdown line is a numbered step whose bold lead is an instruction ("2. **Enable KV engine**:")."""
+    return NUMBERED_STEP.match(line) is not None
+
+
 # settings, file patterns, variables and function names written where a name could stand
 CODE_IDENTIFIER = re.compile(r"\w=\w|^\*|\*[.-]|[{}$\\]|^[a-z]{4,}[A-Z]|^(?:Get|Set|Add|Create|Delete|Update|List|Remove|Put|Post|"
                              r"Fetch|Find|Handle|Process|Send|Check|Validate|Load|Save)[A-Z][a-z]")
