@@ -14,7 +14,8 @@ INSTANCE_SUFFIX = re.compile(r"\s+(?:pod|replica|instance|node|shard|broker|work
 ADR_SLUG = re.compile(r"^ADR[-_]([A-Za-z][A-Za-z0-9_-]*)$", re.IGNORECASE)
 LEGAL_SUFFIX = re.compile(r"\s+(?:GmbH|AG|Inc\.?|Ltd\.?|LLC|S\.?A\.?|SAS|B\.?V\.?|plc|Corp\.?|Co\.?)$", re.IGNORECASE)
 # what a link says when it only points somewhere: "[Link](…)", "[here](…)", "[read more](…)"; never a name
-GENERIC_LINK_TEXT = re.compile(r"^(?:(?:click |see |go |read |learn |find out |view |more )?(?:here|this|there|more|it)|"
+GENERIC_LINK_TEXT = re.compile(r"^(?:(?:click |see |go |read |learn |find out |view |more )?"
+                               r"(?:here|this|there|more|it)|"
                                r"(?:this |the |a )?(?:link|url|page|site|source|details|info|download|demo)s?|"
                                r"more (?:info|information|details)|see also|open|view|go)$", re.IGNORECASE)
 # a number that orders folders or files, no part of the name: "01.postgres", "10-auth", "3_billing"

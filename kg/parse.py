@@ -203,7 +203,8 @@ def parse_document(text: str, path: str, repo: str) -> Document:
             else:
                 header = table.header
                 cells = row + [""] * (len(header) - len(row))
-                table.image_cells.update((len(table.rows), k) for k, image in enumerate(row_images[:len(header)]) if image)
+                table.image_cells.update((len(table.rows), k) for k, image in enumerate(row_images[:len(header)])
+                                         if image)
                 table.rows.append({header[k] or f"col{k}": cells[k] for k in range(len(header))})
                 table.row_links.append(row_links)
                 table.row_lines.append(row_line)

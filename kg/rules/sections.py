@@ -314,7 +314,8 @@ def dependency_sections(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
 PROPERTY_HEADER = re.compile(r"^(?:|propert(?:y|ies)|key|field|attribute|item|setting|name|info)$", re.I)
 VALUE_HEADER = re.compile(r"^(?:|values?|details?|info|information|description)$", re.I)
 # rows that name what the page's component needs, and what needs it
-NEEDS_ROW = re.compile(r"^(?:depends on|dependencies|dependency|requires|required services|uses|relies on|needs)$", re.I)
+NEEDS_ROW = re.compile(r"^(?:depends on|dependencies|dependency|requires|required services|uses|relies on|needs)$",
+                       re.I)
 NEEDED_BY_ROW = re.compile(r"^(?:required by|used by|consumed by|needed by|depended on by|dependents|consumers)$", re.I)
 NOTHING = re.compile(r"^(?:none|n/?a|nothing|-+|—|–|tbd|\(none\))$", re.I)
 
