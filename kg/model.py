@@ -93,6 +93,12 @@ class Table:
     line: int
     section: tuple[str, ...]
     row_links: list[list[tuple[str, str]]] = field(default_factory=list)  # (text, href) per row
+    # (row index, column index) of cells that hold only an image (a badge, a logo): their text is its alt text
+    image_cells: set[tuple[int, int]] = field(default_factory=set)
+
+    def image_only(self, row: int, header: str) -> bool:
+        """Whether the cell of row `row` (an index into rows) under `header` holds only an image."""
+        return header in self.header and (row, self.header.index(header)) in self.image_cells
 
 
 @dataclass

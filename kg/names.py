@@ -18,6 +18,13 @@ ADDRESS_PREFIX = r"(?:[a-z][a-z0-9+.-]*(?::[a-z][a-z0-9+.-]*)*://)?(?:[^@/\s]+@)
 # a box labelled with what it is and which one: "EKS Cluster: bedrock-prod", "S3 Bucket: assets", "Lambda: resize"
 INSTANCE_OF = re.compile(r"^(?P<kind>[^:]{2,40}?):\s+(?P<name>\S.{0,60})$")
 LEGAL_SUFFIX = re.compile(r"\s+(?:GmbH|AG|Inc\.?|Ltd\.?|LLC|S\.?A\.?|SAS|B\.?V\.?|plc|Corp\.?|Co\.?)$", re.IGNORECASE)
+# what a link says when it only points somewhere: "[Link](…)", "[here](…)", "[read more](…)"; never a name
+GENERIC_LINK_TEXT = re.compile(r"^(?:(?:click |see |go |read |learn |find out |view |more )?"
+                               r"(?:here|this|there|more|it)|"
+                               r"(?:this |the |a )?(?:link|url|page|site|source|details|info|download|demo)s?|"
+                               r"more (?:info|information|details)|see also|open|view|go)$", re.IGNORECASE)
+# a number that orders folders or files, no part of the name: "01.postgres", "10-auth", "3_billing"
+ORDERING_PREFIX = re.compile(r"^\d{1,3}[._-](?=[A-Za-z])")
 _SPACES = re.compile(r"\s+")
 _EMOJI = re.compile(r"[\u2600-\u27bf\U0001f300-\U0001faff\u2b50\u2b55\u2705\u274c\u26a0\ufe0f]")
 

@@ -63,6 +63,14 @@ def inline_text(tok: Token) -> str:
     return re.sub(r"\s+", " ", html.unescape("".join(parts))).strip()
 
 
+def _image_only(tok: Token) -> bool:
+    """Whether an inline token holds images (linked or not) and nothing else: a badge or a logo."""
+    children = tok.children or []
+    return any(c.type == "image" for c in children) and all(
+        c.type in ("image", "link_open", "link_close", "softbreak", "hardbreak")
+        or c.type == "text" and not c.content.strip() for c in children)
+
+
 def _strong_spans(tok: Token) -> list[str]:
     spans: list[str] = []
     current: list[str] | None = None
@@ -155,6 +163,7 @@ def parse_document(text: str, path: str, repo: str) -> Document:
     table: Table | None = None
     row: list[str] = []
     row_links: list[tuple[str, str]] = []
+    row_images: list[bool] = []
     row_line = 0
 
     def section_path() -> tuple[str, ...]:
@@ -183,10 +192,11 @@ def parse_document(text: str, path: str, repo: str) -> Document:
         elif t == "table_open":
             table = Table(header=[], rows=[], row_lines=[], line=tok.map[0] + 1 if tok.map else 0, section=section_path())
         elif t == "tr_open":
-            row, row_links = [], []
+            row, row_links, row_images = [], [], []
             row_line = tok.map[0] + 1 if tok.map else 0
         elif t == "inline" and table is not None:
             row.append(inline_text(tok))
+            row_images.append(_image_only(tok))
             row_links.extend(_links(tok))
             _collect_links(doc, tok, row_line, section_path())
         elif t == "tr_close" and table is not None:
@@ -195,6 +205,8 @@ def parse_document(text: str, path: str, repo: str) -> Document:
             else:
                 header = table.header
                 cells = row + [""] * (len(header) - len(row))
+                table.image_cells.update((len(table.rows), k) for k, image in enumerate(row_images[:len(header)])
+                                         if image)
                 table.rows.append({header[k] or f"col{k}": cells[k] for k in range(len(header))})
                 table.row_links.append(row_links)
                 table.row_lines.append(row_line)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .model import Entity, Fact, Mention
-from .names import ADR_ID, INSTANCE_SUFFIX, canonical_adr_number, is_abbreviation_of, name_key, slug
+from .names import ADR_ID, INSTANCE_SUFFIX, ORDERING_PREFIX, canonical_adr_number, is_abbreviation_of, name_key, slug
 from .relations import hosting_category
 
 TYPE_PREFIX = {"Component": "component", "Vendor": "vendor", "Team": "team", "Repository": "repository",
@@ -423,10 +423,15 @@ def _redirect_parentheticals(names: dict[str, list[Mention]]) -> None:
         for alias in m.aliases:
             ak = name_key(alias)
             if ak in names and ak != k and not is_abbreviation_of(alias, m.name) \
-                    and not is_abbreviation_of(m.name, alias):
+                    and not is_abbreviation_of(m.name, alias) and not _numbered_form(alias, k):
                 names[ak].append(Mention(alias, m.type, m.evidence, props=m.props, strength=m.strength))
                 del names[k]
                 break
+
+
+def _numbered_form(alias: str, key: str) -> bool:
+    """Whether an alias is the name (by its key) behind a number that orders folders: "02.redis" of Redis."""
+    return ORDERING_PREFIX.match(alias) is not None and name_key(ORDERING_PREFIX.sub("", alias)) == key
 
 
 def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str, dict[str, list[Mention]]],
@@ -443,7 +448,9 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
         for m in ms:
             for alias in m.aliases:
                 ak = name_key(alias)
-                if ak and (etype == "Vendor" or same_by_abbreviation(alias, m.name) or m.props.get("alias_of_node")):
+                # "02.redis", the folder of Redis: a number that orders folders is no part of the name
+                if ak and (etype == "Vendor" or same_by_abbreviation(alias, m.name) or m.props.get("alias_of_node")
+                           or _numbered_form(alias, k)):
                     uf.union(k, ak)
                     display.setdefault(ak, alias)
     # curated alias groups join names the docs use
@@ -558,6 +565,10 @@ def choose_label(ent: Entity, surface: Counter[str], makers: frozenset[str] = fr
     # "AWS Activate" is a program of AWS's, "Flux v2" a version of Flux: the shorter name is the entity
     candidates = [s for s in seen if not any(s.lower().startswith(o.lower() + " ") for o in seen)
                   and not any(s.lower().endswith(" " + o.lower()) and name_key(s[: -len(o)]) in makers for o in seen)]
+    # "02.redis" is the numbered folder of Redis: the name without the number is the entity's
+    plain = {name_key(n) for n in names if not ORDERING_PREFIX.match(n)}
+    candidates = [s for s in candidates if not (ORDERING_PREFIX.match(s)
+                                                and name_key(ORDERING_PREFIX.sub("", s)) in plain)]
     if not candidates:
         return ent.label
 

@@ -67,6 +67,7 @@ FACT_RULES: list[tuple[str, FactRule]] = [
     ("event_tables", tables.event_tables),
     ("module_sources", tables.module_sources),
     ("dependency_sections", sections.dependency_sections),
+    ("property_tables", sections.property_tables),
     ("config_snippets", config.config_snippets),
     ("compose_snippets", config.compose_snippets),
     ("vendor_standing", vendors.vendor_standing),

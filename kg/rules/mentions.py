@@ -14,7 +14,7 @@ from typing import Any
 
 from ..gazetteer import PHRASE_WORD
 from ..model import Document, Mention
-from ..names import clean_name, is_abbreviation_of, split_parenthetical
+from ..names import GENERIC_LINK_TEXT, ORDERING_PREFIX, clean_name, is_abbreviation_of, split_parenthetical
 from .phrases import ADJECTIVE_OF_NAME, CAPITALISED_STOPWORDS, NOT_A_TECHNOLOGY_HEAD, names_in
 from .state import Extraction, evidence_at
 
@@ -89,7 +89,7 @@ def linked_names(doc: Document, out: Extraction) -> None:
         text = re.sub(r"(?<=\S)\s+(?:on\s+)?(?:(?:github|gitlab|bitbucket)\s*)?(?:repository|repo|project|"
                       r"source code|sources?)$|(?<=\S)\s+on\s+(?:github|gitlab|bitbucket)$", "",
                       clean_name(link.text), flags=re.I)
-        if DOC_PAGE.search(text) or not _product_href(link.href):
+        if DOC_PAGE.search(text) or GENERIC_LINK_TEXT.match(text) or not _product_href(link.href):
             continue  # "Istio Documentation", "AWS S3 Pricing", a page deep in a manual
         fragment = link.href.partition("#")[2]
         if fragment and re.sub(r"[^a-z0-9]", "", fragment.lower()) == re.sub(r"[^a-z0-9]", "", text.lower()):
@@ -117,7 +117,9 @@ def component_folders(doc: Document, out: Extraction) -> None:
     folder, parent = parts[-2], parts[-3]
     if any(DOC_FOLDERS.match(p) or p.startswith(".") for p in parts[1:-1]):
         return  # docs/features/README.md describes a topic, not a component
-    folder_words = [w for w in re.split(r"[-_. ]+", folder.lower()) if w]
+    # "platform/02.redis": a number in front that orders the folders is no part of the component's name
+    named = ORDERING_PREFIX.sub("", folder) or folder
+    folder_words = [w for w in re.split(r"[-_. ]+", named.lower()) if w]
     title = clean_name(re.sub(r"^#+\s*", "", doc.title))
     # the part of the title that names the folder: "Modernisation Platform - PagerDuty" -> PagerDuty
     # "Checkout Service (Java)": a bracketed qualifier after the name is not part of it
@@ -126,7 +128,7 @@ def component_folders(doc: Document, out: Extraction) -> None:
     if name is None and not COMPONENT_FOLDERS.match(parent):
         return  # a folder that is not in a components folder and whose README does not name it
     if name is None:
-        name = " ".join(w.capitalize() if not w.isupper() else w for w in re.split(r"[-_]+", folder))
+        name = " ".join(w.capitalize() if not w.isupper() else w for w in re.split(r"[-_]+", named))
     ev = evidence_at(doc, doc.sections[0].line if doc.sections else 1, "heading")
     folder_path = "/".join(parts[:-1])
     aliases = [folder] if folder.lower() != name.lower() else []

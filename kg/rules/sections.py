@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..links import parse_github
 from ..model import Block, Document, Fact, Mention
-from ..names import clean_name, is_abbreviation_of, split_parenthetical
-from .state import INVENTORY, Extraction, evidence_at, looks_like_a_name
+from ..names import GENERIC_LINK_TEXT, clean_name, is_abbreviation_of, split_compound, split_parenthetical
+from .state import INVENTORY, Extraction, configuration_table, evidence_at, looks_like_a_name, numbered_step
 
 if TYPE_CHECKING:
     from ..resolve import Gazetteer
@@ -91,7 +91,7 @@ def component_lists(doc: Document, out: Extraction) -> None:
             if m is not None and m.group("name").strip() not in block.strong[:1] + block.code[:1]:
                 continue
         raw = doc.line_text(block.line)
-        if not m or not re.match(r"^[-*+\d.)\s]*(\*\*|__|`)", raw):
+        if not m or not re.match(r"^[-*+\d.)\s]*(\*\*|__|`)", raw) or numbered_step(raw):
             continue  # only a name set apart in bold or code makes the item a definition
         name = clean_name(m.group("name"))
         if not looks_like_a_name(name):
@@ -156,15 +156,36 @@ def item_lead(block: Block) -> str:
     return re.split(r"\s*[:–—]\s|\s-\s|\s\(", text, maxsplit=1)[0].strip()
 
 
-def _dependency_items(doc: Document) -> list[tuple[str, int, str | None, bool]]:
-    """(leading name, line, subject, dependent) of each list item and first table cell that names a dependency.
+# an item or cell that is one lower-case id ("postgres", "otel-collector"): a name only where the workspace knows it
+SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+# sections of a component's own document that list what depends on it
+DEPENDENTS_SECTION = re.compile(r"^(?:used by|consumers|consumed by|dependents|depended on by|required by|"
+                                r"needed by)$", re.I)
+
+
+class DependencyItem(NamedTuple):
+    """A list item or first table cell that names one end of a dependency."""
+
+    name: str
+    line: int
+    subject: str | None  # the other end as written ("What depends on X:"); None: the document's component
+    dependent: bool  # the item depends on the subject, not the subject on it
+    known_only: bool  # counts only where the workspace knows the name (a lower-case id, a "Used by" item)
+    targets: tuple[str, ...] = ()  # workspace paths of the documents the item links to
+
+
+def _dependency_items(doc: Document) -> list[DependencyItem]:
+    """Each list item and first table cell that names a dependency.
 
     Under a dependencies section the subject is the document's component (None here) and the item is what it
-    needs; after "What depends on X:" the item needs X (dependent=True); after "What X depends on:" X needs it.
+    needs; under a "Used by" section, or after "What depends on X:", the item needs the subject (dependent=True);
+    after "What X depends on:" X needs it. An item that is only a lower-case id ("| postgres | Workflow data |")
+    is no name by its spelling: it counts (known_only) where it is the name of an entity the workspace knows,
+    whatever its case; so does every item of a "Used by" section, which lists what the page does not define.
     """
     from .phrases import names_in
 
-    found: list[tuple[str, int, str | None, bool]] = []
+    found: list[DependencyItem] = []
     intro: tuple[str, bool] | None = None
     for block in doc.blocks:
         if block.kind != "item":
@@ -177,35 +198,55 @@ def _dependency_items(doc: Document) -> list[tuple[str, int, str | None, bool]]:
         if block.depth > 1:
             continue
         in_section = lists_dependencies(block.section)
-        if intro is None and not in_section:
+        dependents = intro is None and not in_section and lists_dependents(block.section)
+        if intro is None and not in_section and not dependents:
             continue
         if TOOLING_PURPOSE.search(block.text):
             continue  # "Jest and Supertest for testing": what builds and checks the code, not what it runs on
+        if numbered_step(doc.line_text(block.line)):
+            continue  # "2. **Enable KV engine**: …": a step to take, not a thing needed
+        subject, dependent = intro if intro else (None, dependents)
         # "[grafana/grafana](…)", "[baz](../baz/README.md)": a link's text names the item whatever its case; an
         # owner in front of a chart or repository is not part of its name
         lead = OWNER_PREFIX.sub("", item_lead(block))
-        linked = {OWNER_PREFIX.sub("", lk.text.strip()) for lk in doc.links
-                  if block.line <= lk.line <= max(block.end_line, block.line) and lk.text.strip()}
+        here = [lk for lk in doc.links if block.line <= lk.line <= max(block.end_line, block.line)]
+        linked = {OWNER_PREFIX.sub("", lk.text.strip()) for lk in here
+                  if lk.text.strip() and not GENERIC_LINK_TEXT.match(clean_name(lk.text))}
+        targets = tuple(lk.target for lk in here[:1] if lk.kind == "internal" and lk.target)
         names = names_in(lead, frozenset(block.code) | frozenset(linked))
         if names and names[0].start == 0:
-            found.append((names[0].text, block.line, intro[0] if intro else None, intro[1] if intro else False))
+            found.append(DependencyItem(names[0].text, block.line, subject, dependent, dependents, targets))
+        elif SLUG.match(lead) or targets:
+            found.append(DependencyItem(lead, block.line, subject, dependent, True, targets))
     for table in doc.tables:
-        if not lists_dependencies(table.section) or not table.header:
+        dependents = lists_dependents(table.section)
+        if not table.header or not (lists_dependencies(table.section) or dependents) \
+                or configuration_table(table.header, table.rows):
             continue
         first = table.header[0]
-        for row, line in zip(table.rows, table.row_lines):
+        for i, (row, line) in enumerate(zip(table.rows, table.row_lines)):
+            if table.image_only(i, first):
+                continue
             cell = clean_name(split_parenthetical(row.get(first, ""))[0])
             names = names_in(cell)
             if names and names[0].start == 0:
-                found.append((names[0].text, line, None, False))
+                found.append(DependencyItem(names[0].text, line, None, dependents, dependents))
+            elif SLUG.match(cell):
+                found.append(DependencyItem(cell, line, None, dependents, True))
     return found
+
+
+def lists_dependents(section: tuple[str, ...] | list[str]) -> bool:
+    """Whether a section (its headings, outermost first) lists what depends on the document's component."""
+    return bool(section) and DEPENDENTS_SECTION.match(clean_name(section[-1])) is not None
 
 
 def dependency_section_names(doc: Document, out: Extraction) -> None:
     """What a '## Dependencies' (Requires, Prerequisites, Integrations) section or a "What depends on X:" list
     names is a component."""
-    for name, line, _subject, _dependent in _dependency_items(doc):
-        out.mentions.append(Mention(name, "Component", evidence_at(doc, line, "prose")))
+    for item in _dependency_items(doc):
+        if not item.known_only:
+            out.mentions.append(Mention(item.name, "Component", evidence_at(doc, item.line, "prose")))
 
 
 def folder_component(doc: Document, gaz: Gazetteer) -> str | None:
@@ -235,22 +276,85 @@ INSTALL_TOOLING = re.compile(r"image build|developer tooling|continuous integrat
 
 
 def dependency_sections(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
-    """A component's own document lists what it depends on: '## Dependencies', '## Requires', '## Prerequisites'."""
+    """A component's own document lists what it depends on: '## Dependencies', '## Requires', '## Prerequisites';
+    and what depends on it: '## Used by' (only on a page that is the component's own, by its folder or whole title)."""
+    import posixpath
+
     items = _dependency_items(doc)
     if not items:
         return
     own = document_component(doc, gaz)
-    for name, line, subject_name, dependent in items:
-        subject = own if subject_name is None else gaz.lookup_in(subject_name)
-        obj = gaz.lookup(name, "Component") or gaz.lookup(name, "Vendor")
+    own_page = _named_by_page(doc, gaz) if any(i.dependent and i.subject is None for i in items) else None
+    for item in items:
+        if item.subject is not None:
+            subject = gaz.lookup_in(item.subject)
+        else:
+            subject = own_page if item.dependent else own
+        obj = gaz.lookup(item.name, "Component") or (None if item.dependent else gaz.lookup(item.name, "Vendor"))
+        if obj is None:
+            # "[platform/auth/README.md](…)": a link to a component folder's own README names that component
+            obj = next((gaz.in_folder(posixpath.dirname(t)) for t in item.targets
+                        if posixpath.basename(t).lower() in ("readme.md", "index.md", "readme.markdown")
+                        and gaz.in_folder(posixpath.dirname(t))), None)
         if subject is None or not obj or obj == subject:
             continue
         relation = "dependsOn"
-        if not dependent:
+        if not item.dependent:
             if INSTALL_TOOLING.search(gaz.category_of(obj)):
                 continue  # "- Helm 3+": what installs or builds the component, not what it needs to run
             if gaz.hosts(obj) and gaz.type_of(obj) == "Component":
                 relation = "runsOn"  # "- Kubernetes 1.16+": where it runs
-        a, b = (obj, subject) if dependent else (subject, obj)
-        out.facts.append(Fact(a, relation, b, evidence_at(doc, line, "prose"), subject_type="key",
+        a, b = (obj, subject) if item.dependent else (subject, obj)
+        out.facts.append(Fact(a, relation, b, evidence_at(doc, item.line, "prose"), subject_type="key",
                               object_type="key"))
+
+
+# a two-column table of the page's own properties ("| **Category** | Identity |", "| **Depends on** | postgresql |"):
+# its header is empty or says only that it holds properties and their values
+PROPERTY_HEADER = re.compile(r"^(?:|propert(?:y|ies)|key|field|attribute|item|setting|name|info)$", re.I)
+VALUE_HEADER = re.compile(r"^(?:|values?|details?|info|information|description)$", re.I)
+# rows that name what the page's component needs, and what needs it
+NEEDS_ROW = re.compile(r"^(?:depends on|dependencies|dependency|requires|required services|uses|relies on|needs)$",
+                       re.I)
+NEEDED_BY_ROW = re.compile(r"^(?:required by|used by|consumed by|needed by|depended on by|dependents|consumers)$", re.I)
+NOTHING = re.compile(r"^(?:none|n/?a|nothing|-+|—|–|tbd|\(none\))$", re.I)
+
+
+def _named_by_page(doc: Document, gaz: Gazetteer) -> str | None:
+    """The document's component (`document_component`) where the page's title is its whole name: a title that only
+    starts with a component's name ("OpenTelemetry Collector") is about something more particular."""
+    found = document_component(doc, gaz)
+    if found is None or found == folder_component(doc, gaz):
+        return found
+    title = clean_name(split_parenthetical(clean_name(doc.title))[0])
+    return found if gaz.lookup(title) == found else None
+
+
+def property_tables(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """A page's table of its own properties: a 'Depends on' row names what the page's component (the component its
+    section, else the page, is about) depends on; a 'Required by' row names what depends on it."""
+    own: str | None = None
+    looked = False
+    for table in doc.tables:
+        if len(table.header) != 2 or not PROPERTY_HEADER.match(clean_name(table.header[0])) \
+                or not VALUE_HEADER.match(clean_name(table.header[1])):
+            continue
+        for row, line in zip(table.rows, table.row_lines):
+            label, value = (clean_name(c) for c in list(row.values())[:2])
+            label = label.rstrip(":").strip()
+            needs, needed = NEEDS_ROW.match(label), NEEDED_BY_ROW.match(label)
+            if not (needs or needed) or NOTHING.match(value):
+                continue
+            if not looked:
+                own, looked = _named_by_page(doc, gaz), True
+            subject = gaz.section_subject(table.section) or own
+            if subject is None:
+                continue
+            ev = evidence_at(doc, line, "table")
+            for part in split_compound(value):
+                part = clean_name(split_parenthetical(part)[0])
+                other = gaz.lookup(part, "Component") or (gaz.lookup(part, "Vendor") if needs else None)
+                if not other or other == subject or NOTHING.match(part):
+                    continue
+                a, b = (subject, other) if needs else (other, subject)
+                out.facts.append(Fact(a, "dependsOn", b, ev, subject_type="key", object_type="key"))

@@ -115,6 +115,42 @@ def name_column(header: list[str]) -> str | None:
     return column(header, TOOL_COLUMNS) or column(header, NAME_COLUMNS)
 
 
+# a column of a configuration table: what each setting defaults to, whether it must be set, which variable sets it
+CONFIG_COLUMN = re.compile(r"^(?:default(?:\s+value)?s?|required|env(?:ironment)?(?:\s*var(?:iable)?s?)?)$", re.I)
+# a setting's name in capitals: "DB_ENDPOINT", "PORT", "$LOG_LEVEL"
+SETTING_NAME = re.compile(r"^\$?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
+
+
+def configuration_table(header: list[str], rows: list[dict[str, str]]) -> bool:
+    """A table of settings ("| Name | Description | Default |", "| DB_ENDPOINT | … |"): its first column holds the
+    names of environment variables or options, never of things. A first column headed for things ("| Service |
+    Env Var | Default |") keeps them."""
+    if not header:
+        return False
+    first = clean_name(header[0]).lower()
+    if first in TOOL_COLUMNS + NAME_COLUMNS + ("service", "services", "system", "systems", "application", "app"):
+        return False
+    if CONFIG_COLUMN.match(first) or any(CONFIG_COLUMN.match(clean_name(h)) for h in header[1:]):
+        return True
+    names = [clean_name(r.get(header[0] or "col0", "")).strip("`") for r in rows]
+    names = [n for n in names if n]
+    return bool(names) and all(SETTING_NAME.match(n) for n in names) and 2 * sum("_" in n for n in names) >= len(names)
+
+
+# "2. **Enable KV engine**:", "3. **Set up AppRole**": a numbered step led by a bold instruction, not a name
+NUMBERED_STEP = re.compile(r"^\s*\d{1,3}[.)]\s+(?:\*\*|__)(?:enable|disable|set ?up|create|install|configure|run|"
+                           r"add|deploy|start|stop|restart|build|init|initiali[sz]e|apply|update|upgrade|verify|check|"
+                           r"ensure|generate|register|connect|copy|clone|download|log ?in|sign ?in|wait|push|pull|"
+                           r"remove|delete|mount|export|import|provision|migrate|seed|grant|assign|rotate|define|"
+                           r"write|edit|select|choose|open|make|prepare|bootstrap|test|validate|confirm|get|fetch|"
+                           r"point|switch|turn|allow|attach|upload|store|save|reload|sync|trigger)\b", re.I)
+
+
+def numbered_step(line: str) -> bool:
+    """Whether a Markdown line is a numbered step whose bold lead is an instruction ("2. **Enable KV engine**:")."""
+    return NUMBERED_STEP.match(line) is not None
+
+
 # settings, file patterns, variables and function names written where a name could stand
 CODE_IDENTIFIER = re.compile(r"\w=\w|^\*|\*[.-]|[{}$\\]|^[a-z]{4,}[A-Z]|^(?:Get|Set|Add|Create|Delete|Update|List|Remove|Put|Post|"
                              r"Fetch|Find|Handle|Process|Send|Check|Validate|Load|Save)[A-Z][a-z]")

@@ -18,6 +18,7 @@ from .state import (
     STATUS_WORDS,
     Extraction,
     column,
+    configuration_table,
     evidence_at,
     looks_like_a_name,
     name_column,
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 def technology_tables(doc: Document, out: Extraction) -> None:
     """Tech-stack tables: a technology/component column beside a category, purpose or version."""
     for table in doc.tables:
+        if configuration_table(table.header, table.rows):
+            continue  # "| PORT | The port to listen on | 8080 |": settings, not technologies
         name_col = name_column(table.header)
         if not name_col and INVENTORY.search(" ".join((doc.title, *table.section))):
             # "| Name | Purpose |" or "| Service | Description |" counts in a components/services inventory
@@ -45,10 +48,10 @@ def technology_tables(doc: Document, out: Extraction) -> None:
             or column([h for h in table.header if h != name_col], ROLE_COLUMNS)
         if category_col is None and table.header[0] != name_col and table.header[0] not in described:
             category_col = table.header[0]
-        for row, line in zip(table.rows, table.row_lines):
+        for i, (row, line) in enumerate(zip(table.rows, table.row_lines)):
             cell = row.get(name_col, "")
-            if not cell or cell in ("-", "—") or len(cell) > 60:
-                continue
+            if not cell or cell in ("-", "—") or len(cell) > 60 or table.image_only(i, name_col):
+                continue  # "![cart workflow](…/badge.svg)": a badge's alt text is no name
             props: dict[str, str] = {}
             for key, label in (("category", category_col), ("version", column(table.header, ("version",))),
                                ("purpose", column(table.header, ("purpose", "description", "role", "function", "use")))):
@@ -93,7 +96,7 @@ def dependency_tables(doc: Document, out: Extraction) -> None:
     """'| Service | Depends on |' tables: the row's component relies on each name in the cell."""
     for table in doc.tables:
         name_col = column(table.header, NAME_COLUMNS + ("service", "services", "name", "system", "application", "app"))
-        if not name_col:
+        if not name_col or configuration_table(table.header, table.rows):
             continue
         columns = []
         for header in table.header:
@@ -105,9 +108,10 @@ def dependency_tables(doc: Document, out: Extraction) -> None:
                     break
         if not columns:
             continue
-        for row, line in zip(table.rows, table.row_lines):
+        for i, (row, line) in enumerate(zip(table.rows, table.row_lines)):
             subject = clean_name(split_parenthetical(row.get(name_col, ""))[0])
-            if not looks_like_a_name(subject) and not re.fullmatch(r"[a-z0-9][\w.-]*", subject):
+            if not looks_like_a_name(subject) and not re.fullmatch(r"[a-z0-9][\w.-]*", subject) \
+                    or table.image_only(i, name_col):
                 continue
             ev = evidence_at(doc, line, "table")
             out.mentions.append(Mention(subject, "Component", ev))
