@@ -30,6 +30,7 @@ NAME_RULES: list[tuple[str, NameRule]] = [
     ("component_lists", sections.component_lists),
     ("dependency_tables", tables.dependency_tables),
     ("component_headings", sections.component_headings),
+    ("runbook_subjects", sections.runbook_subjects),
     ("decision_tables", lifecycle.decision_tables),
     ("lifecycle_statements", lifecycle.lifecycle_statements),
     ("diagram_nodes", diagrams.diagram_nodes),

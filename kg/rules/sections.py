@@ -73,6 +73,26 @@ def component_headings(doc: Document, out: Extraction) -> None:
                                     aliases=aliases))
 
 
+# "Sirius Service Runbook", "Payments API Playbook", "Make an LPA - Ops Manual": the page is the named service's own
+RUNBOOK_TITLE = re.compile(r"^(?:live\s+|production\s+)?(?P<name>.{2,50}?)\s*(?:[-–—:|]\s*)?(?:service\s+)?"
+                           r"(?:run\s?book|playbook|ops manual|operations manual|support (?:guide|manual))$", re.I)
+
+
+def runbook_subjects(doc: Document, out: Extraction) -> None:
+    """A runbook titled for one service ("Sirius Service Runbook") names that service: its sections on what the service
+    consumes and what consumes it are that service's."""
+    m = RUNBOOK_TITLE.match(clean_name(doc.title))
+    if not m:
+        return
+    name = clean_name(m.group("name"))
+    # "Talent Mesh Operations Runbook", "Incident Runbook": a runbook for a kind of work, not for one service
+    if looks_like_a_name(name) and not re.match(r"(?:the|our|a|an|general|generic|common|team|platform)\b", name, re.I) \
+            and not re.search(r"\b(?:operations|ops|incidents?|on-?call|support|maintenance|emergenc(?:y|ies)|"
+                              r"deployments?|releases?|infrastructure|platform|disaster recovery|dr)$", name, re.I):
+        line = doc.sections[0].line if doc.sections else 1
+        out.mentions.append(Mention(name, "Component", evidence_at(doc, line, "heading")))
+
+
 IS_DEFINITION = re.compile(r"^(?P<name>[^:–—(]{2,40}?)(?:\s*\((?P<paren>[^)]+)\))?\s+(?:is|acts as|serves as)\s+"
                            r"(?P<rest>(?:a|an|the|our)\s.*)$")
 
@@ -105,7 +125,10 @@ def component_lists(doc: Document, out: Extraction) -> None:
 # sections of a component's own document that list what it needs
 DEPENDENCY_SECTION = re.compile(r"^(?:(?:runtime|service|external|upstream|system|platform|infrastructure)\s+)?"
                                 r"(?:dependencies|dependency|depends on|requires|requirements?\s+on|prerequisites|"
-                                r"integrations|backing services|external services|uses|relies on|needs)$", re.I)
+                                r"integrations|backing services|external services|uses|relies on|needs|"
+                                # a runbook's "Services consumed by this service", "Downstream services"
+                                r"(?:services|systems|apis) (?:consumed|used|called) by (?:this|the)(?: \w+){0,2}|"
+                                r"consumed (?:services|apis)|third[- ]party (?:services|dependencies))$", re.I)
 
 
 # a prerequisites list under these headings is what a developer installs to build and run the code on a laptop
@@ -160,7 +183,8 @@ def item_lead(block: Block) -> str:
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 # sections of a component's own document that list what depends on it
 DEPENDENTS_SECTION = re.compile(r"^(?:used by|consumers|consumed by|dependents|depended on by|required by|"
-                                r"needed by)$", re.I)
+                                r"needed by|(?:consumers|users|clients) of (?:this|the)(?: \w+){0,2}|"
+                                r"dependent (?:services|systems)|upstream consumers)$", re.I)
 
 
 class DependencyItem(NamedTuple):
@@ -327,7 +351,8 @@ def _named_by_page(doc: Document, gaz: Gazetteer) -> str | None:
     if found is None or found == folder_component(doc, gaz):
         return found
     title = clean_name(split_parenthetical(clean_name(doc.title))[0])
-    return found if gaz.lookup(title) == found else None
+    runbook = RUNBOOK_TITLE.match(title)  # "Sirius Service Runbook": Sirius's own page
+    return found if gaz.lookup(runbook.group("name") if runbook else title) == found else None
 
 
 def property_tables(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
