@@ -953,6 +953,16 @@ def scope_to_logs(records: list[AdrRecord]) -> None:
     # a log that counts on its own starts at 1 (or 0); one series kept in several repositories' folders does
     # not, and a number taken twice in it is a mistake kg check reports, not two records
     counting = {log for ident in ("ADR-000", "ADR-001") for log in logs_of.get(ident, ())}
+    # two logs that give several numbers to records of other titles are two series, wherever each starts (a log
+    # published in part, or one that starts at 100); one series spread over several folders shares no numbers
+    clashes: Counter[tuple[str, str]] = Counter()
+    for ident, logs in logs_of.items():
+        ordered = sorted(logs)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1:]:
+                if titles[(a, ident)][0] != titles[(b, ident)][0]:
+                    clashes[(a, b)] += 1
+    counting |= {log for pair, n in clashes.items() if n >= 2 for log in pair}
     scoped: dict[tuple[str, str], str] = {}
     shared: set[tuple[str, str]] = set()
     in_repository: dict[tuple[str, str], set[str]] = defaultdict(set)
