@@ -67,6 +67,9 @@ COMMITTED = re.compile(r"\b(?:will|shall|should|must|'ll|are going to|is going t
 IMPERATIVE = re.compile(r"^\W*(?:use|adopt|implement|implementing|move|migrate|switch|deploy|run|host|build|create|add|"
                         r"introduce|replace|go|keep|stay|continue|enable|store|rely|make|set up|choose|select|"
                         r"standardi[sz]e|utili[sz]e|offer|provide|integrate|configure|install|leverage)\b", re.I)
+# a verb of choosing after one of ending: "stop using X", "cease to use X", "quit using X"
+STOPPED = re.compile(r"\b(?:stop|stops|stopped|stopping|cease|ceases|ceased|ceasing|quit|quits|quitting)\s+(?:to\s+)?$",
+                     re.I)
 # retiring a technology: "We will retire X", "remove X", "terminate our X instance"
 REMOVE_VERB = re.compile(r"\b(?:remove|removes|removing|retire|retires|retiring|decommission|decommissions|"
                          r"decommissioning|deprecate|deprecates|deprecating|drop|drops|dropping|terminate|terminates|"
@@ -230,8 +233,9 @@ def _read_title_clause(title: str, code: frozenset[str]) -> Reading:
             out.removed += olds
             out.chosen += news
             return out
-    m = re.match(r"^(?:and\s+)?(?:remove|retire|decommission|deprecate|drop|sunset|stop using|phase out)\s+(?P<rest>.+)$",
-                 text, re.I)
+    # "Remove X", "Retire Use of X", "Stop using X", "Phase out the use of X"
+    m = re.match(r"^(?:and\s+)?(?:remove|retire|decommission|deprecate|drop|sunset|stop using|stop|phase out)\s+"
+                 r"(?:(?:the\s+|our\s+)?(?:use|usage)\s+of\s+)?(?P<rest>.+)$", text, re.I)
     if m:
         gone = split_slashes(_first(m.group("rest"), code))
         out.removed += gone
@@ -420,7 +424,8 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
                 continue  # "We will run K3s on Contabo": the choice is the host, read as "run on"
         if re.match(r"(?:a|an|one)\s", sentence[m.end():], re.I):
             names = _heads(names, sentence[m.end():])  # "use a UNIX socket": a kind of thing, not a product
-        if NEGATED.search(clause[-40:]):  # the verb's own negation, not one a long clause before it
+        # the verb's own negation, not one a long clause before it; "we decided to stop using X" retires X
+        if NEGATED.search(clause[-40:]) or STOPPED.search(clause):
             out.rejected += names
             continue
         out.chosen += names
