@@ -555,6 +555,7 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
             considered = decisions.names_in(sentence[m.end():], known | frozenset(block.code)) if m else []
             take(r, ev)
     _implemented_as(doc, decision_blocks, known, note)
+    _turned_down_headings(doc, known, note)
     from .. import gazetteer
 
     # "- Container registry: **GHCR** (GitHub Container Registry) by default.": a role, then its choice in bold
@@ -649,6 +650,39 @@ def _plausible(name: str) -> bool:
         return False  # code: a field or method ("apiVersion", "toLocaleString"), an API version ("example.io/v1")
     # "API keys / basic auth": a kind of thing ("API") is no product a record could choose or turn down
     return name.lower() not in decisions_stopwords() and name.lower() not in KINDS_OF_THING
+
+
+# "Why not KCL", "Why not use Go?": a heading that argues against a name
+WHY_NOT = re.compile(r"^\W*why\s+not\s+(?:just\s+)?(?:use\s+|using\s+|adopt\s+|choose\s+)?(?P<rest>.+?)\W*$", re.I)
+# "Reasons for dropping at the long list stage", "Reasons for not selecting …", "Rejected alternatives": the names
+# under it (its sub-headings, its list items led by a bold name) were turned down
+TURNED_DOWN_SECTION = re.compile(r"^\W*(?:reasons?\s+(?:for|why)\s+(?:we\s+)?(?:dropping|dropped|rejecting|rejected|"
+                                 r"discarding|ruling out|not\s+(?:selecting|choosing|picking|using|adopting|"
+                                 r"pursuing))|(?:rejected|discarded|dropped|ruled[- ]out)\s+(?:options?|alternatives?|"
+                                 r"candidates|tools|approaches))\b", re.I)
+
+
+def _turned_down_headings(doc: Document, known: frozenset[str],
+                          note: Callable[[str, list[Name], Evidence], None]) -> None:
+    """The names a record's headings say it turned down: 'Why not X', and each name under 'Reasons for dropping …'
+    (a sub-heading, or a list item led by a bold name)."""
+    turned_down = [s for s in doc.sections if TURNED_DOWN_SECTION.match(clean_name(s.title))]
+    for sec in doc.sections:
+        title = clean_name(sec.title)
+        m = WHY_NOT.match(title)
+        under = any(len(sec.path) == len(t.path) + 1 and sec.path[:-1] == t.path for t in turned_down) \
+            and not TURNED_DOWN_SECTION.match(title)
+        phrase = m.group("rest") if m else title if under else ""
+        # read as an option's label: "Reasons for …" or "Summary of findings" names nothing
+        names = decisions.option_names(phrase, [], known | frozenset(sec.code)) if phrase else []
+        if names and names[0].start == 0:
+            note("rejected", names, evidence_at(doc, sec.line, "prose", title, 0.65))
+    for block in doc.blocks:
+        if block.kind == "item" and block.depth <= 1 and block.strong and block.text.startswith(block.strong[0]) \
+                and any(block.section == t.path for t in turned_down):
+            names = decisions.names_in(block.strong[0], known | frozenset(block.code))
+            if names and names[0].start == 0:
+                note("rejected", names, evidence_at(doc, block.line, "prose", block.text, 0.65))
 
 
 # a decision paragraph that introduces the parts of its choice: "Chosen option: Option C, implemented as:"

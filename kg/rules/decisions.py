@@ -32,13 +32,17 @@ CHOSEN_PASSIVE = re.compile(r"\b(?:was|were|is|are|has been|have been|will be)\s
                             r"preferred|picked|the chosen option|our choice|(?:the|a) (?:clear )?winner)\b", re.I)
 REJECTED_PASSIVE = re.compile(r"\b(?:was|were|is|are|has been|have been|will be)\s+(?:rejected|ruled out|"
                               r"discarded|removed from consideration|not (?:chosen|selected|adopted|pursued))\b"
-                              r"|\brejected\s+(?:due to|because|as|for)\b", re.I)
+                              r"|\brejected\s+(?:due to|because|as|for)\b"
+                              # "we decided that X was not a good fit", "X is not the right choice for us"
+                              r"|\b(?:was|were|is|are)\s+not\s+(?:a|an|the)\s+(?:good|great|right|suitable|viable|"
+                              r"sensible|appropriate)\s+(?:fit|choice|option|match|solution)\b", re.I)
 # words after which a name is turned down ("chose X over Y", "X instead of Y", "in favour of Y")
 AGAINST = re.compile(r"\b(?:instead of|rather than|in favou?r of|as opposed to|decided against|decides? against|"
                      r"(?:have |had )?rejected|(?:will|shall|do|does|did|would) not (?:use|adopt|implement|build|"
                      r"choose|select|deploy|run|go with|pursue|apply)(?:(?:\s+\w+){1,4}?\s+(?:using|with))?|"
                      r"won't (?:use|adopt|implement|build|choose|deploy|run)|(?:decided|chose|opted) not to "
-                     r"(?:use|adopt|implement|choose|deploy|run|go with|pursue|apply)|not (?:to )?use)\s+", re.I)
+                     r"(?:use|adopt|implement|choose|deploy|run|go with|pursue|apply|continue with|continue using|"
+                     r"proceed with|go ahead with|move forward with)|not (?:to )?use)\s+", re.I)
 OVER = re.compile(r"\bover\s+", re.I)
 # "chose X framework over Y": a few lower-case words may stand between the choice and "over"
 OVER_AFTER = re.compile(r"^\s*(?:[a-z][\w-]*\s+){0,3}?over\s+")
@@ -47,7 +51,8 @@ CHOOSE_VERB = re.compile(rf"\b(?:{CHOOSE})\s+", re.I)
 LABELLED_CHOICE = re.compile(r"^\W*(?:chosen|selected|choice|chosen (?:tool|technology|solution))\s*:\s*(?P<rest>\S.*)$",
                              re.I)
 COMBINATION = re.compile(r"(?:a|an)\s+(?:combination|mix|mixture|pair)\s+of\s+(?:the\s+)?", re.I)
-STRONG_DECISION = re.compile(r"\b(?:we|i|the team)\s+(?:have\s+|had\s+)?(?:decided|chose|agreed|opted|selected|"
+STRONG_DECISION = re.compile(r"\b(?:we|i|the team)\s+(?:have\s+|had\s+)?(?:ultimately\s+|eventually\s+|finally\s+|"
+                             r"therefore\s+|then\s+|also\s+)?(?:decided|chose|agreed|opted|selected|"
                              r"rejected|ruled out|dropped|discarded|will|shall|are going to|plan to|intend to)\b|"
                              r"\bdecided to\b|\bdecision\s+(?:is|was)\b|\bchosen (?:option|alternative)\b|"
                              r"\bdecision\b[^.;]{0,40}\bwas (?:made|taken)\b|"
@@ -67,6 +72,9 @@ COMMITTED = re.compile(r"\b(?:will|shall|should|must|'ll|are going to|is going t
 IMPERATIVE = re.compile(r"^\W*(?:use|adopt|implement|implementing|move|migrate|switch|deploy|run|host|build|create|add|"
                         r"introduce|replace|go|keep|stay|continue|enable|store|rely|make|set up|choose|select|"
                         r"standardi[sz]e|utili[sz]e|offer|provide|integrate|configure|install|leverage)\b", re.I)
+# what a team set out to try, not what it chose: "we decided to attempt …", "we opted to prototype a workaround"
+TRIAL = re.compile(r"\b(?:to|and)\s+(?:\w+ly\s+)?(?:attempt|try|trial|prototype|experiment|spike|test out|explore|"
+                   r"investigate|evaluate|assess|see whether|see if)\b", re.I)
 # a verb of choosing after one of ending: "stop using X", "cease to use X", "quit using X"
 STOPPED = re.compile(r"\b(?:stop|stops|stopped|stopping|cease|ceases|ceased|ceasing|quit|quits|quitting)\s+(?:to\s+)?$",
                      re.I)
@@ -169,7 +177,8 @@ def _heads(names: list[Name], phrase: str) -> list[Name]:
     of New Relic sending alerts" the name qualifies what follows it; "the gitops-bridge tooling" is still the tool."""
     out = []
     for n in names:
-        m = re.match(r"\s+([a-z][\w-]*)", phrase[n.end:])
+        # a name that ends its clause ("not to use Go or KCL; the rationale …") qualifies nothing after it
+        m = None if re.search(r"[,;:.!?]$", phrase[n.start:n.end]) else re.match(r"\s+([a-z][\w-]*)", phrase[n.end:])
         if m and m.group(1) not in BOUNDARY and m.group(1) not in ("and", "or", "nor") \
                 and m.group(1) not in KIND_WORDS:
             continue
@@ -410,6 +419,8 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
             continue
         if re.search(r"\b(?:did|had|used to|previously|originally|initially|currently|already)\s*$", clause, re.I):
             continue  # "We did use Siegfried in the Alpha": history, not the decision
+        if TRIAL.search(clause):
+            continue  # "we decided to attempt to replicate it using X": a trial, not the decision
         # "use a combination of Auth0 and an OIDC proxy": the parts are what is used
         combination = COMBINATION.match(sentence[m.end():])
         object_at = m.end() + (combination.end() if combination else 0)
