@@ -22,6 +22,7 @@ from ..model import Block, Document, Entity, Evidence, Fact, Mention, Relation
 from ..names import (
     ADR_ID,
     ADR_REFERENCE,
+    RECORD_STATUS_WORDS,
     adr_id,
     canonical_adr_number,
     clean_name,
@@ -85,9 +86,7 @@ OPTIONS_SECTION = re.compile(r"^(?:(?:other\s+)?(?:options?|alternatives?)(?:\s+
 NOT_AN_OPTION = re.compile(r"^(?:advantages|disadvantages|pros|cons|positives?|negatives?|consequences|summary|"
                            r"comparison|documentation|good|bad|neutral|notes?|details|context|risks?|costs?)\b",
                            re.IGNORECASE)
-STATUS_WORD = re.compile(r"\b(accepted|proposed|deprecated|superseded|superceded|superceeded|rejected|draft|approved|"
-                         r"implemented|in progress|under review|amended|withdrawn|agreed|adopted|retired|obsolete|"
-                         r"replaced|on hold|abandoned|final|decided)\b", re.IGNORECASE)
+STATUS_WORD = re.compile(rf"\b({RECORD_STATUS_WORDS})\b", re.IGNORECASE)
 STATUS_EMOJI = {"✅": "Accepted", "✔": "Accepted", "❌": "Rejected", "✖": "Rejected", "⌛": "Superseded",
                 "🤔": "Proposed", "♻": "Amended"}
 # every spelling people use: superseded, superceded, superceeded; supersedes, supercedes, superseeds
