@@ -494,6 +494,25 @@ def _in_options(section: tuple[str, ...]) -> bool:
     return any(OPTIONS_SECTION.match(clean_name(s)) for s in section)
 
 
+def _cites_record(doc: Document, block: Block, sentence: str) -> bool:
+    """Whether a sentence links to another decision record's document ("[decision to adopt X](./0022-use-x.md)",
+    "In ADRs [0018](./0018-….md) and [0019](…) we decided …"): a file named as a record is (`0022-…`, `ADR-7…`)."""
+    lines = range(block.line, max(block.end_line, block.line) + 1)
+    for link in doc.links:
+        if link.line not in lines or link.kind == "anchor" or not link.text or link.text not in sentence:
+            continue
+        path = link.target or link.href.split("#")[0].split("?")[0]
+        if not path or path == doc.path or not re.search(r"\.(?:md|markdown|html?)$", path, re.I):
+            continue
+        name = _stem(path)
+        # a record beside this one ("0022-….md", "./0022-….md"), or in a decisions folder
+        beside = link.target is not None and posixpath.dirname(link.target) == posixpath.dirname(doc.path) or \
+            re.fullmatch(r"(?:\./)?[^/]+", link.href.split("#")[0]) is not None
+        if FILE_ADR_NUMBER.match(name) or FILE_NUMBER.match(name) and (beside or DECISION_FOLDER.search("/" + path)):
+            return True
+    return False
+
+
 # a decision line that is a name and what it is for: "Bitwarden for user-oriented secrets.", "GitHub Actions"
 NAMED_CHOICE = re.compile(r"^(?P<name>[^\s,;:.][^,;:.]{0,40}?)(?:\s+(?:for|as)\s+(?P<rest>[^.;]{0,80}))?\.?$")
 ROLE_CHOICE = re.compile(r"^(?P<role>[\w][\w /&‑-]{1,40}):\s+(?P<rest>.+)$")
@@ -545,8 +564,10 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
                              0.75 if in_decision else 0.65)
             r = decisions.read_sentence(sentence, known | frozenset(block.code), in_decision)
             others = {canonical_adr_number(int(x.group(1))) for x in ADR_ID.finditer(sentence)} - {rec.id}
-            if others:
-                r.chosen = []  # "we decided to use SES as part of ADR019": another record's decision
+            if others or _cites_record(doc, block, sentence):
+                # "we decided to use SES as part of ADR019", "meshes well with our [decision to adopt Pkl](./0022-…)":
+                # another record's decision
+                r.chosen = []
             # "We considered X … We decided against them": the pronoun stands for what was considered
             if re.search(r"\bdecided against (?:it|them|this|that|these|those)\b", sentence, re.I):
                 r.rejected += considered

@@ -72,6 +72,9 @@ COMMITTED = re.compile(r"\b(?:will|shall|should|must|'ll|are going to|is going t
 IMPERATIVE = re.compile(r"^\W*(?:use|adopt|implement|implementing|move|migrate|switch|deploy|run|host|build|create|add|"
                         r"introduce|replace|go|keep|stay|continue|enable|store|rely|make|set up|choose|select|"
                         r"standardi[sz]e|utili[sz]e|offer|provide|integrate|configure|install|leverage)\b", re.I)
+# a decision named as a thing: "our decision to adopt X", "the earlier decisions to use X and Y"
+CITED_DECISION = re.compile(r"\b(?:our|the|their|its|this|that|an?|earlier|previous|prior|existing)\s+(?:\w+\s+)?"
+                            r"decisions?\s+to\s*$", re.I)
 # what a team set out to try, not what it chose: "we decided to attempt …", "we opted to prototype a workaround"
 TRIAL = re.compile(r"\b(?:to|and)\s+(?:\w+ly\s+)?(?:attempt|try|trial|prototype|experiment|spike|test out|explore|"
                    r"investigate|evaluate|assess|see whether|see if)\b", re.I)
@@ -421,6 +424,8 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
             continue  # "We did use Siegfried in the Alpha": history, not the decision
         if TRIAL.search(clause):
             continue  # "we decided to attempt to replicate it using X": a trial, not the decision
+        if not in_decision and CITED_DECISION.search(before):
+            continue  # "as a consequence of our decision to adopt X": a decision cited, not made here
         # "use a combination of Auth0 and an OIDC proxy": the parts are what is used
         combination = COMBINATION.match(sentence[m.end():])
         object_at = m.end() + (combination.end() if combination else 0)
