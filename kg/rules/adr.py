@@ -30,7 +30,7 @@ from ..names import (
     split_compound,
     split_parenthetical,
 )
-from ..resolve import entity_key
+from ..resolve import GENERIC_TAIL, entity_key
 from . import decisions
 from .phrases import KIND_WORDS, Name
 from .state import (
@@ -623,6 +623,19 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
                         gone[0].text.lower() != chosen_names[0].text.lower():
                     ev = evidence_at(doc, block.line, "prose", block.text)
                     rec.replaced.append((gone[0].text, chosen_names[0].text, ev))
+    # "Raw Kubernetes manifests for Keycloak": what the decision is for is its subject, which none of its options turns
+    # down, nor a variant kg would read as the subject itself ("Keycloak Operator": how the subject is run; the
+    # resolve stage would make it an alias of Keycloak). "RabbitMQ Cluster Operator" is another product, and stays.
+    about = re.search(r"\bfor\s+(?P<subject>.+)$", rec.title, re.I)
+    heading_code = frozenset(c for s in doc.sections[:1] for c in s.code)
+    subjects = [n.text.lower() for n in decisions._first(about.group("subject"), heading_code)
+                if n.start <= 4 and _plausible(n.text)] if about else []
+
+    def the_subject(name: str) -> bool:
+        low = name.lower()
+        return any(low == t or low.startswith(t + " ") and GENERIC_TAIL.fullmatch(low[len(t) + 1:]) for t in subjects)
+
+    choices = [c for c in choices if c[0] != "rejected" or not the_subject(c[1].text)]
     # "Retire Use of X", "Phase out X": what the title retires, no sentence of the record chooses (a title that
     # only prefers another, "Use X instead of Y", may still keep Y where its options say so)
     gone = {k for n in title_reading.removed for k in _keys(n)}
@@ -742,14 +755,17 @@ def _implemented_as(doc: Document, decision_blocks: list[Block], known: frozense
 
 def _options(doc: Document, rec: AdrRecord, known: frozenset[str], choices: list[tuple[str, Name, Evidence]]) -> None:
     """The options the record weighed, which one it chose and which it turned down."""
-    options = weighed_options(doc, known)
+    every_option = weighed_options(doc, known, nameless=True)
+    options = [o for o in every_option if o.names]
     decision_blocks = [b for b in doc.blocks if _is_decision_section(b.section)]
     decision_text = " ".join(b.text for b in decision_blocks)
     # the option a decision names, read a block at a time: "Chosen Alternative: MADR" ends with its list item
     named = next(((b, ref) for b, ref in ((b, decisions.chosen_option_reference(b.text)) for b in decision_blocks)
                   if ref != ("", "")), None)
     number, label = named[1] if named else decisions.chosen_option_reference(decision_text)
-    if label and named and not any(_names_option(label, o) for o in options):
+    # the option the label names, among all weighed (one that names no technology is still the choice)
+    labelled = _options_named(label, every_option) if label else []
+    if label and named and not labelled and not decisions.ACTION_OPTION.match(label.strip("\"“” ")):
         # 'Chosen option: "Reuse the dfe-analytics pattern"' matching no option read here: the name it holds
         found = decisions.names_in(decisions.LEADING_VERB.sub("", label.strip("\"“” ")), known)
         if found and _plausible(found[0].text) and not (" " not in found[0].text and found[0].text[:1].isupper()
@@ -764,7 +780,7 @@ def _options(doc: Document, rec: AdrRecord, known: frozenset[str], choices: list
     if number:
         picked = [o for o in options if o.number == number]
     if not picked and label:
-        picked = [o for o in options if _names_option(label, o)]
+        picked = labelled
     picked += [o for o in options if o.chosen_here and o not in picked]
     chosen_keys = {k for kind, n, _ in choices if kind == "chosen" for k in _keys(n)}
     for o in picked:  # the option the record names as its choice: everything in it is chosen
@@ -803,6 +819,39 @@ def _options(doc: Document, rec: AdrRecord, known: frozenset[str], choices: list
                 choices.append(("rejected", n, ev))
 
 
+# where an option's label stops naming it: a trailing note in brackets, a clause after a comma, "… now", "… with …"
+OPTION_CORE_END = re.compile(r"\s*\(|,|;|\s+[-–—]\s|\s+(?:now|today|first|initially|with|plus)\b", re.I)
+
+
+def _option_core(text: str) -> str:
+    """'Selective sidecar injection now, with ambient mode later' -> 'selective sidecar injection'."""
+    text = text.strip("\"“”' ")
+    m = OPTION_CORE_END.search(text)
+    return re.sub(r"\W+", " ", text[:m.start()] if m and m.start() > 0 else text).strip().lower()
+
+
+def _options_named(label: str, options: list[decisions.Option]) -> list[decisions.Option]:
+    """The option a decision's label names: the options it names exactly, else the one option whose label and the
+    decision's agree once trailing notes are dropped (one the prefix of the other, whole words), or share most
+    words ('Chosen option: "Enable X self-signed TLS"' for '- Enable X self-signed TLS (default behaviour)')."""
+    exact = [o for o in options if _names_option(label, o)]
+    if exact:
+        return exact
+    core = _option_core(label)
+    if len(core) < 8 or len(core.split()) < 2:
+        return []
+    cores = [(o, _option_core(o.label.split("\n")[0])) for o in options]
+    prefix = [o for o, c in cores if len(c) >= 8 and (c == core or c.startswith(core + " ") or core.startswith(c + " "))]
+    if len(prefix) == 1:
+        return prefix
+    if prefix:
+        return []
+    words = set(core.split()) - {"the", "a", "an", "of", "for", "to", "and", "or", "in", "on"}
+    overlap = [o for o, c in cores
+               if words and len(words & set(c.split())) >= max(2, 0.75 * max(len(words), len(set(c.split()))))]
+    return overlap if len(overlap) == 1 else []
+
+
 def _names_option(label: str, option: decisions.Option) -> bool:
     """Whether the label a decision gives its choice ('Chosen option: "Option 2 - Kafka"') is this option's."""
     key = re.sub(r"\W+", " ", label).strip().lower()
@@ -813,9 +862,10 @@ def _keys(n: Name) -> set[str]:
     return {k for k in (name_key(n.text), name_key(n.abbreviation or "")) if k}
 
 
-def weighed_options(doc: Document, known: frozenset[str] = frozenset()) -> list[decisions.Option]:
+def weighed_options(doc: Document, known: frozenset[str] = frozenset(), nameless: bool = False) -> list[decisions.Option]:
     """Options from 'Options considered' sections (their sub-headings or list items), 'Option N' headings,
-    and lists introduced as options ('Some options … were considered:')."""
+    and lists introduced as options ('Some options … were considered:'); with `nameless`, also the options whose
+    labels name no technology ('Selective sidecar injection'), which a decision may still choose."""
     options: list[decisions.Option] = []
     option_sections = [s for s in doc.sections if OPTIONS_SECTION.match(clean_name(s.title))]
     for sec in doc.sections:
@@ -831,7 +881,7 @@ def weighed_options(doc: Document, known: frozenset[str] = frozenset()) -> list[
         rejected_here = any(re.match(r"^\W*(?:rejected|not chosen|ruled out|discarded|dismissed)\b", b.text, re.I)
                             for b in body[:3])
         chosen_here = bool(CHOSEN_MARK.search(title))
-        if names:
+        if names or nameless:
             options.append(decisions.Option(decisions.option_number(title), title, names, sec.line, rejected_here,
                                             chosen_here, under and _alternatives(sec.path[-2])))
     # a list under one option's own heading gives that option's details, not more options
@@ -856,7 +906,7 @@ def weighed_options(doc: Document, known: frozenset[str] = frozenset()) -> list[
                 names = [Name(lead.group("word"))]
         chosen_here, rejected_here = decisions.option_verdict(rest)
         chosen_here = chosen_here or bool(CHOSEN_MARK.search(label))  # "**Apache Flink (chosen)** — …"
-        if names:
+        if names or nameless:
             options.append(decisions.Option(decisions.option_number(b.text) or str(i), label[:80], names, b.line,
                                             rejected_here, chosen_here,
                                             bool(b.section) and _alternatives(b.section[-1])))

@@ -120,6 +120,11 @@ OPTION_LABEL = re.compile(r"^\s*(?:option|alternative|approach|choice)\s*(?P<n>\
                           r"^\s*\(?(?P<n2>\d+)[.):]\s+(?P<rest2>.*)$", re.I)
 CHOSEN_OPTION = re.compile(r"\b(?:chosen|selected|preferred)\s+(?:option|alternative|solution|approach)\s*:?\s*"
                            r"[\"“'\[]?(?P<text>[^\"”'\]\n]{1,80})", re.I)
+# an option that is an action on what is there, not a technology to choose: "Replace all X with Y", "Fork the X charts",
+# "Contribute patches to X", "Enable X's self-signed TLS", "Wait for X's next mode"; turning it down keeps X
+ACTION_OPTION = re.compile(r"^\W*(?:replace|replacing|swap|remove|removing|drop|dropping|retire|fork|forking|patch|patching|"
+                           r"contribute|contributing|wait|waiting|enable|enabling|disable|disabling|turn (?:on|off)|"
+                           r"upgrade|upgrading|downgrade|extend|extending|modify|modifying|wrap|wrapping)\b", re.I)
 OPTION_REFERENCE = re.compile(r"\b(?:option|alternative|approach)\s+(?P<n>\d+|[A-Z])\b", re.I)
 LEADING_VERB = re.compile(rf"^(?:(?:{CHOOSE}|create|build|write|keep|stay with|continue with|do|add|try|run|host|"
                           rf"store|implement|rely on|buy|self-host|reuse|re-use|follow|extend|introduce|the|a|an)\s+)+",
@@ -646,15 +651,20 @@ def option_names(label: str, links: list[str], code: frozenset[str] = frozenset(
     inner = re.fullmatch(r"\(([^()]+)\)", rest)
     if inner:  # "Option B (GitHub Wiki)"
         rest = inner.group(1)
+    if ACTION_OPTION.match(rest):
+        # "Replace all Helm charts with raw manifests": only what would come in stands for the option
+        instead = re.search(r"\s(?:with|by|for)\s+", rest) if re.match(r"\W*(?:replac|swap)", rest, re.I) else None
+        incoming = LEADING_VERB.sub("", rest[instead.end():]) if instead else ""
+        return split_slashes(_heads(names_in(incoming, code), incoming)) if instead else []
     stripped = LEADING_VERB.sub("", rest)
     found = split_slashes(names_in(stripped, code))
-    # "Manual kubectl/helm", "Published and preview forms…": a label's sentence-case first word is no name
-    # unless it is marked as one (a capital inside, a digit, a hyphen, all capitals, a code span)
+    # "Manual kubectl/helm", "Per-component namespaces", "Published and preview forms…": a label's sentence-case first
+    # word is no name unless it is marked as one (a capital inside, a digit, all capitals, a code span)
     following = rest[found[0].end:].lstrip() if found else ""
     if stripped == rest and found and found[0].start == 0 and re.match(r"[a-z]", following) \
             and (not re.match(r"(?:and|or)\s", following) or re.match(r"(?:and|or)\s+[a-z]", following)
                  and is_everyday_word(found[0].text)) \
-            and re.fullmatch(r"[A-Z][a-z]+", found[0].text) and found[0].text not in code:
+            and re.fullmatch(r"[A-Z][a-z]+(?:-[a-z]+)*", found[0].text) and found[0].text not in code:
         found = found[1:]
     # a gerund has a vowel before its -ing ("Reducing"); "Spring" and "String" are names
     if found and found[0].start == 0 and re.fullmatch(r"[A-Z][a-z]*[aeiouy][a-z]*ing", found[0].text.split()[0]) \
