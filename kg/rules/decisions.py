@@ -514,6 +514,9 @@ def lifecycle(sentence: str, code: frozenset[str], out: Reading) -> None:
     m = NEED_REMOVED.search(sentence)
     if m:
         gone = _first(sentence[m.end():], code)
+        # "eliminates the need for Redis as a broker": X is no longer needed in one role, which says nothing of X
+        if gone and re.match(r"[\s,]*(?:as|for)\s", sentence[m.end() + gone[0].end:], re.I):
+            gone = []
         using = re.search(r"\b(?:using|use|uses|with)\s+", sentence[: m.start()], re.I)
         successor = _first(sentence[using.end(): m.start()], code) if using else []
         if gone:
