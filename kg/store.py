@@ -133,7 +133,10 @@ def save(files: dict[str, bytes | bytearray], meta: dict[str, Any], directory: P
 def json_writer(value: Any) -> Callable[[Path], None]:
     """A writer of `value` as compact JSON (with an indent, json encodes in Python, several times slower on a
     large model)."""
-    return lambda path: path.write_bytes(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    def write(path: Path) -> None:
+        path.write_bytes(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+    return write
 
 
 class WrittenBeside:

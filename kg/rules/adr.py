@@ -638,8 +638,8 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
     choices = [c for c in choices if c[0] != "rejected" or not the_subject(c[1].text)]
     # "Retire Use of X", "Phase out X": what the title retires, no sentence of the record chooses (a title that
     # only prefers another, "Use X instead of Y", may still keep Y where its options say so)
-    gone = {k for n in title_reading.removed for k in _keys(n)}
-    choices = [c for c in choices if c[0] != "chosen" or not _keys(c[1]) & gone]
+    retired = {k for n in title_reading.removed for k in _keys(n)}
+    choices = [c for c in choices if c[0] != "chosen" or not _keys(c[1]) & retired]
     if rec.status in ("Rejected", "Withdrawn", "Abandoned"):
         # a rejected record decides nothing: what it proposed is what was turned down
         choices = [("rejected" if kind == "chosen" else kind, n, ev) for kind, n, ev in choices]
