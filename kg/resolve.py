@@ -16,7 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .model import Entity, Fact, Mention
-from .names import ADR_ID, INSTANCE_SUFFIX, ORDERING_PREFIX, canonical_adr_number, is_abbreviation_of, name_key, slug
+from .names import (
+    ADR_ID,
+    INSTANCE_SUFFIX,
+    ORDERING_PREFIX,
+    RECORD_STATUS,
+    canonical_adr_number,
+    is_abbreviation_of,
+    name_key,
+    slug,
+)
 from .relations import hosting_category
 
 TYPE_PREFIX = {"Component": "component", "Vendor": "vendor", "Team": "team", "Repository": "repository",
@@ -303,6 +312,8 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
     decided = {name_key(m.name) for m in mentions if m.props.get("named_by_decision") or m.props.get("declared")}
     for m in mentions:
         k = name_key(m.name)
+        if m.type != "ADR" and RECORD_STATUS.fullmatch(m.name.strip(" *_")):
+            continue  # "this ADR will move to *Accepted*": a record's status, never a name
         if k and (k not in GENERIC or k in decided and m.name[:1].isupper() or m.props.get("manifest_name")):
             by_type.setdefault(m.type, defaultdict(list))[k].append(m)
     for names in by_type.values():

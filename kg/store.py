@@ -135,6 +135,7 @@ def json_writer(value: Any) -> Callable[[Path], None]:
     large model)."""
     def write(path: Path) -> None:
         path.write_bytes(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
     return write
 
 

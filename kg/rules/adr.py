@@ -22,6 +22,7 @@ from ..model import Block, Document, Entity, Evidence, Fact, Mention, Relation
 from ..names import (
     ADR_ID,
     ADR_REFERENCE,
+    RECORD_STATUS_WORDS,
     adr_id,
     canonical_adr_number,
     clean_name,
@@ -29,7 +30,7 @@ from ..names import (
     split_compound,
     split_parenthetical,
 )
-from ..resolve import entity_key
+from ..resolve import GENERIC_TAIL, entity_key
 from . import decisions
 from .phrases import KIND_WORDS, Name
 from .state import (
@@ -85,9 +86,7 @@ OPTIONS_SECTION = re.compile(r"^(?:(?:other\s+)?(?:options?|alternatives?)(?:\s+
 NOT_AN_OPTION = re.compile(r"^(?:advantages|disadvantages|pros|cons|positives?|negatives?|consequences|summary|"
                            r"comparison|documentation|good|bad|neutral|notes?|details|context|risks?|costs?)\b",
                            re.IGNORECASE)
-STATUS_WORD = re.compile(r"\b(accepted|proposed|deprecated|superseded|superceded|superceeded|rejected|draft|approved|"
-                         r"implemented|in progress|under review|amended|withdrawn|agreed|adopted|retired|obsolete|"
-                         r"replaced|on hold|abandoned|final|decided)\b", re.IGNORECASE)
+STATUS_WORD = re.compile(rf"\b({RECORD_STATUS_WORDS})\b", re.IGNORECASE)
 STATUS_EMOJI = {"✅": "Accepted", "✔": "Accepted", "❌": "Rejected", "✖": "Rejected", "⌛": "Superseded",
                 "🤔": "Proposed", "♻": "Amended"}
 # every spelling people use: superseded, superceded, superceeded; supersedes, supercedes, superseeds
@@ -508,6 +507,25 @@ def _in_options(section: tuple[str, ...]) -> bool:
     return any(OPTIONS_SECTION.match(clean_name(s)) for s in section)
 
 
+def _cites_record(doc: Document, block: Block, sentence: str) -> bool:
+    """Whether a sentence links to another decision record's document ("[decision to adopt X](./0022-use-x.md)",
+    "In ADRs [0018](./0018-….md) and [0019](…) we decided …"): a file named as a record is (`0022-…`, `ADR-7…`)."""
+    lines = range(block.line, max(block.end_line, block.line) + 1)
+    for link in doc.links:
+        if link.line not in lines or link.kind == "anchor" or not link.text or link.text not in sentence:
+            continue
+        path = link.target or link.href.split("#")[0].split("?")[0]
+        if not path or path == doc.path or not re.search(r"\.(?:md|markdown|html?)$", path, re.I):
+            continue
+        name = _stem(path)
+        # a record beside this one ("0022-….md", "./0022-….md"), or in a decisions folder
+        beside = link.target is not None and posixpath.dirname(link.target) == posixpath.dirname(doc.path) or \
+            re.fullmatch(r"(?:\./)?[^/]+", link.href.split("#")[0]) is not None
+        if FILE_ADR_NUMBER.match(name) or FILE_NUMBER.match(name) and (beside or DECISION_FOLDER.search("/" + path)):
+            return True
+    return False
+
+
 # a decision line that is a name and what it is for: "Bitwarden for user-oriented secrets.", "GitHub Actions"
 NAMED_CHOICE = re.compile(r"^(?P<name>[^\s,;:.][^,;:.]{0,40}?)(?:\s+(?:for|as)\s+(?P<rest>[^.;]{0,80}))?\.?$")
 ROLE_CHOICE = re.compile(r"^(?P<role>[\w][\w /&‑-]{1,40}):\s+(?P<rest>.+)$")
@@ -568,8 +586,10 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
                              0.75 if in_decision else 0.65)
             r = decisions.read_sentence(sentence, known | frozenset(block.code), in_decision)
             others = {canonical_adr_number(int(x.group(1))) for x in ADR_ID.finditer(sentence)} - {rec.id}
-            if others:
-                r.chosen = []  # "we decided to use SES as part of ADR019": another record's decision
+            if others or _cites_record(doc, block, sentence):
+                # "we decided to use SES as part of ADR019", "meshes well with our [decision to adopt Pkl](./0022-…)":
+                # another record's decision
+                r.chosen = []
             # "We considered X … We decided against them": the pronoun stands for what was considered
             if re.search(r"\bdecided against (?:it|them|this|that|these|those)\b", sentence, re.I):
                 r.rejected += considered
@@ -577,6 +597,7 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
             considered = decisions.names_in(sentence[m.end():], known | frozenset(block.code)) if m else []
             take(r, ev)
     _implemented_as(doc, decision_blocks, known, note)
+    _turned_down_headings(doc, known, note)
     from .. import gazetteer
 
     # "- Container registry: **GHCR** (GitHub Container Registry) by default.": a role, then its choice in bold
@@ -624,6 +645,23 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
                         gone[0].text.lower() != chosen_names[0].text.lower():
                     ev = evidence_at(doc, block.line, "prose", block.text)
                     rec.replaced.append((gone[0].text, chosen_names[0].text, ev))
+    # "Raw Kubernetes manifests for Keycloak": what the decision is for is its subject, which none of its options turns
+    # down, nor a variant kg would read as the subject itself ("Keycloak Operator": how the subject is run; the
+    # resolve stage would make it an alias of Keycloak). "RabbitMQ Cluster Operator" is another product, and stays.
+    about = re.search(r"\bfor\s+(?P<subject>.+)$", rec.title, re.I)
+    heading_code = frozenset(c for s in doc.sections[:1] for c in s.code)
+    subjects = [n.text.lower() for n in decisions._first(about.group("subject"), heading_code)
+                if n.start <= 4 and _plausible(n.text)] if about else []
+
+    def the_subject(name: str) -> bool:
+        low = name.lower()
+        return any(low == t or low.startswith(t + " ") and GENERIC_TAIL.fullmatch(low[len(t) + 1:]) for t in subjects)
+
+    choices = [c for c in choices if c[0] != "rejected" or not the_subject(c[1].text)]
+    # "Retire Use of X", "Phase out X": what the title retires, no sentence of the record chooses (a title that
+    # only prefers another, "Use X instead of Y", may still keep Y where its options say so)
+    retired = {k for n in title_reading.removed for k in _keys(n)}
+    choices = [c for c in choices if c[0] != "chosen" or not _keys(c[1]) & retired]
     if rec.status in ("Rejected", "Withdrawn", "Abandoned"):
         # a rejected record decides nothing: what it proposed is what was turned down
         choices = [("rejected" if kind == "chosen" else kind, n, ev) for kind, n, ev in choices]
@@ -669,6 +707,39 @@ def _plausible(name: str) -> bool:
     return name.lower() not in decisions_stopwords() and name.lower() not in KINDS_OF_THING
 
 
+# "Why not KCL", "Why not use Go?": a heading that argues against a name
+WHY_NOT = re.compile(r"^\W*why\s+not\s+(?:just\s+)?(?:use\s+|using\s+|adopt\s+|choose\s+)?(?P<rest>.+?)\W*$", re.I)
+# "Reasons for dropping at the long list stage", "Reasons for not selecting …", "Rejected alternatives": the names
+# under it (its sub-headings, its list items led by a bold name) were turned down
+TURNED_DOWN_SECTION = re.compile(r"^\W*(?:reasons?\s+(?:for|why)\s+(?:we\s+)?(?:dropping|dropped|rejecting|rejected|"
+                                 r"discarding|ruling out|not\s+(?:selecting|choosing|picking|using|adopting|"
+                                 r"pursuing))|(?:rejected|discarded|dropped|ruled[- ]out)\s+(?:options?|alternatives?|"
+                                 r"candidates|tools|approaches))\b", re.I)
+
+
+def _turned_down_headings(doc: Document, known: frozenset[str],
+                          note: Callable[[str, list[Name], Evidence], None]) -> None:
+    """The names a record's headings say it turned down: 'Why not X', and each name under 'Reasons for dropping …'
+    (a sub-heading, or a list item led by a bold name)."""
+    turned_down = [s for s in doc.sections if TURNED_DOWN_SECTION.match(clean_name(s.title))]
+    for sec in doc.sections:
+        title = clean_name(sec.title)
+        m = WHY_NOT.match(title)
+        under = any(len(sec.path) == len(t.path) + 1 and sec.path[:-1] == t.path for t in turned_down) \
+            and not TURNED_DOWN_SECTION.match(title)
+        phrase = m.group("rest") if m else title if under else ""
+        # read as an option's label: "Reasons for …" or "Summary of findings" names nothing
+        names = decisions.option_names(phrase, [], known | frozenset(sec.code)) if phrase else []
+        if names and names[0].start == 0:
+            note("rejected", names, evidence_at(doc, sec.line, "prose", title, 0.65))
+    for block in doc.blocks:
+        if block.kind == "item" and block.depth <= 1 and block.strong and block.text.startswith(block.strong[0]) \
+                and any(block.section == t.path for t in turned_down):
+            names = decisions.names_in(block.strong[0], known | frozenset(block.code))
+            if names and names[0].start == 0:
+                note("rejected", names, evidence_at(doc, block.line, "prose", block.text, 0.65))
+
+
 # a decision paragraph that introduces the parts of its choice: "Chosen option: Option C, implemented as:"
 PARTS_INTRO = re.compile(r"\b(?:implemented (?:as|with|by|using)|consist(?:s|ing)? of|compris(?:es|ing)|made up of|"
                          r"built (?:from|with)|(?:the )?following (?:tools|components|technologies|services|products)|"
@@ -706,14 +777,17 @@ def _implemented_as(doc: Document, decision_blocks: list[Block], known: frozense
 
 def _options(doc: Document, rec: AdrRecord, known: frozenset[str], choices: list[tuple[str, Name, Evidence]]) -> None:
     """The options the record weighed, which one it chose and which it turned down."""
-    options = weighed_options(doc, known)
+    every_option = weighed_options(doc, known, nameless=True)
+    options = [o for o in every_option if o.names]
     decision_blocks = [b for b in doc.blocks if _is_decision_section(b.section)]
     decision_text = " ".join(b.text for b in decision_blocks)
     # the option a decision names, read a block at a time: "Chosen Alternative: MADR" ends with its list item
     named = next(((b, ref) for b, ref in ((b, decisions.chosen_option_reference(b.text)) for b in decision_blocks)
                   if ref != ("", "")), None)
     number, label = named[1] if named else decisions.chosen_option_reference(decision_text)
-    if label and named and not any(_names_option(label, o) for o in options):
+    # the option the label names, among all weighed (one that names no technology is still the choice)
+    labelled = _options_named(label, every_option) if label else []
+    if label and named and not labelled and not decisions.ACTION_OPTION.match(label.strip("\"“” ")):
         # 'Chosen option: "Reuse the dfe-analytics pattern"' matching no option read here: the name it holds
         found = decisions.names_in(decisions.LEADING_VERB.sub("", label.strip("\"“” ")), known)
         if found and _plausible(found[0].text) and not (" " not in found[0].text and found[0].text[:1].isupper()
@@ -728,7 +802,7 @@ def _options(doc: Document, rec: AdrRecord, known: frozenset[str], choices: list
     if number:
         picked = [o for o in options if o.number == number]
     if not picked and label:
-        picked = [o for o in options if _names_option(label, o)]
+        picked = labelled
     picked += [o for o in options if o.chosen_here and o not in picked]
     chosen_keys = {k for kind, n, _ in choices if kind == "chosen" for k in _keys(n)}
     for o in picked:  # the option the record names as its choice: everything in it is chosen
@@ -767,6 +841,39 @@ def _options(doc: Document, rec: AdrRecord, known: frozenset[str], choices: list
                 choices.append(("rejected", n, ev))
 
 
+# where an option's label stops naming it: a trailing note in brackets, a clause after a comma, "… now", "… with …"
+OPTION_CORE_END = re.compile(r"\s*\(|,|;|\s+[-–—]\s|\s+(?:now|today|first|initially|with|plus)\b", re.I)
+
+
+def _option_core(text: str) -> str:
+    """'Selective sidecar injection now, with ambient mode later' -> 'selective sidecar injection'."""
+    text = text.strip("\"“”' ")
+    m = OPTION_CORE_END.search(text)
+    return re.sub(r"\W+", " ", text[:m.start()] if m and m.start() > 0 else text).strip().lower()
+
+
+def _options_named(label: str, options: list[decisions.Option]) -> list[decisions.Option]:
+    """The option a decision's label names: the options it names exactly, else the one option whose label and the
+    decision's agree once trailing notes are dropped (one the prefix of the other, whole words), or share most
+    words ('Chosen option: "Enable X self-signed TLS"' for '- Enable X self-signed TLS (default behaviour)')."""
+    exact = [o for o in options if _names_option(label, o)]
+    if exact:
+        return exact
+    core = _option_core(label)
+    if len(core) < 8 or len(core.split()) < 2:
+        return []
+    cores = [(o, _option_core(o.label.split("\n")[0])) for o in options]
+    prefix = [o for o, c in cores if len(c) >= 8 and (c == core or c.startswith(core + " ") or core.startswith(c + " "))]
+    if len(prefix) == 1:
+        return prefix
+    if prefix:
+        return []
+    words = set(core.split()) - {"the", "a", "an", "of", "for", "to", "and", "or", "in", "on"}
+    overlap = [o for o, c in cores
+               if words and len(words & set(c.split())) >= max(2, 0.75 * max(len(words), len(set(c.split()))))]
+    return overlap if len(overlap) == 1 else []
+
+
 def _names_option(label: str, option: decisions.Option) -> bool:
     """Whether the label a decision gives its choice ('Chosen option: "Option 2 - Kafka"') is this option's."""
     key = re.sub(r"\W+", " ", label).strip().lower()
@@ -777,9 +884,10 @@ def _keys(n: Name) -> set[str]:
     return {k for k in (name_key(n.text), name_key(n.abbreviation or "")) if k}
 
 
-def weighed_options(doc: Document, known: frozenset[str] = frozenset()) -> list[decisions.Option]:
+def weighed_options(doc: Document, known: frozenset[str] = frozenset(), nameless: bool = False) -> list[decisions.Option]:
     """Options from 'Options considered' sections (their sub-headings or list items), 'Option N' headings,
-    and lists introduced as options ('Some options … were considered:')."""
+    and lists introduced as options ('Some options … were considered:'); with `nameless`, also the options whose
+    labels name no technology ('Selective sidecar injection'), which a decision may still choose."""
     options: list[decisions.Option] = []
     option_sections = [s for s in doc.sections if OPTIONS_SECTION.match(clean_name(s.title))]
     for sec in doc.sections:
@@ -795,7 +903,7 @@ def weighed_options(doc: Document, known: frozenset[str] = frozenset()) -> list[
         rejected_here = any(re.match(r"^\W*(?:rejected|not chosen|ruled out|discarded|dismissed)\b", b.text, re.I)
                             for b in body[:3])
         chosen_here = bool(CHOSEN_MARK.search(title))
-        if names:
+        if names or nameless:
             options.append(decisions.Option(decisions.option_number(title), title, names, sec.line, rejected_here,
                                             chosen_here, under and _alternatives(sec.path[-2])))
     # a list under one option's own heading gives that option's details, not more options
@@ -820,7 +928,7 @@ def weighed_options(doc: Document, known: frozenset[str] = frozenset()) -> list[
                 names = [Name(lead.group("word"))]
         chosen_here, rejected_here = decisions.option_verdict(rest)
         chosen_here = chosen_here or bool(CHOSEN_MARK.search(label))  # "**Apache Flink (chosen)** — …"
-        if names:
+        if names or nameless:
             options.append(decisions.Option(decisions.option_number(b.text) or str(i), label[:80], names, b.line,
                                             rejected_here, chosen_here,
                                             bool(b.section) and _alternatives(b.section[-1])))

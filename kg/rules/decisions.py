@@ -32,13 +32,17 @@ CHOSEN_PASSIVE = re.compile(r"\b(?:was|were|is|are|has been|have been|will be)\s
                             r"preferred|picked|the chosen option|our choice|(?:the|a) (?:clear )?winner)\b", re.I)
 REJECTED_PASSIVE = re.compile(r"\b(?:was|were|is|are|has been|have been|will be)\s+(?:rejected|ruled out|"
                               r"discarded|removed from consideration|not (?:chosen|selected|adopted|pursued))\b"
-                              r"|\brejected\s+(?:due to|because|as|for)\b", re.I)
+                              r"|\brejected\s+(?:due to|because|as|for)\b"
+                              # "we decided that X was not a good fit", "X is not the right choice for us"
+                              r"|\b(?:was|were|is|are)\s+not\s+(?:a|an|the)\s+(?:good|great|right|suitable|viable|"
+                              r"sensible|appropriate)\s+(?:fit|choice|option|match|solution)\b", re.I)
 # words after which a name is turned down ("chose X over Y", "X instead of Y", "in favour of Y")
 AGAINST = re.compile(r"\b(?:instead of|rather than|in favou?r of|as opposed to|decided against|decides? against|"
                      r"(?:have |had )?rejected|(?:will|shall|do|does|did|would) not (?:use|adopt|implement|build|"
                      r"choose|select|deploy|run|go with|pursue|apply)(?:(?:\s+\w+){1,4}?\s+(?:using|with))?|"
                      r"won't (?:use|adopt|implement|build|choose|deploy|run)|(?:decided|chose|opted) not to "
-                     r"(?:use|adopt|implement|choose|deploy|run|go with|pursue|apply)|not (?:to )?use)\s+", re.I)
+                     r"(?:use|adopt|implement|choose|deploy|run|go with|pursue|apply|continue with|continue using|"
+                     r"proceed with|go ahead with|move forward with)|not (?:to )?use)\s+", re.I)
 OVER = re.compile(r"\bover\s+", re.I)
 # "chose X framework over Y": a few lower-case words may stand between the choice and "over"
 OVER_AFTER = re.compile(r"^\s*(?:[a-z][\w-]*\s+){0,3}?over\s+")
@@ -47,7 +51,8 @@ CHOOSE_VERB = re.compile(rf"\b(?:{CHOOSE})\s+", re.I)
 LABELLED_CHOICE = re.compile(r"^\W*(?:chosen|selected|choice|chosen (?:tool|technology|solution))\s*:\s*(?P<rest>\S.*)$",
                              re.I)
 COMBINATION = re.compile(r"(?:a|an)\s+(?:combination|mix|mixture|pair)\s+of\s+(?:the\s+)?", re.I)
-STRONG_DECISION = re.compile(r"\b(?:we|i|the team)\s+(?:have\s+|had\s+)?(?:decided|chose|agreed|opted|selected|"
+STRONG_DECISION = re.compile(r"\b(?:we|i|the team)\s+(?:have\s+|had\s+)?(?:ultimately\s+|eventually\s+|finally\s+|"
+                             r"therefore\s+|then\s+|also\s+)?(?:decided|chose|agreed|opted|selected|"
                              r"rejected|ruled out|dropped|discarded|will|shall|are going to|plan to|intend to)\b|"
                              r"\bdecided to\b|\bdecision\s+(?:is|was)\b|\bchosen (?:option|alternative)\b|"
                              r"\bdecision\b[^.;]{0,40}\bwas (?:made|taken)\b|"
@@ -67,6 +72,15 @@ COMMITTED = re.compile(r"\b(?:will|shall|should|must|'ll|are going to|is going t
 IMPERATIVE = re.compile(r"^\W*(?:use|adopt|implement|implementing|move|migrate|switch|deploy|run|host|build|create|add|"
                         r"introduce|replace|go|keep|stay|continue|enable|store|rely|make|set up|choose|select|"
                         r"standardi[sz]e|utili[sz]e|offer|provide|integrate|configure|install|leverage)\b", re.I)
+# a decision named as a thing: "our decision to adopt X", "the earlier decisions to use X and Y"
+CITED_DECISION = re.compile(r"\b(?:our|the|their|its|this|that|an?|earlier|previous|prior|existing)\s+(?:\w+\s+)?"
+                            r"decisions?\s+to\s*$", re.I)
+# what a team set out to try, not what it chose: "we decided to attempt …", "we opted to prototype a workaround"
+TRIAL = re.compile(r"\b(?:to|and)\s+(?:\w+ly\s+)?(?:attempt|try|trial|prototype|experiment|spike|test out|explore|"
+                   r"investigate|evaluate|assess|see whether|see if)\b", re.I)
+# a verb of choosing after one of ending: "stop using X", "cease to use X", "quit using X"
+STOPPED = re.compile(r"\b(?:stop|stops|stopped|stopping|cease|ceases|ceased|ceasing|quit|quits|quitting)\s+(?:to\s+)?$",
+                     re.I)
 # retiring a technology: "We will retire X", "remove X", "terminate our X instance"
 REMOVE_VERB = re.compile(r"\b(?:remove|removes|removing|retire|retires|retiring|decommission|decommissions|"
                          r"decommissioning|deprecate|deprecates|deprecating|drop|drops|dropping|terminate|terminates|"
@@ -111,6 +125,11 @@ OPTION_LABEL = re.compile(r"^\s*(?:option|alternative|approach|choice)\s*(?P<n>\
                           r"^\s*\(?(?P<n2>\d+)[.):]\s+(?P<rest2>.*)$", re.I)
 CHOSEN_OPTION = re.compile(r"\b(?:chosen|selected|preferred)\s+(?:option|alternative|solution|approach)\s*:?\s*"
                            r"[\"“'\[]?(?P<text>[^\"”'\]\n]{1,80})", re.I)
+# an option that is an action on what is there, not a technology to choose: "Replace all X with Y", "Fork the X charts",
+# "Contribute patches to X", "Enable X's self-signed TLS", "Wait for X's next mode"; turning it down keeps X
+ACTION_OPTION = re.compile(r"^\W*(?:replace|replacing|swap|remove|removing|drop|dropping|retire|fork|forking|patch|patching|"
+                           r"contribute|contributing|wait|waiting|enable|enabling|disable|disabling|turn (?:on|off)|"
+                           r"upgrade|upgrading|downgrade|extend|extending|modify|modifying|wrap|wrapping)\b", re.I)
 OPTION_REFERENCE = re.compile(r"\b(?:option|alternative|approach)\s+(?P<n>\d+|[A-Z])\b", re.I)
 LEADING_VERB = re.compile(rf"^(?:(?:{CHOOSE}|create|build|write|keep|stay with|continue with|do|add|try|run|host|"
                           rf"store|implement|rely on|buy|self-host|reuse|re-use|follow|extend|introduce|the|a|an)\s+)+",
@@ -171,7 +190,8 @@ def _heads(names: list[Name], phrase: str) -> list[Name]:
     of New Relic sending alerts" the name qualifies what follows it; "the gitops-bridge tooling" is still the tool."""
     out = []
     for n in names:
-        m = re.match(r"\s+([a-z][\w-]*)", phrase[n.end:])
+        # a name that ends its clause ("not to use Go or KCL; the rationale …") qualifies nothing after it
+        m = None if re.search(r"[,;:.!?]$", phrase[n.start:n.end]) else re.match(r"\s+([a-z][\w-]*)", phrase[n.end:])
         if m and m.group(1) not in BOUNDARY and m.group(1) not in ("and", "or", "nor") \
                 and m.group(1) not in KIND_WORDS:
             continue
@@ -235,8 +255,9 @@ def _read_title_clause(title: str, code: frozenset[str]) -> Reading:
             out.removed += olds
             out.chosen += news
             return out
-    m = re.match(r"^(?:and\s+)?(?:remove|retire|decommission|deprecate|drop|sunset|stop using|phase out)\s+(?P<rest>.+)$",
-                 text, re.I)
+    # "Remove X", "Retire Use of X", "Stop using X", "Phase out the use of X"
+    m = re.match(r"^(?:and\s+)?(?:remove|retire|decommission|deprecate|drop|sunset|stop using|stop|phase out)\s+"
+                 r"(?:(?:the\s+|our\s+)?(?:use|usage)\s+of\s+)?(?P<rest>.+)$", text, re.I)
     if m:
         gone = split_slashes(_first(m.group("rest"), code))
         out.removed += gone
@@ -411,6 +432,10 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
             continue
         if re.search(r"\b(?:did|had|used to|previously|originally|initially|currently|already)\s*$", clause, re.I):
             continue  # "We did use Siegfried in the Alpha": history, not the decision
+        if TRIAL.search(clause):
+            continue  # "we decided to attempt to replicate it using X": a trial, not the decision
+        if not in_decision and CITED_DECISION.search(before):
+            continue  # "as a consequence of our decision to adopt X": a decision cited, not made here
         # "use a combination of Auth0 and an OIDC proxy": the parts are what is used
         combination = COMBINATION.match(sentence[m.end():])
         object_at = m.end() + (combination.end() if combination else 0)
@@ -425,7 +450,8 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
                 continue  # "We will run K3s on Contabo": the choice is the host, read as "run on"
         if re.match(r"(?:a|an|one)\s", sentence[m.end():], re.I):
             names = _heads(names, sentence[m.end():])  # "use a UNIX socket": a kind of thing, not a product
-        if NEGATED.search(clause[-40:]):  # the verb's own negation, not one a long clause before it
+        # the verb's own negation, not one a long clause before it; "we decided to stop using X" retires X
+        if NEGATED.search(clause[-40:]) or STOPPED.search(clause):
             out.rejected += names
             continue
         out.chosen += names
@@ -493,6 +519,9 @@ def lifecycle(sentence: str, code: frozenset[str], out: Reading) -> None:
     m = NEED_REMOVED.search(sentence)
     if m:
         gone = _first(sentence[m.end():], code)
+        # "eliminates the need for Redis as a broker": X is no longer needed in one role, which says nothing of X
+        if gone and re.match(r"[\s,]*(?:as|for)\s", sentence[m.end() + gone[0].end:], re.I):
+            gone = []
         using = re.search(r"\b(?:using|use|uses|with)\s+", sentence[: m.start()], re.I)
         successor = _first(sentence[using.end(): m.start()], code) if using else []
         if gone:
@@ -634,15 +663,20 @@ def option_names(label: str, links: list[str], code: frozenset[str] = frozenset(
     inner = re.fullmatch(r"\(([^()]+)\)", rest)
     if inner:  # "Option B (GitHub Wiki)"
         rest = inner.group(1)
+    if ACTION_OPTION.match(rest):
+        # "Replace all Helm charts with raw manifests": only what would come in stands for the option
+        instead = re.search(r"\s(?:with|by|for)\s+", rest) if re.match(r"\W*(?:replac|swap)", rest, re.I) else None
+        incoming = LEADING_VERB.sub("", rest[instead.end():]) if instead else ""
+        return split_slashes(_heads(names_in(incoming, code), incoming)) if instead else []
     stripped = LEADING_VERB.sub("", rest)
     found = split_slashes(names_in(stripped, code))
-    # "Manual kubectl/helm", "Published and preview forms…": a label's sentence-case first word is no name
-    # unless it is marked as one (a capital inside, a digit, a hyphen, all capitals, a code span)
+    # "Manual kubectl/helm", "Per-component namespaces", "Published and preview forms…": a label's sentence-case first
+    # word is no name unless it is marked as one (a capital inside, a digit, all capitals, a code span)
     following = rest[found[0].end:].lstrip() if found else ""
     if stripped == rest and found and found[0].start == 0 and re.match(r"[a-z]", following) \
             and (not re.match(r"(?:and|or)\s", following) or re.match(r"(?:and|or)\s+[a-z]", following)
                  and is_everyday_word(found[0].text)) \
-            and re.fullmatch(r"[A-Z][a-z]+", found[0].text) and found[0].text not in code:
+            and re.fullmatch(r"[A-Z][a-z]+(?:-[a-z]+)*", found[0].text) and found[0].text not in code:
         found = found[1:]
     # a gerund has a vowel before its -ing ("Reducing"); "Spring" and "String" are names
     if found and found[0].start == 0 and re.fullmatch(r"[A-Z][a-z]*[aeiouy][a-z]*ing", found[0].text.split()[0]) \
