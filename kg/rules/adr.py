@@ -93,6 +93,11 @@ STATUS_EMOJI = {"✅": "Accepted", "✔": "Accepted", "❌": "Rejected", "✖": 
 SUPERSESSION = re.compile(r"\b(?P<by>super[sc]{1,2}e{1,2}de?d\s+by|replaced\s+by|obsoleted\s+by|"
                           r"super[sc]{1,2}e{1,2}ded)"
                           r"|\b(?P<of>super[sc]{1,2}e{1,2}de?s|replaces|obsoletes)\b", re.IGNORECASE)
+# a section that lists a record's relations to others: MADR 2's "Links", log4brains' "Related Decision Records"
+RELATED_SECTION = re.compile(r"^(?:links|related(?:\s+(?:decision\s+)?(?:records|decisions|adrs|links))?|relations|"
+                             r"relationships|see also|references)$", re.I)
+# a relation to a part of another record: "Supersedes: ADR-005 OpenSearch section (moved here)", "in part"
+PART_OF = re.compile(r"\b(?:partially|partly|in part|sections?|parts? of|portions? of|paragraphs?)\b", re.I)
 # a decision section that says no decision is made yet
 UNDECIDED = re.compile(r"^\W*(?:to be (?:taken|decided|defined|determined|agreed|confirmed|made)|tbd|tbc|t\.b\.d|pending|"
                        r"undecided|open|not (?:yet )?decided|no decision(?: yet| has been)?|\?+)\b", re.IGNORECASE)
@@ -442,16 +447,21 @@ def _supersession(doc: Document, rec: AdrRecord, status_blocks: list[Block]) -> 
     # under "Context" (the sentence must speak of this record: see below)
     said = [b for b in doc.blocks if b not in status_blocks and b not in head and SUPERSESSION.search(b.text)
             and re.search(r"\bthis\s+(?:decision|adr|record|document)\b", b.text, re.I)]
+    # and a line of a "Links" / "Related records" section that starts with the relation: "Supersedes [ADR-3](…)"
+    # (MADR 2, log4brains); "Partially supersedes …", "Refined by …" keep the other record in force
+    related = [b for b in doc.blocks if b not in status_blocks and b not in head and b not in said and b.section
+               and RELATED_SECTION.match(clean_name(b.section[-1])) and SUPERSESSION.match(b.text.lstrip("-*+ "))
+               and not PART_OF.search(b.text)]
     seen: set[str] = set()
     own = {"doc:" + doc.path, rec.id}
-    for block in status_blocks + [b for b in head if b not in status_blocks] + said:
+    for block in status_blocks + [b for b in head if b not in status_blocks] + said + related:
         for sentence in SENTENCE.split(block.text):
             if re.search(r"\b(?:if|when|whether|would|could|may)\b", sentence[:40], re.I):
                 continue
             for m in SUPERSESSION.finditer(sentence):
                 # only this record's own statement: "This decision supersedes …" or a status line
                 if block not in status_blocks and not re.match(
-                        r"^\W*(?:this\s+(?:decision|adr|record|document)|status|it)\b|^\W*(?:super|obsolete)",
+                        r"^\W*(?:this\s+(?:decision|adr|record|document)|status|it)\b|^\W*(?:super|obsolete|replace)",
                         sentence, re.I):
                     continue
                 target = rec.superseded_by if m.group("by") else rec.supersedes
