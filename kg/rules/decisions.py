@@ -235,7 +235,15 @@ def read_title(title: str, code: frozenset[str] = frozenset()) -> Reading:
 
 
 def _read_title_clause(title: str, code: frozenset[str]) -> Reading:
-    """One clause of a title: 'Use X', 'Replace X with Y', 'Remove X', 'X will not be applied'."""
+    """One clause of a title: 'Use X', 'Replace X with Y', 'Remove X', 'X will not be applied'; and what it goes
+    'without' ('BOSH access without SOCKS5 or SSH', 'Use Kafka without ZooKeeper') is turned down."""
+    w = re.search(r"\s+without\s+(?:(?:the|a|an|any|using|relying on)\s+)?", title, re.I)
+    if w:
+        out = _read_title_clause(title[:w.start()], code)
+        gone = split_slashes(_first(title[w.end():], code))
+        if gone and gone[0].start == 0:
+            out.rejected += [g for g in gone if all(g.text.lower() != c.text.lower() for c in out.chosen)]
+        return out
     out = Reading()
     text = title.strip()
     m = REPLACE.search(text)
@@ -279,7 +287,15 @@ def _read_title_clause(title: str, code: frozenset[str]) -> Reading:
         return out
     m = MOVE_TO.match(text)
     if m:
-        out.chosen += split_slashes(_first(m.group("new"), code))
+        news = split_slashes(_first(m.group("new"), code))
+        out.chosen += news
+        # "Migrate to GitHub Actions instead of CircleCI": what the move leaves is replaced by where it goes
+        a = AGAINST.search(m.group("new"))
+        olds = _first(m.group("new")[a.end():], code) if a and news else []
+        for old in olds:
+            if not _same_product(old.text, news[0].text):
+                out.replaced.append((old, news[0]))
+                out.removed.append(old)
         return out
     m = TITLE_CHOOSE.match(text)
     if m:
