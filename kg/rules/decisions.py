@@ -29,7 +29,12 @@ CHOOSE = (r"use|uses|using|utili[sz]e|utili[sz]ing|adopt|adopts|adopting|impleme
 RUN_VERB = re.compile(r"^(?:run|runs|operate|operates)$", re.I)
 # "X was chosen", "X is preferred": the name comes before
 CHOSEN_PASSIVE = re.compile(r"\b(?:was|were|is|are|has been|have been|will be)\s+(?:chosen|selected|adopted|"
-                            r"preferred|picked|the chosen option|our choice|(?:the|a) (?:clear )?winner)\b", re.I)
+                            r"preferred|picked|the chosen option|our choice|(?:the|a) (?:clear )?winner|"
+                            r"(?:the|our)\s+(?:best|most suitable|right|preferred|recommended)\s+(?:choice|fit|option))\b",
+                            re.I)
+# "… makes K6 the best choice for us": the name between the verb and its verdict is chosen
+MAKES_BEST = re.compile(r"\bmakes?\s+(?P<name>.{2,40}?)\s+(?:the|our)\s+(?:best|most suitable|right|obvious|clear)\s+"
+                        r"(?:choice|fit|option|candidate)\b", re.I)
 REJECTED_PASSIVE = re.compile(r"\b(?:was|were|is|are|has been|have been|will be)\s+(?:rejected|ruled out|"
                               r"discarded|removed from consideration|not (?:chosen|selected|adopted|pursued))\b"
                               r"|\brejected\s+(?:due to|because|as|for)\b"
@@ -504,6 +509,10 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
             o = OVER.search(sentence[m.end():])
             if o and o.start() < 30:
                 out.rejected += _first(sentence[m.end() + o.end():], code)
+    for m in MAKES_BEST.finditer(sentence):
+        names = _first(m.group("name"), code)
+        if names and names[0].start == 0 and not NEGATED.search(sentence[max(0, m.start() - 12): m.start()]):
+            out.chosen.append(names[0])
     for m in REJECTED_PASSIVE.finditer(sentence):
         before = last_name_before(sentence[: m.start()], code)
         if before is not None:
