@@ -382,6 +382,8 @@ STEP_VERB = re.compile(r"^(?:check|build|generate|execute|consider|optimi[sz]e|b
                        r"publish|release|provision|assign|route|forward|inspect|tag|emit|make|edit|show|allow|deny|"
                        r"choose|confirm|enter|select|open|close|submit|upload|download|login|log in|sign in|"
                        r"auto-\w+|is|has|does|do|can|should|what|how|which|when|where|who|why|if|new|old)\b", re.I)
+# a diamond that joins alternatives ("OR1{OR}") in a dependency map, not a question in a process
+JUNCTION = re.compile(r"^(?:or|and|xor|and/or|either|any|any of|one of|all of)$", re.I)
 DECISION_LABELS = re.compile(r"^(?:yes|no|true|false|ok|fail(?:ed|ure)?|success|pass(?:ed)?|y|n)$", re.I)
 
 
@@ -492,15 +494,17 @@ def diagram_nodes(doc: Document, out: Extraction) -> None:
             _c4_elements(doc, diagram, out, known)
             continue
         if diagram.kind == "flowchart" and (
-                any(n.shape in ("rhombus", "diamond", "decision") for n in diagram.nodes.values())
+                any(n.shape in ("rhombus", "diamond", "decision") and not JUNCTION.match((n.label or "").strip())
+                    for n in diagram.nodes.values())
                 or any(DECISION_LABELS.match(e.label.strip()) for e in diagram.edges if e.label)):
             continue  # a process flow: its boxes are steps
         for node in diagram.nodes.values():
-            if node.shape in PEOPLE_SHAPES:
-                continue  # people: users, editors, operators
+            if node.shape == "actor":
+                continue  # people: users, editors, operators (a circle is a person when its name says so, below)
             label = _first_line(doc, node.id, node.line, re.sub(r"\s+", " ", node.label or "").strip())
-            if not label or STEP_VERB.match(label) or _names_people(label):
-                continue  # a step, or people: "Clinical Staff", "On-Call Team", "Customers"
+            if not label or STEP_VERB.match(label) or _names_people(label) \
+                    or node.shape in PEOPLE_SHAPES and PEOPLE_BOX.match(label):
+                continue  # a step, or people: "Clinical Staff", "On-Call Team", "Customers", a circle "User"
             # "PostgreSQL / CNPG": two names for one thing
             alternatives = [a.strip() for a in re.split(r"\s+/\s+|\s+or\s+", label) if a.strip()]
             if len(alternatives) == 2 and all(names_in(a) and names_in(a)[0].start == 0 for a in alternatives):
