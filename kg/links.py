@@ -47,6 +47,17 @@ def parse_repository_link(href: str) -> tuple[str, str, str, str] | None:
     return m.group("group"), m.group("repo"), m.group("kind") or "", unquote(m.group("path") or "").strip("/")
 
 
+# where a static site keeps its pages under the repository: a root-relative link starts there
+SITE_ROOTS = ("source", "docs", "content", "site", "src")
+
+
+def _page_folder(path: str) -> str:
+    """The folder a static site serves a page as: docs/adrs/adr-008.html.md is served at docs/adrs/adr-008/."""
+    name = posixpath.basename(path)
+    stem = re.sub(r"(?:\.html)?\.(?:md|markdown|mdown)(?:\.erb)?$", "", name, flags=re.I)
+    return posixpath.join(posixpath.dirname(path), stem)
+
+
 class LinkResolver:
     """Resolves links against the set of documents and repositories of one workspace."""
 
@@ -80,6 +91,24 @@ class LinkResolver:
             return path
         return None
 
+    def _site_page(self, doc: Document, path: str, candidate: str) -> str | None:
+        """The page a static site's link means (MkDocs, Middleman's tech-docs, Hugo, Jekyll): `use` or `use.html` is
+        use.md or use.html.md(.erb); a page is served as a folder, so `../sibling` from it is a sibling page; a
+        root-relative link starts at the site's source folder (source/, docs/, content/)."""
+        bases = [candidate]
+        if not path.startswith("/"):
+            bases.append(posixpath.join(_page_folder(doc.path), path))  # "../ADR012-…" from a page served as a folder
+        else:
+            bases += [f"{doc.repo}/{root}/{path.lstrip('/')}" for root in SITE_ROOTS]
+        for base in bases:
+            base = posixpath.normpath(base).rstrip("/")
+            stem = base[: -len(".html")] if base.lower().endswith(".html") else base
+            for name in (f"{stem}.md", f"{stem}.html.md", f"{stem}.html.md.erb", f"{stem}.md.erb",
+                         f"{stem}/index.md", f"{stem}/index.html.md", f"{stem}/index.html.md.erb", f"{stem}/README.md"):
+                if name in self.docs:
+                    return name
+        return None
+
     def resolve(self, doc: Document, link: Link) -> UnresolvedReference | None:
         """Fill link.target and link.kind; return an UnresolvedReference when it points nowhere."""
         href = link.href.strip()
@@ -102,7 +131,7 @@ class LinkResolver:
             candidate = f"{doc.repo}/{path.lstrip('/')}"
         else:
             candidate = posixpath.join(posixpath.dirname(doc.path), path)
-        found = self._existing(candidate)
+        found = self._existing(candidate) or self._site_page(doc, path, candidate)
         if found:
             link.kind, link.target = "internal", found
             return None

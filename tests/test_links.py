@@ -45,3 +45,21 @@ def test_missing_repository_of_the_same_org_is_unresolved_other_orgs_are_externa
     assert kinds == {"ok": "internal", "gone": "unresolved", "ext": "external", "broken": "unresolved"}
     assert [(u.line, u.reason) for u in unresolved] == [
         (3, "repository acme/redpanda is not in the workspace"), (7, "no document at handbook/09-adrs/ADR-014.md")]
+
+
+def test_static_site_links_reach_their_pages() -> None:
+    """A static site's links name pages as it serves them: `use` or `use.html` is use.html.md(.erb) beside the page,
+    `../ADR012-…` from a page served as a folder is a sibling, `/adrs/ADR021-…/` starts at the site's source/."""
+    site = ("manual/source/runbooks/use.html.md.erb", "manual/source/adrs/ADR012-haproxy-healthcheck.html.md",
+            "manual/source/adrs/ADR021-cell-capacity.html.md")
+    links, unresolved = resolve("[a](use) [b](use.html) [c](../adrs/ADR012-haproxy-healthcheck) [d](missing)",
+                                path="manual/source/runbooks/iap.html.md", others=site)
+    assert [(lk.kind, lk.target) for lk in links] == [
+        ("internal", "manual/source/runbooks/use.html.md.erb"), ("internal", "manual/source/runbooks/use.html.md.erb"),
+        ("internal", "manual/source/adrs/ADR012-haproxy-healthcheck.html.md"), ("unresolved", None)]
+    assert [u.target for u in unresolved] == ["missing"]
+    links, unresolved = resolve("[e](../ADR012-haproxy-healthcheck) [f](/adrs/ADR021-cell-capacity/)",
+                                path="manual/source/adrs/ADR008-haproxy.html.md", others=site)
+    assert [lk.target for lk in links] == ["manual/source/adrs/ADR012-haproxy-healthcheck.html.md",
+                                           "manual/source/adrs/ADR021-cell-capacity.html.md"]
+    assert unresolved == []
