@@ -187,6 +187,12 @@ DEPENDENTS_SECTION = re.compile(r"^(?:used by|consumers|consumed by|dependents|d
                                 r"dependent (?:services|systems)|upstream consumers)$", re.I)
 
 
+# a prerequisite to install ("[Terraform](https://www.terraform.io/downloads) (v1.5+)", "- [kubectl](…/tasks/tools/)",
+# "Azure CLI"): what a person needs on a laptop to deploy the component, not what it needs to run
+INSTALL_PAGE = re.compile(r"install|download|/releases?\b|getting[-_]started|/setup\b|/tools/?(?:$|#)", re.I)
+CLIENT_TOOL = re.compile(r"\b(?:CLI|SDK|command[- ]line)\b|\bcli$", re.I)
+
+
 class DependencyItem(NamedTuple):
     """A list item or first table cell that names one end of a dependency."""
 
@@ -196,6 +202,7 @@ class DependencyItem(NamedTuple):
     dependent: bool  # the item depends on the subject, not the subject on it
     known_only: bool  # counts only where the workspace knows the name (a lower-case id, a "Used by" item)
     targets: tuple[str, ...] = ()  # workspace paths of the documents the item links to
+    installed: bool = False  # a tool to install first: it links to an install or download page, or is a CLI
 
 
 def _dependency_items(doc: Document) -> list[DependencyItem]:
@@ -210,6 +217,7 @@ def _dependency_items(doc: Document) -> list[DependencyItem]:
     from .phrases import names_in
 
     found: list[DependencyItem] = []
+    lists: dict[tuple[str, ...], list[int]] = {}  # the list items of each section, by their place in found
     intro: tuple[str, bool] | None = None
     for block in doc.blocks:
         if block.kind != "item":
@@ -239,9 +247,18 @@ def _dependency_items(doc: Document) -> list[DependencyItem]:
         targets = tuple(lk.target for lk in here[:1] if lk.kind == "internal" and lk.target)
         names = names_in(lead, frozenset(block.code) | frozenset(linked))
         if names and names[0].start == 0:
-            found.append(DependencyItem(names[0].text, block.line, subject, dependent, dependents, targets))
+            installed = any(INSTALL_PAGE.search(lk.href) for lk in here) or CLIENT_TOOL.search(names[0].text)
+            lists.setdefault(block.section, []).append(len(found))
+            found.append(DependencyItem(names[0].text, block.line, subject, dependent, dependents, targets,
+                                        bool(installed)))
         elif SLUG.match(lead) or targets:
             found.append(DependencyItem(lead, block.line, subject, dependent, True, targets))
+    # a list most of whose items are tools to install ("Prerequisites: Azure CLI, Terraform, kubectl, kubelogin")
+    # is what a person installs to deploy; so is the rest of it
+    for places in lists.values():
+        if 2 * sum(found[i].installed for i in places) >= len(places) >= 2:
+            for i in places:
+                found[i] = found[i]._replace(installed=True)
     for table in doc.tables:
         dependents = lists_dependents(table.section)
         if not table.header or not (lists_dependencies(table.section) or dependents) \
@@ -324,6 +341,8 @@ def dependency_sections(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             continue
         relation = "dependsOn"
         if not item.dependent:
+            if item.installed:
+                continue  # "- [Terraform](https://www.terraform.io/downloads) (v1.5+)": installed to deploy it
             if INSTALL_TOOLING.search(gaz.category_of(obj)):
                 continue  # "- Helm 3+": what installs or builds the component, not what it needs to run
             if gaz.hosts(obj) and gaz.type_of(obj) == "Component":
