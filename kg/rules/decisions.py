@@ -120,11 +120,12 @@ MOVE_THINGS_TO = re.compile(r"\b(?:move|moving|migrate|migrating|transfer|transf
 TITLE_REJECT = re.compile(r"^(?:do not|don't|never|avoid|no)\s+(?:use\s+|adopt\s+)?(?P<name>.+)$|"
                           r"^(?P<subject>.+?)\s+(?:will|shall|should|must)\s+not\s+be\b", re.I)
 TITLE_CHOOSE = re.compile(rf"^(?:(?:we\s+)?(?:will\s+)?(?:{CHOOSE}|add|adding|try|trial|trialling|enable|enabling|"
-                          rf"run|host|store|keep|offer|provide)\s+|use of\s+)(?P<rest>.+)$", re.I)
+                          rf"run|host|store|keep|offer|provide|put|place)\s+|use of\s+)(?P<rest>.+)$", re.I)
 # "Keycloak as IdP", "Redpanda as the event bus": a title without a verb that gives a name its role
 TITLE_AS_ROLE = re.compile(r"^(?P<name>[^,;:()]+?)\s+as\s+(?:the\s+|our\s+|an?\s+|its\s+)?(?P<role>[^,;:]+)$", re.I)
 # "Store forms in forms-admin", "Keep state on S3": the place is the choice
-TITLE_PLACE = re.compile(r"^(?:store|storing|keep|keeping|host|hosting|run|running|persist|put|hold|deploy|deploying)\s"
+TITLE_PLACE = re.compile(r"^(?:store|storing|keep|keeping|host|hosting|run|running|persist|put|putting|place|placing|"
+                         r"hold|deploy|deploying)\s"
                          r"(?:\S+\s+){0,5}?(?:in|on|into|onto|inside|within)\s+(?!an?\s)(?P<place>.+)$", re.I)
 OPTION_LABEL = re.compile(r"^\s*(?:option|alternative|approach|choice)\s*(?P<n>\d+|(?<=\s)[A-Z])\b\s*[:.)\-–—]*\s*(?P<rest>.*)$|"
                           r"^\s*\(?(?P<n2>\d+)[.):]\s+(?P<rest2>.*)$", re.I)
