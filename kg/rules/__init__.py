@@ -38,6 +38,7 @@ NAME_RULES: list[tuple[str, NameRule]] = [
     ("linked_names", mentions.linked_names),
     ("component_folders", mentions.component_folders),
     ("proper_nouns", mentions.proper_nouns),
+    ("outage_subjects", mentions.outage_subjects),
     ("known_technologies", mentions.known_technologies),
     ("introduced_sections", mentions.introduced_sections),
     ("technology_heads", mentions.technology_heads),

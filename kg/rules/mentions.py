@@ -12,7 +12,7 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
-from ..gazetteer import PHRASE_WORD
+from ..gazetteer import PHRASE_WORD, is_everyday_word
 from ..model import Document, Mention
 from ..names import GENERIC_LINK_TEXT, ORDERING_PREFIX, clean_name, is_abbreviation_of, split_parenthetical
 from .phrases import ADJECTIVE_OF_NAME, CAPITALISED_STOPWORDS, NOT_A_TECHNOLOGY_HEAD, names_in
@@ -202,6 +202,35 @@ def proper_nouns(doc: Document, out: Extraction) -> None:
                 continue
             out.mentions.append(Mention(name, "Component", evidence_at(doc, block.line, "prose", block.text[:300]),
                                         strength=0))
+
+
+# what a runbook says of something that can fail: "If Sirius is down, …", "downtime to Sirius has an impact on …"
+OUTAGE = re.compile(r"\b(?i:if|when|whenever|while|should)\s+(?:the\s+)?(?P<a>[A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*){0,3})\s+"
+                    r"(?:is|are|goes|go|becomes|become|fails?|has failed)\s+(?:down|unavailable|offline|unreachable|"
+                    r"degraded|not available|out of service)?"
+                    r"|\b(?i:downtime|outages?|unavailability|failure)\s+(?:to|of|for|in)\s+(?:the\s+)?"
+                    r"(?P<b>[A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*){0,3})")
+
+
+def outage_subjects(doc: Document, out: Extraction) -> None:
+    """What a runbook says can go down is a thing that runs: "If Sirius is down, staff cannot …", "downtime to
+    Sirius has an impact on connected services" name Sirius, however plain its name."""
+    for block in doc.blocks:
+        for m in OUTAGE.finditer(block.text[:3000]):
+            phrase = m.group("a") or m.group("b")
+            if m.group("a") and not re.search(r"(?:down|unavailable|offline|unreachable|degraded|available|service)$",
+                                              m.group(0)) and not re.search(r"fails?|failed", m.group(0)):
+                continue
+            names = names_in(phrase)
+            if not names or names[0].start != 0 or names[0].end < len(phrase.rstrip(".,;:")) \
+                    or any(w.lower() in CAPITALISED_STOPWORDS for w in names[0].text.split()):
+                continue
+            # "downtime for Complete the Deputy Report": a service named in a phrase that goes on in lower case
+            if re.match(r"\s+(?:the|a|an|of|for|to|my|your|our)\s", block.text[m.end():m.end() + 8]) \
+                    or len(names[0].text.split()) == 1 and is_everyday_word(names[0].text):
+                continue
+            out.mentions.append(Mention(names[0].text, "Component",
+                                        evidence_at(doc, block.line, "prose", block.text[:300]), strength=1))
 
 
 _WORD = re.compile(PHRASE_WORD.pattern, re.I)  # split as the gazetteer split its names, or they never meet
