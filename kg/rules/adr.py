@@ -541,6 +541,45 @@ NAMED_CHOICE = re.compile(r"^(?P<name>[^\s,;:.][^,;:.]{0,40}?)(?:\s+(?:for|as)\s
 ROLE_CHOICE = re.compile(r"^(?P<role>[\w][\w /&‑-]{1,40}):\s+(?P<rest>.+)$")
 
 
+ROLE_LINE = re.compile(r"^[-*+\s]*(?P<role>[A-Za-z][\w /&‑-]{1,30}?)\s*:\s+(?P<rest>\S.{0,80})$")
+
+
+def _role_lines(doc: Document, decision_blocks: list[Block], known: frozenset[str],
+                note: Callable[[str, list[Name], Evidence], None]) -> set[str]:
+    """Options weighed role by role ("- WAF: AWS WAF v2", "- WAF: Cloudflare WAF") and a decision that answers in the
+    same form ("WAF: Cloudflare WAF"): each role's answer is chosen, the role's other options turned down. The roles
+    answered, by their name keys."""
+    options: dict[str, list[tuple[str, int]]] = {}
+    answered: set[str] = set()
+    for block in doc.blocks:
+        if block.kind == "item" and _in_options(block.section) and block not in decision_blocks:
+            m = ROLE_LINE.match(doc.line_text(block.line))
+            if m:
+                options.setdefault(m.group("role").lower(), []).append((m.group("rest"), block.line))
+    if not options:
+        return answered
+    for block in decision_blocks[:15]:
+        for line in range(block.line, max(block.end_line, block.line) + 1):
+            m = ROLE_LINE.match(doc.line_text(line))
+            weighed = options.get(m.group("role").lower()) if m else None
+            if not m or not weighed or len(weighed) < 2:
+                continue
+            answer = clean_name(split_parenthetical(m.group("rest"))[0])
+            chosen = decisions.names_in(answer, known)
+            if not chosen or chosen[0].start != 0:
+                continue
+            ev = evidence_at(doc, line, "prose", doc.line_text(line), 0.7)
+            note("chosen", chosen[:1], ev)
+            answered.add(name_key(m.group("role")))
+            for text, at in weighed:
+                if name_key(clean_name(split_parenthetical(text)[0])) == name_key(answer):
+                    continue
+                other = decisions.names_in(clean_name(split_parenthetical(text)[0]), known)
+                if other and other[0].start == 0:
+                    note("rejected", other[:1], evidence_at(doc, at, "prose", doc.line_text(at), 0.65))
+    return answered
+
+
 def _front_matter_title(doc: Document) -> Evidence | None:
     """The front matter's `title:` line, where a page whose heading is a template tag is titled."""
     if not doc.front_matter.get("title"):
@@ -610,6 +649,10 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
     _turned_down_headings(doc, known, note)
     from .. import gazetteer
 
+    if _role_lines(doc, decision_blocks, known, note):
+        # "DDoS protection, WAF and rate limiting" answered role by role: the title names the roles, and no name in
+        # it is a choice of its own (as when its grammar said what the record decides)
+        rec.title_read = True
     # "- Container registry: **GHCR** (GitHub Container Registry) by default.": a role, then its choice in bold
     for block in decision_blocks[:15]:
         m = ROLE_CHOICE.match(block.text)
