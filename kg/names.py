@@ -14,7 +14,7 @@ INSTANCE_SUFFIX = re.compile(r"\s+(?:pod|replica|instance|node|shard|broker|work
 # the words a decision record's status is written in: "Accepted", "Superseded", "On hold"; never a name on their own
 RECORD_STATUS_WORDS = (r"accepted|proposed|deprecated|superseded|superceded|superceeded|rejected|draft|approved|"
                        r"implemented|in progress|under review|amended|withdrawn|agreed|adopted|retired|obsolete|"
-                       r"replaced|on hold|abandoned|final|decided")
+                       r"replaced|on hold|abandoned|final|decided|pending|deferred")
 RECORD_STATUS = re.compile(rf"(?:{RECORD_STATUS_WORDS})", re.IGNORECASE)
 ADR_SLUG = re.compile(r"^ADR[-_]([A-Za-z][A-Za-z0-9_-]*)$", re.IGNORECASE)
 # what comes before the host in an address: a scheme, compound ones too (jdbc:postgresql://, r2dbc:mysql://),

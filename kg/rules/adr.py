@@ -100,9 +100,12 @@ RELATED_SECTION = re.compile(r"^(?:links|related(?:\s+(?:decision\s+)?(?:records
 PART_OF = re.compile(r"\b(?:partially|partly|in part|sections?|parts? of|portions? of|paragraphs?)\b", re.I)
 # a decision section that says no decision is made yet
 UNDECIDED = re.compile(r"^\W*(?:to be (?:taken|decided|defined|determined|agreed|confirmed|made)|tbd|tbc|t\.b\.d|pending|"
-                       r"undecided|open|not (?:yet )?decided|no decision(?: yet| has been)?|\?+)\b", re.IGNORECASE)
+                       r"undecided|open|not (?:yet )?decided|no decision(?: yet| has been)?|\?+|"
+                       # a template's placeholder left in place ("Decision here...", adr-tools' and Nygard's own words)
+                       r"decision here|(?:describe|state|write) (?:the|your) decision|the change that we're proposing or "
+                       r"have agreed to implement)(?:\W|$)", re.IGNORECASE)
 NOT_IN_FORCE = ("Rejected", "Deprecated", "Superseded", "Withdrawn", "Proposed", "Draft", "Retired", "Obsolete",
-                "Abandoned", "On Hold", "Replaced")
+                "Abandoned", "On Hold", "Replaced", "Pending", "Deferred")
 
 
 @dataclass
@@ -714,6 +717,9 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
     # "Retire Use of X", "Phase out X": what the title retires, no sentence of the record chooses (a title that
     # only prefers another, "Use X instead of Y", may still keep Y where its options say so)
     retired = {k for n in title_reading.removed for k in _keys(n)}
+    # and what the record replaces ("Mongo Replacement by DocumentDB" … "apps that use MongoDB should move"): a
+    # record never decides what it replaces
+    retired |= {name_key(old) for old, new, _ev in rec.replaced if name_key(old) != name_key(new)}
     choices = [c for c in choices if c[0] != "chosen" or not _keys(c[1]) & retired]
     if rec.status in ("Rejected", "Withdrawn", "Abandoned"):
         # a rejected record decides nothing: what it proposed is what was turned down

@@ -108,6 +108,8 @@ MOVE_FROM = re.compile(r"\b(?:move|moving|moved|migrate|migrating|migrated|switc
 MOVE_TO_FROM = re.compile(r"\b(?:move|moving|moved|migrate|migrating|migrated|switch|switching|switched|transition|"
                           r"transitioning)\s+(?:(?:fully|completely|entirely|over)\s+)?(?:to|onto|into)\s+"
                           r"(?P<new>[^;]{1,60}?)\s+from\s+(?P<old>.+)", re.I)
+COMBINE = re.compile(r"^(?:combine|combining|merge|merging|consolidate|consolidating|fold|folding|collapse|collapsing)\s+"
+                     r"(?P<old>.{1,80}?)\s+(?:into|with|onto)\s+(?P<new>.+)$", re.I)
 REPLACE = re.compile(r"\b(?:replace|replaces|replacing|swap|swaps|swapping|substitute|substituting)\s+"
                      r"(?P<old>.{1,80}?)\s+(?:with|by|for)\s+(?P<new>.+)", re.I)
 REPLACED_BY = re.compile(r"(?P<old>[^.;]{1,80}?)\s+(?:was |is |has been |will be |are |were )?(?:fully )?"
@@ -252,6 +254,16 @@ def _read_title_clause(title: str, code: frozenset[str]) -> Reading:
         return out
     out = Reading()
     text = title.strip()
+    m = COMBINE.match(text)
+    if m:
+        # "Combine api-redis into backend-redis": what is folded in goes, what it goes into stays
+        olds, news = split_slashes(_first(m.group("old"), code)), _first(m.group("new"), code)
+        olds = [o for o in olds if not news or o.text.lower() != news[0].text.lower()]
+        if olds and news:
+            out.replaced += [(o, news[0]) for o in olds]
+            out.removed += olds
+            out.chosen.append(news[0])
+            return out
     m = REPLACE.search(text)
     if m and m.start() == 0:
         old, new = _tail_name(m.group("old"), code), _first(m.group("new"), code)

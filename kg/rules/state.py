@@ -94,7 +94,7 @@ INVENTORY = re.compile(r"\b(components?|services|technolog(?:y|ies)|stack|invent
 
 # the statuses of a record not yet decided: what it turns down is not thereby out of use, and what it would retire
 # is still in use
-UNSETTLED_STATUSES = ("Proposed", "Draft", "On Hold", "In Progress", "Under Review")
+UNSETTLED_STATUSES = ("Proposed", "Draft", "On Hold", "In Progress", "Under Review", "Pending", "Deferred")
 
 
 def evidence_at(doc: Document, line: int, method: str, text: str | None = None, confidence: float = 0.0) -> Evidence:
