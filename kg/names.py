@@ -93,6 +93,9 @@ def normalise_adr_query(text: str) -> str | None:
 def is_abbreviation_of(short: str, long: str) -> bool:
     """True when `short` abbreviates `long` (ESO / External Secrets Operator, CNPG / CloudNativePG), also past a
     maker's name or small words (KMS / AWS Key Management Service, MoJ / Ministry of Justice)."""
+    # "Elastic Load Balancers (ELBs)", "virtual machines (VMs)": a plural abbreviates the plural
+    if re.fullmatch(r"[A-Z0-9]{2,}s", short.strip()) and re.search(r"[a-z]s$", long.strip()):
+        short, long = short.strip()[:-1], long.strip()[:-1]
     s = name_key(short).upper()
     if len(s) < 2 or len(s) >= len(name_key(long)):
         return False

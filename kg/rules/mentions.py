@@ -58,8 +58,18 @@ def abbreviations(doc: Document, out: Extraction) -> None:
             name = clean_name(name)
             if len(name.split()) < 2 or ORGANISATION.search(name) or name.split()[0].lower() in CAPITALISED_STOPWORDS:
                 continue
+            if re.fullmatch(r"[A-Z0-9]{2,}s", abbr) and not _known_singular(abbr[:-1], name[:-1]):
+                continue  # "Architecture Decision Records (ADRs)", "virtual machines (VMs)": kinds of things
             out.mentions.append(Mention(name, "Component", evidence_at(doc, line, "prose", text[:300]),
                                         aliases=[abbr]))
+
+
+def _known_singular(abbr: str, name: str) -> bool:
+    """Whether a plural's singular is a technology the gazetteer knows ("Elastic Load Balancers (ELBs)": ELB)."""
+    from .. import gazetteer
+
+    known = gazetteer.load()
+    return known.get(abbr) is not None or known.get(name) is not None
 
 
 DOC_PAGE = re.compile(r"\b(?:documentation|docs|pricing|prices|guide|guides|setup|tutorial|reference|blog|overview|"
