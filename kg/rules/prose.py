@@ -34,8 +34,8 @@ FORWARD: list[tuple[re.Pattern[str], str]] = [
                 re.I), "dependsOn"),
     # a bare "uses"/"calls" says little: it counts only with its subject named in the same clause
     # ("we use X" has a person for a subject, so plain "use" and "using" are not here)
-    (re.compile(r"\b(?:uses|calls|connects to|talks to|queries|authenticates (?:users )?(?:with|against|via))\b",
-                re.I), "dependsOn?"),
+    (re.compile(r"\b(?:uses|calls|connects to|talks to|queries|authenticates (?:users )?(?:with|against|via)|"
+                r"(?:can|could|may|will) (?:connect|talk) to(?: either)?)\b", re.I), "dependsOn?"),
     (re.compile(r"\b(?:deploys|installs|reconciles)\b", re.I), "deploys"),
     (re.compile(r"\b(?:scrapes|monitors)\b", re.I), "monitors"),
     (re.compile(r"\b(?:autoscales|scales)\b", re.I), "scales"),
@@ -194,7 +194,9 @@ def _coordinated(hits: list[tuple[int, int, str, str]], i: int, sentence: str) -
     "publishes to Kafka, NATS and SQS" (not "…in PostgreSQL and backs up to S3": that is another verb's)."""
     out: list[str] = []
     i = _run_end(hits, i, sentence)  # the run of names the first object ends on ("the TDR Keycloak instance")
-    while i + 1 < len(hits) and re.fullmatch(r"\s*(?:,|and|&|,\s*and|as well as)\s*(?:the\s+)?",
+    # "relies on X, Y, and optionally the Z", "can connect to either X or Y" (each one a dependency)
+    while i + 1 < len(hits) and re.fullmatch(r"\s*(?:,|and|&|or|,\s*and|,\s*or|as well as)\s*"
+                                              r"(?:(?:optionally|also|possibly|additionally)\s+)?(?:the\s+)?",
                                               sentence[hits[i][1]:hits[i + 1][0]], re.I):
         i = _run_end(hits, i + 1, sentence)
         out.append(hits[i][2])
@@ -435,9 +437,16 @@ def _parts(doc: Document, blocks: list, index: int, subject: str, out: Extractio
                                   subject_type="key", object_type="key"))
 
 
+WHERE_TO_RUN = re.compile(r"^\W*(?:run|running|deploy|deploying|deployment|install|installing|host|hosting|set ?up|"
+                          r"setting up|get started|getting started|try|quick ?start)\b.*\b(?:on|to|in|with|using|into)\b",
+                          re.I)
+
+
 def section_component(doc: Document, section: tuple[str, ...], gaz: Gazetteer) -> str | None:
     """The component a section is about: one its headings name, or the one its opening sentence introduces."""
-    found = gaz.section_subject(section)
+    # "## Run on any Kubernetes", "## Deploy to Azure": a heading that says where to run the page's component
+    # names the platform, not what the section speaks of
+    found = gaz.section_subject(tuple(t for i, t in enumerate(section) if i == 0 or not WHERE_TO_RUN.match(t)))
     if found:
         return found
     for title in reversed(section[1:]):
