@@ -16,6 +16,10 @@ RECORD_STATUS_WORDS = (r"accepted|proposed|deprecated|superseded|superceded|supe
                        r"implemented|in progress|under review|amended|withdrawn|agreed|adopted|retired|obsolete|"
                        r"replaced|on hold|abandoned|final|decided|pending|deferred")
 RECORD_STATUS = re.compile(rf"(?:{RECORD_STATUS_WORDS})", re.IGNORECASE)
+# HTTP's verbs and API styles: a name of these words alone ("DELETE", "a simple REST API", "RESTful") is no product;
+# inside a longer name they stay ("MFA Delete")
+API_WORDS = re.compile(r"(?:(?:get|post|put|patch|delete|rest|restful|crud|api|apis|http|https|endpoints?)"
+                       r"(?:[\s/-]+|$))+", re.IGNORECASE)
 ADR_SLUG = re.compile(r"^ADR[-_]([A-Za-z][A-Za-z0-9_-]*)$", re.IGNORECASE)
 # what comes before the host in an address: a scheme, compound ones too (jdbc:postgresql://, r2dbc:mysql://),
 # and a user

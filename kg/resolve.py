@@ -18,6 +18,7 @@ from pathlib import Path
 from .model import Entity, Fact, Mention
 from .names import (
     ADR_ID,
+    API_WORDS,
     INSTANCE_SUFFIX,
     ORDERING_PREFIX,
     RECORD_STATUS,
@@ -314,6 +315,8 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
         k = name_key(m.name)
         if m.type != "ADR" and RECORD_STATUS.fullmatch(m.name.strip(" *_")):
             continue  # "this ADR will move to *Accepted*": a record's status, never a name
+        if m.type == "Component" and API_WORDS.fullmatch(m.name.strip(" *_`")):
+            continue  # "no order DELETE API", "Prototype REST API": HTTP's words, never a product
         if k and (k not in GENERIC or k in decided and m.name[:1].isupper() or m.props.get("manifest_name")):
             by_type.setdefault(m.type, defaultdict(list))[k].append(m)
     for names in by_type.values():
