@@ -39,6 +39,7 @@ NAME_RULES: list[tuple[str, NameRule]] = [
     ("component_folders", mentions.component_folders),
     ("proper_nouns", mentions.proper_nouns),
     ("outage_subjects", mentions.outage_subjects),
+    ("runtime_identifiers", mentions.runtime_identifiers),
     ("known_technologies", mentions.known_technologies),
     ("introduced_sections", mentions.introduced_sections),
     ("technology_heads", mentions.technology_heads),

@@ -15,7 +15,7 @@ from typing import Any
 from ..gazetteer import PHRASE_WORD, is_everyday_word
 from ..model import Document, Mention
 from ..names import GENERIC_LINK_TEXT, ORDERING_PREFIX, clean_name, is_abbreviation_of, split_parenthetical
-from .phrases import ADJECTIVE_OF_NAME, CAPITALISED_STOPWORDS, NOT_A_TECHNOLOGY_HEAD, names_in
+from .phrases import ADJECTIVE_OF_NAME, CAPITALISED_STOPWORDS, NOT_A_TECHNOLOGY_HEAD, is_name_token, names_in
 from .state import Extraction, evidence_at
 
 # "Amazon Simple Email Service (SES)", "Access Your Records (AYR)", "AWS Key Management Service (KMS)"
@@ -241,6 +241,24 @@ def outage_subjects(doc: Document, out: Extraction) -> None:
                 continue
             out.mentions.append(Mention(names[0].text, "Component",
                                         evidence_at(doc, block.line, "prose", block.text[:300]), strength=1))
+
+
+# "the router-backend cluster", "whitehall-backend instances", "the api-mongo machines": an identifier in front of
+# what runs it names a component
+RUNTIME_ID = re.compile(r"(?<![\w/.-])(?P<name>[a-z][a-z0-9]*(?:-[a-z0-9]+)+)\s+(?:cluster|clusters|instances?|machines?|"
+                        r"hosts?|servers?|nodes?|database|databases|db|bucket|buckets|queues?|replicas?|vms?)\b")
+
+
+def runtime_identifiers(doc: Document, out: Extraction) -> None:
+    """A lower-case identifier written in front of what runs it ("the router-backend cluster") is a component."""
+    for block in doc.blocks:
+        for m in RUNTIME_ID.finditer(block.text[:3000]):
+            name = m.group("name")
+            # "least-privilege", "widely-used", "control-plane": everyday words joined are a description; and only
+            # a candidate, a name where the workspace writes it more than once
+            if is_name_token(name) and not all(is_everyday_word(w) or len(w) <= 3 for w in name.split("-")):
+                out.mentions.append(Mention(name, "Component", evidence_at(doc, block.line, "prose", block.text[:300]),
+                                            strength=0))
 
 
 _WORD = re.compile(PHRASE_WORD.pattern, re.I)  # split as the gazetteer split its names, or they never meet
