@@ -29,7 +29,7 @@ FORWARD: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:publish(?:es)?|produces?|emits?|sends?|pushes|ships?|forwards?)\b[^.;]*?\b(?:to|into)\b", re.I),
      "publishesTo"),
     (re.compile(r"\b(?:runs? on|deployed on|hosted on|runs? inside|runs? in|is hosted by|lives on)\b", re.I), "runsOn"),
-    (re.compile(r"\b(?:depends? on|relies on|is based on(?: the use of)?|built on top of|built on|requires|"
+    (re.compile(r"\b(?:depends? on|relies on|rely on|is based on(?: the use of)?|built on top of|built on|requires|"
                 r"is backed by|backed by|makes use of|leverages|is configured to use|configured to use|delegates to)\b",
                 re.I), "dependsOn"),
     # a bare "uses"/"calls" says little: it counts only with its subject named in the same clause
@@ -87,6 +87,8 @@ HYPOTHETICAL = re.compile(r"\b(options?|alternatives?|considered|comparison|comp
                           r"why not|vs\.?|versus)\b", re.I)
 # a file path or an address: "requires writable /opt/keycloak/data/" names a folder, not the product in it
 PATH = re.compile(r"(?<!\S)(?:[a-z][a-z0-9+.-]*://|~/|\.{1,2}/|/)\S+", re.I)
+# what a negated need leaves: "does not rely on anything other than X", "needs nothing except X"
+EXCEPTION = re.compile(r"\b(?:other than|except(?: for)?|apart from|besides|but)\s+(?:the\s+|an?\s+)?", re.I)
 # an argument for or against an option (MADR's "Good, because …", "Bad, because requires kubectl at apply time"):
 # what the option would need, not what the platform runs
 ARGUMENT = re.compile(r"^\W*(?:good|bad|neutral|pro|con|plus|minus|positive|negative)s?\W{0,3}(?:,|:)?\s*because\b", re.I)
@@ -223,10 +225,15 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
     speaker = own or implicit  # who "This service" is: the README's component, else the section's
     for pattern, relation in FORWARD:
         for m in pattern.finditer(sentence):
+            floor = m.end() - 1
             if NEGATION.search(sentence[_clause_start(sentence, m.start()): m.start()]):
-                continue
-            end = _clause_end(sentence, m.end())
-            after = [i for i, h in enumerate(hits) if m.end() - 1 <= h[0] < end and h[0] - m.end() < 80]
+                # "does not rely on any other services other than OpenAI": the exception is what it needs
+                other = EXCEPTION.search(sentence, m.end(), m.end() + 60)
+                if other is None:
+                    continue
+                floor = other.end()
+            end = _clause_end(sentence, floor + 1)
+            after = [i for i, h in enumerate(hits) if floor <= h[0] < end and h[0] - m.end() < 80]
             inside = [i for i, h in enumerate(hits) if m.start() <= h[0] < m.end() and relation != "dependsOn"]
             targets = after or inside
             if not targets:
