@@ -252,13 +252,17 @@ def arrow_lines(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
         if len(block.text) > 160 or not WORD_ARROW.search(block.text):
             continue
         body, _, label = block.text.partition(": ")
+        if not WORD_ARROW.search(body):
+            body, label = label, ""  # "Data flow: store-front -> order-service -> RabbitMQ": a lead-in, then the chain
         arrows = list(WORD_ARROW.finditer(body))
-        if len({a.group("arrow").startswith(("←", "⟵", "<")) for a in arrows}) != 1 or len(arrows) > 2 or \
+        if not arrows or len({a.group("arrow").startswith(("←", "⟵", "<")) for a in arrows}) != 1 or \
                 re.search(r"(?:^|→|->|←|<-)\s*\d", body):
-            continue  # a chain that turns back on itself, a long pipeline, a ranking ("1. X → 2. Y"): no edges
+            continue  # a chain that turns back on itself, a ranking ("1. X → 2. Y"): no edges
         backwards = arrows[0].group("arrow").startswith(("←", "⟵", "<"))
         cuts = [0, *(x for a in arrows for x in (a.start(), a.end())), len(body)]
         ends = [_named_end(body[a:b], gaz) for a, b in zip(cuts[::2], cuts[1::2])]
+        if len(arrows) > 2 and not all(ends):
+            continue  # a long pipeline of steps; a longer chain counts only where every stop is a known name
         for src, dst in zip(ends, ends[1:]):
             if backwards:
                 src, dst = dst, src
