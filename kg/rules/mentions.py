@@ -29,7 +29,9 @@ ORGANISATION = re.compile(r"\b(?:centre|center|ministry|department|office|agency
 NOT_A_PRODUCT_SITE = re.compile(r"wikipedia\.org|/(?:issues|pull|pulls|discussions|commit|compare|wiki)(?:/|$)|"
                                 r"\.(?:md|markdown|pdf|png|jpe?g|svg|gif)(?:$|[?#])|medium\.com|youtube\.com|"
                                 r"twitter\.com|x\.com|stackoverflow\.com|linkedin\.com|google\.com/(?:document|"
-                                r"spreadsheets|presentation)|atlassian\.net|slack\.com|/blog/|blog\.", re.I)
+                                r"spreadsheets|presentation)|atlassian\.net|slack\.com|/blog/|blog\.|"
+                                # an article on an idea: "/bliki/WalkingSkeleton", "/Walking+skeleton", "/articles/…"
+                                r"/bliki/|/articles?/|/posts?/|/[A-Za-z]+\+[A-Za-z+]+/?(?:$|[?#])", re.I)
 COMPONENT_FOLDERS = re.compile(r"^(?:modules?|components?|services?|apps?|applications?|packages?|charts?|"
                                r"platform|infra|infrastructure|terraform|helm|systems?|blueprints?|stacks?|"
                                r"tools|plugins?|operators?|controllers?|libs?|crates|functions|lambdas?|"

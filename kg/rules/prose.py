@@ -247,6 +247,9 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 continue
             if re.search(r"\b(?:per|each|every)\s+$", sentence[m.end():hits[targets[0]][0]], re.I):
                 continue  # "creates the following resources per VPC": where each goes, not what is made
+            if re.search(r"\b(?:practice|principle|approach|pattern|methodology|idea|concept)s?\s+of\b",
+                         sentence[m.end():hits[targets[0]][0]], re.I):
+                continue  # "uses the practice of Continuous Integration": a way of working, not a thing it needs
             if re.match(r"\s+[a-z]+ing\b", sentence[m.end():]) and relation in ("dependsOn", "dependsOn?"):
                 continue  # "relies on creating the AWS resources": the need is an action, not a component
             obj = _head(hits, targets[0], sentence)[2]
