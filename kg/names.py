@@ -18,8 +18,9 @@ RECORD_STATUS_WORDS = (r"accepted|proposed|deprecated|superseded|superceded|supe
 RECORD_STATUS = re.compile(rf"(?:{RECORD_STATUS_WORDS})", re.IGNORECASE)
 # HTTP's verbs and API styles: a name of these words alone ("DELETE", "a simple REST API", "RESTful") is no product;
 # inside a longer name they stay ("MFA Delete")
-API_WORDS = re.compile(r"(?:(?:get|post|put|patch|delete|rest|restful|crud|api|apis|http|https|endpoints?)"
-                       r"(?:[\s/-]+|$))+", re.IGNORECASE)
+API_WORDS = re.compile(r"(?=.*\b(?:get|post|put|patch|delete|rest|restful|crud|https?)\b)"
+                       r"(?:(?:get|post|put|patch|delete|rest|restful|crud|api|apis|https?|endpoints?)(?:[\s/-]+|$))+",
+                       re.IGNORECASE)
 ADR_SLUG = re.compile(r"^ADR[-_]([A-Za-z][A-Za-z0-9_-]*)$", re.IGNORECASE)
 # what comes before the host in an address: a scheme, compound ones too (jdbc:postgresql://, r2dbc:mysql://),
 # and a user
