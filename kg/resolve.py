@@ -353,9 +353,29 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
                         ent.props.setdefault(pk, pv)
             ent.props["strength"] = max([m.strength for m in ms] + [ent.props.get("strength", 0)])
             entities[key] = ent
+    _service_stems(entities)
     for ent in entities.values():
         ent.aliases.discard(ent.label)
     return entities, facts
+
+
+SERVICE_ID = re.compile(r"^(?P<stem>[a-z][a-z0-9]{3,})-(?:service|svc|api|app|server|worker)$")
+
+
+def _service_stems(entities: dict[str, Entity]) -> None:
+    """'makeline-service' is 'makeline' in prose ("Only makeline connects to DocumentDB"): a service named by an id
+    with a kind after it answers to the id's stem, where the stem is no everyday word and names nothing else."""
+    from .gazetteer import is_everyday_word
+
+    taken = {name_key(n) for e in entities.values() for n in (e.label, *e.aliases)}
+    for ent in entities.values():
+        if ent.type != "Component":
+            continue
+        m = SERVICE_ID.match(ent.label)
+        stem = m.group("stem") if m else None
+        if stem and name_key(stem) not in taken and not is_everyday_word(stem):
+            ent.aliases.add(stem)
+            taken.add(name_key(stem))
 
 
 def _settle_vendors(by_type: dict[str, dict[str, list[Mention]]], curated_vendors: set[str]) -> None:
