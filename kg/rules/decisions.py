@@ -137,7 +137,12 @@ CHOSEN_OPTION = re.compile(r"\b(?:chosen|selected|preferred)\s+(?:option|alterna
 # "Contribute patches to X", "Enable X's self-signed TLS", "Wait for X's next mode"; turning it down keeps X
 ACTION_OPTION = re.compile(r"^\W*(?:replace|replacing|swap|remove|removing|drop|dropping|retire|fork|forking|patch|patching|"
                            r"contribute|contributing|wait|waiting|enable|enabling|disable|disabling|turn (?:on|off)|"
-                           r"upgrade|upgrading|downgrade|extend|extending|modify|modifying|wrap|wrapping)\b", re.I)
+                           r"upgrade|upgrading|downgrade|extend|extending|modify|modifying|wrap|wrapping|"
+                           # how to run what is there: "Allow Harbor robot accounts…", "Do not expose Jaeger UI",
+                           # "Spread ArgoCD services on application Nodes"
+                           r"allow|allowing|expose|exposing|spread|spreading|restrict|restricting|limit|limiting|"
+                           r"block|blocking|deny|denying|grant|granting|do not|don't|never|no longer|test|testing)\b",
+                           re.I)
 OPTION_REFERENCE = re.compile(r"\b(?:option|alternative|approach)\s+(?P<n>\d+|[A-Z])\b", re.I)
 LEADING_VERB = re.compile(rf"^(?:(?:{CHOOSE}|create|build|write|keep|stay with|continue with|do|add|try|run|host|"
                           rf"store|implement|rely on|buy|self-host|reuse|re-use|follow|extend|introduce|the|a|an)\s+)+",
