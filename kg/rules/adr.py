@@ -330,7 +330,9 @@ def adr_document(doc: Document, out: Extraction) -> None:
     if ident.warning:
         doc.warnings.append(ident.warning)
     first = doc.sections[0].line if doc.sections else 1
-    rec = AdrRecord(id=ident.id, evidence=evidence_at(doc, first, "heading"), title=clean_name(ident.title),
+    # "ADR: Where inference runs", "Decision - Use X": the kind of document in front of the title is no part of it
+    title = re.sub(r"^(?:ADR|RFC|Decision|Architecture decision)\s*[:\-–—]\s*(?=[^\W\d_])", "", clean_name(ident.title), flags=re.I)
+    rec = AdrRecord(id=ident.id, evidence=evidence_at(doc, first, "heading"), title=title,
                     document=doc.path, repository=doc.repo)
     status_blocks = _status_and_date(doc, rec)
     _supersession(doc, rec, status_blocks)

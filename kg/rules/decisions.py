@@ -42,12 +42,13 @@ REJECTED_PASSIVE = re.compile(r"\b(?:was|were|is|are|has been|have been|will be)
                               r"|\b(?:was|were|is|are)\s+not\s+(?:a|an|the)\s+(?:good|great|right|suitable|viable|"
                               r"sensible|appropriate)\s+(?:fit|choice|option|match|solution)\b", re.I)
 # words after which a name is turned down ("chose X over Y", "X instead of Y", "in favour of Y")
-AGAINST = re.compile(r"\b(?:instead of|rather than|in favou?r of|as opposed to|decided against|decides? against|"
+AGAINST = re.compile(r"(?:,\s+not(?!\s+(?:only|just|yet|always|necessarily|least|even|quite|all|every|that|so|too)\b)|"
+                     r"\b(?:instead of|rather than|in favou?r of|as opposed to|decided against|decides? against|"
                      r"(?:have |had )?rejected|(?:will|shall|do|does|did|would) not (?:use|adopt|implement|build|"
                      r"choose|select|deploy|run|go with|pursue|apply)(?:(?:\s+\w+){1,4}?\s+(?:using|with))?|"
                      r"won't (?:use|adopt|implement|build|choose|deploy|run)|(?:decided|chose|opted) not to "
                      r"(?:use|adopt|implement|choose|deploy|run|go with|pursue|apply|continue with|continue using|"
-                     r"proceed with|go ahead with|move forward with)|not (?:to )?use)\s+", re.I)
+                     r"proceed with|go ahead with|move forward with)|not (?:to )?use))\s+", re.I)
 OVER = re.compile(r"\bover\s+", re.I)
 # "chose X framework over Y": a few lower-case words may stand between the choice and "over"
 OVER_AFTER = re.compile(r"^\s*(?:[a-z][\w-]*\s+){0,3}?over\s+")
@@ -273,8 +274,10 @@ def _read_title_clause(title: str, code: frozenset[str]) -> Reading:
     if m and m.start() == 0:
         old, new = _tail_name(m.group("old"), code), _first(m.group("new"), code)
         if old and new:
-            out.replaced.append((old, new[0]))
-            out.removed.append(old)
+            # "Replace Trino/Starburst Galaxy with StarRocks": each of the names it replaces
+            for each in split_slashes([old]):
+                out.replaced.append((each, new[0]))
+                out.removed.append(each)
             out.chosen += new
             return out
     m = MOVE_FROM.search(text)
@@ -457,6 +460,9 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
     lifecycle(sentence, code, out)
     against_spans: list[tuple[int, int]] = []
     for m in AGAINST.finditer(sentence):
+        if m.group(0).startswith(",") and not (strong or COMMITTED.search(sentence[:m.start()])
+                                               or IMPERATIVE.match(sentence)):
+            continue  # "KEDA uses external metrics, not CPU": a contrast in a description, no decision
         names = _first(sentence[m.end():], code)
         out.rejected += split_slashes(_heads(names, sentence[m.end():]))
         against_spans.append((m.start(), m.end() + (names[-1].end if names else 0)))

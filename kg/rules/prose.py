@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 FORWARD: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bback(?:s|ed)?[ -]?ups?\b[^.;]*?\b(?:to|in|into|on)\b", re.I), "backsUpTo"),
     (re.compile(r"\b(?:tiered storage|stores?|storing|persists?|persisted|offloads?|archives?|"
-                r"chunks?|uploads?|keeps? (?:its |their )?(?!alive\b|up\b|in\b)\w+)\b[^.;]*?\b(?:to|in|into|on)\b|"
+                r"chunks?|uploads?|keeps? (?:its |their )?(?!alive\b|up\b|in\b|\w+ing\b)\w+)\b[^.;]*?\b(?:to|in|into|on)\b|"
                 # "writes audit events to S3"; not "written in Java (…), but we were not able to …"
                 r"\b(?:writes?|written)\b(?!\s+in\b)[^.;()]{0,50}?\b(?:to|into)\b", re.I), "storesDataIn"),
     (re.compile(r"\b(?:consumes?|subscribes?|reads?|pulls?|polls?|receives?|fetch(?:es)?|syncs?|clones?|mirrors?|"
