@@ -359,7 +359,8 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
     return entities, facts
 
 
-SERVICE_ID = re.compile(r"^(?P<stem>[a-z][a-z0-9]{3,})-(?:service|svc|api|app|server|worker)$")
+# a stem of five letters or more: "auth-server" is not every "Auth" of the docs
+SERVICE_ID = re.compile(r"^(?P<stem>[a-z][a-z0-9]{4,})-(?:service|svc|api|app|server|worker)$")
 
 
 def _service_stems(entities: dict[str, Entity]) -> None:
