@@ -96,6 +96,8 @@ SUPERSESSION = re.compile(r"\b(?P<by>super[sc]{1,2}e{1,2}de?d\s+by|replaced\s+by
 # a section that lists a record's relations to others: MADR 2's "Links", log4brains' "Related Decision Records"
 RELATED_SECTION = re.compile(r"^(?:links|related(?:\s+(?:decision\s+)?(?:records|decisions|adrs|links))?|relations|"
                              r"relationships|see also|references)$", re.I)
+WE_SUPERSEDE = re.compile(r"\bwe\s+(?:have\s+)?(?:decided\s+to|decide\s+to|will|hereby|therefore)\s+"
+                          r"(?:supersede|supercede|obsolete)\s+", re.I)
 # a relation to a part of another record: "Supersedes: ADR-005 OpenSearch section (moved here)", "in part"
 PART_OF = re.compile(r"\b(?:partially|partly|in part|sections?|parts? of|portions? of|paragraphs?)\b", re.I)
 # a decision section that says no decision is made yet
@@ -459,6 +461,17 @@ def _supersession(doc: Document, rec: AdrRecord, status_blocks: list[Block]) -> 
                and not PART_OF.search(b.text)]
     seen: set[str] = set()
     own = {"doc:" + doc.path, rec.id}
+    # "We decided to supersede [ADR-0011](…) and instead …": the record says it of itself in its own words
+    for block in doc.blocks:
+        for sentence in SENTENCE.split(block.text) if WE_SUPERSEDE.search(block.text) else ():
+            for m in WE_SUPERSEDE.finditer(sentence):
+                if PART_OF.search(sentence[m.end():m.end() + 40]):
+                    continue
+                ev = evidence_at(doc, sentence_line(doc, block.line, block.end_line, sentence), "prose")
+                for ref, _line in _refs_in(doc, block, sentence, m.end())[:2]:
+                    if ref not in own and (True, ref) not in seen:
+                        seen.add((True, ref))  # type: ignore[arg-type]
+                        rec.supersedes.append((ref, ev))
     for block in status_blocks + [b for b in head if b not in status_blocks] + said + related:
         for sentence in SENTENCE.split(block.text):
             if re.search(r"\b(?:if|when|whether|would|could|may)\b", sentence[:40], re.I):
