@@ -878,6 +878,8 @@ def _options(doc: Document, rec: AdrRecord, known: frozenset[str], choices: list
     if not picked and label:
         picked = labelled
     picked += [o for o in options if o.chosen_here and o not in picked]
+    # "#### Option B: set a TTL (chosen)": an option that names no technology may still be the one chosen
+    nameless_chosen = any(o.chosen_here and not o.names for o in every_option)
     chosen_keys = {k for kind, n, _ in choices if kind == "chosen" for k in _keys(n)}
     for o in picked:  # the option the record names as its choice: everything in it is chosen
         ev = evidence_at(doc, o.line, "prose")
@@ -885,7 +887,7 @@ def _options(doc: Document, rec: AdrRecord, known: frozenset[str], choices: list
             if not _keys(n) & chosen_keys and _plausible(n.text):
                 choices.append(("chosen", n, ev))
                 chosen_keys |= _keys(n)
-    known_choice = bool(picked) or any(_keys(n) & chosen_keys for o in options for n in o.names)
+    known_choice = bool(picked) or nameless_chosen or any(_keys(n) & chosen_keys for o in options for n in o.names)
     # 'Chosen option: "sfs"' names the choice even when it matches no option read here: never guess another by counting
     named_choice = bool(number or label)
     # alternatives to a decision that chose something else were each turned down
@@ -895,8 +897,10 @@ def _options(doc: Document, rec: AdrRecord, known: frozenset[str], choices: list
     # it would read "they never call Stripe" as choosing to call Stripe
     if not known_choice and decision_text and not only_alternatives and not named_choice:
         # a decision that names one of the options more often than any other has chosen it
+        # an option whose own text turns it down ("Option A: … (rejected)") is never the one counted in
         counts = sorted(((sum(len(re.findall(r"(?<![\w-])" + re.escape(n.text) + r"(?![\w-])", decision_text, re.I))
-                              for n in o.names), i) for i, o in enumerate(options)), reverse=True)
+                              for n in o.names), i) for i, o in enumerate(options) if not o.rejected_here),
+                        reverse=True)
         if counts and counts[0][0] > 0 and (len(counts) == 1 or counts[0][0] > counts[1][0]):
             winner = options[counts[0][1]]
             for n in winner.names:
@@ -975,7 +979,7 @@ def weighed_options(doc: Document, known: frozenset[str] = frozenset(), nameless
         names = decisions.option_names(title, links, known | frozenset(sec.code))
         body = [b for b in doc.blocks if b.section[:len(sec.path)] == sec.path]
         rejected_here = any(re.match(r"^\W*(?:rejected|not chosen|ruled out|discarded|dismissed)\b", b.text, re.I)
-                            for b in body[:3])
+                            for b in body[:3]) or bool(REJECTED_MARK.search(title))
         chosen_here = bool(CHOSEN_MARK.search(title))
         if names or nameless:
             options.append(decisions.Option(decisions.option_number(title), title, names, sec.line, rejected_here,
@@ -1002,6 +1006,7 @@ def weighed_options(doc: Document, known: frozenset[str] = frozenset(), nameless
                 names = [Name(lead.group("word"))]
         chosen_here, rejected_here = decisions.option_verdict(rest)
         chosen_here = chosen_here or bool(CHOSEN_MARK.search(label))  # "**Apache Flink (chosen)** — …"
+        rejected_here = rejected_here or bool(REJECTED_MARK.search(label))  # "Option A: … (rejected)"
         if names or nameless:
             options.append(decisions.Option(decisions.option_number(b.text) or str(i), label[:80], names, b.line,
                                             rejected_here, chosen_here,
@@ -1010,6 +1015,8 @@ def weighed_options(doc: Document, known: frozenset[str] = frozenset(), nameless
 
 
 # an option marked as the one taken: "Apache Flink (chosen)", "### Option 2 - selected"
+REJECTED_MARK = re.compile(r"\((?:rejected|not chosen|discarded|ruled out|dropped)\)|[-–—:]\s*(?:rejected|not chosen)\s*$",
+                           re.I)
 CHOSEN_MARK = re.compile(r"\((?:chosen|selected|recommended|preferred)\)|[-–—:]\s*(?:chosen|selected)\s*$", re.I)
 
 
