@@ -40,6 +40,7 @@ NAME_RULES: list[tuple[str, NameRule]] = [
     ("proper_nouns", mentions.proper_nouns),
     ("outage_subjects", mentions.outage_subjects),
     ("runtime_identifiers", mentions.runtime_identifiers),
+    ("listed_with_known", mentions.listed_with_known),
     ("known_technologies", mentions.known_technologies),
     ("introduced_sections", mentions.introduced_sections),
     ("technology_heads", mentions.technology_heads),

@@ -263,6 +263,32 @@ def runtime_identifiers(doc: Document, out: Extraction) -> None:
                                             strength=0))
 
 
+# a list of names: "Dagster, Superset, Airbyte, and StarRocks", "AWS, Azure, GCP and CityCloud"
+_ITEM = r"[A-Z][\w.+-]*(?:\s[A-Z][\w.+-]*)?"
+NAME_LIST = re.compile(rf"(?<![\w-]){_ITEM}(?:\s*,\s*(?:and\s+|or\s+)?{_ITEM}){{1,}}\s*,?\s+(?:and|or)\s+{_ITEM}"
+                       rf"|(?<![\w-]){_ITEM}(?:\s*,\s*{_ITEM}){{2,}}")
+
+
+def listed_with_known(doc: Document, out: Extraction) -> None:
+    """A name listed among technologies the gazetteer knows is a candidate too ("runs Dagster, Superset, Airbyte, and
+    StarRocks": Dagster), when two or more of the list are known and it is no everyday word."""
+    from .. import gazetteer
+
+    known = gazetteer.load()
+    for block in doc.blocks:
+        for m in NAME_LIST.finditer(block.text[:3000]):
+            items = [i.strip() for i in re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", m.group(0)) if i.strip()]
+            if len(items) < 3 or sum(known.get(i) is not None for i in items) < 2:
+                continue
+            for item in items:
+                if known.get(item) is None and not any(w.lower() in CAPITALISED_STOPWORDS or is_everyday_word(w)
+                                                       for w in item.split()):
+                    # a candidate: a name where the workspace writes it twice ("Customers include GitHub, Netflix,
+                    # Uber" names companies once, in passing)
+                    out.mentions.append(Mention(item, "Component",
+                                                evidence_at(doc, block.line, "prose", block.text[:300]), strength=0))
+
+
 _WORD = re.compile(PHRASE_WORD.pattern, re.I)  # split as the gazetteer split its names, or they never meet
 
 
