@@ -16,6 +16,11 @@ RECORD_STATUS_WORDS = (r"accepted|proposed|deprecated|superseded|superceded|supe
                        r"implemented|in progress|under review|amended|withdrawn|agreed|adopted|retired|obsolete|"
                        r"replaced|on hold|abandoned|final|decided|pending|deferred")
 RECORD_STATUS = re.compile(rf"(?:{RECORD_STATUS_WORDS})", re.IGNORECASE)
+# a role people have, written in title case ("Platform Administrator", "Application Developers", "Data Owner"):
+# never a component
+ROLE_NAME = re.compile(r"^(?:[A-Za-z][\w-]*\s+){0,3}(?:administrators?|admins?|developers?|engineers?|owners?|users?|"
+                       r"customers?|stakeholders?|maintainers?|contributors?|reviewers?|architects?|analysts?|"
+                       r"approvers?|requesters?|on-?call)$", re.IGNORECASE)
 # HTTP's verbs and API styles: a name of these words alone ("DELETE", "a simple REST API", "RESTful") is no product;
 # inside a longer name they stay ("MFA Delete")
 API_WORDS = re.compile(r"(?=.*\b(?:get|post|put|patch|delete|rest|restful|crud|https?)\b)"

@@ -21,6 +21,7 @@ from .names import (
     API_WORDS,
     INSTANCE_SUFFIX,
     ORDERING_PREFIX,
+    ROLE_NAME,
     RECORD_STATUS,
     canonical_adr_number,
     is_abbreviation_of,
@@ -317,6 +318,9 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
             continue  # "this ADR will move to *Accepted*": a record's status, never a name
         if m.type == "Component" and API_WORDS.fullmatch(m.name.strip(" *_`")):
             continue  # "no order DELETE API", "Prototype REST API": HTTP's words, never a product
+        if m.type == "Component" and ROLE_NAME.match(m.name.strip(" *_`")) and m.strength < 2 \
+                and not m.props.get("manifest_name") and not _shipped(m.name):
+            continue  # "Platform Administrator", "Application Developers": people's roles
         if k and (k not in GENERIC or k in decided and m.name[:1].isupper() or m.props.get("manifest_name")):
             by_type.setdefault(m.type, defaultdict(list))[k].append(m)
     for names in by_type.values():
@@ -360,6 +364,13 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
 
 
 # a stem of five letters or more: "auth-server" is not every "Auth" of the docs
+def _shipped(name: str) -> bool:
+    """Whether the shipped gazetteer knows a name (a role-like product name: "Snowflake Data Owner" would be one)."""
+    from . import gazetteer
+
+    return gazetteer.load().get(name) is not None
+
+
 SERVICE_ID = re.compile(r"^(?P<stem>[a-z][a-z0-9]{4,})-(?:service|svc|api|app|server|worker)$")
 
 
