@@ -54,6 +54,7 @@ NAME_RULES: list[tuple[str, NameRule]] = [
     ("document_owner", ownership.document_owner),
     ("team_sentences", ownership.team_sentences),
     ("vendor_sources", vendors.vendor_sources),
+    ("named_providers", vendors.named_providers),
     ("manifest_names", manifests.manifest_names),
 ]
 

@@ -40,6 +40,24 @@ def vendor_sources(doc: Document, out: Extraction) -> None:
             out.mentions.append(Mention(name, "Vendor", ev, aliases=aliases, strength=2))
 
 
+# "legacy cloud providers (e.g. UKCloud and Carrenza)", "hosting providers such as Hetzner, OVH and Contabo"
+PROVIDERS_SUCH_AS = re.compile(r"\b(?:(?:cloud|hosting|legacy|managed|third[- ]party|infrastructure|saas|iaas|paas)\s+)*"
+                               r"(?:providers?|vendors?|suppliers?)\s*(?:\(\s*(?:e\.?g\.?|eg|such as|like|including)"
+                               r"[\s,:]+|,?\s+(?:such as|like|including|e\.g\.?,?)\s+)(?P<list>[^).;:]{2,160})", re.I)
+
+
+def named_providers(doc: Document, out: Extraction) -> None:
+    """Names given as examples of providers ("legacy cloud providers (e.g. UKCloud and Carrenza)") are vendors."""
+    from .phrases import names_in
+
+    for block in doc.blocks:
+        for m in PROVIDERS_SUCH_AS.finditer(block.text[:3000]):
+            ev = evidence_at(doc, block.line, "prose", block.text[:300])
+            for name in names_in(m.group("list")):
+                if 1 < len(name.text) <= 40:
+                    out.mentions.append(Mention(strip_legal_suffix(name.text), "Vendor", ev, strength=1))
+
+
 def vendor_standing(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     """'Contabo selected as primary provider', 'Fallback: Hetzner': a vendor's standing, from its nearest keyword."""
     keywords = [
