@@ -48,6 +48,11 @@ FRONT_ROLE = re.compile(r"\b(?:proxy|proxies|gateway|load[- ]balancer|ingress|ro
 REVERSE: list[tuple[re.Pattern[str], str]] = [
     # "GovUK Notify is used as the email provider for Keycloak", "X is used by Y"
     (re.compile(r"\b(?:is|are) used (?:as (?:the |a |an |our )?[\w -]{1,40}? )?(?:by|for|in)\b", re.I), "dependsOn"),
+    # "configure Let's Encrypt as an issuer for cert-manager", "Kafka as the event bus for payments": the role's
+    # holder serves what comes after "for"
+    (re.compile(r"\bas\s+(?:a|an|the|our|its)\s+(?:[\w-]+\s+){0,3}?(?:issuers?|providers?|backends?|stores?|"
+                r"brokers?|bus|database|cache|queue|registry|source|sink|proxy|gateway|idp|identity provider)\s+"
+                r"(?:for|of|to)\b", re.I), "dependsOn"),
     # "an additional dependency on PostgreSQL for Forms Runner"
     (re.compile(r"\bdependency on\b(?=.{1,60}?\bfor\b)", re.I), "dependsOn:for"),
     # "EC2 instances that will run Microsoft Active Directory", "the cluster that hosts X"
