@@ -647,3 +647,16 @@ def test_adr_dates_on_a_heading_and_written_day_first_with_dashes(tmp_path) -> N
     result = build([str(tmp_path / "handbook")])
     assert result.entities["adr/ADR-001"].props["date"] == "2021-02-09"
     assert result.entities["adr/ADR-002"].props["date"] == "2024-02-14"
+
+
+def test_providers_named_as_examples_are_vendors_but_a_kind_of_product_is_not(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """'legacy cloud providers (e.g. UKCloud and Carrenza)' names two vendors; 'COTS vendors, such as SaaS password
+    management tools' names a kind of product, no vendor."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "hosting.md").write_text(
+        "# Hosting\n\nApps move from legacy cloud providers (e.g. UKCloud and Carrenza) to the new platform.\n\n"
+        "Secrets may live with well-respected COTS vendors, such as SaaS password management tools.\n", encoding="utf-8")
+    result = build([str(tmp_path)])
+    vendors = {e.label for e in result.entities.values() if e.type == "Vendor"}
+    assert {"UKCloud", "Carrenza"} <= vendors
+    assert not {e.label for e in result.entities.values()} & {"SaaS", "COTS"}

@@ -53,8 +53,10 @@ def named_providers(doc: Document, out: Extraction) -> None:
     for block in doc.blocks:
         for m in PROVIDERS_SUCH_AS.finditer(block.text[:3000]):
             ev = evidence_at(doc, block.line, "prose", block.text[:300])
-            for name in names_in(m.group("list")):
-                if 1 < len(name.text) <= 40:
+            items = m.group("list")
+            for name in names_in(items):
+                # each item a name of its own: not "SaaS password management tools", a kind of product
+                if 1 < len(name.text) <= 40 and re.match(r"\s*(?:,|and\b|or\b|etc\b|\)|$)", items[name.end:], re.I):
                     out.mentions.append(Mention(strip_legal_suffix(name.text), "Vendor", ev, strength=1))
 
 
