@@ -481,7 +481,7 @@ def _supersession(doc: Document, rec: AdrRecord, status_blocks: list[Block]) -> 
             for m in SUPERSESSION.finditer(sentence):
                 # only this record's own statement: "This decision supersedes …" or a status line
                 if block not in status_blocks and not re.match(
-                        r"^\W*(?:this\s+(?:decision|adr|record|document)|status|it)\b|^\W*(?:super|obsolete|replace)",
+                        r"^\W*(?:this\s+(?:decision|adr|record|document)|status|it)\b|^\W*(?:this\s+)?(?:super|obsolete|replace)",
                         sentence, re.I):
                     continue
                 target = rec.superseded_by if m.group("by") else rec.supersedes
