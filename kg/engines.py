@@ -98,10 +98,10 @@ class StoreLoader:
         import os
         import subprocess
         import sys
-        import time
 
-        # named like a build's temporary, so that one a killed build left behind is cleaned up the same way
-        self.tmp = directory / f".tmp-build-store{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{id(self) % 10**6}"
+        from . import store
+
+        self.tmp = store.scratch_folder(directory, "store", self)
         here = str(Path(__file__).resolve().parents[1])
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)}
         # `previous`: the live build, whose store the new one is made from when it can (update_store)

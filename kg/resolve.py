@@ -307,6 +307,9 @@ def entity_key(etype: str, name: str) -> str:
 
 def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[dict[str, Entity], list[Fact]]:
     """Group mentions into entities by alias; returns the entities and the facts the grouping itself implies."""
+    from . import gazetteer
+
+    shipped = gazetteer.load()
     facts: list[Fact] = []
     by_type: dict[str, dict[str, list[Mention]]] = {t: defaultdict(list) for t in ("Component", "Vendor", "Team",
                                                                                   "Repository")}
@@ -319,8 +322,9 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
         if m.type == "Component" and API_WORDS.fullmatch(m.name.strip(" *_`")):
             continue  # "no order DELETE API", "Prototype REST API": HTTP's words, never a product
         if m.type == "Component" and ROLE_NAME.match(m.name.strip(" *_`")) and m.strength < 2 \
-                and not m.props.get("manifest_name") and not _shipped(m.name):
-            continue  # "Platform Administrator", "Application Developers": people's roles
+                and not m.props.get("manifest_name") and shipped.get(m.name) is None:
+            continue  # "Platform Administrator", "Application Developers": people's roles (a product the shipped
+            # gazetteer knows by such a name stays)
         if k and (k not in GENERIC or k in decided and m.name[:1].isupper() or m.props.get("manifest_name")):
             by_type.setdefault(m.type, defaultdict(list))[k].append(m)
     for names in by_type.values():
@@ -364,13 +368,6 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
 
 
 # a stem of five letters or more: "auth-server" is not every "Auth" of the docs
-def _shipped(name: str) -> bool:
-    """Whether the shipped gazetteer knows a name (a role-like product name: "Snowflake Data Owner" would be one)."""
-    from . import gazetteer
-
-    return gazetteer.load().get(name) is not None
-
-
 SERVICE_ID = re.compile(r"^(?P<stem>[a-z][a-z0-9]{4,})-(?:service|svc|api|app|server|worker)$")
 
 

@@ -139,6 +139,12 @@ def json_writer(value: Any) -> Callable[[Path], None]:
     return write
 
 
+def scratch_folder(directory: Path, what: str, owner: object) -> Path:
+    """A temporary folder of the graph directory for one part of a build (`what`: store, files), named like a build's
+    temporary (`.tmp-build-<what><time>-<pid>-<n>`), so one that a killed build left behind is pruned the same way."""
+    return directory / f".tmp-build-{what}{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{id(owner) % 10**6}"
+
+
 class WrittenBeside:
     """Files of a build written by a forked process while this one goes on (the model, the index and the
     findings beside the N-Triples: a second of a 10,000-document build each way, on a machine with a core
@@ -152,7 +158,7 @@ class WrittenBeside:
         from .incremental import jobs
 
         self.writers = writers
-        self.folder = directory / f".tmp-build-files{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{id(self) % 10**6}"
+        self.folder = scratch_folder(directory, "files", self)
         self.proc: Any = None
         if jobs() <= 1 or "fork" not in multiprocessing.get_all_start_methods() \
                 or multiprocessing.current_process().daemon:

@@ -43,6 +43,9 @@ DOC_FOLDERS = re.compile(r"^(?:docs?|documentation|adrs?|decisions?|architecture
 
 def abbreviations(doc: Document, out: Extraction) -> None:
     """'Full Name (ABBR)' in prose: a name and its abbreviation, written together."""
+    from .. import gazetteer
+
+    known = gazetteer.load()
     texts = [(b.text, b.line) for b in doc.blocks] + [(s.title, s.line) for s in doc.sections]
     for text, line in texts:
         for m in FULL_NAME_ABBREVIATION.finditer(text[:2000]):
@@ -60,18 +63,13 @@ def abbreviations(doc: Document, out: Extraction) -> None:
             name = clean_name(name)
             if len(name.split()) < 2 or ORGANISATION.search(name) or name.split()[0].lower() in CAPITALISED_STOPWORDS:
                 continue
-            if re.fullmatch(r"[A-Z0-9]{2,}s", abbr) and not _known_singular(abbr[:-1], name[:-1]):
-                continue  # "Architecture Decision Records (ADRs)", "virtual machines (VMs)": kinds of things
+            if re.fullmatch(r"[A-Z0-9]{2,}s", abbr) and known.get(abbr[:-1]) is None and known.get(name[:-1]) is None:
+                # "Architecture Decision Records (ADRs)", "virtual machines (VMs)": kinds of things; a plural counts
+                # where its singular is a technology the gazetteer knows ("Elastic Load Balancers (ELBs)": ELB)
+                continue
             out.mentions.append(Mention(name, "Component", evidence_at(doc, line, "prose", text[:300]),
                                         aliases=[abbr]))
 
-
-def _known_singular(abbr: str, name: str) -> bool:
-    """Whether a plural's singular is a technology the gazetteer knows ("Elastic Load Balancers (ELBs)": ELB)."""
-    from .. import gazetteer
-
-    known = gazetteer.load()
-    return known.get(abbr) is not None or known.get(name) is not None
 
 
 DOC_PAGE = re.compile(r"\b(?:documentation|docs|pricing|prices|guide|guides|setup|tutorial|reference|blog|overview|"

@@ -183,9 +183,10 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
         if subject_of_section and CONSISTS.search(block.text):
             _parts(doc, blocks, index, subject_of_section, out, gaz)
         for sentence in SENTENCE.split(block.text):
-            paths = [m.span() for m in PATH.finditer(sentence)]
-            hits = [h for h in gaz.scan(sentence) if gaz.type_of(h[2]) in ("Component", "Vendor")
-                    and not any(a <= h[0] < b for a, b in paths)]
+            hits = [h for h in gaz.scan(sentence) if gaz.type_of(h[2]) in ("Component", "Vendor")]
+            if hits and "/" in sentence:
+                paths = [m.span() for m in PATH.finditer(sentence)]
+                hits = [h for h in hits if not any(a <= h[0] < b for a, b in paths)]
             if not hits:
                 continue
             line = sentence_line(doc, block.line, block.end_line, sentence)
