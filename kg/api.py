@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import store
-from .errors import EntityNotFound, GraphCorrupt, GraphNotFound, UsageError
+from .errors import EntityNotFound, GraphChanged, GraphCorrupt, GraphNotFound, UsageError
 from .index import FORMAT as INDEX_FORMAT
 from .index import Index, LazyMap, Source, entity_names
 from .memory import no_cycle_collection
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     import networkx as nx
     import pandas as pd
     from rdflib import Graph
+
+    from .graph_delta import GraphDelta
 
 TYPE_ORDER = {"Component": 0, "Vendor": 1, "ADR": 2, "Team": 3, "Repository": 4, "Document": 5}
 
@@ -58,6 +60,7 @@ def _build_graph(paths: list[str] | None, graph_dir: str | os.PathLike[str] | No
     from .build import build
     from .engines import StoreLoader
     from .graph import ntriple_set, ntriples_file, ontology_lines
+    from .graph_delta import graph_fingerprint
     from .incremental import FileCache
     from .index import write_index
     from .resources import sample_workspace
@@ -80,7 +83,8 @@ def _build_graph(paths: list[str] | None, graph_dir: str | os.PathLike[str] | No
     stage("discover")
     # the store's loader process starts now and waits for the graph: its start-up overlaps the build.
     # Started before the build's workers fork, they inherit its pipe, but they have all ended when it is fed.
-    loader = StoreLoader(directory, _live_build(directory) if use_cache else None)
+    previous = _live_build(directory) if use_cache else None
+    loader = StoreLoader(directory, previous)
     try:
         result = build(prepared.roots if prepared else sources,
                        alias_files=[*(prepared.spec.aliases if prepared else []), *(alias_files or [])],
@@ -110,16 +114,25 @@ def _build_graph(paths: list[str] | None, graph_dir: str | os.PathLike[str] | No
         loader.discard()
         raise
     try:
-        lines = ntriple_set(model, ontology_lines(directory / "cache" if use_cache else None))
-        if prepared and prepared.spec.ontology:
-            lines.update(_extension_lines(prepared))
-        triples = len(lines)
-        # emptied as it is encoded: a tenth of the build's memory on a large workspace
-        ntriples = ntriples_file(lines)
-        loader.load(ntriples)
+        extension = _extension_lines(prepared) if prepared and prepared.spec.ontology else []
+        graph_code = graph_fingerprint(extension)
+        patched = _patched_graph(previous, graph_code, model)
+        changed: dict[str, int] = {}
+        if patched is not None:  # a rebuild: the previous graph.nt with the lines that went and came
+            ntriples, delta, triples = patched
+            changed = {"removed": len(delta.removed), "added": len(delta.added)}
+            loader.load(ntriples, delta)
+        else:
+            lines = ntriple_set(model, ontology_lines(directory / "cache" if use_cache else None))
+            lines.update(extension)
+            triples = len(lines)
+            # emptied as it is encoded: a tenth of the build's memory on a large workspace
+            ntriples = ntriples_file(lines)
+            loader.load(ntriples)
         elapsed = time.perf_counter() - started
         meta = {"sources": sources, "sample": not paths and not prepared, "seconds": round(elapsed, 3),
-                "triples": triples, "origins": remote, **(prepared.meta() if prepared else {}),
+                "triples": triples, "graph_code": graph_code, **({"graph_delta": changed} if patched else {}),
+                "origins": remote, **(prepared.meta() if prepared else {}),
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "stats": kg.stats(), "index_format": INDEX_FORMAT,
                 "parsed": cache.stats.get("parsed", 0) if cache else len(result.documents),
                 "reused": cache.stats.get("reused", 0) if cache else 0,
@@ -143,6 +156,31 @@ def _live_build(directory: Path) -> Path | None:
         return store.current_build(directory)
     except (GraphNotFound, GraphCorrupt, OSError):
         return None
+
+
+def _patched_graph(previous: Path | None, graph_code: str, model: dict[str, Any],
+                   ) -> tuple[bytearray, GraphDelta, int] | None:
+    """The new graph.nt made from the previous build's (kg.graph_delta), the delta and the count of triples;
+    None when there is no previous build to start from, its lines were made another way (other code, another
+    ontology), or it does not fit: then the whole graph is made."""
+    from .graph_delta import model_delta, patched_ntriples
+
+    if previous is None:
+        return None
+    try:
+        meta = store.read_meta(previous)
+        if meta.get("graph_code") != graph_code or not isinstance(meta.get("triples"), int) or \
+                not store.has_file("graph.nt", meta):
+            return None
+        delta = model_delta(store.read_model(previous, meta), model)
+        if delta is None:
+            return None
+        patched = patched_ntriples(store.read_ntriples(previous, meta), delta)
+    except (GraphNotFound, GraphCorrupt, GraphChanged, OSError):
+        return None  # whatever is wrong with the previous build, the new one is made whole
+    if patched is None:
+        return None
+    return patched, delta, meta["triples"] - len(delta.removed) + len(delta.added)
 
 
 def _extension_lines(prepared: Any) -> list[str]:

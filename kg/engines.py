@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import GraphCorrupt, QueryError
 
 if TYPE_CHECKING:
+    from .graph_delta import GraphDelta
     from .query import Prepared, QueryResult, Term
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -31,12 +32,14 @@ def write_store(ntriples: bytes, path: Path) -> None:
     del store  # closes the store's files before the build folder is renamed into place
 
 
-def update_store(ntriples: bytes, previous: Path, path: Path) -> bool:
+def update_store(ntriples: bytes, previous: Path, path: Path, delta: tuple[bytes, bytes] | None = None) -> bool:
     """A new store at `path` made from the `previous` build's: a checkpoint of it (hard links to its files, which
     Oxigraph never changes: instant) with the triples that went removed and the new ones added. A rebuild
     after a few changed documents edits a few hundred triples instead of loading every one again (3.3 s of a
-    10,000-document rebuild). False, and nothing at `path`, when the previous build cannot serve: no store,
-    a graph.nt that is not the one its meta.json recorded, or a count that does not add up before or after."""
+    10,000-document rebuild). `delta`: the lines that went and came (N-Triples), when the build knows them
+    (kg.graph_delta); else they are found by comparing both graphs. False, and nothing at `path`, when the
+    previous build cannot serve: no store, a graph.nt that is not the one its meta.json recorded, or a count
+    that does not add up before or after."""
     import shutil
 
     import pyoxigraph as ox
@@ -49,22 +52,31 @@ def update_store(ntriples: bytes, previous: Path, path: Path) -> bool:
             return False  # a build that recorded neither: nothing vouches for them
         # checked as a question checks them: the store's files by their sizes, graph.nt by its sha256
         store.check_folder(previous, store.STORE_FOLDER, meta)
-        old = store.read_ntriples(previous, meta)
-        old_lines, new_lines = _triple_lines(old), _triple_lines(ntriples)
-        del old
+        if delta is not None:
+            removed, added = _triple_lines(delta[0]), _triple_lines(delta[1])
+            before = meta.get("triples")
+            if not isinstance(before, int):
+                return False
+            after = before - len(removed) + len(added)
+        else:
+            old = store.read_ntriples(previous, meta)
+            old_lines, new_lines = _triple_lines(old), _triple_lines(ntriples)
+            del old
+            before, after = len(old_lines), len(new_lines)
+            removed, added = old_lines - new_lines, new_lines - old_lines
+            del old_lines, new_lines
         source = ox.Store.read_only(str(previous / store.STORE_FOLDER))
-        if len(source) != len(old_lines):
+        if len(source) != before:
             return False  # the store is not the graph it was built from: load it whole
         source.backup(str(path))
         del source
         target = ox.Store(str(path))
-        removed, added = old_lines - new_lines, new_lines - old_lines
         for quad in ox.parse(b"\n".join(sorted(removed)) + b"\n", ox.RdfFormat.N_TRIPLES) if removed else ():
             target.remove(quad)
         if added:
             target.extend(ox.parse(b"\n".join(sorted(added)) + b"\n", ox.RdfFormat.N_TRIPLES))
         target.flush()
-        whole = len(target) == len(new_lines)
+        whole = len(target) == after
         del target  # closes its files before the folder is moved or removed
         if not whole:
             shutil.rmtree(path, ignore_errors=True)
@@ -83,6 +95,7 @@ def _triple_lines(ntriples: bytes) -> set[bytes]:
 
 
 END_MARK = b"# kg: end of the graph\n"  # the loader loads nothing it did not get whole
+DELTA_MARK = b"# kg: delta "  # then the sizes of the removed and the added lines, before the graph
 
 
 class StoreLoader:
@@ -112,16 +125,22 @@ class StoreLoader:
                                      env=env)
         self.thread: Any = None
 
-    def load(self, ntriples: bytes | bytearray) -> None:
-        """Send the graph, in a thread (the loader is started before the build, so its start costs nothing)."""
+    def load(self, ntriples: bytes | bytearray, delta: GraphDelta | None = None) -> None:
+        """Send the graph, in a thread (the loader is started before the build, so its start costs nothing);
+        with the lines that went and came since the previous build when the build knows them."""
         import threading
 
-        self.thread = threading.Thread(target=self._feed, args=(ntriples,), name="kg-store", daemon=True)
+        self.thread = threading.Thread(target=self._feed, args=(ntriples, delta), name="kg-store", daemon=True)
         self.thread.start()
 
-    def _feed(self, ntriples: bytes | bytearray) -> None:
+    def _feed(self, ntriples: bytes | bytearray, delta: GraphDelta | None) -> None:
         try:
             assert self.proc.stdin is not None
+            if delta is not None:
+                removed, added = (b"".join(line + b"\n" for line in lines) for lines in (delta.removed, delta.added))
+                self.proc.stdin.write(DELTA_MARK + b"%d %d\n" % (len(removed), len(added)))
+                self.proc.stdin.write(removed)
+                self.proc.stdin.write(added)
             self.proc.stdin.write(ntriples)
             self.proc.stdin.write(END_MARK)
             self.proc.stdin.close()
@@ -166,10 +185,16 @@ def load_main(path: str, previous: str = "") -> int:
     data = sys.stdin.buffer.read()
     if not data.endswith(END_MARK):
         return 2  # the build stopped before it sent the whole graph
+    delta = None
+    if data.startswith(DELTA_MARK):  # the lines that went and came, then the graph
+        header, _, data = data.partition(b"\n")
+        removed, added = (int(n) for n in header[len(DELTA_MARK):].split())
+        delta = (data[:removed], data[removed:removed + added])
+        data = data[removed + added:]
     try:
         # the graph directory may not exist yet: the loader starts with the build, before anything is written
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        if not (previous and update_store(data, Path(previous), Path(path))):
+        if not (previous and update_store(data, Path(previous), Path(path), delta)):
             write_store(data, Path(path))
     except OSError as exc:
         print(f"{exc.errno or 0}\t{exc.strerror or exc}", file=sys.stderr)

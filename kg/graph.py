@@ -207,72 +207,92 @@ def ntriples_file(lines: set[str]) -> bytearray:
 
 
 def ntriple_set(model: dict[str, Any], ontology: list[str]) -> set[str]:
-    """The distinct N-Triples lines of a model's graph (what to_rdf's graph serialises to)."""
-
+    """The distinct N-Triples lines of a model's graph (what to_rdf's graph serialises to): the ontology's and
+    those of each part of the model (an entity, a relation with its evidence, an unresolved reference)."""
     out: set[str] = set(ontology)
-    add = out.add
-    a = f"<{_RDF}type>"
-    label, alt = f"<{_RDFS}label>", f"<{_SKOS}altLabel>"
-    derived = f"<{_PROV}wasDerivedFrom>"
     for ent in model["entities"]:
-        node = f"<{iri(ent['key'])}>"
-        add(f"{node} {a} <{NS}{ent['type']}> .")
-        add(f"{node} {label} {_lit(ent['label'])} .")
-        for alias in ent["aliases"]:
-            add(f"{node} {alt} {_lit(alias)} .")
-        props = ent["props"]
-        for name in ("status", "category", "layer", "version", "purpose", "standing", "kind", "path", "description"):
-            if props.get(name):
-                add(f"{node} <{NS}{name}> {_lit(str(props[name]))} .")
-        if ent["type"] == "ADR":
-            add(f"{node} <{NS}adrId> {_lit(props['adr_id'])} .")
-            if props.get("title"):
-                add(f"{node} <{_DCTERMS}title> {_lit(props['title'])} .")
-            if props.get("date"):
-                add(f"{node} <{_DCTERMS}date> {_date(props['date'])} .")
-            add(f"{node} <{NS}inForce> {_bool(props.get('in_force'))} .")
-            add(f"{node} <{NS}unresolved> {_bool(props.get('unresolved'))} .")
-        if ent["type"] == "Document":
-            add(f"{node} <{_DCTERMS}title> {_lit(ent['label'])} .")
-            add(f"{node} <{NS}inRepository> <{iri('repository/' + _slug(props['repository']))}> .")
-        if ent["type"] == "Repository":
-            add(f"{node} <{NS}present> {_bool(props.get('present'))} .")
-        if ent["type"] in ("Document", "Repository"):  # where it was read: the repository's URL, at which commit
-            if props.get("url"):
-                add(f"{node} <{_DCTERMS}source> {_lit(props['url'], _XSD + 'anyURI')} .")
-            if props.get("commit"):
-                add(f"{node} <{NS}commit> {_lit(props['commit'])} .")
-            if props.get("rev"):
-                add(f"{node} <{NS}revision> {_lit(props['rev'])} .")
+        entity_lines(ent, out)
     for rel in model["relations"]:
-        s, p, o = f"<{iri(rel['subject'])}>", f"<{NS}{rel['predicate']}>", f"<{iri(rel['object'])}>"
-        add(f"{s} {p} {o} .")
-        if rel["predicate"] in DEPENDENCY_PREDICATES:
-            add(f"{s} <{NS}dependsOn> {o} .")
-        stmt = f"<{ID}statement/{_hash(rel['subject'], rel['predicate'], rel['object'])}>"
-        add(f"{stmt} {a} <{_RDF}Statement> .")
-        add(f"{stmt} <{_RDF}subject> {s} .")
-        add(f"{stmt} <{_RDF}predicate> {p} .")
-        add(f"{stmt} <{_RDF}object> {o} .")
-        if "confidence" in rel:
-            add(f"{stmt} <{NS}confidence> {_lit(str(Decimal(str(rel['confidence']))), _XSD + 'decimal')} .")
-        for ev in rel["evidence"]:
-            node = f"<{ID}evidence/{_hash(ev['document'], ev['line'], ev['method'], ev['text'])}>"
-            add(f"{stmt} <{NS}evidence> {node} .")
-            add(f"{node} {a} <{NS}Evidence> .")
-            add(f"{node} {derived} <{iri('document/' + ev['document'])}> .")
-            add(f"{node} <{NS}line> {_lit(str(int(ev['line'])), _XSD + 'integer')} .")
-            add(f"{node} <{NS}text> {_lit(ev['text'])} .")
-            add(f"{node} <{NS}method> {_lit(ev['method'])} .")
+        relation_lines(rel, out)
     for ref in model["unresolved"]:
-        node = f"<{ID}unresolved/{_hash(ref['document'], ref['line'], ref['target'])}>"
-        add(f"{node} {a} <{NS}UnresolvedReference> .")
-        add(f"{node} {label} {_lit(ref['text'] or ref['target'])} .")
-        add(f"{node} <{NS}target> {_lit(ref['target'])} .")
-        add(f"{node} <{NS}reason> {_lit(ref['reason'])} .")
-        add(f"{node} <{NS}line> {_lit(str(int(ref['line'])), _XSD + 'integer')} .")
-        add(f"{node} {derived} <{iri('document/' + ref['document'])}> .")
+        unresolved_lines(ref, out)
     return out
+
+
+_A = f"<{_RDF}type>"
+_LABEL, _ALT = f"<{_RDFS}label>", f"<{_SKOS}altLabel>"
+_DERIVED = f"<{_PROV}wasDerivedFrom>"
+
+
+def entity_lines(ent: dict[str, Any], out: set[str]) -> None:
+    """An entity's lines, added to `out`: its type, label, aliases and properties (every subject its own IRI)."""
+    add = out.add
+    node = f"<{iri(ent['key'])}>"
+    add(f"{node} {_A} <{NS}{ent['type']}> .")
+    add(f"{node} {_LABEL} {_lit(ent['label'])} .")
+    for alias in ent["aliases"]:
+        add(f"{node} {_ALT} {_lit(alias)} .")
+    props = ent["props"]
+    for name in ("status", "category", "layer", "version", "purpose", "standing", "kind", "path", "description"):
+        if props.get(name):
+            add(f"{node} <{NS}{name}> {_lit(str(props[name]))} .")
+    if ent["type"] == "ADR":
+        add(f"{node} <{NS}adrId> {_lit(props['adr_id'])} .")
+        if props.get("title"):
+            add(f"{node} <{_DCTERMS}title> {_lit(props['title'])} .")
+        if props.get("date"):
+            add(f"{node} <{_DCTERMS}date> {_date(props['date'])} .")
+        add(f"{node} <{NS}inForce> {_bool(props.get('in_force'))} .")
+        add(f"{node} <{NS}unresolved> {_bool(props.get('unresolved'))} .")
+    if ent["type"] == "Document":
+        add(f"{node} <{_DCTERMS}title> {_lit(ent['label'])} .")
+        add(f"{node} <{NS}inRepository> <{iri('repository/' + _slug(props['repository']))}> .")
+    if ent["type"] == "Repository":
+        add(f"{node} <{NS}present> {_bool(props.get('present'))} .")
+    if ent["type"] in ("Document", "Repository"):  # where it was read: the repository's URL, at which commit
+        if props.get("url"):
+            add(f"{node} <{_DCTERMS}source> {_lit(props['url'], _XSD + 'anyURI')} .")
+        if props.get("commit"):
+            add(f"{node} <{NS}commit> {_lit(props['commit'])} .")
+        if props.get("rev"):
+            add(f"{node} <{NS}revision> {_lit(props['rev'])} .")
+
+
+def relation_lines(rel: dict[str, Any], out: set[str]) -> None:
+    """A relation's lines, added to `out`: the triple (and its kg:dependsOn), its statement node with the
+    confidence, and each evidence node (subjects: the relation's subject, the statement, the evidence)."""
+    add = out.add
+    s, p, o = f"<{iri(rel['subject'])}>", f"<{NS}{rel['predicate']}>", f"<{iri(rel['object'])}>"
+    add(f"{s} {p} {o} .")
+    if rel["predicate"] in DEPENDENCY_PREDICATES:
+        add(f"{s} <{NS}dependsOn> {o} .")
+    stmt = f"<{ID}statement/{_hash(rel['subject'], rel['predicate'], rel['object'])}>"
+    add(f"{stmt} {_A} <{_RDF}Statement> .")
+    add(f"{stmt} <{_RDF}subject> {s} .")
+    add(f"{stmt} <{_RDF}predicate> {p} .")
+    add(f"{stmt} <{_RDF}object> {o} .")
+    if "confidence" in rel:
+        add(f"{stmt} <{NS}confidence> {_lit(str(Decimal(str(rel['confidence']))), _XSD + 'decimal')} .")
+    for ev in rel["evidence"]:
+        node = f"<{ID}evidence/{_hash(ev['document'], ev['line'], ev['method'], ev['text'])}>"
+        add(f"{stmt} <{NS}evidence> {node} .")
+        add(f"{node} {_A} <{NS}Evidence> .")
+        add(f"{node} {_DERIVED} <{iri('document/' + ev['document'])}> .")
+        add(f"{node} <{NS}line> {_lit(str(int(ev['line'])), _XSD + 'integer')} .")
+        add(f"{node} <{NS}text> {_lit(ev['text'])} .")
+        add(f"{node} <{NS}method> {_lit(ev['method'])} .")
+
+
+def unresolved_lines(ref: dict[str, Any], out: set[str]) -> None:
+    """An unresolved reference's lines, added to `out` (subject: its node, a hash of document, line and target)."""
+    add = out.add
+    node = f"<{ID}unresolved/{_hash(ref['document'], ref['line'], ref['target'])}>"
+    add(f"{node} {_A} <{NS}UnresolvedReference> .")
+    add(f"{node} {_LABEL} {_lit(ref['text'] or ref['target'])} .")
+    add(f"{node} <{NS}target> {_lit(ref['target'])} .")
+    add(f"{node} <{NS}reason> {_lit(ref['reason'])} .")
+    add(f"{node} <{NS}line> {_lit(str(int(ref['line'])), _XSD + 'integer')} .")
+    add(f"{node} {_DERIVED} <{iri('document/' + ref['document'])}> .")
 
 
 def ontology_lines(cache: Any = None) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import weakref
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -157,7 +158,22 @@ def _adr_claims(doc: Document, kg: KnowledgeGraph) -> Iterator[tuple[str, Claim]
             yield "use", Claim(entity, (), "", doc.path, line, text)
 
 
+# The claims of the last (documents, graph) read: both rules of this module weigh the same claims, and reading
+# them is most of the build's document checks on a large workspace. Held weakly: never a graph kept alive.
+_READ: weakref.WeakKeyDictionary[KnowledgeGraph, tuple[list[Document], dict[str, list[Claim]]]] = \
+    weakref.WeakKeyDictionary()
+
+
 def _claims(documents: list[Document], kg: KnowledgeGraph) -> dict[str, list[Claim]]:
+    read = _READ.get(kg)
+    if read is not None and read[0] is documents:
+        return read[1]
+    claims = _read_claims(documents, kg)
+    _READ[kg] = (documents, claims)
+    return claims
+
+
+def _read_claims(documents: list[Document], kg: KnowledgeGraph) -> dict[str, list[Claim]]:
     out: dict[str, list[Claim]] = defaultdict(list)
     for doc in documents:
         # an ADR chooses by its title; its tables weigh options or list what a tool handles (signals, ports)
