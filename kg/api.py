@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import store
+from . import memory, store
 from .errors import EntityNotFound, GraphChanged, GraphCorrupt, GraphNotFound, UsageError
 from .index import FORMAT as INDEX_FORMAT
 from .index import Index, LazyMap, Source, entity_names
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from rdflib import Graph
 
-    from .graph_delta import GraphDelta
+    from .graph_delta import GraphDelta, ModelChanges
 
 TYPE_ORDER = {"Component": 0, "Vendor": 1, "ADR": 2, "Team": 3, "Repository": 4, "Document": 5}
 
@@ -62,7 +62,6 @@ def _build_graph(paths: list[str] | None, graph_dir: str | os.PathLike[str] | No
     from .graph import ntriple_set, ntriples_file, ontology_lines
     from .graph_delta import graph_fingerprint
     from .incremental import FileCache
-    from .index import write_index
     from .resources import sample_workspace
     from .workspace import find_workspace_file, prepare, record_origins
 
@@ -105,18 +104,23 @@ def _build_graph(paths: list[str] | None, graph_dir: str | os.PathLike[str] | No
         kg = KnowledgeGraph(model)
         from .check import document_findings
 
-        # the model's JSON, the index and the document findings (they need the parsed documents) are written
-        # by a forked process while this one makes the N-Triples and the loader loads them
+        extension = _extension_lines(prepared) if prepared and prepared.spec.ontology else []
+        graph_code = graph_fingerprint(extension)
+        # a rebuild: what changed since the previous build, whose graph.nt and index are patched with it
+        changes = _changes(previous, graph_code, model)
+        patching = changes is not None
+        # the model's JSON and the index are written by a forked process while this one makes the N-Triples
+        # and the loader loads them; the document findings (they need the parsed documents) too, unless this
+        # one only patches the previous graph.nt and has the time to find them itself
+        findings = {"findings.json": lambda path: store.json_writer(document_findings(result.documents, kg))(path)}
         beside = store.WrittenBeside(directory, {
-            "model.json": store.json_writer(model), store.INDEX_FILE: lambda path: write_index(model, path),
-            "findings.json": lambda path: store.json_writer(document_findings(result.documents, kg))(path)})
+            "model.json": store.json_writer(model), store.INDEX_FILE: _index_writer(previous, changes, model),
+            **({} if patching else findings)})
     except BaseException:
         loader.discard()
         raise
     try:
-        extension = _extension_lines(prepared) if prepared and prepared.spec.ontology else []
-        graph_code = graph_fingerprint(extension)
-        patched = _patched_graph(previous, graph_code, model)
+        patched = _patched_graph(previous, changes, model) if changes is not None and previous else None
         changed: dict[str, int] = {}
         if patched is not None:  # a rebuild: the previous graph.nt with the lines that went and came
             ntriples, delta, triples = patched
@@ -139,13 +143,15 @@ def _build_graph(paths: list[str] | None, graph_dir: str | os.PathLike[str] | No
                 "warnings": list(result.warnings)}
         stage("store")
         store.save({"graph.nt": ntriples}, meta, directory,
-                   writers={**beside.writers_for_save(), store.STORE_FOLDER: loader.move_to})
+                   writers={**(findings if patching else {}), **beside.writers_for_save(),
+                            store.STORE_FOLDER: loader.move_to})
     finally:
         beside.discard()
         loader.discard()  # nothing left to remove once the store is in the build
     if cache:
         cache.prune()  # only once the new graph is live: a failed build keeps the old entries
         cache.close()
+    memory.outlive(result, model, kg)
     # meta.json holds the time until the writing began; the build's answer, the whole of it
     return {**meta, "seconds": round(time.perf_counter() - started, 3)}
 
@@ -158,27 +164,69 @@ def _live_build(directory: Path) -> Path | None:
         return None
 
 
-def _patched_graph(previous: Path | None, graph_code: str, model: dict[str, Any],
-                   ) -> tuple[bytearray, GraphDelta, int] | None:
-    """The new graph.nt made from the previous build's (kg.graph_delta), the delta and the count of triples;
-    None when there is no previous build to start from, its lines were made another way (other code, another
-    ontology), or it does not fit: then the whole graph is made."""
-    from .graph_delta import model_delta, patched_ntriples
+def _index_writer(previous: Path | None, changes: ModelChanges | None, model: dict[str, Any]) -> Any:
+    """A writer of the model's question index: patched from the previous build's when the model's changes are
+    known (kg.index.patch_index), else written whole."""
+    from .index import patch_index, write_index
 
+    def write(path: Path) -> None:
+        if previous is not None and changes is not None:
+            try:
+                meta = store.read_meta(previous)
+                if meta.get("index_format") == INDEX_FORMAT and store.has_file(store.INDEX_FILE, meta):
+                    patch_index(store.read_index_file(previous, meta), model, changes.entity_keys,
+                                changes.relation_keys, path)
+                    return
+            except Exception:  # noqa: BLE001 -- whatever stops the patch, the index is written whole instead
+                path.unlink(missing_ok=True)
+        write_index(model, path)
+    return write
+
+
+def _patchable(previous: Path | None, graph_code: str) -> dict[str, Any] | None:
+    """The meta.json of the previous build when the new build's files can be patched from its (they were made
+    the way this build makes them), else None."""
     if previous is None:
         return None
     try:
         meta = store.read_meta(previous)
-        if meta.get("graph_code") != graph_code or not isinstance(meta.get("triples"), int) or \
-                not store.has_file("graph.nt", meta):
-            return None
-        delta = model_delta(store.read_model(previous, meta), model)
-        if delta is None:
-            return None
+    except (GraphCorrupt, OSError):
+        return None
+    if meta.get("graph_code") != graph_code or not isinstance(meta.get("triples"), int) or \
+            not store.has_file("graph.nt", meta):
+        return None
+    return meta
+
+
+def _changes(previous: Path | None, graph_code: str, model: dict[str, Any]) -> ModelChanges | None:
+    """What changed in the model since the previous build (kg.graph_delta), or None when there is no previous
+    build to patch from, it was made another way (other code, another ontology) or cannot be read."""
+    from .graph_delta import model_changes
+
+    meta = _patchable(previous, graph_code)
+    if previous is None or meta is None:
+        return None
+    try:
+        old = store.read_model(previous, meta)
+    except (GraphNotFound, GraphCorrupt, GraphChanged, OSError):
+        return None
+    memory.outlive(old)
+    return model_changes(old, model)
+
+
+def _patched_graph(previous: Path, changes: ModelChanges, model: dict[str, Any],
+                   ) -> tuple[bytearray, GraphDelta, int] | None:
+    """The new graph.nt patched from the previous build's with the lines that went and came (kg.graph_delta),
+    the delta and the count of triples; None when the previous graph.nt does not fit: the graph is made whole."""
+    from .graph_delta import graph_delta, patched_ntriples
+
+    delta = graph_delta(changes, model)
+    try:
+        meta = store.read_meta(previous)
         patched = patched_ntriples(store.read_ntriples(previous, meta), delta)
     except (GraphNotFound, GraphCorrupt, GraphChanged, OSError):
         return None  # whatever is wrong with the previous build, the new one is made whole
-    if patched is None:
+    if patched is None or not isinstance(meta.get("triples"), int):
         return None
     return patched, delta, meta["triples"] - len(delta.removed) + len(delta.added)
 

@@ -42,7 +42,8 @@ def _parse_files(ws: Workspace, paths: list[str], progress: Progress | None, cac
     if not ws.files:
         raise UsageError(f"no Markdown files or manifests under {', '.join(paths)}")
     fingerprint = code_fingerprint()
-    read = [read_and_parse(source, fingerprint) for source in ws.files]
+    folders: dict[str, str] = {}
+    read = [read_and_parse(source, fingerprint, folders) for source in ws.files]
     keys = [k for k, _text, _warning in read if k]
     cached = cache.get_many(keys) if cache else {}
     todo = [(source, text) for source, (k, text, _w) in zip(ws.files, read) if k and k not in cached]

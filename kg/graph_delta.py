@@ -18,6 +18,7 @@ import hashlib
 import operator
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from .graph import entity_lines, relation_lines, unresolved_lines
@@ -36,8 +37,8 @@ class GraphDelta:
 
 
 def graph_fingerprint(extension_lines: list[str] | None = None) -> str:
-    """A hash of what makes a model's lines (the code that writes them, the ontology, a workspace's ontology
-    extensions): a delta is made only from a previous build whose lines were made the same way."""
+    """A hash of what makes a model's lines and index rows (the code that writes them, the ontology, a
+    workspace's ontology extensions): a build is patched only from a previous build made the same way."""
     from pathlib import Path
 
     from . import __version__
@@ -45,7 +46,8 @@ def graph_fingerprint(extension_lines: list[str] | None = None) -> str:
 
     root = Path(__file__).parent
     h = hashlib.sha256(__version__.encode())
-    for path in (root / "graph.py", root / "graph_delta.py", root / "relations.py", ontology_path()):
+    for path in (root / "graph.py", root / "graph_delta.py", root / "relations.py", root / "index.py",
+                 root / "names.py", ontology_path()):
         h.update(path.read_bytes())
     for line in sorted(extension_lines or []):
         h.update(line.encode("utf-8") + b"\n")
@@ -64,9 +66,34 @@ def _evidence_key(ev: dict[str, Any]) -> tuple[Any, ...]:
     return ev["document"], ev["line"], ev["method"], ev["text"]  # what names its node (graph.relation_lines)
 
 
-def model_delta(old: dict[str, Any], new: dict[str, Any]) -> GraphDelta | None:
-    """The lines `new`'s graph lost and gained against `old`'s (both made by kg.store.model_of), or None when
-    the models cannot be compared part by part (an entity key or a relation written twice)."""
+@dataclass
+class ModelChanges:
+    """The parts of a model that differ from the previous build's: entities and relations by key, unresolved
+    references as a multiset. Computed once, read by the graph's delta and the index's patch."""
+
+    old_entities: dict[str, dict[str, Any]]
+    new_entities: dict[str, dict[str, Any]]
+    old_relations: dict[tuple[str, str, str], dict[str, Any]]
+    new_relations: dict[tuple[str, str, str], dict[str, Any]]
+    old_refs: Counter[tuple[Any, ...]]
+    new_refs: Counter[tuple[Any, ...]]
+
+    @cached_property
+    def entity_keys(self) -> set[str]:
+        """The keys of the entities that went, came or changed."""
+        old, new = self.old_entities, self.new_entities
+        return {k for k, e in new.items() if old.get(k) != e} | (old.keys() - new.keys())
+
+    @cached_property
+    def relation_keys(self) -> set[tuple[str, str, str]]:
+        """The triples of the relations that went, came or changed."""
+        old, new = self.old_relations, self.new_relations
+        return {k for k, r in new.items() if old.get(k) != r} | (old.keys() - new.keys())
+
+
+def model_changes(old: dict[str, Any], new: dict[str, Any]) -> ModelChanges | None:
+    """What changed from `old` to `new` (both made by kg.store.model_of), or None when the models cannot be
+    compared part by part (an entity key or a relation written twice)."""
     old_entities = dict(zip(map(_entity_key, old["entities"]), old["entities"]))
     new_entities = dict(zip(map(_entity_key, new["entities"]), new["entities"]))
     old_relations = dict(zip(map(_relation_key, old["relations"]), old["relations"]))
@@ -74,15 +101,25 @@ def model_delta(old: dict[str, Any], new: dict[str, Any]) -> GraphDelta | None:
     if len(old_entities) != len(old["entities"]) or len(new_entities) != len(new["entities"]) or \
             len(old_relations) != len(old["relations"]) or len(new_relations) != len(new["relations"]):
         return None
+    return ModelChanges(old_entities, new_entities, old_relations, new_relations,
+                        Counter(_ref_key(r) for r in old["unresolved"]), Counter(_ref_key(r) for r in new["unresolved"]))
 
-    gone_entities = [e for k, e in old_entities.items() if new_entities.get(k) != e]
-    came_entities = [e for k, e in new_entities.items() if old_entities.get(k) != e]
-    gone_relations = [r for k, r in old_relations.items() if new_relations.get(k) != r]
-    came_relations = [r for k, r in new_relations.items() if old_relations.get(k) != r]
-    old_refs = Counter(_ref_key(r) for r in old["unresolved"])
-    new_refs = Counter(_ref_key(r) for r in new["unresolved"])
-    gone_refs = [dict(k) for k in (old_refs - new_refs)]
-    came_refs = [dict(k) for k in (new_refs - old_refs)]
+
+def model_delta(old: dict[str, Any], new: dict[str, Any]) -> GraphDelta | None:
+    """The lines `new`'s graph lost and gained against `old`'s, or None when they cannot be compared."""
+    changes = model_changes(old, new)
+    return graph_delta(changes, new) if changes is not None else None
+
+
+def graph_delta(changes: ModelChanges, new: dict[str, Any]) -> GraphDelta:
+    """The lines the `new` model's graph lost and gained against the previous one's."""
+    c = changes
+    gone_entities = [c.old_entities[k] for k in sorted(c.entity_keys) if k in c.old_entities]
+    came_entities = [c.new_entities[k] for k in sorted(c.entity_keys) if k in c.new_entities]
+    gone_relations = [c.old_relations[k] for k in sorted(c.relation_keys) if k in c.old_relations]
+    came_relations = [c.new_relations[k] for k in sorted(c.relation_keys) if k in c.new_relations]
+    gone_refs = [dict(k) for k in (c.old_refs - c.new_refs)]
+    came_refs = [dict(k) for k in (c.new_refs - c.old_refs)]
 
     gone: set[str] = set()
     came: set[str] = set()
@@ -96,9 +133,9 @@ def model_delta(old: dict[str, Any], new: dict[str, Any]) -> GraphDelta | None:
             unresolved_lines(ref, lines)
     gone, came = gone - came, came - gone
     if gone or came:
-        kept = _sharing(new, new_entities, old_entities, old_relations,
+        kept = _sharing(new, c.new_entities, c.old_entities, c.old_relations,
                         gone_entities + came_entities, gone_relations + came_relations,
-                        gone_refs + came_refs, old_refs)
+                        gone_refs + came_refs, c.old_refs)
         gone -= kept
         came -= kept
     return GraphDelta(sorted(line.encode("utf-8") for line in gone), sorted(line.encode("utf-8") for line in came))

@@ -261,12 +261,13 @@ def parallel_map(fn: Callable[[T], R], items: Sequence[T], workers: int | None =
 # ---------------------------------------------------------------- the per-file stages
 
 
-def read_and_parse(source: SourceFile, fingerprint: str) -> tuple[str, Any, str]:
-    """(parse key, Document or None, warning) of one file: read it, and parse it unless told it is cached."""
+def read_and_parse(source: SourceFile, fingerprint: str, folders: dict[str, str] | None = None) -> tuple[str, Any, str]:
+    """(parse key, Document or None, warning) of one file: read it, and parse it unless told it is cached
+    (`folders`: kg.discover.read_text's, for one pass over a workspace)."""
     from .discover import TooLarge, read_text
 
     try:
-        text = read_text(source)
+        text = read_text(source, folders)
     except UnicodeDecodeError as exc:
         return "", None, f"{source.path}: not UTF-8 (byte {exc.start}), skipped"
     except TooLarge as exc:

@@ -49,28 +49,65 @@ def entity_names(ent: Mapping[str, Any]) -> set[str]:
     return names
 
 
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def write_index(model: dict[str, Any], path: Path) -> None:
     """Write the index of a model to `path` (a new file)."""
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    entities = {e["key"]: e for e in model["entities"]}
     db = sqlite3.connect(path)
     try:
         db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192;" + SCHEMA)
-        # an entity's evidence (every mention: most of its record) apart, read only by what shows it
-        db.executemany("INSERT INTO entities VALUES (?, ?, ?, ?)",
-                       ((e["key"], e["type"], dumps({k: v for k, v in e.items() if k != "evidence"}),
-                         dumps(e["evidence"])) for e in model["entities"]))
-        db.executemany("INSERT INTO names VALUES (?, ?)",
-                       ((n, e["key"]) for e in model["entities"] for n in sorted(entity_names(e))))
-        db.executemany("INSERT INTO relations (subject, predicate, object, confidence, kind, record) "
-                       "VALUES (?, ?, ?, ?, ?, ?)",
-                       ((r["subject"], r["predicate"], r["object"], r.get("confidence"),
-                         relation_kind(r, entities.__getitem__), dumps(r)) for r in model["relations"]))
-        db.executemany("INSERT INTO info VALUES (?, ?)", [("repositories", dumps(model["repositories"]))])
+        _insert(db, model, model["entities"], model["relations"])
         db.executescript(INDEXES)
         db.commit()
     finally:
         db.close()
+
+
+def _insert(db: sqlite3.Connection, model: dict[str, Any], entities: list[dict[str, Any]],
+            relations: list[dict[str, Any]]) -> None:
+    """The rows of these entities and relations of a model, and its repositories."""
+    by_key = {e["key"]: e for e in model["entities"]}
+    # an entity's evidence (every mention: most of its record) apart, read only by what shows it
+    db.executemany("INSERT INTO entities VALUES (?, ?, ?, ?)",
+                   ((e["key"], e["type"], _dumps({k: v for k, v in e.items() if k != "evidence"}),
+                     _dumps(e["evidence"])) for e in entities))
+    db.executemany("INSERT INTO names VALUES (?, ?)",
+                   ((n, e["key"]) for e in entities for n in sorted(entity_names(e))))
+    db.executemany("INSERT INTO relations (subject, predicate, object, confidence, kind, record) "
+                   "VALUES (?, ?, ?, ?, ?, ?)",
+                   ((r["subject"], r["predicate"], r["object"], r.get("confidence"),
+                     relation_kind(r, by_key.__getitem__), _dumps(r)) for r in relations))
+    db.execute("DELETE FROM info WHERE name = 'repositories'")
+    db.execute("INSERT INTO info VALUES (?, ?)", ("repositories", _dumps(model["repositories"])))
+
+
+def patch_index(previous: bytes, model: dict[str, Any], entities: set[str], relations: set[tuple[str, str, str]],
+                path: Path) -> None:
+    """Write the index of `model` to `path` from `previous`, the index of the previous build's model: only the rows
+    of the `entities` and `relations` (triples) that went, came or changed are written, and those of the relations
+    to and from such an entity (their impact kind reads its category). Its rows are the ones write_index writes;
+    no answer depends on the order they were written in (each reads them in the model's order: names by key,
+    relations by subject, predicate and object)."""
+    new_entities = {e["key"]: e for e in model["entities"]}
+    new_relations = {(r["subject"], r["predicate"], r["object"]): r for r in model["relations"]}
+    relations = relations | {k for k in new_relations if k[0] in entities or k[2] in entities}
+    path.write_bytes(previous)
+    db = sqlite3.connect(path)
+    try:
+        db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+        db.executemany("DELETE FROM entities WHERE key = ?", ((k,) for k in entities))
+        db.executemany("DELETE FROM names WHERE key = ?", ((k,) for k in entities))
+        db.executemany("DELETE FROM relations WHERE subject = ? AND predicate = ? AND object = ?", relations)
+        _insert(db, model, [new_entities[k] for k in sorted(entities) if k in new_entities],
+                [new_relations[k] for k in sorted(relations) if k in new_relations])
+        db.commit()
+    finally:
+        db.close()
+
+
+def _model_order(row: tuple[Any, ...]) -> tuple[str, str, str]:
+    return row[1], row[2], row[3]  # (id, subject, predicate, object, ...): a model lists relations by their triple
 
 
 BATCH = 500  # keys per statement: SQLite allows 32,766 variables; a few hundred keep each statement quick
@@ -133,16 +170,18 @@ class Index:
 
     def keys_named(self, folded: str) -> list[str]:
         """The keys of the entities that answer to a folded name, in the order the model lists them."""
-        return [r[0] for r in self._rows("SELECT key FROM names WHERE name = ? ORDER BY rowid", (folded,))]
+        return [r[0] for r in self._rows("SELECT key FROM names WHERE name = ? ORDER BY key", (folded,))]
 
     def out_edges(self, key: str) -> list[dict[str, Any]]:
         """The relations from an entity, in the model's order."""
-        return [self._json(r[0]) for r in self._rows("SELECT record FROM relations WHERE subject = ? ORDER BY id",
+        return [self._json(r[0]) for r in self._rows("SELECT record FROM relations WHERE subject = ? "
+                                                     "ORDER BY predicate, object",
                                                      (key,))]
 
     def in_edges(self, key: str) -> list[dict[str, Any]]:
         """The relations to an entity, in the model's order."""
-        return [self._json(r[0]) for r in self._rows("SELECT record FROM relations WHERE object = ? ORDER BY id",
+        return [self._json(r[0]) for r in self._rows("SELECT record FROM relations WHERE object = ? "
+                                                     "ORDER BY subject, predicate",
                                                      (key,))]
 
     def edges_with(self, key: str, end: str, predicates: frozenset[str]) -> list[dict[str, Any]]:
@@ -162,7 +201,8 @@ class Index:
             rows = self._rows(f"SELECT id, subject, predicate, object, confidence, kind FROM relations "
                               f"WHERE {column} IN ({','.join('?' * len(chunk))}) "
                               f"AND predicate IN ({','.join('?' * len(wanted))})", (*chunk, *wanted))
-            for i, s, p, o, c, kind in sorted(rows):  # in the model's order, sorted here: SQLite would sort on disk
+            # in the model's order (subject, predicate, object), sorted here: SQLite would sort on disk
+            for i, s, p, o, c, kind in sorted(rows, key=_model_order):
                 found[s if column == "subject" else o].append(LazyRecord(self, i, s, p, o, c, kind))
         return found
 

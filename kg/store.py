@@ -56,7 +56,9 @@ def model_of(result: BuildResult) -> dict[str, Any]:
                          "props": _plain(ent.props), "evidence": [e.as_dict() for e in _unique(ent.evidence)]})
     relations = [{"subject": r.subject, "predicate": r.predicate, "object": r.object,
                   "confidence": combined_confidence([e.weight for e in r.evidence]),
-                  "evidence": [e.as_dict() for e in r.evidence]} for r in result.relations]
+                  "evidence": [e.as_dict() for e in r.evidence]}
+                 # by their triple: the order the index reads them in (kg.index), whatever a rule appended
+                 for r in sorted(result.relations, key=lambda r: (r.subject, r.predicate, r.object))]
     names = [f.name for f in fields(UnresolvedReference)]  # as asdict would, without its deep copy of each
     unresolved = [{name: getattr(u, name) for name in names}
                   for u in sorted(result.unresolved, key=lambda u: (u.document, u.line, u.target))]
@@ -417,6 +419,11 @@ def read_model(build: Path, meta: dict[str, Any] | None = None) -> dict[str, Any
         raise GraphCorrupt(f"{build / 'model.json'} is damaged (not a kg model); "
                            "run `kg build` again to rebuild the graph")
     return model
+
+
+def read_index_file(build: Path, meta: dict[str, Any] | None = None) -> bytes:
+    """The question index of a build as bytes (to patch a copy of it), checked against its meta like graph.nt."""
+    return _read_checked(build, INDEX_FILE, meta)
 
 
 def read_ntriples(build: Path, meta: dict[str, Any] | None = None) -> bytes:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from kg import api
+from kg import api, store
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus" / "openova-2026-01"
@@ -125,3 +127,16 @@ def run_in_terminal(args: list[str], columns: int = 100, cwd: Path | None = None
     text = re.sub(r"\x1b\]8;[^\x1b\x07]*(?:\x1b\\|\x07)", "", text)  # hyperlinks (OSC 8)
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)  # colours and styles
     return code, text, err
+
+
+def index_rows(directory: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of a build's question index, table by table, in order (a relation's without its row id)."""
+    db = sqlite3.connect(store.current_build(directory) / store.INDEX_FILE)
+    try:
+        return {"entities": db.execute("SELECT * FROM entities ORDER BY key").fetchall(),
+                "names": db.execute("SELECT * FROM names ORDER BY name, key").fetchall(),
+                "relations": db.execute("SELECT subject, predicate, object, confidence, kind, record FROM relations "
+                                        "ORDER BY subject, predicate, object").fetchall(),
+                "info": db.execute("SELECT * FROM info ORDER BY name").fetchall()}
+    finally:
+        db.close()

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import index_rows
 
 from kg import api, store
 from kg.graph import ntriple_set, ntriples_file, ontology_lines
@@ -132,6 +133,7 @@ def test_a_rebuild_patches_the_graph_and_the_store_follows(tmp_path: Path) -> No
     assert (store.current_build(directory) / "graph.nt").read_bytes() == \
         (store.current_build(cold) / "graph.nt").read_bytes()
     assert second["triples"] == store.read_meta(store.current_build(cold))["triples"]
+    assert index_rows(directory) == index_rows(cold), "the patched index holds other rows than a cold build's"
     kg = api.open(directory)
     assert not kg.query("SELECT ?s WHERE { ?s ?p ?o FILTER(CONTAINS(STR(?o), 'Wombat')) }", engine="oxigraph").empty
 

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import index_rows
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
@@ -37,6 +38,7 @@ def assert_same_as_cold(workspace: Path, incremental: Path, tmp_path: Path, labe
     assert (store.current_build(incremental) / "graph.nt").read_bytes() == \
         (store.current_build(cold) / "graph.nt").read_bytes()
     assert store_triples(incremental) == graph_nt_triples(incremental), f"{label}: the store is not the graph"
+    assert index_rows(incremental) == index_rows(cold), f"{label}: the rebuilt index differs from a cold build's"
     return meta
 
 

@@ -13,6 +13,7 @@ import sys
 import click
 
 # modules, not their commands, so `kg.cli.export` stays the module (tests patch it)
+from .. import memory
 from . import build, check, diff, evaluate, export, impact, push, query, show
 
 
@@ -37,6 +38,7 @@ def run() -> None:
     is short, its objects long-lived and almost never cyclic (kg.memory); a collection at its end alone cost
     an eighth of `kg impact` on 10,000 documents, and the process's exit frees everything anyway."""
     gc.disable()
+    memory.ends_without_teardown()
     try:
         main()
     except SystemExit as exc:
