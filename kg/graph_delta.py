@@ -18,7 +18,6 @@ import hashlib
 import operator
 from collections import Counter
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 from .graph import entity_lines, relation_lines, unresolved_lines
@@ -69,7 +68,7 @@ def _evidence_key(ev: dict[str, Any]) -> tuple[Any, ...]:
 @dataclass
 class ModelChanges:
     """The parts of a model that differ from the previous build's: entities and relations by key, unresolved
-    references as a multiset. Computed once, read by the graph's delta and the index's patch."""
+    references as a multiset. Found once, read by the graph's delta and the index's patch."""
 
     old_entities: dict[str, dict[str, Any]]
     new_entities: dict[str, dict[str, Any]]
@@ -77,18 +76,8 @@ class ModelChanges:
     new_relations: dict[tuple[str, str, str], dict[str, Any]]
     old_refs: Counter[tuple[Any, ...]]
     new_refs: Counter[tuple[Any, ...]]
-
-    @cached_property
-    def entity_keys(self) -> set[str]:
-        """The keys of the entities that went, came or changed."""
-        old, new = self.old_entities, self.new_entities
-        return {k for k, e in new.items() if old.get(k) != e} | (old.keys() - new.keys())
-
-    @cached_property
-    def relation_keys(self) -> set[tuple[str, str, str]]:
-        """The triples of the relations that went, came or changed."""
-        old, new = self.old_relations, self.new_relations
-        return {k for k, r in new.items() if old.get(k) != r} | (old.keys() - new.keys())
+    entity_keys: set[str]  # the keys of the entities that went, came or changed
+    relation_keys: set[tuple[str, str, str]]  # the triples of the relations that went, came or changed
 
 
 def model_changes(old: dict[str, Any], new: dict[str, Any]) -> ModelChanges | None:
@@ -101,8 +90,12 @@ def model_changes(old: dict[str, Any], new: dict[str, Any]) -> ModelChanges | No
     if len(old_entities) != len(old["entities"]) or len(new_entities) != len(new["entities"]) or \
             len(old_relations) != len(old["relations"]) or len(new_relations) != len(new["relations"]):
         return None
-    return ModelChanges(old_entities, new_entities, old_relations, new_relations,
-                        Counter(_ref_key(r) for r in old["unresolved"]), Counter(_ref_key(r) for r in new["unresolved"]))
+    return ModelChanges(
+        old_entities, new_entities, old_relations, new_relations,
+        Counter(_ref_key(r) for r in old["unresolved"]), Counter(_ref_key(r) for r in new["unresolved"]),
+        {k for k, e in new_entities.items() if old_entities.get(k) != e} | (old_entities.keys() - new_entities.keys()),
+        {k for k, r in new_relations.items() if old_relations.get(k) != r} |
+        (old_relations.keys() - new_relations.keys()))
 
 
 def model_delta(old: dict[str, Any], new: dict[str, Any]) -> GraphDelta | None:

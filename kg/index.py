@@ -95,9 +95,11 @@ def patch_index(previous: bytes, model: dict[str, Any], entities: set[str], rela
     path.write_bytes(previous)
     db = sqlite3.connect(path)
     try:
-        db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
-        db.executemany("DELETE FROM entities WHERE key = ?", ((k,) for k in entities))
-        db.executemany("DELETE FROM names WHERE key = ?", ((k,) for k in entities))
+        db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
+                         "CREATE TEMP TABLE changed (key TEXT PRIMARY KEY) WITHOUT ROWID;")
+        db.executemany("INSERT INTO changed VALUES (?)", ((k,) for k in entities))
+        db.execute("DELETE FROM entities WHERE key IN changed")
+        db.execute("DELETE FROM names WHERE key IN changed")  # one pass: names are indexed by name only
         db.executemany("DELETE FROM relations WHERE subject = ? AND predicate = ? AND object = ?", relations)
         _insert(db, model, [new_entities[k] for k in sorted(entities) if k in new_entities],
                 [new_relations[k] for k in sorted(relations) if k in new_relations])
