@@ -114,7 +114,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, tuple):  # an evidence cell, (where, text), on one line
-        return "  ".join(_cell(v) for v in value if _cell(v))
+        return "  ".join(cell for cell in map(_cell, value) if cell)
     if isinstance(value, list):
         return terminal(", ".join(str(v) for v in value))
     return terminal(" ".join(str(value).split()))
