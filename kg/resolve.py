@@ -43,6 +43,9 @@ GENERIC = {"metrics", "events", "cache", "registry", "logging", "tracing", "back
            "logs", "traces", "alerts", "dashboards", "ingress", "egress", "compute", "memory", "cpu"}
 
 
+# a name and a version number written as one word: "Python3", "Angular2", "Python3.11" (not "S3", "EC2":
+# the name before the number is a known name of three letters or more)
+_JOINED_VERSION = re.compile(r"([A-Za-z][A-Za-z+#]{2,})v?(\d{1,2}(?:\.\d+)*)")
 # words after a known name that say what kind of thing it is, not another thing: "Redpanda Queue", "Keycloak server"
 _WORD_START = re.compile(r"(?<![\w\-.])\w[\w.+#&-]*")
 _ALIAS_WORD = re.compile(r"\w[\w.+#&-]*")
@@ -528,6 +531,8 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
         words = ms[0].name.split()
         if len(words) >= 2 and name_key(words[0]) in makers:
             makers_of[name_key(" ".join(words[1:]))].add(name_key(words[0]))
+    versions = Counter(name_key(m.group(1)) for ms in names.values()
+                       for m in [_JOINED_VERSION.fullmatch(ms[0].name)] if m)
     for k, ms in list(names.items()):
         words = ms[0].name.split()
         if etype == "Component" and len(words) >= 2:
@@ -567,6 +572,12 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
                 if pk in vendors:
                     facts.append(Fact(rest, "providedBy", prefix, ms[0].evidence, object_type="Vendor"))
                 break
+        # "Python3" is Python and "Vue3" Vue, as "Python 3" is: a known name with its major version run on;
+        # not where the docs name two of its versions ("Scala3 instead of Scala2", "pgbouncer1" and "pgbouncer2")
+        versioned = _JOINED_VERSION.fullmatch(ms[0].name) if len(words) == 1 else None
+        if versioned and name_key(versioned.group(1)) in names and name_key(versioned.group(1)) != k \
+                and versions[name_key(versioned.group(1))] == 1:
+            uf.union(k, name_key(versioned.group(1)))
         # "Oracle Cloud Always Free" is Oracle Cloud; "Flux v2" is Flux; "Stalwart Mail Server" is Stalwart
         for cut in range(len(words) - 1, 0, -1):
             head, tail = " ".join(words[:cut]), " ".join(words[cut:])
