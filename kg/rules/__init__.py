@@ -44,6 +44,7 @@ NAME_RULES: list[tuple[str, NameRule]] = [
     ("known_technologies", mentions.known_technologies),
     ("introduced_sections", mentions.introduced_sections),
     ("technology_heads", mentions.technology_heads),
+    ("role_statements", mentions.role_statements),
     ("listed_parts", mentions.listed_parts),
     ("code_names", mentions.code_names),
     ("dependency_arguments", mentions.dependency_arguments),

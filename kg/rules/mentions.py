@@ -433,6 +433,34 @@ def technology_heads(doc: Document, out: Extraction) -> None:
             out.mentions.append(Mention(name, "Component", evidence_at(doc, block.line, "prose", block.text[:300])))
 
 
+# the role a technology plays, said of it: "The core framework is Dagster", "PostgreSQL is our primary database"
+_ROLE_KIND = (r"(?:framework|database|datastore|data store|data warehouse|warehouse|orchestrator|scheduler|"
+              r"(?:message |event )?broker|message bus|event bus|queue|job queue|cache|search engine|web server|"
+              r"reverse proxy|load balancer|service mesh|api gateway|identity provider|container registry|"
+              r"object store|object storage|secrets? (?:manager|store)|ci (?:system|server|platform)|"
+              r"build (?:system|tool)|orm|cdn|dns provider)")
+_ROLE_NAME = r"(?P<name>[A-Z][\w.+#-]*(?:\s+[A-Z][\w.+#-]*){0,2})"
+ROLE_STATEMENT = re.compile(
+    r"\b(?i:the|our|its|their)\s+(?:[a-z][\w-]*\s+){0,2}" + f"(?i:{_ROLE_KIND})" +
+    r"\s+(?:is|was|will be|remains)\s+(?:(?i:the|an?)\s+)?" + _ROLE_NAME + r"(?=[\s.,;:)]|$)"
+    r"|" + _ROLE_NAME.replace("name", "subject") + r"\s+(?:is|was|will be|remains)\s+(?i:our|the)\s+"
+    r"(?:[a-z][\w-]*\s+){0,2}" + f"(?i:{_ROLE_KIND})" + r"\b")
+
+
+def role_statements(doc: Document, out: Extraction) -> None:
+    """A name said to be the framework, database, broker, scheduler… of what the docs describe is a technology:
+    'The core framework is Dagster', 'PostgreSQL is our primary database'."""
+    for block in doc.blocks:
+        if block.kind == "code":
+            continue
+        for m in ROLE_STATEMENT.finditer(block.text[:3000]):
+            name = (m.group("name") or m.group("subject")).rstrip(".,;:")
+            words = name.split()
+            if any(w.lower() in CAPITALISED_STOPWORDS for w in words) or ORGANISATION.search(name):
+                continue
+            out.mentions.append(Mention(name, "Component", evidence_at(doc, block.line, "prose", block.text[:300])))
+
+
 def listed_parts(doc: Document, out: Extraction) -> None:
     """'The service consists of 3 main components:' and the list after it: each item's leading name is a part."""
     consists = re.compile(r"\b(?:consists? of|is made up of|is composed of|comprises|has (?:\d+|two|three|four|five) "
