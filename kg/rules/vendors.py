@@ -110,8 +110,34 @@ def curated_vendor_mentions(extraction: Extraction, curated: CuratedAliases, doc
         texts = [(b.text, b.line) for b in doc.blocks]
         texts += [(" | ".join(r.values()), line) for t in doc.tables for r, line in zip(t.rows, t.row_lines)]
         for text, line in texts:
-            for m in pattern.finditer(text):
+            hits = list(pattern.finditer(text))
+            for m in hits:
                 c = canonical[m.group(1).lower()]
                 if c not in seen:
                     seen.add(c)
                     extraction.mentions.append(Mention(c, "Vendor", Evidence(doc.path, line, text[:300], "prose")))
+            if len(hits) >= 2:
+                _listed_with_vendors(text, Evidence(doc.path, line, text[:300], "prose"), canonical, extraction)
+
+
+def _listed_with_vendors(text: str, ev: Evidence, vendors: dict[str, str], extraction: Extraction) -> None:
+    """A name listed among two or more well-known vendors is a vendor too: "Service Type LoadBalancer is available
+    on AWS, Azure, GCP and CityCloud" (not a technology the gazetteer knows, nor an everyday word)."""
+    from .. import gazetteer
+    from ..gazetteer import is_everyday_word
+    from .mentions import NAME_LIST
+    from .phrases import CAPITALISED_STOPWORDS
+
+    known = gazetteer.load()
+    for m in NAME_LIST.finditer(text[:3000]):
+        # "… GCP and CityCloud. Elsewhere": the list ends with its sentence
+        items = [re.split(r"[.!?](?:\s|$)", i.strip())[0] for i in
+                 re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", m.group(0)) if i.strip()]
+        if len(items) < 3 or sum(i.lower() in vendors for i in items) < 2:
+            continue
+        for item in items:
+            words = item.split()
+            if item.lower() in vendors or len(words) > 2 or not item[:1].isupper() or known.get(item) is not None \
+                    or any(w.lower() in CAPITALISED_STOPWORDS or is_everyday_word(w) for w in words):
+                continue
+            extraction.mentions.append(Mention(strip_legal_suffix(item), "Vendor", ev))
