@@ -173,7 +173,8 @@ def _index_writer(previous: Path | None, changes: ModelChanges | None, model: di
         if previous is not None and changes is not None:
             try:
                 meta = store.read_meta(previous)
-                if meta.get("index_format") == INDEX_FORMAT and store.has_file(store.INDEX_FILE, meta):
+                if meta.get("index_format") == INDEX_FORMAT and store.has_file(store.INDEX_FILE, meta) \
+                        and not _most_changed(changes):
                     patch_index(store.read_index_file(previous, meta), model, changes.entity_keys,
                                 changes.relation_keys, path)
                     return
@@ -220,15 +221,24 @@ def _patched_graph(previous: Path, changes: ModelChanges, model: dict[str, Any],
     the delta and the count of triples; None when the previous graph.nt does not fit: the graph is made whole."""
     from .graph_delta import graph_delta, patched_ntriples
 
-    delta = graph_delta(changes, model)
     try:
         meta = store.read_meta(previous)
+        if not isinstance(meta.get("triples"), int) or _most_changed(changes):
+            return None
+        delta = graph_delta(changes, model)
         patched = patched_ntriples(store.read_ntriples(previous, meta), delta)
     except (GraphNotFound, GraphCorrupt, GraphChanged, OSError):
         return None  # whatever is wrong with the previous build, the new one is made whole
-    if patched is None or not isinstance(meta.get("triples"), int):
+    if patched is None:
         return None
     return patched, delta, meta["triples"] - len(delta.removed) + len(delta.added)
+
+
+def _most_changed(changes: ModelChanges) -> bool:
+    """Whether so much of the model changed (a fifth of its parts or more: another workspace built into the same
+    directory, say) that writing the graph and the index whole is quicker than patching the previous ones."""
+    parts = len(changes.new_entities) + len(changes.new_relations)
+    return (len(changes.entity_keys) + len(changes.relation_keys)) * 5 > parts
 
 
 def _extension_lines(prepared: Any) -> list[str]:

@@ -143,3 +143,20 @@ def test_a_rebuild_patches_the_graph_and_the_store_follows(tmp_path: Path) -> No
     meta["graph_code"] = "older code"
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
     assert "graph_delta" not in api.build_graph([str(ws)], directory)
+
+
+def test_another_workspace_built_into_the_same_directory_is_made_whole(tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    (first / "shop").mkdir(parents=True)
+    (first / "shop" / "README.md").write_text("# Shop\n\n| Service | Depends on |\n|---|---|\n| Orders API | Redpanda |\n",
+                                              encoding="utf-8")
+    shutil.copytree(sample_workspace(), second)
+    directory = tmp_path / ".kg"
+    api.build_graph([str(first)], directory)
+    meta = api.build_graph([str(second)], directory)
+    assert "graph_delta" not in meta, "almost everything changed: the graph is made whole, not patched"
+    cold = tmp_path / "cold"
+    api.build_graph([str(second)], cold, use_cache=False)
+    assert (store.current_build(directory) / "graph.nt").read_bytes() == \
+        (store.current_build(cold) / "graph.nt").read_bytes()
+    assert index_rows(directory) == index_rows(cold)
