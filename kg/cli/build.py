@@ -90,6 +90,10 @@ def build(paths: tuple[str, ...], graph_dir: str | None, alias_files: tuple[str,
         click.echo(f"  {plural:<12} {ents.get(t, 0)}")
     click.echo(f"  relations    {stats['relations_total']}")
     click.echo(f"  unresolved   {stats['unresolved_references']} references ({stats['unresolved_adrs']} ADRs without a document)")
+    if "graph_delta" in meta:  # made from the previous build: how much of the graph changed
+        delta = meta["graph_delta"]
+        click.echo(f"  triples      {meta['triples']} ({delta['removed']} removed, {delta['added']} added since the "
+                   "previous build)")
     if stats["warnings"]:
         click.echo(f"  warnings     {stats['warnings']} (kg stats --warnings lists them)")
 
