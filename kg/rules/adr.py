@@ -93,6 +93,8 @@ STATUS_EMOJI = {"✅": "Accepted", "✔": "Accepted", "❌": "Rejected", "✖": 
 SUPERSESSION = re.compile(r"\b(?P<by>super[sc]{1,2}e{1,2}de?d\s+by|replaced\s+by|obsoleted\s+by|"
                           r"super[sc]{1,2}e{1,2}ded)"
                           r"|\b(?P<of>super[sc]{1,2}e{1,2}de?s|replaces|obsoletes)\b", re.IGNORECASE)
+# where a record speaks of itself: "this decision", "this ADR", or "This supersedes …" with no noun
+THIS_RECORD = re.compile(r"\bthis\s+(?:(?:decision|adr|record|document)\b|super[sc]|obsolete|replace)", re.I)
 # a section that lists a record's relations to others: MADR 2's "Links", log4brains' "Related Decision Records"
 RELATED_SECTION = re.compile(r"^(?:links|related(?:\s+(?:decision\s+)?(?:records|decisions|adrs|links))?|relations|"
                              r"relationships|see also|references)$", re.I)
@@ -455,7 +457,7 @@ def _supersession(doc: Document, rec: AdrRecord, status_blocks: list[Block]) -> 
     # and anywhere else, where the record says it of itself: "This document supersedes the [Release Process ADR]"
     # under "Context" (the sentence must speak of this record: see below)
     said = [b for b in doc.blocks if b not in status_blocks and b not in head and SUPERSESSION.search(b.text)
-            and re.search(r"\bthis\s+(?:decision|adr|record|document)\b", b.text, re.I)]
+            and THIS_RECORD.search(b.text)]
     # and a line of a "Links" / "Related records" section that starts with the relation: "Supersedes [ADR-3](…)"
     # (MADR 2, log4brains); "Partially supersedes …", "Refined by …" keep the other record in force
     related = [b for b in doc.blocks if b not in status_blocks and b not in head and b not in said and b.section
@@ -482,8 +484,8 @@ def _supersession(doc: Document, rec: AdrRecord, status_blocks: list[Block]) -> 
                 # only this record's own statement: "This decision supersedes …" or a status line
                 if block not in status_blocks and not re.match(
                         r"^\W*(?:this\s+(?:decision|adr|record|document)|status|it)\b|^\W*(?:this\s+)?(?:super|obsolete|replace)",
-                        sentence, re.I):
-                    continue
+                        sentence, re.I) and not re.search(r"\bthis\s+$", sentence[:m.start()], re.I):
+                    continue  # (a list item may end in "… -> This superseeds adr0008.": the record of itself)
                 target = rec.superseded_by if m.group("by") else rec.supersedes
                 ev = evidence_at(doc, sentence_line(doc, block.line, block.end_line, sentence), "heading")
                 for ref, _line in _refs_in(doc, block, sentence, m.end()):
