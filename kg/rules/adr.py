@@ -602,6 +602,28 @@ def _role_lines(doc: Document, decision_blocks: list[Block], known: frozenset[st
     return answered
 
 
+def _title_cased_phrase(text: str, doc: Document) -> bool:
+    """A phrase of everyday words that a title capitalises only because titles are written in Title Case: the
+    record's own text writes it in lower case ("wrapper scripts") and never capitalised mid-sentence."""
+    from .. import gazetteer
+
+    words = text.split()
+    # one word ("Flux", "Helm") is too often a product written as a plain word, and a product the gazetteer
+    # knows stays one however the record writes it ("step functions")
+    if len(words) < 2 or not is_everyday_word(words[-1]) or gazetteer.load().get(text) is not None:
+        return False
+    pattern = re.compile(r"(?<![\w-])" + r"\s+".join(re.escape(w) for w in words) + r"(?![\w-])", re.I)
+    lower = capitalised = 0
+    for block in doc.blocks:
+        for m in pattern.finditer(block.text):
+            found = m.group(0).split()
+            if all(w[:1].islower() for w in found[1:]):
+                lower += 1  # "wrapper scripts", or "Wrapper scripts" starting a sentence
+            elif all(w[:1].isupper() for w in found):
+                capitalised += 1
+    return lower > 0 and capitalised == 0
+
+
 def _front_matter_title(doc: Document) -> Evidence | None:
     """The front matter's `title:` line, where a page whose heading is a template tag is titled."""
     if not doc.front_matter.get("title"):
@@ -633,6 +655,11 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
             if _plausible(old.text) and _plausible(new.text):
                 rec.replaced.append((old.text, new.text, ev))
 
+    # "Plan for Usage without Wrapper Scripts" over a body that writes "wrapper scripts": title case, no name
+    for names in (title_reading.chosen, title_reading.rejected, title_reading.removed):
+        names[:] = [n for n in names if not _title_cased_phrase(n.text, doc)]
+    title_reading.replaced = [(old, new) for old, new in title_reading.replaced
+                              if not _title_cased_phrase(old.text, doc) and not _title_cased_phrase(new.text, doc)]
     rec.title_read = bool(title_reading.chosen or title_reading.rejected or title_reading.removed)
     take(title_reading, title_ev)
     decision_blocks = [b for b in doc.blocks if _is_decision_section(b.section)]
@@ -1243,6 +1270,7 @@ def adr_relations(grouped: dict[str, list[AdrRecord]], gaz: Gazetteer, documents
     # a record may name another by its file: "doc:<path>" -> the ADR documented there
     by_document = {"doc:" + r.document: adr for adr, recs in grouped.items() for r in recs
                    if r.document and r.evidence.method in ("heading", "front-matter")}
+    docs_by_path = {d.path: d for d in documents}
     for adr, recs in grouped.items():
         key = entity_key("ADR", adr)
         ent = gaz.entities[key]
@@ -1265,7 +1293,7 @@ def adr_relations(grouped: dict[str, list[AdrRecord]], gaz: Gazetteer, documents
             if rec.title_read or rec.undecided:
                 continue  # the title's own grammar said what it decides ("Use X", "Replace X with Y"), or nothing is
             # titles with no verb ("Event Streaming with Redpanda"): the known names they carry
-            for hit, negated in _title_names(rec.title, gaz):
+            for hit, negated in _title_names(rec.title, gaz, docs_by_path.get(rec.document or "")):
                 (rejected if negated else decided).setdefault(hit, rec.evidence)
         if ent.props.get("status") in ("Rejected", "Withdrawn", "Abandoned"):
             for hit, ev in decided.items():
@@ -1299,18 +1327,19 @@ QUESTION_TITLE = re.compile(r"^\W*(?:what|which|how|where|when|why|should|shall|
                             r"selecting|select a|evaluat\w*|compar\w*)\b|\?\s*$", re.I)
 
 
-def _title_names(title: str, gaz: Gazetteer) -> list[tuple[str, bool]]:
+def _title_names(title: str, gaz: Gazetteer, doc: Document | None = None) -> list[tuple[str, bool]]:
     """The names a title without a verb decides: those that stand as its subject or after a separator.
 
     "Event Streaming with Redpanda" and "Kyverno Policy Engine" decide their name; in "EKS cluster
     management", "Rails access in Kubernetes" or "Local Development Stack for GovUK Notify" the name is
-    the setting of the decision, which the record's text has to name.
+    the setting of the decision, which the record's text has to name. Nor is a phrase the record's `doc`
+    writes in lower case ("Plan for Usage without Wrapper Scripts" over "wrapper scripts") a name.
     """
     if QUESTION_TITLE.match(title):
         return []  # "What API Management tool to consider", "Which CMS should we use?": the question, no answer
     out = []
-    for start, end, key, _surface in gaz.scan(title):
-        if gaz.type_of(key) not in ("Component", "Vendor"):
+    for start, end, key, surface in gaz.scan(title):
+        if gaz.type_of(key) not in ("Component", "Vendor") or doc is not None and _title_cased_phrase(surface, doc):
             continue
         before = title[:start]
         negated = bool(re.search(r"\b(no|not|without|remove|removing|drop|replace|instead of|over|vs\.?)\s*$", before, re.I))
