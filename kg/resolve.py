@@ -356,7 +356,7 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
                 ent.aliases.add(m.name)
                 ent.evidence.append(m.evidence)
                 for pk, pv in m.props.items():
-                    if pk in ("named_by_decision", "alias_of_node", "declared", "manifest_name"):
+                    if pk in ("named_by_decision", "alias_of_node", "declared", "manifest_name", "apart_from"):
                         continue
                     if pk == "status":
                         ent.props.setdefault("stated_status", []).append(pv)
@@ -559,7 +559,8 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
         if etype == "Component" and len(words) >= 2:
             # "Reference Generator Service" is the Reference Generator
             if len(words) >= 3 and words[-1].lower() in ("service", "server", "instance", "cluster", "app",
-                                                          "application", "system", "platform"):
+                                                          "application", "system", "platform") \
+                    and not _set_apart(ms, " ".join(words[:-1])):
                 head = " ".join(words[:-1])
                 uf.union(k, name_key(head))
                 display.setdefault(name_key(head), head)
@@ -585,9 +586,17 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
             # "Terraform Cloud", "Grafana Cloud": a maker's hosted product is a product of its own
             product_cloud = tail.lower() == "cloud" and hk not in vendors
             if hk in names and hk != k and (etype == "Vendor" or GENERIC_TAIL.fullmatch(tail) and not product_cloud):
-                uf.union(k, hk)
+                # "Frontend" and "Frontend Proxy", two boxes of one diagram
+                if not _set_apart(ms, head):
+                    uf.union(k, hk)
                 break
     return uf, display
+
+
+def _set_apart(mentions: list[Mention], head: str) -> bool:
+    """Whether a diagram drew the name and its `head` as two boxes ("Frontend Proxy" beside "Frontend"): then they
+    are two things, however the one name extends the other."""
+    return any(name_key(head) == name_key(b) for m in mentions for b in m.props.get("apart_from", ()))
 
 
 def _canonical_name(members: list[str], ms: list[Mention], curated: CuratedAliases, etype: str,

@@ -502,6 +502,8 @@ def diagram_nodes(doc: Document, out: Extraction) -> None:
                     for n in diagram.nodes.values())
                 or any(DECISION_LABELS.match(e.label.strip()) for e in diagram.edges if e.label)):
             continue  # a process flow: its boxes are steps
+        box_labels = {re.split(r"<br\s*/?>|\(", n.label or "", maxsplit=1)[0].strip().lower()
+                      for n in diagram.nodes.values()}
         for node in diagram.nodes.values():
             if node.shape == "actor":
                 continue  # people: users, editors, operators (a circle is a person when its name says so, below)
@@ -509,6 +511,12 @@ def diagram_nodes(doc: Document, out: Extraction) -> None:
             if not label or STEP_VERB.match(label) or _names_people(label) \
                     or node.shape in PEOPLE_SHAPES and PEOPLE_BOX.match(label):
                 continue  # a step, or people: "Clinical Staff", "On-Call Team", "Customers", a circle "User"
+            head = re.split(r"<br\s*/?>|\(", label, maxsplit=1)[0].strip()
+            apart = sorted(b for b in box_labels if b and head.lower().startswith(b + " "))
+            if apart:  # "Frontend Proxy" beside a box "Frontend": two things, whatever else names them
+                out.mentions.append(Mention(clean_name(head), "Component", Evidence(
+                    doc.path, node.line, doc.line_text(node.line) or label, "mermaid"), strength=-1,
+                    props={"apart_from": apart}))
             # "PostgreSQL / CNPG": two names for one thing
             alternatives = [a.strip() for a in re.split(r"\s+/\s+|\s+or\s+", label) if a.strip()]
             if len(alternatives) == 2 and all(names_in(a) and names_in(a)[0].start == 0 for a in alternatives):
@@ -544,8 +552,10 @@ def diagram_nodes(doc: Document, out: Extraction) -> None:
             aliases = [m.group(1).strip()] if m else ([name.abbreviation] if name.abbreviation else [])
             text = name.text
             words = text.split()
-            # "Backstage Component", "Redpanda Queue": a kind of thing after the name is not part of it
-            if len(words) >= 2 and words[-1].lower() in NODE_KIND and diagram.kind != "sequence":
+            # "Backstage Component", "Redpanda Queue": a kind of thing after the name is not part of it, unless
+            # the diagram draws the name alone as another box ("Frontend" and "Frontend Proxy")
+            if len(words) >= 2 and words[-1].lower() in NODE_KIND and diagram.kind != "sequence" \
+                    and " ".join(words[:-1]).lower() not in box_labels:
                 text = " ".join(words[:-1])
                 words = words[:-1]
             # only a name with a mark of one (a capital inside, a digit, a hyphen) or one the gazetteer
