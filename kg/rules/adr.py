@@ -1042,7 +1042,23 @@ def weighed_options(doc: Document, known: frozenset[str] = frozenset(), nameless
             options.append(decisions.Option(decisions.option_number(b.text) or str(i), label[:80], names, b.line,
                                             rejected_here, chosen_here,
                                             bool(b.section) and _alternatives(b.section[-1])))
-    return options
+    return _each_once(options)
+
+
+def _each_once(options: list[decisions.Option]) -> list[decisions.Option]:
+    """Each option once: MADR lists the options under "Considered Options" and weighs each again under a heading
+    of its own ("Pros and Cons of the Options"); counted twice, an outcome that names one of them ties."""
+    by_label: dict[str, decisions.Option] = {}
+    for option in options:
+        label = re.sub(r"\W+", " ", option.label.split("\n")[0]).strip().lower()
+        first = by_label.setdefault(label, option)
+        if first is not option:  # what either place says of it holds, and its number ("Chosen option: 2")
+            first.number = first.number or option.number
+            first.rejected_here = first.rejected_here or option.rejected_here
+            first.chosen_here = first.chosen_here or option.chosen_here
+            first.alternative = first.alternative and option.alternative
+            first.names = first.names or option.names
+    return list(by_label.values())
 
 
 # an option marked as the one taken: "Apache Flink (chosen)", "### Option 2 - selected"

@@ -208,8 +208,9 @@ def proper_nouns(doc: Document, out: Extraction) -> None:
                 continue
             name = names[0].text
             words = name.split()
-            if len(words) < 2 or ORGANISATION.search(name) or any(w.lower() in CAPITALISED_STOPWORDS for w in words):
-                continue
+            if len(words) < 2 or ORGANISATION.search(name) or any(w.lower() in CAPITALISED_STOPWORDS for w in words) \
+                    or words[-1] == "ID":
+                continue  # (behind an article, "the Cognito ID" is one identifier, not a product)
             out.mentions.append(Mention(name, "Component", evidence_at(doc, block.line, "prose", block.text[:300]),
                                         strength=0))
 

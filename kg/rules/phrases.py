@@ -181,8 +181,8 @@ def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6
         while j < len(tokens) and len(run) < max_words and word[-1:] not in ",;:.!?" \
                 and not word.endswith(")") and not tokens[j][0].startswith("(") \
                 and (is_name_token(tokens[j][0], code) or _NAME_NUMBER.fullmatch(tokens[j][0].rstrip(",;:.!?)"))
-                     or re.fullmatch(r"(?!ID|IP|UI|PR|IT|OK|US|UK|EU|AM|PM|DB|VM)[A-Z]{2}", tokens[j][0].rstrip(",;:.!?)"))
-                     # "Argo CD", "Azure AD"; not "the Cognito ID token"
+                     or re.fullmatch(r"(?!IP|UI|PR|IT|OK|US|UK|EU|AM|PM|DB|VM)[A-Z]{2}", tokens[j][0].rstrip(",;:.!?)"))
+                     # "Argo CD", "Azure AD", "Entra ID"; not "the Cognito ID token"
                      and not (j + 1 < len(tokens) and re.fullmatch(r"[a-z][\w-]*", tokens[j + 1][0])))\
                 and tokens[j][0].strip(_LEAD + _TRAIL).lower() not in BOUNDARY:
             word = tokens[j][0]
