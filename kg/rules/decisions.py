@@ -103,8 +103,11 @@ REMOVED_PASSIVE = re.compile(r"\b(?:is|was|are|were|has been|have been|will be|i
                              r"|\b(?:is|are) no longer (?:used|supported|needed|in use)\b|\b(?:is|are) not used\b", re.I)
 # "move from X to Y" replaces X; "move secrets from X to Y" moves data, and X may stay for other uses
 MOVE_FROM = re.compile(r"\b(?:move|moving|moved|migrate|migrating|migrated|switch|switching|switched|transition|"
-                       r"transitioning|transitioned|go|going)\s+(?:(?:away|back|fully|completely|entirely|over|across)"
-                       r"\s+)?from\s+(?:using\s+|running\s+)?(?P<old>.{1,80}?)\s+(?:to|onto|into)\s+(?P<new>.+)", re.I)
+                       r"transitioning|transitioned|go|going|upgrade|upgrading|upgraded)\s+"
+                       r"(?:(?:away|back|over|across|\w+ly)\s+)?"  # "migrate directly from", "move gradually from"
+                       r"from\s+(?:using\s+|running\s+)?(?P<old>.{1,80}?)\s+(?:to|onto|into)\s+(?P<new>.+)", re.I)
+# a title that upgrades one thing to another: "Upgrading Elasticsearch 6.8 to OpenSearch 3.7"
+UPGRADE = re.compile(r"^(?:upgrade|upgrading)\s+(?!from\b)(?P<old>.{1,80}?)\s+(?:to|onto)\s+(?P<new>.+)$", re.I)
 # "After migrating to Azure from GOV.UK PaaS": the new place first
 MOVE_TO_FROM = re.compile(r"\b(?:move|moving|moved|migrate|migrating|migrated|switch|switching|switched|transition|"
                           r"transitioning)\s+(?:(?:fully|completely|entirely|over)\s+)?(?:to|onto|into)\s+"
@@ -116,7 +119,7 @@ REPLACE = re.compile(r"\b(?:replace|replaces|replacing|swap|swaps|swapping|subst
 REPLACED_BY = re.compile(r"(?P<old>[^.;]{1,80}?)\s+(?:was |is |has been |will be |are |were )?(?:fully )?"
                          r"replaced\s+by\s+(?P<new>.+)", re.I)
 MOVE_TO = re.compile(r"\b(?:move|moving|migrate|migrating|switch|switching|replatform|replatforming|re-platform|"
-                     r"re-platforming)\b(?:\s+\S+){0,4}?\s+(?:to|onto|into)\s+(?P<new>.+)", re.I)
+                     r"re-platforming|upgrade|upgrading)\b(?:\s+\S+){0,4}?\s+(?:to|onto|into)\s+(?P<new>.+)", re.I)
 MOVE_THINGS_TO = re.compile(r"\b(?:move|moving|migrate|migrating|transfer|transferring|consolidate|consolidating)\s+"
                             r"(?!from\b)[^.;]{1,80}?\s+(?:to|onto|into)\s+", re.I)
 # a title that turns something down: "NCSC PDNS will not be applied", "Do not use X", "No X"
@@ -280,17 +283,21 @@ def _read_title_clause(title: str, code: frozenset[str]) -> Reading:
                 out.removed.append(each)
             out.chosen += new
             return out
-    m = MOVE_FROM.search(text)
+    m = MOVE_FROM.search(text) or UPGRADE.match(text)
     if m:
         olds, news = _first(m.group("old"), code), _first(m.group("new"), code)
-        olds = [o for o in olds if not news or not _same_product(o.text, news[0].text)]
-        if olds and news:
-            out.replaced += [(o, news[0]) for o in olds]
-            out.removed += olds
+        others = [o for o in olds if not news or not _same_product(o.text, news[0].text)]
+        if others and news:
+            out.replaced += [(o, news[0]) for o in others]
+            out.removed += others
+            out.chosen += news
+            return out
+        if olds and news:  # "Upgrade PostgreSQL 13 to PostgreSQL 15": a new version of what it had
             out.chosen += news
             return out
     # "Remove X", "Retire Use of X", "Stop using X", "Phase out the use of X"
-    m = re.match(r"^(?:and\s+)?(?:remove|retire|decommission|deprecate|drop|sunset|stop using|stop|phase out)\s+"
+    m = re.match(r"^(?:and\s+)?(?:remove|retire|decommission|deprecate|drop|sunset|stop using|stop|phase out|removing|"
+                 r"retiring|decommissioning|deprecating|dropping|sunsetting|stopping|phasing out)\s+"
                  r"(?:(?:the\s+|our\s+)?(?:use|usage)\s+of\s+)?(?P<rest>.+)$", text, re.I)
     if m:
         gone = split_slashes(_first(m.group("rest"), code))
