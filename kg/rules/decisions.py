@@ -482,8 +482,8 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
         if not (SELF_DECIDING.match(m.group(0)) or strong or not before.strip() or COMMITTED.search(before)
                 or IMPERATIVE.match(before)):
             continue
-        if re.search(r"\b(?:did|had|used to|previously|originally|initially|currently|already)\s*$", clause, re.I):
-            continue  # "We did use Siegfried in the Alpha": history, not the decision
+        if re.search(r"\b(?:did|had|used to|previously|originally|initially|currently|already|still)\s*$", clause, re.I):
+            continue  # "We did use Siegfried in the Alpha", "will still use MinIO": history or what stays, no decision
         if TRIAL.search(clause):
             continue  # "we decided to attempt to replicate it using X": a trial, not the decision
         if not in_decision and CITED_DECISION.search(before):
