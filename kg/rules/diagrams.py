@@ -135,10 +135,17 @@ def classify_edge(label: str, target_hint: str, arrow: str, source_hint: str = "
     return (relation, "forward") if sequence else (relation, direction)
 
 
+# an arrow's label that only names a transport or a port ("TCP", "AMQP", "tls", ":9092")
+TRANSPORT_ONLY = re.compile(r"(?i)(?:tcp|udp|tls|ssl|amqps?|mqtts?|kafka(?: protocol)?|resp|wire protocol|"
+                            r"binary|socket|port\s*\d+|:?\d{2,5})(?:\s*[/,+]\s*(?:tcp|udp|tls|ssl|:?\d{2,5}))*")
+
+
 def _classify_edge(label: str, target_hint: str, arrow: str, source_hint: str, sequence: bool) -> tuple[str, str]:
     if arrow.startswith("<") or (">" not in arrow and not arrow.endswith(("x", "o"))):
         return "relatedTo", "forward"  # a two-headed or undirected link says the ends are connected, not how
     source_store, target_store = bool(STORAGE_HINT.search(source_hint)), bool(STORAGE_HINT.search(target_hint))
+    if target_store and TRANSPORT_ONLY.fullmatch(label.strip()):
+        label = ""  # "checkout -->|TCP| queue": how the bytes travel says nothing; into a broker, a publish
     if label:
         named = _named_relation(label)
         if named:
@@ -221,9 +228,21 @@ def _part_of_its_box(first_line: str) -> bool:
                                for w in words)
 
 
+def _landscape_kind(key: str, gaz: Gazetteer) -> str:
+    """What the landscape files an entity under, beside the role the docs give it ("Serving layer" is PostgreSQL's
+    role, and it is still a database)."""
+    from .. import gazetteer
+
+    ent = gaz.entities.get(key)
+    if ent is None:
+        return ""
+    record = gazetteer.load().get(ent.label)
+    return str(ent.props.get("landscape") or (record.subcategory or record.category if record else ""))
+
+
 def _diagram_hint(diagram: MermaidDiagram, node_id: str, key: str, gaz: Gazetteer) -> str:
     """What a node is, in words: its entity's category, its subgraphs' titles, its label, a cylinder's 'storage'."""
-    hints = [gaz.category_of(key)]
+    hints = [gaz.category_of(key), _landscape_kind(key, gaz)]
     node = diagram.nodes.get(node_id)
     if node is None and node_id in diagram.subgraphs:
         hints.append(diagram.subgraphs[node_id].label)  # a box used as an edge's end: "Git Repository"

@@ -42,10 +42,11 @@ def technology_tables(doc: Document, out: Extraction) -> None:
         described = [h for h in table.header if clean_name(h).lower() in DESCRIBING_COLUMNS]
         status_col = column(table.header, ("status", "state", "value", "decision"))
         replaced_col = column(table.header, ("replaced by", "replacement", "successor", "instead"))
-        if not described and not status_col:
-            continue
+        role_col = column([h for h in table.header if h != name_col], ROLE_COLUMNS)
+        if not described and not status_col and not role_col:
+            continue  # (a role beside each tool describes it: "| Component | Tool |", "| Concern | Technology |")
         category_col = column([h for h in table.header if h != name_col], ("category", "layer", "type", "function")) \
-            or column([h for h in table.header if h != name_col], ROLE_COLUMNS)
+            or role_col
         if category_col is None and table.header[0] != name_col and table.header[0] not in described:
             category_col = table.header[0]
         for i, (row, line) in enumerate(zip(table.rows, table.row_lines)):
