@@ -387,7 +387,7 @@ administrator person people team teams system service services database api fron
 server servers network cloud storage cache queue start end yes no ok error success failure
 primary replica replicas secondary standby leader follower master worker workers node nodes pod pods
 engineer engineers caller callers requester requesters reviewer reviewers approver approvers maintainer maintainers
-citizen citizens applicant applicants staff
+citizen citizens applicant applicants staff microservice microservices
 rest endpoint endpoints webhook webhooks interface job jobs handler handlers listener listeners
 """.split())
 # the kind of thing a node is, written after its name

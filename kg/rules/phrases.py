@@ -67,6 +67,7 @@ decision status context consequences pros cons advantages disadvantages good bad
 what which who whom whose why how where whether nothing none everything anything
 critical important warning caution todo tip info required optional recommended mandatory blocker
 another other others such many most more few several various
+is are was were be been do does did can could should would will shall has have had
 """.split())
 
 _TOKEN = re.compile(r"\S+")
