@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ..model import Document, Fact
-from ..names import split_parenthetical
+from ..names import clean_name, split_parenthetical
 from .adr import adr_subject, option_items
 from .mentions import introduced_component
 from .sections import document_component, folder_component
@@ -73,6 +73,7 @@ IMPLICIT: list[tuple[re.Pattern[str], str]] = [
 SELF_NAME = (r"(?:the|this|our)\s+(?:service|micro-?service|application|app|api|component|server|worker|module|"
              r"backend|frontend)")
 SELF_REFERENCE = re.compile(rf"\s*{SELF_NAME}\s*", re.I)
+IT = re.compile(r"\s*it\s+(?:also\s+)?", re.I)  # the pronoun for what a section is about
 # a clause whose subject is a pronoun or the page's own service, then its verb: "It calls the …", "We run …",
 # "The service uses …"; a name after it is that verb's object, never the subject of a later one (but after
 # "is" it is what the subject is: "It is a rails app that runs on EC2")
@@ -174,11 +175,15 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     # in a component's own README, "This service …" is that component under any heading
     own = folder_component(doc, gaz)
     by_section: dict[tuple[str, ...], tuple[str | None, bool]] = {}  # a section's subject, found once
+    titled: dict[tuple[str, ...], bool] = {}
     for index, block in enumerate(blocks):
         weighing = id(block) in options or bool(block.section and HYPOTHETICAL.search(block.section[-1])) \
             or bool(ARGUMENT.match(block.text))
         if block.section not in by_section:
             by_section[block.section] = _section_subject(doc, block.section, doc_subject, gaz)
+            # "### Superset": a heading that is the component's name and nothing more
+            titled[block.section] = bool(block.section) and by_section[block.section][0] is not None \
+                and gaz.lookup(clean_name(block.section[-1]), "Component") == by_section[block.section][0]
         subject_of_section, page_only = by_section[block.section]
         if subject_of_section and CONSISTS.search(block.text):
             _parts(doc, blocks, index, subject_of_section, out, gaz)
@@ -191,7 +196,7 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
                 continue
             line = sentence_line(doc, block.line, block.end_line, sentence)
             for subj, relation, obj, sure in _read(sentence, hits, None if weighing else subject_of_section,
-                                                   weighing, page_only, own):
+                                                   weighing, page_only, own, titled[block.section]):
                 if subj != obj and gaz.type_of(subj) == "Component":
                     out.facts.append(Fact(subj, relation, obj, evidence_at(doc, line, "prose", sentence, sure),
                                           subject_type="key", object_type="key"))
@@ -224,9 +229,11 @@ def _head(hits: list[tuple[int, int, str, str]], i: int, sentence: str) -> tuple
 
 
 def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | None,
-          weighing: bool, page_only: bool = False, own: str | None = None) -> list[tuple[str, str, str, float]]:
+          weighing: bool, page_only: bool = False, own: str | None = None,
+          titled: bool = False) -> list[tuple[str, str, str, float]]:
     """(subject, relation, object, confidence) of what one sentence states: a subject written in the sentence
-    is surer than one taken from the section, a plain verb ("uses") less sure than one of need."""
+    is surer than one taken from the section, a plain verb ("uses") less sure than one of need. `titled`: the
+    section's heading is the `implicit` component's name and nothing more, so "it" is that component."""
     found: list[tuple[str, str, str, float]] = []
     speaker = own or implicit  # who "This service" is: the README's component, else the section's
     for pattern, relation in FORWARD:
@@ -291,14 +298,17 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 # "The service stores its state in PostgreSQL" in the service's own README: the page's component,
                 # also under a heading about something else ("### Azure Service Bus": "This service depends on …")
                 subj = speaker
+            elif titled and implicit and not weighing and IT.fullmatch(clause_head):
+                subj = implicit  # "### Superset … It connects to Trino": under a heading that names it, "it" is it
             elif implicit and not weighing and not re.search(r"\b(?:we|the|our|a|an|this|it|they|users?)\b",
                                                              clause_head, re.I) \
                     and not (page_only and (clause_head.strip() or not re.match(r"[a-z]+s\b", m.group(0), re.I))):
                 subj = implicit  # "Tiered storage to MinIO" under the Redpanda heading
             else:
                 continue
-            if relation.endswith("?") and not before and not SELF_REFERENCE.fullmatch(clause_head):
-                continue  # a bare "uses" counts with a subject written in the clause, the page's "The service" too
+            if relation.endswith("?") and not before and not SELF_REFERENCE.fullmatch(clause_head) \
+                    and not (titled and subj == implicit and IT.fullmatch(clause_head)):
+                continue  # a bare "uses" counts with a subject written in the clause, "The service" and "It" too
             sure = 0.5 if not before else 0.6 if relation.endswith("?") else 0.7
             for each in [obj, *_coordinated(hits, targets[0], sentence)]:
                 found.append((subj, relation.rstrip("?"), each, sure))
