@@ -109,8 +109,12 @@ CLAUSE_END = re.compile(r"[,;:(]|\s[-–—]\s|\b(?:which|who|when|if|because|wh
 
 
 def _clause_end(sentence: str, at: int) -> int:
-    """Where the clause that runs on from position `at` ends."""
+    """Where the clause that runs on from position `at` ends. A bracket right after the verb's object in lower
+    case goes on with it: "relies on central authentication (Keycloak)" names what the words describe."""
     m = CLAUSE_END.search(sentence, at)
+    while m and m.group(0) == "(" and re.fullmatch(r"\s*(?:[a-z][\w-]*\s+){1,4}", sentence[at:m.start()]) \
+            and re.match(r"\(\s*[A-Z][\w.+ -]{0,38}\)", sentence[m.start():]):  # one name in the bracket
+        m = CLAUSE_END.search(sentence, sentence.index(")", m.start()) + 1)
     return m.start() if m else len(sentence)
 
 
