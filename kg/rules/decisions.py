@@ -614,6 +614,8 @@ def lifecycle(sentence: str, code: frozenset[str], out: Reading) -> None:
             continue
         if _hypothetical(sentence[:found.start()]):
             continue  # "instructions to replace the in-cluster Redis with Memorystore": a how-to, not a change made
+        if re.match(r"\s*(?:your|yours|the name of|<|\{)", found.group("new"), re.I):
+            continue  # "(replace `my-otel-demo` with your release name)": a placeholder to fill in, not a change
         old_phrase = found.group("old")
         new = _first(found.group("new"), code) or \
             _first(re.sub(r"^[^.;]{0,40}?\b(?:based on|using|built with|on top of)\s+", "", found.group("new"), count=1),
