@@ -74,6 +74,9 @@ SELF_NAME = (r"(?:the|this|our)\s+(?:service|micro-?service|application|app|api|
              r"backend|frontend)")
 SELF_REFERENCE = re.compile(rf"\s*{SELF_NAME}\s*", re.I)
 IT = re.compile(r"\s*it\s+(?:also\s+)?", re.I)  # the pronoun for what a section is about
+# a kind of thing right after a name: the name says what the thing is made in or with ("a Python package")
+# ("the forms-runner app", "each OSDU service" are the app and the service themselves)
+MODIFIER_KIND = re.compile(r"\s+(?:package|library|module|script|scripts|wrapper|plugin|client|sdk|cli)\b", re.I)
 # a clause whose subject is a pronoun or the page's own service, then its verb: "It calls the …", "We run …",
 # "The service uses …"; a name after it is that verb's object, never the subject of a later one (but after
 # "is" it is what the subject is: "It is a rails app that runs on EC2")
@@ -298,6 +301,14 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 subj = before[0][2]
             elif before:
                 subj = before[-1][2]
+                if MODIFIER_KIND.match(sentence[before[-1][1]:]):
+                    # "elt-common is a shared Python package built on dlt": the name before the kind of thing only
+                    # says what it is made in; the subject is what the sentence says is that thing, if anything
+                    owner = [h for h in before[:-1] if re.fullmatch(
+                        r"\s+(?:is|are)\s+(?:a|an|the|our)\s+(?:[a-z][\w-]*\s+)*", sentence[h[1]:before[-1][0]])]
+                    if not owner:
+                        continue
+                    subj = owner[-1][2]
             elif speaker and not weighing and SELF_REFERENCE.fullmatch(clause_head):
                 # "The service stores its state in PostgreSQL" in the service's own README: the page's component,
                 # also under a heading about something else ("### Azure Service Bus": "This service depends on …")
