@@ -45,6 +45,7 @@ NAME_RULES: list[tuple[str, NameRule]] = [
     ("introduced_sections", mentions.introduced_sections),
     ("technology_heads", mentions.technology_heads),
     ("role_statements", mentions.role_statements),
+    ("former_names", mentions.former_names),
     ("listed_parts", mentions.listed_parts),
     ("code_names", mentions.code_names),
     ("dependency_arguments", mentions.dependency_arguments),

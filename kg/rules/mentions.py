@@ -462,6 +462,23 @@ def role_statements(doc: Document, out: Extraction) -> None:
             out.mentions.append(Mention(name, "Component", evidence_at(doc, block.line, "prose", block.text[:300])))
 
 
+# another name a thing went by: "Search API (previously known as "rummager")", "Entra ID (formerly Azure AD)"
+FORMER_NAME = re.compile(r"(?P<name>[A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*){0,3})\s*\(\s*(?:previously|formerly|"
+                         r"originally|once)\s+(?:known\s+as\s+|called\s+|named\s+)?[\"“'‘`]?"
+                         r"(?P<alias>[\w][\w.+ -]{1,38}?)[\"”'’`]?\s*\)")
+
+
+def former_names(doc: Document, out: Extraction) -> None:
+    """A name and the one it went by before, in brackets: one thing ("Search API (previously known as "rummager")")."""
+    for block in doc.blocks:
+        for m in FORMER_NAME.finditer(block.text[:3000]):
+            name, alias = m.group("name"), m.group("alias").strip()
+            if any(w.lower() in CAPITALISED_STOPWORDS for w in name.split()[:1]):
+                continue
+            out.mentions.append(Mention(name, "Component", evidence_at(doc, block.line, "prose", block.text[:300]),
+                                        aliases=[alias], props={"alias_of_node": True}))
+
+
 def listed_parts(doc: Document, out: Extraction) -> None:
     """'The service consists of 3 main components:' and the list after it: each item's leading name is a part."""
     consists = re.compile(r"\b(?:consists? of|is made up of|is composed of|comprises|has (?:\d+|two|three|four|five) "
