@@ -60,6 +60,9 @@ REVERSE: list[tuple[re.Pattern[str], str]] = [
                 r"(?:run|runs|host|hosts)\b", re.I), "runsOn"),
     # "Y provides hosted X", "X is provided by Y" (handled forward), "Y hosts X"
     (re.compile(r"\bprovides? (?:a |an |the )?(?:hosted|managed)\b", re.I), "runsOn"),
+    # "AWS will be the hosting platform for the Records Service": what is hosted runs on the platform
+    (re.compile(r"\b(?:is|are|was|will be|becomes?)\s+(?:the|our|its)\s+(?:hosting|cloud|runtime)\s+"
+                r"(?:platform|provider|environment)\s+(?:for|of)\b", re.I), "runsOn"),
     # "a queue which in turn triggers the lambda"
     (re.compile(r"\b(?:in turn )?triggers\b", re.I), "consumesFrom"),
 ]
