@@ -688,8 +688,10 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
                 # "we decided to use SES as part of ADR019", "meshes well with our [decision to adopt Pkl](./0022-…)":
                 # another record's decision
                 r.chosen = []
-            # "We considered X … We decided against them": the pronoun stands for what was considered
-            if re.search(r"\bdecided against (?:it|them|this|that|these|those)\b", sentence, re.I):
+            # "We considered X … We decided against them": the pronoun stands for what was considered; so does a
+            # sentence that answers the consideration with an objection ("We also considered PyTorch. However, …")
+            if re.search(r"\bdecided against (?:it|them|this|that|these|those)\b", sentence, re.I) \
+                    or re.match(r"\W*(?:however|but|unfortunately|sadly)\b", sentence, re.I):
                 r.rejected += considered
             m = re.search(r"\bconsider(?:ed|ing)\s+(?:using\s+|adopting\s+)?", sentence, re.I)
             considered = decisions.names_in(sentence[m.end():], known | frozenset(block.code)) if m else []
