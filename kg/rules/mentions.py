@@ -268,6 +268,11 @@ NAME_LIST = re.compile(rf"(?<![\w-]){_ITEM}(?:\s*,\s*(?:and\s+|or\s+)?{_ITEM}){{
                        rf"|(?<![\w-]){_ITEM}(?:\s*,\s*{_ITEM}){{2,}}")
 
 
+def list_items(listed: str) -> list[str]:
+    """The items of a list NAME_LIST found ("X, Y, and Z", "X, Y or Z")."""
+    return [i.strip() for i in re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", listed) if i.strip()]
+
+
 def listed_with_known(doc: Document, out: Extraction) -> None:
     """A name listed among technologies the gazetteer knows is a candidate too ("runs Dagster, Superset, Airbyte, and
     StarRocks": Dagster), when two or more of the list are known and it is no everyday word."""
@@ -276,7 +281,7 @@ def listed_with_known(doc: Document, out: Extraction) -> None:
     known = gazetteer.load()
     for block in doc.blocks:
         for m in NAME_LIST.finditer(block.text[:3000]):
-            items = [i.strip() for i in re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", m.group(0)) if i.strip()]
+            items = list_items(m.group(0))
             if len(items) < 3 or sum(known.get(i) is not None for i in items) < 2:
                 continue
             for item in items:

@@ -125,14 +125,13 @@ def _listed_with_vendors(text: str, ev: Evidence, vendors: dict[str, str], extra
     on AWS, Azure, GCP and CityCloud" (not a technology the gazetteer knows, nor an everyday word)."""
     from .. import gazetteer
     from ..gazetteer import is_everyday_word
-    from .mentions import NAME_LIST
+    from .mentions import NAME_LIST, list_items
     from .phrases import CAPITALISED_STOPWORDS
 
     known = gazetteer.load()
     for m in NAME_LIST.finditer(text[:3000]):
         # "… GCP and CityCloud. Elsewhere": the list ends with its sentence
-        items = [re.split(r"[.!?](?:\s|$)", i.strip())[0] for i in
-                 re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", m.group(0)) if i.strip()]
+        items = [re.split(r"[.!?](?:\s|$)", i)[0] for i in list_items(m.group(0))]
         if len(items) < 3 or sum(i.lower() in vendors for i in items) < 2:
             continue
         for item in items:
