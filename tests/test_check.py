@@ -221,7 +221,7 @@ def test_other_estates_number_their_adrs_twice(tmp_path: Path) -> None:
 
     forms = SHARED / "corpus" / "govuk-forms-2026-02"
     if not forms.is_dir():
-        pytest.skip(f"corpus not present at {forms}")
+        pytest.skip(f"corpus not present at {forms} (../shared is absent on this checkout)")
     api.build_graph([str(forms)], tmp_path / ".kg")
     findings = run_checks(api.open(tmp_path / ".kg", build_if_missing=False),
                           ["adr-number-mismatch", "adr-number-conflict", "conflicting-choice"])
