@@ -107,20 +107,20 @@ def _build_graph(paths: list[str] | None, graph_dir: str | os.PathLike[str] | No
         extension = _extension_lines(prepared) if prepared and prepared.spec.ontology else []
         graph_code = graph_fingerprint(extension)
         # a rebuild: what changed since the previous build, whose graph.nt and index are patched with it
-        changes = _changes(previous, graph_code, model)
-        patching = changes is not None
+        source = _patch_source(previous, graph_code, model)
+        patching = source is not None
         # the model's JSON and the index are written by a forked process while this one makes the N-Triples
         # and the loader loads them; the document findings (they need the parsed documents) too, unless this
         # one only patches the previous graph.nt and has the time to find them itself
         findings = {"findings.json": lambda path: store.json_writer(document_findings(result.documents, kg))(path)}
         beside = store.WrittenBeside(directory, {
-            "model.json": store.json_writer(model), store.INDEX_FILE: _index_writer(previous, changes, model),
+            "model.json": store.json_writer(model), store.INDEX_FILE: _index_writer(source, model),
             **({} if patching else findings)})
     except BaseException:
         loader.discard()
         raise
     try:
-        patched = _patched_graph(previous, changes, model) if changes is not None and previous else None
+        patched = _patched_graph(source, model) if source is not None else None
         changed: dict[str, int] = {}
         if patched is not None:  # a rebuild: the previous graph.nt with the lines that went and came
             ntriples, delta, triples = patched
@@ -164,81 +164,72 @@ def _live_build(directory: Path) -> Path | None:
         return None
 
 
-def _index_writer(previous: Path | None, changes: ModelChanges | None, model: dict[str, Any]) -> Any:
-    """A writer of the model's question index: patched from the previous build's when the model's changes are
-    known (kg.index.patch_index), else written whole."""
+@dataclass
+class _PatchSource:
+    """The previous build a rebuild patches its graph.nt and index from: its folder, its meta.json, and what changed
+    in the model since."""
+
+    build: Path
+    meta: dict[str, Any]
+    changes: ModelChanges
+
+
+def _patch_source(previous: Path | None, graph_code: str, model: dict[str, Any]) -> _PatchSource | None:
+    """The previous build to patch from, or None: no previous build, one made another way (other code, another
+    ontology: its `graph_code`), one that cannot be read, or so much of the model changed (a fifth of its parts or
+    more: another workspace built into the same directory, say) that writing the files whole is quicker."""
+    from .graph_delta import model_changes
+
+    if previous is None:
+        return None
+    try:
+        meta = store.read_meta(previous)
+        if meta.get("graph_code") != graph_code or not isinstance(meta.get("triples"), int) or \
+                not store.has_file("graph.nt", meta):
+            return None
+        old = store.read_model(previous, meta)
+    except (GraphNotFound, GraphCorrupt, GraphChanged, OSError):
+        return None
+    memory.outlive(old)
+    changes = model_changes(old, model)
+    if changes is None or (len(changes.entity_keys) + len(changes.relation_keys)) * 5 > \
+            len(changes.new_entities) + len(changes.new_relations):
+        return None
+    return _PatchSource(previous, meta, changes)
+
+
+def _index_writer(source: _PatchSource | None, model: dict[str, Any]) -> Any:
+    """A writer of the model's question index: patched from the previous build's (kg.index.patch_index) when there
+    is one to patch from, else written whole."""
     from .index import patch_index, write_index
 
     def write(path: Path) -> None:
-        if previous is not None and changes is not None:
+        if source is not None and source.meta.get("index_format") == INDEX_FORMAT \
+                and store.has_file(store.INDEX_FILE, source.meta):
             try:
-                meta = store.read_meta(previous)
-                if meta.get("index_format") == INDEX_FORMAT and store.has_file(store.INDEX_FILE, meta) \
-                        and not _most_changed(changes):
-                    patch_index(store.read_index_file(previous, meta), model, changes.entity_keys,
-                                changes.relation_keys, path)
-                    return
+                changes = source.changes
+                patch_index(store.read_index_file(source.build, source.meta), model, changes.new_entities,
+                            changes.new_relations, changes.entity_keys, changes.relation_keys, path)
+                return
             except Exception:  # noqa: BLE001 -- whatever stops the patch, the index is written whole instead
                 path.unlink(missing_ok=True)
         write_index(model, path)
     return write
 
 
-def _patchable(previous: Path | None, graph_code: str) -> dict[str, Any] | None:
-    """The meta.json of the previous build when the new build's files can be patched from its (they were made
-    the way this build makes them), else None."""
-    if previous is None:
-        return None
-    try:
-        meta = store.read_meta(previous)
-    except (GraphCorrupt, OSError):
-        return None
-    if meta.get("graph_code") != graph_code or not isinstance(meta.get("triples"), int) or \
-            not store.has_file("graph.nt", meta):
-        return None
-    return meta
-
-
-def _changes(previous: Path | None, graph_code: str, model: dict[str, Any]) -> ModelChanges | None:
-    """What changed in the model since the previous build (kg.graph_delta), or None when there is no previous
-    build to patch from, it was made another way (other code, another ontology) or cannot be read."""
-    from .graph_delta import model_changes
-
-    meta = _patchable(previous, graph_code)
-    if previous is None or meta is None:
-        return None
-    try:
-        old = store.read_model(previous, meta)
-    except (GraphNotFound, GraphCorrupt, GraphChanged, OSError):
-        return None
-    memory.outlive(old)
-    return model_changes(old, model)
-
-
-def _patched_graph(previous: Path, changes: ModelChanges, model: dict[str, Any],
-                   ) -> tuple[bytearray, GraphDelta, int] | None:
+def _patched_graph(source: _PatchSource, model: dict[str, Any]) -> tuple[bytearray, GraphDelta, int] | None:
     """The new graph.nt patched from the previous build's with the lines that went and came (kg.graph_delta),
     the delta and the count of triples; None when the previous graph.nt does not fit: the graph is made whole."""
     from .graph_delta import graph_delta, patched_ntriples
 
+    delta = graph_delta(source.changes, model)
     try:
-        meta = store.read_meta(previous)
-        if not isinstance(meta.get("triples"), int) or _most_changed(changes):
-            return None
-        delta = graph_delta(changes, model)
-        patched = patched_ntriples(store.read_ntriples(previous, meta), delta)
+        patched = patched_ntriples(store.read_ntriples(source.build, source.meta), delta)
     except (GraphNotFound, GraphCorrupt, GraphChanged, OSError):
         return None  # whatever is wrong with the previous build, the new one is made whole
     if patched is None:
         return None
-    return patched, delta, meta["triples"] - len(delta.removed) + len(delta.added)
-
-
-def _most_changed(changes: ModelChanges) -> bool:
-    """Whether so much of the model changed (a fifth of its parts or more: another workspace built into the same
-    directory, say) that writing the graph and the index whole is quicker than patching the previous ones."""
-    parts = len(changes.new_entities) + len(changes.new_relations)
-    return (len(changes.entity_keys) + len(changes.relation_keys)) * 5 > parts
+    return patched, delta, source.meta["triples"] - len(delta.removed) + len(delta.added)
 
 
 def _extension_lines(prepared: Any) -> list[str]:

@@ -57,17 +57,16 @@ def write_index(model: dict[str, Any], path: Path) -> None:
     db = sqlite3.connect(path)
     try:
         db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192;" + SCHEMA)
-        _insert(db, model, model["entities"], model["relations"])
+        _insert(db, model, {e["key"]: e for e in model["entities"]}, model["entities"], model["relations"])
         db.executescript(INDEXES)
         db.commit()
     finally:
         db.close()
 
 
-def _insert(db: sqlite3.Connection, model: dict[str, Any], entities: list[dict[str, Any]],
-            relations: list[dict[str, Any]]) -> None:
-    """The rows of these entities and relations of a model, and its repositories."""
-    by_key = {e["key"]: e for e in model["entities"]}
+def _insert(db: sqlite3.Connection, model: dict[str, Any], by_key: Mapping[str, dict[str, Any]],
+            entities: list[dict[str, Any]], relations: list[dict[str, Any]]) -> None:
+    """The rows of these entities and relations of a model (`by_key`: all its entities), and its repositories."""
     # an entity's evidence (every mention: most of its record) apart, read only by what shows it
     db.executemany("INSERT INTO entities VALUES (?, ?, ?, ?)",
                    ((e["key"], e["type"], _dumps({k: v for k, v in e.items() if k != "evidence"}),
@@ -82,27 +81,27 @@ def _insert(db: sqlite3.Connection, model: dict[str, Any], entities: list[dict[s
     db.execute("INSERT INTO info VALUES (?, ?)", ("repositories", _dumps(model["repositories"])))
 
 
-def patch_index(previous: bytes, model: dict[str, Any], entities: set[str], relations: set[tuple[str, str, str]],
-                path: Path) -> None:
-    """Write the index of `model` to `path` from `previous`, the index of the previous build's model: only the rows
-    of the `entities` and `relations` (triples) that went, came or changed are written, and those of the relations
-    to and from such an entity (their impact kind reads its category). Its rows are the ones write_index writes;
-    no answer depends on the order they were written in (each reads them in the model's order: names by key,
-    relations by subject, predicate and object)."""
-    new_entities = {e["key"]: e for e in model["entities"]}
-    new_relations = {(r["subject"], r["predicate"], r["object"]): r for r in model["relations"]}
-    relations = relations | {k for k in new_relations if k[0] in entities or k[2] in entities}
+def patch_index(previous: bytes, model: dict[str, Any], entities: Mapping[str, dict[str, Any]],
+                relations: Mapping[tuple[str, str, str], dict[str, Any]], changed_entities: set[str],
+                changed_relations: set[tuple[str, str, str]], path: Path) -> None:
+    """Write the index of `model` (its `entities` by key, `relations` by triple) to `path` from `previous`, the index
+    of the previous build's model: only the rows of the entities and relations (triples) that went, came or changed
+    are written, and those of the relations to and from such an entity (their impact kind reads its category). Its
+    rows are the ones write_index writes; no answer depends on the order they were written in (each reads them in
+    the model's order: names by key, relations by subject, predicate and object)."""
+    changed_relations = changed_relations | {k for k in relations
+                                             if k[0] in changed_entities or k[2] in changed_entities}
     path.write_bytes(previous)
     db = sqlite3.connect(path)
     try:
         db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
                          "CREATE TEMP TABLE changed (key TEXT PRIMARY KEY) WITHOUT ROWID;")
-        db.executemany("INSERT INTO changed VALUES (?)", ((k,) for k in entities))
+        db.executemany("INSERT INTO changed VALUES (?)", ((k,) for k in changed_entities))
         db.execute("DELETE FROM entities WHERE key IN changed")
         db.execute("DELETE FROM names WHERE key IN changed")  # one pass: names are indexed by name only
-        db.executemany("DELETE FROM relations WHERE subject = ? AND predicate = ? AND object = ?", relations)
-        _insert(db, model, [new_entities[k] for k in sorted(entities) if k in new_entities],
-                [new_relations[k] for k in sorted(relations) if k in new_relations])
+        db.executemany("DELETE FROM relations WHERE subject = ? AND predicate = ? AND object = ?", changed_relations)
+        _insert(db, model, entities, [entities[k] for k in sorted(changed_entities) if k in entities],
+                [relations[k] for k in sorted(changed_relations) if k in relations])
         db.commit()
     finally:
         db.close()
