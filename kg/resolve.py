@@ -356,7 +356,7 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
                 ent.aliases.add(m.name)
                 ent.evidence.append(m.evidence)
                 for pk, pv in m.props.items():
-                    if pk in ("named_by_decision", "alias_of_node", "declared", "manifest_name", "apart_from"):
+                    if pk in ("named_by_decision", "alias_of_node", "declared", "manifest_name", "apart_from", "own_page"):
                         continue
                     if pk == "status":
                         ent.props.setdefault("stated_status", []).append(pv)
@@ -466,6 +466,8 @@ def _redirect_parentheticals(names: dict[str, list[Mention]]) -> None:
         if len(ms) != 1:
             continue
         m = ms[0]
+        if m.props.get("own_page"):
+            continue  # a service page's title with its file's name beside it: the title is the name
         for alias in m.aliases:
             ak = name_key(alias)
             if ak in names and ak != k and not is_abbreviation_of(alias, m.name) \
@@ -626,7 +628,8 @@ def choose_label(ent: Entity, surface: Counter[str], makers: frozenset[str] = fr
     lower = {n.lower() for n in names}
     seen = [s for s in surface if s.lower() in lower]
     # "AWS Activate" is a program of AWS's, "Flux v2" a version of Flux: the shorter name is the entity
-    candidates = [s for s in seen if not any(s.lower().startswith(o.lower() + " ") for o in seen)
+    # (only a shorter name the docs capitalise: "product reviews" in prose is no name of "Product Reviews Service")
+    candidates = [s for s in seen if not any(s.lower().startswith(o.lower() + " ") and not o.islower() for o in seen)
                   and not any(s.lower().endswith(" " + o.lower()) and name_key(s[: -len(o)]) in makers for o in seen)]
     # "02.redis" is the numbered folder of Redis: the name without the number is the entity's
     plain = {name_key(n) for n in names if not ORDERING_PREFIX.match(n)}

@@ -660,3 +660,17 @@ def test_providers_named_as_examples_are_vendors_but_a_kind_of_product_is_not(tm
     vendors = {e.label for e in result.entities.values() if e.type == "Vendor"}
     assert {"UKCloud", "Carrenza"} <= vendors
     assert not {e.label for e in result.entities.values()} & {"SaaS", "COTS"}
+
+
+def test_a_service_is_labelled_as_its_page_titles_it_not_as_prose_writes_its_words(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """'The product reviews are stored…' writes the words of "Product Reviews Service" in lower case: that is
+    no name of the service, so it does not become its label (a capitalised shorter name still would)."""
+    pages = tmp_path / "shop" / "docs" / "services"
+    pages.mkdir(parents=True)
+    (pages / "product-reviews.md").write_text(
+        "---\ntitle: Product Reviews Service\n---\n\nThis service returns product reviews.\n\n"
+        "The product reviews are kept for a year. Old product reviews are deleted.\n", encoding="utf-8")
+    result = build([str(tmp_path / "shop")])
+    service = result.entities["component/product-reviews-service"]
+    assert service.label == "Product Reviews Service"
+    assert {"Product Reviews"} <= service.aliases  # its file name, product-reviews, written as a name

@@ -122,6 +122,9 @@ def component_folders(doc: Document, out: Extraction) -> None:
     if len(parts) == 2 and parts[-1].lower() in ("readme.md", "readme.markdown"):
         _service_repository(doc, out)
         return
+    if len(parts) >= 3 and SERVICE_PAGES.match(parts[-2]) and not INDEX_PAGE.match(parts[-1]):
+        _service_page(doc, out)
+        return
     if len(parts) < 4 or parts[-1].lower() not in ("readme.md", "readme.markdown", "index.md"):
         return  # repository/…/folder/README.md, not the repository's own README
     folder, parent = parts[-2], parts[-3]
@@ -152,6 +155,44 @@ SERVICE_NAME = re.compile(r"(?:^|[-_. ])(?:service|svc|api|worker|gateway|server
 # a README that speaks of its repository as something that runs: "The service stores carts in Redis"
 SPEAKS_AS_SERVICE = re.compile(r"\b(?:the|this)\s+(?:micro-?)?(?:service|api|application|app|worker|daemon|server)\b"
                                r"(?!\s+(?:of|for|that|which|to)\b)", re.I)
+
+
+# a manual's folder of one page per service: docs/services/cart.md, docs/components/product-reviews.md
+SERVICE_PAGES = re.compile(r"^(?:(?:micro)?services?|components?|apps?|applications?|systems?)$", re.I)
+INDEX_PAGE = re.compile(r"^(?:_?index|readme|overview|summary|introduction)\.\w+$", re.I)
+
+
+def service_page_title(doc: Document) -> str | None:
+    """The service a page in a folder of service pages is the own page of: its title, where the title names the
+    page's file ('product-reviews.md' titled 'Product Reviews Service', 'cart.md' titled 'Cart'), else None."""
+    parts = PurePosixPath(doc.path).parts
+    if len(parts) < 3 or not SERVICE_PAGES.match(parts[-2]) or INDEX_PAGE.match(parts[-1]):
+        return None
+    stem = ORDERING_PREFIX.sub("", PurePosixPath(doc.path).stem)
+    title = split_parenthetical(clean_name(re.sub(r"^#+\s*", "", doc.title)))[0]
+    flat_stem = re.sub(r"[^a-z0-9]", "", stem.lower())
+    # (not "Setting up the cart" for cart.md)
+    bare = SERVICE_NAME.sub("", title) if not SERVICE_NAME.search(stem) else title
+    if not flat_stem or re.sub(r"[^a-z0-9]", "", bare.lower()) != flat_stem or not title[:1].isupper():
+        return None
+    return title
+
+
+def _service_page(doc: Document, out: Extraction) -> None:
+    """A service's own page names it: the title is a component, the file's name another name of it."""
+    title = service_page_title(doc)
+    if title is None:
+        return
+    stem = ORDERING_PREFIX.sub("", PurePosixPath(doc.path).stem)
+    ev = evidence_at(doc, _title_line(doc), "heading")
+    aliases = [stem] if stem.lower() != title.lower() else []
+    out.mentions.append(Mention(title, "Component", ev, aliases=aliases, props={"own_page": True}, strength=2))
+
+
+def _title_line(doc: Document) -> int:
+    """The line that gives a document its title: its top heading, else line 1 (front matter's `title:`)."""
+    first = doc.sections[0] if doc.sections else None
+    return first.line if first is not None and first.level == 1 and first.title == doc.title else 1
 
 
 def _service_repository(doc: Document, out: Extraction) -> None:

@@ -291,12 +291,16 @@ def dependency_section_names(doc: Document, out: Extraction) -> None:
 
 
 def folder_component(doc: Document, gaz: Gazetteer) -> str | None:
-    """The component whose folder a document is the README (or index) of."""
+    """The component whose folder a document is the README (or index) of, or whose own page in a folder of
+    service pages it is ('docs/services/cart.md' titled 'Cart Service')."""
     import posixpath
+
+    from .mentions import service_page_title
 
     if posixpath.basename(doc.path).lower() in ("readme.md", "index.md", "readme.markdown"):
         return gaz.in_folder(posixpath.dirname(doc.path))
-    return None
+    title = service_page_title(doc)
+    return gaz.lookup(title, "Component") if title else None
 
 
 def document_component(doc: Document, gaz: Gazetteer) -> str | None:
