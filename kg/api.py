@@ -850,9 +850,15 @@ class KnowledgeGraph:
             if r["other"]["type"] == "Document" and r["relation"] in ("documentedIn", "mentions"):
                 documents.add(self.entities[r["other"]["id"]]["props"]["path"])
         props = {k: v for k, v in ent["props"].items() if k not in ("status", "documents")}
+        # a vendor's standing is its status; a record another one supersedes says so beside what it states
+        status = ent["props"].get("status") or ent["props"].get("standing", "")
+        if ent["type"] == "ADR" and ent["props"].get("superseded_by"):
+            successors = ", ".join(self.entities[k]["label"] if k in self.entities else k
+                                   for k in ent["props"]["superseded_by"])
+            stated = "" if status.lower().startswith("superseded") else status
+            status = f"{stated}, superseded by {successors}" if stated else f"Superseded by {successors}"
         return EntityCard({"id": key, "label": ent["label"], "type": ent["type"], "aliases": ent["aliases"],
-                           # a vendor's standing is its status
-                           "status": ent["props"].get("status") or ent["props"].get("standing", ""),
+                           "status": status,
                            "properties": props, "relations": relations,
                            "documents": sorted(documents), "evidence": ent["evidence"]})
 

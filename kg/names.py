@@ -115,10 +115,27 @@ def is_abbreviation_of(short: str, long: str) -> bool:
     if s in (firsts, caps):
         return True
     significant = [w for w in words if w.lower() not in ("of", "and", "the", "for", "de", "in", "on")]
-    if "".join(w[0] for w in significant).upper() == s:
+    if _initials_match(s, significant):
         return True
     # the words after a maker's name: KMS is (AWS) Key Management Service, SES (Amazon) Simple Email Service
-    return any("".join(w[0] for w in significant[k:]).upper() == s for k in range(1, len(significant) - 1))
+    return any(_initials_match(s, significant[k:]) for k in range(1, len(significant) - 1))
+
+
+# words written as one that abbreviate as two: "Private Rented Sector Database (PRSDB)", "API Gateway (APIGW)"
+COMPOUND_INITIALS = {"database": ("D", "DB"), "gateway": ("G", "GW"), "firewall": ("F", "FW"),
+                     "dataset": ("D", "DS"), "keyvault": ("K", "KV"), "middleware": ("M", "MW")}
+
+
+def _initials_match(short: str, words: list[str]) -> bool:
+    """Whether `short` is the words' initials, a compound word giving one letter or two ("Database": D or DB)."""
+    if not words:
+        return not short
+    if not short:
+        return False
+    for initials in COMPOUND_INITIALS.get(words[0].lower(), (words[0][0].upper(),)):
+        if short.startswith(initials) and _initials_match(short[len(initials):], words[1:]):
+            return True
+    return False
 
 
 def strip_legal_suffix(name: str) -> str:

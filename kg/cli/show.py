@@ -48,8 +48,6 @@ def show(name: str, fmt: str, wide: bool, graph_dir: str | None, endpoint: str |
         return kg.entities[value]["label"] if isinstance(value, str) and value in kg.entities else str(value)
 
     status = card["status"]
-    if card["properties"].get("superseded_by"):
-        status += ", superseded by " + ", ".join(map(label, card["properties"]["superseded_by"]))
     lines = [f"{card['label']}  ({card['type']}{', ' + status if status else ''})", f"  id: {card['id']}"]
     if card["aliases"]:
         lines.append(f"  aliases: {', '.join(card['aliases'])}")

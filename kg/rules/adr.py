@@ -1019,8 +1019,8 @@ def weighed_options(doc: Document, known: frozenset[str] = frozenset(), nameless
                                             chosen_here, under and _alternatives(sec.path[-2])))
     # a list under one option's own heading gives that option's details, not more options
     option_titles = {o.title for o in option_sections}
-    listed = [b for b in option_items(doc) if b.depth <= 1
-              and not (len(b.section) >= 2 and b.section[-2] in option_titles)]
+    listed = [b for b in _option_level(option_items(doc))
+              if not (len(b.section) >= 2 and b.section[-2] in option_titles)]
     for i, b in enumerate(listed, 1):
         links = [lk.text for lk in doc.links if b.line <= lk.line <= max(b.end_line, b.line) and lk.text
                  and b.text.find(lk.text) < 60]
@@ -1045,6 +1045,21 @@ def weighed_options(doc: Document, known: frozenset[str] = frozenset(), nameless
                                             rejected_here, chosen_here,
                                             bool(b.section) and _alternatives(b.section[-1])))
     return _each_once(options)
+
+
+def _option_level(items: list[Block]) -> list[Block]:
+    """The items that are options: the top-level ones, and those under a top-level item that only asks a question
+    of several the record decides ("* Migration tool:" then "* Flyway", "* Liquibase"), not its sub-points."""
+    out: list[Block] = []
+    question = False
+    for b in items:
+        if b.depth <= 1:
+            question = b.text.rstrip().endswith(":") and len(b.text) <= 60
+            if not question:
+                out.append(b)
+        elif b.depth == 2 and question:
+            out.append(b)
+    return out
 
 
 def _each_once(options: list[decisions.Option]) -> list[decisions.Option]:
