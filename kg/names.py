@@ -13,7 +13,7 @@ ADR_ID = re.compile(rf"\b{ADR_REFERENCE}\b", re.IGNORECASE)
 INSTANCE_SUFFIX = re.compile(r"\s+(?:pod|replica|instance|node|shard|broker|worker)\s*#?\d+$", re.I)
 # the words a decision record's status is written in: "Accepted", "Superseded", "On hold"; never a name on their own
 RECORD_STATUS_WORDS = (r"accepted|proposed|deprecated|superseded|superceded|superceeded|rejected|draft|approved|"
-                       r"implemented|in progress|under review|amended|withdrawn|agreed|adopted|retired|obsolete|"
+                       r"implemented|in progress|under review|in review|in discussion|under discussion|amended|withdrawn|agreed|adopted|retired|obsolete|"
                        r"replaced|on hold|abandoned|final|decided|pending|deferred")
 RECORD_STATUS = re.compile(rf"(?:{RECORD_STATUS_WORDS})", re.IGNORECASE)
 # a role people have, written in title case ("Platform Administrator", "Application Developers", "Data Owner"):
@@ -121,7 +121,7 @@ def is_abbreviation_of(short: str, long: str) -> bool:
     return any(_initials_match(s, significant[k:]) for k in range(1, len(significant) - 1))
 
 
-# words written as one that abbreviate as two: "Private Rented Sector Database (PRSDB)", "API Gateway (APIGW)"
+# words written as one that abbreviate as two: "Private Rented Sector Database (PRSDB)", "Payment Gateway (PGW)"
 COMPOUND_INITIALS = {"database": ("D", "DB"), "gateway": ("G", "GW"), "firewall": ("F", "FW"),
                      "dataset": ("D", "DS"), "keyvault": ("K", "KV"), "middleware": ("M", "MW")}
 

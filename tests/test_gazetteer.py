@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kg import gazetteer
-from kg.names import name_key
+from kg.names import is_abbreviation_of, name_key
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "derive_gazetteer.py"
@@ -241,3 +241,15 @@ def test_shipped_word_list_is_what_the_script_derives(tmp_path: Path) -> None:
 def test_everyday_words_are_not_product_names() -> None:
     assert all(gazetteer.is_everyday_word(w) for w in ("Primary", "Sessions", "Manual", "replica", "Bucket"))
     assert not any(gazetteer.is_everyday_word(w) for w in ("Gitea", "Debezium", "Keycloak", "MinIO", "K3s", "Redpanda"))
+
+
+@pytest.mark.parametrize(("short", "long", "abbreviates"), [
+    ("KMS", "AWS Key Management Service", True),
+    ("PRSDB", "Private Rented Sector Database", True),  # a compound word gives two letters: Database, DB
+    ("RDS", "Relational Database Service", True),
+    ("PRSD", "Private Rented Sector Database", True),
+    ("PRSDBX", "Private Rented Sector Database", False),
+    ("DBS", "Database", False),
+])
+def test_abbreviations_by_initials(short: str, long: str, abbreviates: bool) -> None:
+    assert is_abbreviation_of(short, long) is abbreviates

@@ -14,7 +14,7 @@ import posixpath
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..gazetteer import is_everyday_word
@@ -67,7 +67,10 @@ FILE_ADR_NUMBER = re.compile(r"^ADR[-_ ]?(\d{1,5})(?!\d)", re.IGNORECASE)
 FILE_NUMBER = re.compile(r"^(\d{1,5})(?:[-_. ]|$)")  # adr-tools, MADR: 0007-use-x.md (not 20210105-… dates)
 FILE_ADR_NAME = re.compile(r"^ADR[-_]([A-Za-z][A-Za-z0-9_-]*)$", re.IGNORECASE)
 OTHER_SERIES = re.compile(r"^(?!adr)[a-z]{1,6}[-_ ]?\d", re.IGNORECASE)  # DR005-…, RFC-12, PDR-3: other records
-TEMPLATE = re.compile(r"template|^(?:adr[-_ ]?)?(?:x+|n+)(?:[-_. ]|$)", re.IGNORECASE)
+# template.md, adr-template.md, 0000-template-madr.md, ADRXXX-…, nnnn-title.md (not 0010-django-templates.md: a
+# numbered record about templates)
+TEMPLATE = re.compile(r"^(?!(?:adr[-_ ]?)?0*[1-9]\d*[-_. ])(?:.*[-_. ])?template(?:$|[-_. ])|"
+                      r"^(?:adr[-_ ]?)?(?:x+|n+)(?:[-_. ]|$)", re.IGNORECASE)
 ZERO = re.compile(r"^(?:adr[-_ ]?)?0+(?:[-_. ]|$)", re.IGNORECASE)  # 0000-…: a template, or a record numbered 0
 NOT_RECORDS = ("readme", "index", "_index", "summary", "toc", "contents", "changelog", "license", "contributing")
 DECISION_FOLDER = re.compile(r"(?:^|/)(?:adrs?|decisions?|decision[-_ ]?records?|decision[-_ ]?logs?|adr[-_ ]?log|"
@@ -240,8 +243,9 @@ def recognise(doc: Document) -> Identity | None:
         if found:
             return Identity(found, bare_title)
     if file_number is not None and number_in_title is None:
-        # "# 25 Domain names": the file's number written in front of the title without a dot
-        bare_title = re.sub(rf"^0*{file_number}\s+(?=\S)", "", bare_title)
+        # "# 25 Domain names": the file's number written in front of the title without a dot; "# n. Login.gov":
+        # the template's placeholder left where the number goes
+        bare_title = re.sub(rf"^(?:0*{file_number}\s+(?=\S)|(?:n+|x+)\s*[.:)]\s+)", "", bare_title, flags=re.I)
     if file_number is not None and number_in_title is not None and file_number != number_in_title:
         warning = (f"{doc.path}:{doc.sections[0].line if doc.sections else 1}: ADR title says {number_in_title}, "
                    f"the file name says {file_number}; kept {file_number}")
@@ -339,7 +343,7 @@ def adr_document(doc: Document, out: Extraction) -> None:
     # "ADR: Where inference runs", "Decision - Use X": the kind of document in front of the title is no part of it
     title = re.sub(r"^(?:ADR|RFC|Decision|Architecture decision)\s*[:\-–—]\s*(?=[^\W\d_])", "", clean_name(ident.title), flags=re.I)
     rec = AdrRecord(id=ident.id, evidence=evidence_at(doc, first, "heading"), title=title,
-                    document=doc.path, repository=doc.repo)
+                    document=doc.path, repository=doc.repo, misnumbered=bool(ident.warning))
     status_blocks = _status_and_date(doc, rec)
     _supersession(doc, rec, status_blocks)
     rec.status_text = clean_name(rec.status)[:120]
@@ -1100,9 +1104,19 @@ OPTIONS_INTRO = re.compile(r"\b(options?|alternatives?|choices|approaches|candid
 def option_items(doc: Document) -> list[Block]:
     """List items that name the options a decision weighed ('Options considered:' lists, 'Considered Options')."""
     items, in_options = [], False
+    labelled: set[tuple[str, ...]] = set()  # sections whose options are paragraphs with a label of their own
     for b in doc.blocks:
         sec = clean_name(b.section[-1]) if b.section else ""
-        if b.kind == "paragraph":
+        if b.kind == "paragraph" and OPTIONS_SECTION.match(sec) and b.strong and b.text.startswith(b.strong[0]) \
+                and re.match(r"^\s*(?:option|alternative)\s*\w{1,3}\b", b.strong[0], re.I):
+            # "**Option 3a:** Feature flags with Waffle" and its description below: a paragraph of its own per
+            # option, whose first line is the option; the lists after it are its pros and cons
+            first = re.sub(r"[*_`]", "", doc.line_text(b.line)).strip()
+            items.append(replace(b, text=first, end_line=b.line) if b.text.startswith(first) else b)
+            labelled.add(b.section)
+        elif b.section in labelled:
+            continue
+        elif b.kind == "paragraph":
             # the cheap tests first: the pattern is slow on a long paragraph, and only a short one or one that
             # ends in a colon introduces options
             in_options = (b.text.rstrip().endswith(":") or len(b.text) < 200) and bool(OPTIONS_INTRO.search(b.text))
@@ -1304,9 +1318,13 @@ def adr_relations(grouped: dict[str, list[AdrRecord]], gaz: Gazetteer, documents
     by_document = {"doc:" + r.document: adr for adr, recs in grouped.items() for r in recs
                    if r.document and r.evidence.method in ("heading", "front-matter")}
     docs_by_path = {d.path: d for d in documents}
+    # "# 26. Django Waffle library" atop 0027-ajax-for-dynamic-content.md: a title copied from another record, with
+    # its number, says nothing of this one
+    titles = Counter(r.title.lower() for recs in grouped.values() for r in recs if r.document and r.title)
     for adr, recs in grouped.items():
         key = entity_key("ADR", adr)
         ent = gaz.entities[key]
+        copied = {id(r) for r in recs if r.misnumbered and titles[r.title.lower()] > 1}
         for d in ent.props["documents"]:
             rec = next((r for r in recs if r.document == d), recs[0])
             out.append(Relation(key, "documentedIn", f"document/{d}", [rec.evidence]))
@@ -1314,6 +1332,8 @@ def adr_relations(grouped: dict[str, list[AdrRecord]], gaz: Gazetteer, documents
         rejected: dict[str, Evidence] = {}
         for rec in recs:
             for c in rec.decided:
+                if id(rec) in copied and c.evidence.line == rec.evidence.line:
+                    continue
                 found = gaz.lookup(c.name, "Component") or gaz.lookup(c.name, "Vendor")
                 if found:
                     decided.setdefault(found, c.evidence)
@@ -1323,7 +1343,7 @@ def adr_relations(grouped: dict[str, list[AdrRecord]], gaz: Gazetteer, documents
                     rejected.setdefault(found, c.evidence)
         own = [r for r in recs if r.document in ent.props["documents"] and r.evidence.method == "heading"]
         for rec in own or [r for r in recs if r.evidence.method == "index"] or recs:
-            if rec.title_read or rec.undecided:
+            if rec.title_read or rec.undecided or id(rec) in copied:
                 continue  # the title's own grammar said what it decides ("Use X", "Replace X with Y"), or nothing is
             # titles with no verb ("Event Streaming with Redpanda"): the known names they carry
             for hit, negated in _title_names(rec.title, gaz, docs_by_path.get(rec.document or "")):

@@ -133,7 +133,7 @@ TITLE_AS_ROLE = re.compile(r"^(?P<name>[^,;:()]+?)\s+as\s+(?:the\s+|our\s+|an?\s
 TITLE_PLACE = re.compile(r"^(?:store|storing|keep|keeping|host|hosting|run|running|persist|put|putting|place|placing|"
                          r"hold|deploy|deploying)\s"
                          r"(?:\S+\s+){0,5}?(?:in|on|into|onto|inside|within)\s+(?!an?\s)(?P<place>.+)$", re.I)
-OPTION_LABEL = re.compile(r"^\s*(?:option|alternative|approach|choice)\s*(?P<n>\d+|(?<=\s)[A-Z])\b\s*[:.)\-–—]*\s*(?P<rest>.*)$|"
+OPTION_LABEL = re.compile(r"^\s*(?:option|alternative|approach|choice)\s*(?P<n>\d+[a-z]?|(?<=\s)[A-Z])\b\s*[:.)\-–—]*\s*(?P<rest>.*)$|"
                           r"^\s*\(?(?P<n2>\d+)[.):]\s+(?P<rest2>.*)$", re.I)
 CHOSEN_OPTION = re.compile(r"\b(?:chosen|selected|preferred)\s+(?:option|alternative|solution|approach)\s*:?\s*"
                            r"[\"“'\[]?(?P<text>[^\"”'\]\n]{1,80})", re.I)
@@ -147,7 +147,7 @@ ACTION_OPTION = re.compile(r"^\W*(?:replace|replacing|swap|remove|removing|drop|
                            r"allow|allowing|expose|exposing|spread|spreading|restrict|restricting|limit|limiting|"
                            r"block|blocking|deny|denying|grant|granting|do not|don't|never|no longer|test|testing)\b",
                            re.I)
-OPTION_REFERENCE = re.compile(r"\b(?:option|alternative|approach)\s+(?P<n>\d+|[A-Z])\b", re.I)
+OPTION_REFERENCE = re.compile(r"\b(?:option|alternative|approach)\s+(?P<n>\d+[a-z]?|[A-Z])\b", re.I)
 LEADING_VERB = re.compile(rf"^(?:(?:{CHOOSE}|create|build|write|keep|stay with|continue with|do|add|try|run|host|"
                           rf"store|implement|rely on|buy|self-host|reuse|re-use|follow|extend|introduce|the|a|an)\s+)+",
                           re.I)
@@ -479,8 +479,9 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
         clause = re.split(r"[;:,]|\bbut\b|\bhowever\b|\binstead\b", sentence[: m.start()])[-1]
         before = re.split(r"[;:]", sentence[: m.start()])[-1]
         # "Applications use X" describes; "we will use X", "Use X", "Implementing X offers…" decide
+        # ("To use Login.gov.": a decision section's infinitive is its imperative)
         if not (SELF_DECIDING.match(m.group(0)) or strong or not before.strip() or COMMITTED.search(before)
-                or IMPERATIVE.match(before)):
+                or IMPERATIVE.match(before) or in_decision and re.fullmatch(r"\W*to\s+", before, re.I)):
             continue
         if re.search(r"\b(?:did|had|used to|previously|originally|initially|currently|already|still)\s*$", clause, re.I):
             continue  # "We did use Siegfried in the Alpha", "will still use MinIO": history or what stays, no decision
@@ -721,6 +722,10 @@ def option_names(label: str, links: list[str], code: frozenset[str] = frozenset(
     inner = re.fullmatch(r"\(([^()]+)\)", rest)
     if inner:  # "Option B (GitHub Wiki)"
         rest = inner.group(1)
+    examples = re.search(r"\((?:e\.\s?g\.?|eg|such as|for example|like)[,:]?\s*([^()]+)\)", rest, re.I)
+    if examples and examples.end() >= len(rest.rstrip(" .")):
+        # "Use a Lightweight JavaScript Framework (e.g., HTMX, HTMZ)": a kind of thing, and its examples
+        return split_slashes(names_in(examples.group(1), code))
     if ACTION_OPTION.match(rest):
         # "Replace all Helm charts with raw manifests": only what would come in stands for the option
         instead = re.search(r"\s(?:with|by|for)\s+", rest) if re.match(r"\W*(?:replac|swap)", rest, re.I) else None
@@ -740,9 +745,15 @@ def option_names(label: str, links: list[str], code: frozenset[str] = frozenset(
     if found and found[0].start == 0 and re.fullmatch(r"[A-Z][a-z]*[aeiouy][a-z]*ing", found[0].text.split()[0]) \
             and is_everyday_word(found[0].text.split()[0]):
         found = found[1:]  # "Reducing Transactions": a title-case heading that names an action
-    for m2 in CHOOSE_VERB.finditer(rest):  # "a custom Lambda using Go"
-        if m2.start() > 0:
+    for m2 in CHOOSE_VERB.finditer(rest):  # "a custom Lambda using Go" (not "… for Select Parts of the App")
+        if m2.start() > 0 and rest[m2.start()].islower():
             found += names_in(rest[m2.end():], code)
+    if not found:  # "Feature flags with Waffle": a kind of thing, and the product that makes it
+        by = re.search(r"\s(?:with|via|through)\s+(?:the\s+)?", rest)
+        if by and not re.fullmatch(r"[A-Z]?[a-z -]+", rest[:by.start()]):
+            by = None  # "Use of an external Infinispan with Keycloak": the option is what comes before
+        tail = rest[by.end():].rstrip(" .") if by else ""
+        found = [n for n in names_in(tail, code) if n.start == 0 and n.end == len(tail)]
     return found
 
 
@@ -763,11 +774,13 @@ def chosen_option_reference(text: str) -> tuple[str, str]:
         if ref:
             return ref.group(1).upper() if ref.re is not OPTION_REFERENCE else ref.group("n").upper(), ""
         return "", re.split(r"[\"”,]|\bbecause\b", label)[0].strip()
-    m = re.match(r"^\s*(?:we\s+(?:will\s+)?(?:go|went|are going)\s+with\s+)?(?:option|alternative|approach)\s+"
-                 r"\(?(?P<n>\d+|[A-Z])\b", text, re.I)
+    # "Option 3a, feature flags with …", "We decided on Option 2 - leave things as-is"
+    m = re.match(r"^\s*(?:we\s+(?:(?:will|have)\s+)?(?:go|went|are going|decided on|chose|have chosen|picked|"
+                 r"selected|opted for)\s+(?:with\s+)?)?(?:option|alternative|approach)\s+"
+                 r"\(?(?P<n>\d+[a-z]?|[A-Z])\b", text, re.I)
     if m:
         return m.group("n").upper(), ""
-    m = re.search(r"\b(?:option|alternative|approach)\s+\(?(?P<n>\d+|[A-Z])\)?\s+(?:was|is|has been)\s+(?:chosen|"
+    m = re.search(r"\b(?:option|alternative|approach)\s+\(?(?P<n>\d+[a-z]?|[A-Z])\)?\s+(?:was|is|has been)\s+(?:chosen|"
                   r"selected|accepted|agreed|preferred)", text, re.I)
     if m:
         return m.group("n").upper(), ""

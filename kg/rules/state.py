@@ -43,6 +43,7 @@ class AdrRecord:
     options: list[tuple[str, Evidence]] = field(default_factory=list)
     title_read: bool = False  # the title's grammar said what the record decides
     undecided: bool = False  # the decision section says no choice is made yet ("to be taken", "TBD")
+    misnumbered: bool = False  # the title's number is not the file's (a renumbered record, or a title copied)
 
 
 @dataclass
