@@ -566,11 +566,13 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
                 head = " ".join(words[:-1])
                 uf.union(k, name_key(head))
                 display.setdefault(name_key(head), head)
-        # "Grafana Loki" is Loki when Loki is known and Grafana is a known maker or product
+        # "Grafana Loki" is Loki when Loki is known and Grafana is a known maker or product (but "RIS Caselaw
+        # Frontend" is that system's own frontend, not the Frontend: a part's role word is no product's name)
         for cut in range(1, len(words)) if etype == "Component" else ():
             prefix, rest = " ".join(words[:cut]), " ".join(words[cut:])
             pk, rk = name_key(prefix), name_key(rest)
-            if rk in names and rk != k and (pk in names or pk in vendors):
+            if rk in names and rk != k and (pk in names or pk in vendors) and not PART_ROLE.fullmatch(rest) \
+                    and not _set_apart(ms, rest):
                 uf.union(k, rk)
                 if pk in vendors:
                     facts.append(Fact(rest, "providedBy", prefix, ms[0].evidence, object_type="Vendor"))
@@ -593,6 +595,12 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
                     uf.union(k, hk)
                 break
     return uf, display
+
+
+# the role of one part of a system: "X Frontend", "X API", "X Database" is X's own, one of many
+PART_ROLE = re.compile(r"(?:web\s+)?(?:front-?end|back-?end|api|apis|ui|web|web app|app|database|db|worker|workers|"
+                       r"service|server|client|cli|cache|queue|admin|portal|gateway|proxy|scheduler|importer|exporter)",
+                       re.I)
 
 
 def _set_apart(mentions: list[Mention], head: str) -> bool:

@@ -444,6 +444,10 @@ def _refs_in(doc: Document, block: Block, text: str, start: int) -> list[tuple[s
     return refs
 
 
+METADATA_KEY = re.compile(r"\s(?=(?:date|status|supersedes|supercedes|superseded by|superceded by|replaces|"
+                          r"replaced by|deciders|authors?|tags|technical story)\s*:)", re.I)
+
+
 def _supersession(doc: Document, rec: AdrRecord, status_blocks: list[Block]) -> None:
     """'Supersedes ADR-013', 'Superseded by [ADR019 …](…)', '⌛️ Superseded [0019](…)', 'This decision has been
     superseded by decision: […]', front-matter keys; the other record by id, link target or number."""
@@ -481,7 +485,9 @@ def _supersession(doc: Document, rec: AdrRecord, status_blocks: list[Block]) -> 
                         seen.add((True, ref))  # type: ignore[arg-type]
                         rec.supersedes.append((ref, ev))
     for block in status_blocks + [b for b in head if b not in status_blocks] + said + related:
-        for sentence in SENTENCE.split(block.text):
+        # "**Date:** 2025-12-05 / **Status:** Accepted / **Supersedes:** ADR-007": one paragraph of labelled lines,
+        # each a statement of its own
+        for sentence in (part for s in SENTENCE.split(block.text) for part in METADATA_KEY.split(s) if part):
             if re.search(r"\b(?:if|when|whether|would|could|may)\b", sentence[:40], re.I):
                 continue
             for m in SUPERSESSION.finditer(sentence):

@@ -368,9 +368,13 @@ def mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             hints = (_diagram_hint(diagram, edge.source, src, gaz), _diagram_hint(diagram, edge.target, dst, gaz))
             delivered = broker_message(edge.label, *brokers) if diagram.kind == "sequence" else \
                 _from_broker(edge.label, edge.arrow, brokers, hints[1], gaz.category_of(dst))
-            relation, direction = delivered or _by_the_ends(
-                *classify_edge(edge.label, hints[1], edge.arrow, hints[0], sequence=diagram.kind == "sequence"),
-                edge.label, edge.arrow, hints)
+            classified = classify_edge(edge.label, hints[1], edge.arrow, hints[0], sequence=diagram.kind == "sequence")
+            if diagram.kind == "c4" and classified[0] == "relatedTo" and edge.arrow == "-->" \
+                    and diagram.nodes[edge.source].shape not in ("cylinder", "queue"):
+                # C4's Rel(a, b, …) says a uses b whatever its label's words ("Ruft Daten ab", ""); a store's
+                # arrow to another ("Indexierung") is a flow of data, left untyped
+                classified = ("dependsOn", "forward")
+            relation, direction = delivered or _by_the_ends(*classified, edge.label, edge.arrow, hints)
             subject, obj = (src, dst) if direction == "forward" else (dst, src)
             text = f"{edge.source} {edge.arrow}{'|' + edge.label + '|' if edge.label else ''} {edge.target}"
             # a label that names the relation is surest; a label read for its kind next; an arrow alone least
