@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ..gazetteer import is_everyday_word
 from ..names import slash_parts
-from .phrases import BOUNDARY, KIND_WORDS, Name, names_in
+from .phrases import BOUNDARY, KIND_WORDS, NOT_A_TECHNOLOGY_HEAD, Name, names_in
 
 # verbs of choosing; the name follows ("use X", "based on X")
 CHOOSE = (r"use|uses|using|utili[sz]e|utili[sz]ing|adopt|adopts|adopting|implement|implements|implementing|"
@@ -303,9 +303,14 @@ def _read_title_clause(title: str, code: frozenset[str]) -> Reading:
         gone = split_slashes(_first(m.group("rest"), code))
         out.removed += gone
         # "Remove Kong, use Istio": the second half chooses the successor
-        u = re.search(r"[,;]\s*(?:and\s+)?(?:use|adopt|move to|switch to|in favou?r of)\s+", m.group("rest"), re.I)
+        # "Remove OAuth2 in Favor of Basic Auth for Staging": the favoured one too
+        u = re.search(r"(?:[,;]\s*(?:and\s+)?(?:use|adopt|move to|switch to)|[,;]?\s+in\s+favou?r\s+of)\s+",
+                      m.group("rest"), re.I)
         if u:
-            new = _first(m.group("rest")[u.end():], code)
+            # (not "… in Favor of Integration & E2E Tests": a title-cased everyday word is a practice, no product)
+            new = [n for n in _first(m.group("rest")[u.end():], code)
+                   if not (" " not in n.text and is_everyday_word(n.text) and n.text not in code)
+                   and n.text.split()[-1].lower() not in NOT_A_TECHNOLOGY_HEAD | {"tests", "testing"}][:1]
             out.chosen += new
             out.replaced += [(g, new[0]) for g in gone if new]
         return out
@@ -471,6 +476,17 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
                                                or IMPERATIVE.match(sentence)):
             continue  # "KEDA uses external metrics, not CPU": a contrast in a description, no decision
         names = _first(sentence[m.end():], code)
+        removal = REMOVE_VERB.search(re.split(r"[;:,]", sentence[:m.start()])[-1])
+        if re.match(r"in\s+favou?r", m.group(0), re.I) and removal:
+            # "Remove OAuth2 in favour of Basic Auth", "Yarn was dropped in favour of pnpm": what is favoured comes
+            # in (but "use X in favour of Y" turns Y down)
+            old = _first(sentence[removal.end():m.start()], code)
+            if names:
+                out.chosen.append(names[0])
+                if old:
+                    out.replaced.append((old[0], names[0]))
+            against_spans.append((m.start(), m.end() + (names[-1].end if names else 0)))
+            continue
         out.rejected += split_slashes(_heads(names, sentence[m.end():]))
         against_spans.append((m.start(), m.end() + (names[-1].end if names else 0)))
     for m in CHOOSE_VERB.finditer(sentence):
