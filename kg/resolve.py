@@ -320,8 +320,9 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
     decided = {name_key(m.name) for m in mentions if m.props.get("named_by_decision") or m.props.get("declared")}
     for m in mentions:
         k = name_key(m.name)
-        if m.type != "ADR" and RECORD_STATUS.fullmatch(m.name.strip(" *_")):
-            continue  # "this ADR will move to *Accepted*": a record's status, never a name
+        if m.type != "ADR" and (RECORD_STATUS.fullmatch(m.name.strip(" *_"))
+                                or re.fullmatch(r"(?:these\s+|the\s+)?ADRs?", m.name.strip(" *_"), re.I)):
+            continue  # "this ADR will move to *Accepted*", "These ADRs were rejected": records, never a product
         if m.type == "Component" and API_WORDS.fullmatch(m.name.strip(" *_`")):
             continue  # "no order DELETE API", "Prototype REST API": HTTP's words, never a product
         if m.type == "Component" and ROLE_NAME.match(m.name.strip(" *_`")) and m.strength < 2 \
@@ -543,6 +544,10 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
             if name_key(words[0]) in makers and _distinctive(rest) and len(makers_of[name_key(rest)]) == 1:
                 uf.union(k, name_key(rest))
                 display.setdefault(name_key(rest), rest)
+        # "Alpine.js" is the Alpine the same docs write without its suffix
+        js = re.fullmatch(r"(\w[\w-]*)\.js", ms[0].name, re.I) if etype == "Component" else None
+        if js and name_key(js.group(1)) in names and name_key(js.group(1)) != k:
+            uf.union(k, name_key(js.group(1)))
         # "ELBs", "AWS ALBs": the plural of an acronym is the acronym
         plural = re.fullmatch(r"(.*\b[A-Z]{2,})s", ms[0].name)
         if etype == "Component" and plural:

@@ -88,6 +88,15 @@ def _product_href(href: str) -> bool:
     return len(segments) <= 2
 
 
+def _names_the_site(text: str, href: str) -> bool:
+    """Whether a one-word link text is the name its site's domain bears ('gevent' for www.gevent.org)."""
+    from urllib.parse import urlparse
+
+    host = (urlparse(href).hostname or "").lower()
+    labels = [p for p in host.split(".") if p not in ("www", "docs")]
+    return bool(re.fullmatch(r"[a-z][a-z0-9-]{2,30}", text)) and len(labels) >= 2 and labels[-2] == text.lower()
+
+
 def linked_names(doc: Document, out: Extraction) -> None:
     """A link to a product's own site or repository whose text is a name: '[Packer](https://www.packer.io/)'."""
     for link in doc.links:
@@ -105,6 +114,10 @@ def linked_names(doc: Document, out: Extraction) -> None:
         if fragment and re.sub(r"[^a-z0-9]", "", fragment.lower()) == re.sub(r"[^a-z0-9]", "", text.lower()):
             continue  # "[Flags](https://github.com/…#flags)": a section of a page, named as the section is
         names = names_in(text)
+        if not names and _names_the_site(text, link.href):
+            # "[gevent](http://www.gevent.org/)", "[htmx](https://htmx.org/)": a product written in lower case,
+            # linked to the site that bears its name
+            names = names_in(text, frozenset({text}))
         if len(names) != 1 or names[0].start != 0 or names[0].end < len(text.rstrip(")")) - 1:
             continue  # only a link whose whole text is one name
         name = names[0].text
