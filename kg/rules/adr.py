@@ -820,8 +820,23 @@ def _plausible(name: str) -> bool:
         return False
     if re.fullmatch(r"[a-z]{2,}(?:[A-Z][a-z0-9]{2,})+", name) or re.search(r"/v\d+\b|\(\)$|^x-", name):
         return False  # code: a field or method ("apiVersion", "toLocaleString"), an API version ("example.io/v1")
+    if _approach(name):
+        return False
     # "API keys / basic auth": a kind of thing ("API") is no product a record could choose or turn down
     return name.lower() not in decisions_stopwords() and name.lower() not in KINDS_OF_THING
+
+
+APPROACH_ADJECTIVE = re.compile(r"^(?:manual|manually|custom|bespoke|automatic|automated|separate|single|shared|"
+                                r"dedicated|existing|current|simple|hybrid|in-house|home-?grown|self-built|"
+                                r"hand-?written|ad-hoc|ad hoc)$", re.I)
+
+
+def _approach(name: str) -> bool:
+    """'Manual Sorting', 'Shared Database', 'Custom Scripts': a way of working, named by an option's heading in title
+    case; no product (each word after the adjective an everyday word or a gerund)."""
+    words = name.split()
+    return len(words) >= 2 and APPROACH_ADJECTIVE.match(words[0]) is not None and all(
+        is_everyday_word(w) or re.fullmatch(r"[A-Za-z][a-z]+ing", w) for w in words[1:])
 
 
 # "Why not KCL", "Why not use Go?": a heading that argues against a name
