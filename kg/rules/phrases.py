@@ -149,6 +149,9 @@ ADJECTIVE_OF_NAME = re.compile(r"-(?:based|driven|native|only|powered|backed|com
                                r"aware|centric|oriented|friendly|ready)$", re.I)
 
 
+CONTRACTION = re.compile(r"(?:let|it|that|what|there|here|who|he|she)['’]s", re.I)  # "Let's Encrypt" goes on
+
+
 def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6) -> list[Name]:
     """The names a phrase starts with: one, or a list ("Terratest, OPA and Go"), read up to the phrase's end.
 
@@ -179,7 +182,9 @@ def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6
         # a run of name tokens, ended by punctuation after a token or by a non-name token
         run = [(word, start, end)]
         j = i + 1
+        # (a possessive ends the name: "Cloud Foundry's Python buildpack" is Cloud Foundry's)
         while j < len(tokens) and len(run) < max_words and word[-1:] not in ",;:.!?" \
+                and not (re.search(r"['’]s$", word) and not CONTRACTION.fullmatch(word)) \
                 and not word.endswith(")") and not tokens[j][0].startswith("(") \
                 and (is_name_token(tokens[j][0], code) or _NAME_NUMBER.fullmatch(tokens[j][0].rstrip(",;:.!?)"))
                      or re.fullmatch(r"(?!IP|UI|PR|IT|OK|US|UK|EU|AM|PM|DB|VM)[A-Z]{2}", tokens[j][0].rstrip(",;:.!?)"))
