@@ -107,7 +107,7 @@ WE_SUPERSEDE = re.compile(r"\bwe\s+(?:have\s+)?(?:decided\s+to|decide\s+to|will|
 PART_OF = re.compile(r"\b(?:partially|partly|in part|sections?|parts? of|portions? of|paragraphs?)\b", re.I)
 # a decision section that says no decision is made yet
 UNDECIDED = re.compile(r"^\W*(?:to be (?:taken|decided|defined|determined|agreed|confirmed|made)|tbd|tbc|t\.b\.d|pending|"
-                       r"undecided|open|not (?:yet )?decided|no decision(?: yet| has been)?|\?+|"
+                       r"undecided|open|todo|to ?do|not (?:yet )?decided|no decision(?: yet| has been)?|\?+|"
                        # a template's placeholder left in place ("Decision here...", adr-tools' and Nygard's own words)
                        r"decision here|(?:describe|state|write) (?:the|your) decision|the change that we're proposing or "
                        r"have agreed to implement)(?:\W|$)", re.IGNORECASE)
@@ -405,7 +405,8 @@ def _status_and_date(doc: Document, rec: AdrRecord) -> list[Block]:
         date_col = column(table.header, ("date", "created", "decided", "decision date", "last updated"))
         if status_col and not rec.status and table.rows[0].get(status_col, "").strip():
             rec.status = table.rows[0][status_col]
-            rec.evidence = evidence_at(doc, table.row_lines[0], "table")
+            # the record's own header, as a status line is (an index's table rows are another record's words)
+            rec.evidence = evidence_at(doc, table.row_lines[0], "heading")
         if date_col and not rec.date:
             rec.date = table.rows[0].get(date_col, "")
     if not rec.date:
@@ -694,6 +695,9 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
                              0.75 if in_decision else 0.65)
             r = decisions.read_sentence(sentence, known | frozenset(block.code), in_decision)
             others = {canonical_adr_number(int(x.group(1))) for x in ADR_ID.finditer(sentence)} - {rec.id}
+            if not in_decision and block.section and CONTEXT_HEADINGS.match(clean_name(block.section[-1])) \
+                    and re.search(r"\b(?:was|were|had been)\s+(?:chosen|selected|adopted|picked)\b", sentence, re.I):
+                r.chosen = []  # "[AWS Smithy] was chosen as an IDL" in the context: history, not this record's choice
             if others or _cites_record(doc, block, sentence):
                 # "we decided to use SES as part of ADR019", "meshes well with our [decision to adopt Pkl](./0022-…)":
                 # another record's decision
@@ -820,12 +824,15 @@ def _plausible(name: str) -> bool:
         return False
     if re.fullmatch(r"[a-z]{2,}(?:[A-Z][a-z0-9]{2,})+", name) or re.search(r"/v\d+\b|\(\)$|^x-", name):
         return False  # code: a field or method ("apiVersion", "toLocaleString"), an API version ("example.io/v1")
-    if _approach(name):
+    if _approach(name) or STYLE_OPTION.fullmatch(name):
         return False
     # "API keys / basic auth": a kind of thing ("API") is no product a record could choose or turn down
     return name.lower() not in decisions_stopwords() and name.lower() not in KINDS_OF_THING
 
 
+# an option that is a way to lay things out or to leave them: "Mono Repo", "Leave As-Is", "Keep as is"
+STYLE_OPTION = re.compile(r"(?:mono|multi|poly)[- ]?repo(?:sitory|s)?|monolith(?:ic)?|(?:leave|keep|stay)\s+(?:it\s+|them\s+)?"
+                          r"as[- ]is|status quo|do nothing|nothing", re.I)
 APPROACH_ADJECTIVE = re.compile(r"^(?:manual|manually|custom|bespoke|automatic|automated|separate|single|shared|"
                                 r"dedicated|existing|current|simple|hybrid|in-house|home-?grown|self-built|"
                                 r"hand-?written|ad-hoc|ad hoc)$", re.I)

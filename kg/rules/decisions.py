@@ -503,6 +503,10 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
             continue  # "We did use Siegfried in the Alpha", "will still use MinIO": history or what stays, no decision
         if TRIAL.search(clause):
             continue  # "we decided to attempt to replicate it using X": a trial, not the decision
+        reason = list(re.finditer(r"\b(?:because|since|than)\b", sentence[:m.start()], re.I))
+        if reason and not re.search(r",\s*(?:so\s+)?we\b|\bwe\s+(?:will|shall|decided|chose)\b",
+                                    sentence[reason[-1].end():m.start()], re.I):
+            continue  # "Istio, because it is easier to configure than only using Envoy": a reason, no choice
         if not in_decision and CITED_DECISION.search(before):
             continue  # "as a consequence of our decision to adopt X": a decision cited, not made here
         # "use a combination of Auth0 and an OIDC proxy": the parts are what is used
@@ -738,6 +742,9 @@ def option_names(label: str, links: list[str], code: frozenset[str] = frozenset(
     inner = re.fullmatch(r"\(([^()]+)\)", rest)
     if inner:  # "Option B (GitHub Wiki)"
         rest = inner.group(1)
+    if re.match(r"^\W*(?:not|do not|don't|without|never)\s+(?:implement|adopt|use|support|add|introduce|build|chang)",
+                rest, re.I):
+        return []  # "Not implementing OTEL based metrics support": the option of doing nothing names no product
     examples = re.search(r"\((?:e\.\s?g\.?|eg|such as|for example|like)[,:]?\s*([^()]+)\)", rest, re.I)
     if examples and examples.end() >= len(rest.rstrip(" .")):
         # "Use a Lightweight JavaScript Framework (e.g., HTMX, HTMZ)": a kind of thing, and its examples
