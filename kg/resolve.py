@@ -54,6 +54,8 @@ GENERIC_TAIL = re.compile(r"(?i)(v\d+(\.\d+)*|\d+(\.\d+)*|mail server|server|ser
                          r"instances|app|application|database|db|bucket|buckets|broker|brokers|api|ui|web ui|"
                          r"console|operator|controller|agent|agents|gateway|proxy|node|nodes|pods?|deployment|"
                          r"store|storage|engine|backend|frontend|module|chart|helm chart|image|library|gem|ci|idp|daemonsets?|statefulsets?|"
+                         # what a cluster runs a tool as: "Traefik IngressRoutes", "Flux CRDs", "Synology CSI Driver"
+                         r"ingressroutes?|helmreleases?|helm release|crds?|custom resources?|drivers?|cni|"
                          r"\w+ mode|\w+ edition|\w+ tier|free tier)")
 
 
@@ -308,6 +310,11 @@ def entity_key(etype: str, name: str) -> str:
     return f"{TYPE_PREFIX[etype]}/{slug(name)}"
 
 
+# a commit's hash (hex with a digit and a letter), and RFC 2119's keywords written in capitals
+NEVER_A_NAME = re.compile(r"(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}|MUST(?: NOT)?|SHOULD(?: NOT)?|SHALL(?: NOT)?|"
+                          r"MAY|REQUIRED|RECOMMENDED|OPTIONAL")
+
+
 def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[dict[str, Entity], list[Fact]]:
     """Group mentions into entities by alias; returns the entities and the facts the grouping itself implies."""
     from . import gazetteer
@@ -323,6 +330,8 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
         if m.type != "ADR" and (RECORD_STATUS.fullmatch(m.name.strip(" *_"))
                                 or re.fullmatch(r"(?:these\s+|the\s+)?ADRs?", m.name.strip(" *_"), re.I)):
             continue  # "this ADR will move to *Accepted*", "These ADRs were rejected": records, never a product
+        if NEVER_A_NAME.fullmatch(m.name.strip(" *_`")):
+            continue  # "commits cabe36f → ca44f97", "MUST run on our cluster": a commit, a requirement's keyword
         if m.type == "Component" and API_WORDS.fullmatch(m.name.strip(" *_`")):
             continue  # "no order DELETE API", "Prototype REST API": HTTP's words, never a product
         if m.type == "Component" and ROLE_NAME.match(m.name.strip(" *_`")) and m.strength < 2 \

@@ -149,7 +149,8 @@ ACTION_OPTION = re.compile(r"^\W*(?:replace|replacing|swap|remove|removing|drop|
                            re.I)
 OPTION_REFERENCE = re.compile(r"\b(?:option|alternative|approach)\s+(?P<n>\d+[a-z]?|[A-Z])\b", re.I)
 LEADING_VERB = re.compile(rf"^(?:(?:{CHOOSE}|create|build|write|keep|stay with|continue with|do|add|try|run|host|"
-                          rf"store|implement|rely on|buy|self-host|reuse|re-use|follow|extend|introduce|the|a|an)\s+)+",
+                          rf"store|implement|rely on|buy|self-host|reuse|re-use|follow|extend|introduce|refine|improve|enhance|"
+                          rf"harden|tune|fix|patch|the|a|an)\s+)+",
                           re.I)
 
 
@@ -509,6 +510,8 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
             continue  # "Istio, because it is easier to configure than only using Envoy": a reason, no choice
         if not in_decision and CITED_DECISION.search(before):
             continue  # "as a consequence of our decision to adopt X": a decision cited, not made here
+        if re.match(r"(?:two|three|four|five|several|multiple|many|\d+)\s", sentence[m.end():], re.I):
+            continue  # "Deploy two Gateway resources": a count of things of a kind, no product chosen
         # "use a combination of Auth0 and an OIDC proxy": the parts are what is used
         combination = COMBINATION.match(sentence[m.end():])
         object_at = m.end() + (combination.end() if combination else 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..model import Document, Fact
+from ..model import Block, Document, Fact
 from ..names import clean_name, split_parenthetical
 from .adr import adr_subject, option_items
 from .mentions import introduced_component
@@ -195,6 +195,11 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             titled[block.section] = bool(block.section) and by_section[block.section][0] is not None \
                 and gaz.lookup(clean_name(block.section[-1]), "Component") == by_section[block.section][0]
         subject_of_section, page_only = by_section[block.section]
+        lead = _bold_lead(block, gaz)
+        if lead:
+            # "4. **Traefik** (depends on MetalLB)", "- **External Secrets Operator** - Syncs secrets from Vault": the
+            # item's own bold name is what its words are about, not the section's
+            subject_of_section, page_only = lead, False
         if subject_of_section and CONSISTS.search(block.text):
             _parts(doc, blocks, index, subject_of_section, out, gaz)
         for sentence in SENTENCE.split(block.text):
@@ -210,6 +215,14 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
                 if subj != obj and gaz.type_of(subj) == "Component":
                     out.facts.append(Fact(subj, relation, obj, evidence_at(doc, line, "prose", sentence, sure),
                                           subject_type="key", object_type="key"))
+
+
+def _bold_lead(block: Block, gaz: Gazetteer) -> str | None:
+    """The component a list item opens with in bold ("**Traefik** (depends on …)", "**ESO** - Syncs …")."""
+    if block.kind != "item" or not block.strong or not block.text.lstrip().startswith(block.strong[0]):
+        return None
+    name = clean_name(split_parenthetical(block.strong[0].rstrip(" :-–—"))[0])
+    return gaz.lookup(name, "Component") if name else None
 
 
 def _coordinated(hits: list[tuple[int, int, str, str]], i: int, sentence: str) -> list[str]:

@@ -51,6 +51,10 @@ COMPONENT_PARENT = re.compile(r"\b(components?|technolog(?:y|ies)|stack|tools|to
                               r"dependencies|building blocks)\b", re.I)
 
 
+ASPECT_HEADING = re.compile(r"\b(?:order|sequence|dependencies|diagram|flow|requirements|prerequisites|"
+                            r"troubleshooting|layout|topology|matrix|versions|ports|notes)$", re.I)
+
+
 def component_headings(doc: Document, out: Extraction) -> None:
     """'### Redpanda (Event Streaming)' under a '## Components' or '## Database Operators' heading."""
     if doc.kind in ("adr", "runbook", "index"):
@@ -62,6 +66,8 @@ def component_headings(doc: Document, out: Extraction) -> None:
         if not looks_like_a_name(name) or re.search(r"\?|^(why|how|what|when|overview|summary|installation|"
                                                     r"configuration|setup|components?)\b", name, re.I):
             continue
+        if ASPECT_HEADING.search(name):
+            continue  # "### Startup Order", "### Service Dependencies": an aspect of the components, not one
         props = {}
         aliases = []
         if paren:

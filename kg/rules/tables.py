@@ -110,7 +110,8 @@ def dependency_tables(doc: Document, out: Extraction) -> None:
         if not columns:
             continue
         for i, (row, line) in enumerate(zip(table.rows, table.row_lines)):
-            subject = clean_name(split_parenthetical(row.get(name_col, ""))[0])
+            # "`kibana/`": a component's folder, named by its path
+            subject = clean_name(split_parenthetical(row.get(name_col, ""))[0]).rstrip("/")
             if not looks_like_a_name(subject) and not re.fullmatch(r"[a-z0-9][\w.-]*", subject) \
                     or table.image_only(i, name_col):
                 continue
@@ -118,7 +119,7 @@ def dependency_tables(doc: Document, out: Extraction) -> None:
             out.mentions.append(Mention(subject, "Component", ev))
             for header, relation, direction in columns:
                 for other in split_compound(row.get(header, "")):
-                    other = clean_name(split_parenthetical(other)[0])
+                    other = clean_name(split_parenthetical(other)[0]).rstrip("/")
                     if not NAME_VALUE.match(other) or other.lower() in ("none", "n/a", "tbd") \
                             or re.search(r"\d", other) and not looks_like_a_name(other):
                         continue
