@@ -148,7 +148,9 @@ def apply_statuses(entities: dict[str, Entity], relations: list[Relation], facts
 
 # a section that says how to take something down: its removals are steps to follow, not what happened
 PROCEDURE_SECTION = re.compile(r"\b(?:undeploy(?:ing|ment)?|uninstall(?:ing|ation)?|tear(?:ing)?[ -]?down|clean(?:ing)?[ -]?up|"
-                               r"rollback|roll(?:ing)? back|disaster recovery|troubleshooting)\b", re.I)
+                               r"rollback|roll(?:ing)? back|disaster recovery|troubleshooting|reset|recovery|"
+                               # what is still to do is a plan, not a change made: "## Next Steps … Remove X"
+                               r"next steps?|to ?do|todos|pending|follow[- ]ups?|future work|cheat ?sheet)\b", re.I)
 NO_LONGER = re.compile(r"\b(?:we|they|the team)\s+(?:will|do|does|shall)\s+not\s+(?:run|use|operate|deploy|host)\s+"
                        r"|\bno longer\s+(?:use|run|operate|deploy|host)\s+", re.I)
 

@@ -19,6 +19,8 @@ from .phrases import ADJECTIVE_OF_NAME, CAPITALISED_STOPWORDS, NOT_A_TECHNOLOGY_
 from .state import Extraction, evidence_at
 
 # "Amazon Simple Email Service (SES)", "Access Your Records (AYR)", "AWS Key Management Service (KMS)"
+ABBREVIATION_FULL_NAME = re.compile(r"\b([A-Z][A-Z0-9]{1,8})\s+\(((?:[A-Z][\w.&+-]*(?:\s+(?:of|for|and|the|on|in|de|&))?\s*)"
+                                    r"{2,7})\)")
 FULL_NAME_ABBREVIATION = re.compile(r"((?:[A-Z][\w.&+-]*\s+(?:(?:of|for|and|the|de|&)\s+)?){1,7})\(([A-Z][A-Za-z0-9]{1,9})\)")
 # organisations and people are not technologies
 ORGANISATION = re.compile(r"\b(?:centre|center|ministry|department|office|agency|council|authority|institute|archives?|"
@@ -69,6 +71,12 @@ def abbreviations(doc: Document, out: Extraction) -> None:
                 continue
             out.mentions.append(Mention(name, "Component", evidence_at(doc, line, "prose", text[:300]),
                                         aliases=[abbr]))
+        # "ECK (Elastic Cloud on Kubernetes) operator": the abbreviation first, the name it stands for in brackets
+        for m in ABBREVIATION_FULL_NAME.finditer(text[:2000]):
+            abbr, name = m.group(1), clean_name(m.group(2))
+            if len(name.split()) >= 2 and is_abbreviation_of(abbr, name) and not ORGANISATION.search(name):
+                out.mentions.append(Mention(name, "Component", evidence_at(doc, line, "prose", text[:300]),
+                                            aliases=[abbr]))
 
 
 

@@ -69,7 +69,9 @@ REVERSE: list[tuple[re.Pattern[str], str]] = [
 # passive voice with the section's component as the hidden subject: "Events are received into SQS"
 IMPLICIT: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:is|are) (?:received|read|consumed|pulled) (?:into|from|via)\b", re.I), "consumesFrom"),
-    (re.compile(r"\b(?:is|are) (?:stored|persisted|kept|saved|written) (?:in|into|to)\b", re.I), "storesDataIn"),
+    # ("is written in Erlang": the language it is made in)
+    (re.compile(r"\b(?:is|are) (?:(?:stored|persisted|kept|saved) (?:in|into|to)|written (?:into|to))\b", re.I),
+     "storesDataIn"),
     (re.compile(r"\b(?:is|are) (?:sent|published|pushed|emitted) (?:to|into)\b", re.I), "publishesTo"),
 ]
 # a subject that is the page's own component spoken of by its kind: "The service uses Redis", "This API calls X"
@@ -269,7 +271,12 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                     continue
                 floor = other.end()
             end = _clause_end(sentence, floor + 1)
-            after = [i for i, h in enumerate(hits) if floor <= h[0] < end and h[0] - m.end() < 80]
+            # not a name the sentence sets aside ("as a Kubernetes Secret (not in Git)") nor, after a verb that sends
+            # or stores, the means it goes by ("sends logs to the Collector using gRPC calls")
+            after = [i for i, h in enumerate(hits) if floor <= h[0] < end and h[0] - m.end() < 80
+                     and not re.search(r"\bnot\s+(?:in|on|to|into|from|with|via)\s+(?:the\s+|a\s+)?$", sentence[:h[0]], re.I)
+                     and not (relation in ("publishesTo", "storesDataIn")
+                              and re.search(r"\b(?:using|via|over)\s+(?:the\s+|a\s+)?$", sentence[m.end():h[0]], re.I))]
             inside = [i for i, h in enumerate(hits) if m.start() <= h[0] < m.end() and relation != "dependsOn"]
             targets = after or inside
             if not targets:
