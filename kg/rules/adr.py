@@ -385,8 +385,9 @@ def _status_and_date(doc: Document, rec: AdrRecord) -> list[Block]:
         if m:
             rec.date = m.group(1)
             break
-    # "**Status:** Accepted" / "* Date: 2026-01-05" lines (adr-tools, Nygard variants, MADR 2 bullets)
-    for b in doc.blocks[:15]:
+    # "**Status:** Accepted" / "* Date: 2026-01-05" lines (adr-tools, Nygard variants, MADR 2 bullets), under the
+    # title or in a footer after the record's last section
+    for b in doc.blocks[:15] + (doc.blocks[-6:] if len(doc.blocks) > 15 else []):
         for line_no in range(b.line, max(b.end_line, b.line) + 1):
             line_text = doc.line_text(line_no)[:500]  # a bounded line: these patterns must stay linear
             m = re.match(r"^[*_>\s-]*(status|date|last updated)[*_]*\s*:\s*[*_]*\s*(\S.*)$", line_text, re.IGNORECASE)
@@ -694,7 +695,9 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
             ev = evidence_at(doc, sentence_line(doc, block.line, block.end_line, sentence), "prose", sentence,
                              0.75 if in_decision else 0.65)
             r = decisions.read_sentence(sentence, known | frozenset(block.code), in_decision)
-            others = {canonical_adr_number(int(x.group(1))) for x in ADR_ID.finditer(sentence)} - {rec.id}
+            # (the clause that decides: "… to use X while preserving the specification established in ADR-013")
+            main = re.split(r"\b(?:while|whilst|whereas|although|but)\b", sentence, maxsplit=1)[0]
+            others = {canonical_adr_number(int(x.group(1))) for x in ADR_ID.finditer(main)} - {rec.id}
             if not in_decision and block.section and CONTEXT_HEADINGS.match(clean_name(block.section[-1])) \
                     and re.search(r"\b(?:was|were|had been)\s+(?:chosen|selected|adopted|picked)\b", sentence, re.I):
                 r.chosen = []  # "[AWS Smithy] was chosen as an IDL" in the context: history, not this record's choice
@@ -833,16 +836,20 @@ def _plausible(name: str) -> bool:
 # an option that is a way to lay things out or to leave them: "Mono Repo", "Leave As-Is", "Keep as is"
 STYLE_OPTION = re.compile(r"(?:mono|multi|poly)[- ]?repo(?:sitory|s)?|monolith(?:ic)?|(?:leave|keep|stay)\s+(?:it\s+|them\s+)?"
                           r"as[- ]is|status quo|do nothing|nothing", re.I)
+APPROACH_VERB = re.compile(r"^(?:improve|keep|refine|extend|enhance|add|remove|replace|write|build|create|adopt|"
+                           r"migrate|move|switch|introduce|reduce|increase|handle|run|use)$", re.I)
 APPROACH_ADJECTIVE = re.compile(r"^(?:manual|manually|custom|bespoke|automatic|automated|separate|single|shared|"
                                 r"dedicated|existing|current|simple|hybrid|in-house|home-?grown|self-built|"
                                 r"hand-?written|ad-hoc|ad hoc)$", re.I)
 
 
 def _approach(name: str) -> bool:
-    """'Manual Sorting', 'Shared Database', 'Custom Scripts': a way of working, named by an option's heading in title
-    case; no product (each word after the adjective an everyday word or a gerund)."""
+    """'Manual Sorting', 'Shared Database', 'Custom Scripts', 'Improve Race Condition Handling': a way of working,
+    named by an option's heading in title case; no product (each word after the adjective or verb an everyday word
+    or a gerund)."""
     words = name.split()
-    return len(words) >= 2 and APPROACH_ADJECTIVE.match(words[0]) is not None and all(
+    return len(words) >= 2 and (APPROACH_ADJECTIVE.match(words[0]) is not None or APPROACH_VERB.match(words[0])
+                                is not None) and all(
         is_everyday_word(w) or re.fullmatch(r"[A-Za-z][a-z]+ing", w) for w in words[1:])
 
 
@@ -1033,10 +1040,15 @@ def weighed_options(doc: Document, known: frozenset[str] = frozenset(), nameless
     labels name no technology ('Selective sidecar injection'), which a decision may still choose."""
     options: list[decisions.Option] = []
     option_sections = [s for s in doc.sections if OPTIONS_SECTION.match(clean_name(s.title))]
+    # "Three main options were considered:" then "### 1. External Secrets Operator (ESO)", "### 2. …": the numbered
+    # headings under a section that says it weighs options are its options
+    introduced = {b.section for b in doc.blocks if b.kind == "paragraph" and b.section and len(b.text) < 200
+                  and OPTIONS_INTRO.search(b.text)}
     for sec in doc.sections:
         title = clean_name(sec.title)
         parent = sec.path[-2] if len(sec.path) >= 2 else ""
-        under = any(parent == o.title for o in option_sections)
+        under = any(parent == o.title for o in option_sections) or sec.path[:-1] in introduced \
+            and re.match(r"^\d{1,2}[.)]\s+\S", title) is not None
         numbered = decisions.OPTION_LABEL.match(title) is not None and re.match(r"^\s*(option|alternative)", title, re.I)
         if not (under or numbered) or NOT_AN_OPTION.match(title):
             continue
@@ -1141,6 +1153,16 @@ def option_items(doc: Document) -> list[Block]:
             # option, whose first line is the option; the lists after it are its pros and cons
             first = re.sub(r"[*_`]", "", doc.line_text(b.line)).strip()
             items.append(replace(b, text=first, end_line=b.line) if b.text.startswith(first) else b)
+            labelled.add(b.section)
+        elif b.kind == "paragraph" and OPTIONS_SECTION.match(sec) and b.strong \
+                and b.text.strip().rstrip(":") == b.strong[0].strip().rstrip(":"):
+            # "**Sealed Secrets + Git Storage:**" then "- **Rejected**: …": a bold label per alternative, its verdict
+            # the first of the points below it
+            at = doc.blocks.index(b)
+            after = doc.blocks[at + 1] if at + 1 < len(doc.blocks) else None
+            verdict = " (rejected)" if after is not None and after.kind == "item" \
+                and re.match(r"^\W*(?:rejected|not chosen|discarded|ruled out)\b", after.text, re.I) else ""
+            items.append(replace(b, text=b.text.strip().rstrip(":") + verdict, end_line=b.line))
             labelled.add(b.section)
         elif b.section in labelled:
             continue

@@ -76,7 +76,7 @@ SELF_DECIDING = re.compile(r"^(?:choose|chooses|choosing|chose|select|selects|se
 COMMITTED = re.compile(r"\b(?:will|shall|should|must|'ll|are going to|is going to|decided to|agreed to|chose to|"
                        r"opted to|plan to|intend to|going forward|to be)\b", re.I)
 IMPERATIVE = re.compile(r"^\W*(?:use|adopt|implement|implementing|move|migrate|switch|deploy|run|host|build|create|add|"
-                        r"introduce|replace|go|keep|stay|continue|enable|store|rely|make|set up|choose|select|"
+                        r"introduce|replace|go|keep|stay|continue|enable|store|rely|make|set up|choose|select|evolve|transition|"
                         r"standardi[sz]e|utili[sz]e|offer|provide|integrate|configure|install|leverage)\b", re.I)
 # a decision named as a thing: "our decision to adopt X", "the earlier decisions to use X and Y"
 CITED_DECISION = re.compile(r"\b(?:our|the|their|its|this|that|an?|earlier|previous|prior|existing)\s+(?:\w+\s+)?"
