@@ -309,8 +309,15 @@ def iso_date(text: str) -> str | None:
     return ""
 
 
+# a catalogue's short codes for a status: "| 006 | Hybrid CI/CD Strategy | acc |"
+STATUS_CODES = {"acc": "Accepted", "prop": "Proposed", "sup": "Superseded", "dep": "Deprecated", "rej": "Rejected",
+                "wip": "Draft"}
+
+
 def normalise_status(raw: str) -> str:
     """'✅ Accepted' -> Accepted; 'Superceded by [ADR-5](…)' -> Superseded; template text ('Accepted or Rejected') -> ''."""
+    if raw.strip().lower().rstrip(".") in STATUS_CODES:
+        return STATUS_CODES[raw.strip().lower().rstrip(".")]
     # "draft [ accepted | deprecated | superseded by [xxx](…) ]": the value typed in front of the template's choices
     typed = re.match(r"^([^\[\]|]*\w[^\[\]|]*?)\s*\[[^\]]*\|", raw)
     text = clean_name(typed.group(1) if typed and STATUS_WORD.search(typed.group(1)) else
@@ -1191,7 +1198,12 @@ def adr_references(doc: Document, out: Extraction) -> None:
                 continue
             found = adr_id(cells[0])
             if not found or not re.fullmatch(rf"\s*{ADR_REFERENCE}\s*", cells[0], re.I):
-                continue
+                # "| 006 | Hybrid CI/CD Strategy | acc | [ADR-006](006-….md) |": a bare number, the record linked further on
+                linked = [adr_id(text) for text, _href in links if re.fullmatch(rf"\s*{ADR_REFERENCE}\s*", text, re.I)]
+                found = linked[0] if linked and re.fullmatch(r"\s*\d{1,5}\s*", cells[0]) \
+                    and canonical_adr_number(int(cells[0])) == linked[0] else None
+                if not found:
+                    continue
             title = row.get(title_col, "") if title_col else (cells[1] if len(cells) > 1 else "")
             if title_col and title_col == table.header[0]:
                 title = cells[1] if len(cells) > 1 else ""

@@ -161,6 +161,10 @@ def component_folders(doc: Document, out: Extraction) -> None:
     name = next((c for c in candidates if re.sub(r"[^a-z0-9]", "", c.lower()) == "".join(folder_words)), None)
     if name is None and not COMPONENT_FOLDERS.match(parent):
         return  # a folder that is not in a components folder and whose README does not name it
+    title_words = re.findall(r"[a-z0-9]+", title.lower())
+    if name is None and len(folder_words) >= 2 and all(w in title_words for w in folder_words) \
+            and " ".join(folder_words) not in " ".join(title_words):
+        return  # "vsphere_talos" titled "… deploying Talos on vSphere": a module joining two things, not a third
     if name is None:
         name = " ".join(w.capitalize() if not w.isupper() else w for w in re.split(r"[-_]+", named))
     ev = evidence_at(doc, doc.sections[0].line if doc.sections else 1, "heading")

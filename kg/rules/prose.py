@@ -389,6 +389,8 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
     return found
 
 
+DEPLOYED = re.compile(r"\b(?:deploy|deploys|deployed|deploying|deployment of|install|installs|installing|"
+                      r"installation of)\s+(?:the\s+|a\s+|an\s+)?$", re.I)
 ON_HOST = re.compile(r"^\s+(?:cluster\s+|nodes?\s+|servers?\s+|instances?\s+|workloads?\s+)?(?:on|at)\s+(?:the\s+)?$", re.I)
 
 
@@ -399,6 +401,11 @@ def hosting_phrases(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
         hits = gaz.scan(text)
         for a, b in zip(hits, hits[1:]):
             if gaz.type_of(a[2]) == "Component" and gaz.type_of(b[2]) == "Vendor" and ON_HOST.match(text[a[1]:b[0]]):
+                out.facts.append(Fact(a[2], "runsOn", b[2], evidence_at(doc, line, "prose", text),
+                                      subject_type="key", object_type="key"))
+            # "Terraform module for deploying Talos on vSphere": what is deployed on a platform runs on it
+            elif gaz.type_of(a[2]) == "Component" and gaz.type_of(b[2]) in ("Component", "Vendor") and a[2] != b[2] \
+                    and DEPLOYED.search(text[:a[0]]) and re.fullmatch(r"\s+on(?:to)?\s+(?:an?\s+|the\s+)?", text[a[1]:b[0]]):
                 out.facts.append(Fact(a[2], "runsOn", b[2], evidence_at(doc, line, "prose", text),
                                       subject_type="key", object_type="key"))
 
