@@ -561,7 +561,12 @@ def listed_parts(doc: Document, out: Extraction) -> None:
         for item in blocks[index + 1: index + 12]:
             if item.kind != "item":
                 break
-            lead = re.split(r"\s*[:–—]\s|\s-\s", item.text, maxsplit=1)[0].strip()
+            lead, _sep, rest = (re.split(r"(\s*[:–—]\s|\s-\s)", item.text, maxsplit=1) + ["", ""])[:3]
+            lead = lead.strip()
+            if rest.strip().strip("`") in item.code:
+                # "Frontend: `mico-admin`": a role, then the part's own name
+                out.mentions.append(Mention(rest.strip().strip("`"), "Component", evidence_at(doc, item.line, "prose")))
+                continue
             names = names_in(lead)
             if names and names[0].start == 0 and len(lead.split()) <= 4:
                 out.mentions.append(Mention(names[0].text, "Component", evidence_at(doc, item.line, "prose")))

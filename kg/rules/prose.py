@@ -95,6 +95,9 @@ JOINED_VERB = re.compile(r"\b(?:and|or|then)\s+(?:also\s+)?(?:publish|produce|em
                          r"subscribe|read|pull|poll|receive|fetch|call|use|run|deploy|expose|serve|store|persist|write|"
                          r"quer|connect|talk|depend|reli|require|upload|keep|cache|notif|handle)\w*\b", re.I)
 # the parts a component consists of: "The service consist of 3 main components:" then a list
+# "It requires the third-party components:", "It also depends on:": a list of what the whole just described needs
+REQUIRES_LIST = re.compile(r"^\W*(?:it|this|the (?:service|system|platform|application))\s+(?:also\s+)?"
+                           r"(?:requires|needs|depends on|relies on)\b[^.]{0,60}:\s*$", re.I)
 CONSISTS = re.compile(r"\b(?:consists? of|is made up of|is composed of|comprises|is built from|has (?:\d+|two|three|four|"
                       r"five) (?:main |key )?(?:components|parts|pieces))\b", re.I)
 HYPOTHETICAL = re.compile(r"\b(options?|alternatives?|considered|comparison|compared|rejected|pros|cons|"
@@ -188,6 +191,7 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     own = folder_component(doc, gaz)
     by_section: dict[tuple[str, ...], tuple[str | None, bool]] = {}  # a section's subject, found once
     titled: dict[tuple[str, ...], bool] = {}
+    whole: str | None = None  # the last whole whose parts a list gave
     for index, block in enumerate(blocks):
         weighing = id(block) in options or bool(block.section and HYPOTHETICAL.search(block.section[-1])) \
             or bool(ARGUMENT.match(block.text))
@@ -202,8 +206,14 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             # "4. **Traefik** (depends on MetalLB)", "- **External Secrets Operator** - Syncs secrets from Vault": the
             # item's own bold name is what its words are about, not the section's
             subject_of_section, page_only = lead, False
-        if subject_of_section and CONSISTS.search(block.text):
-            _parts(doc, blocks, index, subject_of_section, out, gaz)
+        if block.kind == "paragraph" and CONSISTS.search(block.text):
+            # "MICO consists of" then its parts: the whole is the name the sentence opens with, else the section's
+            opening = [h for h in gaz.scan(block.text) if h[0] <= 4 and gaz.type_of(h[2]) == "Component"]
+            whole = opening[0][2] if opening else subject_of_section
+            if whole:
+                _parts(doc, blocks, index, whole, out, gaz)
+        elif block.kind == "paragraph" and whole and REQUIRES_LIST.match(block.text):
+            _parts(doc, blocks, index, whole, out, gaz)  # "It requires the third-party components:" and a list
         for sentence in SENTENCE.split(block.text):
             hits = [h for h in gaz.scan(sentence) if gaz.type_of(h[2]) in ("Component", "Vendor")]
             if hits and "/" in sentence:
@@ -288,6 +298,8 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 # "runs on each instance and pools connections to PostgreSQL", "stores carts and publishes events
                 # to Kafka": the name is another verb's object
                 continue
+            if re.match(r"[\s-]*(?:access|rights|permissions?|privileges|role)\b", sentence[hits[targets[0]][1]:], re.I):
+                continue  # "requires super-user access", "needs Owner permissions": a permission, not a component
             if re.search(r"\b(?:per|each|every)\s+$", sentence[m.end():hits[targets[0]][0]], re.I):
                 continue  # "creates the following resources per VPC": where each goes, not what is made
             if re.search(r"\b(?:practice|principle|approach|pattern|methodology|idea|concept)s?\s+of\b",
@@ -501,8 +513,11 @@ def _parts(doc: Document, blocks: list, index: int, subject: str, out: Extractio
     for block in blocks[index + 1: index + 12]:
         if block.kind != "item":
             break
-        lead = re.split(r"\s*[:–—]\s|\s-\s", block.text, maxsplit=1)[0]
-        hits = [h for h in gaz.scan(lead) if gaz.type_of(h[2]) == "Component"]
+        lead, _sep, rest = (re.split(r"(\s*[:–—]\s|\s-\s)", block.text, maxsplit=1) + ["", ""])[:3]
+        if rest.strip().strip("`") in block.code:
+            lead = rest.strip().strip("`")  # "Frontend: `mico-admin`": a role, then the part's own name
+        # the part is the name the item opens with ("- Neo4j", "- Frontend: `orbit-admin`"), not one in its sentence
+        hits = [h for h in gaz.scan(lead) if gaz.type_of(h[2]) == "Component" and h[0] <= 4]
         if hits and hits[0][2] != subject:
             out.facts.append(Fact(subject, "dependsOn", hits[0][2], evidence_at(doc, block.line, "prose", block.text),
                                   subject_type="key", object_type="key"))
