@@ -84,6 +84,8 @@ def _strong_spans(tok: Token) -> list[str]:
             current = None
         elif current is not None and child.type in ("text", "code_inline"):
             current.append(child.content)
+        elif current is not None and child.type in ("softbreak", "hardbreak"):
+            current.append(" ")
     return spans
 
 
@@ -104,7 +106,9 @@ def _links(tok: Token) -> list[tuple[str, str]]:
             href = None
         elif href is not None and child.type in ("text", "code_inline"):
             text.append(child.content)
-    return found
+        elif href is not None and child.type in ("softbreak", "hardbreak"):
+            text.append(" ")  # "[verify-infrastructure\nrepository](…)": a link text wrapped at 80 columns
+    return [(re.sub(r"\s+", " ", t), h) for t, h in found]
 
 
 ADR_FOLDER = re.compile(r"/(adrs?|decisions?|architecture[-_ ]decisions?|decision[-_ ]records?|adr[-_ ]log)/",

@@ -98,3 +98,11 @@ def test_a_template_heading_is_no_title() -> None:
     doc = parse_document("# Context and Problem Statement\n\nWe need a release captain.\n\n## Decision\n\nRotate.\n",
                          "docs/decisions/0004-release-captain.md", "s3gw")
     assert doc.title == "0004 release captain"
+
+
+def test_a_link_or_bold_text_wrapped_across_lines_keeps_its_space() -> None:
+    """'[verify-infrastructure\\nrepository](…)' at 80 columns is 'verify-infrastructure repository', not one word."""
+    doc = parse_document("# T\n\nSee the [verify-infrastructure\nrepository](https://github.com/alphagov/x) and\n"
+                         "**GDS AWS Account\nManagement** here.\n", "r/a.md", "r")
+    assert [link.text for link in doc.links] == ["verify-infrastructure repository"]
+    assert doc.blocks[0].strong == ["GDS AWS Account Management"]

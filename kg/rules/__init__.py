@@ -57,6 +57,7 @@ NAME_RULES: list[tuple[str, NameRule]] = [
     ("team_sentences", ownership.team_sentences),
     ("vendor_sources", vendors.vendor_sources),
     ("named_providers", vendors.named_providers),
+    ("company_names", vendors.company_names),
     ("manifest_names", manifests.manifest_names),
 ]
 

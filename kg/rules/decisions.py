@@ -173,11 +173,16 @@ def _first(phrase: str, code: frozenset[str]) -> list[Name]:
 
 # what a removal may take away that is a part of something, not a product: "remove the OIDC-redirect branches",
 # "removes ArgoCD-managed resources", "remove the Profile-API fallback"
-REMOVED_PARTS = re.compile(r"\s*(?:/\s*[\w.-]+\s*)*(?:resources?|branch(?:es)?|code|paths?|flags?|files?|settings?|"
+# ("remove the Terraform import step": a word or two may stand between the name and the part it qualifies)
+REMOVED_PARTS = re.compile(r"\s*(?:/\s*[\w.-]+\s*)*(?-i:(?!and\b|or\b)[a-z][\w-]*\s+){0,2}?(?:resources?|branch(?:es)?|code|paths?|flags?|"
+                           r"files?|settings?|blocks?|providers?|lines?|sub-?stacks?|modules?|imports?|scripts?|tasks?|"
+                           r"hooks?|annotations?|labels?|crds?|helmreleases?|"
                            r"config(?:uration)?s?|logic|calls?|endpoints?|routes?|tables?|fields?|columns?|jobs?|"
                            r"workflows?|references?|fallbacks?|redirects?|modes?|features?|toggles?|checks?|steps?|"
                            r"permissions?|roles?|policies|policy|rules?|secrets?|variables?|components?|objects?|"
                            r"releases?|deployments?|pods?|instances?|artifacts?|volumes?|quer(?:y|ies)|charts?)\b", re.I)
+PLANNED = re.compile(r"\b(?:is|are)\s+to\s+$|\b(?:plans?|planned|planning|wants?|would like|desire|intends?|aims?|"
+                     r"hopes?|expects?)\s+to\s+$|\bworking\s+on\s+$|\bgoing\s+to\s+$|\bshould\s+$", re.I)
 # a version after a name: what a retirement takes away is that version ("Helm v2 is no longer supported")
 VERSION_AFTER = re.compile(r"\s*(?:v|version\s+)?\d+(?:\.[\dx]+)*\+?\b", re.I)
 
@@ -619,6 +624,8 @@ def lifecycle(sentence: str, code: frozenset[str], out: Reading) -> None:
         clause = re.split(r"[;:,]|\bbut\b", sentence[: m.start()])[-1]
         if re.search(r"\b(?:not|no|never|without|if|whether|could|might|may|would|cannot|can't)\b", clause, re.I):
             continue
+        if PLANNED.search(clause):
+            continue  # "Part of this work is to remove X", "a desire to migrate off X": a plan, not a change made
         if COMMAND_SUBJECT.match(clause):
             continue  # "This removes Authentik but preserves PostgreSQL": what a command does when run
         rest = sentence[m.end():]

@@ -60,6 +60,25 @@ def named_providers(doc: Document, out: Extraction) -> None:
                     out.mentions.append(Mention(strip_legal_suffix(name.text), "Vendor", ev, strength=1))
 
 
+# "Synadia, the company that hosts NGS", "Acme, a vendor of …", "Contoso, a start-up from Leeds"
+COMPANY_APPOSITIVE = re.compile(r",\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,2}?(?:company|vendor|firm|start-?up|corporation)\b",
+                                re.I)
+
+
+def company_names(doc: Document, out: Extraction) -> None:
+    """A name the docs call a company ("[Synadia](…), the company that hosts NGS") is a vendor. ("Maintained by X" is
+    not enough: a bot maintains repositories, a government service develops a feature.)"""
+    from .phrases import names_in
+
+    for block in doc.blocks:
+        text = block.text[:3000]
+        for m in COMPANY_APPOSITIVE.finditer(text):
+            before = names_in(text[max(0, m.start() - 60):m.start()].split(".")[-1].split(",")[-1].strip())
+            if len(before) == 1:
+                out.mentions.append(Mention(strip_legal_suffix(before[0].text), "Vendor",
+                                            evidence_at(doc, block.line, "prose", text[:300]), strength=1))
+
+
 def vendor_standing(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     """'Contabo selected as primary provider', 'Fallback: Hetzner': a vendor's standing, from its nearest keyword."""
     keywords = [
