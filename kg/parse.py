@@ -347,7 +347,14 @@ TEMPLATE_HEADING = re.compile(r"^(?:context(?: and problem statement)?|problem s
 
 def _title(doc: Document) -> str:
     if isinstance(doc.front_matter.get("title"), str):
-        return doc.front_matter["title"].strip()
+        title = doc.front_matter["title"].strip()
+        # "title: ADR005 ✅" over "description: Use AWS Secrets Manager for Secrets": the title is only the record's
+        # id (and a status mark); what the record is about is its description
+        bare = re.fullmatch(r"((?:ADR|AD|ADD|DR|RFC)[-_ ]?\d{1,5})\W*", title, re.I)
+        description = doc.front_matter.get("description")
+        if bare and isinstance(description, str) and description.strip():
+            return f"{bare.group(1)}: {description.strip()}"
+        return title
     for section in doc.sections:
         if section.level == 1 and not TEMPLATE_HEADING.match(section.title.strip(" :")):
             return section.title

@@ -110,6 +110,9 @@ def apply_statuses(entities: dict[str, Entity], relations: list[Relation], facts
                 status = "removed"
             elif "not used" in stated:
                 status = "not used"
+            elif "deprecated" in stated and not any(entities[a].props.get("status") in IN_FORCE and not superseded.get(a)
+                                                    for a in decided_by.get(ent.key, [])):
+                status = "deprecated"  # "the legacy KOPS based cluster": still there, on its way out
             elif ent.key in decided_by:
                 states = {entities[a].props.get("status") for a in decided_by[ent.key]}
                 status = "proposed" if states <= {"Proposed", "Draft"} and strength < 2 else "in use"
@@ -155,6 +158,10 @@ NO_LONGER = re.compile(r"\b(?:we|they|the team)\s+(?:will|do|does|shall)\s+not\s
                        r"|\bno longer\s+(?:use|run|operate|deploy|host)\s+", re.I)
 
 
+# "the legacy KOPS based cluster", "our deprecated Jenkins": what the docs call old is on its way out
+LEGACY = re.compile(r"\b(?:the|our|a|an)\s+(?:legacy|deprecated|outgoing|old|previous)\s+", re.I)
+
+
 def lifecycle_statements(doc: Document, out: Extraction) -> None:
     """Retirements anywhere in the docs: 'Tailscale was removed', 'We will not run Consul any more',
     'move from Jenkins to GitHub Actions', 'X is replaced by Y' (ADRs read theirs with their decisions)."""
@@ -172,6 +179,12 @@ def lifecycle_statements(doc: Document, out: Extraction) -> None:
             m = NO_LONGER.search(sentence)
             if m:
                 reading.removed += decisions.names_in(sentence[m.end():], code)[:1]
+            for m in LEGACY.finditer(sentence):
+                outgoing = decisions.names_in(sentence[m.end():], code)[:1]
+                if outgoing and outgoing[0].start == 0:
+                    out.mentions.append(Mention(outgoing[0].text, "Component", evidence_at(
+                        doc, sentence_line(doc, block.line, block.end_line, sentence), "prose", sentence),
+                        props={"status": "deprecated"}))
             if not reading.removed and not reading.replaced:
                 continue
             ev = evidence_at(doc, sentence_line(doc, block.line, block.end_line, sentence), "prose", sentence)

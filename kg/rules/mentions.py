@@ -452,6 +452,12 @@ def _counts(surface: str, common: bool, text: str, start: int) -> bool:
     return len(surface) >= 4
 
 
+SELF_INTRODUCED = re.compile(r"\s+(?:is|was)\s+(?:a|an|the|our)\s+(?:[\w.+-]+\s+){0,4}?(?:service|micro-?service|app|"
+                             r"application|datastore|data store|database|store|frontend|front-end|backend|back-end|api|"
+                             r"server|proxy|gateway|queue|broker|worker|daemon|job|dashboard|cli|tool|library|"
+                             r"framework|platform|component|module|bot|scheduler|pipeline)\b", re.I)
+
+
 def introduced_component(doc: Document, title: str) -> str | None:
     """'## Reference Generator Service' opening with 'The reference generator is…': the section introduces a
     component, named as the heading writes it."""
@@ -459,6 +465,10 @@ def introduced_component(doc: Document, title: str) -> str | None:
     if first is None:
         return None
     heading = [w for w in re.findall(r"[\w.+-]+", title)]
+    # "### Backdrop" / "Backdrop is a datastore for …": the heading's own words, then what kind of running thing it is
+    plain = clean_name(title)
+    if 0 < len(plain) <= 40 and first.text.startswith(plain + " ") and SELF_INTRODUCED.match(first.text[len(plain):]):
+        return plain
     m = re.match(r"^(?:The|Our)\s+((?:[\w.+-]+\s+){0,3}[\w.+-]+?)\s+(?:is|are|allows|provides|handles|receives|"
                  r"generates|stores|runs|manages|sends|processes|exposes|will|was|acts|serves|lets|consists?)\b",
                  first.text)
