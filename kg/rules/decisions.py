@@ -187,7 +187,7 @@ PLANNED = re.compile(r"\b(?:is|are)\s+to\s+$|\b(?:plans?|planned|planning|wants?
 VERSION_AFTER = re.compile(r"\s*(?:v|version\s+)?\d+(?:\.[\dx]+)*\+?\b", re.I)
 
 
-def _removed_things(names: list[Name], phrase: str) -> list[Name]:
+def removed_things(names: list[Name], phrase: str) -> list[Name]:
     """The names a removal takes away: not a name that only qualifies a part of something ("the legacy
     code-exchange / OIDC-redirect branches"), nor one written as an adjective ("ArgoCD-managed")."""
     out = []
@@ -629,7 +629,7 @@ def lifecycle(sentence: str, code: frozenset[str], out: Reading) -> None:
         if COMMAND_SUBJECT.match(clause):
             continue  # "This removes Authentik but preserves PostgreSQL": what a command does when run
         rest = sentence[m.end():]
-        out.removed += split_slashes(_removed_things(_first(rest, code), rest))
+        out.removed += split_slashes(removed_things(_first(rest, code), rest))
     for m in REMOVED_PASSIVE.finditer(sentence):
         if re.match(r"\s*(?:by default|unless|until|when|if)\b", sentence[m.end():], re.I):
             continue  # "is turned off by default": an option left off, not a retirement

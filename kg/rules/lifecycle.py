@@ -180,7 +180,9 @@ def lifecycle_statements(doc: Document, out: Extraction) -> None:
             if m:
                 reading.removed += decisions.names_in(sentence[m.end():], code)[:1]
             for m in LEGACY.finditer(sentence):
-                outgoing = decisions.names_in(sentence[m.end():], code)[:1]
+                rest = sentence[m.end():]
+                # (not "the legacy code-exchange / OIDC-redirect branches": names that qualify a part of something)
+                outgoing = decisions.removed_things(decisions.names_in(rest, code), rest)[:1]
                 if outgoing and outgoing[0].start == 0:
                     out.mentions.append(Mention(outgoing[0].text, "Component", evidence_at(
                         doc, sentence_line(doc, block.line, block.end_line, sentence), "prose", sentence),
