@@ -14,8 +14,12 @@ import tomllib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .model import Entity, Fact, Mention
+
+if TYPE_CHECKING:
+    from . import gazetteer as gazetteer_module
 from .names import (
     ADR_ID,
     API_WORDS,
@@ -375,9 +379,27 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
             ent.props["strength"] = max([m.strength for m in ms] + [ent.props.get("strength", 0)])
             entities[key] = ent
     _service_stems(entities)
+    _known_names(entities, shipped)
     for ent in entities.values():
         ent.aliases.discard(ent.label)
     return entities, facts
+
+
+def _known_names(entities: dict[str, Entity], shipped: gazetteer_module.Gazetteer) -> None:
+    """A component the docs write by one of the gazetteer's names answers to its others ("S3" is also "Amazon S3" and
+    "Amazon Simple Storage Service"), where no other entity goes by them."""
+    taken = Counter(name_key(n) for e in entities.values() for n in {e.label, *e.aliases})
+    for ent in entities.values():
+        if ent.type != "Component":
+            continue
+        record = shipped.get(ent.label)
+        if record is None or record.common_word:
+            continue
+        own = {name_key(n) for n in (ent.label, *ent.aliases)}
+        for name in record.names:
+            if name_key(name) not in own and not taken[name_key(name)]:
+                ent.aliases.add(name)
+                taken[name_key(name)] += 1
 
 
 # a stem of five letters or more: "auth-server" is not every "Auth" of the docs
