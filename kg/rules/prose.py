@@ -383,6 +383,12 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 continue
             if "provide" in r.group(0).lower() and hits[right[0]][0] - r.end() > 25:
                 continue  # "provides hosted checkout pages for the storefront": what is hosted is not named
+            if re.match(r"\s+[a-z]+ing\b", sentence[r.end():]) or re.search(
+                    r"\band\s+(?:the\s+)?\S+(?:\s+\S+)?\s+(?:is|are)\b", sentence[r.end():hits[right[0]][0] + 1]):
+                # "Zendesk is used for receiving alerts and PagerDuty is used to …": a purpose, then another clause
+                continue
+            if re.search(r"\bto\s+(?!the\b|a\b|an\b)[a-z]+\b", sentence[r.end():hits[right[0]][0]]):
+                continue  # "is used by several services to route alerts to PagerDuty": where alerts go, not who uses
             if relation == "dependsOn" and FRONT_ROLE.search(r.group(0)):
                 # "Envoy is used as a reverse proxy for the frontend, Jaeger and Grafana": the proxy needs them
                 for i in right:
