@@ -608,7 +608,7 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
             prefix, rest = " ".join(words[:cut]), " ".join(words[cut:])
             pk, rk = name_key(prefix), name_key(rest)
             if rk in names and rk != k and (pk in names or pk in vendors) and not PART_ROLE.fullmatch(rest) \
-                    and not _set_apart(ms, rest):
+                    and not _set_apart(ms, rest) and not OS_FAMILY.fullmatch(rest):
                 uf.union(k, rk)
                 if pk in vendors:
                     facts.append(Fact(rest, "providedBy", prefix, ms[0].evidence, object_type="Vendor"))
@@ -633,6 +633,8 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
     return uf, display
 
 
+# a family of operating systems: "Amazon Linux", "Oracle Linux" are distributions of their own, not Linux
+OS_FAMILY = re.compile(r"(?i)linux|unix|bsd|windows(?: server)?")
 # the role of one part of a system: "X Frontend", "X API", "X Database" is X's own, one of many
 PART_ROLE = re.compile(r"(?:web\s+)?(?:front-?end|back-?end|api|apis|ui|web|web app|app|database|db|worker|workers|"
                        r"service|server|client|cli|cache|queue|admin|portal|gateway|proxy|scheduler|importer|exporter)",

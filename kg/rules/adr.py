@@ -355,6 +355,11 @@ def adr_document(doc: Document, out: Extraction) -> None:
     _supersession(doc, rec, status_blocks)
     rec.status_text = clean_name(rec.status)[:120]
     rec.status = normalise_status(rec.status) or ("Superseded" if rec.superseded_by else "")
+    if rec.status == "Superseded" and not rec.superseded_by:
+        # "Superseded. We have now migrated … The rest is covered in ADR #12.": the one record the status names
+        named = {canonical_adr_number(int(m.group(1))) for b in status_blocks for m in ADR_ID.finditer(b.text)} - {rec.id}
+        if len(named) == 1:
+            rec.superseded_by.append((named.pop(), evidence_at(doc, status_blocks[0].line, "heading")))
     day = iso_date(rec.date)
     if day is None:
         doc.warnings.append(f"{doc.path}:{rec.evidence.line}: ADR date is not a real day, ignored")
