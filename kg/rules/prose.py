@@ -35,7 +35,10 @@ FORWARD: list[tuple[re.Pattern[str], str]] = [
     # a bare "uses"/"calls" says little: it counts only with its subject named in the same clause
     # ("we use X" has a person for a subject, so plain "use" and "using" are not here)
     (re.compile(r"\b(?:uses|calls|connects to|talks to|queries|authenticates (?:users )?(?:with|against|via)|"
-                r"(?:can|could|may|will) (?:connect|talk) to(?: either)?)\b", re.I), "dependsOn?"),
+                r"(?:can|could|may|will) (?:connect|talk) to(?: either)?|can access|"
+                # "The Control Panel has an Application in Auth0": registered with an identity provider
+                r"(?:has|have) (?:an? |its own )?(?:application|client|app|tenant|account) (?:registered )?(?:in|with))\b",
+                re.I), "dependsOn?"),
     (re.compile(r"\b(?:deploys|installs|reconciles)\b", re.I), "deploys"),
     (re.compile(r"\b(?:scrapes|monitors)\b", re.I), "monitors"),
     (re.compile(r"\b(?:autoscales|scales)\b", re.I), "scales"),
@@ -55,6 +58,9 @@ REVERSE: list[tuple[re.Pattern[str], str]] = [
                 r"(?:for|of|to)\b", re.I), "dependsOn"),
     # "an additional dependency on PostgreSQL for Forms Runner"
     (re.compile(r"\bdependency on\b(?=.{1,60}?\bfor\b)", re.I), "dependsOn:for"),
+    # "Auth0 passes an authentication token to the Control Panel": the token's receiver signs its users in with it
+    (re.compile(r"\b(?:passes|issues|sends|provides|hands)\s+(?:an?\s+|the\s+)?(?:authentication\s+|auth\s+|access\s+|"
+                r"id\s+|identity\s+|session\s+)?tokens?\s+to\b", re.I), "dependsOn"),
     # "EC2 instances that will run Microsoft Active Directory", "the cluster that hosts X"
     (re.compile(r"\b(?:instances?|servers?|hosts?|nodes?|vms?|machines?|clusters?)\s+(?:that|which)\s+(?:will\s+)?"
                 r"(?:run|runs|host|hosts)\b", re.I), "runsOn"),
