@@ -47,6 +47,7 @@ NAME_RULES: list[tuple[str, NameRule]] = [
     ("role_statements", mentions.role_statements),
     ("former_names", mentions.former_names),
     ("listed_parts", mentions.listed_parts),
+    ("described_ids", mentions.described_ids),
     ("code_names", mentions.code_names),
     ("dependency_arguments", mentions.dependency_arguments),
     ("dependency_section_names", sections.dependency_section_names),

@@ -560,6 +560,24 @@ def former_names(doc: Document, out: Extraction) -> None:
                                         aliases=[alias], props={"alias_of_node": True}))
 
 
+# "- prometheus-service-broker: a Sinatra app that listens to …": an id, then what kind of running thing it is
+DESCRIBED_ID = re.compile(r"^`?(?P<id>[a-z][a-z0-9]*(?:-[a-z0-9]+)+)`?\s*(?::|\s[-–—])\s+(?:a|an|the)\s+(?:[\w.+-]+\s+){0,4}?"
+                          r"(?:service|micro-?service|app|application|datastore|database|store|frontend|backend|api|"
+                          r"server|proxy|gateway|queue|broker|worker|daemon|cron ?job|job|dashboard|cli|tool|library|"
+                          r"bot|scheduler|pipeline|lambda|function|exporter|operator|controller)\b", re.I)
+
+
+def described_ids(doc: Document, out: Extraction) -> None:
+    """A list item that names an id and says what kind of running thing it is ('- paas-proxy: a forward proxy
+    for …') names a component."""
+    for block in doc.blocks:
+        if block.kind != "item":
+            continue
+        m = DESCRIBED_ID.match(block.text)
+        if m:
+            out.mentions.append(Mention(m.group("id"), "Component", evidence_at(doc, block.line, "prose", block.text)))
+
+
 def listed_parts(doc: Document, out: Extraction) -> None:
     """'The service consists of 3 main components:' and the list after it: each item's leading name is a part."""
     consists = re.compile(r"\b(?:consists? of|is made up of|is composed of|comprises|has (?:\d+|two|three|four|five) "
@@ -576,6 +594,10 @@ def listed_parts(doc: Document, out: Extraction) -> None:
             if rest.strip().strip("`") in item.code:
                 # "Frontend: `mico-admin`": a role, then the part's own name
                 out.mentions.append(Mention(rest.strip().strip("`"), "Component", evidence_at(doc, item.line, "prose")))
+                continue
+            if re.fullmatch(r"[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*", lead) and len(lead) >= 3 and not is_everyday_word(lead):
+                # "consists of a number of microservices: - backdrop - stagecraft": the parts' own ids
+                out.mentions.append(Mention(lead, "Component", evidence_at(doc, item.line, "prose")))
                 continue
             names = names_in(lead)
             if names and names[0].start == 0 and len(lead.split()) <= 4:
