@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from ..model import Document, Fact, Mention
-from ..names import clean_name
-from .state import NAME_COLUMNS, OWNER_COLUMNS, TEAM_WORD, Extraction, column, evidence_at
+from ..names import clean_name, split_parenthetical
+from .state import NAME_COLUMNS, OWNER_COLUMNS, SENTENCE, TEAM_WORD, Extraction, column, evidence_at
+
+if TYPE_CHECKING:
+    from ..resolve import Gazetteer
 
 
 def ownership_tables(doc: Document, out: Extraction) -> None:
@@ -79,3 +83,49 @@ def team_sentences(doc: Document, out: Extraction) -> None:
             out.facts.append(Fact(doc.repo, "ownedBy", team, ev, subject_type="Repository", object_type="Team"))
         else:
             out.facts.append(Fact(f"document/{doc.path}", "ownedBy", team, ev, subject_type="key", object_type="Team"))
+
+
+# "Teams", "Our teams", "Teams in Reliability Engineering", "Platform teams" (not "Option 2: separate teams")
+TEAMS_HEADING = re.compile(r"^(?:our\s+|the\s+)?teams(?:\s+(?:in|of|at)\s+.+)?$|^[\w-]+\s+teams$", re.I)
+FORMERLY = re.compile(r"^(?:previously|formerly)(?:\s+(?:known|called|named))?(?:\s+as)?\s+(?P<old>.+)$", re.I)
+
+
+def team_headings(doc: Document, out: Extraction) -> None:
+    """'## Teams in Reliability Engineering' then '#### Observe (previously known as Tools)': each heading under a
+    heading about teams names a team; a former name in brackets is another name of it."""
+    for section in doc.sections:
+        if len(section.path) < 2 or not any(TEAMS_HEADING.search(clean_name(t)) for t in section.path[:-1]):
+            continue
+        if TEAMS_HEADING.search(clean_name(section.title)):
+            continue
+        name, paren = split_parenthetical(clean_name(section.title))
+        words = name.split()
+        if not words or len(words) > 4 or not name[:1].isupper() or re.search(r"[?:]", name):
+            continue
+        former = FORMERLY.match(paren or "")
+        aliases = [clean_name(former.group("old"))] if former else []
+        # (a former name is an alias whatever its letters, as for a former name in brackets in prose)
+        out.mentions.append(Mention(name, "Team", evidence_at(doc, section.line, "heading"), aliases=aliases,
+                                    props={"alias_of_node": True} if aliases else {}, strength=2))
+
+
+# "Observe build and operate a Prometheus service", "The Payments team operates the ledger"
+TEAM_OPERATES = re.compile(r"^\s*(?:build|builds)?\s*(?:and\s+)?(?:operates?|runs?|owns?|maintains?|(?:is|are) responsible for)"
+                           r"\s+", re.I)
+
+
+def team_operates(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """A sentence whose subject is a known team and whose verb says it runs something: that thing is owned by it."""
+    for block in doc.blocks:
+        for sentence in SENTENCE.split(block.text):
+            hits = gaz.scan(sentence)
+            if not hits or hits[0][0] > 4 or gaz.type_of(hits[0][2]) != "Team":
+                continue
+            m = TEAM_OPERATES.match(sentence[hits[0][1]:])
+            if not m:
+                continue
+            start = hits[0][1] + m.end()
+            owned = [h for h in hits[1:] if h[0] >= start and h[0] - start < 40 and gaz.type_of(h[2]) == "Component"]
+            if owned:
+                out.facts.append(Fact(owned[0][2], "ownedBy", hits[0][2], evidence_at(doc, block.line, "prose", sentence),
+                                      subject_type="key", object_type="key"))
