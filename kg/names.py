@@ -114,6 +114,10 @@ def is_abbreviation_of(short: str, long: str) -> bool:
     caps = "".join(ch for ch in long if ch.isupper() or ch.isdigit())
     if s in (firsts, caps):
         return True
+    # "PCUI" for "AWS ParallelCluster UI": the capitals of the words after a maker's name
+    if s.lower() not in (w.lower() for w in words) and any(
+            "".join(ch for ch in " ".join(words[k:]) if ch.isupper() or ch.isdigit()) == s for k in range(1, len(words) - 1)):
+        return True
     significant = [w for w in words if w.lower() not in ("of", "and", "the", "for", "de", "in", "on")]
     if _initials_match(s, significant):
         return True

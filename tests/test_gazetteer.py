@@ -248,6 +248,8 @@ def test_everyday_words_are_not_product_names() -> None:
     ("PRSDB", "Private Rented Sector Database", True),  # a compound word gives two letters: Database, DB
     ("RDS", "Relational Database Service", True),
     ("PRSD", "Private Rented Sector Database", True),
+    ("PCUI", "AWS ParallelCluster UI", True),  # the capitals of the words after a maker's name
+    ("MVC", "Play MVC", False),  # a word of the name is no abbreviation of it
     ("PRSDBX", "Private Rented Sector Database", False),
     ("DBS", "Database", False),
 ])

@@ -174,7 +174,7 @@ def component_folders(doc: Document, out: Extraction) -> None:
 
 
 # a repository named for what it runs: cart-service, payments-api, notification-worker
-SERVICE_NAME = re.compile(r"(?:^|[-_. ])(?:service|svc|api|worker|gateway|server|backend|frontend|daemon|bot|"
+SERVICE_NAME = re.compile(r"(?:^|[-_. ])(?:service|svc|api|ui|portal|worker|gateway|server|backend|frontend|daemon|bot|"
                           r"proxy|microservice|processor|handler|consumer|producer|scheduler|listener|router|web|app)$",
                           re.I)
 # a README that speaks of its repository as something that runs: "The service stores carts in Redis"

@@ -103,6 +103,18 @@ IS_DEFINITION = re.compile(r"^(?P<name>[^:–—(]{2,40}?)(?:\s*\((?P<paren>[^)]
                            r"(?P<rest>(?:a|an|the|our)\s.*)$")
 
 
+def _everyday_need(name: str, block: Block) -> bool:
+    """'**Persistent Storage**: Required for the job history': everyday words, then what they are needed for, name a
+    need, not a product (one the gazetteer knows or a code span stays a name)."""
+    from .. import gazetteer
+    from ..gazetteer import is_everyday_word
+
+    rest = block.text[block.text.find(name) + len(name):] if name in block.text else ""
+    return " " in name and all(is_everyday_word(w) for w in name.split()) and name not in block.code \
+        and re.match(r"\W*(?:required|needed|necessary|mandatory|must|needs)\b", rest, re.I) is not None \
+        and gazetteer.load().get(name) is None
+
+
 def component_lists(doc: Document, out: Extraction) -> None:
     """'- **Redpanda** – event streaming' in a components or stack section: a bold (or code) name leads the item."""
     if doc.kind in ("adr", "runbook", "index"):
@@ -120,7 +132,7 @@ def component_lists(doc: Document, out: Extraction) -> None:
         if not m or not re.match(r"^[-*+\d.)\s]*(\*\*|__|`)", raw) or numbered_step(raw):
             continue  # only a name set apart in bold or code makes the item a definition
         name = clean_name(m.group("name"))
-        if not looks_like_a_name(name):
+        if not looks_like_a_name(name) or _everyday_need(name, block):
             continue
         aliases = [m.group("paren")] if m.group("paren") else []
         props = {"purpose": clean_name(m.group("rest"))[:120]} if m.group("rest") else {}
@@ -255,7 +267,10 @@ def _dependency_items(doc: Document) -> list[DependencyItem]:
         if names and names[0].start == 0:
             installed = any(INSTALL_PAGE.search(lk.href) for lk in here) or CLIENT_TOOL.search(names[0].text)
             lists.setdefault(block.section, []).append(len(found))
-            found.append(DependencyItem(names[0].text, block.line, subject, dependent, dependents, targets,
+            # "**Persistent Storage**: Required for data persistence": everyday words name a need, not a product; they
+            # count only as a name the workspace already knows
+            everyday = _everyday_need(names[0].text, block) and names[0].text not in linked
+            found.append(DependencyItem(names[0].text, block.line, subject, dependent, dependents or everyday, targets,
                                         bool(installed)))
         elif SLUG.match(lead) or targets:
             found.append(DependencyItem(lead, block.line, subject, dependent, True, targets))
