@@ -549,9 +549,27 @@ FORMER_NAME = re.compile(r"(?P<name>[A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*){0,3})\s*\(
                          r"(?P<alias>[\w][\w.+ -]{1,38}?)[\"”'’`]?\s*\)")
 
 
+# 'Formerly named the "HMPPS Integration API", it was renamed to "HMPPS External API"', 'X was renamed to Y',
+# 'renamed from X to Y': one thing under two names
+_NAMED = r"(?:the\s+)?(?:[\"“](?P<{0}q>[^\"”]{{2,50}})[\"”]|(?P<{0}>[A-Z][\w.&/-]*(?:\s+[A-Z][\w.&/-]*){{0,4}}))"
+RENAMED = [
+    re.compile(r"\b(?i:formerly|previously)\s+(?i:named|known\s+as|called)\s+" + _NAMED.format("old") +
+               r"\s*,?\s+(?i:it|this|the\s+\w+)\s+(?:was|has\s+been)\s+renamed\s+(?:to\s+|as\s+)?" + _NAMED.format("new")),
+    re.compile(r"\brenamed\s+from\s+" + _NAMED.format("old") + r"\s+to\s+" + _NAMED.format("new")),
+]
+
+
 def former_names(doc: Document, out: Extraction) -> None:
-    """A name and the one it went by before, in brackets: one thing ("Search API (previously known as "rummager")")."""
+    """A name and the one it went by before, in brackets: one thing ("Search API (previously known as "rummager")"),
+    and one renamed in so many words ('Formerly named "X", it was renamed to "Y"', 'renamed from X to Y')."""
     for block in doc.blocks:
+        for pattern in RENAMED:
+            for m in pattern.finditer(block.text[:3000]):
+                new_name = clean_name(m.group("newq") or m.group("new") or "").rstrip(".")
+                old_name = clean_name(m.group("oldq") or m.group("old") or "").rstrip(".")
+                if new_name.lower() != old_name.lower() and len(new_name.split()) <= 5:
+                    out.mentions.append(Mention(new_name, "Component", evidence_at(doc, block.line, "prose",
+                                                block.text[:300]), aliases=[old_name], props={"alias_of_node": True}))
         for m in FORMER_NAME.finditer(block.text[:3000]):
             name, alias = m.group("name"), m.group("alias").strip()
             if any(w.lower() in CAPITALISED_STOPWORDS for w in name.split()[:1]):

@@ -178,6 +178,10 @@ DEPENDENTS_INTRO = re.compile(r"^\W*(?:what|which\s+(?:\w+\s+){0,2}?)\s*(?:depen
                               r"|^\W*(?:dependents|consumers|users|clients)\s+of\s+(?P<y>.+?)\W*$", re.I)
 DEPENDENCIES_INTRO = re.compile(r"^\W*(?:what\s+)?(?P<x>.+?)\s+(?:depends\s+on|relies\s+on|requires|needs)\W*$"
                                 r"|^\W*(?:dependencies|requirements|prerequisites)\s+(?:of|for)\s+(?P<y>.+?)\W*$", re.I)
+# "These things depend upon this solution:", "The following services rely on us:": what needs the page's component
+DEPEND_ON_US = re.compile(r"^\W*(?:these|the following)(?:\s+\w+){0,2}?\s+(?:depends?|relies|rely)\s+(?:up)?on\s+(?:us|"
+                          r"(?:this|our)\s+(?:solution|service|system|api|application|app|component|platform|product))"
+                          r"\W*$", re.I)
 # a tag in front of a list item's name: "**CRITICAL:** MetalLB", "Optional: Grafana", "✅ **Nextcloud**"
 ITEM_TAG = re.compile(r"^[^\w`]*(?:(?:[A-Z]{3,}|optional|required|hard|soft|critical|recommended)\s*:\s*)?", re.I)
 
@@ -236,7 +240,7 @@ def _dependency_items(doc: Document) -> list[DependencyItem]:
 
     found: list[DependencyItem] = []
     lists: dict[tuple[str, ...], list[int]] = {}  # the list items of each section, by their place in found
-    intro: tuple[str, bool] | None = None
+    intro: tuple[str | None, bool] | None = None
     for block in doc.blocks:
         if block.kind != "item":
             m = DEPENDENTS_INTRO.match(block.text) if len(block.text) < 80 else None
@@ -244,6 +248,8 @@ def _dependency_items(doc: Document) -> list[DependencyItem]:
                 else None
             intro = ((m.group("x") or m.group("y")).strip(), True) if m else \
                 ((n.group("x") or n.group("y")).strip(), False) if n else None
+            if intro is None and len(block.text) < 80 and DEPEND_ON_US.match(block.text):
+                intro = (None, True)  # "These things depend upon this solution:": the page's own component
             continue
         if block.depth > 1:
             continue
