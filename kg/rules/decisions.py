@@ -484,8 +484,8 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
         names = _first(sentence[m.end():], code)
         removal = REMOVE_VERB.search(re.split(r"[;:,]", sentence[:m.start()])[-1])
         if re.match(r"in\s+favou?r", m.group(0), re.I) and removal:
-            # "Remove OAuth2 in favour of Basic Auth", "Yarn was dropped in favour of pnpm": what is favoured comes
-            # in (but "use X in favour of Y" turns Y down)
+            # "Remove OAuth2 in favour of Basic Auth", "we will drop Travis in favour of Jenkins": what is favoured
+            # comes in (but "use X in favour of Y" turns Y down)
             old = _first(sentence[removal.end():m.start()], code)
             if names:
                 out.chosen.append(names[0])

@@ -197,7 +197,7 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     own = folder_component(doc, gaz)
     by_section: dict[tuple[str, ...], tuple[str | None, bool]] = {}  # a section's subject, found once
     titled: dict[tuple[str, ...], bool] = {}
-    whole: str | None = None  # the last whole whose parts a list gave
+    whole: tuple[tuple[str, ...], str] | None = None  # the section and the whole whose parts a list last gave
     for index, block in enumerate(blocks):
         weighing = id(block) in options or bool(block.section and HYPOTHETICAL.search(block.section[-1])) \
             or bool(ARGUMENT.match(block.text))
@@ -215,11 +215,13 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
         if block.kind == "paragraph" and CONSISTS.search(block.text):
             # "MICO consists of" then its parts: the whole is the name the sentence opens with, else the section's
             opening = [h for h in gaz.scan(block.text) if h[0] <= 4 and gaz.type_of(h[2]) == "Component"]
-            whole = opening[0][2] if opening else subject_of_section
-            if whole:
-                _parts(doc, blocks, index, whole, out, gaz)
-        elif block.kind == "paragraph" and whole and REQUIRES_LIST.match(block.text):
-            _parts(doc, blocks, index, whole, out, gaz)  # "It requires the third-party components:" and a list
+            named = opening[0][2] if opening else subject_of_section
+            whole = (block.section, named) if named else None
+            if named:
+                _parts(doc, blocks, index, named, out, gaz)
+        elif block.kind == "paragraph" and whole and whole[0] == block.section and REQUIRES_LIST.match(block.text):
+            # "It requires the third-party components:" and a list, in the same section as the whole's parts
+            _parts(doc, blocks, index, whole[1], out, gaz)
         for sentence in SENTENCE.split(block.text):
             hits = [h for h in gaz.scan(sentence) if gaz.type_of(h[2]) in ("Component", "Vendor")]
             if hits and "/" in sentence:
