@@ -458,6 +458,8 @@ def _refs_in(doc: Document, block: Block, text: str, start: int) -> list[tuple[s
     return refs
 
 
+REVERTS = re.compile(r"^\W*(?:we\s+(?:will\s+)?)?revert(?:s|ing)?\s+(?:the\s+)?(?:decision|adr|record)\s+(?:#\s?)?(?:adr[-_ ]?)?"
+                     r"0*(\d{1,5})\b", re.I)
 METADATA_KEY = re.compile(r"\s(?=(?:date|status|supersedes|supercedes|superseded by|superceded by|replaces|"
                           r"replaced by|deciders|authors?|tags|technical story)\s*:)", re.I)
 
@@ -487,6 +489,14 @@ def _supersession(doc: Document, rec: AdrRecord, status_blocks: list[Block]) -> 
                and not PART_OF.search(b.text)]
     seen: set[str] = set()
     own = {"doc:" + doc.path, rec.id}
+    # "Revert decision 0003 and auto-generate the OpenAPI specification": the record undoes the one it names
+    reverted = REVERTS.match(rec.title) or next((REVERTS.match(b.text) for b in doc.blocks
+                                                 if _is_decision_section(b.section) and REVERTS.match(b.text)), None)
+    if reverted:
+        ref = canonical_adr_number(int(reverted.group(1)))
+        if ref not in own:
+            seen.add((True, ref))  # type: ignore[arg-type]
+            rec.supersedes.append((ref, rec.evidence))
     # "We decided to supersede [ADR-0011](…) and instead …": the record says it of itself in its own words
     for block in doc.blocks:
         for sentence in SENTENCE.split(block.text) if WE_SUPERSEDE.search(block.text) else ():
@@ -767,6 +777,7 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
                 if found and found[0].start == 0:
                     note("chosen", found[:1], evidence_at(doc, line, "table"))
     _options(doc, rec, known, choices)
+    _weighed_in_context(doc, decision_blocks, known, choices)
     # "we looked into alternatives to GOV.UK Signon" in a record that chose one thing: that thing replaces it
     chosen_names = [n for kind, n, _ in choices if kind == "chosen"]
     if len({n.text.lower() for n in chosen_names}) == 1:
@@ -931,6 +942,42 @@ def _implemented_as(doc: Document, decision_blocks: list[Block], known: frozense
             or re.search(r"[A-Z].*[A-Z]|\d|[-.+#]", name.text) is not None and len(name.text) > 2
         if marked and _plausible(name.text):
             note("chosen", [name], evidence_at(doc, block.line, "prose", block.text, 0.7))
+
+
+# "Research was done on the following tools: Structurizr and PlantUML", "both CircleCI and GitHub Actions were
+# considered": the candidates a record's context names
+CANDIDATES_INTRO = re.compile(r"\bresearch\s+(?:was\s+)?(?:done|carried\s+out)\s+(?:on|into)\s+(?:the\s+following"
+                              r"(?:\s+\w+)?\s*)?:?\s*", re.I)
+
+
+BOTH_WEIGHED = re.compile(rf"\bboth\s+(?P<names>.+?)\s+(?:were|have\s+been)\s+(?:also\s+)?{decisions.WEIGHED}\b", re.I)
+
+
+def _weighed_in_context(doc: Document, decision_blocks: list[Block], known: frozenset[str],
+                        choices: list[tuple[str, Name, Evidence]]) -> None:
+    """Candidates the context names ('both X and Y were considered'), once the record chose one of them: the
+    others were turned down."""
+    chosen = {k for kind, n, _ev in choices if kind == "chosen" for k in _keys(n)}
+    if not chosen:
+        return
+    candidates: list[tuple[Name, Evidence]] = []
+    for block in doc.blocks:
+        if block in decision_blocks or _in_options(block.section):
+            continue
+        for sentence in SENTENCE.split(block.text):
+            code = known | frozenset(block.code) | frozenset(lk.text for lk in doc.links if lk.line == block.line)
+            m = CANDIDATES_INTRO.search(sentence)
+            both = BOTH_WEIGHED.search(sentence)
+            names = decisions.split_slashes(decisions.names_in(sentence[m.end():], code)) if m else \
+                decisions.split_slashes(decisions.names_in(both.group("names"), code)) if both else \
+                decisions.weighed_alternatives(sentence, code)
+            ev = evidence_at(doc, sentence_line(doc, block.line, block.end_line, sentence), "prose", sentence, 0.6)
+            candidates += [(n, ev) for n in names if _plausible(n.text)]
+    if not any(_keys(n) & chosen for n, _ev in candidates):
+        return  # the record chose something the context did not weigh: its candidates say nothing of it
+    for n, ev in candidates:
+        if not _keys(n) & chosen:
+            choices.append(("rejected", n, ev))
 
 
 def _options(doc: Document, rec: AdrRecord, known: frozenset[str], choices: list[tuple[str, Name, Evidence]]) -> None:
