@@ -159,7 +159,8 @@ NO_LONGER = re.compile(r"\b(?:we|they|the team)\s+(?:will|do|does|shall)\s+not\s
 
 
 # "the legacy KOPS based cluster", "our deprecated Jenkins": what the docs call old is on its way out
-LEGACY = re.compile(r"\b(?:the|our|a|an)\s+(?:legacy|deprecated|outgoing|old|previous)\s+", re.I)
+# (not "an old Kubernetes version", "the previous ADR": "old" and "previous" say when, not that a thing is going)
+LEGACY = re.compile(r"\b(?:the|our)\s+(?:legacy|deprecated|outgoing)\s+", re.I)
 
 
 def lifecycle_statements(doc: Document, out: Extraction) -> None:
