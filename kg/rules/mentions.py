@@ -16,7 +16,7 @@ from ..gazetteer import PHRASE_WORD, is_everyday_word
 from ..model import Document, Mention
 from ..names import GENERIC_LINK_TEXT, ORDERING_PREFIX, clean_name, is_abbreviation_of, split_parenthetical
 from .phrases import ADJECTIVE_OF_NAME, CAPITALISED_STOPWORDS, NOT_A_TECHNOLOGY_HEAD, is_name_token, names_in
-from .state import Extraction, evidence_at
+from .state import Extraction, evidence_at, looks_like_a_name
 
 # "Amazon Simple Email Service (SES)", "Access Your Records (AYR)", "AWS Key Management Service (KMS)"
 ABBREVIATION_FULL_NAME = re.compile(r"\b([A-Z][A-Z0-9]{1,8})\s+\(((?:[A-Z][\w.&+-]*(?:\s+(?:of|for|and|the|on|in|de|&))?\s*)"
@@ -467,7 +467,8 @@ def introduced_component(doc: Document, title: str) -> str | None:
     heading = [w for w in re.findall(r"[\w.+-]+", title)]
     # "### Backdrop" / "Backdrop is a datastore for …": the heading's own words, then what kind of running thing it is
     plain = clean_name(title)
-    if 0 < len(plain) <= 40 and first.text.startswith(plain + " ") and SELF_INTRODUCED.match(first.text[len(plain):]):
+    if 0 < len(plain) <= 40 and first.text.startswith(plain + " ") and SELF_INTRODUCED.match(first.text[len(plain):]) \
+            and looks_like_a_name(plain):  # (not "## The API" / "The API is the public API of …")
         return plain
     m = re.match(r"^(?:The|Our)\s+((?:[\w.+-]+\s+){0,3}[\w.+-]+?)\s+(?:is|are|allows|provides|handles|receives|"
                  r"generates|stores|runs|manages|sends|processes|exposes|will|was|acts|serves|lets|consists?)\b",
