@@ -964,8 +964,8 @@ def _weighed_in_context(doc: Document, decision_blocks: list[Block], known: froz
     for block in doc.blocks:
         if block in decision_blocks or _in_options(block.section):
             continue
+        code = known | frozenset(block.code) | frozenset(lk.text for lk in doc.links if lk.line == block.line)
         for sentence in SENTENCE.split(block.text):
-            code = known | frozenset(block.code) | frozenset(lk.text for lk in doc.links if lk.line == block.line)
             m = CANDIDATES_INTRO.search(sentence)
             both = BOTH_WEIGHED.search(sentence)
             names = decisions.split_slashes(decisions.names_in(sentence[m.end():], code)) if m else \

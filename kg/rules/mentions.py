@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ..gazetteer import PHRASE_WORD, is_everyday_word
-from ..model import Document, Mention
+from ..model import Block, Document, Mention
 from ..names import GENERIC_LINK_TEXT, ORDERING_PREFIX, clean_name, is_abbreviation_of, split_parenthetical
 from .phrases import ADJECTIVE_OF_NAME, CAPITALISED_STOPWORDS, NOT_A_TECHNOLOGY_HEAD, is_name_token, names_in
 from .state import Extraction, evidence_at, looks_like_a_name
@@ -597,6 +597,15 @@ def described_ids(doc: Document, out: Extraction) -> None:
             out.mentions.append(Mention(m.group("id"), "Component", evidence_at(doc, block.line, "prose", block.text)))
 
 
+def item_part(item: Block) -> tuple[str, bool]:
+    """What a list item of parts names, and whether that is a code span: the text before its ':' or ' - ', or the
+    code span after it ("- Frontend: `mico-admin`": a role, then the part's own name)."""
+    lead, _sep, rest = (re.split(r"(\s*[:–—]\s|\s-\s)", item.text, maxsplit=1) + ["", ""])[:3]
+    if rest.strip().strip("`") in item.code:
+        return rest.strip().strip("`"), True
+    return lead, False
+
+
 def listed_parts(doc: Document, out: Extraction) -> None:
     """'The service consists of 3 main components:' and the list after it: each item's leading name is a part."""
     consists = re.compile(r"\b(?:consists? of|is made up of|is composed of|comprises|has (?:\d+|two|three|four|five) "
@@ -608,11 +617,10 @@ def listed_parts(doc: Document, out: Extraction) -> None:
         for item in blocks[index + 1: index + 12]:
             if item.kind != "item":
                 break
-            lead, _sep, rest = (re.split(r"(\s*[:–—]\s|\s-\s)", item.text, maxsplit=1) + ["", ""])[:3]
+            lead, coded = item_part(item)
             lead = lead.strip()
-            if rest.strip().strip("`") in item.code:
-                # "Frontend: `mico-admin`": a role, then the part's own name
-                out.mentions.append(Mention(rest.strip().strip("`"), "Component", evidence_at(doc, item.line, "prose")))
+            if coded:
+                out.mentions.append(Mention(lead, "Component", evidence_at(doc, item.line, "prose")))
                 continue
             if re.fullmatch(r"[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*", lead) and len(lead) >= 3 and not is_everyday_word(lead):
                 # "consists of a number of microservices: - backdrop - stagecraft": the parts' own ids

@@ -114,10 +114,15 @@ TEAM_OPERATES = re.compile(r"^\s*(?:build|builds)?\s*(?:and\s+)?(?:operates?|run
                            r"\s+", re.I)
 
 
+TEAM_VERB = re.compile(r"\b(?:operates?|runs?|owns?|maintains?|responsible for)\b", re.I)
+
+
 def team_operates(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     """A sentence whose subject is a known team and whose verb says it runs something: that thing is owned by it."""
     for block in doc.blocks:
         for sentence in SENTENCE.split(block.text):
+            if not TEAM_VERB.search(sentence):
+                continue  # the cheap test first: scanning every sentence for names is the costly part
             hits = gaz.scan(sentence)
             if not hits or hits[0][0] > 4 or gaz.type_of(hits[0][2]) != "Team":
                 continue

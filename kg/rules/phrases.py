@@ -184,7 +184,7 @@ def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6
         j = i + 1
         # (a possessive ends the name: "Cloud Foundry's Python buildpack" is Cloud Foundry's)
         while j < len(tokens) and len(run) < max_words and word[-1:] not in ",;:.!?" \
-                and not (re.search(r"['’]s$", word) and not CONTRACTION.fullmatch(word)) \
+                and not (word.endswith(("'s", "’s")) and not CONTRACTION.fullmatch(word)) \
                 and not word.endswith(")") and not tokens[j][0].startswith("(") \
                 and (is_name_token(tokens[j][0], code) or _NAME_NUMBER.fullmatch(tokens[j][0].rstrip(",;:.!?)"))
                      or re.fullmatch(r"(?!IP|UI|PR|IT|OK|US|UK|EU|AM|PM|DB|VM)[A-Z]{2}", tokens[j][0].rstrip(",;:.!?)"))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ..model import Block, Document, Fact
 from ..names import clean_name, split_parenthetical
 from .adr import adr_subject, option_items
-from .mentions import introduced_component
+from .mentions import introduced_component, item_part
 from .sections import document_component, folder_component
 from .state import SENTENCE, Extraction, evidence_at, sentence_line
 
@@ -527,9 +527,7 @@ def _parts(doc: Document, blocks: list, index: int, subject: str, out: Extractio
     for block in blocks[index + 1: index + 12]:
         if block.kind != "item":
             break
-        lead, _sep, rest = (re.split(r"(\s*[:–—]\s|\s-\s)", block.text, maxsplit=1) + ["", ""])[:3]
-        if rest.strip().strip("`") in block.code:
-            lead = rest.strip().strip("`")  # "Frontend: `mico-admin`": a role, then the part's own name
+        lead, _coded = item_part(block)
         # the part is the name the item opens with ("- Neo4j", "- Frontend: `orbit-admin`"), not one in its sentence
         hits = [h for h in gaz.scan(lead) if gaz.type_of(h[2]) == "Component" and h[0] <= 4]
         if hits and hits[0][2] != subject:
