@@ -7,10 +7,12 @@ then look at the outputs of the cells tagged for them.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import re
-from concurrent.futures import ThreadPoolExecutor
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,7 @@ flowchart LR
 """}
 REQUIRED = ["01-explore", "02-impact-analysis", "03-adrs", "04-vendors", "05-sparql"]
 CELL_TIMEOUT = 120
+RUN_DEADLINE = 10 * CELL_TIMEOUT  # seconds a whole notebook may take, from its kernel's start
 MAX_KERNELS = 8
 
 
@@ -50,8 +53,10 @@ def parameters_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return cells[0]
 
 
-def execute(name: str, workspace: Path | None, graph_dir: Path) -> nbformat.NotebookNode | BaseException:
-    """Run one notebook with its parameters injected; the executed notebook, or what it raised."""
+def execute(name: str, workspace: Path | None, graph_dir: Path,
+            clients: dict[str, NotebookClient] | None = None) -> nbformat.NotebookNode | BaseException:
+    """Run one notebook with its parameters injected; the executed notebook, or what it raised (`clients`: where
+    its client is left, so that a watchdog can kill its kernel)."""
     nb = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
     cell = parameters_cell(nb)
     # papermill-style: the defaults stay, the injected values follow them and win
@@ -59,6 +64,8 @@ def execute(name: str, workspace: Path | None, graph_dir: Path) -> nbformat.Note
                     f"graph_dir = {str(graph_dir)!r}\n")
     client = NotebookClient(nb, kernel_name="python3", timeout=CELL_TIMEOUT,
                             resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
+    if clients is not None:
+        clients[name] = client
     try:
         client.execute()
     except BaseException as exc:  # noqa: BLE001 - reported by the test of that notebook
@@ -78,10 +85,39 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], 
     if CORPUS.is_dir():
         runs.update({(name, "corpus"): CORPUS for name in NOTEBOOKS})
     # each run is a kernel process; the threads only wait on them. Capped to spare the memory of a small runner.
-    with ThreadPoolExecutor(max_workers=min(len(runs), MAX_KERNELS)) as pool:
-        futures = {key: pool.submit(execute, key[0], ws, tmp_path_factory.mktemp(f"{key[0]}-{key[1]}") / ".kg")
-                   for key, ws in runs.items()}
-        return {key: future.result() for key, future in futures.items()}
+    slots = threading.Semaphore(MAX_KERNELS)
+    results: dict[tuple[str, str], Any] = {}
+    started: dict[tuple[str, str], float] = {}
+    clients: dict[tuple[str, str], dict[str, NotebookClient]] = {key: {} for key in runs}
+
+    def one(key: tuple[str, str], ws: Path | None, graph_dir: Path) -> None:
+        with slots:
+            started[key] = time.monotonic()
+            results[key] = execute(key[0], ws, graph_dir, clients[key])
+
+    # daemon threads: a run whose kernel hangs past its deadline is abandoned, and never keeps pytest from ending
+    threads = {key: threading.Thread(target=one, args=(key, ws, tmp_path_factory.mktemp(f"{key[0]}-{key[1]}") / ".kg"),
+                                     daemon=True) for key, ws in runs.items()}
+    for thread in threads.values():
+        thread.start()
+    while any(t.is_alive() and key not in results for key, t in threads.items()):
+        time.sleep(0.5)
+        for key, thread in threads.items():
+            if thread.is_alive() and key not in results and time.monotonic() - started.get(key, time.monotonic()) \
+                    > RUN_DEADLINE:
+                # a kernel that died without nbclient noticing once kept a run waiting for over 12 minutes
+                _kill_kernel(clients[key].get(key[0]))
+                results[key] = TimeoutError(f"{key[0]} on the {key[1]} did not finish in {RUN_DEADLINE} s; "
+                                            "its kernel was killed")
+    return results
+
+
+def _kill_kernel(client: NotebookClient | None) -> None:
+    """Kill a notebook run's kernel process, whatever state its client is in."""
+    process = getattr(getattr(getattr(client, "km", None), "provisioner", None), "process", None)
+    if process is not None:
+        with contextlib.suppress(OSError):
+            process.kill()
 
 
 @pytest.fixture(params=WORKSPACES)
