@@ -43,6 +43,8 @@ def _parse_files(ws: Workspace, paths: list[str], progress: Progress | None, cac
         raise UsageError(f"no Markdown files or manifests under {', '.join(paths)}")
     fingerprint = code_fingerprint()
     folders: dict[str, str] = {}
+    if progress:  # reading every file is part of parsing, not of finding them
+        progress("parse", 0, len(ws.files))
     read = [read_and_parse(source, fingerprint, folders) for source in ws.files]
     keys = [k for k, _text, _warning in read if k]
     cached = cache.get_many(keys) if cache else {}
@@ -80,7 +82,7 @@ def _parse_files(ws: Workspace, paths: list[str], progress: Progress | None, cac
         doc_keys.append(k)
     if not documents and all(is_manifest_path(f.path) for f in ws.files):
         raise UsageError(f"no Markdown files or manifests under {', '.join(paths)}")
-    if progress:
+    if progress and not todo:  # else the last parsed file said the stage is done
         progress("parse", len(ws.files), len(ws.files))
     return documents, ws.repos, warnings, doc_keys
 
