@@ -1197,7 +1197,10 @@ OPTIONS_INTRO = re.compile(r"\b(options?|alternatives?|choices|approaches|candid
                            r"were|are)\b|considered options|\b(?:two|three|four|five|several|many|\d+) (?:main )?"
                            r"(?:choices|options|alternatives|approaches|candidates)\b|\b(?:looked at|considered|"
                            r"evaluated|compared|investigated|explored|weighed)\b[^.]{0,40}\b(?:options|alternatives|"
-                           r"choices|approaches|tools|solutions|candidates)\b", re.I)
+                           r"choices|approaches|tools|solutions|candidates|ways|methods|possibilities)\b|"
+                           # "There are two main methods we explored:": the verb after the noun
+                           r"\b(?:ways|methods|possibilities|solutions|approaches|options)\b[^.:]{0,20}?\b(?:we|were|was|"
+                           r"to be)\s+(?:looked at|considered|evaluated|compared|investigated|explored|weighed)\b", re.I)
 
 
 def option_items(doc: Document) -> list[Block]:

@@ -141,7 +141,8 @@ CHOSEN_OPTION = re.compile(r"\b(?:chosen|selected|preferred)\s+(?:option|alterna
 # "Contribute patches to X", "Enable X's self-signed TLS", "Wait for X's next mode"; turning it down keeps X
 ACTION_OPTION = re.compile(r"^\W*(?:replace|replacing|swap|remove|removing|drop|dropping|retire|fork|forking|patch|patching|"
                            r"contribute|contributing|wait|waiting|enable|enabling|disable|disabling|turn (?:on|off)|"
-                           r"upgrade|upgrading|downgrade|extend|extending|modify|modifying|wrap|wrapping|"
+                           r"upgrade|upgrading|downgrade|extend|extending|modify|modifying|wrap|wrapping|configure|"
+                           r"configuring|reconfigure|tune|tuning|"
                            # how to run what is there: "Allow Harbor robot accounts…", "Do not expose Jaeger UI",
                            # "Spread ArgoCD services on application Nodes"
                            r"allow|allowing|expose|exposing|spread|spreading|restrict|restricting|limit|limiting|"
@@ -759,6 +760,9 @@ def option_names(label: str, links: list[str], code: frozenset[str] = frozenset(
     if examples and examples.end() >= len(rest.rstrip(" .")):
         # "Use a Lightweight JavaScript Framework (e.g., HTMX, HTMZ)": a kind of thing, and its examples
         return split_slashes(names_in(examples.group(1), code))
+    namely = KINDS_NAMED.search(rest)
+    if namely:  # "Using AWS resources, namely Certificate Manager; CloudWatch": the products it goes on to name
+        return split_slashes(names_in(namely.group("tail"), code))
     if ACTION_OPTION.match(rest):
         # "Replace all Helm charts with raw manifests": only what would come in stands for the option
         instead = re.search(r"\s(?:with|by|for)\s+", rest) if re.match(r"\W*(?:replac|swap)", rest, re.I) else None
@@ -778,6 +782,9 @@ def option_names(label: str, links: list[str], code: frozenset[str] = frozenset(
     if found and found[0].start == 0 and re.fullmatch(r"[A-Z][a-z]*[aeiouy][a-z]*ing", found[0].text.split()[0]) \
             and is_everyday_word(found[0].text.split()[0]):
         found = found[1:]  # "Reducing Transactions": a title-case heading that names an action
+    # "Use Direct IP Address": an everyday word cut off a Title Case phrase that goes on is no name
+    found = [n for n in found if " " in n.text or n.text in code or not is_everyday_word(n.text)
+             or not re.match(r"\s+[A-Z]", stripped[n.start + len(n.text):])]
     for m2 in CHOOSE_VERB.finditer(rest):  # "a custom Lambda using Go" (not "… for Select Parts of the App")
         if m2.start() > 0 and rest[m2.start()].islower():
             found += names_in(rest[m2.end():], code)
@@ -817,4 +824,19 @@ def chosen_option_reference(text: str) -> tuple[str, str]:
                   r"selected|accepted|agreed|preferred)", text, re.I)
     if m:
         return m.group("n").upper(), ""
+    m = ORDINAL_CHOICE.search(text)
+    if m:  # "We decided to go for the second option": the options counted in the order they were listed
+        return str(ORDINALS.index(m.group("nth").lower()) + 1), ""
     return "", ""
+
+
+# a provider's products named after a word for them: "AWS resources, namely …", "managed services such as …"
+KINDS_NAMED = re.compile(r"^[^,;:]{0,60}?\b(?:resources|services|tools|products|offerings|components)\b,?\s+(?:namely|"
+                         r"such as|i\.\s?e\.,?|e\.\s?g\.,?|including)\s+(?P<tail>\S.*)", re.I)
+ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth"]
+# a choice made by the option's place in the list: "We decided to go for the second option", "we chose the first
+# approach"; never "decided against the first option"
+ORDINAL_CHOICE = re.compile(r"\b(?:go|going|went|opt|opted|settle|settled|decided|chose|choose|chosen|picked|selected|"
+                            r"prefer|preferred|adopt|adopted|recommend|recommended)\b(?:(?!\bagainst\b|\bnot\b|n't\b)"
+                            rf"[^.;]){{0,30}}?\bthe\s+(?P<nth>{'|'.join(ORDINALS)})\s+(?:option|approach|alternative|"
+                            r"method|solution|proposal|way|one)\b", re.I)
