@@ -28,10 +28,15 @@ CHOOSE = (r"use|uses|using|utili[sz]e|utili[sz]ing|adopt|adopts|adopting|impleme
 # "run X on Y" chooses where X runs (Y); "run X in each cluster" chooses X
 RUN_VERB = re.compile(r"^(?:run|runs|operate|operates)$", re.I)
 # "X was chosen", "X is preferred": the name comes before
-CHOSEN_PASSIVE = re.compile(r"\b(?:was|were|is|are|has been|have been|will be)\s+(?:chosen|selected|adopted|"
+CHOSEN_PASSIVE = re.compile(r"\b(?:(?:will|shall|is to|are to) be used\b(?!\s+(?:by|only|less|no longer)\b)|"
+                            # "MongoDB will be used to store metadata": a decision in the passive (not "… used by X")
+                            r"(?:was|were|is|are|has been|have been|will be)\s+(?:chosen|selected|adopted|"
                             r"preferred|picked|the chosen option|our choice|(?:the|a) (?:clear )?winner|"
-                            r"(?:the|our)\s+(?:best|most suitable|right|preferred|recommended)\s+(?:choice|fit|option))\b",
+                            r"(?:the|our)\s+(?:best|most suitable|right|preferred|recommended)\s+(?:choice|fit|option)))\b",
                             re.I)
+# "Metadata will be stored in MongoDB", "the site shall be hosted on Netlify": the name follows
+KEPT_IN = re.compile(r"\b(?:will|shall)\s+(?:now\s+|instead\s+)?be\s+(?:stored|kept|persisted|hosted|managed)\s+"
+                     r"(?:in|on|with|by|using)\s+(?:the\s+)?", re.I)
 # "… makes K6 the best choice for us": the name between the verb and its verdict is chosen
 MAKES_BEST = re.compile(r"\bmakes?\s+(?P<name>.{2,40}?)\s+(?:the|our)\s+(?:best|most suitable|right|obvious|clear)\s+"
                         r"(?:choice|fit|option|candidate)\b", re.I)
@@ -565,11 +570,19 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
             out.chosen.append(names[0])
     for m in CHOSEN_PASSIVE.finditer(sentence):
         before = last_name_before(sentence[: m.start()], code)
+        if before is not None and m.group().lower().endswith("used") \
+                and not re.fullmatch(r"[\s)\]\"'’”*_`]*", sentence[before.end:m.start()]):
+            continue  # "Cloud init will be used": the name must be what will be used, right before the verb
         if before is not None and not NEGATED.search(sentence[max(0, m.start() - 12): m.start()]):
             out.chosen.append(before)
             o = OVER.search(sentence[m.end():])
             if o and o.start() < 30:
                 out.rejected += _first(sentence[m.end() + o.end():], code)
+    for m in KEPT_IN.finditer(sentence):  # "Metadata will be stored in MongoDB": where things will live is chosen
+        names = _first(sentence[m.end():], code)
+        # the name right after the verb: "stored in a configuration file (JSON)" names a format, not a store
+        if names and names[0].start == 0 and not NEGATED.search(sentence[max(0, m.start() - 12): m.start()]):
+            out.chosen.append(names[0])
     for m in MAKES_BEST.finditer(sentence):
         names = _first(m.group("name"), code)
         if names and names[0].start == 0 and not NEGATED.search(sentence[max(0, m.start() - 12): m.start()]):
