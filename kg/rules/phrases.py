@@ -152,6 +152,14 @@ ADJECTIVE_OF_NAME = re.compile(r"-(?:based|driven|native|only|powered|backed|com
 CONTRACTION = re.compile(r"(?:let|it|that|what|there|here|who|he|she)['’]s", re.I)  # "Let's Encrypt" goes on
 
 
+def _known_name(text: str) -> bool:
+    """Whether the gazetteer knows these words as one name (not as an everyday word)."""
+    from ..gazetteer import load
+
+    record = load().get(text.lower())
+    return record is not None and not record.common_word
+
+
 def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6) -> list[Name]:
     """The names a phrase starts with: one, or a list ("Terratest, OPA and Go"), read up to the phrase's end.
 
@@ -188,8 +196,10 @@ def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6
                 and not word.endswith(")") and not tokens[j][0].startswith("(") \
                 and (is_name_token(tokens[j][0], code) or _NAME_NUMBER.fullmatch(tokens[j][0].rstrip(",;:.!?)"))
                      or re.fullmatch(r"(?!IP|UI|PR|IT|OK|US|UK|EU|AM|PM|DB|VM)[A-Z]{2}", tokens[j][0].rstrip(",;:.!?)"))
-                     # "Argo CD", "Azure AD", "Entra ID"; not "the Cognito ID token"
-                     and not (j + 1 < len(tokens) and re.fullmatch(r"[a-z][\w-]*", tokens[j + 1][0])))\
+                     # "Argo CD", "Azure AD", "Entra ID"; not "the Cognito ID token", unless the two words are
+                     # a known name ("Adopt Argo CD as the GitOps controller")
+                     and (not (j + 1 < len(tokens) and re.fullmatch(r"[a-z][\w-]*", tokens[j + 1][0]))
+                          or _known_name(phrase[run[0][1]:tokens[j][2]].rstrip(",;:.!?)"))))\
                 and tokens[j][0].strip(_LEAD + _TRAIL).lower() not in BOUNDARY:
             word = tokens[j][0]
             run.append(tokens[j])
