@@ -161,10 +161,11 @@ def split_parenthetical(name: str) -> tuple[str, str | None]:
 
 
 def slash_parts(text: str) -> list[str] | None:
-    """The names a slash joins ('Prometheus/Mimir'), or None when it joins parts of one name ('CI/CD',
-    'TCP/IP': short or upper-case parts)."""
+    """The names a slash joins ('Prometheus/Mimir', 'Secrets Manager/SSM', 'SQS/SNS'), or None when it joins parts
+    of one name ('CI/CD', 'TCP/IP': a part of two letters)."""
     parts = text.split("/")
-    if len(parts) > 1 and all(len(p) >= 3 and any(c.islower() for c in p) for p in parts):
+    if len(parts) > 1 and all(len(p.strip()) >= 3 and (any(c.islower() for c in p) or re.fullmatch(r"[A-Z]{3,}", p.strip()))
+                              for p in parts):
         return parts
     return None
 

@@ -787,6 +787,7 @@ def option_names(label: str, links: list[str], code: frozenset[str] = frozenset(
     # word is no name unless it is marked as one (a capital inside, a digit, all capitals, a code span)
     following = rest[found[0].end:].lstrip() if found else ""
     if stripped == rest and found and found[0].start == 0 and re.match(r"[a-z]", following) \
+            and "/" not in rest[found[0].start:found[0].end] \
             and (not re.match(r"(?:and|or)\s", following) or re.match(r"(?:and|or)\s+[a-z]", following)
                  and is_everyday_word(found[0].text)) \
             and re.fullmatch(r"[A-Z][a-z]+(?:-[a-z]+)*", found[0].text) and found[0].text not in code:
