@@ -74,7 +74,9 @@ HEDGE = re.compile(r"\b(?:could|might|may|would|if|whether|consider(?:ed|ing)?|e
                    r"looked at|alternatives?|when|once|until|in the future|eventually|later on|likely|probably|"
                    r"possibly|perhaps|maybe)\b", re.I)
 # a guess about the future, even in a sentence of commitment ("we will likely move to X later")
-HEDGE_ADVERB = re.compile(r"\b(?:likely|probably|possibly|perhaps|maybe)\b", re.I)
+HEDGE_ADVERB = re.compile(r"\b(?:likely|probably|possibly|perhaps|maybe)\b|"
+                          # a commitment on a condition: "we will move to X only when the volume needs it"
+                          r"\bonly\s+(?:when|if|once|after|in case)\b|\bif\s+and\s+when\b", re.I)
 # verbs that are a decision by themselves ("we chose X"); others ("use X") need a commitment or an imperative
 SELF_DECIDING = re.compile(r"^(?:choose|chooses|choosing|chose|select|selects|selecting|pick|picks|go with|going with|"
                            r"went with|opt for|opted for|adopt|adopts|adopting|prefer|prefers|standardi[sz]e on)\b", re.I)
