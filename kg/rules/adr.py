@@ -83,8 +83,8 @@ DECISION_HEADINGS = ("decision", "decisions", "decision outcome", "decision driv
 CONTEXT_HEADINGS = re.compile(r"^(?:context|context and problem statement|problem|problem statement|background|"
                               r"consequences|considered options|options|options considered|decision drivers|"
                               r"rationale|summary|issue)\b", re.IGNORECASE)
-OPTIONS_SECTION = re.compile(r"^(?:(?:other\s+)?(?:options?|alternatives?)(?:\s+(?:considered|evaluated|"
-                             r"explored))?|considered\s+(?:options|alternatives)|pros and cons of the options)$",
+OPTIONS_SECTION = re.compile(r"^(?:(?:other\s+)?(?:options?|alternatives?|candidates)(?:\s+(?:considered|evaluated|"
+                             r"explored))?|considered\s+(?:options|alternatives|candidates)|pros and cons of the options)$",
                              re.IGNORECASE)
 NOT_AN_OPTION = re.compile(r"^(?:advantages|disadvantages|pros|cons|positives?|negatives?|consequences|summary|"
                            r"comparison|documentation|good|bad|neutral|notes?|details|context|risks?|costs?)\b",
@@ -1137,7 +1137,8 @@ def weighed_options(doc: Document, known: frozenset[str] = frozenset(), nameless
         names = decisions.option_names(named_by, links[:2], known | frozenset(b.code))
         if not names:
             # "* *sfs* - SQLite with a custom filesystem store": a lower-case name set apart in italics or bold
-            lead = re.match(r"^[-*+\d.)\s]*(\*\*|__|\*|_|`)(?P<word>[a-z][\w.+-]{1,29})\1(?=\s|$)", doc.line_text(b.line))
+            lead = re.match(r"^[-*+\d.)\s]*(\*\*|__|\*|_|`)(?P<word>[a-z][\w.+-]{1,29})\1(?=\s|$)", doc.line_text(b.line)) \
+                or VERSIONED_LEAD.match(doc.line_text(b.line))
             if lead and not is_everyday_word(lead.group("word")):
                 names = [Name(lead.group("word"))]
         chosen_here, rejected_here = decisions.option_verdict(rest)
@@ -1148,6 +1149,10 @@ def weighed_options(doc: Document, known: frozenset[str] = frozenset(), nameless
                                             rejected_here, chosen_here,
                                             bool(b.section) and _alternatives(b.section[-1])))
     return _each_once(options)
+
+
+# "- orjson 3.5.2": a lower-case package with its version leads the item
+VERSIONED_LEAD = re.compile(r"^[-*+\d.)\s]*(?P<word>[a-z][\w.+-]{1,29}[a-z0-9])\s+v?\d+(?:\.\d+)+\b")
 
 
 def _option_level(items: list[Block]) -> list[Block]:
@@ -1507,8 +1512,13 @@ def _title_names(title: str, gaz: Gazetteer, doc: Document | None = None) -> lis
     """
     if QUESTION_TITLE.match(title):
         return []  # "What API Management tool to consider", "Which CMS should we use?": the question, no answer
+    hits = gaz.scan(title)
+    gaps = [title[a[1]:b[0]] for a, b in zip(hits, hits[1:])]
+    if len(hits) >= 2 and all(LIST_GAP.fullmatch(g) for g in gaps) and any(re.search(r",|\bor\b", g) for g in gaps) \
+            and not title[:hits[0][0]].strip() and not title[hits[-1][1]:].strip(" .?"):
+        return []  # "simplejson, orjson, python-rapidjson": the candidates a record compares, no choice yet
     out = []
-    for start, end, key, surface in gaz.scan(title):
+    for start, end, key, surface in hits:
         if gaz.type_of(key) not in ("Component", "Vendor") or doc is not None and _title_cased_phrase(surface, doc):
             continue
         before = title[:start]
@@ -1526,6 +1536,8 @@ def _title_names(title: str, gaz: Gazetteer, doc: Document | None = None) -> lis
     return out
 
 
+# what stands between the names of a title that only lists them ("A, B or C", "A vs B")
+LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|vs\.?|versus)\s+|/)\s*", re.I)
 # a title that opens with a verb of doing: "Authenticate users with OIDC", "Secure secrets with Vault"
 TOPIC_VERB = re.compile(r"^\s*(?:authenticate|secure|manage|handle|serve|store|send|run|test|monitor|log|build|ship|"
                         r"scale|cache|deliver|publish|process|validate|encrypt|sign|schedule|render)\b", re.I)

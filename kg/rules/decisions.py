@@ -76,7 +76,9 @@ HEDGE = re.compile(r"\b(?:could|might|may|would|if|whether|consider(?:ed|ing)?|e
 # a guess about the future, even in a sentence of commitment ("we will likely move to X later")
 HEDGE_ADVERB = re.compile(r"\b(?:likely|probably|possibly|perhaps|maybe)\b|"
                           # a commitment on a condition: "we will move to X only when the volume needs it"
-                          r"\bonly\s+(?:when|if|once|after|in case)\b|\bif\s+and\s+when\b", re.I)
+                          r"\bonly\s+(?:when|if|once|after|in case)\b|\bif\s+and\s+when\b|"
+                          # what could be done, not what was: "migration to X and Y was possible"
+                          r"\b(?:was|were|is|are|would be|will be)\s+(?:also\s+)?(?:possible|feasible)\b", re.I)
 # verbs that are a decision by themselves ("we chose X"); others ("use X") need a commitment or an imperative
 SELF_DECIDING = re.compile(r"^(?:choose|chooses|choosing|chose|select|selects|selecting|pick|picks|go with|going with|"
                            r"went with|opt for|opted for|adopt|adopts|adopting|prefer|prefers|standardi[sz]e on)\b", re.I)
