@@ -1046,8 +1046,17 @@ def _options(doc: Document, rec: AdrRecord, known: frozenset[str], choices: list
             continue
         ev = evidence_at(doc, o.line, "prose")
         for n in o.names:
-            if not _keys(n) & chosen_keys and _plausible(n.text):
+            if not _keys(n) & chosen_keys and _plausible(n.text) and not _qualifies(n, o.label):
                 choices.append(("rejected", n, ev))
+
+
+def _qualifies(name: Name, label: str) -> bool:
+    """Whether an option's label uses the name to qualify what the option is ("ECR enhanced scanning only"): turning
+    the option down turns down that use of it, not the product."""
+    at = label.find(name.text)
+    if at < 0 or re.match(r"\s+(?:only|alone|[a-z]+ed\s+(?:in|on|by|with|at|into|inside|within|as|for|to|from))\b", label[at + len(name.text):], re.I):
+        return False  # "EBS only (rejected)", "Spring Authorization Server embedded in …": the product itself
+    return not decisions._heads([Name(name.text, None, at, at + len(name.text))], label)
 
 
 # where an option's label stops naming it: a trailing note in brackets, a clause after a comma, "… now", "… with …"
