@@ -30,7 +30,10 @@ FORWARD: list[tuple[re.Pattern[str], str]] = [
      "publishesTo"),
     (re.compile(r"\b(?:runs? on|deployed on|hosted on|runs? inside|runs? in|is hosted by|lives on)\b", re.I), "runsOn"),
     (re.compile(r"\b(?:depends? on|relies on|rely on|is based on(?: the use of)?|built on top of|built on|requires|"
-                r"is backed by|backed by|makes use of|leverages|is configured to use|configured to use|delegates to)\b",
+                r"is backed by|backed by|makes use of|leverages|is configured to use|configured to use|delegates to)\b|"
+                # "Must maintain the X controller as a core dependency": what is kept for the component to work
+                r"\b(?:maintain|maintaining|run|running|operate|operating|keep|keeping)\b(?=[^.;]{1,80}?\bas\s+(?:a|an)\s+"
+                r"(?:(?:core|hard|critical|required|runtime|key|mandatory|direct)\s+)?dependency\b)",
                 re.I), "dependsOn"),
     # a bare "uses"/"calls" says little: it counts only with its subject named in the same clause
     # ("we use X" has a person for a subject, so plain "use" and "using" are not here)
