@@ -225,6 +225,8 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
         elif block.kind == "paragraph" and whole and whole[0] == block.section and REQUIRES_LIST.match(block.text):
             # "It requires the third-party components:" and a list, in the same section as the whole's parts
             _parts(doc, blocks, index, whole[1], out, gaz)
+        if block.kind == "item" and not weighing:
+            _capability_item(doc, blocks, index, subject_of_section, out, gaz)
         for sentence in SENTENCE.split(block.text):
             hits = [h for h in gaz.scan(sentence) if gaz.type_of(h[2]) in ("Component", "Vendor")]
             if hits and "/" in sentence:
@@ -238,6 +240,37 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
                 if subj != obj and gaz.type_of(subj) == "Component":
                     out.facts.append(Fact(subj, relation, obj, evidence_at(doc, line, "prose", sentence, sure),
                                           subject_type="key", object_type="key"))
+
+
+# a list item that says how a component gets one capability: "- secrets via External Secrets", "- ingress through Kong"
+CAPABILITY_VIA = re.compile(r"^\W*(?:(?:its|the|all)\s+)?(?:secrets?|ingress|egress|auth(?:entication|orisation|orization)?|"
+                            r"tls|certificates?|dns|logs|logging|metrics|tracing|traces|storage|caching|cache|messaging|"
+                            r"queues?|queueing|events|e-?mails?|notifications|identity|sso|sign-?in|search|backups?)\s+"
+                            r"(?:via|through|using|by|from)\s+(?:the\s+|an?\s+)?", re.I)
+
+
+def _capability_item(doc: Document, blocks: list[Block], index: int, section_subject: str | None, out: Extraction,
+                     gaz: Gazetteer) -> None:
+    """"- Backstage deployment must follow:" then "- ingress via Kong": the component the list is about (the item it
+    hangs from, else the section's) depends on what gives it the capability."""
+    block = blocks[index]
+    m = CAPABILITY_VIA.match(block.text)
+    if not m:
+        return
+    found = [h for h in gaz.scan(block.text) if h[0] == m.end() and gaz.type_of(h[2]) in ("Component", "Vendor")]
+    if not found:
+        return
+    subject = section_subject
+    for earlier in reversed(blocks[:index]):  # the item this one hangs from, in the same section
+        if earlier.section != block.section or earlier.kind != "item":
+            break
+        if earlier.depth < block.depth:
+            opening = [h for h in gaz.scan(earlier.text) if h[0] <= 4 and gaz.type_of(h[2]) == "Component"]
+            subject = opening[0][2] if opening else subject
+            break
+    if subject and subject != found[0][2] and gaz.type_of(subject) == "Component":
+        out.facts.append(Fact(subject, "dependsOn", found[0][2], evidence_at(doc, block.line, "prose", block.text, 0.6),
+                              subject_type="key", object_type="key"))
 
 
 def _bold_lead(block: Block, gaz: Gazetteer) -> str | None:
