@@ -486,13 +486,33 @@ def introduced_component(doc: Document, title: str) -> str | None:
     return " ".join(name_words)
 
 
+# a page or section that opens by saying what kind of running thing its heading is, the name left out: "# Heartbeat"
+# then "A service developed by the API team."
+KIND_DESCRIBED = re.compile(r"^(?:A|An)\s+(?:[\w-]+\s+){0,2}?(?:service|micro-?service|app|application|api|worker|job|"
+                            r"lambda|function|tool|bot|daemon|scheduler|pipeline|container|dashboard|cli|library)\s+"
+                            r"(?:developed|built|written|run|maintained|owned|operated|created|that|which|used|"
+                            r"responsible)\b")
+# headings that name a part of a document, never what it describes
+DOCUMENT_PART = re.compile(r"^(?:introduction|about|background|overview|summary|purpose|description|context|motivation|"
+                           r"details|usage|runbook|readme|index|home|welcome|getting started|architecture|design)$", re.I)
+
+
+def kind_described(doc: Document, title: str) -> str | None:
+    """'# Heartbeat' opening with 'A service developed by …': the heading names a component."""
+    first = next((b for b in doc.blocks if b.section and b.section[-1] == title and b.kind == "paragraph"), None)
+    plain = clean_name(title)
+    if first is None or not KIND_DESCRIBED.match(first.text) or not 0 < len(plain) <= 40 \
+            or DOCUMENT_PART.match(plain) or not looks_like_a_name(plain):
+        return None
+    return plain
+
+
 def introduced_sections(doc: Document, out: Extraction) -> None:
     """A section that opens by introducing its subject ('## Reference Generator Service' / 'The reference
     generator is a standalone service…') names a component."""
     for section in doc.sections:
-        if section.level < 2:
-            continue
-        name = introduced_component(doc, section.title)
+        name = (introduced_component(doc, section.title) if section.level >= 2 else None) \
+            or (kind_described(doc, section.title) if doc.kind != "adr" else None)
         if name and not ORGANISATION.search(name):
             out.mentions.append(Mention(name, "Component", evidence_at(doc, section.line, "heading")))
 
