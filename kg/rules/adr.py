@@ -153,7 +153,7 @@ def _has_status(doc: Document) -> bool:
 
 def _stated_status(doc: Document) -> str:
     """The status a document states, normalised ('' when it states none a record would)."""
-    if doc.front_matter.get("status"):
+    if normalise_status(str(doc.front_matter.get("status") or "")):
         return normalise_status(str(doc.front_matter["status"]))
     for b in doc.blocks[:20]:
         if b.section and clean_name(b.section[-1]).lower().rstrip(":") in STATUS_HEADINGS:
@@ -375,8 +375,11 @@ def adr_document(doc: Document, out: Extraction) -> None:
 def _status_and_date(doc: Document, rec: AdrRecord) -> list[Block]:
     """Status and date from front matter (MADR), a '## Status' section (Nygard) or 'Status:' lines; the status blocks."""
     fm = doc.front_matter
-    if fm.get("status"):
-        rec.status = str(fm["status"])
+    # a front-matter status that is no decision status ("status: active", a docs site's lifecycle flag over a body
+    # that says "- **Status:** Accepted") hides nothing: the body is read, and the flag kept only when it says none
+    site_flag = str(fm.get("status") or "")
+    if site_flag and normalise_status(site_flag):
+        rec.status, site_flag = site_flag, ""
     if fm.get("date"):
         rec.date = str(fm["date"])
     status_blocks = [b for b in doc.blocks if b.section and
@@ -428,6 +431,8 @@ def _status_and_date(doc: Document, rec: AdrRecord) -> list[Block]:
             if re.match(r"^\W*date\W", b.text, re.I):
                 rec.date = b.text
                 break
+    if not rec.status and site_flag:
+        rec.status = site_flag
     return status_blocks
 
 
