@@ -42,6 +42,7 @@ from .state import (
     column,
     evidence_at,
     sentence_line,
+    set_aside_lines,
 )
 
 if TYPE_CHECKING:
@@ -702,6 +703,7 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
     rec.title_read = bool(title_reading.chosen or title_reading.rejected or title_reading.removed)
     take(title_reading, title_ev)
     decision_blocks = [b for b in doc.blocks if _is_decision_section(b.section)]
+    set_aside = set_aside_lines(doc)
     considered: list[Name] = []
     records_listed = False
     for block in doc.blocks:
@@ -739,6 +741,8 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
                 r.rejected += considered
             m = re.search(r"\bconsider(?:ed|ing)\s+(?:using\s+|adopting\s+)?", sentence, re.I)
             considered = decisions.names_in(sentence[m.end():], known | frozenset(block.code)) if m else []
+            if block.line in set_aside:
+                r.removed, r.replaced = [], []  # "Out of scope: - replacing the API login": not what is done
             take(r, ev)
     _implemented_as(doc, decision_blocks, known, note)
     _turned_down_headings(doc, known, note)
@@ -787,9 +791,13 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
     chosen_names = [n for kind, n, _ in choices if kind == "chosen"]
     if len({n.text.lower() for n in chosen_names}) == 1:
         for block in doc.blocks:
+            if block.line in set_aside or decisions.HEDGED_ASIDE.search(block.text):
+                continue
             for m in re.finditer(r"\b(?:alternatives?\s+to|a\s+replacement\s+for|replacing|move\s+away\s+from|"
                                  r"migrate\s+away\s+from|moving\s+away\s+from)\s+", block.text, re.I):
-                gone = decisions.names_in(block.text[m.end():], known | frozenset(block.code))
+                rest = block.text[m.end():]
+                # "replacing Kubernetes API auth": one function of a product, which stays
+                gone = decisions.removed_things(decisions.names_in(rest, known | frozenset(block.code)), rest)
                 if gone and gone[0].start < 3 and _plausible(gone[0].text) and \
                         gone[0].text.lower() != chosen_names[0].text.lower():
                     ev = evidence_at(doc, block.line, "prose", block.text)

@@ -175,13 +175,15 @@ def _first(phrase: str, code: frozenset[str]) -> list[Name]:
 # what a removal may take away that is a part of something, not a product: "remove the OIDC-redirect branches",
 # "removes ArgoCD-managed resources", "remove the Profile-API fallback"
 # ("remove the Terraform import step": a word or two may stand between the name and the part it qualifies)
-REMOVED_PARTS = re.compile(r"\s*(?:/\s*[\w.-]+\s*)*(?-i:(?!and\b|or\b)[a-z][\w-]*\s+){0,2}?(?:resources?|branch(?:es)?|code|paths?|flags?|"
+REMOVED_PARTS = re.compile(r"\s*(?:/\s*[\w.-]+\s*)*(?-i:(?!and\b|or\b)[a-z][\w-]*\s+|API\s+){0,2}?(?:resources?|branch(?:es)?|code|paths?|flags?|"
                            r"files?|settings?|blocks?|providers?|lines?|sub-?stacks?|modules?|imports?|scripts?|tasks?|"
                            r"hooks?|annotations?|labels?|crds?|helmreleases?|"
                            r"config(?:uration)?s?|logic|calls?|endpoints?|routes?|tables?|fields?|columns?|jobs?|"
                            r"workflows?|references?|fallbacks?|redirects?|modes?|features?|toggles?|checks?|steps?|"
                            r"permissions?|roles?|policies|policy|rules?|secrets?|variables?|components?|objects?|"
-                           r"releases?|deployments?|pods?|instances?|artifacts?|volumes?|quer(?:y|ies)|charts?)\b", re.I)
+                           r"releases?|deployments?|pods?|instances?|artifacts?|volumes?|quer(?:y|ies)|charts?|"
+                           # one function of a product: "replacing Kubernetes API auth", "remove the Jenkins login"
+                           r"auth|authentication|authori[sz]ation|logins?|sign-?ins?|manifests?)\b", re.I)
 PLANNED = re.compile(r"\b(?:is|are)\s+to\s+$|\b(?:plans?|planned|planning|wants?|would like|desire|intends?|aims?|"
                      r"hopes?|expects?)\s+to\s+$|\bworking\s+on\s+$|\bgoing\s+to\s+$|\bshould\s+$", re.I)
 # a version after a name: what a retirement takes away is that version ("Helm v2 is no longer supported")
@@ -597,9 +599,14 @@ LIFECYCLE_WORDS = re.compile(r"remov|retir|decommission|deprecat|\bdrop|terminat
                              r"not used|get rid|got rid", re.I)
 
 
+# a change the sentence itself marks as optional or for later: "replacing the API login entirely (optional later)"
+HEDGED_ASIDE = re.compile(r"\(\s*(?:optional(?:ly)?|maybe|possibly|perhaps|later|eventually|tbd|if (?:needed|required|"
+                          r"time permits)|nice[- ]to[- ]have|stretch(?: goal)?|future)\b[^()]{0,30}\)", re.I)
+
+
 def lifecycle(sentence: str, code: frozenset[str], out: Reading) -> None:
     """Retirements and replacements a sentence states, wherever it stands."""
-    if not LIFECYCLE_WORDS.search(sentence):
+    if not LIFECYCLE_WORDS.search(sentence) or HEDGED_ASIDE.search(sentence):
         return
     # "using the forms-admin app to serve the endpoints … removing the need for forms-api"
     m = NEED_REMOVED.search(sentence)
