@@ -95,6 +95,10 @@ REMOVE_VERB = re.compile(r"\b(?:remove|removes|removing|retire|retires|retiring|
 # "This removes Authentik", "It only removes the frontend", "The command deletes…": what a command does
 COMMAND_SUBJECT = re.compile(r"^\W*(?:this|that|it|which|the (?:command|script|playbook|task|target|job|step))\s+"
                              r"(?:\w+ly\s+|will\s+|also\s+)*$", re.I)
+# an instruction or a condition in front of a removal: "Comment them back out whenever you want to pause or remove X",
+# "if you need to remove X", "you can remove X", "To remove X, run …": a how-to, not a retirement
+INSTRUCTED = re.compile(r"\b(?:whenever|unless|in case|you|your|want(?:s|ed)? to|wish(?:es)? to|how to|in order to|"
+                        r"instructions? (?:to|for)|optionally)\b|^\W*to\s+(?:\w+\s+(?:or|and)\s+)?$", re.I)
 # a condition: "when LiteLLM is removed" says what would follow, not that it was
 HYPOTHESIS = re.compile(r"\b(?:when|whenever|if|unless|until|whether|in case)\b", re.I)
 REMOVED_PASSIVE = re.compile(r"\b(?:is|was|are|were|has been|have been|will be|is being|are being|being)\s+"
@@ -634,6 +638,8 @@ def lifecycle(sentence: str, code: frozenset[str], out: Reading) -> None:
             continue
         if PLANNED.search(clause):
             continue  # "Part of this work is to remove X", "a desire to migrate off X": a plan, not a change made
+        if INSTRUCTED.search(clause):
+            continue  # "whenever you want to pause or remove X": a how-to
         if COMMAND_SUBJECT.match(clause):
             continue  # "This removes Authentik but preserves PostgreSQL": what a command does when run
         rest = sentence[m.end():]
