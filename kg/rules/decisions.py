@@ -187,7 +187,11 @@ REMOVED_PARTS = re.compile(r"\s*(?:/\s*[\w.-]+\s*)*(?-i:(?!and\b|or\b)[a-z][\w-]
                            r"permissions?|roles?|policies|policy|rules?|secrets?|variables?|components?|objects?|"
                            r"releases?|deployments?|pods?|instances?|artifacts?|volumes?|quer(?:y|ies)|charts?|"
                            # one function of a product: "replacing Kubernetes API auth", "remove the Jenkins login"
-                           r"auth|authentication|authori[sz]ation|logins?|sign-?ins?|manifests?)\b", re.I)
+                           r"auth|authentication|authori[sz]ation|logins?|sign-?ins?|manifests?|apps?)\b", re.I)
+# a packaging word in front of what a removal takes away: "Remove standalone Prometheus/Grafana apps" (once a bundle
+# deploys them), "drop the separate Redis": that copy goes, the product stays
+PACKAGING_BEFORE = re.compile(r"\b(?:standalone|stand-alone|separate|separately[- ]deployed|duplicate|duplicated|"
+                              r"redundant|extra|additional)\s+$", re.I)
 PLANNED = re.compile(r"\b(?:is|are)\s+to\s+$|\b(?:plans?|planned|planning|wants?|would like|desire|intends?|aims?|"
                      r"hopes?|expects?)\s+to\s+$|\bworking\s+on\s+$|\bgoing\s+to\s+$|\bshould\s+$", re.I)
 # a version after a name: what a retirement takes away is that version ("Helm v2 is no longer supported")
@@ -198,7 +202,12 @@ def removed_things(names: list[Name], phrase: str) -> list[Name]:
     """The names a removal takes away: not a name that only qualifies a part of something ("the legacy
     code-exchange / OIDC-redirect branches"), nor one written as an adjective ("ArgoCD-managed")."""
     out = []
+    packaged = False  # a packaging word in front of a list shares its names ("standalone X and Y")
     for i, n in enumerate(names):
+        joined = i > 0 and re.fullmatch(r"\s*(?:/|,|&|and|or)\s*", phrase[names[i - 1].end:n.start]) is not None
+        packaged = PACKAGING_BEFORE.search(phrase[:n.start]) is not None or joined and packaged
+        if packaged:
+            continue
         if re.search(r"-(?:managed|based|driven|specific|related|owned|backed|only|style|like|aware|enabled)$",
                      n.text, re.I):
             continue
