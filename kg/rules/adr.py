@@ -66,6 +66,9 @@ def title_number(title: str) -> tuple[int | None, str]:
 
 FILE_ADR_NUMBER = re.compile(r"^ADR[-_ ]?(\d{1,5})(?!\d)", re.IGNORECASE)
 FILE_NUMBER = re.compile(r"^(\d{1,5})(?:[-_. ]|$)")  # adr-tools, MADR: 0007-use-x.md (not 20210105-… dates)
+# adr-tools' and MADR's file names: a zero-padded number, a hyphen and a slug ("0007-use-x.md"); a docs site's
+# ordering prefix ("09_ARCHITECTURE.md", "05-overview.md") numbers pages, not records
+ADR_STYLE_NUMBER = re.compile(r"^\d{3,5}(?:-[a-z0-9]|$)")
 FILE_ADR_NAME = re.compile(r"^ADR[-_]([A-Za-z][A-Za-z0-9_-]*)$", re.IGNORECASE)
 OTHER_SERIES = re.compile(r"^(?!adr)[a-z]{1,6}[-_ ]?\d", re.IGNORECASE)  # DR005-…, RFC-12, PDR-3: other records
 # template.md, adr-template.md, 0000-template-madr.md, ADRXXX-…, nnnn-title.md (not 0010-django-templates.md: a
@@ -227,6 +230,9 @@ def recognise(doc: Document) -> Identity | None:
         if fm:
             file_number = int(fm.group(1))
     in_folder = bool(DECISION_FOLDER.search("/" + doc.path))
+    if file_number is not None and not (file_is_adr or in_folder or number_in_title is not None
+                                        or ADR_STYLE_NUMBER.match(stem) or _stated_status(doc)):
+        file_number = None  # "09_ARCHITECTURE.md" with "type: adr, status: active": a page's place on the site
     status, decision = _has_status(doc), _has_decision(doc)
     # elsewhere, a record shows itself by a status a record states and a decision (or its context)
     shaped = bool(_stated_status(doc)) and (decision or any(CONTEXT_HEADINGS.match(h) for h in _headings(doc)))
