@@ -1334,6 +1334,11 @@ def adr_subject(doc: Document, out: Extraction, gaz: Gazetteer) -> str | None:
 
 # ---------------------------------------------------------------- entities and relations
 
+def _two_repositories_logs(a: str, b: str) -> bool:
+    """Whether two logs are decision folders of two repositories."""
+    return a.split("/", 1)[0] != b.split("/", 1)[0] and all(DECISION_FOLDER.search(f"/{log}/") for log in (a, b))
+
+
 def scope_to_logs(records: list[AdrRecord]) -> None:
     """ADR numbers are unique within one log (the folder a series of records is kept in), not across a workspace:
     two repositories, or two logs of one repository, may each have an ADR-001. Where a number is taken in several
@@ -1366,6 +1371,10 @@ def scope_to_logs(records: list[AdrRecord]) -> None:
                 if titles[(a, ident)][0] != titles[(b, ident)][0]:
                     clashes[(a, b)] += 1
     counting |= {log for pair, n in clashes.items() if n >= 2 for log in pair}
+    # two repositories' decision folders ("dp/decision-log/0010.md", "runner/doc/architecture/decisions/0010-cookies.md")
+    # that give one number to records of other titles are two series: a series kept across repositories is kept in
+    # folders of no decision name ("ops/docs/ADR-005-…"), and a record published in both carries one title
+    counting |= {log for pair in clashes if _two_repositories_logs(*pair) for log in pair}
     scoped: dict[tuple[str, str], str] = {}
     shared: set[tuple[str, str]] = set()
     in_repository: dict[tuple[str, str], set[str]] = defaultdict(set)
