@@ -1321,6 +1321,41 @@ def adr_references(doc: Document, out: Extraction) -> None:
         out.adrs.append(rec)
 
 
+# a record's file written as a code span where a link would be: "**Related:** `docs/adrs/ADR-0037-tagging-policy.md`"
+RECORD_PATH = re.compile(r"^(?:[\w.-]+/)*(?P<stem>[^/\s]+)\.md$", re.I)
+# front-matter keys that list related records: "relates_to: [ADR-0037, ADR-0037-platform-tagging-policy]"
+RELATED_KEYS = ("relates_to", "related", "related_adrs", "related_decisions", "see_also")
+RELATED_RECORD = re.compile(r"^ADR[-_ ]?0*(\d{1,5})(?:-[\w-]+)?$", re.I)
+
+
+def adr_path_references(doc: Document, out: Extraction) -> None:
+    """ADRs a document names by their file's path in a code span, or by id in a front-matter list of related
+    records: references as a link to them is, present or not."""
+    if is_template(doc):
+        return
+    for block in doc.blocks:
+        for span in block.code:
+            m = RECORD_PATH.match(span.strip())
+            if not m:
+                continue
+            number = FILE_ADR_NUMBER.match(m.group("stem")) or \
+                (FILE_NUMBER.match(m.group("stem")) if DECISION_FOLDER.search("/" + span.strip()) else None)
+            if number is None:
+                continue
+            line = next((n for n in range(block.line, max(block.end_line, block.line) + 1) if span in doc.line_text(n)),
+                        block.line)
+            out.adrs.append(AdrRecord(id=canonical_adr_number(int(number.group(1))), evidence=evidence_at(doc, line, "link")))
+    for key in RELATED_KEYS:
+        listed = doc.front_matter.get(key)
+        for item in listed if isinstance(listed, list) else ():
+            m = RELATED_RECORD.match(str(item).strip())
+            if m:
+                line = next((n for n, text in enumerate(doc.lines[:200], 1) if re.match(
+                    rf"^\s*-\s*['\"]?{re.escape(str(item).strip())}['\"]?\s*$", text)), 1)
+                out.adrs.append(AdrRecord(id=canonical_adr_number(int(m.group(1))),
+                                          evidence=evidence_at(doc, line, "link")))
+
+
 def adr_subject(doc: Document, out: Extraction, gaz: Gazetteer) -> str | None:
     """The one component an ADR document decides on (its choice, else its title), if there is one."""
     if doc.kind != "adr":
