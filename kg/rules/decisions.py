@@ -765,6 +765,11 @@ def option_verdict(text: str) -> tuple[bool, bool]:
     return chosen, rejected
 
 
+# an option that is the absence of something: "No central IdP", "Without a service mesh", "Do nothing", "Status quo"
+ABSENCE_OPTION = re.compile(r"^\W*(?:no|without|none|nothing|do nothing|doing nothing|status quo|keep (?:it|things)? ?as "
+                            r"(?:is|it is|they are))(?:\s|$|\W)", re.I)
+
+
 def option_names(label: str, links: list[str], code: frozenset[str] = frozenset()) -> list[Name]:
     """The names an option label stands for: its linked names, else the names after its verb."""
     if links:
@@ -776,8 +781,10 @@ def option_names(label: str, links: list[str], code: frozenset[str] = frozenset(
     if inner:  # "Option B (GitHub Wiki)"
         rest = inner.group(1)
     if re.match(r"^\W*(?:not|do not|don't|without|never)\s+(?:implement|adopt|use|support|add|introduce|build|chang)",
-                rest, re.I):
-        return []  # "Not implementing OTEL based metrics support": the option of doing nothing names no product
+                rest, re.I) or ABSENCE_OPTION.match(rest):
+        # "Not implementing OTEL based metrics support", "No central IdP (rejected long-term)", "Do nothing": the
+        # option of doing without names no product, and turning it down wants the thing rather than rejects it
+        return []
     examples = re.search(r"\((?:e\.\s?g\.?|eg|such as|for example|like)[,:]?\s*([^()]+)\)", rest, re.I)
     if examples and examples.end() >= len(rest.rstrip(" .")):
         # "Use a Lightweight JavaScript Framework (e.g., HTMX, HTMZ)": a kind of thing, and its examples
