@@ -554,6 +554,10 @@ class KnowledgeGraph:
         adr = normalise_adr_query(name)
         if adr and f"adr/{adr}" in self.entities:
             return self.entities[f"adr/{adr}"]
+        # the one record of that number, kept in a log that shares its numbers ("runner/doc/adr/ADR-011")
+        in_logs = [k for k in self.entities if k.startswith("adr/") and k.endswith(f"/{adr}")] if adr else []
+        if len(in_logs) == 1:
+            return self.entities[in_logs[0]]
         keys = [k for k in self._keys_named(name_key(name)) if not types or self.entities[k]["type"] in types]
         if keys:
             keys.sort(key=lambda k: (TYPE_ORDER.get(self.entities[k]["type"], 9), k))

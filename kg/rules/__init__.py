@@ -26,6 +26,7 @@ NAME_RULES: list[tuple[str, NameRule]] = [
     ("adr_kinds", adr.adr_kinds),
     ("adr_document", adr.adr_document),
     ("adr_references", adr.adr_references),
+    ("adr_path_references", adr.adr_path_references),
     ("technology_tables", tables.technology_tables),
     ("component_lists", sections.component_lists),
     ("dependency_tables", tables.dependency_tables),

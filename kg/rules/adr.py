@@ -42,6 +42,7 @@ from .state import (
     column,
     evidence_at,
     sentence_line,
+    set_aside_lines,
 )
 
 if TYPE_CHECKING:
@@ -65,6 +66,9 @@ def title_number(title: str) -> tuple[int | None, str]:
 
 FILE_ADR_NUMBER = re.compile(r"^ADR[-_ ]?(\d{1,5})(?!\d)", re.IGNORECASE)
 FILE_NUMBER = re.compile(r"^(\d{1,5})(?:[-_. ]|$)")  # adr-tools, MADR: 0007-use-x.md (not 20210105-… dates)
+# adr-tools' and MADR's file names: a zero-padded number, a hyphen and a slug ("0007-use-x.md"); a docs site's
+# ordering prefix ("09_ARCHITECTURE.md", "05-overview.md") numbers pages, not records
+ADR_STYLE_NUMBER = re.compile(r"^\d{3,5}(?:-[a-z0-9]|$)")
 FILE_ADR_NAME = re.compile(r"^ADR[-_]([A-Za-z][A-Za-z0-9_-]*)$", re.IGNORECASE)
 OTHER_SERIES = re.compile(r"^(?!adr)[a-z]{1,6}[-_ ]?\d", re.IGNORECASE)  # DR005-…, RFC-12, PDR-3: other records
 # template.md, adr-template.md, 0000-template-madr.md, ADRXXX-…, nnnn-title.md (not 0010-django-templates.md: a
@@ -153,7 +157,7 @@ def _has_status(doc: Document) -> bool:
 
 def _stated_status(doc: Document) -> str:
     """The status a document states, normalised ('' when it states none a record would)."""
-    if doc.front_matter.get("status"):
+    if normalise_status(str(doc.front_matter.get("status") or "")):
         return normalise_status(str(doc.front_matter["status"]))
     for b in doc.blocks[:20]:
         if b.section and clean_name(b.section[-1]).lower().rstrip(":") in STATUS_HEADINGS:
@@ -226,6 +230,9 @@ def recognise(doc: Document) -> Identity | None:
         if fm:
             file_number = int(fm.group(1))
     in_folder = bool(DECISION_FOLDER.search("/" + doc.path))
+    if file_number is not None and not (file_is_adr or in_folder or number_in_title is not None
+                                        or ADR_STYLE_NUMBER.match(stem) or _stated_status(doc)):
+        file_number = None  # "09_ARCHITECTURE.md" with "type: adr, status: active": a page's place on the site
     status, decision = _has_status(doc), _has_decision(doc)
     # elsewhere, a record shows itself by a status a record states and a decision (or its context)
     shaped = bool(_stated_status(doc)) and (decision or any(CONTEXT_HEADINGS.match(h) for h in _headings(doc)))
@@ -375,8 +382,11 @@ def adr_document(doc: Document, out: Extraction) -> None:
 def _status_and_date(doc: Document, rec: AdrRecord) -> list[Block]:
     """Status and date from front matter (MADR), a '## Status' section (Nygard) or 'Status:' lines; the status blocks."""
     fm = doc.front_matter
-    if fm.get("status"):
-        rec.status = str(fm["status"])
+    # a front-matter status that is no decision status ("status: active", a docs site's lifecycle flag over a body
+    # that says "- **Status:** Accepted") hides nothing: the body is read, and the flag kept only when it says none
+    site_flag = str(fm.get("status") or "")
+    if site_flag and normalise_status(site_flag):
+        rec.status, site_flag = site_flag, ""
     if fm.get("date"):
         rec.date = str(fm["date"])
     status_blocks = [b for b in doc.blocks if b.section and
@@ -428,6 +438,8 @@ def _status_and_date(doc: Document, rec: AdrRecord) -> list[Block]:
             if re.match(r"^\W*date\W", b.text, re.I):
                 rec.date = b.text
                 break
+    if not rec.status and site_flag:
+        rec.status = site_flag
     return status_blocks
 
 
@@ -697,6 +709,7 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
     rec.title_read = bool(title_reading.chosen or title_reading.rejected or title_reading.removed)
     take(title_reading, title_ev)
     decision_blocks = [b for b in doc.blocks if _is_decision_section(b.section)]
+    set_aside = set_aside_lines(doc)
     considered: list[Name] = []
     records_listed = False
     for block in doc.blocks:
@@ -734,6 +747,8 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
                 r.rejected += considered
             m = re.search(r"\bconsider(?:ed|ing)\s+(?:using\s+|adopting\s+)?", sentence, re.I)
             considered = decisions.names_in(sentence[m.end():], known | frozenset(block.code)) if m else []
+            if block.line in set_aside:
+                r.removed, r.replaced = [], []  # "Out of scope: - replacing the API login": not what is done
             take(r, ev)
     _implemented_as(doc, decision_blocks, known, note)
     _turned_down_headings(doc, known, note)
@@ -782,9 +797,13 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
     chosen_names = [n for kind, n, _ in choices if kind == "chosen"]
     if len({n.text.lower() for n in chosen_names}) == 1:
         for block in doc.blocks:
+            if block.line in set_aside or decisions.HEDGED_ASIDE.search(block.text):
+                continue
             for m in re.finditer(r"\b(?:alternatives?\s+to|a\s+replacement\s+for|replacing|move\s+away\s+from|"
                                  r"migrate\s+away\s+from|moving\s+away\s+from)\s+", block.text, re.I):
-                gone = decisions.names_in(block.text[m.end():], known | frozenset(block.code))
+                rest = block.text[m.end():]
+                # "replacing Kubernetes API auth": one function of a product, which stays
+                gone = decisions.removed_things(decisions.names_in(rest, known | frozenset(block.code)), rest)
                 if gone and gone[0].start < 3 and _plausible(gone[0].text) and \
                         gone[0].text.lower() != chosen_names[0].text.lower():
                     ev = evidence_at(doc, block.line, "prose", block.text)
@@ -1316,6 +1335,41 @@ def adr_references(doc: Document, out: Extraction) -> None:
         out.adrs.append(rec)
 
 
+# a record's file written as a code span where a link would be: "**Related:** `docs/adrs/ADR-0037-tagging-policy.md`"
+RECORD_PATH = re.compile(r"^(?:[\w.-]+/)*(?P<stem>[^/\s]+)\.md$", re.I)
+# front-matter keys that list related records: "relates_to: [ADR-0037, ADR-0037-platform-tagging-policy]"
+RELATED_KEYS = ("relates_to", "related", "related_adrs", "related_decisions", "see_also")
+RELATED_RECORD = re.compile(r"^ADR[-_ ]?0*(\d{1,5})(?:-[\w-]+)?$", re.I)
+
+
+def adr_path_references(doc: Document, out: Extraction) -> None:
+    """ADRs a document names by their file's path in a code span, or by id in a front-matter list of related
+    records: references as a link to them is, present or not."""
+    if is_template(doc):
+        return
+    for block in doc.blocks:
+        for span in block.code:
+            m = RECORD_PATH.match(span.strip())
+            if not m:
+                continue
+            number = FILE_ADR_NUMBER.match(m.group("stem")) or \
+                (FILE_NUMBER.match(m.group("stem")) if DECISION_FOLDER.search("/" + span.strip()) else None)
+            if number is None:
+                continue
+            line = next((n for n in range(block.line, max(block.end_line, block.line) + 1) if span in doc.line_text(n)),
+                        block.line)
+            out.adrs.append(AdrRecord(id=canonical_adr_number(int(number.group(1))), evidence=evidence_at(doc, line, "link")))
+    for key in RELATED_KEYS:
+        listed = doc.front_matter.get(key)
+        for item in listed if isinstance(listed, list) else ():
+            m = RELATED_RECORD.match(str(item).strip())
+            if m:
+                line = next((n for n, text in enumerate(doc.lines[:200], 1) if re.match(
+                    rf"^\s*-\s*['\"]?{re.escape(str(item).strip())}['\"]?\s*$", text)), 1)
+                out.adrs.append(AdrRecord(id=canonical_adr_number(int(m.group(1))),
+                                          evidence=evidence_at(doc, line, "link")))
+
+
 def adr_subject(doc: Document, out: Extraction, gaz: Gazetteer) -> str | None:
     """The one component an ADR document decides on (its choice, else its title), if there is one."""
     if doc.kind != "adr":
@@ -1328,6 +1382,11 @@ def adr_subject(doc: Document, out: Extraction, gaz: Gazetteer) -> str | None:
 
 
 # ---------------------------------------------------------------- entities and relations
+
+def _two_repositories_logs(a: str, b: str) -> bool:
+    """Whether two logs are decision folders of two repositories."""
+    return a.split("/", 1)[0] != b.split("/", 1)[0] and all(DECISION_FOLDER.search(f"/{log}/") for log in (a, b))
+
 
 def scope_to_logs(records: list[AdrRecord]) -> None:
     """ADR numbers are unique within one log (the folder a series of records is kept in), not across a workspace:
@@ -1361,6 +1420,10 @@ def scope_to_logs(records: list[AdrRecord]) -> None:
                 if titles[(a, ident)][0] != titles[(b, ident)][0]:
                     clashes[(a, b)] += 1
     counting |= {log for pair, n in clashes.items() if n >= 2 for log in pair}
+    # two repositories' decision folders ("dp/decision-log/0010.md", "runner/doc/architecture/decisions/0010-cookies.md")
+    # that give one number to records of other titles are two series: a series kept across repositories is kept in
+    # folders of no decision name ("ops/docs/ADR-005-…"), and a record published in both carries one title
+    counting |= {log for pair in clashes if _two_repositories_logs(*pair) for log in pair}
     scoped: dict[tuple[str, str], str] = {}
     shared: set[tuple[str, str]] = set()
     in_repository: dict[tuple[str, str], set[str]] = defaultdict(set)

@@ -104,6 +104,10 @@ REMOVE_VERB = re.compile(r"\b(?:remove|removes|removing|retire|retires|retiring|
 # "This removes Authentik", "It only removes the frontend", "The command deletes…": what a command does
 COMMAND_SUBJECT = re.compile(r"^\W*(?:this|that|it|which|the (?:command|script|playbook|task|target|job|step))\s+"
                              r"(?:\w+ly\s+|will\s+|also\s+)*$", re.I)
+# an instruction or a condition in front of a removal: "Comment them back out whenever you want to pause or remove X",
+# "if you need to remove X", "you can remove X", "To remove X, run …": a how-to, not a retirement
+INSTRUCTED = re.compile(r"\b(?:whenever|unless|in case|you|your|want(?:s|ed)? to|wish(?:es)? to|how to|in order to|"
+                        r"instructions? (?:to|for)|optionally)\b|^\W*to\s+(?:\w+\s+(?:or|and)\s+)?$", re.I)
 # a condition: "when LiteLLM is removed" says what would follow, not that it was
 HYPOTHESIS = re.compile(r"\b(?:when|whenever|if|unless|until|whether|in case)\b", re.I)
 REMOVED_PASSIVE = re.compile(r"\b(?:is|was|are|were|has been|have been|will be|is being|are being|being)\s+"
@@ -184,13 +188,19 @@ def _first(phrase: str, code: frozenset[str]) -> list[Name]:
 # what a removal may take away that is a part of something, not a product: "remove the OIDC-redirect branches",
 # "removes ArgoCD-managed resources", "remove the Profile-API fallback"
 # ("remove the Terraform import step": a word or two may stand between the name and the part it qualifies)
-REMOVED_PARTS = re.compile(r"\s*(?:/\s*[\w.-]+\s*)*(?-i:(?!and\b|or\b)[a-z][\w-]*\s+){0,2}?(?:resources?|branch(?:es)?|code|paths?|flags?|"
+REMOVED_PARTS = re.compile(r"\s*(?:/\s*[\w.-]+\s*)*(?-i:(?!and\b|or\b)[a-z][\w-]*\s+|API\s+){0,2}?(?:resources?|branch(?:es)?|code|paths?|flags?|"
                            r"files?|settings?|blocks?|providers?|lines?|sub-?stacks?|modules?|imports?|scripts?|tasks?|"
                            r"hooks?|annotations?|labels?|crds?|helmreleases?|"
                            r"config(?:uration)?s?|logic|calls?|endpoints?|routes?|tables?|fields?|columns?|jobs?|"
                            r"workflows?|references?|fallbacks?|redirects?|modes?|features?|toggles?|checks?|steps?|"
                            r"permissions?|roles?|policies|policy|rules?|secrets?|variables?|components?|objects?|"
-                           r"releases?|deployments?|pods?|instances?|artifacts?|volumes?|quer(?:y|ies)|charts?)\b", re.I)
+                           r"releases?|deployments?|pods?|instances?|artifacts?|volumes?|quer(?:y|ies)|charts?|"
+                           # one function of a product: "replacing Kubernetes API auth", "remove the Jenkins login"
+                           r"auth|authentication|authori[sz]ation|logins?|sign-?ins?|manifests?|apps?)\b", re.I)
+# a packaging word in front of what a removal takes away: "Remove standalone Prometheus/Grafana apps" (once a bundle
+# deploys them), "drop the separate Redis": that copy goes, the product stays
+PACKAGING_BEFORE = re.compile(r"\b(?:standalone|stand-alone|separate|separately[- ]deployed|duplicate|duplicated|"
+                              r"redundant|extra|additional)\s+$", re.I)
 PLANNED = re.compile(r"\b(?:is|are)\s+to\s+$|\b(?:plans?|planned|planning|wants?|would like|desire|intends?|aims?|"
                      r"hopes?|expects?)\s+to\s+$|\bworking\s+on\s+$|\bgoing\s+to\s+$|\bshould\s+$", re.I)
 # a version after a name: what a retirement takes away is that version ("Helm v2 is no longer supported")
@@ -201,7 +211,12 @@ def removed_things(names: list[Name], phrase: str) -> list[Name]:
     """The names a removal takes away: not a name that only qualifies a part of something ("the legacy
     code-exchange / OIDC-redirect branches"), nor one written as an adjective ("ArgoCD-managed")."""
     out = []
+    packaged = False  # a packaging word in front of a list shares its names ("standalone X and Y")
     for i, n in enumerate(names):
+        joined = i > 0 and re.fullmatch(r"\s*(?:/|,|&|and|or)\s*", phrase[names[i - 1].end:n.start]) is not None
+        packaged = PACKAGING_BEFORE.search(phrase[:n.start]) is not None or joined and packaged
+        if packaged:
+            continue
         if re.search(r"-(?:managed|based|driven|specific|related|owned|backed|only|style|like|aware|enabled)$",
                      n.text, re.I):
             continue
@@ -614,9 +629,14 @@ LIFECYCLE_WORDS = re.compile(r"remov|retir|decommission|deprecat|\bdrop|terminat
                              r"not used|get rid|got rid", re.I)
 
 
+# a change the sentence itself marks as optional or for later: "replacing the API login entirely (optional later)"
+HEDGED_ASIDE = re.compile(r"\(\s*(?:optional(?:ly)?|maybe|possibly|perhaps|later|eventually|tbd|if (?:needed|required|"
+                          r"time permits)|nice[- ]to[- ]have|stretch(?: goal)?|future)\b[^()]{0,30}\)", re.I)
+
+
 def lifecycle(sentence: str, code: frozenset[str], out: Reading) -> None:
     """Retirements and replacements a sentence states, wherever it stands."""
-    if not LIFECYCLE_WORDS.search(sentence):
+    if not LIFECYCLE_WORDS.search(sentence) or HEDGED_ASIDE.search(sentence):
         return
     # "using the forms-admin app to serve the endpoints … removing the need for forms-api"
     m = NEED_REMOVED.search(sentence)
@@ -644,6 +664,8 @@ def lifecycle(sentence: str, code: frozenset[str], out: Reading) -> None:
             continue
         if PLANNED.search(clause):
             continue  # "Part of this work is to remove X", "a desire to migrate off X": a plan, not a change made
+        if INSTRUCTED.search(clause):
+            continue  # "whenever you want to pause or remove X": a how-to
         if COMMAND_SUBJECT.match(clause):
             continue  # "This removes Authentik but preserves PostgreSQL": what a command does when run
         rest = sentence[m.end():]
@@ -760,6 +782,11 @@ def option_verdict(text: str) -> tuple[bool, bool]:
     return chosen, rejected
 
 
+# an option that is the absence of something: "No central IdP", "Without a service mesh", "Do nothing", "Status quo"
+ABSENCE_OPTION = re.compile(r"^\W*(?:no|without|none|nothing|do nothing|doing nothing|status quo|keep (?:it|things)? ?as "
+                            r"(?:is|it is|they are))(?:\s|$|\W)", re.I)
+
+
 def option_names(label: str, links: list[str], code: frozenset[str] = frozenset()) -> list[Name]:
     """The names an option label stands for: its linked names, else the names after its verb."""
     if links:
@@ -771,8 +798,10 @@ def option_names(label: str, links: list[str], code: frozenset[str] = frozenset(
     if inner:  # "Option B (GitHub Wiki)"
         rest = inner.group(1)
     if re.match(r"^\W*(?:not|do not|don't|without|never)\s+(?:implement|adopt|use|support|add|introduce|build|chang)",
-                rest, re.I):
-        return []  # "Not implementing OTEL based metrics support": the option of doing nothing names no product
+                rest, re.I) or ABSENCE_OPTION.match(rest):
+        # "Not implementing OTEL based metrics support", "No central IdP (rejected long-term)", "Do nothing": the
+        # option of doing without names no product, and turning it down wants the thing rather than rejects it
+        return []
     examples = re.search(r"\((?:e\.\s?g\.?|eg|such as|for example|like)[,:]?\s*([^()]+)\)", rest, re.I)
     if examples and examples.end() >= len(rest.rstrip(" .")):
         # "Use a Lightweight JavaScript Framework (e.g., HTMX, HTMZ)": a kind of thing, and its examples

@@ -19,6 +19,7 @@ from .state import (
     column,
     evidence_at,
     sentence_line,
+    set_aside_lines,
 )
 
 if TYPE_CHECKING:
@@ -52,9 +53,13 @@ REPLACED_BY_PAIR = re.compile(r"([\w.\- ]{2,40}?)\s+(?:was |is |has been |fully 
 
 def replacements(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     """'X replaced by Y', 'Replace X with Y', 'Remove X, use Y', 'migrate from X to Y'."""
+    set_aside: frozenset[int] | None = None  # read once, in a document that says "replaced by" at all
     for block in doc.blocks:
         if "replaced by" not in block.text.lower():
             continue
+        set_aside = set_aside_lines(doc) if set_aside is None else set_aside
+        if block.line in set_aside:
+            continue  # "Out of scope: - the mail relay replaced by SES": not what is done
         for sentence in SENTENCE.split(block.text):
             reading: Reading | None = None  # the sentence read once, when it has a pair at all
             for m in REPLACED_BY_PAIR.finditer(sentence):
@@ -170,9 +175,12 @@ def lifecycle_statements(doc: Document, out: Extraction) -> None:
 
     if doc.kind == "adr":
         return
+    set_aside = set_aside_lines(doc)
     for block in doc.blocks:
         if any(PROCEDURE_SECTION.search(title) for title in block.section):
             continue  # "## Undeploy … This removes Authentik but keeps PostgreSQL": a procedure
+        if block.line in set_aside:
+            continue  # "Out of scope: - retiring the on-premises mail relay": not what is done
         code = frozenset(block.code)
         for sentence in SENTENCE.split(block.text):
             reading = decisions.Reading()

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..model import Document, Evidence, Fact, Mention
+from ..model import Block, Document, Evidence, Fact, Mention
 from ..names import clean_name
 
 if TYPE_CHECKING:
@@ -91,6 +91,34 @@ STATUS_WORDS = {"not used": "not used", "unused": "not used", "rejected": "not u
 
 INVENTORY = re.compile(r"\b(components?|services|technolog(?:y|ies)|stack|inventory|catalog(?:ue)?|systems|"
                        r"dependencies|building blocks)\b", re.I)
+
+
+# what a document sets aside: "## Non-goals", "Out of scope (initially):" then a list, "Future work: replace X".
+# What it lists there is not done ("- replacing Kubernetes API auth entirely"), so it retires and replaces nothing
+SET_ASIDE = re.compile(r"^\W*(?:out[- ]of[- ]scope|not in scope|outside (?:of )?(?:the )?scope|non[- ]?goals?|not goals?|"
+                       r"future work|future (?:considerations|improvements|enhancements|phases?|options)|"
+                       r"later phases?)\b", re.I)
+
+
+def set_aside_lines(doc: Document) -> frozenset[int]:
+    """The lines of the blocks a document sets aside: under a heading of its own ("## Out of scope"), after a
+    lead-in that ends with a colon ("- Out of scope (initially):" and the items after it), or on its own line
+    ("Non-goals: replacing the login flow")."""
+    lines: set[int] = set()
+    lead: Block | None = None  # the lead-in the list at hand follows
+    for block in doc.blocks:
+        text, leads = clean_name(block.text), block.text.rstrip(" *_").endswith(":")
+        if lead is not None and (block.kind != "item" or block.depth < lead.depth or block.depth == lead.depth and leads):
+            lead = None  # the list ended, or another lead-in starts
+        if any(SET_ASIDE.match(clean_name(title)) for title in block.section):
+            lines.add(block.line)
+        elif SET_ASIDE.match(text):
+            lines.add(block.line)
+            if leads:
+                lead = block
+        elif lead is not None:
+            lines.add(block.line)
+    return frozenset(lines)
 
 
 # the statuses of a record not yet decided: what it turns down is not thereby out of use, and what it would retire
