@@ -79,6 +79,7 @@ FACT_RULES: list[tuple[str, FactRule]] = [
     ("dependency_sections", sections.dependency_sections),
     ("property_tables", sections.property_tables),
     ("config_snippets", config.config_snippets),
+    ("settings_tables", config.settings_tables),
     ("compose_snippets", config.compose_snippets),
     ("vendor_standing", vendors.vendor_standing),
     ("team_operates", ownership.team_operates),
