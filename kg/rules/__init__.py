@@ -36,6 +36,7 @@ NAME_RULES: list[tuple[str, NameRule]] = [
     ("diagram_nodes", diagrams.diagram_nodes),
     ("abbreviations", mentions.abbreviations),
     ("linked_names", mentions.linked_names),
+    ("repository_links", mentions.repository_links),
     ("component_folders", mentions.component_folders),
     ("proper_nouns", mentions.proper_nouns),
     ("outage_subjects", mentions.outage_subjects),

@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ..gazetteer import PHRASE_WORD, is_everyday_word
-from ..model import Block, Document, Mention
+from ..model import Block, Document, Link, Mention
 from ..names import GENERIC_LINK_TEXT, ORDERING_PREFIX, clean_name, is_abbreviation_of, split_parenthetical
 from .phrases import ADJECTIVE_OF_NAME, CAPITALISED_STOPWORDS, NOT_A_TECHNOLOGY_HEAD, is_name_token, names_in
 from .state import Extraction, evidence_at, looks_like_a_name
@@ -249,6 +249,53 @@ def _service_repository(doc: Document, out: Extraction) -> None:
     ev = evidence_at(doc, doc.sections[0].line if doc.sections else 1, "heading")
     aliases += [repo] if repo.lower() != name.lower() else []
     out.mentions.append(Mention(name, "Component", ev, aliases=aliases, props={"folder": repo}, strength=2))
+    unprefixed = _unprefixed(name, repo)
+    if unprefixed:
+        out.mentions.append(Mention(unprefixed, "Component", ev, props={"repository_link": repo}, strength=-1))
+
+
+def _unprefixed(title: str, repo: str) -> str | None:
+    """The name a README's title gives without the prefix all the organisation's repositories share: "DP Files API"
+    in dp-files-api is also the "Files API" (two words at least, or one that is no everyday word)."""
+    words = title.split()
+    prefix, _, rest = repo.partition("-")
+    if len(words) < 2 or not rest or re.sub(r"[^a-z0-9]", "", words[0].lower()) != prefix.lower():
+        return None
+    name = " ".join(words[1:])
+    if re.sub(r"[^a-z0-9]", "", name.lower()) != re.sub(r"[^a-z0-9]", "", rest.lower()):
+        return None
+    return name if len(words) > 2 or not is_everyday_word(name) else None
+
+
+def _repository_linked(link: Link) -> str | None:
+    """The workspace repository a link points at as a whole: its GitHub root ("https://github.com/org/files-api"),
+    its root README, or its folder ("../files-api"); None for a page or a file inside it."""
+    if link.kind == "repository" and link.target:
+        return str(link.target)
+    parts = PurePosixPath(link.target or "").parts
+    if link.kind == "internal" and len(parts) == 2 and parts[1].lower() in ("readme.md", "readme.markdown"):
+        return parts[0]
+    return None
+
+
+def repository_links(doc: Document, out: Extraction) -> None:
+    """A link to a repository of the workspace names the component that repository holds: "uses the [Files
+    API](https://github.com/org/dp-files-api)" is dp-files-api's component, where the link's words are all words of
+    the repository's name. The name only joins that component (`resolve`); a repository that holds none makes none,
+    and a name the gazetteer knows as a technology is that technology, not a repository's own name."""
+    from .. import gazetteer
+
+    known = gazetteer.load()
+    for link in doc.links:
+        repo = _repository_linked(link)
+        text = clean_name(link.text)
+        if repo is None or not text or GENERIC_LINK_TEXT.match(text) or known.get(text) is not None:
+            continue
+        words = re.findall(r"[a-z0-9]+", text.lower())
+        if not words or not set(words) <= set(re.split(r"[-_.]+", repo.lower())):
+            continue  # "[Zebedee Publisher](…/zebedee)": more than the repository's name
+        out.mentions.append(Mention(text, "Component", evidence_at(doc, link.line, "link"),
+                                    props={"repository_link": repo}, strength=-1))
 
 
 # sections that define a document's own vocabulary or thank people: their capitalised phrases are no products
