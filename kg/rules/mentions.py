@@ -226,7 +226,10 @@ def _service_repository(doc: Document, out: Extraction) -> None:
     title writes the repository's name ('Cart Service' in cart-service), else by the repository's name with the
     title as another name ('Payment Batch Processor' in pay-batch-processor); its folder is the repository, so
     what its README says it uses is what the service uses."""
-    from .sections import lists_dependencies
+    from .sections import lists_dependencies, requirements_list
+
+    def needs(section: tuple[str, ...]) -> bool:  # "## Requirements" lists what a developer installs as often
+        return lists_dependencies(section) and not requirements_list(section)
 
     repo = doc.repo
     title = clean_name(re.sub(r"^#+\s*", "", doc.title))
@@ -236,7 +239,7 @@ def _service_repository(doc: Document, out: Extraction) -> None:
     if name is not None and "/" in name:
         return
     runs = SERVICE_NAME.search(repo) or any(SPEAKS_AS_SERVICE.search(b.text) for b in doc.blocks[:40]) or \
-        any(lists_dependencies(b.section) for b in doc.blocks) or any(lists_dependencies(t.section) for t in doc.tables)
+        any(needs(b.section) for b in doc.blocks) or any(needs(t.section) for t in doc.tables)
     if not runs:
         return
     aliases = []
