@@ -220,6 +220,29 @@ def _title_line(doc: Document) -> int:
     return first.line if first is not None and first.level == 1 and first.title == doc.title else 1
 
 
+# a README's heading for the endpoint that says the process is up: "### Healthcheck", "## Health checks"
+HEALTH_SECTION = re.compile(r"^health[\s-]?checks?(?:\s+endpoints?)?$|^health(?:\s+endpoints?)?$", re.I)
+# settings of a process that serves or consumes: where it listens ("BIND_ADDR", "HTTP_PORT"), what it reads or writes
+# ("INPUT_FILE_AVAILABLE_TOPIC", "…_CONSUMER_GROUP", "ORDERS_QUEUE")
+SERVING_SETTING = re.compile(r"^\$?(?:[A-Z0-9]+_)*(?:BIND_ADDR(?:ESS)?|PORT|LISTEN_[A-Z]+|TOPIC|TOPIC_NAME|CONSUMER_GROUP|"
+                             r"QUEUE|QUEUE_NAME)$")
+
+
+def _runs_as_configured(doc: Document) -> bool:
+    """Whether a README configures a process that runs: a settings table with where it listens or the topics it
+    consumes ("| BIND_ADDR | :21300 | address to listen on |"), or a Healthcheck section."""
+    from .state import configuration_table
+
+    if any(HEALTH_SECTION.match(clean_name(sec.title)) for sec in doc.sections):
+        return True
+    for table in doc.tables:
+        if table.header and configuration_table(table.header, table.rows):
+            settings = (clean_name(r.get(table.header[0], "")).strip("`") for r in table.rows)
+            if any(SERVING_SETTING.match(x) for x in settings):
+                return True
+    return False
+
+
 def _service_repository(doc: Document, out: Extraction) -> None:
     """A repository that is one service: its name or its README says it is something that runs ('cart-service',
     'The service stores carts in Redis', a Dependencies section). The service is a component named as the README's
@@ -239,7 +262,8 @@ def _service_repository(doc: Document, out: Extraction) -> None:
     if name is not None and "/" in name:
         return
     runs = SERVICE_NAME.search(repo) or any(SPEAKS_AS_SERVICE.search(b.text) for b in doc.blocks[:40]) or \
-        any(needs(b.section) for b in doc.blocks) or any(needs(t.section) for t in doc.tables)
+        any(needs(b.section) for b in doc.blocks) or any(needs(t.section) for t in doc.tables) or \
+        _runs_as_configured(doc)
     if not runs:
         return
     aliases = []
