@@ -74,6 +74,7 @@ FACT_RULES: list[tuple[str, FactRule]] = [
     ("watched_systems", prose.watched_systems),
     ("own_hosting", prose.own_hosting),
     ("prose_relations", prose.prose_relations),
+    ("health_checks", prose.health_checks),
     ("transposed_tables", tables.transposed_tables),
     ("event_tables", tables.event_tables),
     ("module_sources", tables.module_sources),
