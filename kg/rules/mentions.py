@@ -16,7 +16,7 @@ from ..gazetteer import PHRASE_WORD, is_everyday_word
 from ..model import Block, Document, Link, Mention
 from ..names import GENERIC_LINK_TEXT, ORDERING_PREFIX, clean_name, is_abbreviation_of, split_parenthetical
 from .phrases import ADJECTIVE_OF_NAME, CAPITALISED_STOPWORDS, NOT_A_TECHNOLOGY_HEAD, is_name_token, names_in
-from .state import Extraction, evidence_at, looks_like_a_name
+from .state import Extraction, configuration_table, evidence_at, looks_like_a_name
 
 # "Amazon Simple Email Service (SES)", "Access Your Records (AYR)", "AWS Key Management Service (KMS)"
 ABBREVIATION_FULL_NAME = re.compile(r"\b([A-Z][A-Z0-9]{1,8})\s+\(((?:[A-Z][\w.&+-]*(?:\s+(?:of|for|and|the|on|in|de|&))?\s*)"
@@ -231,8 +231,6 @@ SERVING_SETTING = re.compile(r"^\$?(?:[A-Z0-9]+_)*(?:BIND_ADDR(?:ESS)?|PORT|LIST
 def _runs_as_configured(doc: Document) -> bool:
     """Whether a README configures a process that runs: a settings table with where it listens or the topics it
     consumes ("| BIND_ADDR | :21300 | address to listen on |"), or a Healthcheck section."""
-    from .state import configuration_table
-
     if any(HEALTH_SECTION.match(clean_name(sec.title)) for sec in doc.sections):
         return True
     for table in doc.tables:
