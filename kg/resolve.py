@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -314,9 +314,10 @@ def entity_key(etype: str, name: str) -> str:
     return f"{TYPE_PREFIX[etype]}/{slug(name)}"
 
 
-# a commit's hash (hex with a digit and a letter), and RFC 2119's keywords written in capitals
+# a commit's hash (hex with a digit and a letter), RFC 2119's keywords written in capitals, a URL's path
 NEVER_A_NAME = re.compile(r"(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}|MUST(?: NOT)?|SHOULD(?: NOT)?|SHALL(?: NOT)?|"
-                          r"MAY|REQUIRED|RECOMMENDED|OPTIONAL")
+                          # ("consumers moved from using /upload to using /upload-new": an endpoint, never a product)
+                          r"MAY|REQUIRED|RECOMMENDED|OPTIONAL|/[\w{}:.-]+(?:/[\w{}:.-]+)*/?")
 
 
 def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[dict[str, Entity], list[Fact]]:
@@ -344,6 +345,7 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
             # gazetteer knows by such a name stays)
         if k and (k not in GENERIC or k in decided and m.name[:1].isupper() or m.props.get("manifest_name")):
             by_type.setdefault(m.type, defaultdict(list))[k].append(m)
+    _keep_repository_links(by_type["Component"])
     for names in by_type.values():
         _drop_lone_candidates(names)
     curated_vendors = {name_key(n) for c, al, t in curated.groups if t == "Vendor" for n in (c, *al)}
@@ -370,7 +372,8 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
                 ent.aliases.add(m.name)
                 ent.evidence.append(m.evidence)
                 for pk, pv in m.props.items():
-                    if pk in ("named_by_decision", "alias_of_node", "declared", "manifest_name", "apart_from", "own_page"):
+                    if pk in ("named_by_decision", "alias_of_node", "declared", "manifest_name", "apart_from", "own_page",
+                              "repository_link"):
                         continue
                     if pk == "status":
                         ent.props.setdefault("stated_status", []).append(pv)
@@ -557,6 +560,8 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
                 first = by_record.setdefault(record.name, k)
                 if first != k:
                     uf.union(first, k)
+    if etype == "Component":
+        _join_repository_links(names, uf)
     vendors = set(by_type["Vendor"]) | curated_vendors
     makers = _makers(by_type, curated)
     # a product name that several makers put their names in front of is a kind of product: "Object Storage"
@@ -631,6 +636,27 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
                     uf.union(k, hk)
                 break
     return uf, display
+
+
+def _keep_repository_links(names: dict[str, list[Mention]]) -> None:
+    """A name that only joins a repository's component ("[Import API](../dp-import-api)") is a name where that
+    repository holds a component; elsewhere it makes nothing."""
+    folders = {m.props["folder"] for ms in names.values() for m in ms if m.props.get("folder")}
+    for ms in names.values():
+        for i, m in enumerate(ms):
+            if m.strength < 1 and m.props.get("repository_link") in folders:
+                ms[i] = replace(m, strength=1)
+
+
+def _join_repository_links(names: dict[str, list[Mention]], uf: _UnionFind) -> None:
+    """A link's text that names a repository of the workspace ("[Files API](…/dp-files-api)") is another name of the
+    component whose folder that repository is."""
+    by_folder = {str(m.props["folder"]): k for k, ms in names.items() for m in ms if m.props.get("folder")}
+    for k, ms in names.items():
+        for m in ms:
+            owner = by_folder.get(str(m.props.get("repository_link", "")))
+            if owner and owner != k:
+                uf.union(k, owner)
 
 
 # a family of operating systems: "Amazon Linux", "Oracle Linux" are distributions of their own, not Linux

@@ -12,9 +12,9 @@ import re
 from typing import TYPE_CHECKING
 
 from ..model import Document, Evidence, Fact, ManifestEntry, Mention
-from ..names import ADDRESS_PREFIX
+from ..names import ADDRESS_PREFIX, clean_name
 from .sections import document_component
-from .state import Extraction, evidence_at
+from .state import SETTING_NAME, Extraction, configuration_table, evidence_at
 
 if TYPE_CHECKING:
     from ..resolve import Gazetteer
@@ -166,3 +166,81 @@ def compose_snippets(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             if subject and obj and obj != subject:
                 out.facts.append(Fact(subject, "dependsOn", obj, evidence_at(doc, first + link.line, "config"),
                                       subject_type="key", object_type="key"))
+
+
+# a setting that holds where another component is reached: "DATASET_API_URL", "KAFKA_ADDR", "VAULT_ADDR"
+# (the part in front names it: DATASET_API -> "Dataset API")
+ADDRESS_SETTING = re.compile(r"^\$?(?P<x>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*?)_(?:BASE_)?(?:URL|URI|ADDR|ADDRESS|HOST|"
+                             r"HOSTNAME|ENDPOINT|BROKERS|DSN)S?$")
+# a setting's description that says whose address it holds: "The URL of the babbage instance to use",
+# "The host name for Zebedee", "Address of MongoDB"; or that leads with the name: "The Amazon DynamoDB endpoint to use"
+ADDRESS_OF = re.compile(r"^(?:the\s+)?(?:base\s+)?(?:url|uri|address|host\s?name|host|endpoint)s?\s+(?:of|for)\s+"
+                        r"(?:the\s+|an?\s+)?(?P<x>.+)$", re.I)
+NAMED_ADDRESS = re.compile(r"^(?:the\s+)?(?P<x>[^,.;:()]{1,60}?)\s+(?:base\s+)?(?:url|uri|address|host\s?name|"
+                           r"endpoint)s?\b", re.I)
+# the component's own address, not another's: "BIND_ADDR", "HTTP_BIND_ADDR" (the bind address, whatever the
+# prefix), "address to listen on"; its description alone may still say whose address it is ("| MONGODB_BIND_ADDR |
+# Address of MongoDB |")
+OWN_SETTING = re.compile(r"(?:^|_)(?:BIND|LISTEN)(?:_|$)")
+# the telemetry it exports ("OTEL_EXPORTER_OTLP_ENDPOINT")
+TELEMETRY_SETTING = re.compile(r"(?:^|_)(?:EXPORTER|TELEMETRY|TRACING|METRICS)(?:_|$)")
+# a description of its own address, of telemetry, or of what only tests reach ("The hostname of the … server used for
+# integration testing")
+OWN_OR_TEST_ROW = re.compile(r"\b(?:bind|binds|listen|listens|to listen)\b|telemetry|\btrac(?:es|ing)\b|\bmetrics\b|"
+                             r"\btest(?:s|ing)?\b|\bmock|\bstub|\bemulat", re.I)
+DESCRIPTION_COLUMNS = ("description", "purpose", "meaning", "notes", "comment", "details")
+
+
+# what may follow the known name a description leads with: "the dataset API instance to use", "the MySQL database
+# writer endpoint", "Kafka brokers"; not more of a longer name ("the Dataset controller" is not the Dataset API)
+NAME_TAIL = re.compile(r"^(?:\s*$|\s*[,(]|\s+(?:instances?|servers?|clusters?|database|db|brokers?|hosts?|nodes?|"
+                       r"service|api|endpoints?|writer|reader|to use|that|which|used|in use|base)\b)", re.I)
+
+
+def _addressed(gaz: Gazetteer, setting: str, description: str) -> str | None:
+    """The component (or vendor) a settings row says is reached: the name in front of the setting's address
+    suffix, else the name its description says the address is of."""
+    m = ADDRESS_SETTING.match(setting)
+    if m and not OWN_SETTING.search(setting):
+        key = gaz.lookup(m.group("x"), "Component") or gaz.lookup(m.group("x"), "Vendor")
+        if key:
+            return key  # DATASET_API_URL: "Dataset API"
+    for pattern in (ADDRESS_OF, NAMED_ADDRESS):
+        d = pattern.match(description)
+        if d is None:
+            continue
+        x = d.group("x")
+        key = gaz.lookup(x, "Component") or gaz.lookup(x, "Vendor")
+        if key:
+            return key
+        hits = [h for h in gaz.scan(x) if h[0] == 0 and gaz.type_of(h[2]) in ("Component", "Vendor")]
+        if hits and NAME_TAIL.match(x[hits[0][1]:]):
+            return hits[0][2]
+    return None
+
+
+def settings_tables(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """A component's table of settings names what the component reaches: a row whose setting holds another's
+    address ("| KAFKA_ADDR | localhost:9092 | A list of kafka brokers |", "| FILTER_API_URL | … | The URL of the
+    filter API |") is a dependency of the document's component. Only names the workspace knows count."""
+    own: str | None = None
+    looked = False
+    for table in doc.tables:
+        if not table.header or not configuration_table(table.header, table.rows):
+            continue
+        first = table.header[0]
+        described = next((h for h in table.header[1:] if clean_name(h).lower() in DESCRIPTION_COLUMNS), None)
+        for row, line in zip(table.rows, table.row_lines):
+            setting = clean_name(row.get(first, "")).strip("`")
+            description = clean_name(row.get(described, "")) if described else ""
+            if not SETTING_NAME.match(setting) or TELEMETRY_SETTING.search(setting) \
+                    or OWN_OR_TEST_ROW.search(description):
+                continue
+            if not looked:
+                own, looked = document_component(doc, gaz), True
+            if own is None:
+                return
+            obj = _addressed(gaz, setting, description)
+            if obj and obj != own:
+                out.facts.append(Fact(own, "dependsOn", obj, evidence_at(doc, line, "config"), subject_type="key",
+                                      object_type="key"))

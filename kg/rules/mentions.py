@@ -13,10 +13,10 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ..gazetteer import PHRASE_WORD, is_everyday_word
-from ..model import Block, Document, Mention
+from ..model import Block, Document, Link, Mention
 from ..names import GENERIC_LINK_TEXT, ORDERING_PREFIX, clean_name, is_abbreviation_of, split_parenthetical
 from .phrases import ADJECTIVE_OF_NAME, CAPITALISED_STOPWORDS, NOT_A_TECHNOLOGY_HEAD, is_name_token, names_in
-from .state import Extraction, evidence_at, looks_like_a_name
+from .state import Extraction, configuration_table, evidence_at, looks_like_a_name
 
 # "Amazon Simple Email Service (SES)", "Access Your Records (AYR)", "AWS Key Management Service (KMS)"
 ABBREVIATION_FULL_NAME = re.compile(r"\b([A-Z][A-Z0-9]{1,8})\s+\(((?:[A-Z][\w.&+-]*(?:\s+(?:of|for|and|the|on|in|de|&))?\s*)"
@@ -220,13 +220,37 @@ def _title_line(doc: Document) -> int:
     return first.line if first is not None and first.level == 1 and first.title == doc.title else 1
 
 
+# a README's heading for the endpoint that says the process is up: "### Healthcheck", "## Health checks"
+HEALTH_SECTION = re.compile(r"^health[\s-]?checks?(?:\s+endpoints?)?$|^health(?:\s+endpoints?)?$", re.I)
+# settings of a process that serves or consumes: where it listens ("BIND_ADDR", "HTTP_PORT"), what it reads or writes
+# ("INPUT_FILE_AVAILABLE_TOPIC", "…_CONSUMER_GROUP", "ORDERS_QUEUE")
+SERVING_SETTING = re.compile(r"^\$?(?:[A-Z0-9]+_)*(?:BIND_ADDR(?:ESS)?|PORT|LISTEN_[A-Z]+|TOPIC|TOPIC_NAME|CONSUMER_GROUP|"
+                             r"QUEUE|QUEUE_NAME)$")
+
+
+def _runs_as_configured(doc: Document) -> bool:
+    """Whether a README configures a process that runs: a settings table with where it listens or the topics it
+    consumes ("| BIND_ADDR | :21300 | address to listen on |"), or a Healthcheck section."""
+    if any(HEALTH_SECTION.match(clean_name(sec.title)) for sec in doc.sections):
+        return True
+    for table in doc.tables:
+        if table.header and configuration_table(table.header, table.rows):
+            settings = (clean_name(r.get(table.header[0], "")).strip("`") for r in table.rows)
+            if any(SERVING_SETTING.match(x) for x in settings):
+                return True
+    return False
+
+
 def _service_repository(doc: Document, out: Extraction) -> None:
     """A repository that is one service: its name or its README says it is something that runs ('cart-service',
     'The service stores carts in Redis', a Dependencies section). The service is a component named as the README's
     title writes the repository's name ('Cart Service' in cart-service), else by the repository's name with the
     title as another name ('Payment Batch Processor' in pay-batch-processor); its folder is the repository, so
     what its README says it uses is what the service uses."""
-    from .sections import lists_dependencies
+    from .sections import lists_dependencies, requirements_list
+
+    def needs(section: tuple[str, ...]) -> bool:  # "## Requirements" lists what a developer installs as often
+        return lists_dependencies(section) and not requirements_list(section)
 
     repo = doc.repo
     title = clean_name(re.sub(r"^#+\s*", "", doc.title))
@@ -236,7 +260,8 @@ def _service_repository(doc: Document, out: Extraction) -> None:
     if name is not None and "/" in name:
         return
     runs = SERVICE_NAME.search(repo) or any(SPEAKS_AS_SERVICE.search(b.text) for b in doc.blocks[:40]) or \
-        any(lists_dependencies(b.section) for b in doc.blocks) or any(lists_dependencies(t.section) for t in doc.tables)
+        any(needs(b.section) for b in doc.blocks) or any(needs(t.section) for t in doc.tables) or \
+        _runs_as_configured(doc)
     if not runs:
         return
     aliases = []
@@ -249,6 +274,53 @@ def _service_repository(doc: Document, out: Extraction) -> None:
     ev = evidence_at(doc, doc.sections[0].line if doc.sections else 1, "heading")
     aliases += [repo] if repo.lower() != name.lower() else []
     out.mentions.append(Mention(name, "Component", ev, aliases=aliases, props={"folder": repo}, strength=2))
+    unprefixed = _unprefixed(name, repo)
+    if unprefixed:
+        out.mentions.append(Mention(unprefixed, "Component", ev, props={"repository_link": repo}, strength=-1))
+
+
+def _unprefixed(title: str, repo: str) -> str | None:
+    """The name a README's title gives without the prefix all the organisation's repositories share: "DP Files API"
+    in dp-files-api is also the "Files API" (two words at least, or one that is no everyday word)."""
+    words = title.split()
+    prefix, _, rest = repo.partition("-")
+    if len(words) < 2 or not rest or re.sub(r"[^a-z0-9]", "", words[0].lower()) != prefix.lower():
+        return None
+    name = " ".join(words[1:])
+    if re.sub(r"[^a-z0-9]", "", name.lower()) != re.sub(r"[^a-z0-9]", "", rest.lower()):
+        return None
+    return name if len(words) > 2 or not is_everyday_word(name) else None
+
+
+def _repository_linked(link: Link) -> str | None:
+    """The workspace repository a link points at as a whole: its GitHub root ("https://github.com/org/files-api"),
+    its root README, or its folder ("../files-api"); None for a page or a file inside it."""
+    if link.kind == "repository" and link.target:
+        return str(link.target)
+    parts = PurePosixPath(link.target or "").parts
+    if link.kind == "internal" and len(parts) == 2 and parts[1].lower() in ("readme.md", "readme.markdown"):
+        return parts[0]
+    return None
+
+
+def repository_links(doc: Document, out: Extraction) -> None:
+    """A link to a repository of the workspace names the component that repository holds: "uses the [Files
+    API](https://github.com/org/dp-files-api)" is dp-files-api's component, where the link's words are all words of
+    the repository's name. The name only joins that component (`resolve`); a repository that holds none makes none,
+    and a name the gazetteer knows as a technology is that technology, not a repository's own name."""
+    from .. import gazetteer
+
+    known = gazetteer.load()
+    for link in doc.links:
+        repo = _repository_linked(link)
+        text = clean_name(link.text)
+        if repo is None or not text or GENERIC_LINK_TEXT.match(text) or known.get(text) is not None:
+            continue
+        words = re.findall(r"[a-z0-9]+", text.lower())
+        if not words or not set(words) <= set(re.split(r"[-_.]+", repo.lower())):
+            continue  # "[Zebedee Publisher](…/zebedee)": more than the repository's name
+        out.mentions.append(Mention(text, "Component", evidence_at(doc, link.line, "link"),
+                                    props={"repository_link": repo}, strength=-1))
 
 
 # sections that define a document's own vocabulary or thank people: their capitalised phrases are no products

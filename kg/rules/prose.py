@@ -42,6 +42,9 @@ FORWARD: list[tuple[re.Pattern[str], str]] = [
                 # "The Control Panel has an Application in Auth0": registered with an identity provider
                 r"(?:has|have) (?:an? |its own )?(?:application|client|app|tenant|account) (?:registered )?(?:in|with))\b",
                 re.I), "dependsOn?"),
+    # "the service gets the encryption key for the file from Vault": what it takes things from, with its subject named
+    # (not an infinitive: in "an external ID to retrieve forms from the API" the ID is no subject)
+    (re.compile(r"(?<!\bto\s)\b(?:gets?|retrieves|obtains|looks up)\b[^.;]{0,60}?\bfrom\b", re.I), "dependsOn?"),
     (re.compile(r"\b(?:deploys|installs|reconciles)\b", re.I), "deploys"),
     (re.compile(r"\b(?:scrapes|monitors)\b", re.I), "monitors"),
     (re.compile(r"\b(?:autoscales|scales)\b", re.I), "scales"),
@@ -620,3 +623,31 @@ def links(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
         if link.kind == "internal" and link.target and link.target != doc.path and gaz.has(f"document/{link.target}"):
             out.facts.append(Fact(doc_key, "linksTo", f"document/{link.target}", evidence_at(doc, link.line, "link"),
                                   subject_type="key", object_type="key"))
+
+
+# "The endpoint `/healthcheck` checks the health of vault and the dataset api", "/health checks the connection to
+# MongoDB": an endpoint that reports the component healthy only when what it checks answers
+HEALTH_CHECKS = re.compile(r"(?:endpoint|health\s?check|/health\w*|health)\S*\s+(?:\w+\s+){0,2}?checks\s+(?:the\s+)?"
+                           r"(?:health|connections?|connectivity|availability)\s+(?:of|to|with)\s+"
+                           r"(?P<objects>[^.;:()]{1,160})", re.I)
+LIST_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|as well as)\s+", re.I)
+
+
+def health_checks(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """What a component's health check checks is what it depends on: each item of the list after "checks the health
+    of" that is the whole of a known name ("vault", "the dataset api"; "returns one of" ends the list)."""
+    own: str | None = None
+    looked = False
+    for block in doc.blocks:
+        for m in HEALTH_CHECKS.finditer(block.text[:3000]):
+            if not looked:
+                own, looked = document_component(doc, gaz), True
+            if own is None:
+                return
+            line = sentence_line(doc, block.line, block.end_line, m.group(0))
+            for part in LIST_SEPARATOR.split(m.group("objects")):
+                name = re.sub(r"^(?:the|a|an|its|our)\s+", "", part.strip().strip("`"), flags=re.I)
+                obj = gaz.lookup(name, "Component") or gaz.lookup(name, "Vendor")
+                if obj and obj != own:
+                    out.facts.append(Fact(own, "dependsOn", obj, evidence_at(doc, line, "prose", block.text[:300]),
+                                          subject_type="key", object_type="key"))

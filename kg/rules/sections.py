@@ -141,7 +141,9 @@ def component_lists(doc: Document, out: Extraction) -> None:
 
 
 # sections of a component's own document that list what it needs
-DEPENDENCY_SECTION = re.compile(r"^(?:(?:runtime|service|external|upstream|system|platform|infrastructure)\s+)?"
+DEPENDENCY_SECTION = re.compile(r"^(?:requirements|supporting services)$|"
+                                # ("System requirements", "Resource requirements": the machine it needs, not a part)
+                                r"^(?:(?:runtime|service|external|upstream|system|platform|infrastructure)\s+)?"
                                 r"(?:dependencies|dependency|depends on|requires|requirements?\s+on|prerequisites|"
                                 r"integrations|backing services|external services|uses|relies on|needs|"
                                 # a runbook's "Services consumed by this service", "Downstream services"
@@ -154,12 +156,24 @@ DEPENDENCY_SECTION = re.compile(r"^(?:(?:runtime|service|external|upstream|syste
 DEVELOPER_SETUP = re.compile(r"\b(?:getting started|get started|quick ?start|development|developing|local|locally|"
                              r"set ?up|install\w*|build\w*|contribut\w*|how to run|running the)\b", re.I)
 TOOLS_SECTION = re.compile(r"^(?:prerequisites|requirements)$", re.I)
+REQUIREMENTS = re.compile(r"^requirements$", re.I)
 
 
 # a dependency's purpose that makes it a tool of the developer's, not of the running component
 TOOLING_PURPOSE = re.compile(r"\bfor\s+(?:the\s+)?(?:unit\s+|integration\s+|end-to-end\s+|e2e\s+|load\s+)?(?:test\w*|"
                              r"lint\w*|static typ\w*|type[- ]?check\w*|format\w*|build\w*|bundl\w*|compil\w*|"
                              r"mock\w*|documentation|docs)\b|\b(?:dev(?:elopment)?|test)[- ]dependenc", re.I)
+
+
+def tools_list(section: tuple[str, ...] | list[str]) -> bool:
+    """Whether a section is a "Requirements" or "Prerequisites" list: the tools a developer installs as often as what
+    the component needs to run ("- Go", "- Git", "- Kafka", "- Dataset API")."""
+    return bool(section) and TOOLS_SECTION.match(clean_name(section[-1])) is not None
+
+
+def requirements_list(section: tuple[str, ...] | list[str]) -> bool:
+    """Whether a section is headed "Requirements": what to install to work on the code, more often than not."""
+    return bool(section) and REQUIREMENTS.match(clean_name(section[-1])) is not None
 
 
 def lists_dependencies(section: tuple[str, ...] | list[str]) -> bool:
@@ -198,7 +212,8 @@ OWNER_PREFIX = re.compile(r"^[\w.-]+/(?=[\w.-]+$)")  # "prometheus-community/kub
 def item_lead(block: Block) -> str:
     """The name a list item leads with, tags, symbols and words of need in front left out."""
     text = NEED_LEAD.sub("", ITEM_TAG.sub("", block.text, count=1), count=1)
-    return re.split(r"\s*[:–—]\s|\s-\s|\s\(", text, maxsplit=1)[0].strip()
+    # ("[Azure Service Bus](…)(ASB)": the bracket after a link's text, written without a space)
+    return re.split(r"\s*[:–—]\s|\s-\s|\s\(|(?<=\w)\((?=[A-Z]{2,}\))", text, maxsplit=1)[0].strip()
 
 
 # an item or cell that is one lower-case id ("postgres", "otel-collector"): a name only where the workspace knows it
@@ -225,6 +240,7 @@ class DependencyItem(NamedTuple):
     known_only: bool  # counts only where the workspace knows the name (a lower-case id, a "Used by" item)
     targets: tuple[str, ...] = ()  # workspace paths of the documents the item links to
     installed: bool = False  # a tool to install first: it links to an install or download page, or is a CLI
+    tools: bool = False  # under "Requirements" or "Prerequisites": as often what a developer installs as what it runs on
 
 
 def _dependency_items(doc: Document) -> list[DependencyItem]:
@@ -236,6 +252,7 @@ def _dependency_items(doc: Document) -> list[DependencyItem]:
     is no name by its spelling: it counts (known_only) where it is the name of an entity the workspace knows,
     whatever its case; so does every item of a "Used by" section, which lists what the page does not define.
     """
+    from .. import gazetteer
     from .phrases import names_in
 
     found: list[DependencyItem] = []
@@ -276,10 +293,15 @@ def _dependency_items(doc: Document) -> list[DependencyItem]:
             # "**Persistent Storage**: Required for data persistence": everyday words name a need, not a product; they
             # count only as a name the workspace already knows
             everyday = _everyday_need(names[0].text, block) and names[0].text not in linked
-            found.append(DependencyItem(names[0].text, block.line, subject, dependent, dependents or everyday, targets,
-                                        bool(installed)))
+            # under "Requirements" a name counts only where the workspace or the gazetteer knows it ("- Clone the
+            # repository", "- Modern x86 CPU")
+            unknown = requirements_list(block.section) and gazetteer.load().get(names[0].text) is None
+            found.append(DependencyItem(names[0].text, block.line, subject, dependent,
+                                        dependents or everyday or unknown, targets, bool(installed),
+                                        tools_list(block.section)))
         elif SLUG.match(lead) or targets:
-            found.append(DependencyItem(lead, block.line, subject, dependent, True, targets))
+            found.append(DependencyItem(lead, block.line, subject, dependent, True, targets,
+                                        tools=tools_list(block.section)))
     # a list most of whose items are tools to install ("Prerequisites: Azure CLI, Terraform, kubectl, kubelogin")
     # is what a person installs to deploy; so is the rest of it
     for places in lists.values():
@@ -289,8 +311,8 @@ def _dependency_items(doc: Document) -> list[DependencyItem]:
     for table in doc.tables:
         dependents = lists_dependents(table.section)
         if not table.header or not (lists_dependencies(table.section) or dependents) \
-                or configuration_table(table.header, table.rows):
-            continue
+                or configuration_table(table.header, table.rows) or requirements_list(table.section):
+            continue  # (a "Requirements" table gives the versions of the tools that build the code: "| terraform | >= 1.5 |")
         first = table.header[0]
         for i, (row, line) in enumerate(zip(table.rows, table.row_lines)):
             if table.image_only(i, first):
@@ -347,6 +369,21 @@ def document_component(doc: Document, gaz: Gazetteer) -> str | None:
 INSTALL_TOOLING = re.compile(r"image build|developer tooling|continuous integration|package manag|build tool", re.I)
 
 
+# what a developer installs to write, build or test code: a language, its runtime, source control, an editor, a test tool
+TOOLCHAIN = re.compile(r"language|runtime|developer tooling|source control|testing|ide\b|editor", re.I)
+# a stand-in run on a laptop in place of the real thing: "API Auth Stub", "Mock Payments", "S3 emulator"
+TEST_DOUBLE = re.compile(r"\b(?:stubs?|mocks?|fakes?|emulators?|simulators?)\b", re.I)
+
+
+def _runs_beside(gaz: Gazetteer, key: str) -> bool:
+    """Whether a requirement is something the running component needs: a component of the workspace or a technology of
+    a kind that runs (a database, a broker, a secrets store); not a toolchain's part, nor a test double."""
+    ent = gaz.entities.get(key)
+    if ent is None or TEST_DOUBLE.search(ent.label):
+        return False
+    return TOOLCHAIN.search(gaz.category_of(key)) is None
+
+
 def dependency_sections(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     """A component's own document lists what it depends on: '## Dependencies', '## Requires', '## Prerequisites';
     and what depends on it: '## Used by' (only on a page that is the component's own, by its folder or whole title)."""
@@ -376,6 +413,8 @@ def dependency_sections(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
                 continue  # "- [Terraform](https://www.terraform.io/downloads) (v1.5+)": installed to deploy it
             if INSTALL_TOOLING.search(gaz.category_of(obj)):
                 continue  # "- Helm 3+": what installs or builds the component, not what it needs to run
+            if item.tools and not _runs_beside(gaz, obj):
+                continue  # "Requirements: - Go - Git - Kafka": the language and the VCS are what a developer installs
             if gaz.hosts(obj) and gaz.type_of(obj) == "Component":
                 relation = "runsOn"  # "- Kubernetes 1.16+": where it runs
         a, b = (obj, subject) if item.dependent else (subject, obj)
