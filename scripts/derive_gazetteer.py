@@ -46,7 +46,9 @@ one, else as most often written. Then:
 Repository names. NAME of github.com/ORG/NAME (or any repository URL) is an alias when it differs from
 the name by punctuation ("cert-manager" for "cert manager", "crewAI" for "Crew AI") - not by case alone:
 lookups fold case anyway, and a lower-case alias ("harbor") would defeat the capitalisation test that
-common words rely on.
+common words rely on. A one-word name that starts with its repository's NAME (five letters or more, not
+generic, no ordinary word) also answers to NAME capitalised: "Postgres" for PostgreSQL (postgres/postgres);
+not "Mongo" for MongoDB (an ordinary word would make the row's every form one).
 
 Collisions. A derived alias that is another row's name, or that two rows would share, is dropped from
 every row: it names nothing for sure ("EKS" is Amazon's and EasyStack's; "Kubernetes Service" is
@@ -398,6 +400,12 @@ def derive_aliases(entries: list[Entry], makers: dict[str, list[str]], words: Wo
         # (a lower-case alias would defeat the capitalisation test that common words rely on).
         if repo and repo.lower() != entry.name.lower() and name_key(repo) == name_key(entry.name):
             candidates.append(repo)
+        elif repo and " " not in entry.name and len(name_key(repo)) >= 5 and name_key(repo) != name_key(entry.name) \
+                and name_key(entry.name).startswith(name_key(repo)) and not generic(repo.capitalize(), entry) \
+                and not words.is_common(repo):
+            # the short name its makers use for the repository: "Postgres" (postgres/postgres) for PostgreSQL - one
+            # word, no ordinary one (that would make the row a common word), capitalised like a name
+            candidates.append(repo.capitalize())
         seen: set[str] = set()
         entry.aliases = []
         for alias in candidates:

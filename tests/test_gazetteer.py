@@ -132,6 +132,14 @@ def test_repository_names_that_differ_by_punctuation_are_aliases(gz: gazetteer.G
     assert harbor is not None and "harbor" not in harbor.aliases
 
 
+def test_a_repository_name_that_shortens_a_one_word_name_is_an_alias(gz: gazetteer.Gazetteer) -> None:
+    # github.com/postgres/postgres: "Postgres", as people write PostgreSQL; not an ordinary word ("Mongo" of
+    # mongodb/mongo would make MongoDB's every form a common word), nor a phrase's first word ("Selenium Grid")
+    assert gz.get("Postgres").name == "PostgreSQL"
+    assert gz.get("Mongo") is None
+    assert gz.get("Selenium") is None or gz.get("Selenium").name != "Selenium Grid"
+
+
 def test_ambiguous_abbreviations_are_dropped_but_keep_their_maker_forms(gz: gazetteer.Gazetteer) -> None:
     # EKS abbreviates Amazon's and EasyStack's Kubernetes services
     assert gz.lookup("EKS") == ()

@@ -194,7 +194,7 @@ REMOVED_PARTS = re.compile(r"\s*(?:/\s*[\w.-]+\s*)*(?-i:(?!and\b|or\b)[a-z][\w-]
                            r"config(?:uration)?s?|logic|calls?|endpoints?|routes?|tables?|fields?|columns?|jobs?|"
                            r"workflows?|references?|fallbacks?|redirects?|modes?|features?|toggles?|checks?|steps?|"
                            r"permissions?|roles?|policies|policy|rules?|secrets?|variables?|components?|objects?|"
-                           r"releases?|deployments?|pods?|instances?|artifacts?|volumes?|quer(?:y|ies)|charts?|"
+                           r"releases?|deployments?|pods?|instances?|artifacts?|volumes?|quer(?:y|ies)|charts?|catalogs?|"
                            # one function of a product: "replacing Kubernetes API auth", "remove the Jenkins login"
                            r"auth|authentication|authori[sz]ation|logins?|sign-?ins?|manifests?|apps?)\b", re.I)
 # a packaging word in front of what a removal takes away: "Remove standalone Prometheus/Grafana apps" (once a bundle
@@ -676,8 +676,9 @@ def lifecycle(sentence: str, code: frozenset[str], out: Reading) -> None:
         if HYPOTHESIS.search(re.split(r"[;:,]", sentence[: m.start()])[-1]):
             continue  # "Open WebUI loses its models when LiteLLM is removed": what would happen, not what did
         before = last_name_before(sentence[: m.start()], code)
+        # (not "The Doris `postgres` catalog is removed": a part of something, named by what it is part of)
         if before is not None and not VERSION_AFTER.match(sentence[before.end:m.start()]) \
-                and not re.search(r"\d", before.text):
+                and not re.search(r"\d", before.text) and not REMOVED_PARTS.match(sentence[before.end:m.start()]):
             out.removed.append(before)
     for pattern in (MOVE_FROM, MOVE_TO_FROM, REPLACE, REPLACED_BY):
         found = pattern.search(sentence)
