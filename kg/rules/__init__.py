@@ -45,6 +45,7 @@ NAME_RULES: list[tuple[str, NameRule]] = [
     ("listed_with_known", mentions.listed_with_known),
     ("known_technologies", mentions.known_technologies),
     ("introduced_sections", mentions.introduced_sections),
+    ("linked_items", mentions.linked_items),
     ("technology_heads", mentions.technology_heads),
     ("role_statements", mentions.role_statements),
     ("former_names", mentions.former_names),

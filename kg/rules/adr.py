@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 # "Architecture Decision Record 11: Lifecycle Policy", "Architectural Decision Record: Using X": the series' name
 RECORD_PREFIX = re.compile(r"^\s*(?:architectur(?:e|al)\s+decision\s+records?|decision\s+records?)\s*"
                            r"(?:(?=\d)|[:\-–—]\s*)", re.IGNORECASE)
+TRAILING_ID = re.compile(r"\s*(?:[-–—:|]\s*|\(\s*)ADR[-_ ]?\d{1,5}\s*\)?\s*$", re.IGNORECASE)
 TITLE_NUMBER = re.compile(r"^\s*(?:(?:ADR|AD|ADD|DR)[-_ .]?(?P<a>\d{1,5})|(?P<n>\d{1,5})\s*[.:)]|#(?P<h>\d{1,5})\.?)"
                           r"\s*[:.\-–—]?\s*(?P<rest>.*)$", re.IGNORECASE)
 
@@ -214,7 +215,8 @@ def recognise(doc: Document) -> Identity | None:
         return None
     if OTHER_SERIES.match(stem) and not FILE_ADR_NUMBER.match(stem):
         return None  # DR005-…, RFC-0012-…: another series of records, not ADRs
-    title = RECORD_PREFIX.sub("", clean_name(doc.title))
+    # "Copy data from sftp to s3 - ADR 007": the id repeated at the end is no part of the title
+    title = TRAILING_ID.sub("", RECORD_PREFIX.sub("", clean_name(doc.title))) or clean_name(doc.title)
     if re.search(r"\btemplate\b", title, re.I) or ZERO.match(stem) and _looks_like_template(doc, title):
         return None
     number_in_title, rest = title_number(title)

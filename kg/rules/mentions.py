@@ -579,6 +579,38 @@ def kind_described(doc: Document, title: str) -> str | None:
     return plain
 
 
+# a list item that is a link to something's image or code, then what it is: "- [s3sync](https://quay.io/…/s3sync):"
+LINKED_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[(?P<name>[^\]]{2,40})\]\((?P<url>[^)\s]+)\)\s*(?P<mark>:|\s[-–—])\s*")
+# where images live: a link there names what runs from it, whatever follows it; a link to code does with a colon
+# ("- [s3sync](https://github.com/…): A sidecar …"), not in a list of repositories ("- [tdr-dev-documentation](…) - For …")
+IMAGE = re.compile(r"^(?:https?://)?(?:www\.)?(?:quay\.io|hub\.docker\.com|docker\.io|ghcr\.io|gcr\.io|[\w.-]*\.?pkg\.dev|"
+                   r"registry\.[\w.-]+|[\w.-]+\.azurecr\.io|public\.ecr\.aws)/", re.I)
+CODE = re.compile(r"^(?:https?://)?(?:www\.)?(?:github\.com|gitlab\.com|bitbucket\.org)/|^\.\.?/", re.I)
+
+
+def linked_item_name(doc: Document, block: Block) -> str | None:
+    """The name a list item opens with as a link to its image or code, then says what it is: "- [JupyterLab](https://
+    quay.io/…): Launched by users …"; not an everyday word ("[metrics](…)") nor a phrase ("[Main application](…)")."""
+    if block.kind != "item":
+        return None
+    m = LINKED_ITEM.match(doc.line_text(block.line))
+    if not m or not (IMAGE.match(m.group("url")) or CODE.match(m.group("url")) and m.group("mark") == ":"):
+        return None
+    name = clean_name(m.group("name"))
+    if " " in name or is_everyday_word(name) or re.search(r"\.(?:ya?ml|json|hcl|tf|md|toml|txt|sh|py|js|ts)$", name, re.I) or not (looks_like_a_name(name) or re.fullmatch(r"[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*",
+                                                                                             name)):
+        return None
+    return name
+
+
+def linked_items(doc: Document, out: Extraction) -> None:
+    """Each item of a list that links a name to its image or code and says what it is names a component."""
+    for block in doc.blocks:
+        name = linked_item_name(doc, block)
+        if name:
+            out.mentions.append(Mention(name, "Component", evidence_at(doc, block.line, "prose", block.text[:300])))
+
+
 def introduced_sections(doc: Document, out: Extraction) -> None:
     """A section that opens by introducing its subject ('## Reference Generator Service' / 'The reference
     generator is a standalone service…') names a component."""

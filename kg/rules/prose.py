@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ..model import Block, Document, Fact
 from ..names import clean_name, split_parenthetical
 from .adr import adr_subject, option_items
-from .mentions import introduced_component, item_part
+from .mentions import introduced_component, item_part, linked_item_name
 from .sections import document_component, folder_component
 from .state import SENTENCE, Extraction, evidence_at, sentence_line
 
@@ -213,7 +213,7 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             titled[block.section] = bool(block.section) and by_section[block.section][0] is not None \
                 and gaz.lookup(clean_name(block.section[-1]), "Component") == by_section[block.section][0]
         subject_of_section, page_only = by_section[block.section]
-        lead = _bold_lead(block, gaz)
+        lead = _bold_lead(block, gaz, doc)
         if lead:
             # "4. **Traefik** (depends on MetalLB)", "- **External Secrets Operator** - Syncs secrets from Vault": the
             # item's own bold name is what its words are about, not the section's
@@ -276,8 +276,12 @@ def _capability_item(doc: Document, blocks: list[Block], index: int, section_sub
                               subject_type="key", object_type="key"))
 
 
-def _bold_lead(block: Block, gaz: Gazetteer) -> str | None:
-    """The component a list item opens with in bold ("**Traefik** (depends on …)", "**ESO** - Syncs …")."""
+def _bold_lead(block: Block, gaz: Gazetteer, doc: Document | None = None) -> str | None:
+    """The component a list item opens with in bold ("**Traefik** (depends on …)", "**ESO** - Syncs …") or as a
+    link to its image or code ("[s3sync](https://quay.io/…): A sidecar that syncs … using mobius3")."""
+    linked = linked_item_name(doc, block) if doc is not None else None
+    if linked:
+        return gaz.lookup(linked, "Component")
     if block.kind != "item" or not block.strong or not block.text.lstrip().startswith(block.strong[0]):
         return None
     name = clean_name(split_parenthetical(block.strong[0].rstrip(" :-–—"))[0])
