@@ -48,7 +48,10 @@ REJECTED_PASSIVE = re.compile(r"\b(?:was|were|is|are|has been|have been|will be)
                               r"sensible|appropriate)\s+(?:fit|choice|option|match|solution)\b", re.I)
 # words after which a name is turned down ("chose X over Y", "X instead of Y", "in favour of Y")
 AGAINST = re.compile(r"(?:,\s+not(?!\s+(?:only|just|yet|always|necessarily|least|even|quite|all|every|that|so|too)\b)|"
-                     r"\b(?:instead of|rather than|in favou?r of|as opposed to|decided against|decides? against|"
+                     # ("rather than simply using NGINX": how it would have been used is no name)
+                     r"\b(?:(?:instead of|rather than)(?:\s+(?:simply|just|only|directly))?"
+                     r"(?:\s+(?:using|adopting|running|deploying|building on))?|in favou?r of|as opposed to|"
+                     r"decided against|decides? against|"
                      r"(?:have |had )?rejected|(?:will|shall|do|does|did|would) not (?:use|adopt|implement|build|"
                      r"choose|select|deploy|run|go with|pursue|apply)(?:(?:\s+\w+){1,4}?\s+(?:using|with))?|"
                      r"won't (?:use|adopt|implement|build|choose|deploy|run)|(?:decided|chose|opted) not to "
@@ -179,9 +182,18 @@ class Reading:
 
 
 
+# "the asyncio library aiohttp", "a Python package called orjson": the kind of thing, then its name
+KIND_THEN_NAME = re.compile(r"^\s*(?:the|a|an)\s+(?:[\w.+-]+\s+){0,2}?(?:library|framework|package|module|gem|crate|"
+                            r"tool|plugin)\s+(?:(?:called|named)\s+)?(?P<name>[a-z][\w.+-]*[a-z0-9])\b")
+
+
 def _first(phrase: str, code: frozenset[str]) -> list[Name]:
     # "Use `transaction` mode", "`private` instead of `public`": a lower-case everyday word in a code span is
     # a setting's value, not a product
+    kind = KIND_THEN_NAME.match(phrase)
+    if kind and not is_everyday_word(kind.group("name")):
+        # what the words call a library is its name, however it is written ("the asyncio library aiohttp")
+        return [Name(kind.group("name"), None, kind.start("name"), kind.end("name"))]
     return [n for n in names_in(phrase, code) if not (n.text.islower() and is_everyday_word(n.text))]
 
 
@@ -618,13 +630,14 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
     return out
 
 
-NEED_REMOVED = re.compile(r"\b(?:remov|eliminat|obviat)\w*\s+the\s+need\s+for\s+", re.I)
+NEED_REMOVED = re.compile(r"\b(?:remov|eliminat|obviat)\w*\s+(?:the\s+need\s+for|(?:our|the|its|their)\s+(?:last\s+|only\s+|"
+                          r"remaining\s+)?(?:dependency|dependence|reliance)\s+on)\s+", re.I)
 MOVE_THEM = re.compile(r"\b(?:move|moving|migrate|migrating)\s+(?:them|it|these|those|everything|all of (?:them|it))\s+"
                        r"(?:over\s+)?(?:to|onto|into)\s+", re.I)
 
 
 # words without which a sentence states no retirement or replacement: a cheap test before the patterns
-LIFECYCLE_WORDS = re.compile(r"remov|retir|decommission|deprecat|\bdrop|terminat|sunset|stop(?:ped)? using|no longer|phas|"
+LIFECYCLE_WORDS = re.compile(r"remov|retir|eliminat|decommission|deprecat|\bdrop|terminat|sunset|stop(?:ped)? using|no longer|phas|"
                              r"turn(?:ed)? off|shut|switch|\bmov|migrat|replac|swap|substitut|need for|transition|"
                              r"not used|get rid|got rid", re.I)
 

@@ -30,7 +30,8 @@ FORWARD: list[tuple[re.Pattern[str], str]] = [
      "publishesTo"),
     (re.compile(r"\b(?:runs? on|deployed on|hosted on|runs? inside|runs? in|is hosted by|lives on)\b", re.I), "runsOn"),
     (re.compile(r"\b(?:depends? on|relies on|rely on|is based on(?: the use of)?|built on top of|built on|requires|"
-                r"is backed by|backed by|makes use of|leverages|is configured to use|configured to use|delegates to)\b|"
+                r"is backed by|backed by|makes use of|leverages|is configured to use|configured to use|delegates to|"
+                r"(?:is|are) powered by)\b|"
                 # "Must maintain the X controller as a core dependency": what is kept for the component to work
                 r"\b(?:maintain|maintaining|run|running|operate|operating|keep|keeping)\b(?=[^.;]{1,80}?\bas\s+(?:a|an)\s+"
                 r"(?:(?:core|hard|critical|required|runtime|key|mandatory|direct)\s+)?dependency\b)",
@@ -428,7 +429,10 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 rest = sentence[r.end():]
                 f = re.search(r"\bfor\b", rest)
                 objs = [i for i in right if hits[i][0] < r.end() + (f.start() if f else 0)]
-                subs = [i for i in right if f and hits[i][0] >= r.end() + f.end()]
+                # the dependent right after "for" ("for Forms Runner"), not one further on ("for dynamic demo
+                # deployments …, supplemented by Heroku Review Apps": a purpose, not a dependent)
+                subs = [i for i in right if f and hits[i][0] >= r.end() + f.end()
+                        and re.fullmatch(r"\s*(?:the\s+|our\s+|an?\s+)?", sentence[r.end() + f.end():hits[i][0]], re.I)]
                 if objs and subs:
                     found.append((_head(hits, subs[0], sentence)[2], "dependsOn", hits[objs[0]][2], 0.7))
                 continue
