@@ -262,3 +262,9 @@ def is_everyday_word(word: str) -> bool:
     # plurals and verb forms of a listed word ("flags", "replicas", "policies")
     return low in words or low.endswith("s") and (low[:-1] in words or low.endswith("es") and low[:-2] in words
                                                   or low.endswith("ies") and low[:-3] + "y" in words)
+
+
+def known_spelling(name: str) -> str | None:
+    """How the shipped gazetteer spells a name written with other capitals ("Github Actions" -> "GitHub Actions")."""
+    record = load().get(name)
+    return next((n for n in record.names if n.lower() == name.lower()), None) if record else None

@@ -467,6 +467,13 @@ def same_by_abbreviation(a: str, b: str) -> bool:
     'Simple Email Service', 'ECS' and 'AWS Elastic Container Service'."""
     if is_abbreviation_of(a, b) or is_abbreviation_of(b, a):
         return True
+    # "Github Actions (GHA)": the name as the gazetteer spells it ("GitHub Actions") shows the letters it abbreviates
+    from .gazetteer import known_spelling
+
+    for short, long in ((a, b), (b, a)):
+        spelled = known_spelling(long)
+        if spelled and spelled != long and is_abbreviation_of(short, spelled):
+            return True
     for short, long in ((a, b), (b, a)):
         words = short.split()
         if len(words) == 2 and re.fullmatch(r"[A-Z0-9]{2,6}", words[1]) and is_abbreviation_of(words[1], long):
