@@ -163,9 +163,31 @@ NO_LONGER = re.compile(r"\b(?:we|they|the team)\s+(?:will|do|does|shall)\s+not\s
                        r"|\bno longer\s+(?:use|run|operate|deploy|host)\s+", re.I)
 
 
+# "Demos are now powered by GCP, and no longer by Heroku": what took over, and what it took over from
+NOW_NOT_THEN = re.compile(r"\bnow\s+(?:\w+\s+)?(?:by|on|in|with|using|via|through)\s+(?P<new>[^,;]{2,80}?),?\s+(?:and\s+|but\s+)?"
+                          r"no\s+longer\s+(?:\w+\s+)?(?:by|on|in|with|using|via|through)\s+(?P<old>[^,;.]{2,80})", re.I)
+# "## DEPRECATED: Heroku Demo Servers", "### Legacy - Jenkins jobs": a section about something on its way out
+DEPRECATED_HEADING = re.compile(r"^\W*(?:deprecated|legacy|obsolete|retired)\b\s*(?:[:\-–—)]\s*)?(?P<rest>.+)$", re.I)
 # "the legacy KOPS based cluster", "our deprecated Jenkins": what the docs call old is on its way out
 # (not "an old Kubernetes version", "the previous ADR": "old" and "previous" say when, not that a thing is going)
 LEGACY = re.compile(r"\b(?:the|our)\s+(?:legacy|deprecated|outgoing)\s+", re.I)
+
+
+def deprecated_headings(doc: Document, out: Extraction) -> None:
+    """'## DEPRECATED: Heroku Demo Servers': the known technology a heading marks as deprecated is on its way out
+    (the longest run of its first words the gazetteer knows: not "Deprecated Endpoints")."""
+    from .. import gazetteer
+
+    for section in doc.sections:
+        m = DEPRECATED_HEADING.match(clean_name(section.title))
+        if not m:
+            continue
+        words = m.group("rest").split()[:4]
+        known = next((" ".join(words[:n]) for n in range(len(words), 0, -1)
+                      if (record := gazetteer.load().get(" ".join(words[:n]))) is not None and not record.common_word), None)
+        if known:
+            out.mentions.append(Mention(known, "Component", evidence_at(doc, section.line, "heading"),
+                                        props={"status": "deprecated"}))
 
 
 def lifecycle_statements(doc: Document, out: Extraction) -> None:
@@ -188,6 +210,13 @@ def lifecycle_statements(doc: Document, out: Extraction) -> None:
             m = NO_LONGER.search(sentence)
             if m:
                 reading.removed += decisions.names_in(sentence[m.end():], code)[:1]
+            m = NOW_NOT_THEN.search(sentence)
+            if m:
+                took_over = decisions.names_in(m.group("new"), code)[:1]
+                gone = decisions.names_in(m.group("old"), code)[:1]
+                if took_over and gone and took_over[0].text.lower() != gone[0].text.lower():
+                    reading.removed += gone
+                    reading.replaced.append((gone[0], took_over[0]))
             for m in LEGACY.finditer(sentence):
                 rest = sentence[m.end():]
                 # (not "the legacy code-exchange / OIDC-redirect branches": names that qualify a part of something)

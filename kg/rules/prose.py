@@ -232,6 +232,8 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
         if block.kind == "item" and not weighing:
             _capability_item(doc, blocks, index, subject_of_section, out, gaz)
         for sentence in SENTENCE.split(block.text):
+            if PAST_STATE.match(sentence):
+                continue  # "Previously, demos were run on Heroku": how things were, not how they are
             hits = [h for h in gaz.scan(sentence) if gaz.type_of(h[2]) in ("Component", "Vendor")]
             if hits and "/" in sentence:
                 paths = [m.span() for m in PATH.finditer(sentence)]
@@ -246,6 +248,9 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
                                           subject_type="key", object_type="key"))
 
 
+# a sentence about how things were: "Previously, demos were run on Heroku", "In the past we used X"
+PAST_STATE = re.compile(r"^\W*(?:previously|formerly|originally|historically|in the past|until (?:recently|now|\w+ \d{4}|\d{4}))\b",
+                        re.I)
 # a list item that says how a component gets one capability: "- secrets via External Secrets", "- ingress through Kong"
 CAPABILITY_VIA = re.compile(r"^\W*(?:(?:its|the|all)\s+)?(?:secrets?|ingress|egress|auth(?:entication|orisation|orization)?|"
                             r"tls|certificates?|dns|logs|logging|metrics|tracing|traces|storage|caching|cache|messaging|"
