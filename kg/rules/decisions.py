@@ -625,9 +625,24 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
     for _old, new in out.replaced:  # "we will move from X to Y" chooses Y
         if new.text.lower() not in {n.text.lower() for n in out.chosen}:
             out.chosen.append(new)
+    lead = WEIGHED_LEAD.match(sentence)
+    if lead and out.chosen:
+        # "After evaluating the above, including `pip-tools`, `poetry` and `pip-compile-multi`, `pip-compile-multi`
+        # was selected": the others weighed in the same breath were turned down
+        weighed = sentence[lead.end():min(n.start for n in out.chosen)]
+        for piece in re.split(r",|\b(?:and|or)\b", weighed):
+            piece = re.sub(r"^\s*(?:including|such as|namely|the above|in greater depth)?\s*", "", piece, flags=re.I)
+            found = _first(piece, code)[:1]
+            if found and found[0].start == 0:
+                out.rejected += found
     chosen_keys = {n.text.lower() for n in out.chosen}
     out.rejected = [n for n in out.rejected if n.text.lower() not in chosen_keys]
     return out
+
+
+# a choice made after weighing several: "After evaluating A, B and C, B was selected"
+WEIGHED_LEAD = re.compile(r"^\W*(?:after|having)\s+(?:evaluat|consider|compar|assess|trial|test|review|investigat)\w*\s+",
+                          re.I)
 
 
 NEED_REMOVED = re.compile(r"\b(?:remov|eliminat|obviat)\w*\s+(?:the\s+need\s+for|(?:our|the|its|their)\s+(?:last\s+|only\s+|"
