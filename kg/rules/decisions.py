@@ -121,6 +121,10 @@ REMOVED_PASSIVE = re.compile(r"\b(?:is|was|are|were|has been|have been|will be|i
 MOVE_FROM = re.compile(r"\b(?:move|moving|moved|migrate|migrating|migrated|switch|switching|switched|transition|"
                        r"transitioning|transitioned|go|going|upgrade|upgrading|upgraded)\s+"
                        r"(?:(?:away|back|over|across|\w+ly)\s+)?"  # "migrate directly from", "move gradually from"
+                       # "move our existing CI/CD pipeline implementation from Jenkins to GitLab": what X did moves to Y
+                       r"(?:(?:our|the|its|their|all(?: of)?(?: our| the)?)\s+(?:[\w/-]+\s+){0,4}?(?:pipelines?|"
+                       r"implementations?|workloads?|hosting|builds?|jobs?|deployments?|services?|apps?|applications?|"
+                       r"sites?|infrastructure|tests?|stack|ci|ci/cd)\s+)?"
                        r"from\s+(?:using\s+|running\s+)?(?P<old>.{1,80}?)\s+(?:to|onto|into)\s+(?P<new>.+)", re.I)
 # a title that upgrades one thing to another: "Upgrading Elasticsearch 6.8 to OpenSearch 3.7"
 UPGRADE = re.compile(r"^(?:upgrade|upgrading)\s+(?!from\b)(?P<old>.{1,80}?)\s+(?:to|onto)\s+(?P<new>.+)$", re.I)
