@@ -186,18 +186,24 @@ class Reading:
 
 
 
-# "the asyncio library aiohttp", "a Python package called orjson": the kind of thing, then its name
-KIND_THEN_NAME = re.compile(r"^\s*(?:the|a|an)\s+(?:[\w.+-]+\s+){0,2}?(?:library|framework|package|module|gem|crate|"
-                            r"tool|plugin)\s+(?:(?:called|named)\s+)?(?P<name>[a-z][\w.+-]*[a-z0-9])\b")
+# "the asyncio library aiohttp", "a Python package called orjson": the kind of thing, then its name; "a (vetted)
+# third-party experimentation tool called Convert": the name after "called", however it is written
+KIND_THEN_NAME = re.compile(r"^\s*(?:the|a|an)\s+(?:\([^()]{1,40}\)\s+)?(?:[\w.+-]+\s+){0,3}?(?:library|framework|package|"
+                            r"module|gem|crate|tool|plugin|service|product|platform)\s+(?:(?:called|named)\s+"
+                            r"(?P<called>[A-Za-z][\w.+-]*[A-Za-z0-9])|(?P<name>[a-z][\w.+-]*[a-z0-9]))\b")
 
 
 def _first(phrase: str, code: frozenset[str]) -> list[Name]:
     # "Use `transaction` mode", "`private` instead of `public`": a lower-case everyday word in a code span is
     # a setting's value, not a product
     kind = KIND_THEN_NAME.match(phrase)
-    if kind and not is_everyday_word(kind.group("name")):
-        # what the words call a library is its name, however it is written ("the asyncio library aiohttp")
-        return [Name(kind.group("name"), None, kind.start("name"), kind.end("name"))]
+    if kind:
+        group = "called" if kind.group("called") else "name"
+        word = kind.group(group)
+        # what the words call a library is its name, however it is written ("the asyncio library aiohttp"); a
+        # lower-case everyday word is none ("a tool called make")
+        if not (word.islower() and is_everyday_word(word)):
+            return [Name(word, None, kind.start(group), kind.end(group))]
     return [n for n in names_in(phrase, code) if not (n.text.islower() and is_everyday_word(n.text))]
 
 
