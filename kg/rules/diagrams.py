@@ -185,6 +185,10 @@ PEOPLE_HEAD = re.compile(r"\b(?:staff|users|team|teams|people|personnel|clinicia
                          r"citizens|analysts|administrators|engineers|developers|operators)\W*$", re.I)
 
 
+# a box that lists three things or more: "Shiny, Flask, Django, NGINX"
+LISTING_BOX = re.compile(r"^\s*[^,()\n]{2,30}(?:,\s*[^,()\n]{2,30}){2,}\s*$")
+
+
 def _names_people(label: str) -> bool:
     """Whether a box is named for people by the last word of its name, what follows in brackets or on the next
     line left out ("hr-platform (HR Team)" is the platform)."""
@@ -198,6 +202,8 @@ def _diagram_entity(diagram: MermaidDiagram, node_id: str, gaz: Gazetteer, doc: 
         if PEOPLE_BOX.match(node.label or "") or _names_people(node.label or ""):
             return None  # "Browser<br/>Grafana UI": a person's screen, not the product it shows; "Clinical Staff"
         first = _first_line(doc, node.id, node.line, node.label or "") if doc is not None else node.label or ""
+        if LISTING_BOX.match(first):
+            return None  # "Shiny, Flask, Django, NGINX": a box for several things, none of which its arrows are about
         if node.subgraph in diagram.subgraphs and _part_of_its_box(first):
             # "REST API<br/>webhook endpoint" or "Build • Test • Scan (Trivy)" inside the payment-service or
             # GitHub Actions box: a part or a step of the box's component, not the tool it names in passing
