@@ -376,7 +376,7 @@ def mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
                 _from_broker(edge.label, edge.arrow, brokers, hints[1], gaz.category_of(dst))
             classified = classify_edge(edge.label, hints[1], edge.arrow, hints[0], sequence=diagram.kind == "sequence")
             if diagram.kind == "c4" and classified[0] == "relatedTo" and edge.arrow == "-->" \
-                    and diagram.nodes[edge.source].shape not in ("cylinder", "queue"):
+                    and getattr(diagram.nodes.get(edge.source), "shape", "") not in ("cylinder", "queue"):
                 # C4's Rel(a, b, …) says a uses b whatever its label's words ("Ruft Daten ab", ""); a store's
                 # arrow to another ("Indexierung") is a flow of data, left untyped
                 classified = ("dependsOn", "forward")
@@ -472,6 +472,13 @@ def _c4_elements(doc: Document, diagram: MermaidDiagram, out: Extraction, known:
         for tech in _c4_technologies(doc, node):
             if known.get(tech) is not None:
                 out.mentions.append(Mention(tech, "Component", ev, strength=1))
+    # `System_Boundary(id_minter, "ID Minter") { Container(id_minter, …) }`: a box and its one element share an id,
+    # so Mermaid draws the box; an arrow from or to it (`Rel(id_minter, …)`) makes the box that element
+    ends = {e.source for e in diagram.edges} | {e.target for e in diagram.edges}
+    for sid, sub in diagram.subgraphs.items():
+        if sid in ends and sub.label and sid not in diagram.nodes:
+            ev = Evidence(doc.path, sub.line, doc.line_text(sub.line) or sub.label, "mermaid")
+            out.mentions.append(Mention(clean_name(sub.label), "Component", ev, strength=1, props={"declared": True}))
     _known_boxes(doc, diagram, out, known)  # a deployment node names where things run: "K3s Cluster"
 
 
