@@ -71,7 +71,8 @@ FILE_NUMBER = re.compile(r"^(\d{1,5})(?:[-_. ]|$)")  # adr-tools, MADR: 0007-use
 # ordering prefix ("09_ARCHITECTURE.md", "05-overview.md") numbers pages, not records
 ADR_STYLE_NUMBER = re.compile(r"^\d{3,5}(?:-[a-z0-9]|$)")
 FILE_ADR_NAME = re.compile(r"^ADR[-_]([A-Za-z][A-Za-z0-9_-]*)$", re.IGNORECASE)
-OTHER_SERIES = re.compile(r"^(?!adr)[a-z]{1,6}[-_ ]?\d", re.IGNORECASE)  # DR005-…, RFC-12, PDR-3: other records
+# DR005-…, RFC-12, PDR-3: other records (not "c4_model_for_services", "k8s-upgrade", "s3-buckets": a name with a digit)
+OTHER_SERIES = re.compile(r"^(?!adr)[a-z]{2,6}[-_ ]?\d+(?:[-_. ]|$)", re.IGNORECASE)
 # template.md, adr-template.md, 0000-template-madr.md, ADRXXX-…, nnnn-title.md (not 0010-django-templates.md: a
 # numbered record about templates)
 TEMPLATE = re.compile(r"^(?!(?:adr[-_ ]?)?0*[1-9]\d*[-_. ])(?:.*[-_. ])?template(?:$|[-_. ])|"
