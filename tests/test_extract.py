@@ -649,6 +649,19 @@ def test_adr_dates_on_a_heading_and_written_day_first_with_dashes(tmp_path) -> N
     assert result.entities["adr/ADR-002"].props["date"] == "2024-02-14"
 
 
+def test_adr_metadata_table_written_month_first_and_a_template_title_label(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """'| CREATED DATE | LAST UPDATED |' over '| 06/21/2023 | 07/05/2023 |': the record was decided when it was
+    created, and a head that writes 06/21 writes its dates month first; '# TITLE: X' is titled X."""
+    adrs = tmp_path / "api" / "docs" / "adrs"
+    adrs.mkdir(parents=True)
+    (adrs / "0005-agreements.md").write_text(
+        "# TITLE: Agreement info in the data model\n\n| CREATED DATE | LAST UPDATED | STATUS |\n| :---: | :---: | :---: |\n"
+        "| 07/05/2023 | 06/21/2023 | Accepted |\n\n## Decision\n\nWe will use PostgreSQL.\n", encoding="utf-8")
+    result = build([str(tmp_path / "api")])
+    props = result.entities["adr/ADR-005"].props
+    assert props["date"] == "2023-07-05" and props["title"] == "Agreement info in the data model"
+
+
 def test_providers_named_as_examples_are_vendors_but_a_kind_of_product_is_not(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """'legacy cloud providers (e.g. UKCloud and Carrenza)' names two vendors; 'COTS vendors, such as SaaS password
     management tools' names a kind of product, no vendor."""

@@ -217,7 +217,9 @@ def recognise(doc: Document) -> Identity | None:
     if OTHER_SERIES.match(stem) and not FILE_ADR_NUMBER.match(stem):
         return None  # DR005-…, RFC-0012-…: another series of records, not ADRs
     # "Copy data from sftp to s3 - ADR 007": the id repeated at the end is no part of the title
-    title = TRAILING_ID.sub("", RECORD_PREFIX.sub("", clean_name(doc.title))) or clean_name(doc.title)
+    # (and "# TITLE: Agreement info in data model": a template's label left in front of it)
+    title = TRAILING_ID.sub("", RECORD_PREFIX.sub("", re.sub(r"^title\s*:\s*(?=\S)", "", clean_name(doc.title),
+                                                             flags=re.I))) or clean_name(doc.title)
     if re.search(r"\btemplate\b", title, re.I) or ZERO.match(stem) and _looks_like_template(doc, title):
         return None
     number_in_title, rest = title_number(title)
@@ -290,10 +292,10 @@ WRITTEN_DATES = (
 )
 
 
-def iso_date(text: str) -> str | None:
+def iso_date(text: str, month_first: bool = False) -> str | None:
     """The first date in text as YYYY-MM-DD ('' when there is none, None when an ISO date is no real day:
-    2026-13-45). Also read: 05/02/2018 and 10/04/18 (day first, unless the month would pass 12), 2018/02/05,
-    5 February 2018 and February 5, 2018."""
+    2026-13-45). Also read: 05/02/2018 and 10/04/18 (day first, unless the month would pass 12, or the document
+    writes its dates month first: `month_first`), 2018/02/05, 5 February 2018 and February 5, 2018."""
     import datetime
 
     m = re.search(r"\d{4}-\d{2}-\d{2}", text)
@@ -310,13 +312,21 @@ def iso_date(text: str) -> str | None:
         year = int(parts["year"]) + (2000 if len(parts["year"]) == 2 else 0)
         day = int(parts["a"])
         month = MONTHS.index(parts["month"][:3].lower()) + 1 if parts.get("month") else int(parts["b"])
-        if month > 12 and day <= 12 and not parts.get("month"):
+        if not parts.get("month") and (month > 12 and day <= 12 or month_first and month <= 12 and day <= 12
+                                       and pattern is WRITTEN_DATES[0]):
             day, month = month, day  # 02/25/2018: written month first
         try:
             return datetime.date(year, month, day).isoformat()
         except ValueError:
             continue
     return ""
+
+
+def _writes_month_first(doc: Document) -> bool:
+    """Whether the head of a record writes its dates month first: one of them reads 06/21/2023 (no 21st month), so
+    its 07/05/2023 is the fifth of July."""
+    head = " ".join(doc.line_text(n) for n in range(1, 41))
+    return any(int(m.group("b")) > 12 >= int(m.group("a")) for m in WRITTEN_DATES[0].finditer(head))
 
 
 # a catalogue's short codes for a status: "| 006 | Hybrid CI/CD Strategy | acc |"
@@ -370,7 +380,7 @@ def adr_document(doc: Document, out: Extraction) -> None:
         named = {canonical_adr_number(int(m.group(1))) for b in status_blocks for m in ADR_ID.finditer(b.text)} - {rec.id}
         if len(named) == 1:
             rec.superseded_by.append((named.pop(), evidence_at(doc, status_blocks[0].line, "heading")))
-    day = iso_date(rec.date)
+    day = iso_date(rec.date, _writes_month_first(doc))
     if day is None:
         doc.warnings.append(f"{doc.path}:{rec.evidence.line}: ADR date is not a real day, ignored")
     rec.date = day or ""
@@ -428,7 +438,9 @@ def _status_and_date(doc: Document, rec: AdrRecord) -> list[Block]:
         if not table.rows or len(table.section) > 1 or table.line > 20:
             continue
         status_col = column(table.header, ("status", "state", "decision status"))
-        date_col = column(table.header, ("date", "created", "decided", "decision date", "last updated"))
+        # when it was decided before when it was last touched: "| CREATED DATE | LAST UPDATED |"
+        date_col = column(table.header, ("date", "created", "created date", "date created", "creation date", "decided",
+                                         "decision date")) or column(table.header, ("last updated", "updated"))
         if status_col and not rec.status and table.rows[0].get(status_col, "").strip():
             rec.status = table.rows[0][status_col]
             # the record's own header, as a status line is (an index's table rows are another record's words)
