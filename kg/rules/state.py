@@ -78,7 +78,8 @@ TEAM_WORD = re.compile(r"\b(team|squad|guild|group|crew|chapter|department|dept|
 OWNER_COLUMNS = ("owner", "owners", "team", "owning team", "maintainer", "maintainers")
 
 
-VENDOR_COLUMNS = ("provider", "vendor", "cloud provider", "supplier")
+VENDOR_COLUMNS = ("provider", "vendor", "cloud provider", "supplier", "partner", "technology partner", "third party",
+                  "third-party")
 
 
 NOT_USED = re.compile(r"\b(not used|unused|removed|deprecated|rejected|replaced|dropped|disabled|retired|decommissioned)\b", re.I)
