@@ -369,8 +369,10 @@ def document_component(doc: Document, gaz: Gazetteer) -> str | None:
 INSTALL_TOOLING = re.compile(r"image build|developer tooling|continuous integration|package manag|build tool", re.I)
 
 
-# what a developer installs to write, build or test code: a language, its runtime, source control, an editor, a test tool
-TOOLCHAIN = re.compile(r"language|runtime|developer tooling|source control|testing|ide\b|editor", re.I)
+# what a developer installs to write, build, test or deploy code: a language, its runtime, source control, an editor, a
+# test tool, a provisioning or packaging tool ("- Terraform >= 1.5" under Requirements provisions, it does not run beside)
+TOOLCHAIN = re.compile(r"language|runtime|developer tooling|source control|testing|ide\b|editor|automation|image build|"
+                       r"continuous integration|installer|build tool|package manag", re.I)
 # a stand-in run on a laptop in place of the real thing: "API Auth Stub", "Mock Payments", "S3 emulator"
 TEST_DOUBLE = re.compile(r"\b(?:stubs?|mocks?|fakes?|emulators?|simulators?)\b", re.I)
 
