@@ -268,3 +268,13 @@ def known_spelling(name: str) -> str | None:
     """How the shipped gazetteer spells a name written with other capitals ("Github Actions" -> "GitHub Actions")."""
     record = load().get(name)
     return next((n for n in record.names if n.lower() == name.lower()), None) if record else None
+
+
+def abbreviates(abbr: str, name: str) -> bool:
+    """Whether `abbr` abbreviates `name` as written or as the gazetteer spells it ("GHA" of "Github Actions")."""
+    from .names import is_abbreviation_of
+
+    if is_abbreviation_of(abbr, name):
+        return True
+    spelled = known_spelling(name)
+    return spelled is not None and spelled != name and is_abbreviation_of(abbr, spelled)

@@ -465,15 +465,11 @@ def _drop_lone_candidates(names: dict[str, list[Mention]]) -> None:
 def same_by_abbreviation(a: str, b: str) -> bool:
     """Two names for one thing, one abbreviating the other, also behind a maker's name: 'Amazon SES' and
     'Simple Email Service', 'ECS' and 'AWS Elastic Container Service'."""
-    if is_abbreviation_of(a, b) or is_abbreviation_of(b, a):
-        return True
-    # "Github Actions (GHA)": the name as the gazetteer spells it ("GitHub Actions") shows the letters it abbreviates
-    from .gazetteer import known_spelling
+    # (as written, or as the gazetteer spells the name: "Github Actions (GHA)" is GitHub Actions)
+    from .gazetteer import abbreviates
 
-    for short, long in ((a, b), (b, a)):
-        spelled = known_spelling(long)
-        if spelled and spelled != long and is_abbreviation_of(short, spelled):
-            return True
+    if abbreviates(a, b) or abbreviates(b, a):
+        return True
     for short, long in ((a, b), (b, a)):
         words = short.split()
         if len(words) == 2 and re.fullmatch(r"[A-Z0-9]{2,6}", words[1]) and is_abbreviation_of(words[1], long):

@@ -1090,7 +1090,7 @@ def _qualifies(name: Name, label: str) -> bool:
     at = label.find(name.text)
     if at < 0 or re.match(r"\s+(?:only|alone|[a-z]+ed\s+(?:in|on|by|with|at|into|inside|within|as|for|to|from))\b", label[at + len(name.text):], re.I):
         return False  # "EBS only (rejected)", "Spring Authorization Server embedded in …": the product itself
-    return not decisions._heads([Name(name.text, None, at, at + len(name.text))], label)
+    return not decisions.name_heads([Name(name.text, None, at, at + len(name.text))], label)
 
 
 # where an option's label stops naming it: a trailing note in brackets, a clause after a comma, "… now", "… with …"

@@ -255,7 +255,7 @@ def removed_things(names: list[Name], phrase: str) -> list[Name]:
     return out
 
 
-def _heads(names: list[Name], phrase: str) -> list[Name]:
+def name_heads(names: list[Name], phrase: str) -> list[Name]:
     """The names a phrase speaks of themselves: in "instead of the Keycloak realm", "use a UNIX socket" or "instead
     of New Relic sending alerts" the name qualifies what follows it; "the gitops-bridge tooling" is still the tool."""
     out = []
@@ -512,7 +512,7 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
         rest = labelled.group("rest")
         out.chosen += split_slashes(_first(rest, code))[:1]
         for m in AGAINST.finditer(rest):
-            out.rejected += split_slashes(_heads(_first(rest[m.end():], code), rest[m.end():]))
+            out.rejected += split_slashes(name_heads(_first(rest[m.end():], code), rest[m.end():]))
         return out
     strong = bool(STRONG_DECISION.search(sentence))
     if not in_decision and not strong:
@@ -540,7 +540,7 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
                     out.replaced.append((old[0], names[0]))
             against_spans.append((m.start(), m.end() + (names[-1].end if names else 0)))
             continue
-        out.rejected += split_slashes(_heads(names, sentence[m.end():]))
+        out.rejected += split_slashes(name_heads(names, sentence[m.end():]))
         against_spans.append((m.start(), m.end() + (names[-1].end if names else 0)))
     for m in CHOOSE_VERB.finditer(sentence):
         if any(a <= m.start() < b for a, b in against_spans):
@@ -577,7 +577,7 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
             if host and host[0].start == 0:
                 continue  # "We will run K3s on Contabo": the choice is the host, read as "run on"
         if re.match(r"(?:a|an|one)\s", sentence[m.end():], re.I):
-            names = _heads(names, sentence[m.end():])  # "use a UNIX socket": a kind of thing, not a product
+            names = name_heads(names, sentence[m.end():])  # "use a UNIX socket": a kind of thing, not a product
         # the verb's own negation, not one a long clause before it; "we decided to stop using X" retires X
         if NEGATED.search(clause[-40:]) or STOPPED.search(clause):
             out.rejected += names
@@ -596,7 +596,7 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
                 out.chosen += second
         o = OVER_AFTER.match(after)
         if o and not re.match(r"\s*(?:other|all|any|the other)\s", after[o.end():], re.I):
-            out.rejected += _heads(_first(after[o.end():], code), after[o.end():])  # not "over other MVC frameworks"
+            out.rejected += name_heads(_first(after[o.end():], code), after[o.end():])  # not "over other MVC frameworks"
     # "we will move all sensitive secrets in the S3 files to AWS Secrets Manager": where things move is chosen
     for m in MOVE_THINGS_TO.finditer(sentence):
         before = sentence[: m.start()]
@@ -852,7 +852,7 @@ def option_names(label: str, links: list[str], code: frozenset[str] = frozenset(
         # "Replace all Helm charts with raw manifests": only what would come in stands for the option
         instead = re.search(r"\s(?:with|by|for)\s+", rest) if re.match(r"\W*(?:replac|swap)", rest, re.I) else None
         incoming = LEADING_VERB.sub("", rest[instead.end():]) if instead else ""
-        return split_slashes(_heads(names_in(incoming, code), incoming)) if instead else []
+        return split_slashes(name_heads(names_in(incoming, code), incoming)) if instead else []
     stripped = LEADING_VERB.sub("", rest)
     found = split_slashes(names_in(stripped, code))
     # "Manual kubectl/helm", "Per-component namespaces", "Published and preview forms…": a label's sentence-case first

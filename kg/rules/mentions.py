@@ -55,8 +55,7 @@ def abbreviations(doc: Document, out: Extraction) -> None:
             # the words the abbreviation covers, and a maker's name in front of them ("AWS Key Management Service")
             for cut in range(len(words) - 1, -1, -1):
                 name = " ".join(words[cut:])
-                spelled = gazetteer.known_spelling(name)  # "Github Actions (GHA)": GitHub Actions
-                if is_abbreviation_of(abbr, name) or spelled is not None and is_abbreviation_of(abbr, spelled):
+                if gazetteer.abbreviates(abbr, name):  # as written, or as its makers spell it ("Github Actions (GHA)")
                     if cut > 0 and words[cut - 1][0].isupper() and words[cut - 1].lower() not in CAPITALISED_STOPWORDS \
                             and re.fullmatch(r"[A-Z][A-Za-z0-9]{1,9}", words[cut - 1]) and len(words[cut - 1]) <= 6:
                         name = words[cut - 1] + " " + name  # AWS, Amazon, Google: the maker stays

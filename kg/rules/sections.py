@@ -165,15 +165,20 @@ TOOLING_PURPOSE = re.compile(r"\bfor\s+(?:the\s+)?(?:unit\s+|integration\s+|end-
                              r"mock\w*|documentation|docs)\b|\b(?:dev(?:elopment)?|test)[- ]dependenc", re.I)
 
 
+def _headed(section: tuple[str, ...] | list[str], heading: re.Pattern[str]) -> bool:
+    """Whether a section's own heading (its last) is one of these."""
+    return bool(section) and heading.match(clean_name(section[-1])) is not None
+
+
 def tools_list(section: tuple[str, ...] | list[str]) -> bool:
     """Whether a section is a "Requirements" or "Prerequisites" list: the tools a developer installs as often as what
     the component needs to run ("- Go", "- Git", "- Kafka", "- Dataset API")."""
-    return bool(section) and TOOLS_SECTION.match(clean_name(section[-1])) is not None
+    return _headed(section, TOOLS_SECTION)
 
 
 def requirements_list(section: tuple[str, ...] | list[str]) -> bool:
     """Whether a section is headed "Requirements": what to install to work on the code, more often than not."""
-    return bool(section) and REQUIREMENTS.match(clean_name(section[-1])) is not None
+    return _headed(section, REQUIREMENTS)
 
 
 def lists_dependencies(section: tuple[str, ...] | list[str]) -> bool:
