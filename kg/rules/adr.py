@@ -69,6 +69,10 @@ FILE_ADR_NUMBER = re.compile(r"^ADR[-_ ]?(\d{1,5})(?!\d)", re.IGNORECASE)
 FILE_NUMBER = re.compile(r"^(\d{1,5})(?:[-_. ]|$)")  # adr-tools, MADR: 0007-use-x.md (not 20210105-… dates)
 # adr-tools' and MADR's file names: a zero-padded number, a hyphen and a slug ("0007-use-x.md"); a docs site's
 # ordering prefix ("09_ARCHITECTURE.md", "05-overview.md") numbers pages, not records
+# the title of a decisions folder's own page: its index, its guide or its process, not a record
+FOLDER_PAGE = re.compile(r"\b(?:decisions|decision\s+(?:records?|logs?|register|process)|ADRs|records|"
+                         r"architectur(?:e|al)\s+decisions?)\b|^(?:how\b|about\b|guide|process|overview|introduction)",
+                         re.IGNORECASE)
 ADR_STYLE_NUMBER = re.compile(r"^\d{3,5}(?:-[a-z0-9]|$)")
 FILE_ADR_NAME = re.compile(r"^ADR[-_]([A-Za-z][A-Za-z0-9_-]*)$", re.IGNORECASE)
 # DR005-…, RFC-12, PDR-3: other records (not "c4_model_for_services", "k8s-upgrade", "s3-buckets": a name with a digit)
@@ -244,7 +248,7 @@ def recognise(doc: Document) -> Identity | None:
     named_file = FILE_ADR_NAME.match(stem)
     is_adr = (file_is_adr or named_file is not None or title_is_adr
               or file_number is not None and (in_folder or number_in_title is not None or status or decision)
-              or in_folder and (status or decision)
+              or in_folder and (status or decision or _unnumbered_record(doc, title))
               or shaped)
     if not is_adr:
         return None
@@ -269,6 +273,13 @@ def recognise(doc: Document) -> Identity | None:
     # an unnumbered record: docs/decisions/use-postgres.md is ADR-USE-POSTGRES
     slug_id = re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-").upper()
     return Identity("ADR-" + slug_id, re.sub(r"^ADR\s*:\s*", "", title, flags=re.I)) if slug_id else None
+
+
+def _unnumbered_record(doc: Document, title: str) -> bool:
+    """A page of a decisions folder with neither number nor status nor decision heading ("adr/logging.md",
+    "# Logging", then what was decided in prose): a record kept loosely, as some teams keep every one; not the
+    folder's own index or guide ("# Architecture Decision Records", "How we write decisions")."""
+    return bool(title) and not FOLDER_PAGE.search(title) and any(b.kind == "paragraph" for b in doc.blocks)
 
 
 def adr_kinds(doc: Document, out: Extraction) -> None:
@@ -1241,10 +1252,12 @@ def _alternatives(section_title: str) -> bool:
 
 
 # a paragraph that introduces a list of options: "Options considered:", "We looked at 3 options for …:"
+LAST_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 OPTIONS_INTRO = re.compile(r"\b(options?|alternatives?|choices|approaches|candidates)\b.*\b(considered|evaluated|"
                            r"were|are)\b|considered options|\b(?:two|three|four|five|several|many|\d+) (?:main )?"
-                           r"(?:choices|options|alternatives|approaches|candidates)\b|\b(?:looked at|considered|"
-                           r"evaluated|compared|investigated|explored|weighed)\b[^.]{0,40}\b(?:options|alternatives|"
+                           r"(?:choices|options|alternatives|approaches|candidates)\b|\b(?:looked at|looking at|"
+                           r"consider(?:ed|ing)|evaluat(?:ed|ing)|compar(?:ed|ing)|investigat(?:ed|ing)|explor(?:ed|ing)|"
+                           r"weigh(?:ed|ing)|assess(?:ed|ing)|trial(?:l?ed|l?ing))\b[^.]{0,40}\b(?:options|alternatives|"
                            r"choices|approaches|tools|solutions|candidates|ways|methods|possibilities)\b|"
                            # "There are two main methods we explored:": the verb after the noun
                            r"\b(?:ways|methods|possibilities|solutions|approaches|options)\b[^.:]{0,20}?\b(?:we|were|was|"
@@ -1278,8 +1291,10 @@ def option_items(doc: Document) -> list[Block]:
             continue
         elif b.kind == "paragraph":
             # the cheap tests first: the pattern is slow on a long paragraph, and only a short one or one that
-            # ends in a colon introduces options
-            in_options = (b.text.rstrip().endswith(":") or len(b.text) < 200) and bool(OPTIONS_INTRO.search(b.text))
+            # ends in a colon introduces options; and only its last sentence does ("… the best option for our
+            # needs. Our reasons for choosing it are as follows:" introduces reasons)
+            in_options = (b.text.rstrip().endswith(":") or len(b.text) < 200) \
+                and bool(OPTIONS_INTRO.search(LAST_SENTENCE.split(b.text.strip())[-1]))
         elif in_options or OPTIONS_SECTION.match(sec):
             items.append(b)
     return items
@@ -1509,6 +1524,10 @@ def adr_entities(entities: dict[str, Entity], records: list[AdrRecord]) -> dict[
         if m:
             n = int(m.group(1))
             ent.aliases |= {f"ADR-{n}", f"ADR-{n:04d}", f"ADR {n}"}
+        elif title and not re.fullmatch(r"ADR-\d+", adr.rsplit("/", 1)[-1]):
+            # a record with no number (adr/logging.md, ADR-use-kafka.md) is known by its title, as a numbered
+            # one is by its number: "kg show 'Logging decisions'" is the record, not only its page
+            ent.aliases.add(title)
         ent.props.update({"adr_id": adr, "title": title, "status": status or "Unknown", "date": date,
                           "documents": docs, "unresolved": not docs})
         if status_text and status_text.lower() != (status or "").lower():
