@@ -368,8 +368,12 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
             ent.aliases.update(display.get(x, x) for x in members)
             # properties from the source that defines things best: a table row, then a heading, then prose
             rank = {"table": 0, "heading": 1, "index": 2}
+            own = set(members)
             for m in sorted(ms, key=lambda m: (-m.strength, rank.get(m.evidence.method, 3))):
                 ent.aliases.add(m.name)
+                # each way the docs spell one of its names, not one per folded name: the repository
+                # "dp-upload-service" of a README titled "DP Upload Service" answers to both as written
+                ent.aliases.update(a for a in m.aliases if name_key(a) in own)
                 ent.evidence.append(m.evidence)
                 for pk, pv in m.props.items():
                     if pk in ("named_by_decision", "alias_of_node", "declared", "manifest_name", "apart_from", "own_page",

@@ -407,10 +407,12 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 subj = speaker
             elif titled and implicit and not weighing and IT.fullmatch(clause_head):
                 subj = implicit  # "### Superset … It connects to Trino": under a heading that names it, "it" is it
-            elif implicit and not weighing and not re.search(r"\b(?:we|the|our|a|an|this|it|they|users?)\b",
-                                                             clause_head, re.I) \
+            elif implicit and not weighing and not re.search(r"\b(?:we|the|our|a|an|this|it|they|users?|which|who|"
+                                                             r"whose)\b", clause_head, re.I) \
                     and not (page_only and (clause_head.strip() or not re.match(r"[a-z]+s\b", m.group(0), re.I))):
-                subj = implicit  # "Tiered storage to MinIO" under the Redpanda heading
+                # "Tiered storage to MinIO" under the Redpanda heading; not "make applications which read from
+                # search use search-api": a relative clause says the subject is a noun of its own
+                subj = implicit
             else:
                 continue
             if relation.endswith("?") and not before and not SELF_REFERENCE.fullmatch(clause_head) \
