@@ -56,6 +56,7 @@ NAME_RULES: list[tuple[str, NameRule]] = [
     ("dependency_arguments", mentions.dependency_arguments),
     ("dependency_section_names", sections.dependency_section_names),
     ("compose_snippet_names", config.compose_snippet_names),
+    ("addressed_names", config.addressed_names),
     ("repository_headings", sections.repository_headings),
     ("ownership_tables", ownership.ownership_tables),
     ("document_owner", ownership.document_owner),

@@ -219,6 +219,54 @@ def _addressed(gaz: Gazetteer, setting: str, description: str) -> str | None:
     return None
 
 
+# the name a description gives, up to what it says of it: "Zebedee", "the babbage instance to use" -> babbage
+DESCRIBED_NAME = re.compile(r"^(?P<name>[A-Za-z][\w.-]*(?:\s+[A-Z][\w.-]*){0,3})(?=$|\s*[,(]|\s+(?:instances?|servers?|"
+                            r"clusters?|service|api|to use|that|which|used|in use)\b)")
+
+
+def _described_settings(doc: Document) -> list[tuple[str, str, int]]:
+    """(setting, description, line) of each row of the document's settings tables that has a description."""
+    rows = []
+    for table in doc.tables:
+        if not table.header or not configuration_table(table.header, table.rows):
+            continue
+        first = table.header[0]
+        described = next((h for h in table.header[1:] if clean_name(h).lower() in DESCRIPTION_COLUMNS), None)
+        if described is None:
+            continue
+        for row, line in zip(table.rows, table.row_lines):
+            rows.append((clean_name(row.get(first, "")).strip("`"), clean_name(row.get(described, "")), line))
+    return rows
+
+
+def addressed_names(doc: Document, out: Extraction) -> None:
+    """A setting that holds another's address, whose description names it as the setting does ("| ZEBEDEE_URL |
+    http://localhost:8082 | The host name for Zebedee |"): that name is a component, written two ways by the one
+    row. A name the setting alone gives ("FOO_URL") or the description alone ("The URL of the API") is not."""
+    from ..gazetteer import is_everyday_word
+    from ..names import name_key
+
+    for setting, description, line in _described_settings(doc):
+        m = ADDRESS_SETTING.match(setting)
+        if m is None or OWN_SETTING.search(setting) or TELEMETRY_SETTING.search(setting) \
+                or OWN_OR_TEST_ROW.search(description):
+            continue
+        for pattern in (ADDRESS_OF, NAMED_ADDRESS):
+            d = pattern.match(description)
+            named = DESCRIBED_NAME.match(d.group("x").strip()) if d else None
+            if d is None or named is None:
+                continue
+            name = named.group("name")
+            # a word in lower case is a name when a kind follows it ("the babbage instance"), not alone ("the
+            # website") nor an everyday word
+            kind_follows = re.match(r"\s+(?:instances?|servers?|clusters?|service|api)\b", d.group("x").strip()[len(name):],
+                                    re.I) is not None
+            if name_key(name) == name_key(m.group("x").replace("_", " ")) and len(name) > 2 \
+                    and not (name.islower() and (is_everyday_word(name) or not kind_follows)):
+                out.mentions.append(Mention(name, "Component", evidence_at(doc, line, "config")))
+            break
+
+
 def settings_tables(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     """A component's table of settings names what the component reaches: a row whose setting holds another's
     address ("| KAFKA_ADDR | localhost:9092 | A list of kafka brokers |", "| FILTER_API_URL | … | The URL of the
