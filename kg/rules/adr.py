@@ -842,6 +842,7 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
         # "Decision Outcome: (( to be taken ))": the record has not chosen yet, whatever its title proposes
         rec.undecided = True
         choices = [c for c in choices if c[0] != "chosen"]
+    choices = [(kind, _product_of_use(n, doc) if kind in ("chosen", "rejected") else n, ev) for kind, n, ev in choices]
     chosen = {k for kind, n, _ in choices if kind == "chosen" for k in _keys(n)}
     for kind, n, ev in choices:
         aliases = [n.abbreviation] if n.abbreviation else []
@@ -924,6 +925,37 @@ def _replaced_by_choice(doc: Document, rec: AdrRecord, choices: list[tuple[str, 
                           if lead and re.match(re.escape(label) + r"\b", lead.group("name"), re.I)), None)
             if named is not None and not re.search(r"\b(?:not|no|never|if|whether)\b", text[:m.start()], re.I):
                 moved_off(named, evidence_at(doc, line, "prose", text))
+
+
+# what a product is used as, at the end of a decision's name: "ElastiCache Session Store", "AWS Glue Job"
+USE_WORDS = frozenset("""store stores storage cache database db queue queues bus broker job jobs instance instances
+cluster clusters server servers""".split())
+
+
+def _product_of_use(name: Name, doc: Document) -> Name:
+    """'ElastiCache Session Store' over a record that writes 'the session store', 'a python based AWS Glue Job' over
+    'the AWS Glue job': a known product and the everyday words of what it is used as, which the record also writes
+    in lower case; the product is what was chosen or turned down (not 'GitHub Actions', a product of its own, nor
+    'Thanos Receive', whose 'receive' the record never writes as a word)."""
+    from .. import gazetteer
+
+    words = name.text.split()
+    known = gazetteer.load()
+    if len(words) < 2 or known.get(name.text) is not None:
+        return name
+    for cut in range(len(words) - 1, 0, -1):
+        head, tail = " ".join(words[:cut]), words[cut:]
+        record = known.get(head)
+        if record is None or record.common_word or not all(is_everyday_word(w) for w in tail) \
+                or tail[-1].lower() not in USE_WORDS:
+            continue  # (not "Kubernetes Secrets", "Nginx Plus", "GitHub Issues": a part or an edition of it)
+        # the tail as plain words, in lower case ("the session store", "the AWS Glue job")
+        plain = re.compile(r"(?<![\w-])" + r"\s+".join(
+            re.escape(w.lower()) for w in tail) + r"(?![\w-])")
+        if any(plain.search(b.text) for b in doc.blocks):
+            return Name(head, name.abbreviation, name.start, name.start + len(head))
+        return name
+    return name
 
 
 # words for a kind of thing, never the name of one ("Node" stays: it is Node.js as often as a server)
