@@ -817,23 +817,9 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
                 found = decisions.names_in(split_parenthetical(part)[0], known)
                 if found and found[0].start == 0:
                     note("chosen", found[:1], evidence_at(doc, line, "table"))
-    _options(doc, rec, known, choices)
+    kept = _options(doc, rec, known, choices)
     _weighed_in_context(doc, decision_blocks, known, choices)
-    # "we looked into alternatives to GOV.UK Signon" in a record that chose one thing: that thing replaces it
-    chosen_names = [n for kind, n, _ in choices if kind == "chosen"]
-    if len({n.text.lower() for n in chosen_names}) == 1:
-        for block in doc.blocks:
-            if block.line in set_aside or decisions.HEDGED_ASIDE.search(block.text):
-                continue
-            for m in re.finditer(r"\b(?:alternatives?\s+to|a\s+replacement\s+for|replacing|move\s+away\s+from|"
-                                 r"migrate\s+away\s+from|moving\s+away\s+from)\s+", block.text, re.I):
-                rest = block.text[m.end():]
-                # "replacing Kubernetes API auth": one function of a product, which stays
-                gone = decisions.removed_things(decisions.names_in(rest, known | frozenset(block.code)), rest)
-                if gone and gone[0].start < 3 and _plausible(gone[0].text) and \
-                        gone[0].text.lower() != chosen_names[0].text.lower():
-                    ev = evidence_at(doc, block.line, "prose", block.text)
-                    rec.replaced.append((gone[0].text, chosen_names[0].text, ev))
+    _replaced_by_choice(doc, rec, choices, kept, known, set_aside)
     # "Raw Kubernetes manifests for Keycloak": what the decision is for is its subject, which none of its options turns
     # down, nor a variant kg would read as the subject itself ("Keycloak Operator": how the subject is run; the
     # resolve stage would make it an alias of Keycloak). "RabbitMQ Cluster Operator" is another product, and stays.
@@ -867,6 +853,7 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
         # "Decision Outcome: (( to be taken ))": the record has not chosen yet, whatever its title proposes
         rec.undecided = True
         choices = [c for c in choices if c[0] != "chosen"]
+    choices = [(kind, _product_of_use(n, doc) if kind in ("chosen", "rejected") else n, ev) for kind, n, ev in choices]
     chosen = {k for kind, n, _ in choices if kind == "chosen" for k in _keys(n)}
     for kind, n, ev in choices:
         aliases = [n.abbreviation] if n.abbreviation else []
@@ -879,6 +866,107 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
             rec.rejected.append(Choice(n.text, ev, "decision"))
     for old_name, new_name, ev in rec.replaced:
         out.facts.append(Fact(old_name, "replacedBy", new_name, ev))
+
+
+# what a record says it moves off: "we looked into alternatives to X", "We previously used X as …", a heading
+# "Migration from X"
+MOVED_OFF = re.compile(r"\b(?:alternatives?\s+to|a\s+replacement\s+for|replacing|move\s+away\s+from|"
+                       r"migrate\s+away\s+from|moving\s+away\s+from|migration\s+from|migrating\s+(?:away\s+)?from|"
+                       r"(?:previously|formerly|originally)\s+used|used\s+to\s+use)\s+", re.I)
+
+
+# what a sentence thinks of a move, not a move made: "migrating away from X feels like …", "… seems costly"
+OPINION = re.compile(r"\b(?:feels?|seems?|appears?|sounds?|would|could|might|if|whether)\b", re.I)
+
+
+def _product_key(name: str) -> str:
+    """'Synology CSI Driver' and 'Synology CSI' are one product: the key without a kind of thing at its end."""
+    words = name.split()
+    while len(words) > 1 and GENERIC_TAIL.fullmatch(words[-1]):
+        words.pop()
+    return name_key(" ".join(words))
+
+
+def _replaced_by_choice(doc: Document, rec: AdrRecord, choices: list[tuple[str, Name, Evidence]], kept: list[Name],
+                        known: frozenset[str], set_aside: frozenset[int] | set[int]) -> None:
+    """In a record that chose one product, what it says it moves off is replaced by that product: 'alternatives to
+    X', 'We previously used X', a heading 'Migration from X', an option of keeping X ('Continue with X') that it turned
+    down, and an option it turned down that its text retires ('We need to deprecate our X')."""
+    chosen_names = [n for kind, n, _ in choices if kind == "chosen"]
+    if len({_product_key(n.text) for n in chosen_names}) != 1:
+        return
+    new = chosen_names[0].text
+
+    def moved_off(gone: Name, ev: Evidence) -> None:
+        # ("Notify" of "GOV.UK Notify": one product, written short)
+        old_words, new_words = gone.text.lower().split(), new.lower().split()
+        shorter = min(len(old_words), len(new_words))
+        if old_words[-shorter:] == new_words[-shorter:]:
+            return
+        if _plausible(gone.text) and _product_key(gone.text) != _product_key(new) \
+                and not decisions._same_product(gone.text, new) \
+                and (gone.text, new) not in {(old, by) for old, by, _ev in rec.replaced}:
+            rec.replaced.append((gone.text, new, ev))
+            choices.append(("removed", gone, ev))
+
+    texts = [(b.text, b.line, frozenset(b.code)) for b in doc.blocks
+             if b.line not in set_aside and not decisions.HEDGED_ASIDE.search(b.text)]
+    texts += [(clean_name(sec.title), sec.line, frozenset(sec.code)) for sec in doc.sections[1:]]
+    for text, line, code in texts:
+        for m in MOVED_OFF.finditer(text):
+            sentence = next((x for x in SENTENCE.split(text) if m.group(0) in x), text)
+            if OPINION.search(sentence):
+                continue  # "migrating away from InfluxDB feels like it adds more cost than benefits": no move made
+            rest = text[m.end():]
+            # "replacing Kubernetes API auth": one function of a product, which stays
+            gone = decisions.removed_things(decisions.names_in(rest, known | code), rest)
+            # ("The migration from CircleCI to GitHub Actions": a move with its own destination, read as such)
+            if gone and gone[0].start < 3 and not re.match(r"\s+(?:to|onto|into)\s", rest[gone[0].end:]):
+                moved_off(gone[0], evidence_at(doc, line, "prose", text))
+    for n in kept:
+        moved_off(n, evidence_at(doc, rec.evidence.line, "prose"))
+    # "We need to deprecate our NFS storage provider" of the option "NFS Storage Provider": that option retired
+    turned_down = {n.text.lower(): n for kind, n, _ in choices if kind == "rejected" and " " in n.text}
+    for text, line, _code in texts:
+        if not turned_down or not decisions.REMOVE_VERB.search(text):
+            continue
+        for m in decisions.REMOVE_VERB.finditer(text):
+            lead = re.match(r"(?:the\s+|our\s+|its\s+|their\s+)?(?P<name>[^,;.()]+)", text[m.end():], re.I)
+            named = next((n for label, n in turned_down.items()
+                          if lead and re.match(re.escape(label) + r"\b", lead.group("name"), re.I)), None)
+            if named is not None and not re.search(r"\b(?:not|no|never|if|whether)\b", text[:m.start()], re.I):
+                moved_off(named, evidence_at(doc, line, "prose", text))
+
+
+# what a product is used as, at the end of a decision's name: "ElastiCache Session Store", "AWS Glue Job"
+USE_WORDS = frozenset("""store stores storage cache database db queue queues bus broker job jobs instance instances
+cluster clusters server servers""".split())
+
+
+def _product_of_use(name: Name, doc: Document) -> Name:
+    """'ElastiCache Session Store' over a record that writes 'the session store', 'a python based AWS Glue Job' over
+    'the AWS Glue job': a known product and the everyday words of what it is used as, which the record also writes
+    in lower case; the product is what was chosen or turned down (not 'GitHub Actions', a product of its own, nor
+    'Thanos Receive', whose 'receive' the record never writes as a word)."""
+    from .. import gazetteer
+
+    words = name.text.split()
+    known = gazetteer.load()
+    if len(words) < 2 or known.get(name.text) is not None:
+        return name
+    for cut in range(len(words) - 1, 0, -1):
+        head, tail = " ".join(words[:cut]), words[cut:]
+        record = known.get(head)
+        if record is None or record.common_word or not all(is_everyday_word(w) for w in tail) \
+                or tail[-1].lower() not in USE_WORDS:
+            continue  # (not "Kubernetes Secrets", "Nginx Plus", "GitHub Issues": a part or an edition of it)
+        # the tail as plain words, in lower case ("the session store", "the AWS Glue job")
+        plain = re.compile(r"(?<![\w-])" + r"\s+".join(
+            re.escape(w.lower()) for w in tail) + r"(?![\w-])")
+        if any(plain.search(b.text) for b in doc.blocks):
+            return Name(head, name.abbreviation, name.start, name.start + len(head))
+        return name
+    return name
 
 
 # words for a kind of thing, never the name of one ("Node" stays: it is Node.js as often as a server)
@@ -1006,6 +1094,7 @@ def _weighed_in_context(doc: Document, decision_blocks: list[Block], known: froz
     if not chosen:
         return
     candidates: list[tuple[Name, Evidence]] = []
+    alternatives: list[tuple[Name, Evidence]] = []  # "Alternatives considered were X": never the choice
     for block in doc.blocks:
         if block in decision_blocks or _in_options(block.section):
             continue
@@ -1018,6 +1107,14 @@ def _weighed_in_context(doc: Document, decision_blocks: list[Block], known: froz
                 decisions.weighed_alternatives(sentence, code)
             ev = evidence_at(doc, sentence_line(doc, block.line, block.end_line, sentence), "prose", sentence, 0.6)
             candidates += [(n, ev) for n in names if _plausible(n.text)]
+            # ("The alternatives considered were …", not "… for which alternatives considered were …")
+            listed = decisions.WEIGHED_LIST.search(sentence.strip())
+            if listed and len(sentence.strip()[:listed.start()].split()) <= 2:
+                alternatives += [(n, ev) for n in decisions.split_slashes(decisions.names_in(
+                    sentence.strip()[listed.end():], code)) if _plausible(n.text)]
+    for n, ev in alternatives:
+        if not _keys(n) & chosen:
+            choices.append(("rejected", n, ev))
     if not any(_keys(n) & chosen for n, _ev in candidates):
         return  # the record chose something the context did not weigh: its candidates say nothing of it
     for n, ev in candidates:
@@ -1025,8 +1122,12 @@ def _weighed_in_context(doc: Document, decision_blocks: list[Block], known: froz
             choices.append(("rejected", n, ev))
 
 
-def _options(doc: Document, rec: AdrRecord, known: frozenset[str], choices: list[tuple[str, Name, Evidence]]) -> None:
-    """The options the record weighed, which one it chose and which it turned down."""
+def _options(doc: Document, rec: AdrRecord, known: frozenset[str],
+             choices: list[tuple[str, Name, Evidence]]) -> list[Name]:
+    """The options the record weighed, which one it chose and which it turned down; returns the names of the options
+    turned down that would have kept what is there ("Continue with Rook-Ceph")."""
+    from .. import gazetteer
+
     every_option = weighed_options(doc, known, nameless=True)
     options = [o for o in every_option if o.names]
     decision_blocks = [b for b in doc.blocks if _is_decision_section(b.section)]
@@ -1043,8 +1144,21 @@ def _options(doc: Document, rec: AdrRecord, known: frozenset[str], choices: list
         if found and _plausible(found[0].text) and not (" " not in found[0].text and found[0].text[:1].isupper()
                                                          and is_everyday_word(found[0].text)):
             choices.append(("chosen", found[0], evidence_at(doc, named[0].line, "prose", named[0].text)))
+    if number and not any(o.number == number for o in options):
+        # "We chose option 1, Spring Boot, since …" for an option listed as a bare link: the name the decision gives it
+        for block in decision_blocks:
+            after = re.search(decisions.NAMED_AFTER_NUMBER.format(re.escape(number)), block.text, re.I)
+            rest = block.text[after.end():] if after else ""
+            found = decisions.names_in(rest, known)
+            # the name stands alone as the option's label ("option 1, Spring Boot, since"), not the start of a phrase
+            # ("Option 4: Extending our use of …")
+            if found and found[0].start == 0 and _plausible(found[0].text) \
+                    and (rest[found[0].end - 1] in ",;.)" or re.match(r"\s*(?:[,;.)(]|$)", rest[found[0].end:])) \
+                    and not (" " not in found[0].text and is_everyday_word(found[0].text)):
+                choices.append(("chosen", found[0], evidence_at(doc, block.line, "prose", block.text)))
+                break
     if not options:
-        return
+        return []
     for opt in options:
         for n in opt.names:
             rec.options.append((n.text, evidence_at(doc, opt.line, "prose")))
@@ -1054,8 +1168,13 @@ def _options(doc: Document, rec: AdrRecord, known: frozenset[str], choices: list
     if not picked and label:
         picked = labelled
     picked += [o for o in options if o.chosen_here and o not in picked]
-    # "#### Option B: set a TTL (chosen)": an option that names no technology may still be the one chosen
-    nameless_chosen = any(o.chosen_here and not o.names for o in every_option)
+    # "#### Option B: set a TTL (chosen)", "(#2) Use …" for an option whose label names nothing read here: an option
+    # that names no technology may still be the one chosen
+    # (an option picked only by its number, whose label names nothing: the others' labels are ways of doing it as often
+    # as products, and only a known technology among them was turned down)
+    by_number_only = bool(number) and not picked and any(not o.names and o.number == number and not o.chosen_here
+                                                         for o in every_option)
+    nameless_chosen = by_number_only or any(not o.names and o.chosen_here for o in every_option)
     chosen_keys = {k for kind, n, _ in choices if kind == "chosen" for k in _keys(n)}
     for o in picked:  # the option the record names as its choice: everything in it is chosen
         ev = evidence_at(doc, o.line, "prose")
@@ -1086,13 +1205,30 @@ def _options(doc: Document, rec: AdrRecord, known: frozenset[str], choices: list
             known_choice = True
     # once the choice is known, every other option's name was turned down; an option that says
     # "Rejected due to cost" was turned down whatever was chosen
+    kept: list[Name] = []
     for o in options:
         if not known_choice and not o.rejected_here:
             continue
         ev = evidence_at(doc, o.line, "prose")
         for n in o.names:
+            if by_number_only and not o.rejected_here and (n.text not in known and gazetteer.load().get(n.text) is None
+                                                           or n.text not in o.label):
+                continue  # "(#2) …" over "### 1. Internal Django app", "### 3. Microservice": a way, no product
             if not _keys(n) & chosen_keys and _plausible(n.text) and not _qualifies(n, o.label):
                 choices.append(("rejected", n, ev))
+                label = decisions.OPTION_LABEL.sub(r"\g<rest>\g<rest2>", o.label)
+                keep = KEEP_OPTION.match(label)
+                # what the verb keeps is the name ("Continue to use Backbone"; not "Keep current GitHub flow. See the
+                # [Step-by-step guide](…)")
+                if keep and re.match(r"(?:the\s+|our\s+|current\s+|existing\s+)*" + re.escape(n.text), label[keep.end():],
+                                     re.I):
+                    kept.append(n)
+    return kept
+
+
+# an option of keeping what is there: "Continue with Rook-Ceph", "Continuing to use Smithy", "Keep X", "Stay on X"
+KEEP_OPTION = re.compile(r"^\W*(?:continue|continuing|keep|keeping|stay|staying|remain|remaining|stick|sticking)\s+"
+                         r"(?:with\s+|on\s+|using\s+|to\s+use\s+)?", re.I)
 
 
 def _qualifies(name: Name, label: str) -> bool:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..gazetteer import is_everyday_word
+from ..gazetteer import load as _gazetteer
 from ..names import slash_parts
 from .phrases import BOUNDARY, KIND_WORDS, NOT_A_TECHNOLOGY_HEAD, Name, names_in
 
@@ -413,6 +414,14 @@ def _read_title_clause(title: str, code: frozenset[str]) -> Reading:
             out.chosen += first
             out.rejected += split_slashes(_first(m.group("others"), code))
             return out
+    m = TITLE_BY_MEANS.match(text)
+    if m and is_everyday_word(m.group("verb")) and _gazetteer().get(m.group("verb")) is None:
+        # "Define Interfaces using WIT", "Push Metrics via Thanos": what the record does, and the means it chose
+        means = split_slashes(_first(m.group("means"), code))
+        # the whole means is the name ("… using Prometheus adapter" names an adapter, not Prometheus)
+        if means and means[0].start == 0 and means[-1].end >= len(m.group("means").rstrip(" .")):
+            out.chosen += means
+            return out
     m = TITLE_AS_ROLE.match(text)
     if m:
         # "Keycloak as IdP", "PostgreSQL as the primary datastore": the name the title gives a role is the choice
@@ -422,6 +431,8 @@ def _read_title_clause(title: str, code: frozenset[str]) -> Reading:
     return out
 
 
+# a title that does something by some means: "Define Interfaces using WIT", "Push Metrics via Thanos"
+TITLE_BY_MEANS = re.compile(r"^(?P<verb>[A-Za-z][a-z]+)\s+[^,;:()]{1,50}?\s+(?:using|via|by means of)\s+(?P<means>.+)$")
 TITLE_OVER = re.compile(r"^(?P<chosen>[^,;:]{2,60}?)\s+over\s+(?P<others>.+)$", re.I)
 
 
@@ -470,6 +481,11 @@ AN_ALTERNATIVE = re.compile(r"^(?P<names>.+?)\s+(?:is|was)\s+(?:a|an|another|the
                             re.I)
 
 
+# an option set aside before it was weighed: "We shouldn't consider X because …", "we will not consider X"
+NOT_CONSIDERED = re.compile(r"\b(?:we|i|the team)\s+(?:should|shall|will|would|do|did|need|can)\s*(?:not|n['’]t)\s+"
+                            r"(?:even\s+|further\s+)?consider\s+(?:using\s+|adopting\s+)?", re.I)
+
+
 def weighed_alternatives(sentence: str, code: frozenset[str] = frozenset()) -> list[Name]:
     """The names an alternatives section says were weighed, however it says so (see WEIGHED_SUBJECT)."""
     out = weighed_but(sentence, code)
@@ -482,6 +498,10 @@ def weighed_alternatives(sentence: str, code: frozenset[str] = frozenset()) -> l
     m = WEIGHED_LIST.search(sentence)
     if m:
         out += split_slashes(_first(sentence[m.end():], code))
+    m = NOT_CONSIDERED.search(sentence)
+    if m:  # "We shouldn't consider LaunchDarkly because …"
+        names = _first(sentence[m.end():], code)
+        out += names[:1] if names and names[0].start == 0 else []
     return out
 
 
@@ -505,6 +525,8 @@ def weighed_but(sentence: str, code: frozenset[str] = frozenset()) -> list[Name]
 def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision: bool = True) -> Reading:
     """What one sentence decides. In a decision section a plain 'Use X' counts; elsewhere only 'we decided…'."""
     out = Reading()
+    if "http" in sentence:
+        sentence = CITED_ADDRESS.sub("", sentence)  # "have decided (https://docs…/edit) to move to X"
     out.rejected += weighed_but(sentence, code)
     labelled = LABELLED_CHOICE.match(sentence)
     if labelled:
@@ -648,6 +670,10 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
     chosen_keys = {n.text.lower() for n in out.chosen}
     out.rejected = [n for n in out.rejected if n.text.lower() not in chosen_keys]
     return out
+
+
+# an address in brackets that cites where a sentence's decision was argued: "we have decided (<https://…>) to move to X"
+CITED_ADDRESS = re.compile(r"\s*\(\s*<?https?://[^\s()<>]+>?\s*\)")
 
 
 # a choice made after weighing several: "After evaluating A, B and C, B was selected"
@@ -874,6 +900,12 @@ def option_names(label: str, links: list[str], code: frozenset[str] = frozenset(
     for m2 in CHOOSE_VERB.finditer(rest):  # "a custom Lambda using Go" (not "… for Select Parts of the App")
         if m2.start() > 0 and rest[m2.start()].islower():
             found += names_in(rest[m2.end():], code)
+    listed = BRACKETED_LIST.search(rest) if not found else None
+    if listed and len(rest[:listed.start()].split()) <= 4:
+        # "Paid-for solutions (Atlan, Qlik, Google Data Catalog)": a kind of thing, and the products listed (not
+        # "Keep X and drop the custom stack (PIP, PRP, PAP)": what an action acts on)
+        found = split_slashes(names_in(listed.group(1), code))
+        found = found if len(found) >= 2 else []
     if not found:  # "Feature flags with Waffle": a kind of thing, and the product that makes it
         by = re.search(r"\s(?:with|via|through)\s+(?:the\s+)?", rest)
         if by and not re.fullmatch(r"[A-Z]?[a-z -]+", rest[:by.start()]):
@@ -881,6 +913,10 @@ def option_names(label: str, links: list[str], code: frozenset[str] = frozenset(
         tail = rest[by.end():].rstrip(" .") if by else ""
         found = [n for n in names_in(tail, code) if n.start == 0 and n.end == len(tail)]
     return found
+
+
+# a list of names in brackets that ends an option's label: "Paid-for solutions (Atlan, Qlik, Google Data Catalog)"
+BRACKETED_LIST = re.compile(r"\(([^()]*,[^()]*)\)\W*$")
 
 
 def option_number(label: str) -> str:
@@ -900,6 +936,10 @@ def chosen_option_reference(text: str) -> tuple[str, str]:
         if ref:
             return ref.group(1).upper() if ref.re is not OPTION_REFERENCE else ref.group("n").upper(), ""
         return "", re.split(r"[\"”,]|\bbecause\b", label)[0].strip()
+    # "(#2) Use htmx and Alpine.js": the decision opens with the number of the option it takes
+    m = NUMBERED_LEAD.match(text)
+    if m:
+        return m.group("n").upper(), ""
     # "Option 3a, feature flags with …", "We decided on Option 2 - leave things as-is"
     m = re.match(r"^\s*(?:we\s+(?:(?:will|have)\s+)?(?:go|went|are going|decided on|chose|have chosen|picked|"
                  r"selected|opted for)\s+(?:with\s+)?)?(?:option|alternative|approach)\s+"
@@ -914,6 +954,12 @@ def chosen_option_reference(text: str) -> tuple[str, str]:
     if m:  # "We decided to go for the second option": the options counted in the order they were listed
         return str(ORDINALS.index(m.group("nth").lower()) + 1), ""
     return "", ""
+
+
+# a decision that opens with the number of its option in brackets: "(#2) Use X", "(#1) Use `x-fork`"
+NUMBERED_LEAD = re.compile(r"^\W{0,3}\(\s*#\s*(?P<n>\d{1,2}[a-z]?)\s*\)", re.I)
+# the name a decision gives the option it picks by number: "We chose option 1, Spring Boot, since …"
+NAMED_AFTER_NUMBER = r"\b(?:option|alternative|approach)\s+\(?{}\)?\s*(?:,|:|\(|[-–—]\s)\s*"
 
 
 # a provider's products named after a word for them: "AWS resources, namely …", "managed services such as …"
