@@ -819,6 +819,7 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
                     note("chosen", found[:1], evidence_at(doc, line, "table"))
     kept = _options(doc, rec, known, choices)
     _weighed_in_context(doc, decision_blocks, known, choices)
+    _instead_of_choice(doc, decision_blocks, known, choices)
     _replaced_by_choice(doc, rec, choices, kept, known, set_aside)
     # "Raw Kubernetes manifests for Keycloak": what the decision is for is its subject, which none of its options turns
     # down, nor a variant kg would read as the subject itself ("Keycloak Operator": how the subject is run; the
@@ -1120,6 +1121,35 @@ def _weighed_in_context(doc: Document, decision_blocks: list[Block], known: froz
     for n, ev in candidates:
         if not _keys(n) & chosen:
             choices.append(("rejected", n, ev))
+
+
+# "services will need to be refactored to use MongoDB instead of Postgres": a use of the record's choice in place of
+# another product
+INSTEAD_OF_CHOICE = re.compile(r"\b(?:use|using|adopt|adopting|(?:move|moving|switch|switching|migrate|migrating)\s+to)"
+                               r"\s+(?P<chosen>[^.;:]{1,60}?)\s+(?:instead\s+of|rather\s+than|in\s+place\s+of)\s+"
+                               r"(?:using\s+)?(?P<other>[^.;:]+)", re.I)
+
+
+def _instead_of_choice(doc: Document, decision_blocks: list[Block], known: frozenset[str],
+                       choices: list[tuple[str, Name, Evidence]]) -> None:
+    """Outside its decision, a record that says its choice is used in place of another product ("Consequences: …
+    refactored to use MongoDB instead of Postgres") turned that product down; a choice it did not make says nothing
+    (a sentence of the context may tell what others did)."""
+    chosen = {k for kind, n, _ev in choices if kind == "chosen" for k in _keys(n)}
+    if not chosen:
+        return
+    for block in doc.blocks:
+        if block in decision_blocks or "instead" not in block.text and "rather" not in block.text \
+                and "place of" not in block.text:
+            continue
+        code = known | frozenset(block.code)
+        for m in INSTEAD_OF_CHOICE.finditer(block.text):
+            used = decisions.names_in(m.group("chosen"), code)
+            other = decisions.names_in(m.group("other"), code)
+            if used and used[0].start == 0 and _keys(used[0]) & chosen and other and other[0].start == 0 \
+                    and not _keys(other[0]) & chosen and _plausible(other[0].text):
+                ev = evidence_at(doc, block.line, "prose", block.text, 0.65)
+                choices.append(("rejected", other[0], ev))
 
 
 def _options(doc: Document, rec: AdrRecord, known: frozenset[str],
