@@ -597,6 +597,14 @@ def decisions_stopwords() -> frozenset[str]:
     return CAPITALISED_STOPWORDS | LEADING | frozenset(("see", "here", "this", "link", "docs", "documentation"))
 
 
+def _loose_lead(doc: Document) -> list[Block]:
+    """The paragraphs under the title of a record kept as a plain page, with no heading of a record's parts
+    ("# Logging", then "we use AWS Firelens to transport logs …"): they state its decision."""
+    if any(CONTEXT_HEADINGS.match(clean_name(s.title)) or _in_options(s.path) for s in doc.sections[1:]):
+        return []
+    return [b for b in doc.blocks if len(b.section) <= 1 and b.kind == "paragraph"]
+
+
 def _is_decision_section(section: tuple[str, ...]) -> bool:
     """A block under a decision heading, but not under its 'Future', 'Migration path' or 'Alternatives' parts."""
     inside = [clean_name(s).lower().rstrip(":") for s in section[1:] or section]
@@ -735,6 +743,8 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
     rec.title_read = bool(title_reading.chosen or title_reading.rejected or title_reading.removed)
     take(title_reading, title_ev)
     decision_blocks = [b for b in doc.blocks if _is_decision_section(b.section)]
+    loose = [] if decision_blocks else _loose_lead(doc)
+    decision_blocks = decision_blocks or loose
     set_aside = set_aside_lines(doc)
     considered: list[Name] = []
     records_listed = False
@@ -755,7 +765,7 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
         for sentence in SENTENCE.split(block.text):
             ev = evidence_at(doc, sentence_line(doc, block.line, block.end_line, sentence), "prose", sentence,
                              0.75 if in_decision else 0.65)
-            r = decisions.read_sentence(sentence, known | frozenset(block.code), in_decision)
+            r = decisions.read_sentence(sentence, known | frozenset(block.code), in_decision, block in loose)
             # (the clause that decides: "… to use X while preserving the specification established in ADR-013")
             main = re.split(r"\b(?:while|whilst|whereas|although|but)\b", sentence, maxsplit=1)[0]
             others = {canonical_adr_number(int(x.group(1))) for x in ADR_ID.finditer(main)} - {rec.id}
@@ -873,7 +883,10 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
 # "Migration from X"
 MOVED_OFF = re.compile(r"\b(?:alternatives?\s+to|a\s+replacement\s+for|replacing|move\s+away\s+from|"
                        r"migrate\s+away\s+from|moving\s+away\s+from|migration\s+from|migrating\s+(?:away\s+)?from|"
-                       r"(?:previously|formerly|originally)\s+used|used\s+to\s+use)\s+", re.I)
+                       r"(?:previously|formerly|originally)\s+used|used\s+to\s+use|"
+                       # "This replaces the previous updown.io checks": the record's choice replaces it
+                       r"(?:this|it)\s+replaces(?:\s+(?:the|our))?(?:\s+(?:previous|old|former|existing|legacy))?)\s+",
+                       re.I)
 
 
 # what a sentence thinks of a move, not a move made: "migrating away from X feels like …", "… seems costly"

@@ -62,6 +62,8 @@ OVER = re.compile(r"\bover\s+", re.I)
 # "chose X framework over Y": a few lower-case words may stand between the choice and "over"
 OVER_AFTER = re.compile(r"^\s*(?:[a-z][\w-]*\s+){0,3}?over\s+")
 CHOOSE_VERB = re.compile(rf"\b(?:{CHOOSE})\s+", re.I)
+# "we use X", "we are now using X": the present of use, which a decision section states as its decision
+PRESENT_USE = re.compile(r"\bwe\s+(?:now\s+|are\s+(?:now\s+)?)?$", re.I)
 # a decision written as a label: "Chosen: X", "Selected option: X", "Decision: use X"
 LABELLED_CHOICE = re.compile(r"^\W*(?:chosen|selected|choice|chosen (?:tool|technology|solution))\s*:\s*(?P<rest>\S.*)$",
                              re.I)
@@ -135,8 +137,9 @@ MOVE_TO_FROM = re.compile(r"\b(?:move|moving|moved|migrate|migrating|migrated|sw
                           r"(?P<new>[^;]{1,60}?)\s+from\s+(?P<old>.+)", re.I)
 COMBINE = re.compile(r"^(?:combine|combining|merge|merging|consolidate|consolidating|fold|folding|collapse|collapsing)\s+"
                      r"(?P<old>.{1,80}?)\s+(?:into|with|onto)\s+(?P<new>.+)$", re.I)
+# (what is replaced ends where another verb's clause starts: "replaces the updown.io checks and aligns us with X")
 REPLACE = re.compile(r"\b(?:replace|replaces|replacing|swap|swaps|swapping|substitute|substituting)\s+"
-                     r"(?P<old>.{1,80}?)\s+(?:with|by|for)\s+(?P<new>.+)", re.I)
+                     r"(?P<old>(?:(?!\s(?:and|but|which|while|so)\s).){1,80}?)\s+(?:with|by|for)\s+(?P<new>.+)", re.I)
 REPLACED_BY = re.compile(r"(?P<old>[^.;]{1,80}?)\s+(?:was |is |has been |will be |are |were )?(?:fully )?"
                          r"replaced\s+by\s+(?P<new>.+)", re.I)
 MOVE_TO = re.compile(r"\b(?:move|moving|migrate|migrating|switch|switching|replatform|replatforming|re-platform|"
@@ -522,8 +525,11 @@ def weighed_but(sentence: str, code: frozenset[str] = frozenset()) -> list[Name]
     return out
 
 
-def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision: bool = True) -> Reading:
-    """What one sentence decides. In a decision section a plain 'Use X' counts; elsewhere only 'we decided…'."""
+def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision: bool = True,
+                  stated: bool = False) -> Reading:
+    """What one sentence decides. In a decision section a plain 'Use X' counts; elsewhere only 'we decided…'.
+    `stated`: the sentence is a record's whole statement of its practice (a plain page's lead), where "we use X"
+    is the decision; in a decision section it may tell what is used elsewhere ("On GOV.UK Forms, we use X")."""
     out = Reading()
     if "http" in sentence:
         sentence = CITED_ADDRESS.sub("", sentence)  # "have decided (https://docs…/edit) to move to X"
@@ -571,8 +577,10 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
         before = re.split(r"[;:]", sentence[: m.start()])[-1]
         # "Applications use X" describes; "we will use X", "Use X", "Implementing X offers…" decide
         # ("To use Login.gov.": a decision section's infinitive is its imperative)
+        # ("To remove routing from containers we use X to …" as a plain page's statement of its practice)
         if not (SELF_DECIDING.match(m.group(0)) or strong or not before.strip() or COMMITTED.search(before)
-                or IMPERATIVE.match(before) or in_decision and re.fullmatch(r"\W*to\s+", before, re.I)):
+                or IMPERATIVE.match(before) or in_decision and re.fullmatch(r"\W*to\s+", before, re.I)
+                or stated and PRESENT_USE.search(before) and m.group(0).strip().lower() in ("use", "using")):
             continue
         if re.search(r"\b(?:did|had|used to|previously|originally|initially|currently|already|still)\s*$", clause, re.I):
             continue  # "We did use Siegfried in the Alpha", "will still use MinIO": history or what stays, no decision
