@@ -489,13 +489,24 @@ def _makers(by_type: dict[str, dict[str, list[Mention]]], curated: CuratedAliase
 
 
 def _distinctive(name: str) -> bool:
-    """A name that can stand alone as an alias: several words, or one with a capital inside, a digit or all capitals."""
+    """A name that can stand alone as an alias: several words, or one with a capital inside, a digit or all capitals,
+    or a capitalised word that is no everyday word ("Fargate" of "AWS Fargate"; not "Glue", "Config", "Flux")."""
     words = name.split()
     if len(words) >= 2:
         return True
     w = words[0] if words else ""
     return len(w) >= 2 and name_key(w) not in GENERIC and (
-        any(c.isupper() for c in w[1:]) or any(c.isdigit() for c in w) or (w.isupper() and len(w) >= 3))
+        any(c.isupper() for c in w[1:]) or any(c.isdigit() for c in w) or (w.isupper() and len(w) >= 3)
+        or re.fullmatch(r"[A-Z][a-z]{3,}", w) is not None and not _word_like(w) and not OS_FAMILY.fullmatch(w))
+
+
+def _word_like(word: str) -> bool:
+    """An everyday word, one clipped ("Config" of configuration, "Auth"), or a name the gazetteer flags as one."""
+    from . import gazetteer
+
+    low = word.lower()
+    return gazetteer.is_everyday_word(word) or gazetteer.load().is_common_word(word) \
+        or any(w.startswith(low) for w in gazetteer.common_words())
 
 
 def _redirect_parentheticals(names: dict[str, list[Mention]]) -> None:
@@ -610,6 +621,13 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
                 head = " ".join(words[:-1])
                 uf.union(k, name_key(head))
                 display.setdefault(name_key(head), head)
+            # "Wagtail CMS" is Wagtail, "Flux CD" Flux: a kind written after a name that stands alone ("Data CMS" is
+            # no "Data")
+            head = " ".join(words[:-1])
+            if KIND_TAIL.fullmatch(words[-1]) and _distinctive(head) and not _set_apart(ms, head) \
+                    and name_key(head) not in vendors and _kind_restated(words[-1], head, names):
+                uf.union(k, name_key(head))
+                display.setdefault(name_key(head), head)
         # "Grafana Loki" is Loki when Loki is known and Grafana is a known maker or product (but "RIS Caselaw
         # Frontend" is that system's own frontend, not the Frontend: a part's role word is no product's name)
         for cut in range(1, len(words)) if etype == "Component" else ():
@@ -660,6 +678,26 @@ def _join_repository_links(names: dict[str, list[Mention]], uf: _UnionFind) -> N
             owner = by_folder.get(str(m.props.get("repository_link", "")))
             if owner and owner != k:
                 uf.union(k, owner)
+
+
+# the kind of thing a product is, written after its name as part of it: "Wagtail CMS", "Flux CD", "Semantic Kernel
+# SDK" (written so, in capitals or capitalised)
+KIND_TAIL = re.compile(r"CMS|SDK|CD|Framework|Library")
+# what a product's SDK is part of: the SDK of a framework is the framework ("Semantic Kernel SDK"), not of a project
+# or a service ("OpenTelemetry SDK", "AWS X-Ray SDK")
+LIBRARY_KIND = re.compile(r"(?i).*\b(?:framework|sdk|library|libraries)\b.*")
+
+
+def _kind_restated(kind: str, head: str, names: dict[str, list[Mention]]) -> bool:
+    """Whether "<head> <kind>" is the product the docs call <head> too: always where they never write <head> alone;
+    for a CMS, a CD tool or a framework, also where they do; an SDK only of what the gazetteer knows as a framework
+    or a library."""
+    from . import gazetteer
+
+    if name_key(head) not in names or kind.upper() in ("CMS", "CD") or kind == "Framework":
+        return True
+    record = gazetteer.load().get(head)
+    return record is not None and LIBRARY_KIND.fullmatch(f"{record.category} {record.subcategory}") is not None
 
 
 # a family of operating systems: "Amazon Linux", "Oracle Linux" are distributions of their own, not Linux
