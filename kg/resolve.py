@@ -63,6 +63,13 @@ GENERIC_TAIL = re.compile(r"(?i)(v\d+(\.\d+)*|\d+(\.\d+)*|mail server|server|ser
                          r"\w+ mode|\w+ edition|\w+ tier|free tier)")
 
 
+# a capitalised word just before a name ("we use AWS Pinpoint to …", "the Django Waffle library"), and a kind
+# written just after one ("managed by Flux CD", "Talos OS nodes")
+WORD_BEFORE = re.compile(r"(?<![\w.-])([A-Z][\w.]*[A-Za-z0-9]) $")
+KIND_AFTER = re.compile(r" (CMS|CD|OS)\b(?![-.]\w)")
+NAME_GOES_ON = re.compile(r" [A-Z0-9]")
+
+
 @dataclass
 class CuratedAliases:
     """Alias groups and known vendor names from `data/aliases.toml` and user files."""
@@ -122,6 +129,8 @@ class Gazetteer:
         self._capitalised_only: set[str] = set()
         self._folders: dict[str, str] | None = None
         self._scanned: dict[str, tuple[tuple[int, int, str, str], ...]] = {}
+        # a name written with a capitalised word before or after it: "AWS Pinpoint", "Flux CD" (see written_aliases)
+        self.written_with: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
 
     # -- lookups
     def has(self, key: str) -> bool:
@@ -218,11 +227,24 @@ class Gazetteer:
         """A text scanned for the first time: count the names it holds as they are written (ADR numbers are
         found, never counted as names), and remember its hits while there is room. A reused document's
         scans come back through here too (kg.incremental.replay_scans)."""
-        for _start, _end, found, surface in hits:
+        for start, end, found, surface in hits:
             if not found.startswith("adr/"):
                 self.surface[found][surface] += 1
+                self._record_neighbours(text, start, end, found)
         if len(self._scanned) < SCAN_MEMORY:
             self._scanned[text] = tuple(hits)
+
+    def _record_neighbours(self, text: str, start: int, end: int, found: str) -> None:
+        """The capitalised word just before a component's name, and the kind word just after it, with the name."""
+        if self.entities[found].type != "Component":
+            return
+        before = WORD_BEFORE.search(text, max(0, start - 40), start)
+        # ("AWS Java SDK" is no name of Java: the name goes on after it)
+        if before and not NAME_GOES_ON.match(text, end):
+            self.written_with[found].add(("before", before.group(1), text[before.start(1):end]))
+        after = KIND_AFTER.match(text, end)
+        if after:
+            self.written_with[found].add(("after", after.group(1), text[start:after.end(1)]))
 
     def _scan(self, text: str) -> list[tuple[int, int, str, str]]:
         # a known name starts where a word starts (not after a letter, a hyphen or a dot) and ends before
@@ -388,6 +410,36 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
     return entities, facts
 
 
+def written_aliases(entities: dict[str, Entity], gaz: Gazetteer) -> None:
+    """A component the docs write behind its maker's name (a vendor's: "AWS Pinpoint" of Pinpoint) or with its kind
+    after it ("Flux CD", "Talos OS") answers to that name too, where
+    no entity goes by it: the longer name is one the reader may look it up by."""
+    taken = {name_key(n) for e in entities.values() for n in (e.label, *e.aliases)}
+    makers = {name_key(n) for e in entities.values() if e.type == "Vendor" for n in (e.label, *e.aliases)}
+    for key, forms in sorted(gaz.written_with.items()):
+        ent = entities[key]
+        prefixed = [form for side, word, form in forms if side == "before" and name_key(word) in makers]
+        # a name written behind two makers' names is a kind of product ("AWS Staging", "GCP Staging"); one the
+        # gazetteer knows as a product of its own is deployed there, no maker's ("AWS Kibana"); one that starts
+        # with a maker's name is that maker's ("Azure AWS SSO")
+        if len({name_key(f.split()[0]) for f in prefixed}) > 1 or not _maker_less(ent, makers):
+            prefixed = []
+        for form in sorted(prefixed + [form for side, _word, form in forms if side == "after"]):
+            if name_key(form) not in taken:
+                ent.aliases.add(form)
+                taken.add(name_key(form))
+
+
+def _maker_less(ent: Entity, makers: set[str]) -> bool:
+    """Whether a component's name is capitalised, starts with no maker's name and is no product the gazetteer knows
+    (but as an everyday word)."""
+    from . import gazetteer
+
+    record = gazetteer.load().get(ent.label)
+    return ent.label[:1].isupper() and name_key(ent.label.split()[0]) not in makers \
+        and (record is None or record.common_word)
+
+
 def _known_names(entities: dict[str, Entity], shipped: gazetteer_module.Gazetteer) -> None:
     """A component the docs write by one of the gazetteer's names answers to its others ("S3" is also "Amazon S3" and
     "Amazon Simple Storage Service"), where no other entity goes by them."""
@@ -497,16 +549,28 @@ def _distinctive(name: str) -> bool:
     w = words[0] if words else ""
     return len(w) >= 2 and name_key(w) not in GENERIC and (
         any(c.isupper() for c in w[1:]) or any(c.isdigit() for c in w) or (w.isupper() and len(w) >= 3)
-        or re.fullmatch(r"[A-Z][a-z]{3,}", w) is not None and not _word_like(w) and not OS_FAMILY.fullmatch(w))
+        or re.fullmatch(r"[A-Z][a-z]{3,}", w) is not None and not OS_FAMILY.fullmatch(w)
+        and (not _word_like(w) or _known_product(w)))
+
+
+def _known_product(word: str) -> bool:
+    """A word the gazetteer knows as a technology's name, not as an everyday word too ("Firestore")."""
+    from . import gazetteer
+
+    record = gazetteer.load().get(word)
+    return record is not None and not record.common_word
 
 
 def _word_like(word: str) -> bool:
-    """An everyday word, one clipped ("Config" of configuration, "Auth"), or a name the gazetteer flags as one."""
+    """An everyday word, one clipped ("Config" of configuration), run together of two ("Workspace") or made a verb's
+    -ing form ("Archiving"), or a name the gazetteer flags as one."""
     from . import gazetteer
 
-    low = word.lower()
+    low, words = word.lower(), gazetteer.common_words()
     return gazetteer.is_everyday_word(word) or gazetteer.load().is_common_word(word) \
-        or any(w.startswith(low) for w in gazetteer.common_words())
+        or any(w.startswith(low) for w in words) \
+        or low.endswith("ing") and (low[:-3] in words or low[:-3] + "e" in words) \
+        or any(low[:i] in words and low[i:] in words for i in range(3, len(low) - 2))
 
 
 def _redirect_parentheticals(names: dict[str, list[Mention]]) -> None:
