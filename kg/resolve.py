@@ -404,7 +404,7 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
             ent.props["strength"] = max([m.strength for m in ms] + [ent.props.get("strength", 0)])
             entities[key] = ent
     _service_stems(entities)
-    _known_names(entities, shipped)
+    _known_names(entities, shipped, curated_vendors)
     for ent in entities.values():
         ent.aliases.discard(ent.label)
     return entities, facts
@@ -440,10 +440,11 @@ def _maker_less(ent: Entity, makers: set[str]) -> bool:
         and (record is None or record.common_word)
 
 
-def _known_names(entities: dict[str, Entity], shipped: gazetteer_module.Gazetteer) -> None:
+def _known_names(entities: dict[str, Entity], shipped: gazetteer_module.Gazetteer, curated_vendors: set[str]) -> None:
     """A component the docs write by one of the gazetteer's names answers to its others ("S3" is also "Amazon S3" and
     "Amazon Simple Storage Service"), where no other entity goes by them."""
     taken = Counter(name_key(n) for e in entities.values() for n in {e.label, *e.aliases})
+    makers = curated_vendors | {name_key(n) for e in entities.values() if e.type == "Vendor" for n in (e.label, *e.aliases)}
     for ent in entities.values():
         if ent.type != "Component":
             continue
@@ -451,7 +452,10 @@ def _known_names(entities: dict[str, Entity], shipped: gazetteer_module.Gazettee
         if record is None or record.common_word:
             continue
         own = {name_key(n) for n in (ent.label, *ent.aliases)}
-        for name in record.names:
+        # "Amazon Elastic Container Service" goes by "Elastic Container Service" too: its words after the maker's
+        names = [*record.names, *(n.split(" ", 1)[1] for n in record.names
+                                  if len(n.split()) >= 3 and name_key(n.split()[0]) in makers)]
+        for name in names:
             if name_key(name) not in own and not taken[name_key(name)]:
                 ent.aliases.add(name)
                 taken[name_key(name)] += 1
@@ -614,6 +618,11 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
                            or _numbered_form(alias, k)):
                     uf.union(k, ak)
                     display.setdefault(ak, alias)
+                    # "Elastic Load Balancers (ELBs)": the singulars are names of it too, ELB and Elastic Load Balancer
+                    if etype == "Component" and PLURAL_ABBREVIATION.fullmatch(alias) and m.name.endswith("s"):
+                        for single in (alias[:-1], m.name[:-1]):
+                            uf.union(k, name_key(single))
+                            display.setdefault(name_key(single), single)
     # curated alias groups join names the docs use
     for canonical, aliases, ctype in curated.groups:
         if ctype != etype:
@@ -764,6 +773,8 @@ def _kind_restated(kind: str, head: str, names: dict[str, list[Mention]]) -> boo
     return record is not None and LIBRARY_KIND.fullmatch(f"{record.category} {record.subcategory}") is not None
 
 
+# an abbreviation in the plural: "ELBs", "VMs"
+PLURAL_ABBREVIATION = re.compile(r"[A-Z][A-Z0-9]+s")
 # a family of operating systems: "Amazon Linux", "Oracle Linux" are distributions of their own, not Linux
 OS_FAMILY = re.compile(r"(?i)linux|unix|bsd|windows(?: server)?")
 # the role of one part of a system: "X Frontend", "X API", "X Database" is X's own, one of many
