@@ -26,7 +26,15 @@ from .links import parse_github, resolve_links
 from .manifests import is_manifest_path
 from .model import BuildResult, Document, Entity, Evidence, Fact, Relation, SourceFile, Workspace
 from .names import name_key
-from .resolve import CuratedAliases, Gazetteer, build_entities, choose_label, default_alias_files, entity_key
+from .resolve import (
+    CuratedAliases,
+    Gazetteer,
+    build_entities,
+    choose_label,
+    default_alias_files,
+    entity_key,
+    written_aliases,
+)
 from .rules import Extraction
 from .rules.adr import adr_entities, adr_relations, categories_from_adr_titles, scope_to_logs
 from .rules.lifecycle import apply_statuses
@@ -170,6 +178,7 @@ def build(paths: list[str], alias_files: list[Path] | None = None, progress: Pro
             ent.aliases.add(ent.label)
             ent.label = label
             ent.aliases.discard(label)
+    written_aliases(entities, gaz)
     for doc in documents:
         warnings.extend(doc.warnings)
     return BuildResult(documents=documents, entities=entities, relations=relations, unresolved=unresolved,

@@ -106,6 +106,10 @@ def is_abbreviation_of(short: str, long: str) -> bool:
     # "Elastic Load Balancers (ELBs)", "virtual machines (VMs)": a plural abbreviates the plural
     if re.fullmatch(r"[A-Z0-9]{2,}s", short.strip()) and re.search(r"[a-z]s$", long.strip()):
         short, long = short.strip()[:-1], long.strip()[:-1]
+    # "Assess Risks and Needs (ARNS)": a plural's s written in capitals too
+    if re.fullmatch(r"[A-Z0-9]{2,}S", short.strip()) and re.search(r"[a-z]s$", long.strip()) \
+            and is_abbreviation_of(short.strip()[:-1], long.strip()[:-1]):
+        return True
     s = name_key(short).upper()
     if len(s) < 2 or len(s) >= len(name_key(long)):
         return False

@@ -63,6 +63,13 @@ GENERIC_TAIL = re.compile(r"(?i)(v\d+(\.\d+)*|\d+(\.\d+)*|mail server|server|ser
                          r"\w+ mode|\w+ edition|\w+ tier|free tier)")
 
 
+# a capitalised word just before a name ("we use AWS Pinpoint to …", "the Django Waffle library"), and a kind
+# written just after one ("managed by Flux CD", "Talos OS nodes")
+WORD_BEFORE = re.compile(r"(?<![\w.-])([A-Z][\w.]*[A-Za-z0-9]) $")
+KIND_AFTER = re.compile(r" (CMS|CD|OS)\b(?![-.]\w)")
+NAME_GOES_ON = re.compile(r" [A-Z0-9]")
+
+
 @dataclass
 class CuratedAliases:
     """Alias groups and known vendor names from `data/aliases.toml` and user files."""
@@ -122,6 +129,8 @@ class Gazetteer:
         self._capitalised_only: set[str] = set()
         self._folders: dict[str, str] | None = None
         self._scanned: dict[str, tuple[tuple[int, int, str, str], ...]] = {}
+        # a name written with a capitalised word before or after it: "AWS Pinpoint", "Flux CD" (see written_aliases)
+        self.written_with: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
 
     # -- lookups
     def has(self, key: str) -> bool:
@@ -218,11 +227,24 @@ class Gazetteer:
         """A text scanned for the first time: count the names it holds as they are written (ADR numbers are
         found, never counted as names), and remember its hits while there is room. A reused document's
         scans come back through here too (kg.incremental.replay_scans)."""
-        for _start, _end, found, surface in hits:
+        for start, end, found, surface in hits:
             if not found.startswith("adr/"):
                 self.surface[found][surface] += 1
+                self._record_neighbours(text, start, end, found)
         if len(self._scanned) < SCAN_MEMORY:
             self._scanned[text] = tuple(hits)
+
+    def _record_neighbours(self, text: str, start: int, end: int, found: str) -> None:
+        """The capitalised word just before a component's name, and the kind word just after it, with the name."""
+        if self.entities[found].type != "Component":
+            return
+        before = WORD_BEFORE.search(text, max(0, start - 40), start)
+        # ("AWS Java SDK" is no name of Java: the name goes on after it)
+        if before and not NAME_GOES_ON.match(text, end):
+            self.written_with[found].add(("before", before.group(1), text[before.start(1):end]))
+        after = KIND_AFTER.match(text, end)
+        if after:
+            self.written_with[found].add(("after", after.group(1), text[start:after.end(1)]))
 
     def _scan(self, text: str) -> list[tuple[int, int, str, str]]:
         # a known name starts where a word starts (not after a letter, a hyphen or a dot) and ends before
@@ -386,16 +408,47 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
             ent.props["strength"] = max([m.strength for m in ms] + [ent.props.get("strength", 0)])
             entities[key] = ent
     _service_stems(entities)
-    _known_names(entities, shipped)
+    _known_names(entities, shipped, curated_vendors)
     for ent in entities.values():
         ent.aliases.discard(ent.label)
     return entities, facts
 
 
-def _known_names(entities: dict[str, Entity], shipped: gazetteer_module.Gazetteer) -> None:
+def written_aliases(entities: dict[str, Entity], gaz: Gazetteer) -> None:
+    """A component the docs write behind its maker's name (a vendor's: "AWS Pinpoint" of Pinpoint) or with its kind
+    after it ("Flux CD", "Talos OS") answers to that name too, where
+    no entity goes by it: the longer name is one the reader may look it up by."""
+    taken = {name_key(n) for e in entities.values() for n in (e.label, *e.aliases)}
+    makers = {name_key(n) for e in entities.values() if e.type == "Vendor" for n in (e.label, *e.aliases)}
+    for key, forms in sorted(gaz.written_with.items()):
+        ent = entities[key]
+        prefixed = [form for side, word, form in forms if side == "before" and name_key(word) in makers]
+        # a name written behind two makers' names is a kind of product ("AWS Staging", "GCP Staging"); one the
+        # gazetteer knows as a product of its own is deployed there, no maker's ("AWS Kibana"); one that starts
+        # with a maker's name is that maker's ("Azure AWS SSO")
+        if len({name_key(f.split()[0]) for f in prefixed}) > 1 or not _maker_less(ent, makers):
+            prefixed = []
+        for form in sorted(prefixed + [form for side, _word, form in forms if side == "after"]):
+            if name_key(form) not in taken:
+                ent.aliases.add(form)
+                taken.add(name_key(form))
+
+
+def _maker_less(ent: Entity, makers: set[str]) -> bool:
+    """Whether a component's name is capitalised, starts with no maker's name and is no product the gazetteer knows
+    (but as an everyday word)."""
+    from . import gazetteer
+
+    record = gazetteer.load().get(ent.label)
+    return ent.label[:1].isupper() and name_key(ent.label.split()[0]) not in makers \
+        and (record is None or record.common_word)
+
+
+def _known_names(entities: dict[str, Entity], shipped: gazetteer_module.Gazetteer, curated_vendors: set[str]) -> None:
     """A component the docs write by one of the gazetteer's names answers to its others ("S3" is also "Amazon S3" and
     "Amazon Simple Storage Service"), where no other entity goes by them."""
     taken = Counter(name_key(n) for e in entities.values() for n in {e.label, *e.aliases})
+    makers = curated_vendors | {name_key(n) for e in entities.values() if e.type == "Vendor" for n in (e.label, *e.aliases)}
     for ent in entities.values():
         if ent.type != "Component":
             continue
@@ -403,7 +456,10 @@ def _known_names(entities: dict[str, Entity], shipped: gazetteer_module.Gazettee
         if record is None or record.common_word:
             continue
         own = {name_key(n) for n in (ent.label, *ent.aliases)}
-        for name in record.names:
+        # "Amazon Elastic Container Service" goes by "Elastic Container Service" too: its words after the maker's
+        names = [*record.names, *(n.split(" ", 1)[1] for n in record.names
+                                  if len(n.split()) >= 3 and name_key(n.split()[0]) in makers)]
+        for name in names:
             if name_key(name) not in own and not taken[name_key(name)]:
                 ent.aliases.add(name)
                 taken[name_key(name)] += 1
@@ -493,13 +549,36 @@ def _makers(by_type: dict[str, dict[str, list[Mention]]], curated: CuratedAliase
 
 
 def _distinctive(name: str) -> bool:
-    """A name that can stand alone as an alias: several words, or one with a capital inside, a digit or all capitals."""
+    """A name that can stand alone as an alias: several words, or one with a capital inside, a digit or all capitals,
+    or a capitalised word that is no everyday word ("Fargate" of "AWS Fargate"; not "Glue", "Config", "Flux")."""
     words = name.split()
     if len(words) >= 2:
         return True
     w = words[0] if words else ""
     return len(w) >= 2 and name_key(w) not in GENERIC and (
-        any(c.isupper() for c in w[1:]) or any(c.isdigit() for c in w) or (w.isupper() and len(w) >= 3))
+        any(c.isupper() for c in w[1:]) or any(c.isdigit() for c in w) or (w.isupper() and len(w) >= 3)
+        or re.fullmatch(r"[A-Z][a-z]{3,}", w) is not None and not OS_FAMILY.fullmatch(w)
+        and (not _word_like(w) or _known_product(w)))
+
+
+def _known_product(word: str) -> bool:
+    """A word the gazetteer knows as a technology's name, not as an everyday word too ("Firestore")."""
+    from . import gazetteer
+
+    record = gazetteer.load().get(word)
+    return record is not None and not record.common_word
+
+
+def _word_like(word: str) -> bool:
+    """An everyday word, one clipped ("Config" of configuration), run together of two ("Workspace") or made a verb's
+    -ing form ("Archiving"), or a name the gazetteer flags as one."""
+    from . import gazetteer
+
+    low, words = word.lower(), gazetteer.common_words()
+    return gazetteer.is_everyday_word(word) or gazetteer.load().is_common_word(word) \
+        or any(w.startswith(low) for w in words) \
+        or low.endswith("ing") and (low[:-3] in words or low[:-3] + "e" in words) \
+        or any(low[:i] in words and low[i:] in words for i in range(3, len(low) - 2))
 
 
 def _redirect_parentheticals(names: dict[str, list[Mention]]) -> None:
@@ -543,6 +622,11 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
                            or _numbered_form(alias, k)):
                     uf.union(k, ak)
                     display.setdefault(ak, alias)
+                    # "Elastic Load Balancers (ELBs)": the singulars are names of it too, ELB and Elastic Load Balancer
+                    if etype == "Component" and PLURAL_ABBREVIATION.fullmatch(alias) and m.name.endswith("s"):
+                        for single in (alias[:-1], m.name[:-1]):
+                            uf.union(k, name_key(single))
+                            display.setdefault(name_key(single), single)
     # curated alias groups join names the docs use
     for canonical, aliases, ctype in curated.groups:
         if ctype != etype:
@@ -614,6 +698,13 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
                 head = " ".join(words[:-1])
                 uf.union(k, name_key(head))
                 display.setdefault(name_key(head), head)
+            # "Wagtail CMS" is Wagtail, "Flux CD" Flux: a kind written after a name that stands alone ("Data CMS" is
+            # no "Data")
+            head = " ".join(words[:-1])
+            if KIND_TAIL.fullmatch(words[-1]) and _distinctive(head) and not _set_apart(ms, head) \
+                    and name_key(head) not in vendors and _kind_restated(words[-1], head, names):
+                uf.union(k, name_key(head))
+                display.setdefault(name_key(head), head)
         # "Grafana Loki" is Loki when Loki is known and Grafana is a known maker or product (but "RIS Caselaw
         # Frontend" is that system's own frontend, not the Frontend: a part's role word is no product's name)
         for cut in range(1, len(words)) if etype == "Component" else ():
@@ -666,6 +757,28 @@ def _join_repository_links(names: dict[str, list[Mention]], uf: _UnionFind) -> N
                 uf.union(k, owner)
 
 
+# the kind of thing a product is, written after its name as part of it: "Wagtail CMS", "Flux CD", "Semantic Kernel
+# SDK" (written so, in capitals or capitalised)
+KIND_TAIL = re.compile(r"CMS|SDK|CD|Framework|Library")
+# what a product's SDK is part of: the SDK of a framework is the framework ("Semantic Kernel SDK"), not of a project
+# or a service ("OpenTelemetry SDK", "AWS X-Ray SDK")
+LIBRARY_KIND = re.compile(r"(?i).*\b(?:framework|sdk|library|libraries)\b.*")
+
+
+def _kind_restated(kind: str, head: str, names: dict[str, list[Mention]]) -> bool:
+    """Whether "<head> <kind>" is the product the docs call <head> too: always where they never write <head> alone;
+    for a CMS, a CD tool or a framework, also where they do; an SDK only of what the gazetteer knows as a framework
+    or a library."""
+    from . import gazetteer
+
+    if name_key(head) not in names or kind.upper() in ("CMS", "CD") or kind == "Framework":
+        return True
+    record = gazetteer.load().get(head)
+    return record is not None and LIBRARY_KIND.fullmatch(f"{record.category} {record.subcategory}") is not None
+
+
+# an abbreviation in the plural: "ELBs", "VMs"
+PLURAL_ABBREVIATION = re.compile(r"[A-Z][A-Z0-9]+s")
 # a family of operating systems: "Amazon Linux", "Oracle Linux" are distributions of their own, not Linux
 OS_FAMILY = re.compile(r"(?i)linux|unix|bsd|windows(?: server)?")
 # the role of one part of a system: "X Frontend", "X API", "X Database" is X's own, one of many
