@@ -254,6 +254,21 @@ def common_words() -> frozenset[str]:
     return frozenset(line for line in text.split("\n") if line and not line.startswith("#"))
 
 
+@functools.cache
+def _sorted_common_words() -> list[str]:
+    return sorted(common_words())
+
+
+def begins_a_common_word(low: str) -> bool:
+    """Whether some everyday word starts with these lower-case letters ("config" of configuration), found by
+    bisection of the sorted word list."""
+    import bisect
+
+    words = _sorted_common_words()
+    at = bisect.bisect_left(words, low)
+    return at < len(words) and words[at].startswith(low)
+
+
 def is_everyday_word(word: str) -> bool:
     """True for one ordinary English word in any case ("Primary", "sessions"); False for "Gitea", "MinIO", "K3s"."""
     if not word.isalpha():

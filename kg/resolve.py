@@ -9,6 +9,7 @@ file that users extend for their own workspace.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections import Counter, defaultdict
@@ -569,14 +570,15 @@ def _known_product(word: str) -> bool:
     return record is not None and not record.common_word
 
 
+@functools.lru_cache(maxsize=65536)
 def _word_like(word: str) -> bool:
     """An everyday word, one clipped ("Config" of configuration), run together of two ("Workspace") or made a verb's
-    -ing form ("Archiving"), or a name the gazetteer flags as one."""
+    -ing form ("Archiving"), or a name the gazetteer flags as one (remembered: a workspace asks of a word often)."""
     from . import gazetteer
 
     low, words = word.lower(), gazetteer.common_words()
     return gazetteer.is_everyday_word(word) or gazetteer.load().is_common_word(word) \
-        or any(w.startswith(low) for w in words) \
+        or gazetteer.begins_a_common_word(low) \
         or low.endswith("ing") and (low[:-3] in words or low[:-3] + "e" in words) \
         or any(low[:i] in words and low[i:] in words for i in range(3, len(low) - 2))
 
