@@ -678,12 +678,15 @@ class KnowledgeGraph:
     def _read_steps(self, node: str, direction: str, kinds: set[str],
                     reverse: frozenset[str]) -> list[tuple[dict[str, Any], str]]:
         dependents = direction == "dependents"
-        steps = [(rel, rel["subject"] if dependents else rel["object"])
+        # sorted by (entity reached, predicate, subject, object) as plain tuples, compared natively: a relation's
+        # triple is unique, so the record itself is never compared (a key function per step was a tenth of a walk)
+        steps = [(rel["subject"] if dependents else rel["object"], rel["predicate"], rel["subject"], rel["object"], rel)
                  for rel in self._edges_of(node, "object" if dependents else "subject", kinds)
                  if rel["predicate"] not in reverse]
-        steps += [(rel, rel["object"] if dependents else rel["subject"])
+        steps += [(rel["object"] if dependents else rel["subject"], rel["predicate"], rel["subject"], rel["object"], rel)
                   for rel in self._edges_of(node, "subject" if dependents else "object", kinds & reverse)]
-        return sorted(steps, key=lambda s: (s[1], s[0]["predicate"], s[0]["subject"], s[0]["object"]))
+        steps.sort()
+        return [(step[4], step[0]) for step in steps]
 
     def _read_edges(self, nodes: list[str], direction: str, kinds: set[str], reverse: frozenset[str]) -> None:
         """Read the relations `_steps` will ask for of these nodes in a few statements, when the source can."""
