@@ -597,6 +597,23 @@ def decisions_stopwords() -> frozenset[str]:
     return CAPITALISED_STOPWORDS | LEADING | frozenset(("see", "here", "this", "link", "docs", "documentation"))
 
 
+# a means a decision sets in bold: "Kubernetes Secrets are created via **External Secrets Operator**"
+BOLD_MEANS = re.compile(r"\b(?:via|using|through|by means of)\s+(?:\*\*|__)(?P<name>[^*_]{2,60})(?:\*\*|__)", re.I)
+
+
+def _bold_means(doc: Document, decision_blocks: list[Block], known: frozenset[str],
+                note: Callable[[str, list[Name], Evidence], None]) -> None:
+    """What a decision says is done through a name it sets in bold ("- **In-cluster hydration:** secrets are
+    created via **External Secrets Operator**"): the record's emphasis marks the tool it chose for that part."""
+    for block in decision_blocks[:15]:
+        for line in range(block.line, max(block.end_line, block.line) + 1):
+            for m in BOLD_MEANS.finditer(doc.line_text(line)):
+                found = decisions.names_in(m.group("name"), known | frozenset(block.code))
+                if found and found[0].start == 0 and found[0].end >= len(m.group("name").rstrip()) \
+                        and _plausible(found[0].text):
+                    note("chosen", found[:1], evidence_at(doc, line, "prose", doc.line_text(line), 0.7))
+
+
 def _loose_lead(doc: Document) -> list[Block]:
     """The paragraphs under the title of a record kept as a plain page, with no heading of a record's parts
     ("# Logging", then "we use AWS Firelens to transport logs …"): they state its decision."""
@@ -787,6 +804,7 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
                 r.removed, r.replaced = [], []  # "Out of scope: - replacing the API login": not what is done
             take(r, ev)
     _implemented_as(doc, decision_blocks, known, note)
+    _bold_means(doc, decision_blocks, known, note)
     _turned_down_headings(doc, known, note)
     from .. import gazetteer
 
