@@ -951,9 +951,9 @@ def _replaced_by_choice(doc: Document, rec: AdrRecord, choices: list[tuple[str, 
                 continue  # "migrating away from InfluxDB feels like it adds more cost than benefits": no move made
             rest = text[m.end():]
             # "replacing Kubernetes API auth": one function of a product, which stays
-            named = decisions.names_in(rest, known | code)
+            written = decisions.names_in(rest, known | code)
             # ("This replaces the previous updown.io checks": what did the job before, its checks or its alerts)
-            gone = named if re.match(r"(?:this|it)\s", m.group(0), re.I) else decisions.removed_things(named, rest)
+            gone = written if re.match(r"(?:this|it)\s", m.group(0), re.I) else decisions.removed_things(written, rest)
             # ("The migration from CircleCI to GitHub Actions": a move with its own destination, read as such)
             if gone and gone[0].start < 3 and not re.match(r"\s+(?:to|onto|into)\s", rest[gone[0].end:]):
                 moved_off(gone[0], evidence_at(doc, line, "prose", text))
