@@ -598,14 +598,19 @@ def decisions_stopwords() -> frozenset[str]:
 
 
 # a means a decision sets in bold: "Kubernetes Secrets are created via **External Secrets Operator**"
+ROLE_LABEL = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\*\*|__)[^*_]{2,40}?:?(?:\*\*|__):?\s")
 BOLD_MEANS = re.compile(r"\b(?:via|using|through|by means of)\s+(?:\*\*|__)(?P<name>[^*_]{2,60})(?:\*\*|__)", re.I)
 
 
 def _bold_means(doc: Document, decision_blocks: list[Block], known: frozenset[str],
                 note: Callable[[str, list[Name], Evidence], None]) -> None:
-    """What a decision says is done through a name it sets in bold ("- **In-cluster hydration:** secrets are
-    created via **External Secrets Operator**"): the record's emphasis marks the tool it chose for that part."""
+    """What a decision's point about one part of its design says is done through a name it sets in bold ("- **In-
+    cluster hydration:** secrets are created via **External Secrets Operator**"): the record's emphasis marks the
+    tool it chose for that part (not in its prose, "Expose Kong … using **X** to provision an NLB", where the
+    means serves what was chosen)."""
     for block in decision_blocks[:15]:
+        if block.kind != "item" or not ROLE_LABEL.match(doc.line_text(block.line)):
+            continue
         for line in range(block.line, max(block.end_line, block.line) + 1):
             for m in BOLD_MEANS.finditer(doc.line_text(line)):
                 found = decisions.names_in(m.group("name"), known | frozenset(block.code))
