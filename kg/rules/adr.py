@@ -71,7 +71,9 @@ FILE_NUMBER = re.compile(r"^(\d{1,5})(?:[-_. ]|$)")  # adr-tools, MADR: 0007-use
 # ordering prefix ("09_ARCHITECTURE.md", "05-overview.md") numbers pages, not records
 # the title of a decisions folder's own page: its index, its guide or its process, not a record
 FOLDER_PAGE = re.compile(r"\b(?:decisions|decision\s+(?:records?|logs?|register|process)|ADRs|records|"
-                         r"architectur(?:e|al)\s+decisions?)\b|^(?:how\b|about\b|guide|process|overview|introduction)",
+                         r"architectur(?:e|al)\s+decisions?)\b|^(?:how\b|about\b|guide|process|overview|introduction|"
+                         r"set\s?up|getting\s+started|usage|conventions?|glossary|contributing|templates?|contents|"
+                         r"table\s+of\s+contents)",
                          re.IGNORECASE)
 ADR_STYLE_NUMBER = re.compile(r"^\d{3,5}(?:-[a-z0-9]|$)")
 FILE_ADR_NAME = re.compile(r"^ADR[-_]([A-Za-z][A-Za-z0-9_-]*)$", re.IGNORECASE)
