@@ -26,7 +26,12 @@ FORWARD: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:consumes?|subscribes?|reads?|pulls?|polls?|receives?|fetch(?:es)?|syncs?|clones?|mirrors?|"
                 r"deploys?)\b[^.;]{0,50}?\b(?:from)\b", re.I),
      "consumesFrom"),
-    (re.compile(r"\b(?:publish(?:es)?|produces?|emits?|sends?|pushes|ships?|forwards?)\b[^.;]*?\b(?:to|into)\b", re.I),
+    # "makes HTTP requests to the Zone Lookup endpoint", "sends requests to X", "proxies downloads to X": the one that
+    # asks needs the one asked (a request is not a message published to it)
+    (re.compile(r"\b(?:makes?|making|sends?|issues?)\s+(?:[\w-]+\s+){0,3}?(?:requests?|calls|queries)\s+"
+                r"to\b|\bproxies\b(?:\s+(?!to\b)[\w-]+){0,3}?\s+to\b", re.I), "dependsOn"),
+    (re.compile(r"\b(?:publish(?:es)?|produces?|emits?|sends?|pushes|ships?|forwards?)\b"
+                r"(?!\s+(?:[\w-]+\s+){0,3}?(?:requests?|calls|queries)\s+to\b)[^.;]*?\b(?:to|into)\b", re.I),
      "publishesTo"),
     (re.compile(r"\b(?:runs? on|deployed on|hosted on|runs? inside|runs? in|is hosted by|lives on)\b", re.I), "runsOn"),
     (re.compile(r"\b(?:depends? on|relies on|rely on|is based on(?: the use of)?|built on top of|built on|requires|"
@@ -157,6 +162,8 @@ def _section_subject(doc: Document, section: tuple[str, ...], doc_subject: str |
 
 BACKGROUND_SECTION = re.compile(r"context|problem|background", re.I)
 RELATIVE_PRONOUN = re.compile(r"\s*(?:which|that|who)\b")
+CLOSED_BRACKET = re.compile(r"\((?:[^()A-Z]*)\)")  # a bracket with no capitalised word: no name
+VERB_AFTER_ASIDE = re.compile(r"\s*(?:(?:is|are|was|were|will|be|been|has|have|also|only|both)\s+)*")
 
 
 def _subject_span(sentence: str, at: int) -> tuple[int, int]:
@@ -165,7 +172,15 @@ def _subject_span(sentence: str, at: int) -> tuple[int, int]:
     Usually the clause the verb is in; a relative clause reaches back to the name before its comma
     ("Redpanda, which runs on X": Redpanda); a relative clause in between is skipped ("Redpanda, which
     runs on the cluster, requires MinIO": the subject of "requires" is Redpanda, not the cluster)."""
-    breaks = list(CLAUSE_BREAK.finditer(sentence[:at]))
+    # a bracket of lower-case words closed right before the verb is an aside inside the clause, not its end
+    # ("a Postgres database (small-9.5) is deployed on PaaS": the subject is before the bracket)
+    head = sentence[:at]
+    aside = CLOSED_BRACKET.search(head)
+    while aside:
+        if VERB_AFTER_ASIDE.fullmatch(head, aside.end()):
+            head = head[:aside.start()] + " " * (aside.end() - aside.start()) + head[aside.end():]
+        aside = CLOSED_BRACKET.search(head, aside.end())
+    breaks = list(CLAUSE_BREAK.finditer(head))
     if not breaks:
         return 0, at
     last = breaks[-1]
@@ -184,6 +199,19 @@ def _subject_span(sentence: str, at: int) -> tuple[int, int]:
     if end != at:
         return (breaks[i].end() if i >= 0 else 0), end
     return last.end(), at
+
+
+# what joins two subjects of one verb: "Grafana and a Postgres database are deployed on PaaS"
+SUBJECT_JOIN = re.compile(r"\s*(?:,|and|&|,\s*and)\s+(?:(?:the|a|an|our|its)\s+)?", re.I)
+
+
+def _joined_subjects(before: list[tuple[int, int, str, str]], sentence: str) -> list[str]:
+    """The last name before a verb and those joined to it by "and" or a comma: "One instance of Grafana and a
+    Postgres database is deployed on GOV.UK PaaS" deploys both."""
+    i = len(before) - 1
+    while i > 0 and SUBJECT_JOIN.fullmatch(sentence[before[i - 1][1]:before[i][0]]):
+        i -= 1
+    return [h[2] for h in before[i:]] if i < len(before) - 1 else []
 
 
 def _clause_start(sentence: str, at: int) -> int:
@@ -365,6 +393,7 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
             if re.match(r"\s+[a-z]+ing\b", sentence[m.end():]) and relation in ("dependsOn", "dependsOn?"):
                 continue  # "relies on creating the AWS resources": the need is an action, not a component
             obj = _head(hits, targets[0], sentence)[2]
+            subjects: list[str] = []  # the names joined by "and" as the verb's subject
             start, stop = _subject_span(sentence, m.start())
             before = [h for h in hits if start <= h[0] and h[1] <= stop]
             clause_head = sentence[start:m.start()]
@@ -401,6 +430,8 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                     if not owner:
                         continue
                     subj = owner[-1][2]
+                else:
+                    subjects = _joined_subjects(before, sentence)
             elif speaker and not weighing and SELF_REFERENCE.fullmatch(clause_head):
                 # "The service stores its state in PostgreSQL" in the service's own README: the page's component,
                 # also under a heading about something else ("### Azure Service Bus": "This service depends on …")
@@ -420,7 +451,8 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 continue  # a bare "uses" counts with a subject written in the clause, "The service" and "It" too
             sure = 0.5 if not before else 0.6 if relation.endswith("?") else 0.7
             for each in [obj, *_coordinated(hits, targets[0], sentence)]:
-                found.append((subj, relation.rstrip("?"), each, sure))
+                for one in subjects or [subj]:
+                    found.append((one, relation.rstrip("?"), each, sure))
             break
     for pattern, relation in REVERSE:
         for r in pattern.finditer(sentence):
