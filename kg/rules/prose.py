@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from ..gazetteer import is_everyday_word
 from ..model import Block, Document, Fact
 from ..names import clean_name, split_parenthetical
 from .adr import adr_subject, option_items
@@ -344,8 +345,13 @@ def _run_end(hits: list[tuple[int, int, str, str]], i: int, sentence: str) -> in
 
 
 def _head(hits: list[tuple[int, int, str, str]], i: int, sentence: str) -> tuple[int, int, str, str]:
-    """The head of a run of names written together: "the TDR Keycloak instance" is Keycloak."""
-    return hits[_run_end(hits, i, sentence)]
+    """The head of a run of names written together: "the TDR Keycloak instance" is Keycloak. A last name that is an
+    everyday word is the kind of thing the names before it make ("the OpenTelemetry Java Agent" is no component
+    called agent, though one is), so the head is the last name before such words."""
+    end = _run_end(hits, i, sentence)
+    while end > i and is_everyday_word(hits[end][3]):
+        end -= 1
+    return hits[end]
 
 
 def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | None,
