@@ -125,6 +125,9 @@ HYPOTHETICAL = re.compile(r"\b(options?|alternatives?|considered|comparison|comp
 PATH = re.compile(r"(?<!\S)(?:[a-z][a-z0-9+.-]*://|~/|\.{1,2}/|/)\S+", re.I)
 # what a negated need leaves: "does not rely on anything other than X", "needs nothing except X"
 EXCEPTION = re.compile(r"\b(?:other than|except(?: for)?|apart from|besides|but)\s+(?:the\s+|an?\s+)?", re.I)
+# the negation between a subject and its verb: "The app does not (rely on anything other than X)"
+NOT_BEFORE_VERB = re.compile(r"\s+(?:(?:does|do|did|will|would|can|could|should|need)\s+(?:not|never)|doesn't|don't|"
+                             r"won't|can't|never)\s+$", re.I)
 # an argument for or against an option (MADR's "Good, because …", "Bad, because requires kubectl at apply time"):
 # what the option would need, not what the platform runs
 ARGUMENT = re.compile(r"^\W*(?:good|bad|neutral|pro|con|plus|minus|positive|negative)s?\W{0,3}(?:,|:)?\s*because\b", re.I)
@@ -365,12 +368,13 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
     for pattern, relation in FORWARD:
         for m in pattern.finditer(sentence):
             floor = m.end() - 1
+            negated = False
             if NEGATION.search(sentence[_clause_start(sentence, m.start()): m.start()]):
                 # "does not rely on any other services other than OpenAI": the exception is what it needs
                 other = EXCEPTION.search(sentence, m.end(), m.end() + 60)
                 if other is None:
                     continue
-                floor = other.end()
+                floor, negated = other.end(), True
             end = _clause_end(sentence, floor + 1)
             # not a name the sentence sets aside ("as a Kubernetes Secret (not in Git)") nor, after a verb that sends
             # or stores, the means it goes by ("sends logs to the Collector using gRPC calls")
@@ -396,13 +400,15 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
             if re.search(r"\b(?:practice|principle|approach|pattern|methodology|idea|concept)s?\s+of\b",
                          sentence[m.end():hits[targets[0]][0]], re.I):
                 continue  # "uses the practice of Continuous Integration": a way of working, not a thing it needs
-            if re.match(r"\s+[a-z]+ing\b", sentence[m.end():]) and relation in ("dependsOn", "dependsOn?"):
+            if re.match(r"\s+(?!(?:any|no|some|every)thing\b)[a-z]+ing\b", sentence[m.end():]) and relation in ("dependsOn", "dependsOn?"):
                 continue  # "relies on creating the AWS resources": the need is an action, not a component
             obj = _head(hits, targets[0], sentence)[2]
             subjects: list[str] = []  # the names joined by "and" as the verb's subject
             start, stop = _subject_span(sentence, m.start())
             before = [h for h in hits if start <= h[0] and h[1] <= stop]
             clause_head = sentence[start:m.start()]
+            if negated:
+                clause_head = NOT_BEFORE_VERB.sub(" ", clause_head)  # "The app does not rely on … other than X"
             if before and re.fullmatch(r"\s*(?:the|a|an|this|our|its|their)\s+(?:[a-z][\w-]*\s+)*?"
                                        r"(?:of|in|for|with|from|on|at|by)\s+(?:[a-z][\w-]*\s+)*",
                                        sentence[start:before[-1][0]], re.I):
