@@ -503,6 +503,10 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
             provider = _head(hits, left[-1], sentence)[2] if relation != "consumesFrom" else hits[left[-1]][2]
             dependent = _head(hits, right[0], sentence)[2]
             found.append((dependent, relation, provider, 0.65))
+    if implicit and not weighing and page_only:
+        kept = _own_data_stored(sentence, implicit, hits)
+        if kept:
+            found.append((implicit, "storesDataIn", kept, 0.5))
     if implicit and not weighing and not page_only:
         for pattern, relation in IMPLICIT:
             passive = pattern.search(sentence)
@@ -511,6 +515,29 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 if ahead:
                     found.append((implicit, relation, _head(hits, ahead[0], sentence)[2], 0.5))
     return found
+
+
+# what a page may say is stored somewhere without it being its component's data: the state of the code that deploys
+# it, its secrets, its build outputs, its logs ("The Terraform state is stored in S3")
+OWN_STORED = re.compile(r"^\W*(?:the|each|every|all|its)\s[^,;:]{1,60}?\b(?P<verb>(?:is|are|will be) (?:stored|persisted|kept|"
+                        r"saved) (?:in|into))\b", re.I)
+NOT_OWN_DATA = re.compile(r"\b(?:state|secrets?|credentials?|keys?|passwords?|tokens?|certificates?|images?|artifacts?|"
+                          r"artefacts?|logs?|backups?|config\w*|settings|terraform|code|docs?|documentation|metrics|"
+                          r"traces?|packages?|binaries|charts?|templates?|snapshots?)\b", re.I)
+
+
+def _own_data_stored(sentence: str, component: str, hits: list[tuple[int, int, str, str]]) -> str | None:
+    """On a component's own page, where a passive says the component keeps its things ("The file will be stored in
+    AWS S3", "The product reviews are stored in the database (PostgreSQL)"): a thing stored that is named by no
+    other known name and is not the deploying code's state, secrets or outputs."""
+    passive = OWN_STORED.search(sentence)
+    if passive is None:
+        return None
+    subject = sentence[:passive.start("verb")]
+    if NOT_OWN_DATA.search(subject) or any(h[0] < passive.start("verb") and h[2] != component for h in hits):
+        return None
+    ahead = [i for i, h in enumerate(hits) if h[0] >= passive.end() and h[0] - passive.end() < 40]
+    return _head(hits, ahead[0], sentence)[2] if ahead else None
 
 
 DEPLOYED = re.compile(r"\b(?:deploy|deploys|deployed|deploying|deployment of|install|installs|installing|"
