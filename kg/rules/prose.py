@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from ..gazetteer import is_everyday_word
 from ..model import Block, Document, Fact
 from ..names import clean_name, split_parenthetical
 from .adr import adr_subject, option_items
@@ -26,7 +27,12 @@ FORWARD: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:consumes?|subscribes?|reads?|pulls?|polls?|receives?|fetch(?:es)?|syncs?|clones?|mirrors?|"
                 r"deploys?)\b[^.;]{0,50}?\b(?:from)\b", re.I),
      "consumesFrom"),
-    (re.compile(r"\b(?:publish(?:es)?|produces?|emits?|sends?|pushes|ships?|forwards?)\b[^.;]*?\b(?:to|into)\b", re.I),
+    # "makes HTTP requests to the Zone Lookup endpoint", "sends requests to X", "proxies downloads to X": the one that
+    # asks needs the one asked (a request is not a message published to it)
+    (re.compile(r"\b(?:makes?|making|sends?|issues?)\s+(?:[\w-]+\s+){0,3}?(?:requests?|calls|queries)\s+"
+                r"to\b|\bproxies\b(?:\s+(?!to\b)[\w-]+){0,3}?\s+to\b", re.I), "dependsOn"),
+    (re.compile(r"\b(?:publish(?:es)?|produces?|emits?|sends?|pushes|ships?|forwards?)\b"
+                r"(?!\s+(?:[\w-]+\s+){0,3}?(?:requests?|calls|queries)\s+to\b)[^.;]*?\b(?:to|into)\b", re.I),
      "publishesTo"),
     (re.compile(r"\b(?:runs? on|deployed on|hosted on|runs? inside|runs? in|is hosted by|lives on)\b", re.I), "runsOn"),
     (re.compile(r"\b(?:depends? on|relies on|rely on|is based on(?: the use of)?|built on top of|built on|requires|"
@@ -119,6 +125,9 @@ HYPOTHETICAL = re.compile(r"\b(options?|alternatives?|considered|comparison|comp
 PATH = re.compile(r"(?<!\S)(?:[a-z][a-z0-9+.-]*://|~/|\.{1,2}/|/)\S+", re.I)
 # what a negated need leaves: "does not rely on anything other than X", "needs nothing except X"
 EXCEPTION = re.compile(r"\b(?:other than|except(?: for)?|apart from|besides|but)\s+(?:the\s+|an?\s+)?", re.I)
+# the negation between a subject and its verb: "The app does not (rely on anything other than X)"
+NOT_BEFORE_VERB = re.compile(r"\s+(?:(?:does|do|did|will|would|can|could|should|need)\s+(?:not|never)|doesn't|don't|"
+                             r"won't|can't|never)\s+$", re.I)
 # an argument for or against an option (MADR's "Good, because …", "Bad, because requires kubectl at apply time"):
 # what the option would need, not what the platform runs
 ARGUMENT = re.compile(r"^\W*(?:good|bad|neutral|pro|con|plus|minus|positive|negative)s?\W{0,3}(?:,|:)?\s*because\b", re.I)
@@ -157,6 +166,8 @@ def _section_subject(doc: Document, section: tuple[str, ...], doc_subject: str |
 
 BACKGROUND_SECTION = re.compile(r"context|problem|background", re.I)
 RELATIVE_PRONOUN = re.compile(r"\s*(?:which|that|who)\b")
+CLOSED_BRACKET = re.compile(r"\((?:[^()A-Z]*)\)")  # a bracket with no capitalised word: no name
+VERB_AFTER_ASIDE = re.compile(r"\s*(?:(?:is|are|was|were|will|be|been|has|have|also|only|both)\s+)*")
 
 
 def _subject_span(sentence: str, at: int) -> tuple[int, int]:
@@ -165,7 +176,15 @@ def _subject_span(sentence: str, at: int) -> tuple[int, int]:
     Usually the clause the verb is in; a relative clause reaches back to the name before its comma
     ("Redpanda, which runs on X": Redpanda); a relative clause in between is skipped ("Redpanda, which
     runs on the cluster, requires MinIO": the subject of "requires" is Redpanda, not the cluster)."""
-    breaks = list(CLAUSE_BREAK.finditer(sentence[:at]))
+    # a bracket of lower-case words closed right before the verb is an aside inside the clause, not its end
+    # ("a Postgres database (small-9.5) is deployed on PaaS": the subject is before the bracket)
+    head = sentence[:at]
+    aside = CLOSED_BRACKET.search(head)
+    while aside:
+        if VERB_AFTER_ASIDE.fullmatch(head, aside.end()):
+            head = head[:aside.start()] + " " * (aside.end() - aside.start()) + head[aside.end():]
+        aside = CLOSED_BRACKET.search(head, aside.end())
+    breaks = list(CLAUSE_BREAK.finditer(head))
     if not breaks:
         return 0, at
     last = breaks[-1]
@@ -184,6 +203,19 @@ def _subject_span(sentence: str, at: int) -> tuple[int, int]:
     if end != at:
         return (breaks[i].end() if i >= 0 else 0), end
     return last.end(), at
+
+
+# what joins two subjects of one verb: "Grafana and a Postgres database are deployed on PaaS"
+SUBJECT_JOIN = re.compile(r"\s*(?:,|and|&|,\s*and)\s+(?:(?:the|a|an|our|its)\s+)?", re.I)
+
+
+def _joined_subjects(before: list[tuple[int, int, str, str]], sentence: str) -> list[str]:
+    """The last name before a verb and those joined to it by "and" or a comma: "One instance of Grafana and a
+    Postgres database is deployed on GOV.UK PaaS" deploys both."""
+    i = len(before) - 1
+    while i > 0 and SUBJECT_JOIN.fullmatch(sentence[before[i - 1][1]:before[i][0]]):
+        i -= 1
+    return [h[2] for h in before[i:]] if i < len(before) - 1 else []
 
 
 def _clause_start(sentence: str, at: int) -> int:
@@ -316,8 +348,13 @@ def _run_end(hits: list[tuple[int, int, str, str]], i: int, sentence: str) -> in
 
 
 def _head(hits: list[tuple[int, int, str, str]], i: int, sentence: str) -> tuple[int, int, str, str]:
-    """The head of a run of names written together: "the TDR Keycloak instance" is Keycloak."""
-    return hits[_run_end(hits, i, sentence)]
+    """The head of a run of names written together: "the TDR Keycloak instance" is Keycloak. A last name that is an
+    everyday word is the kind of thing the names before it make ("the OpenTelemetry Java Agent" is no component
+    called agent, though one is), so the head is the last name before such words."""
+    end = _run_end(hits, i, sentence)
+    while end > i and is_everyday_word(hits[end][3]):
+        end -= 1
+    return hits[end]
 
 
 def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | None,
@@ -331,12 +368,13 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
     for pattern, relation in FORWARD:
         for m in pattern.finditer(sentence):
             floor = m.end() - 1
+            negated = False
             if NEGATION.search(sentence[_clause_start(sentence, m.start()): m.start()]):
                 # "does not rely on any other services other than OpenAI": the exception is what it needs
                 other = EXCEPTION.search(sentence, m.end(), m.end() + 60)
                 if other is None:
                     continue
-                floor = other.end()
+                floor, negated = other.end(), True
             end = _clause_end(sentence, floor + 1)
             # not a name the sentence sets aside ("as a Kubernetes Secret (not in Git)") nor, after a verb that sends
             # or stores, the means it goes by ("sends logs to the Collector using gRPC calls")
@@ -362,12 +400,15 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
             if re.search(r"\b(?:practice|principle|approach|pattern|methodology|idea|concept)s?\s+of\b",
                          sentence[m.end():hits[targets[0]][0]], re.I):
                 continue  # "uses the practice of Continuous Integration": a way of working, not a thing it needs
-            if re.match(r"\s+[a-z]+ing\b", sentence[m.end():]) and relation in ("dependsOn", "dependsOn?"):
+            if re.match(r"\s+(?!(?:any|no|some|every)thing\b)[a-z]+ing\b", sentence[m.end():]) and relation in ("dependsOn", "dependsOn?"):
                 continue  # "relies on creating the AWS resources": the need is an action, not a component
             obj = _head(hits, targets[0], sentence)[2]
+            subjects: list[str] = []  # the names joined by "and" as the verb's subject
             start, stop = _subject_span(sentence, m.start())
             before = [h for h in hits if start <= h[0] and h[1] <= stop]
             clause_head = sentence[start:m.start()]
+            if negated:
+                clause_head = NOT_BEFORE_VERB.sub(" ", clause_head)  # "The app does not rely on … other than X"
             if before and re.fullmatch(r"\s*(?:the|a|an|this|our|its|their)\s+(?:[a-z][\w-]*\s+)*?"
                                        r"(?:of|in|for|with|from|on|at|by)\s+(?:[a-z][\w-]*\s+)*",
                                        sentence[start:before[-1][0]], re.I):
@@ -401,6 +442,8 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                     if not owner:
                         continue
                     subj = owner[-1][2]
+                else:
+                    subjects = _joined_subjects(before, sentence)
             elif speaker and not weighing and SELF_REFERENCE.fullmatch(clause_head):
                 # "The service stores its state in PostgreSQL" in the service's own README: the page's component,
                 # also under a heading about something else ("### Azure Service Bus": "This service depends on …")
@@ -420,7 +463,8 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 continue  # a bare "uses" counts with a subject written in the clause, "The service" and "It" too
             sure = 0.5 if not before else 0.6 if relation.endswith("?") else 0.7
             for each in [obj, *_coordinated(hits, targets[0], sentence)]:
-                found.append((subj, relation.rstrip("?"), each, sure))
+                for one in subjects or [subj]:
+                    found.append((one, relation.rstrip("?"), each, sure))
             break
     for pattern, relation in REVERSE:
         for r in pattern.finditer(sentence):
@@ -459,6 +503,10 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
             provider = _head(hits, left[-1], sentence)[2] if relation != "consumesFrom" else hits[left[-1]][2]
             dependent = _head(hits, right[0], sentence)[2]
             found.append((dependent, relation, provider, 0.65))
+    if implicit and not weighing and page_only:
+        kept = _own_data_stored(sentence, implicit, hits)
+        if kept:
+            found.append((implicit, "storesDataIn", kept, 0.5))
     if implicit and not weighing and not page_only:
         for pattern, relation in IMPLICIT:
             passive = pattern.search(sentence)
@@ -467,6 +515,29 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 if ahead:
                     found.append((implicit, relation, _head(hits, ahead[0], sentence)[2], 0.5))
     return found
+
+
+# what a page may say is stored somewhere without it being its component's data: the state of the code that deploys
+# it, its secrets, its build outputs, its logs ("The Terraform state is stored in S3")
+OWN_STORED = re.compile(r"^\W*(?:the|each|every|all|its)\s[^,;:]{1,60}?\b(?P<verb>(?:is|are|will be) (?:stored|persisted|kept|"
+                        r"saved) (?:in|into))\b", re.I)
+NOT_OWN_DATA = re.compile(r"\b(?:state|secrets?|credentials?|keys?|passwords?|tokens?|certificates?|images?|artifacts?|"
+                          r"artefacts?|logs?|backups?|config\w*|settings|terraform|code|docs?|documentation|metrics|"
+                          r"traces?|packages?|binaries|charts?|templates?|snapshots?)\b", re.I)
+
+
+def _own_data_stored(sentence: str, component: str, hits: list[tuple[int, int, str, str]]) -> str | None:
+    """On a component's own page, where a passive says the component keeps its things ("The file will be stored in
+    AWS S3", "The product reviews are stored in the database (PostgreSQL)"): a thing stored that is named by no
+    other known name and is not the deploying code's state, secrets or outputs."""
+    passive = OWN_STORED.search(sentence)
+    if passive is None:
+        return None
+    subject = sentence[:passive.start("verb")]
+    if NOT_OWN_DATA.search(subject) or any(h[0] < passive.start("verb") and h[2] != component for h in hits):
+        return None
+    ahead = [i for i, h in enumerate(hits) if h[0] >= passive.end() and h[0] - passive.end() < 40]
+    return _head(hits, ahead[0], sentence)[2] if ahead else None
 
 
 DEPLOYED = re.compile(r"\b(?:deploy|deploys|deployed|deploying|deployment of|install|installs|installing|"
