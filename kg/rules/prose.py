@@ -507,6 +507,12 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
         kept = _own_data_stored(sentence, implicit, hits)
         if kept:
             found.append((implicit, "storesDataIn", kept, 0.5))
+    if implicit and not weighing:
+        role = ROLE_IS.match(sentence)
+        filled = [h for h in hits if role and h[0] == role.end()]
+        if role and filled:  # "The database when running on the PaaS is PostgreSQL" under the component's heading
+            stores = STORE_ROLE.fullmatch(role.group("role")) is not None
+            found.append((implicit, "storesDataIn" if stores else "dependsOn", filled[0][2], 0.6))
     if implicit and not weighing and not page_only:
         for pattern, relation in IMPLICIT:
             passive = pattern.search(sentence)
@@ -515,6 +521,16 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 if ahead:
                     found.append((implicit, relation, _head(hits, ahead[0], sentence)[2], 0.5))
     return found
+
+
+# a sentence that names what fills one role of the section's component: "The database when running on the PaaS is
+# PostgreSQL", "Its message broker is RabbitMQ", "The cache is Redis"
+ROLE_IS = re.compile(r"^\W*(?:the|its|our|their)\s+(?:(?:primary|main|backing|underlying)\s+)?(?P<role>database|datastore|"
+                     r"data store|db|cache|message broker|broker|message queue|queue|event bus|search engine|search index|"
+                     r"object store|object storage|storage backend)\b(?:\s+(?:when|while|in|on|for|used|of)\b[^.;:]{0,60}?)?"
+                     r"\s+(?:is|are|will be)\s+(?:an?\s+|the\s+)?", re.I)
+STORE_ROLE = re.compile(r"database|datastore|data store|db|object store|object storage|storage backend|search index",
+                        re.I)
 
 
 # what a page may say is stored somewhere without it being its component's data: the state of the code that deploys
