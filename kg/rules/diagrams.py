@@ -415,6 +415,9 @@ STEP_VERB = re.compile(r"^(?:check|build|generate|execute|consider|optimi[sz]e|b
                        r"publish|release|provision|assign|route|forward|inspect|tag|emit|make|edit|show|allow|deny|"
                        r"choose|confirm|enter|select|open|close|submit|upload|download|login|log in|sign in|"
                        r"auto-\w+|is|has|does|do|can|should|what|how|which|when|where|who|why|if|new|old)\b", re.I)
+# a service named by what it does: "Retry API", "Upload Service", "Sync Worker"
+VERB_NAMED_SERVICE = re.compile(r"^[A-Z][a-z]+(?:\s+[A-Z][\w-]*)?\s+(?:API|Service|Worker|Server|Gateway|Proxy|Scheduler|"
+                                r"Processor|Handler|Consumer|Producer|Daemon|Bot|Portal|Backend|Frontend)$")
 # a diamond that joins alternatives ("OR1{OR}") in a dependency map, not a question in a process
 JUNCTION = re.compile(r"^(?:or|and|xor|and/or|either|any|any of|one of|all of)$", re.I)
 DECISION_LABELS = re.compile(r"^(?:yes|no|true|false|ok|fail(?:ed|ure)?|success|pass(?:ed)?|y|n)$", re.I)
@@ -540,11 +543,16 @@ def diagram_nodes(doc: Document, out: Extraction) -> None:
             continue  # a process flow: its boxes are steps
         box_labels = {re.split(r"<br\s*/?>|\(", n.label or "", maxsplit=1)[0].strip().lower()
                       for n in diagram.nodes.values()}
+        # a diagram of things, not of steps: a verb before a kind of service names one ("Retry API", "Upload Service")
+        # where few of its boxes are steps ("Build Image" → "Push Image" → "Deploy Service" is a pipeline)
+        steps = sum(1 for n in diagram.nodes.values() if STEP_VERB.match(re.sub(r"\s+", " ", n.label or "").strip()))
+        of_things = steps * 2 < len(diagram.nodes)
         for node in diagram.nodes.values():
             if node.shape == "actor":
                 continue  # people: users, editors, operators (a circle is a person when its name says so, below)
             label = _first_line(doc, node.id, node.line, re.sub(r"\s+", " ", node.label or "").strip())
-            if not label or STEP_VERB.match(label) or _names_people(label) \
+            if not label or STEP_VERB.match(label) and not (of_things and VERB_NAMED_SERVICE.match(label)) \
+                    or _names_people(label) \
                     or node.shape in PEOPLE_SHAPES and PEOPLE_BOX.match(label):
                 continue  # a step, or people: "Clinical Staff", "On-Call Team", "Customers", a circle "User"
             head = re.split(r"<br\s*/?>|\(", label, maxsplit=1)[0].strip()
