@@ -620,8 +620,9 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
             for alias in m.aliases:
                 ak = name_key(alias)
                 # "02.redis", the folder of Redis: a number that orders folders is no part of the name
+                # ("apps/Acme.PriceBook" of the README titled "Price Book": its own folder's name)
                 if ak and (etype == "Vendor" or same_by_abbreviation(alias, m.name) or m.props.get("alias_of_node")
-                           or _numbered_form(alias, k)):
+                           or _numbered_form(alias, k) or alias == str(m.props.get("folder", "")).rsplit("/", 1)[-1]):
                     uf.union(k, ak)
                     display.setdefault(ak, alias)
                     # "Elastic Load Balancers (ELBs)": the singulars are names of it too, ELB and Elastic Load Balancer

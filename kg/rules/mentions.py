@@ -158,7 +158,14 @@ def component_folders(doc: Document, out: Extraction) -> None:
     # the part of the title that names the folder: "Modernisation Platform - PagerDuty" -> PagerDuty
     # "Checkout Service (Java)": a bracketed qualifier after the name is not part of it
     candidates = [split_parenthetical(p)[0] for p in re.split(r"\s+[-–—:|]\s+", title)]
-    name = next((c for c in candidates if re.sub(r"[^a-z0-9]", "", c.lower()) == "".join(folder_words)), None)
+    flat_folder = "".join(folder_words)
+    name = next((c for c in candidates if re.sub(r"[^a-z0-9]", "", c.lower()) == flat_folder), None)
+    if name is None:
+        # "apps/Altinn.ResourceRegistry" titled "Resource Registry": the title names the folder without the
+        # organisation's prefix in front of it (one dotted or dashed part)
+        name = next((c for c in candidates if len(c) > 3 and re.fullmatch(
+            r"[a-z0-9]+" + re.escape(re.sub(r"[^a-z0-9]", "", c.lower())), flat_folder)
+            and re.match(r"[A-Za-z0-9]+[._-]", named)), None)
     if name is None and not COMPONENT_FOLDERS.match(parent):
         return  # a folder that is not in a components folder and whose README does not name it
     title_words = re.findall(r"[a-z0-9]+", title.lower())
