@@ -34,6 +34,7 @@ NAME_RULES: list[tuple[str, NameRule]] = [
     ("runbook_subjects", sections.runbook_subjects),
     ("decision_tables", lifecycle.decision_tables),
     ("lifecycle_statements", lifecycle.lifecycle_statements),
+    ("stated_choices", lifecycle.stated_choices),
     ("deprecated_headings", lifecycle.deprecated_headings),
     ("diagram_nodes", diagrams.diagram_nodes),
     ("abbreviations", mentions.abbreviations),

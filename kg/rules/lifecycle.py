@@ -121,7 +121,7 @@ def apply_statuses(entities: dict[str, Entity], relations: list[Relation], facts
             elif ent.key in decided_by:
                 states = {entities[a].props.get("status") for a in decided_by[ent.key]}
                 status = "proposed" if states <= {"Proposed", "Draft"} and strength < 2 else "in use"
-            elif ent.key in rejected and strength < 2 and ent.key not in used:
+            elif (ent.key in rejected or "turned down" in stated) and strength < 2 and ent.key not in used:
                 status = "not used"
             elif strength >= 2 or ent.key in used or ent.props.get("folder"):
                 status = "in use"
@@ -188,6 +188,37 @@ def deprecated_headings(doc: Document, out: Extraction) -> None:
         if known:
             out.mentions.append(Mention(known, "Component", evidence_at(doc, section.line, "heading"),
                                         props={"status": "deprecated"}))
+
+
+# a choice stated as a paragraph's bold lead: "**SvelteKit over Next.js / Remix.**", "**SQLite with better-sqlite3 instead
+# of Postgres / MySQL.**", "**Email via CHES, not raw SMTP.**"
+CHOICE_LEAD = re.compile(r"^(?P<chosen>[^;:]{2,80}?)\s*(?:,?\s+over|\s+instead\s+of|\s+rather\s+than|,\s+not)\s+"
+                         r"(?P<others>[^;:]{2,80}?)\.?$", re.I)
+
+
+def stated_choices(doc: Document, out: Extraction) -> None:
+    """A team's log of choices kept outside ADRs, one paragraph each led by the choice in bold ("**SvelteKit over
+    Next.js / Remix.** SvelteKit gives us …"): the names passed over are turned down here. That only says the
+    workspace does not run them when nothing else says it does (a database turned down by one app may run another)."""
+    if doc.kind == "adr":
+        return
+    from . import decisions
+
+    for block in doc.blocks:
+        if block.kind != "paragraph" or not block.strong or not block.text.startswith(block.strong[0]):
+            continue
+        m = CHOICE_LEAD.match(block.strong[0].strip())
+        if m is None:
+            continue
+        code = frozenset(block.code)
+        chosen = decisions.names_in(m.group("chosen"), code)
+        others = decisions.split_slashes(decisions.names_in(m.group("others"), code))
+        if not chosen or chosen[0].start != 0 or not others or others[0].start != 0:
+            continue
+        ev = evidence_at(doc, block.line, "prose", block.strong[0])
+        for name in others:
+            if name.text.lower() != chosen[0].text.lower():
+                out.mentions.append(Mention(name.text, "Component", ev, props={"status": "turned down"}))
 
 
 def lifecycle_statements(doc: Document, out: Extraction) -> None:
