@@ -85,6 +85,7 @@ FACT_RULES: list[tuple[str, FactRule]] = [
     ("module_sources", tables.module_sources),
     ("dependency_sections", sections.dependency_sections),
     ("property_tables", sections.property_tables),
+    ("role_items", sections.role_items),
     ("config_snippets", config.config_snippets),
     ("settings_tables", config.settings_tables),
     ("compose_snippets", config.compose_snippets),

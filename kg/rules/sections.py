@@ -357,6 +357,36 @@ def folder_component(doc: Document, gaz: Gazetteer) -> str | None:
     return gaz.lookup(title, "Component") if title else None
 
 
+# a component's stack listed role by role: "- **Database**: MongoDB with Mongoose", "- Cache: Redis"; only roles that
+# run beside the component (not its framework, language, tests or logging library)
+ROLE_ITEM = re.compile(r"^\W*(?:\*\*|__)?(?P<role>(?:primary\s+)?(?:database|datastore|data store|db|storage|object storage|"
+                       r"file storage|cache|caching|queue|queueing|queuing|message broker|messaging|broker|event bus|"
+                       r"search|search engine|email|mail)s?)(?:\*\*|__)?\s*[:\-–—]\s*(?:\*\*|__)?\s*(?P<rest>\S.*)$", re.I)
+STORED_ROLE = re.compile(r"database|datastore|data store|db|storage|object storage|file storage|search", re.I)
+
+
+def role_items(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """A component's own page that lists its stack role by role ("- **Database**: MongoDB with Mongoose"): what fills
+    a role that runs beside it is a need of it (where it stores its data, for a database or a store)."""
+    own: str | None = None
+    looked = False
+    for block in doc.blocks:
+        if block.kind != "item":
+            continue
+        m = ROLE_ITEM.match(doc.line_text(block.line))
+        if m is None or m.group("rest").startswith("`"):
+            continue  # ("- Database: `osdu` (owner: `osdu`)": the name of one database, not the product)
+        if not looked:
+            own, looked = document_component(doc, gaz), True
+        if own is None:
+            return
+        hits = [h for h in gaz.scan(clean_name(m.group("rest"))) if gaz.type_of(h[2]) in ("Component", "Vendor")]
+        if hits and hits[0][0] == 0 and hits[0][2] != own:
+            relation = "storesDataIn" if STORED_ROLE.fullmatch(m.group("role").rstrip("s")) else "dependsOn"
+            out.facts.append(Fact(own, relation, hits[0][2], evidence_at(doc, block.line, "prose", block.text, 0.7),
+                                  subject_type="key", object_type="key"))
+
+
 def document_component(doc: Document, gaz: Gazetteer) -> str | None:
     """The component a document is about: the one whose folder it is the README of, or the one its title names."""
     found = folder_component(doc, gaz)
