@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..mermaid import clean_label, read_c4_statement
@@ -355,6 +356,8 @@ def mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
         if diagram.kind not in ("flowchart", "sequence", "c4"):
             continue
         previous = None
+        callers: set[str] = set()  # boxes whose labelled arrows say they call what they point at
+        loose: list[tuple[int, str]] = []  # arrows out of a box read as no more than related: (fact, its box)
         for edge in diagram.edges:
             if edge.arrow.startswith("~"):
                 continue  # an invisible link only lays the drawing out
@@ -387,7 +390,21 @@ def mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             sure = 0.9 if edge.label and _named_relation(edge.label) else 0.8 if edge.label else 0.6
             ev = Evidence(doc.path, edge.line, doc.line_text(edge.line) or text, "mermaid",
                           0.5 if relation == "relatedTo" else sure)
+            if diagram.kind == "flowchart" and direction == "forward" and ">" in edge.arrow \
+                    and not edge.arrow.startswith("<"):
+                if relation == "dependsOn" and edge.label and not delivered:
+                    callers.add(edge.source)
+                elif relation == "relatedTo" and not edge.label.strip():
+                    loose.append((len(out.facts), edge.source))
             out.facts.append(Fact(subject, relation, obj, ev, subject_type="key", object_type="key"))
+        # a box that calls what its labelled arrows point at ("auth -->|validate access token| maskinporten") needs
+        # what its bare arrows point at too ("auth --> kv"): one drawing reads one way around a box (a labelled arrow
+        # keeps its own reading: "flux -->|Manage| flagger" operates, it does not need)
+        for at, source in loose:
+            if source in callers:
+                f = out.facts[at]
+                out.facts[at] = Fact(f.subject, "dependsOn", f.object, replace(f.evidence, confidence=0.6),
+                                     subject_type="key", object_type="key")
 
 
 # node labels that name a kind of participant, not a technology
