@@ -735,7 +735,50 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
                 if not _set_apart(ms, head):
                     uf.union(k, hk)
                 break
+    if etype == "Component":
+        _spelled_out_beside(names, uf)
     return uf, display
+
+
+# an abbreviation written as a name of its own, never defined: "let CAPI handle it" (the page says "Cluster API")
+UNDEFINED_ABBREVIATION = re.compile(r"[A-Z][A-Z0-9]{2,5}")
+
+
+def _initials(words: list[str]) -> set[str]:
+    """The abbreviations a name's words may go by: their capitals ("Cluster API": CAPI) and first letters (CA)."""
+    text = " ".join(words)
+    return {"".join(ch for ch in text if ch.isupper() or ch.isdigit()), "".join(w[0].upper() for w in words)}
+
+
+def _folder(m: Mention) -> str:
+    return m.evidence.document.rpartition("/")[0]
+
+
+def _spelled_out_beside(names: dict[str, list[Mention]], uf: _UnionFind) -> None:
+    """An abbreviation the docs use without spelling it out is the one name in the same document it abbreviates,
+    also behind a maker's name: "let CAPI handle it" where the page writes "Cluster API", "PCUI instances" in a
+    README about "AWS ParallelCluster UI". Not one the gazetteer knows, nor one already joined to a name."""
+    from . import gazetteer
+
+    known = gazetteer.load()
+    joined = Counter(uf.find(x) for x in uf.parent)
+    by_initials: dict[str, set[str]] = defaultdict(set)
+    for k, ms in names.items():
+        words = ms[0].name.split()
+        if 2 <= len(words) <= 6 and all(w[:1].isupper() or w[:1].isdigit() for w in words):
+            for cut in range(len(words) - 1):  # the whole name, then the words behind a maker's name
+                for form in _initials(words[cut:]):
+                    by_initials[form].add(k)
+    for k, ms in names.items():
+        abbreviation = ms[0].name
+        if not UNDEFINED_ABBREVIATION.fullmatch(abbreviation) or joined[uf.find(k)] > 1 or known.lookup(abbreviation):
+            continue
+        folders = {_folder(m) for m in ms}
+        spelled = {uf.find(c) for c in by_initials.get(abbreviation, ()) if c != k
+                   and is_abbreviation_of(abbreviation, names[c][0].name)
+                   and folders & {_folder(m) for m in names[c]}}
+        if len(spelled) == 1:
+            uf.union(k, spelled.pop())
 
 
 def _keep_repository_links(names: dict[str, list[Mention]]) -> None:
