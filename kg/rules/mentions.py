@@ -262,7 +262,9 @@ def _service_repository(doc: Document, out: Extraction) -> None:
     runs = SERVICE_NAME.search(repo) or any(SPEAKS_AS_SERVICE.search(b.text) for b in doc.blocks[:40]) or \
         any(needs(b.section) for b in doc.blocks) or any(needs(t.section) for t in doc.tables) or \
         _runs_as_configured(doc)
-    if not runs:
+    # a repository named by the abbreviation of what its README spells out holds that thing ("usnotify-ssb")
+    spelled = _abbreviation_spelled_out(doc, repo)
+    if not runs and not spelled:
         return
     aliases = []
     if name is None:
@@ -274,9 +276,34 @@ def _service_repository(doc: Document, out: Extraction) -> None:
     ev = evidence_at(doc, doc.sections[0].line if doc.sections else 1, "heading")
     aliases += [repo] if repo.lower() != name.lower() else []
     out.mentions.append(Mention(name, "Component", ev, aliases=aliases, props={"folder": repo}, strength=2))
+    if spelled:
+        out.mentions.append(Mention(spelled[0], "Component", evidence_at(doc, spelled[1], "prose"), aliases=[repo],
+                                    props={"alias_of_node": True}))
     unprefixed = _unprefixed(name, repo)
     if unprefixed:
         out.mentions.append(Mention(unprefixed, "Component", ev, props={"repository_link": repo}, strength=-1))
+
+
+# a repository named for what it is by the abbreviation its README spells out: "usnotify-ssb" / "The Supplementary
+# Service Broker (SSB) manages …"
+REPOSITORY_ABBREVIATION = re.compile(r"[-_](?P<abbr>[a-z][a-z0-9]{1,5})$")
+
+
+def _abbreviation_spelled_out(doc: Document, repo: str) -> tuple[str, int] | None:
+    """The full name, and its line, that the README of a repository named `<prefix>-<abbr>` gives its abbreviation."""
+    end = REPOSITORY_ABBREVIATION.search(repo)
+    if end is None:
+        return None
+    for block in doc.blocks[:20]:
+        for m in FULL_NAME_ABBREVIATION.finditer(block.text[:2000]):
+            if m.group(2).lower() != end.group("abbr"):
+                continue
+            words = m.group(1).split()
+            for cut in range(len(words) - 1):
+                name = clean_name(" ".join(words[cut:]))
+                if words[cut].lower() not in CAPITALISED_STOPWORDS and is_abbreviation_of(m.group(2), name):
+                    return name, block.line
+    return None
 
 
 def _unprefixed(title: str, repo: str) -> str | None:
@@ -681,7 +708,18 @@ RENAMED = [
     re.compile(r"\b(?i:formerly|previously)\s+(?i:named|known\s+as|called)\s+" + _NAMED.format("old") +
                r"\s*,?\s+(?i:it|this|the\s+\w+)\s+(?:was|has\s+been)\s+renamed\s+(?:to\s+|as\s+)?" + _NAMED.format("new")),
     re.compile(r"\brenamed\s+from\s+" + _NAMED.format("old") + r"\s+to\s+" + _NAMED.format("new")),
+    # "The natural choice was Spatial Mapper, now known as Apache Atlas": the old name, then the one it goes by now
+    re.compile(_NAMED.format("old") + r"\s*(?:,\s*|\(\s*)(?:which\s+is\s+|since\s+renamed\s+)?(?i:now)\s+"
+               r"(?:(?i:known|better\s+known)\s+as|called|named|renamed(?:\s+to)?)\s+" + _NAMED.format("new")),
 ]
+
+
+def _without_leading_stopwords(name: str) -> str:
+    """A name without the capitalised words that open a sentence in front of it ("Choose Spatial Mapper")."""
+    words = name.split()
+    while len(words) > 1 and words[0].lower() in CAPITALISED_STOPWORDS:
+        words = words[1:]
+    return " ".join(words)
 
 
 def former_names(doc: Document, out: Extraction) -> None:
@@ -691,8 +729,9 @@ def former_names(doc: Document, out: Extraction) -> None:
         for pattern in RENAMED:
             for m in pattern.finditer(block.text[:3000]):
                 new_name = clean_name(m.group("newq") or m.group("new") or "").rstrip(".")
-                old_name = clean_name(m.group("oldq") or m.group("old") or "").rstrip(".")
-                if new_name.lower() != old_name.lower() and len(new_name.split()) <= 5:
+                old_name = _without_leading_stopwords(clean_name(m.group("oldq") or m.group("old") or "").rstrip("."))
+                if new_name.lower() != old_name.lower() and len(new_name.split()) <= 5 \
+                        and old_name.lower() not in CAPITALISED_STOPWORDS:
                     out.mentions.append(Mention(new_name, "Component", evidence_at(doc, block.line, "prose",
                                                 block.text[:300]), aliases=[old_name], props={"alias_of_node": True}))
         for m in FORMER_NAME.finditer(block.text[:3000]):
