@@ -28,6 +28,7 @@ from .names import (
     ORDERING_PREFIX,
     RECORD_STATUS,
     ROLE_NAME,
+    ROLE_OF_A_THING,
     canonical_adr_number,
     is_abbreviation_of,
     name_key,
@@ -368,6 +369,7 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
             # gazetteer knows by such a name stays)
         if k and (k not in GENERIC or k in decided and m.name[:1].isupper() or m.props.get("manifest_name")):
             by_type.setdefault(m.type, defaultdict(list))[k].append(m)
+    _drop_roles(by_type["Component"], shipped)
     _keep_repository_links(by_type["Component"])
     for names in by_type.values():
         _drop_lone_candidates(names)
@@ -413,6 +415,23 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
     for ent in entities.values():
         ent.aliases.discard(ent.label)
     return entities, facts
+
+
+def _drop_roles(names: dict[str, list[Mention]], shipped: gazetteer_module.Gazetteer) -> None:
+    """Names only ever written as the role a thing plays are no components: "Rely on Infrastructure Provider for
+    encryption-at-rest", "each Security Zone" (but "Image Provider" stays where the docs also write "image-provider")."""
+    for k in [k for k, ms in names.items() if all(_role_of_a_thing(m, shipped) for m in ms)]:
+        del names[k]
+
+
+def _role_of_a_thing(m: Mention, shipped: gazetteer_module.Gazetteer) -> bool:
+    """A name in everyday words for the role a thing plays ("Infrastructure Provider", "Client Application"), with no
+    abbreviation beside it, not from a manifest, and no product the shipped gazetteer knows by that name."""
+    from .gazetteer import is_everyday_word
+
+    name = m.name.strip(" *_`")
+    return ROLE_OF_A_THING.match(name) is not None and not m.aliases and not m.props.get("manifest_name") \
+        and shipped.get(name) is None and all(is_everyday_word(w) for w in name.split())
 
 
 def written_aliases(entities: dict[str, Entity], gaz: Gazetteer) -> None:

@@ -796,6 +796,19 @@ def listed_parts(doc: Document, out: Extraction) -> None:
 
 CONVENTION = re.compile(r"^(?:bp|infra|blueprint)[-_][a-z0-9-]+$|^[a-z0-9-]+[-_](?:operator|chart|charts|helm|image|"
                         r"blueprint|controller)$", re.I)
+# a span the sentence calls a namespace names where things run, not a thing that runs: "the `ops` namespace",
+# "namespace: ops", "kubectl -n ops", "installs it in `ops-system`; the policy assumes that namespace"
+NAMESPACE_AFTER = re.compile(r"[`*]*\s*namespaces?\b", re.I)
+NAMESPACE_BEFORE = re.compile(r"(?:\bnamespace\s*[:=]?|\s-n|--namespace[= ])\s*[`*]*$", re.I)
+NAMESPACE_RESTATED = re.compile(r"[`*]*[;,]?\s+[^.]{0,60}?\b(?:that|this|the same)\s+namespace\b", re.I)
+
+
+def _named_namespace(text: str, start: int, end: int) -> bool:
+    """Whether the sentence calls the span at start:end a namespace."""
+    before = text[max(0, start - 25):start]
+    after = text[end:end + 80]
+    return NAMESPACE_AFTER.match(after) is not None or NAMESPACE_BEFORE.search(before) is not None or \
+        re.search(r"\b(?:in|into)\s+[`*]*$", before) is not None and NAMESPACE_RESTATED.match(after) is not None
 CODE_CONTEXT = re.compile(r"\b(?:chart|charts|image|images|blueprint|blueprints|module|modules|package|operator|helm|"
                           r"container|crate|gem|library|plugin|release)\b", re.I)
 
@@ -813,6 +826,8 @@ def code_names(doc: Document, out: Extraction) -> None:
             after = block.text[at + len(span):].split()
             if after and after[0].strip(".,;:").lower() in NOT_A_TECHNOLOGY_HEAD:
                 continue  # "`core-network-services` account"
+            if _named_namespace(block.text, at, at + len(span)):
+                continue  # "the chart installs the operator in `ops-system`; the policy assumes that namespace"
             if CONVENTION.match(span) or CODE_CONTEXT.search(around):
                 out.mentions.append(Mention(span, "Component", evidence_at(doc, block.line, "prose", block.text)))
 
