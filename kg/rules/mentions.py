@@ -279,7 +279,7 @@ def _service_repository(doc: Document, out: Extraction) -> None:
     if spelled:
         out.mentions.append(Mention(spelled[0], "Component", evidence_at(doc, spelled[1], "prose"), aliases=[repo],
                                     props={"alias_of_node": True}))
-    unprefixed = _unprefixed(name, repo)
+    unprefixed = _unprefixed(name, repo) or _unprefixed_repository(title, repo)
     if unprefixed:
         out.mentions.append(Mention(unprefixed, "Component", ev, props={"repository_link": repo}, strength=-1))
 
@@ -317,6 +317,17 @@ def _unprefixed(title: str, repo: str) -> str | None:
     if re.sub(r"[^a-z0-9]", "", name.lower()) != re.sub(r"[^a-z0-9]", "", rest.lower()):
         return None
     return name if len(words) > 2 or not is_everyday_word(name) else None
+
+
+def _unprefixed_repository(title: str, repo: str) -> str | None:
+    """The repository's own name without the organisation's prefix its README's title starts with: "# HMPPS External
+    API" in hmpps-integration-api is also integration-api, the "Integration API" the docs write (two words at least;
+    a name that only joins one written elsewhere)."""
+    prefix, _, rest = repo.partition("-")
+    words = title.split()
+    if len(words) < 2 or re.sub(r"[^a-z0-9]", "", words[0].lower()) != prefix.lower() or "-" not in rest:
+        return None
+    return rest
 
 
 def _repository_linked(link: Link) -> str | None:
