@@ -376,6 +376,7 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
     curated_vendors = {name_key(n) for c, al, t in curated.groups if t == "Vendor" for n in (c, *al)}
     _settle_vendors(by_type, curated_vendors)
     _redirect_parentheticals(by_type["Component"])
+    _redirect_cut_names(by_type["Component"], shipped)
 
     entities: dict[str, Entity] = {}
     for etype, names in by_type.items():
@@ -617,6 +618,39 @@ def _redirect_parentheticals(names: dict[str, list[Mention]]) -> None:
                 names[ak].append(Mention(alias, m.type, m.evidence, props=m.props, strength=m.strength))
                 del names[k]
                 break
+
+
+def _redirect_cut_names(names: dict[str, list[Mention]], shipped: gazetteer_module.Gazetteer) -> None:
+    """An everyday word read as a name where each sentence it comes from writes it as the first word of a longer
+    name the docs use ("retire Learning to Rank (LTR)" read as "Learning"): the mentions are that longer name's."""
+    from .gazetteer import is_everyday_word
+
+    for k, ms in list(names.items()):
+        word = ms[0].name
+        if not re.fullmatch(r"[A-Z][a-z]+", word) or not is_everyday_word(word) or shipped.get(word) is not None:
+            continue
+        longer = {_longer_name(word, m.evidence.text, names) for m in ms}
+        if len(longer) == 1 and None not in longer:
+            target = longer.pop()
+            assert target is not None
+            names[target].extend(replace(m, name=names[target][0].name) for m in ms)
+            del names[k]
+
+
+def _longer_name(word: str, text: str, names: dict[str, list[Mention]]) -> str | None:
+    """The key of the one name of `names` the text writes starting with `word` wherever it writes the word (up to
+    four words on), or None."""
+    found = None
+    for m in re.finditer(rf"\b{re.escape(word)}\b", text):
+        tail = re.findall(r"[\w.+-]+", text[m.end():m.end() + 60])[:4]
+        own = name_key(word)
+        key = next((name_key(word + " " + " ".join(tail[:n])) for n in range(len(tail), 0, -1)
+                    if name_key(word + " " + " ".join(tail[:n])) in names
+                    and name_key(word + " " + " ".join(tail[:n])) != own), None)
+        if key is None or found not in (None, key):
+            return None  # the word on its own here, or the start of two names
+        found = key
+    return found
 
 
 def _numbered_form(alias: str, key: str) -> bool:
