@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..gazetteer import is_everyday_word
 from ..names import clean_name, is_abbreviation_of
 
 # words that end the phrase a name is read from
@@ -160,6 +161,24 @@ def _known_name(text: str) -> bool:
     return record is not None and not record.common_word
 
 
+# two capitals too common to open a name: "the UK Government", "an IT Service", "the ID Token"
+COMMON_PAIR = re.compile(r"IP|UI|PR|IT|OK|US|UK|EU|AM|PM|DB|VM|ID|QA|HR|AI|ML|OR|IF|IN|ON|AT|TO|NO|SO|DO|GO|BE|BY|MY|UP")
+
+
+def _leads_a_name(tokens: list[tuple[str, int, int]], i: int, code: frozenset[str]) -> bool:
+    """Two capitals in front of a capitalised name are the maker's or organisation's part of it: "OS Places API",
+    "EF Core" (not a common pair: "UK Government", "ID Token"; nor a plural: "CI Jobs")."""
+    word = tokens[i][0]
+    if not re.fullmatch(r"[A-Z]{2}", word) or COMMON_PAIR.fullmatch(word) or i + 1 >= len(tokens):
+        return False
+    after = tokens[i + 1][0]
+    bare = after.strip(_TRAIL + _LEAD)
+    last = after != bare or not (i + 2 < len(tokens) and is_name_token(tokens[i + 2][0], code))
+    if last and re.fullmatch(r"[A-Z][a-z]+s", bare) and is_everyday_word(bare):
+        return False  # "CI Jobs", "ES Modules": a kind of thing, in the plural (not "OS Places API")
+    return after[:1].isupper() and not re.fullmatch(r"[A-Z]{2}s?\W*", after) and is_name_token(after, code)
+
+
 def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6) -> list[Name]:
     """The names a phrase starts with: one, or a list ("Terratest, OPA and Go"), read up to the phrase's end.
 
@@ -178,7 +197,7 @@ def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6
         if not out and bare in LEADING and i + 1 < len(tokens):
             i += 1  # "Self-hosted Keycloak", "Managed Grafana": an adjective in front, capitalised or not
             continue
-        if not is_name_token(word, code):
+        if not is_name_token(word, code) and not _leads_a_name(tokens, i, code):
             if out:
                 break
             if bare in BOUNDARY or bare == "of" or skipped >= 2 or word[-1:] in ",;:." or \
