@@ -69,8 +69,8 @@ COMPANY_APPOSITIVE = re.compile(r",\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,2}?(?:compa
 # with Acme", "Acme (supplier)" (not "vendor lock-in: Traefik-specific CRDs": a product locks one in too)
 COMPANY_CUE = re.compile(r"(?<![\w-])(?P<a>[A-Z][\w.]*[A-Za-z0-9])-proprietary\b"
                          r"|(?<![\w-])(?P<c>[A-Z][\w.]*[A-Za-z0-9])\s+support\s+(?:portal|desk|contract)s?\b"
-                         r"|\b(?i:a|the|our|their)\s+contract\s+with\s+(?P<d>[A-Z][\w.]*[A-Za-z0-9](?:\s+[A-Z][\w.]*)?)"
-                         r"|(?<![\w-])(?P<e>[A-Z][\w.]*[A-Za-z0-9](?:\s+[A-Z][\w.]*)?)\s+\((?i:supplier|vendor)\)")
+                         r"|\b(?i:a|the|our|their)\s+contract\s+with\s+(?P<d>[A-Z][\w.]*[A-Za-z0-9](?:\s+[A-Z][\w.]*[A-Za-z0-9])?)"
+                         r"|(?<![\w-])(?P<e>[A-Z][\w.]*[A-Za-z0-9](?:\s+[A-Z][\w.]*[A-Za-z0-9])?)\s+\((?i:supplier|vendor)\)")
 
 
 def company_cues(text: str) -> list[str]:
