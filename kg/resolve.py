@@ -364,9 +364,10 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
         if m.type == "Component" and API_WORDS.fullmatch(m.name.strip(" *_`")):
             continue  # "no order DELETE API", "Prototype REST API": HTTP's words, never a product
         if m.type == "Component" and ROLE_NAME.match(m.name.strip(" *_`")) and m.strength < 2 \
-                and not m.props.get("manifest_name") and shipped.get(m.name) is None:
+                and not m.props.get("manifest_name") and shipped.get(m.name) is None and not (k in decided and _product_part(m.name)):
             continue  # "Platform Administrator", "Application Developers": people's roles (a product the shipped
-            # gazetteer knows by such a name stays)
+            # gazetteer knows by such a name stays, and so does a product's part a decision chooses: "Use Django
+            # Admin for …")
         if k and (k not in GENERIC or k in decided and m.name[:1].isupper() or m.props.get("manifest_name")):
             by_type.setdefault(m.type, defaultdict(list))[k].append(m)
     _drop_roles(by_type["Component"], shipped)
@@ -416,6 +417,14 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
     for ent in entities.values():
         ent.aliases.discard(ent.label)
     return entities, facts
+
+
+def _product_part(name: str) -> bool:
+    """A name whose words before its last are no everyday words: a product's part ("Django Admin"), not a role."""
+    from .gazetteer import is_everyday_word
+
+    words = name.split()
+    return len(words) >= 2 and not any(is_everyday_word(w) for w in words[:-1])
 
 
 def _drop_roles(names: dict[str, list[Mention]], shipped: gazetteer_module.Gazetteer) -> None:

@@ -105,12 +105,55 @@ def _names_the_site(text: str, href: str) -> bool:
     return bool(re.fullmatch(r"[a-z][a-z0-9-]{2,30}", text)) and len(labels) >= 2 and labels[-2] == text.lower()
 
 
+# a maker's product named with a possessive: "[FRED's epplib](https://gitlab.nic.cz/fred/utils/epplib)",
+# "Django's [Admin](https://docs.djangoproject.com/…/contrib/admin/)"
+POSSESSIVE = re.compile(r"^(?P<owner>[A-Z][\w.-]*[A-Za-z0-9])['’]s\s+(?P<rest>.+)$")
+
+
+def owned_product(link: Link, line: str) -> tuple[str, str | None] | None:
+    """The product a link names as its maker's, and the link's text when that is written another way: the owner is the
+    site's organisation or domain, and the last part of the address one word of the text ("[TensorFlow's ranking
+    library](https://github.com/tensorflow/ranking)": TensorFlow Ranking), or the link's one word follows the owner's
+    possessive ("Django's [Admin](https://docs.djangoproject.com/en/4.2/ref/contrib/admin/)": Django Admin)."""
+    from urllib.parse import urlparse
+
+    url = urlparse(link.href)
+    segments = [p for p in url.path.lower().split("/") if p]
+    host = (url.hostname or "").lower()
+    text = clean_name(link.text)
+    m = POSSESSIVE.match(text)
+    if m:
+        owner, words = m.group("owner"), m.group("rest").split()
+        text_of = text
+    else:
+        before = re.search(r"(?P<owner>[A-Z][\w.-]*[A-Za-z0-9])['’]s\s+\[" + re.escape(link.text) + r"\]", line)
+        if before is None or not re.fullmatch(r"[A-Z][\w-]*", text):
+            return None
+        owner, words, text_of = before.group("owner"), [text], None
+    own = re.sub(r"[^a-z0-9]", "", owner.lower())
+    if not segments or not (segments[0] == own or own in host.split(".") or any(own in label for label in host.split("."))):
+        return None
+    last = segments[-1]
+    word = next((w for w in words if w.lower() == last), None)
+    if word is None:
+        return None
+    # (an everyday word in lower case is the product's name written as a word: "ranking" of TensorFlow Ranking)
+    if word.islower() and (is_everyday_word(word) or word.endswith("ing") and is_everyday_word(word[:-3])):
+        word = word.capitalize()
+    return f"{owner} {word}", text_of
+
+
 def linked_names(doc: Document, out: Extraction) -> None:
     """A link to a product's own site or repository whose text is a name: '[Packer](https://www.packer.io/)'."""
     for link in doc.links:
         if link.kind != "external" or not link.href.startswith(("http://", "https://")):
             continue
         if NOT_A_PRODUCT_SITE.search(link.href):
+            continue
+        owned = owned_product(link, doc.line_text(link.line))
+        if owned:
+            out.mentions.append(Mention(owned[0], "Component", evidence_at(doc, link.line, "link"),
+                                        aliases=[owned[1]] if owned[1] else [], props={"alias_of_node": True}))
             continue
         # "SOPS GitHub Repository", "Trivy repo": the product whose repository it is
         text = re.sub(r"(?<=\S)\s+(?:on\s+)?(?:(?:github|gitlab|bitbucket)\s*)?(?:repository|repo|project|"
