@@ -179,6 +179,33 @@ def _leads_a_name(tokens: list[tuple[str, int, int]], i: int, code: frozenset[st
     return after[:1].isupper() and not re.fullmatch(r"[A-Z]{2}s?\W*", after) and is_name_token(after, code)
 
 
+LIST_JOIN = frozenset({"and", "or", "&", "+", "/"})
+# how an everyday word's forms end: "putting", "named", "quickly", "replication"
+EVERYDAY_ENDING = re.compile(r"(?:ing|ed|ly|tion|sion|ness|ment|able|ible|ous|ive|ful|less|ise|ize|er|est)$")
+
+
+def _lower_case_name(token: str) -> bool:
+    """A word in lower case that is no everyday word, nor one's -ing form, nor two run together ("htmx", not
+    "caching", "serverless", "autoscaling")."""
+    from ..resolve import _word_like
+
+    word = token.strip(_TRAIL + _LEAD)
+    return re.fullmatch(r"[a-z][a-z0-9]{2,15}", word) is not None and word not in BOUNDARY and word not in LEADING \
+        and not EVERYDAY_ENDING.search(word) and not _word_like(word)
+
+
+def _listed_lower_case(tokens: list[tuple[str, int, int]], i: int, code: frozenset[str]) -> bool:
+    """A lower-case name listed with a name: "Adopt htmx and Alpine.js", "htmx + Alpine.js" (see `_lower_case_name`)."""
+    word = tokens[i][0]
+    if not _lower_case_name(word):
+        return False
+    k = i + 1
+    if not word.endswith(",") and not (k < len(tokens) and tokens[k][0] in LIST_JOIN):
+        return False
+    k += 0 if word.endswith(",") else 1
+    return k < len(tokens) and is_name_token(tokens[k][0], code)
+
+
 def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6) -> list[Name]:
     """The names a phrase starts with: one, or a list ("Terratest, OPA and Go"), read up to the phrase's end.
 
@@ -191,13 +218,15 @@ def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6
     out: list[Name] = []
     i = 0
     skipped = 0
+    listed = False  # in a list that goes on after a name: "Alpine.js and htmx"
     while i < len(tokens):
         word, start, end = tokens[i]
         bare = word.strip(_TRAIL + _LEAD).lower()
         if not out and bare in LEADING and i + 1 < len(tokens):
             i += 1  # "Self-hosted Keycloak", "Managed Grafana": an adjective in front, capitalised or not
             continue
-        if not is_name_token(word, code) and not _leads_a_name(tokens, i, code):
+        if not is_name_token(word, code) and not _leads_a_name(tokens, i, code) \
+                and not _listed_lower_case(tokens, i, code) and not (listed and _lower_case_name(word)):
             if out:
                 break
             if bare in BOUNDARY or bare == "of" or skipped >= 2 or word[-1:] in ",;:." or \
@@ -268,9 +297,10 @@ def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6
                 k += 1
         else:
             break
-        if k < len(tokens) and is_name_token(tokens[k][0], code):
+        if k < len(tokens) and (is_name_token(tokens[k][0], code) or _lower_case_name(tokens[k][0])):
             i = k
             skipped = 0
+            listed = True
             continue
         break
     return out
