@@ -150,6 +150,10 @@ ADJECTIVE_OF_NAME = re.compile(r"-(?:based|driven|native|only|powered|backed|com
                                r"aware|centric|oriented|friendly|ready)$", re.I)
 
 
+# who runs a thing, written as an adjective in front of its name: "EKS-managed ArgoCD", "GitHub-hosted runners" (a
+# self-managed product is an option of its own: "Self-Managed Argo CD")
+MANAGED_BY = re.compile(r"(?!self-)[a-z0-9]+-(?:managed|hosted|operated|maintained|run)")
+
 CONTRACTION = re.compile(r"(?:let|it|that|what|there|here|who|he|she)['’]s", re.I)  # "Let's Encrypt" goes on
 
 
@@ -222,7 +226,7 @@ def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6
     while i < len(tokens):
         word, start, end = tokens[i]
         bare = word.strip(_TRAIL + _LEAD).lower()
-        if not out and bare in LEADING and i + 1 < len(tokens):
+        if not out and (bare in LEADING or MANAGED_BY.fullmatch(bare)) and i + 1 < len(tokens):
             i += 1  # "Self-hosted Keycloak", "Managed Grafana": an adjective in front, capitalised or not
             continue
         if not is_name_token(word, code) and not _leads_a_name(tokens, i, code) \
