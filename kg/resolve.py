@@ -404,7 +404,7 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
                 ent.evidence.append(m.evidence)
                 for pk, pv in m.props.items():
                     if pk in ("named_by_decision", "alias_of_node", "declared", "manifest_name", "apart_from", "own_page",
-                              "repository_link"):
+                              "repository_link", "joins_only"):
                         continue
                     if pk == "status":
                         ent.props.setdefault("stated_status", []).append(pv)
@@ -849,7 +849,7 @@ def _keep_repository_links(names: dict[str, list[Mention]]) -> None:
     folders = {m.props["folder"] for ms in names.values() for m in ms if m.props.get("folder")}
     for ms in names.values():
         for i, m in enumerate(ms):
-            if m.strength < 1 and m.props.get("repository_link") in folders:
+            if m.strength < 1 and m.props.get("repository_link") in folders and not m.props.get("joins_only"):
                 ms[i] = replace(m, strength=1)
 
 

@@ -322,9 +322,13 @@ def _service_repository(doc: Document, out: Extraction) -> None:
     if spelled:
         out.mentions.append(Mention(spelled[0], "Component", evidence_at(doc, spelled[1], "prose"), aliases=[repo],
                                     props={"alias_of_node": True}))
-    unprefixed = _unprefixed(name, repo) or _unprefixed_repository(title, repo)
+    unprefixed = _unprefixed(name, repo)
     if unprefixed:
         out.mentions.append(Mention(unprefixed, "Component", ev, props={"repository_link": repo}, strength=-1))
+    elif _unprefixed_repository(title, repo):
+        # only where the docs write it: a name that no text gives stays no name of it
+        out.mentions.append(Mention(_unprefixed_repository(title, repo) or "", "Component", ev,
+                                    props={"repository_link": repo, "joins_only": True}, strength=-1))
 
 
 # a repository named for what it is by the abbreviation its README spells out: "usnotify-ssb" / "The Supplementary
