@@ -21,6 +21,10 @@ RECORD_STATUS = re.compile(rf"(?:{RECORD_STATUS_WORDS})", re.IGNORECASE)
 ROLE_NAME = re.compile(r"^(?:[A-Za-z][\w-]*\s+){0,3}(?:administrators?|admins?|developers?|engineers?|owners?|users?|"
                        r"customers?|stakeholders?|maintainers?|contributors?|reviewers?|architects?|analysts?|"
                        r"approvers?|requesters?|on-?call)$", re.IGNORECASE)
+# a thing named by the role it plays for the docs' system, not by what it is: "Infrastructure Provider", "Security
+# Zone", "Client Application" (written in everyday words only: "NFS Storage Provider" is a product's name)
+ROLE_OF_A_THING = re.compile(r"^(?:[A-Za-z][\w-]*\s+)?(?:providers?|vendors?|suppliers?|zones?|tenants?)$|"
+                             r"^clients?\s+(?:applications?|apps?|systems?)$", re.IGNORECASE)
 # HTTP's verbs and API styles: a name of these words alone ("DELETE", "a simple REST API", "RESTful") is no product;
 # inside a longer name they stay ("MFA Delete")
 API_WORDS = re.compile(r"(?=.*\b(?:get|post|put|patch|delete|rest|restful|crud|https?)\b)"

@@ -28,6 +28,7 @@ from .names import (
     ORDERING_PREFIX,
     RECORD_STATUS,
     ROLE_NAME,
+    ROLE_OF_A_THING,
     canonical_adr_number,
     is_abbreviation_of,
     name_key,
@@ -363,17 +364,20 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
         if m.type == "Component" and API_WORDS.fullmatch(m.name.strip(" *_`")):
             continue  # "no order DELETE API", "Prototype REST API": HTTP's words, never a product
         if m.type == "Component" and ROLE_NAME.match(m.name.strip(" *_`")) and m.strength < 2 \
-                and not m.props.get("manifest_name") and shipped.get(m.name) is None:
+                and not m.props.get("manifest_name") and shipped.get(m.name) is None and not (k in decided and _product_part(m.name)):
             continue  # "Platform Administrator", "Application Developers": people's roles (a product the shipped
-            # gazetteer knows by such a name stays)
+            # gazetteer knows by such a name stays, and so does a product's part a decision chooses: "Use Django
+            # Admin for …")
         if k and (k not in GENERIC or k in decided and m.name[:1].isupper() or m.props.get("manifest_name")):
             by_type.setdefault(m.type, defaultdict(list))[k].append(m)
+    _drop_roles(by_type["Component"], shipped)
     _keep_repository_links(by_type["Component"])
     for names in by_type.values():
         _drop_lone_candidates(names)
     curated_vendors = {name_key(n) for c, al, t in curated.groups if t == "Vendor" for n in (c, *al)}
     _settle_vendors(by_type, curated_vendors)
     _redirect_parentheticals(by_type["Component"])
+    _redirect_cut_names(by_type["Component"], shipped)
 
     entities: dict[str, Entity] = {}
     for etype, names in by_type.items():
@@ -400,7 +404,7 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
                 ent.evidence.append(m.evidence)
                 for pk, pv in m.props.items():
                     if pk in ("named_by_decision", "alias_of_node", "declared", "manifest_name", "apart_from", "own_page",
-                              "repository_link"):
+                              "repository_link", "joins_only"):
                         continue
                     if pk == "status":
                         ent.props.setdefault("stated_status", []).append(pv)
@@ -413,6 +417,31 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
     for ent in entities.values():
         ent.aliases.discard(ent.label)
     return entities, facts
+
+
+def _product_part(name: str) -> bool:
+    """A name whose words before its last are no everyday words: a product's part ("Django Admin"), not a role."""
+    from .gazetteer import is_everyday_word
+
+    words = name.split()
+    return len(words) >= 2 and not any(is_everyday_word(w) for w in words[:-1])
+
+
+def _drop_roles(names: dict[str, list[Mention]], shipped: gazetteer_module.Gazetteer) -> None:
+    """Names only ever written as the role a thing plays are no components: "Rely on Infrastructure Provider for
+    encryption-at-rest", "each Security Zone" (but "Image Provider" stays where the docs also write "image-provider")."""
+    for k in [k for k, ms in names.items() if all(_role_of_a_thing(m, shipped) for m in ms)]:
+        del names[k]
+
+
+def _role_of_a_thing(m: Mention, shipped: gazetteer_module.Gazetteer) -> bool:
+    """A name in everyday words for the role a thing plays ("Infrastructure Provider", "Client Application"), with no
+    abbreviation beside it, not from a manifest, and no product the shipped gazetteer knows by that name."""
+    from .gazetteer import is_everyday_word
+
+    name = m.name.strip(" *_`")
+    return ROLE_OF_A_THING.match(name) is not None and not m.aliases and not m.props.get("manifest_name") \
+        and shipped.get(name) is None and all(is_everyday_word(w) for w in name.split())
 
 
 def written_aliases(entities: dict[str, Entity], gaz: Gazetteer) -> None:
@@ -600,6 +629,39 @@ def _redirect_parentheticals(names: dict[str, list[Mention]]) -> None:
                 break
 
 
+def _redirect_cut_names(names: dict[str, list[Mention]], shipped: gazetteer_module.Gazetteer) -> None:
+    """An everyday word read as a name where each sentence it comes from writes it as the first word of a longer
+    name the docs use ("retire Learning to Rank (LTR)" read as "Learning"): the mentions are that longer name's."""
+    from .gazetteer import is_everyday_word
+
+    for k, ms in list(names.items()):
+        word = ms[0].name
+        if not re.fullmatch(r"[A-Z][a-z]+", word) or not is_everyday_word(word) or shipped.get(word) is not None:
+            continue
+        longer = {_longer_name(word, m.evidence.text, names) for m in ms}
+        if len(longer) == 1 and None not in longer:
+            target = longer.pop()
+            assert target is not None
+            names[target].extend(replace(m, name=names[target][0].name) for m in ms)
+            del names[k]
+
+
+def _longer_name(word: str, text: str, names: dict[str, list[Mention]]) -> str | None:
+    """The key of the one name of `names` the text writes starting with `word` wherever it writes the word (up to
+    four words on), or None."""
+    found = None
+    for m in re.finditer(rf"\b{re.escape(word)}\b", text):
+        tail = re.findall(r"[\w.+-]+", text[m.end():m.end() + 60])[:4]
+        own = name_key(word)
+        key = next((name_key(word + " " + " ".join(tail[:n])) for n in range(len(tail), 0, -1)
+                    if name_key(word + " " + " ".join(tail[:n])) in names
+                    and name_key(word + " " + " ".join(tail[:n])) != own), None)
+        if key is None or found not in (None, key):
+            return None  # the word on its own here, or the start of two names
+        found = key
+    return found
+
+
 def _numbered_form(alias: str, key: str) -> bool:
     """Whether an alias is the name (by its key) behind a number that orders folders: "02.redis" of Redis."""
     return ORDERING_PREFIX.match(alias) is not None and name_key(ORDERING_PREFIX.sub("", alias)) == key
@@ -736,7 +798,50 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
                 if not _set_apart(ms, head):
                     uf.union(k, hk)
                 break
+    if etype == "Component":
+        _spelled_out_beside(names, uf)
     return uf, display
+
+
+# an abbreviation written as a name of its own, never defined: "let CAPI handle it" (the page says "Cluster API")
+UNDEFINED_ABBREVIATION = re.compile(r"[A-Z][A-Z0-9]{2,5}")
+
+
+def _initials(words: list[str]) -> set[str]:
+    """The abbreviations a name's words may go by: their capitals ("Cluster API": CAPI) and first letters (CA)."""
+    text = " ".join(words)
+    return {"".join(ch for ch in text if ch.isupper() or ch.isdigit()), "".join(w[0].upper() for w in words)}
+
+
+def _folder(m: Mention) -> str:
+    return m.evidence.document.rpartition("/")[0]
+
+
+def _spelled_out_beside(names: dict[str, list[Mention]], uf: _UnionFind) -> None:
+    """An abbreviation the docs use without spelling it out is the one name in the same document it abbreviates,
+    also behind a maker's name: "let CAPI handle it" where the page writes "Cluster API", "PCUI instances" in a
+    README about "AWS ParallelCluster UI". Not one the gazetteer knows, nor one already joined to a name."""
+    from . import gazetteer
+
+    known = gazetteer.load()
+    joined = Counter(uf.find(x) for x in uf.parent)
+    by_initials: dict[str, set[str]] = defaultdict(set)
+    for k, ms in names.items():
+        words = ms[0].name.split()
+        if 2 <= len(words) <= 6 and all(w[:1].isupper() or w[:1].isdigit() for w in words):
+            for cut in range(len(words) - 1):  # the whole name, then the words behind a maker's name
+                for form in _initials(words[cut:]):
+                    by_initials[form].add(k)
+    for k, ms in names.items():
+        abbreviation = ms[0].name
+        if not UNDEFINED_ABBREVIATION.fullmatch(abbreviation) or joined[uf.find(k)] > 1 or known.lookup(abbreviation):
+            continue
+        folders = {_folder(m) for m in ms}
+        spelled = {uf.find(c) for c in by_initials.get(abbreviation, ()) if c != k
+                   and is_abbreviation_of(abbreviation, names[c][0].name)
+                   and folders & {_folder(m) for m in names[c]}}
+        if len(spelled) == 1:
+            uf.union(k, spelled.pop())
 
 
 def _keep_repository_links(names: dict[str, list[Mention]]) -> None:
@@ -745,7 +850,7 @@ def _keep_repository_links(names: dict[str, list[Mention]]) -> None:
     folders = {m.props["folder"] for ms in names.values() for m in ms if m.props.get("folder")}
     for ms in names.values():
         for i, m in enumerate(ms):
-            if m.strength < 1 and m.props.get("repository_link") in folders:
+            if m.strength < 1 and m.props.get("repository_link") in folders and not m.props.get("joins_only"):
                 ms[i] = replace(m, strength=1)
 
 

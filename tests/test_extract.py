@@ -687,3 +687,14 @@ def test_a_service_is_labelled_as_its_page_titles_it_not_as_prose_writes_its_wor
     service = result.entities["component/product-reviews-service"]
     assert service.label == "Product Reviews Service"
     assert {"Product Reviews"} <= service.aliases  # its file name, product-reviews, written as a name
+
+
+def test_what_only_a_company_has_names_a_vendor_but_lock_in_to_a_product_does_not() -> None:
+    """'Quarrystone-proprietary', 'a contract with Brightwater Hosting', 'Fenwick support portal', 'Tallow Systems
+    (supplier)' name companies; 'Vendor lock-in: … Traefik-specific' is said of products too."""
+    from kg.rules.vendors import company_cues
+
+    text = ("No Cloud-only (Quarrystone-proprietary) functions. We have a contract with Brightwater Hosting. "
+            "See the Fenwick support portal. Tallow Systems (supplier) runs it. Vendor lock-in: Traefik-specific CRDs. "
+            "Ask the Security support desk.")
+    assert company_cues(text) == ["Quarrystone", "Brightwater Hosting", "Fenwick", "Tallow Systems"]

@@ -105,12 +105,55 @@ def _names_the_site(text: str, href: str) -> bool:
     return bool(re.fullmatch(r"[a-z][a-z0-9-]{2,30}", text)) and len(labels) >= 2 and labels[-2] == text.lower()
 
 
+# a maker's product named with a possessive: "[FRED's epplib](https://gitlab.nic.cz/fred/utils/epplib)",
+# "Django's [Admin](https://docs.djangoproject.com/…/contrib/admin/)"
+POSSESSIVE = re.compile(r"^(?P<owner>[A-Z][\w.-]*[A-Za-z0-9])['’]s\s+(?P<rest>.+)$")
+
+
+def owned_product(link: Link, line: str) -> tuple[str, str | None] | None:
+    """The product a link names as its maker's, and the link's text when that is written another way: the owner is the
+    site's organisation or domain, and the last part of the address one word of the text ("[TensorFlow's ranking
+    library](https://github.com/tensorflow/ranking)": TensorFlow Ranking), or the link's one word follows the owner's
+    possessive ("Django's [Admin](https://docs.djangoproject.com/en/4.2/ref/contrib/admin/)": Django Admin)."""
+    from urllib.parse import urlparse
+
+    url = urlparse(link.href)
+    segments = [p for p in url.path.lower().split("/") if p]
+    host = (url.hostname or "").lower()
+    text = clean_name(link.text)
+    m = POSSESSIVE.match(text)
+    if m:
+        owner, words = m.group("owner"), m.group("rest").split()
+        text_of = text
+    else:
+        before = re.search(r"(?P<owner>[A-Z][\w.-]*[A-Za-z0-9])['’]s\s+\[" + re.escape(link.text) + r"\]", line)
+        if before is None or not re.fullmatch(r"[A-Z][\w-]*", text):
+            return None
+        owner, words, text_of = before.group("owner"), [text], None
+    own = re.sub(r"[^a-z0-9]", "", owner.lower())
+    if not segments or not (segments[0] == own or own in host.split(".") or any(own in label for label in host.split("."))):
+        return None
+    last = segments[-1]
+    word = next((w for w in words if w.lower() == last), None)
+    if word is None:
+        return None
+    # (an everyday word in lower case is the product's name written as a word: "ranking" of TensorFlow Ranking)
+    if word.islower() and (is_everyday_word(word) or word.endswith("ing") and is_everyday_word(word[:-3])):
+        word = word.capitalize()
+    return f"{owner} {word}", text_of
+
+
 def linked_names(doc: Document, out: Extraction) -> None:
     """A link to a product's own site or repository whose text is a name: '[Packer](https://www.packer.io/)'."""
     for link in doc.links:
         if link.kind != "external" or not link.href.startswith(("http://", "https://")):
             continue
         if NOT_A_PRODUCT_SITE.search(link.href):
+            continue
+        owned = owned_product(link, doc.line_text(link.line))
+        if owned:
+            out.mentions.append(Mention(owned[0], "Component", evidence_at(doc, link.line, "link"),
+                                        aliases=[owned[1]] if owned[1] else [], props={"alias_of_node": True}))
             continue
         # "SOPS GitHub Repository", "Trivy repo": the product whose repository it is
         text = re.sub(r"(?<=\S)\s+(?:on\s+)?(?:(?:github|gitlab|bitbucket)\s*)?(?:repository|repo|project|"
@@ -269,7 +312,9 @@ def _service_repository(doc: Document, out: Extraction) -> None:
     runs = SERVICE_NAME.search(repo) or any(SPEAKS_AS_SERVICE.search(b.text) for b in doc.blocks[:40]) or \
         any(needs(b.section) for b in doc.blocks) or any(needs(t.section) for t in doc.tables) or \
         _runs_as_configured(doc)
-    if not runs:
+    # a repository named by the abbreviation of what its README spells out holds that thing ("usnotify-ssb")
+    spelled = _abbreviation_spelled_out(doc, repo)
+    if not runs and not spelled:
         return
     aliases = []
     if name is None:
@@ -281,9 +326,38 @@ def _service_repository(doc: Document, out: Extraction) -> None:
     ev = evidence_at(doc, doc.sections[0].line if doc.sections else 1, "heading")
     aliases += [repo] if repo.lower() != name.lower() else []
     out.mentions.append(Mention(name, "Component", ev, aliases=aliases, props={"folder": repo}, strength=2))
+    if spelled:
+        out.mentions.append(Mention(spelled[0], "Component", evidence_at(doc, spelled[1], "prose"), aliases=[repo],
+                                    props={"alias_of_node": True}))
     unprefixed = _unprefixed(name, repo)
     if unprefixed:
         out.mentions.append(Mention(unprefixed, "Component", ev, props={"repository_link": repo}, strength=-1))
+    elif _unprefixed_repository(title, repo):
+        # only where the docs write it: a name that no text gives stays no name of it
+        out.mentions.append(Mention(_unprefixed_repository(title, repo) or "", "Component", ev,
+                                    props={"repository_link": repo, "joins_only": True}, strength=-1))
+
+
+# a repository named for what it is by the abbreviation its README spells out: "usnotify-ssb" / "The Supplementary
+# Service Broker (SSB) manages …"
+REPOSITORY_ABBREVIATION = re.compile(r"[-_](?P<abbr>[a-z][a-z0-9]{1,5})$")
+
+
+def _abbreviation_spelled_out(doc: Document, repo: str) -> tuple[str, int] | None:
+    """The full name, and its line, that the README of a repository named `<prefix>-<abbr>` gives its abbreviation."""
+    end = REPOSITORY_ABBREVIATION.search(repo)
+    if end is None:
+        return None
+    for block in doc.blocks[:20]:
+        for m in FULL_NAME_ABBREVIATION.finditer(block.text[:2000]):
+            if m.group(2).lower() != end.group("abbr"):
+                continue
+            words = m.group(1).split()
+            for cut in range(len(words) - 1):
+                name = clean_name(" ".join(words[cut:]))
+                if words[cut].lower() not in CAPITALISED_STOPWORDS and is_abbreviation_of(m.group(2), name):
+                    return name, block.line
+    return None
 
 
 def _unprefixed(title: str, repo: str) -> str | None:
@@ -297,6 +371,17 @@ def _unprefixed(title: str, repo: str) -> str | None:
     if re.sub(r"[^a-z0-9]", "", name.lower()) != re.sub(r"[^a-z0-9]", "", rest.lower()):
         return None
     return name if len(words) > 2 or not is_everyday_word(name) else None
+
+
+def _unprefixed_repository(title: str, repo: str) -> str | None:
+    """The repository's own name without the organisation's prefix its README's title starts with: "# HMPPS External
+    API" in hmpps-integration-api is also integration-api, the "Integration API" the docs write (two words at least;
+    a name that only joins one written elsewhere)."""
+    prefix, _, rest = repo.partition("-")
+    words = title.split()
+    if len(words) < 2 or re.sub(r"[^a-z0-9]", "", words[0].lower()) != prefix.lower() or "-" not in rest:
+        return None
+    return rest
 
 
 def _repository_linked(link: Link) -> str | None:
@@ -688,7 +773,18 @@ RENAMED = [
     re.compile(r"\b(?i:formerly|previously)\s+(?i:named|known\s+as|called)\s+" + _NAMED.format("old") +
                r"\s*,?\s+(?i:it|this|the\s+\w+)\s+(?:was|has\s+been)\s+renamed\s+(?:to\s+|as\s+)?" + _NAMED.format("new")),
     re.compile(r"\brenamed\s+from\s+" + _NAMED.format("old") + r"\s+to\s+" + _NAMED.format("new")),
+    # "The natural choice was Spatial Mapper, now known as Apache Atlas": the old name, then the one it goes by now
+    re.compile(_NAMED.format("old") + r"\s*(?:,\s*|\(\s*)(?:which\s+is\s+|since\s+renamed\s+)?(?i:now)\s+"
+               r"(?:(?i:known|better\s+known)\s+as|called|named|renamed(?:\s+to)?)\s+" + _NAMED.format("new")),
 ]
+
+
+def _without_leading_stopwords(name: str) -> str:
+    """A name without the capitalised words that open a sentence in front of it ("Choose Spatial Mapper")."""
+    words = name.split()
+    while len(words) > 1 and words[0].lower() in CAPITALISED_STOPWORDS:
+        words = words[1:]
+    return " ".join(words)
 
 
 def former_names(doc: Document, out: Extraction) -> None:
@@ -698,8 +794,9 @@ def former_names(doc: Document, out: Extraction) -> None:
         for pattern in RENAMED:
             for m in pattern.finditer(block.text[:3000]):
                 new_name = clean_name(m.group("newq") or m.group("new") or "").rstrip(".")
-                old_name = clean_name(m.group("oldq") or m.group("old") or "").rstrip(".")
-                if new_name.lower() != old_name.lower() and len(new_name.split()) <= 5:
+                old_name = _without_leading_stopwords(clean_name(m.group("oldq") or m.group("old") or "").rstrip("."))
+                if new_name.lower() != old_name.lower() and len(new_name.split()) <= 5 \
+                        and old_name.lower() not in CAPITALISED_STOPWORDS:
                     out.mentions.append(Mention(new_name, "Component", evidence_at(doc, block.line, "prose",
                                                 block.text[:300]), aliases=[old_name], props={"alias_of_node": True}))
         for m in FORMER_NAME.finditer(block.text[:3000]):
@@ -764,6 +861,19 @@ def listed_parts(doc: Document, out: Extraction) -> None:
 
 CONVENTION = re.compile(r"^(?:bp|infra|blueprint)[-_][a-z0-9-]+$|^[a-z0-9-]+[-_](?:operator|chart|charts|helm|image|"
                         r"blueprint|controller)$", re.I)
+# a span the sentence calls a namespace names where things run, not a thing that runs: "the `ops` namespace",
+# "namespace: ops", "kubectl -n ops", "installs it in `ops-system`; the policy assumes that namespace"
+NAMESPACE_AFTER = re.compile(r"[`*]*\s*namespaces?\b", re.I)
+NAMESPACE_BEFORE = re.compile(r"(?:\bnamespace\s*[:=]?|\s-n|--namespace[= ])\s*[`*]*$", re.I)
+NAMESPACE_RESTATED = re.compile(r"[`*]*[;,]?\s+[^.]{0,60}?\b(?:that|this|the same)\s+namespace\b", re.I)
+
+
+def _named_namespace(text: str, start: int, end: int) -> bool:
+    """Whether the sentence calls the span at start:end a namespace."""
+    before = text[max(0, start - 25):start]
+    after = text[end:end + 80]
+    return NAMESPACE_AFTER.match(after) is not None or NAMESPACE_BEFORE.search(before) is not None or \
+        re.search(r"\b(?:in|into)\s+[`*]*$", before) is not None and NAMESPACE_RESTATED.match(after) is not None
 CODE_CONTEXT = re.compile(r"\b(?:chart|charts|image|images|blueprint|blueprints|module|modules|package|operator|helm|"
                           r"container|crate|gem|library|plugin|release)\b", re.I)
 
@@ -781,6 +891,8 @@ def code_names(doc: Document, out: Extraction) -> None:
             after = block.text[at + len(span):].split()
             if after and after[0].strip(".,;:").lower() in NOT_A_TECHNOLOGY_HEAD:
                 continue  # "`core-network-services` account"
+            if _named_namespace(block.text, at, at + len(span)):
+                continue  # "the chart installs the operator in `ops-system`; the policy assumes that namespace"
             if CONVENTION.match(span) or CODE_CONTEXT.search(around):
                 out.mentions.append(Mention(span, "Component", evidence_at(doc, block.line, "prose", block.text)))
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..gazetteer import is_everyday_word
 from ..names import clean_name, is_abbreviation_of
 
 # words that end the phrase a name is read from
@@ -149,6 +150,10 @@ ADJECTIVE_OF_NAME = re.compile(r"-(?:based|driven|native|only|powered|backed|com
                                r"aware|centric|oriented|friendly|ready)$", re.I)
 
 
+# who runs a thing, written as an adjective in front of its name: "EKS-managed ArgoCD", "GitHub-hosted runners" (a
+# self-managed product is an option of its own: "Self-Managed Argo CD")
+MANAGED_BY = re.compile(r"(?!self-)[a-z0-9]+-(?:managed|hosted|operated|maintained|run)")
+
 CONTRACTION = re.compile(r"(?:let|it|that|what|there|here|who|he|she)['’]s", re.I)  # "Let's Encrypt" goes on
 
 
@@ -158,6 +163,51 @@ def _known_name(text: str) -> bool:
 
     record = load().get(text.lower())
     return record is not None and not record.common_word
+
+
+# two capitals too common to open a name: "the UK Government", "an IT Service", "the ID Token"
+COMMON_PAIR = re.compile(r"IP|UI|PR|IT|OK|US|UK|EU|AM|PM|DB|VM|ID|QA|HR|AI|ML|OR|IF|IN|ON|AT|TO|NO|SO|DO|GO|BE|BY|MY|UP")
+
+
+def _leads_a_name(tokens: list[tuple[str, int, int]], i: int, code: frozenset[str]) -> bool:
+    """Two capitals in front of a capitalised name are the maker's or organisation's part of it: "OS Places API",
+    "EF Core" (not a common pair: "UK Government", "ID Token"; nor a plural: "CI Jobs")."""
+    word = tokens[i][0]
+    if not re.fullmatch(r"[A-Z]{2}", word) or COMMON_PAIR.fullmatch(word) or i + 1 >= len(tokens):
+        return False
+    after = tokens[i + 1][0]
+    bare = after.strip(_TRAIL + _LEAD)
+    last = after != bare or not (i + 2 < len(tokens) and is_name_token(tokens[i + 2][0], code))
+    if last and re.fullmatch(r"[A-Z][a-z]+s", bare) and is_everyday_word(bare):
+        return False  # "CI Jobs", "ES Modules": a kind of thing, in the plural (not "OS Places API")
+    return after[:1].isupper() and not re.fullmatch(r"[A-Z]{2}s?\W*", after) and is_name_token(after, code)
+
+
+LIST_JOIN = frozenset({"and", "or", "&", "+", "/"})
+# how an everyday word's forms end: "putting", "named", "quickly", "replication"
+EVERYDAY_ENDING = re.compile(r"(?:ing|ed|ly|tion|sion|ness|ment|able|ible|ous|ive|ful|less|ise|ize|er|est)$")
+
+
+def _lower_case_name(token: str) -> bool:
+    """A word in lower case that is no everyday word, nor one's -ing form, nor two run together ("htmx", not
+    "caching", "serverless", "autoscaling")."""
+    from ..resolve import _word_like
+
+    word = token.strip(_TRAIL + _LEAD)
+    return re.fullmatch(r"[a-z][a-z0-9]{2,15}", word) is not None and word not in BOUNDARY and word not in LEADING \
+        and not EVERYDAY_ENDING.search(word) and not _word_like(word)
+
+
+def _listed_lower_case(tokens: list[tuple[str, int, int]], i: int, code: frozenset[str]) -> bool:
+    """A lower-case name listed with a name: "Adopt htmx and Alpine.js", "htmx + Alpine.js" (see `_lower_case_name`)."""
+    word = tokens[i][0]
+    if not _lower_case_name(word):
+        return False
+    k = i + 1
+    if not word.endswith(",") and not (k < len(tokens) and tokens[k][0] in LIST_JOIN):
+        return False
+    k += 0 if word.endswith(",") else 1
+    return k < len(tokens) and is_name_token(tokens[k][0], code)
 
 
 def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6) -> list[Name]:
@@ -172,13 +222,15 @@ def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6
     out: list[Name] = []
     i = 0
     skipped = 0
+    listed = False  # in a list that goes on after a name: "Alpine.js and htmx"
     while i < len(tokens):
         word, start, end = tokens[i]
         bare = word.strip(_TRAIL + _LEAD).lower()
-        if not out and bare in LEADING and i + 1 < len(tokens):
+        if not out and (bare in LEADING or MANAGED_BY.fullmatch(bare)) and i + 1 < len(tokens):
             i += 1  # "Self-hosted Keycloak", "Managed Grafana": an adjective in front, capitalised or not
             continue
-        if not is_name_token(word, code):
+        if not is_name_token(word, code) and not _leads_a_name(tokens, i, code) \
+                and not _listed_lower_case(tokens, i, code) and not (listed and _lower_case_name(word)):
             if out:
                 break
             if bare in BOUNDARY or bare == "of" or skipped >= 2 or word[-1:] in ",;:." or \
@@ -249,9 +301,10 @@ def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6
                 k += 1
         else:
             break
-        if k < len(tokens) and is_name_token(tokens[k][0], code):
+        if k < len(tokens) and (is_name_token(tokens[k][0], code) or _lower_case_name(tokens[k][0])):
             i = k
             skipped = 0
+            listed = True
             continue
         break
     return out

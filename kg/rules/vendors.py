@@ -65,13 +65,39 @@ COMPANY_APPOSITIVE = re.compile(r",\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,2}?(?:compa
                                 re.I)
 
 
+# what only a company has: "Galaxy-only (Starburst-proprietary) functions", "the Acme support portal", "a contract
+# with Acme", "Acme (supplier)" (not "vendor lock-in: Traefik-specific CRDs": a product locks one in too)
+COMPANY_CUE = re.compile(r"(?<![\w-])(?P<a>[A-Z][\w.]*[A-Za-z0-9])-proprietary\b"
+                         r"|(?<![\w-])(?P<c>[A-Z][\w.]*[A-Za-z0-9])\s+support\s+(?:portal|desk|contract)s?\b"
+                         r"|\b(?i:a|the|our|their)\s+contract\s+with\s+(?P<d>[A-Z][\w.]*[A-Za-z0-9](?:\s+[A-Z][\w.]*[A-Za-z0-9])?)"
+                         r"|(?<![\w-])(?P<e>[A-Z][\w.]*[A-Za-z0-9](?:\s+[A-Z][\w.]*[A-Za-z0-9])?)\s+\((?i:supplier|vendor)\)")
+
+
+def company_cues(text: str) -> list[str]:
+    """The names a text says only a company can be: what is proprietary to it, its support portal, a contract with it,
+    a name marked as the supplier."""
+    from ..gazetteer import is_everyday_word
+    from .phrases import CAPITALISED_STOPWORDS
+
+    out = []
+    for m in COMPANY_CUE.finditer(text):
+        name = next(g for g in m.groups() if g)
+        if name.lower() not in CAPITALISED_STOPWORDS and not is_everyday_word(name.split()[0]):
+            out.append(name)
+    return out
+
+
 def company_names(doc: Document, out: Extraction) -> None:
-    """A name the docs call a company ("[Synadia](…), the company that hosts NGS") is a vendor. ("Maintained by X" is
-    not enough: a bot maintains repositories, a government service develops a feature.)"""
+    """A name the docs call a company ("[Synadia](…), the company that hosts NGS") or say something only a company
+    has of (`company_cues`) is a vendor. ("Maintained by X" is not enough: a bot maintains repositories, a government
+    service develops a feature.)"""
     from .phrases import names_in
 
     for block in doc.blocks:
         text = block.text[:3000]
+        for name in company_cues(text):
+            out.mentions.append(Mention(strip_legal_suffix(name), "Vendor",
+                                        evidence_at(doc, block.line, "prose", text[:300]), strength=1))
         for m in COMPANY_APPOSITIVE.finditer(text):
             before = names_in(text[max(0, m.start() - 60):m.start()].split(".")[-1].split(",")[-1].strip())
             if len(before) == 1:
