@@ -293,3 +293,14 @@ def abbreviates(abbr: str, name: str) -> bool:
         return True
     spelled = known_spelling(name)
     return spelled is not None and spelled != name and is_abbreviation_of(abbr, spelled)
+
+
+@functools.lru_cache(maxsize=65536)
+def word_like(word: str) -> bool:
+    """An everyday word, one clipped ("Config" of configuration), run together of two ("Workspace") or made a verb's
+    -ing form ("Archiving"), or a name the gazetteer flags as one (remembered: a workspace asks of a word often)."""
+    low, words = word.lower(), common_words()
+    return is_everyday_word(word) or load().is_common_word(word) \
+        or begins_a_common_word(low) \
+        or low.endswith("ing") and (low[:-3] in words or low[:-3] + "e" in words) \
+        or any(low[:i] in words and low[i:] in words for i in range(3, len(low) - 2))

@@ -9,7 +9,6 @@ file that users extend for their own workspace.
 
 from __future__ import annotations
 
-import functools
 import re
 import tomllib
 from collections import Counter, defaultdict
@@ -581,6 +580,8 @@ def _makers(by_type: dict[str, dict[str, list[Mention]]], curated: CuratedAliase
 def _distinctive(name: str) -> bool:
     """A name that can stand alone as an alias: several words, or one with a capital inside, a digit or all capitals,
     or a capitalised word that is no everyday word ("Fargate" of "AWS Fargate"; not "Glue", "Config", "Flux")."""
+    from .gazetteer import word_like
+
     words = name.split()
     if len(words) >= 2:
         return True
@@ -588,7 +589,7 @@ def _distinctive(name: str) -> bool:
     return len(w) >= 2 and name_key(w) not in GENERIC and (
         any(c.isupper() for c in w[1:]) or any(c.isdigit() for c in w) or (w.isupper() and len(w) >= 3)
         or re.fullmatch(r"[A-Z][a-z]{3,}", w) is not None and not OS_FAMILY.fullmatch(w)
-        and (not _word_like(w) or _known_product(w)))
+        and (not word_like(w) or _known_product(w)))
 
 
 def _known_product(word: str) -> bool:
@@ -597,19 +598,6 @@ def _known_product(word: str) -> bool:
 
     record = gazetteer.load().get(word)
     return record is not None and not record.common_word
-
-
-@functools.lru_cache(maxsize=65536)
-def _word_like(word: str) -> bool:
-    """An everyday word, one clipped ("Config" of configuration), run together of two ("Workspace") or made a verb's
-    -ing form ("Archiving"), or a name the gazetteer flags as one (remembered: a workspace asks of a word often)."""
-    from . import gazetteer
-
-    low, words = word.lower(), gazetteer.common_words()
-    return gazetteer.is_everyday_word(word) or gazetteer.load().is_common_word(word) \
-        or gazetteer.begins_a_common_word(low) \
-        or low.endswith("ing") and (low[:-3] in words or low[:-3] + "e" in words) \
-        or any(low[:i] in words and low[i:] in words for i in range(3, len(low) - 2))
 
 
 def _redirect_parentheticals(names: dict[str, list[Mention]]) -> None:

@@ -191,11 +191,11 @@ EVERYDAY_ENDING = re.compile(r"(?:ing|ed|ly|tion|sion|ness|ment|able|ible|ous|iv
 def _lower_case_name(token: str) -> bool:
     """A word in lower case that is no everyday word, nor one's -ing form, nor two run together ("htmx", not
     "caching", "serverless", "autoscaling")."""
-    from ..resolve import _word_like
+    from ..gazetteer import word_like
 
     word = token.strip(_TRAIL + _LEAD)
     return re.fullmatch(r"[a-z][a-z0-9]{2,15}", word) is not None and word not in BOUNDARY and word not in LEADING \
-        and not EVERYDAY_ENDING.search(word) and not _word_like(word)
+        and not EVERYDAY_ENDING.search(word) and not word_like(word)
 
 
 def _listed_lower_case(tokens: list[tuple[str, int, int]], i: int, code: frozenset[str]) -> bool:
