@@ -11,7 +11,7 @@ from ..names import clean_name, split_parenthetical
 from .adr import adr_subject, option_items
 from .mentions import introduced_component, item_part, linked_item_name
 from .sections import document_component, folder_component
-from .state import SENTENCE, Extraction, evidence_at, sentence_line
+from .state import SENTENCE, STACK_ROLE, STORE_ROLE, Extraction, evidence_at, sentence_line
 
 if TYPE_CHECKING:
     from ..resolve import Gazetteer
@@ -525,12 +525,9 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
 
 # a sentence that names what fills one role of the section's component: "The database when running on the PaaS is
 # PostgreSQL", "Its message broker is RabbitMQ", "The cache is Redis"
-ROLE_IS = re.compile(r"^\W*(?:the|its|our|their)\s+(?:(?:primary|main|backing|underlying)\s+)?(?P<role>database|datastore|"
-                     r"data store|db|cache|message broker|broker|message queue|queue|event bus|search engine|search index|"
-                     r"object store|object storage|storage backend)\b(?:\s+(?:when|while|in|on|for|used|of)\b[^.;:]{0,60}?)?"
-                     r"\s+(?:is|are|will be)\s+(?:an?\s+|the\s+)?", re.I)
-STORE_ROLE = re.compile(r"database|datastore|data store|db|object store|object storage|storage backend|search index",
-                        re.I)
+ROLE_IS = re.compile(rf"^\W*(?:the|its|our|their)\s+(?:(?:primary|main|backing|underlying)\s+)?(?P<role>{STACK_ROLE})\b"
+                     r"(?:\s+(?:when|while|in|on|for|used|of)\b[^.;:]{0,60}?)?\s+(?:is|are|will be)\s+(?:an?\s+|the\s+)?",
+                     re.I)
 
 
 # what a page may say is stored somewhere without it being its component's data: the state of the code that deploys

@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, NamedTuple
 from ..links import parse_github
 from ..model import Block, Document, Fact, Mention
 from ..names import GENERIC_LINK_TEXT, clean_name, is_abbreviation_of, split_compound, split_parenthetical
-from .state import INVENTORY, Extraction, configuration_table, evidence_at, looks_like_a_name, numbered_step
+from .state import (
+    INVENTORY,
+    STACK_ROLE,
+    STORE_ROLE,
+    Extraction,
+    configuration_table,
+    evidence_at,
+    looks_like_a_name,
+    numbered_step,
+)
 
 if TYPE_CHECKING:
     from ..resolve import Gazetteer
@@ -359,10 +368,8 @@ def folder_component(doc: Document, gaz: Gazetteer) -> str | None:
 
 # a component's stack listed role by role: "- **Database**: MongoDB with Mongoose", "- Cache: Redis"; only roles that
 # run beside the component (not its framework, language, tests or logging library)
-ROLE_ITEM = re.compile(r"^\W*(?:\*\*|__)?(?P<role>(?:primary\s+)?(?:database|datastore|data store|db|storage|object storage|"
-                       r"file storage|cache|caching|queue|queueing|queuing|message broker|messaging|broker|event bus|"
-                       r"search|search engine|email|mail)s?)(?:\*\*|__)?\s*[:\-–—]\s*(?:\*\*|__)?\s*(?P<rest>\S.*)$", re.I)
-STORED_ROLE = re.compile(r"database|datastore|data store|db|storage|object storage|file storage|search", re.I)
+ROLE_ITEM = re.compile(rf"^\W*(?:\*\*|__)?(?P<role>(?:primary\s+)?{STACK_ROLE}s?)(?:\*\*|__)?\s*[:\-–—]\s*(?:\*\*|__)?\s*"
+                       r"(?P<rest>\S.*)$", re.I)
 
 
 def role_items(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
@@ -382,7 +389,7 @@ def role_items(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             return
         hits = [h for h in gaz.scan(clean_name(m.group("rest"))) if gaz.type_of(h[2]) in ("Component", "Vendor")]
         if hits and hits[0][0] == 0 and hits[0][2] != own:
-            relation = "storesDataIn" if STORED_ROLE.fullmatch(m.group("role").rstrip("s")) else "dependsOn"
+            relation = "storesDataIn" if STORE_ROLE.fullmatch(m.group("role").rstrip("s")) else "dependsOn"
             out.facts.append(Fact(own, relation, hits[0][2], evidence_at(doc, block.line, "prose", block.text, 0.7),
                                   subject_type="key", object_type="key"))
 

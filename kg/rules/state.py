@@ -148,6 +148,13 @@ def name_column(header: list[str]) -> str | None:
 # a column of a configuration table: what each setting defaults to, whether it must be set, which variable sets it
 CONFIG_COLUMN = re.compile(r"^(?:default(?:\s+value)?s?|required|env(?:ironment)?(?:\s*var(?:iable)?s?)?)$", re.I)
 # a setting's name in capitals: "DB_ENDPOINT", "PORT", "$LOG_LEVEL"
+# the roles a component's stack fills beside it, by their everyday names ("Database", "Its message broker"), and those
+# of them that keep its data; one vocabulary for a stack listed role by role and a sentence that names a role's filler
+STACK_ROLE = (r"(?:database|datastore|data store|db|object storage|object store|file storage|storage backend|storage|"
+              r"cache|caching|message queue|message broker|messaging|queueing|queuing|queue|broker|event bus|"
+              r"search engine|search index|search|email|mail)")
+STORE_ROLE = re.compile(r"database|datastore|data store|db|object storage|object store|file storage|storage backend|"
+                        r"storage|search index|search", re.I)
 SETTING_NAME = re.compile(r"^\$?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
 
 
