@@ -1163,33 +1163,23 @@ def _weighed_in_context(doc: Document, decision_blocks: list[Block], known: froz
             choices.append(("rejected", n, ev))
 
 
-# "services will need to be refactored to use MongoDB instead of Postgres": a use of the record's choice in place of
-# another product
-INSTEAD_OF_CHOICE = re.compile(r"\b(?:use|using|adopt|adopting|(?:move|moving|switch|switching|migrate|migrating)\s+to)"
-                               r"\s+(?P<chosen>[^.;:]{1,60}?)\s+(?:instead\s+of|rather\s+than|in\s+place\s+of)\s+"
-                               r"(?:using\s+)?(?P<other>[^.;:]+)", re.I)
-
-
 def _instead_of_choice(doc: Document, decision_blocks: list[Block], known: frozenset[str],
                        choices: list[tuple[str, Name, Evidence]]) -> None:
     """Outside its decision, a record that says its choice is used in place of another product ("Consequences: …
-    refactored to use MongoDB instead of Postgres") turned that product down; a choice it did not make says nothing
-    (a sentence of the context may tell what others did)."""
+    refactored to use MongoDB instead of Postgres") turned that product down, read as a decision's sentence is; a
+    choice it did not make says nothing (a sentence of the context may tell what others did)."""
     chosen = {k for kind, n, _ev in choices if kind == "chosen" for k in _keys(n)}
     if not chosen:
         return
     for block in doc.blocks:
-        if block in decision_blocks or "instead" not in block.text and "rather" not in block.text \
-                and "place of" not in block.text:
+        if block in decision_blocks or not re.search(r"\binstead\b|\brather than\b|\bin place of\b", block.text):
             continue
-        code = known | frozenset(block.code)
-        for m in INSTEAD_OF_CHOICE.finditer(block.text):
-            used = decisions.names_in(m.group("chosen"), code)
-            other = decisions.names_in(m.group("other"), code)
-            if used and used[0].start == 0 and _keys(used[0]) & chosen and other and other[0].start == 0 \
-                    and not _keys(other[0]) & chosen and _plausible(other[0].text):
-                ev = evidence_at(doc, block.line, "prose", block.text, 0.65)
-                choices.append(("rejected", other[0], ev))
+        for sentence in SENTENCE.split(block.text):
+            r = decisions.read_sentence(sentence, known | frozenset(block.code), in_decision=True)
+            if not any(_keys(n) & chosen for n in r.chosen):
+                continue
+            ev = evidence_at(doc, sentence_line(doc, block.line, block.end_line, sentence), "prose", sentence, 0.65)
+            choices.extend(("rejected", n, ev) for n in r.rejected if not _keys(n) & chosen and _plausible(n.text))
 
 
 def _options(doc: Document, rec: AdrRecord, known: frozenset[str],
