@@ -330,11 +330,12 @@ def _service_repository(doc: Document, out: Extraction) -> None:
         out.mentions.append(Mention(spelled[0], "Component", evidence_at(doc, spelled[1], "prose"), aliases=[repo],
                                     props={"alias_of_node": True}))
     unprefixed = _unprefixed(name, repo)
+    bare_repository = None if unprefixed else _unprefixed_repository(title, repo)
     if unprefixed:
         out.mentions.append(Mention(unprefixed, "Component", ev, props={"repository_link": repo}, strength=-1))
-    elif _unprefixed_repository(title, repo):
+    elif bare_repository:
         # only where the docs write it: a name that no text gives stays no name of it
-        out.mentions.append(Mention(_unprefixed_repository(title, repo) or "", "Component", ev,
+        out.mentions.append(Mention(bare_repository, "Component", ev,
                                     props={"repository_link": repo, "joins_only": True}, strength=-1))
 
 
