@@ -943,7 +943,7 @@ def _replaced_by_choice(doc: Document, rec: AdrRecord, choices: list[tuple[str, 
         if old_words[-shorter:] == new_words[-shorter:]:
             return
         if _plausible(gone.text) and _product_key(gone.text) != _product_key(new) \
-                and not decisions._same_product(gone.text, new) \
+                and not decisions.same_product(gone.text, new) \
                 and (gone.text, new) not in {(old, by) for old, by, _ev in rec.replaced}:
             rec.replaced.append((gone.text, new, ev))
             choices.append(("removed", gone, ev))

@@ -343,7 +343,7 @@ def _read_title_clause(title: str, code: frozenset[str]) -> Reading:
     m = MOVE_FROM.search(text) or UPGRADE.match(text)
     if m:
         olds, news = _first(m.group("old"), code), _first(m.group("new"), code)
-        others = [o for o in olds if not news or not _same_product(o.text, news[0].text)]
+        others = [o for o in olds if not news or not same_product(o.text, news[0].text)]
         if others and news:
             out.replaced += [(o, news[0]) for o in others]
             out.removed += others
@@ -388,7 +388,7 @@ def _read_title_clause(title: str, code: frozenset[str]) -> Reading:
         a = AGAINST.search(m.group("new"))
         olds = _first(m.group("new")[a.end():], code) if a and news else []
         for old in olds:
-            if not _same_product(old.text, news[0].text):
+            if not same_product(old.text, news[0].text):
                 out.replaced.append((old, news[0]))
                 out.removed.append(old)
         return out
@@ -770,12 +770,12 @@ def lifecycle(sentence: str, code: frozenset[str], out: Reading) -> None:
             one = last_name_before(old_phrase, code) if pattern is REPLACED_BY else _tail_name(old_phrase, code)
             olds = [one] if one is not None else []
         for old in olds:
-            if new and not _same_product(old.text, new[0].text):
+            if new and not same_product(old.text, new[0].text):
                 out.replaced.append((old, new[0]))
                 out.removed.append(old)
 
 
-def _same_product(old: str, new: str) -> bool:
+def same_product(old: str, new: str) -> bool:
     """'from EKS managed nodes to EKS Fargate', 'from Postgres 12 to Postgres 16': one product's variants or versions,
     not one product replaced by another."""
     def bare(name: str) -> str:
