@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -271,6 +272,8 @@ class Gazetteer:
                 if found:
                     break
             if found is None:
+                found = self._plural(low, text, m.start(), run, keys)
+            if found is None:
                 continue
             alias, end = found
             surface = text[m.start():end]
@@ -285,6 +288,25 @@ class Gazetteer:
                 hits.append((m.start(), m.end(), key, m.group(0)))
         hits.sort()
         return hits
+
+    def _plural(self, low: str, text: str, start: int, run: str, keys: Sequence[str]) -> tuple[str, int] | None:
+        """A known name written in the plural ("all three of the Alertmanagers", "the ELBs"): the name with one
+        "s" after it, when the name is written as one (a capital in it) and has a word that is no everyday word
+        ("Nodes", "Data Products" are not). The hit ends after the "s", so its surface, no spelling of the
+        name, never counts towards the entity's label."""
+        from .gazetteer import is_everyday_word
+
+        firsts = [*keys, run[:-1]] if run.endswith("s") else keys
+        for first in firsts:
+            for alias in self._by_first.get(first, ()) if self._by_first else ():
+                end = start + len(alias)
+                if (low.startswith(alias, start) and low.startswith("s", end) and len(alias) > 2
+                        and alias[-1].isalpha() and alias[-1] != "s" and alias not in self._capitalised_only
+                        and (end + 1 == len(low) or not (low[end + 1].isalnum() or low[end + 1] in "_-"))
+                        and any(c.isupper() for c in text[start:end])
+                        and not all(is_everyday_word(w) for w in alias.split())):
+                    return alias, end + 1
+        return None
 
     def node_entity(self, label: str, node_id: str) -> str | None:
         """The component or vendor a diagram node stands for: its label, its id, or the first name in its label."""
