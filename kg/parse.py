@@ -345,6 +345,24 @@ TEMPLATE_HEADING = re.compile(r"^(?:context(?: and problem statement)?|problem s
                               r"consequences|considered options|background)$", re.I)
 
 
+# what opens a page that starts by saying what it is: a paragraph of a dozen words or more ended as a sentence,
+# not badges, a link or a tagline, nor metadata lines ("Status: accepted. Date: …")
+PROSE_WORD = re.compile(r"\w+")
+METADATA_LINE = re.compile(r"^\s*\w[\w ]{0,25}:\s")
+
+
+def _opens_with_prose(doc: Document, line: int) -> bool:
+    """Whether a paragraph of sentences comes before the line, outside every section."""
+    for block in doc.blocks:
+        if block.line >= line:
+            return False
+        text = block.text.strip()
+        if block.kind == "paragraph" and not block.section and text[-1:] in ".!?" \
+                and len(PROSE_WORD.findall(text)) >= 12 and not METADATA_LINE.match(text):
+            return True
+    return False
+
+
 def _title(doc: Document) -> str:
     if isinstance(doc.front_matter.get("title"), str):
         title = doc.front_matter["title"].strip()
@@ -355,10 +373,13 @@ def _title(doc: Document) -> str:
         if bare and isinstance(description, str) and description.strip():
             return f"{bare.group(1)}: {description.strip()}"
         return title
-    for section in doc.sections:
+    # a page that opens with sentences has no heading for a title: its first heading comes after what it says
+    # (an exported wiki page ending in "# Navigation", one whose first heading is "## Project and community")
+    headings = [sec for sec in doc.sections if not _opens_with_prose(doc, sec.line)]
+    for section in headings:
         if section.level == 1 and not TEMPLATE_HEADING.match(section.title.strip(" :")):
             return section.title
-    if doc.sections and not TEMPLATE_HEADING.match(doc.sections[0].title.strip(" :")):
-        return doc.sections[0].title
+    if headings and headings[0] is doc.sections[0] and not TEMPLATE_HEADING.match(headings[0].title.strip(" :")):
+        return headings[0].title
     stem = doc.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     return stem.replace("_", " ").replace("-", " ")

@@ -100,6 +100,21 @@ def test_a_template_heading_is_no_title() -> None:
     assert doc.title == "0004 release captain"
 
 
+def test_a_page_that_opens_with_sentences_takes_its_title_from_its_file_name() -> None:
+    """An exported wiki page says what it is first and ends in '# Navigation': no heading is its title."""
+    doc = parse_document("`lantern` is a Kubernetes operator for the Lantern cache that handles its deployment and "
+                         "scaling.\n\n## Project and community\n\nJoin us.\n\n# Navigation\n\n| Level | Path |\n"
+                         "|---|---|\n| 1 | home |\n", "docs/lantern.md", "ops")
+    assert doc.title == "lantern"
+    # badges, a tagline and a metadata line before the heading leave it the title
+    for opening in ("[![build](https://ci.example/badge.svg)](https://ci.example)\n\n",
+                    "Status: accepted. Date: 2024-01-02. Deciders: platform team, security team, data team.\n\n",
+                    "A short tagline for the tool.\n\n"):
+        doc = parse_document(opening + "# Lantern Cache\n\nIt caches pages for the shop and the blog alike.\n",
+                             "docs/lantern.md", "ops")
+        assert doc.title == "Lantern Cache", opening
+
+
 def test_a_link_or_bold_text_wrapped_across_lines_keeps_its_space() -> None:
     """'[verify-infrastructure\\nrepository](…)' at 80 columns is 'verify-infrastructure repository', not one word."""
     doc = parse_document("# T\n\nSee the [verify-infrastructure\nrepository](https://github.com/alphagov/x) and\n"
