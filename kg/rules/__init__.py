@@ -89,6 +89,7 @@ FACT_RULES: list[tuple[str, FactRule]] = [
     ("config_snippets", config.config_snippets),
     ("settings_tables", config.settings_tables),
     ("compose_snippets", config.compose_snippets),
+    ("configured_stores", config.configured_stores),
     ("vendor_standing", vendors.vendor_standing),
     ("team_operates", ownership.team_operates),
     ("replacements", lifecycle.replacements),

@@ -90,8 +90,11 @@ def config_snippets(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     """Addresses, endpoints and annotations in a component's configuration snippets and settings in its text."""
     whole = document_component(doc, gaz)
     lines: list[tuple[str, int, tuple[str, ...]]] = []
+    # a Compose file's settings belong to its services (compose_snippets), not to the heading it is under
+    # ("### Docker Compose" and "- ELASTICSEARCH_URL=http://elasticsearch:9200" under `services: search:`)
+    compose = {first for _entry, first in _compose_services(doc)}
     for code in doc.code_blocks:
-        if code.lang not in CONFIG_LANGS or NOT_A_CLIENT.search(code.text[:20000]):
+        if code.lang not in CONFIG_LANGS or NOT_A_CLIENT.search(code.text[:20000]) or code.line in compose:
             continue
         for offset, line_text in enumerate(code.text.splitlines()[:400]):
             # bounded: the patterns must stay linear on hostile input
@@ -172,6 +175,9 @@ def compose_snippets(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
 # (the part in front names it: DATASET_API -> "Dataset API")
 ADDRESS_SETTING = re.compile(r"^\$?(?P<x>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*?)_(?:BASE_)?(?:URL|URI|ADDR|ADDRESS|HOST|"
                              r"HOSTNAME|ENDPOINT|BROKERS|DSN)S?$")
+# the words after a component's name in a setting that say which of its endpoints it is: KRATOS_ADMIN_URL, X_PUBLIC_URL
+ENDPOINT_ROLE = re.compile(r"(?:_(?:ADMIN|PUBLIC|PRIVATE|INTERNAL|EXTERNAL|API|GRPC|HTTP|HTTPS|REST|SERVER|SERVICE|"
+                           r"READ|WRITE|READER|WRITER))+$")
 # a setting's description that says whose address it holds: "The URL of the babbage instance to use",
 # "The host name for Zebedee", "Address of MongoDB"; or that leads with the name: "The Amazon DynamoDB endpoint to use"
 ADDRESS_OF = re.compile(r"^(?:the\s+)?(?:base\s+)?(?:url|uri|address|host\s?name|host|endpoint)s?\s+(?:of|for)\s+"
@@ -202,9 +208,11 @@ def _addressed(gaz: Gazetteer, setting: str, description: str) -> str | None:
     suffix, else the name its description says the address is of."""
     m = ADDRESS_SETTING.match(setting)
     if m and not OWN_SETTING.search(setting):
-        key = gaz.lookup(m.group("x"), "Component") or gaz.lookup(m.group("x"), "Vendor")
-        if key:
-            return key  # DATASET_API_URL: "Dataset API"
+        # DATASET_API_URL: "Dataset API"; KRATOS_ADMIN_URL: one of Kratos's endpoints
+        for x in (m.group("x"), ENDPOINT_ROLE.sub("", m.group("x"))):
+            key = gaz.lookup(x, "Component") or gaz.lookup(x, "Vendor")
+            if key:
+                return key
     for pattern in (ADDRESS_OF, NAMED_ADDRESS):
         d = pattern.match(description)
         if d is None:
@@ -267,28 +275,92 @@ def addressed_names(doc: Document, out: Extraction) -> None:
             break
 
 
-def settings_tables(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
-    """A component's table of settings names what the component reaches: a row whose setting holds another's
-    address ("| KAFKA_ADDR | localhost:9092 | A list of kafka brokers |", "| FILTER_API_URL | … | The URL of the
-    filter API |") is a dependency of the document's component. Only names the workspace knows count."""
-    own: str | None = None
-    looked = False
+def _settings(doc: Document) -> list[tuple[str, str, int]]:
+    """(setting, description, line) of each row of the document's settings tables and of each item of a list of
+    settings ("- `KRATOS_ADMIN_URL`: Kratos admin endpoints address")."""
+    found = []
     for table in doc.tables:
         if not table.header or not configuration_table(table.header, table.rows):
             continue
         first = table.header[0]
         described = next((h for h in table.header[1:] if clean_name(h).lower() in DESCRIPTION_COLUMNS), None)
         for row, line in zip(table.rows, table.row_lines):
-            setting = clean_name(row.get(first, "")).strip("`")
-            description = clean_name(row.get(described, "")) if described else ""
-            if not SETTING_NAME.match(setting) or TELEMETRY_SETTING.search(setting) \
-                    or OWN_OR_TEST_ROW.search(description):
+            found.append((clean_name(row.get(first, "")).strip("`"),
+                          clean_name(row.get(described, "")) if described else "", line))
+    for block in doc.blocks:
+        m = SETTING_ITEM.match(block.text) if block.kind == "item" and block.code else None
+        if m and m.group("setting") == block.code[0]:
+            found.append((m.group("setting"), clean_name(m.group("description")), block.line))
+    return found
+
+
+# an item of a list of settings: the setting in code, then what it holds ("`HYDRA_ADMIN_URL`: Hydra admin address")
+SETTING_ITEM = re.compile(r"^\s*(?P<setting>\$?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\s*(?::|\s[-–—])\s*(?P<description>.+)$", re.S)
+
+
+def settings_tables(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """A component's table or list of settings names what the component reaches: a row whose setting holds
+    another's address ("| KAFKA_ADDR | localhost:9092 | A list of kafka brokers |", "| FILTER_API_URL | … | The URL
+    of the filter API |", "- `OPENFGA_API_HOST`: host of the OpenFGA server") is a dependency of the document's
+    component. Only names the workspace knows count."""
+    own: str | None = None
+    looked = False
+    for setting, description, line in _settings(doc):
+        if not SETTING_NAME.match(setting) or TELEMETRY_SETTING.search(setting) \
+                or OWN_OR_TEST_ROW.search(description):
+            continue
+        if not looked:
+            own, looked = document_component(doc, gaz), True
+        if own is None:
+            return
+        obj = _addressed(gaz, setting, description)
+        if obj and obj != own:
+            out.facts.append(Fact(own, "dependsOn", obj, evidence_at(doc, line, "config"), subject_type="key",
+                                  object_type="key"))
+
+
+# keys of a component's configuration whose value is what keeps its data, or what it needs for one role: "database:
+# PostgreSQL", "storage: {type: elasticsearch}", "cache: redis"
+YAML_KEY = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<key>[\w.-]+)\s*:\s*(?P<value>[^#]*?)\s*(?:#.*)?$")
+STORE_KEYS = {"database": "storesDataIn", "db": "storesDataIn", "datastore": "storesDataIn", "storage": "storesDataIn",
+              "store": "storesDataIn", "persistence": "storesDataIn", "cache": "dependsOn", "broker": "dependsOn"}
+KIND_KEYS = ("type", "backend", "engine", "provider", "kind", "vendor")  # "storage: {type: elasticsearch}"
+
+
+def _yaml_lines(text: str) -> list[tuple[int, list[str], str, str]]:
+    """(line offset, the keys above, key, value) of each `key: value` line of a YAML block, read by indentation."""
+    stack: list[tuple[int, str]] = []
+    out = []
+    for offset, line in enumerate(text.splitlines()[:400]):
+        m = YAML_KEY.match(line[:300])
+        if m is None:
+            continue
+        indent = len(m.group("indent"))
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        out.append((offset, [k for _i, k in stack], m.group("key"), m.group("value").strip("\"' ")))
+        stack.append((indent, m.group("key")))
+    return out
+
+
+def configured_stores(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
+    """A YAML block that configures a component under its name ("grafana:" … "database: PostgreSQL", "jaeger:" …
+    "storage: {type: elasticsearch}"): the component keeps its data in the store named (needs the cache or broker
+    named). Only names the workspace knows count, for the value and for the key above."""
+    for code in doc.code_blocks:
+        if code.lang not in ("yaml", "yml") or NOT_A_CLIENT.search(code.text[:20000]):
+            continue
+        for offset, above, key, value in _yaml_lines(code.text):
+            role = key.lower()
+            if role in KIND_KEYS and above:
+                role = above[-1].lower()
+                above = above[:-1]
+            relation = STORE_KEYS.get(role)
+            if relation is None or not value:
                 continue
-            if not looked:
-                own, looked = document_component(doc, gaz), True
-            if own is None:
-                return
-            obj = _addressed(gaz, setting, description)
-            if obj and obj != own:
-                out.facts.append(Fact(own, "dependsOn", obj, evidence_at(doc, line, "config"), subject_type="key",
+            store = gaz.lookup(value, "Component")
+            owner = next((found for found in (gaz.lookup(k, "Component") for k in reversed(above)) if found), None)
+            if store and owner and store != owner:
+                line = code.line + 1 + offset
+                out.facts.append(Fact(owner, relation, store, evidence_at(doc, line, "config"), subject_type="key",
                                       object_type="key"))

@@ -25,7 +25,7 @@ FORWARD: list[tuple[re.Pattern[str], str]] = [
                 # "writes audit events to S3"; not "written in Java (…), but we were not able to …"
                 r"\b(?:writes?|written)\b(?!\s+in\b)[^.;()]{0,50}?\b(?:to|into)\b", re.I), "storesDataIn"),
     (re.compile(r"\b(?:consumes?|subscribes?|reads?|pulls?|polls?|receives?|fetch(?:es)?|syncs?|clones?|mirrors?|"
-                r"deploys?)\b[^.;]{0,50}?\b(?:from)\b", re.I),
+                r"deploys?)\b[^.;]{0,50}?\b(?:from)\b|\bsubscribes\s+to\b", re.I),
      "consumesFrom"),
     # "makes HTTP requests to the Zone Lookup endpoint", "sends requests to X", "proxies downloads to X": the one that
     # asks needs the one asked (a request is not a message published to it)
@@ -36,15 +36,21 @@ FORWARD: list[tuple[re.Pattern[str], str]] = [
      "publishesTo"),
     (re.compile(r"\b(?:runs? on|deployed on|hosted on|runs? inside|runs? in|is hosted by|lives on)\b", re.I), "runsOn"),
     (re.compile(r"\b(?:depends? on|relies on|rely on|is based on(?: the use of)?|built on top of|built on|requires|"
-                r"is backed by|backed by|makes use of|leverages|is configured to use|configured to use|delegates to|"
+                r"is backed by|backed by|makes use of|leverages|leveraging|is configured to use|configured to use|delegates to|"
                 r"(?:is|are) powered by)\b|"
                 # "Must maintain the X controller as a core dependency": what is kept for the component to work
                 r"\b(?:maintain|maintaining|run|running|operate|operating|keep|keeping)\b(?=[^.;]{1,80}?\bas\s+(?:a|an)\s+"
                 r"(?:(?:core|hard|critical|required|runtime|key|mandatory|direct)\s+)?dependency\b)",
                 re.I), "dependsOn"),
+    # "Kratos and Hydra use CloudSQL as the data backend": a store used as one keeps its users' data (with the users
+    # written in the clause, as for a bare "uses")
+    (re.compile(r"\b(?:use|uses)\b(?=[^.;:]{1,60}?\bas\s+(?:the|a|an|its|their|our)\s+(?:[\w-]+\s+){0,2}?"
+                r"(?:database|datastore|data store|data backend|storage backend|storage|persistence layer)\b)", re.I),
+     "storesDataIn?"),
     # a bare "uses"/"calls" says little: it counts only with its subject named in the same clause
     # ("we use X" has a person for a subject, so plain "use" and "using" are not here)
-    (re.compile(r"\b(?:uses|calls|connects to|talks to|queries|authenticates (?:users )?(?:with|against|via)|"
+    # ("calls to"/"queries to" are nouns: in "use Thrift calls to the Ledger" Thrift is the means, not the caller)
+    (re.compile(r"\b(?:uses|calls(?!\s+to\b)|connects to|talks to|queries(?!\s+to\b)|authenticates (?:users )?(?:with|against|via)|"
                 r"(?:can|could|may|will) (?:connect|talk) to(?: either)?|can access|"
                 # "The Control Panel has an Application in Auth0": registered with an identity provider
                 r"(?:has|have) (?:an? |its own )?(?:application|client|app|tenant|account) (?:registered )?(?:in|with))\b",
@@ -100,7 +106,13 @@ SELF_REFERENCE = re.compile(rf"\s*{SELF_NAME}\s*", re.I)
 IT = re.compile(r"\s*it\s+(?:also\s+)?", re.I)  # the pronoun for what a section is about
 # a kind of thing right after a name: the name says what the thing is made in or with ("a Python package")
 # ("the forms-runner app", "each OSDU service" are the app and the service themselves)
-MODIFIER_KIND = re.compile(r"\s+(?:package|library|module|script|scripts|wrapper|plugin|client|sdk|cli)\b", re.I)
+MODIFIER_KIND = re.compile(r"\s+(?:[a-z][\w-]*\s+){0,2}?(?P<kind>package|library|module|script|scripts|wrapper|plugin|"
+                           r"client|sdk|cli|listener|consumer|producer|driver|adapter|connector|cache layer)\b", re.I)
+# what a part of a component named by what it works with does with it: "the Kafka permission-update listener" reads
+# from Kafka, "the SQS producer" writes to SQS, "the Redis driver" needs Redis
+PART_RELATION = {"listener": "consumesFrom", "consumer": "consumesFrom", "producer": "publishesTo",
+                 "client": "dependsOn", "driver": "dependsOn", "adapter": "dependsOn", "connector": "dependsOn",
+                 "cache layer": "dependsOn"}
 # a clause whose subject is a pronoun or the page's own service, then its verb: "It calls the …", "We run …",
 # "The service uses …"; a name after it is that verb's object, never the subject of a later one (but after
 # "is" it is what the subject is: "It is a rails app that runs on EC2")
@@ -164,6 +176,13 @@ def _section_subject(doc: Document, section: tuple[str, ...], doc_subject: str |
     return subject, False
 
 
+# a noun after a name that makes it a kind of resource, type or file of something: "ClusterSecretStore CRD"
+PART_OF_A_THING = re.compile(r"\s+(?:crds?|custom resources?|resources?|objects?|kinds?|types?|enums?|class(?:es)?|"
+                             r"fields?|files?|annotations?|labels?|schemas?|structs?)\b", re.I)
+# a sentence about the page's component that opens with how it is made: "Built with Go, leveraging X for Y"
+MADE_WITH = re.compile(r"^\W*(?:built|written|developed|implemented|made)\s+(?:with|in|on|using)\b", re.I)
+# nothing but markup before a sentence's verb, or an item's label ("**Caching**: Uses Valkey for …")
+VERB_FIRST = re.compile(r"[\s*_]*(?:[A-Z][\w /&-]{0,40}:\s+)?")
 BACKGROUND_SECTION = re.compile(r"context|problem|background", re.I)
 RELATIVE_PRONOUN = re.compile(r"\s*(?:which|that|who)\b")
 CLOSED_BRACKET = re.compile(r"\((?:[^()A-Z]*)\)")  # a bracket with no capitalised word: no name
@@ -218,6 +237,18 @@ def _joined_subjects(before: list[tuple[int, int, str, str]], sentence: str) -> 
     return [h[2] for h in before[i:]] if i < len(before) - 1 else []
 
 
+PLACE_PHRASE = re.compile(r"\s+(?:in|inside|within|of|from|on)\s+(?:the|an?|our|its|their)\s+(?:[\w-]+\s+)*?", re.I)
+
+
+def _before_place(before: list[tuple[int, int, str, str]], sentence: str) -> list[tuple[int, int, str, str]]:
+    """The names before a verb up to a phrase that says where those joined by "and" sit: in "Kratos and Hydra in the
+    Identity Platform bundle use X" the subjects are Kratos and Hydra, not the bundle."""
+    for k in range(2, len(before)):
+        if PLACE_PHRASE.fullmatch(sentence[before[k - 1][1]:before[k][0]]) and _joined_subjects(before[:k], sentence):
+            return before[:k]
+    return before
+
+
 def _clause_start(sentence: str, at: int) -> int:
     """Where the stretch that holds a verb's subject begins (see `_subject_span`)."""
     return _subject_span(sentence, at)[0]
@@ -233,7 +264,7 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     doc_subject = adr_subject(doc, out, gaz) if doc.kind == "adr" else document_component(doc, gaz)
     blocks = doc.blocks
     # in a component's own README, "This service …" is that component under any heading
-    own = folder_component(doc, gaz)
+    own = folder_component(doc, gaz) or _repository_component(doc, gaz)
     by_section: dict[tuple[str, ...], tuple[str | None, bool]] = {}  # a section's subject, found once
     titled: dict[tuple[str, ...], bool] = {}
     whole: tuple[tuple[str, ...], str] | None = None  # the section and the whole whose parts a list last gave
@@ -247,10 +278,18 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
                 and gaz.lookup(clean_name(block.section[-1]), "Component") == by_section[block.section][0]
         subject_of_section, page_only = by_section[block.section]
         lead = _bold_lead(block, gaz, doc)
+        led = False  # the item's subject is named by a lead-in or a heading, not only by the page
         if lead:
             # "4. **Traefik** (depends on MetalLB)", "- **External Secrets Operator** - Syncs secrets from Vault": the
             # item's own bold name is what its words are about, not the section's
             subject_of_section, page_only = lead, False
+        elif block.kind == "item" and not weighing:
+            lead_in = _lead_in(blocks, index, gaz)
+            if lead_in:
+                subject_of_section, page_only, led = lead_in, False, True
+            else:
+                led = subject_of_section is not None and not page_only \
+                    and _heading_opens_with(block.section, subject_of_section, gaz)
         if block.kind == "paragraph" and CONSISTS.search(block.text):
             # "MICO consists of" then its parts: the whole is the name the sentence opens with, else the section's
             opening = [h for h in gaz.scan(block.text) if h[0] <= 4 and gaz.type_of(h[2]) == "Component"]
@@ -263,6 +302,7 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             _parts(doc, blocks, index, whole[1], out, gaz)
         if block.kind == "item" and not weighing:
             _capability_item(doc, blocks, index, subject_of_section, out, gaz)
+            _role_for_item(doc, block, out, gaz)
         for sentence in SENTENCE.split(block.text):
             if PAST_STATE.match(sentence):
                 continue  # "Previously, demos were run on Heroku": how things were, not how they are
@@ -274,7 +314,7 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
                 continue
             line = sentence_line(doc, block.line, block.end_line, sentence)
             for subj, relation, obj, sure in _read(sentence, hits, None if weighing else subject_of_section,
-                                                   weighing, page_only, own, titled[block.section]):
+                                                   weighing, page_only, own, titled[block.section], led):
                 if subj != obj and gaz.type_of(subj) == "Component":
                     out.facts.append(Fact(subj, relation, obj, evidence_at(doc, line, "prose", sentence, sure),
                                           subject_type="key", object_type="key"))
@@ -288,6 +328,82 @@ CAPABILITY_VIA = re.compile(r"^\W*(?:(?:its|the|all)\s+)?(?:secrets?|ingress|egr
                             r"tls|certificates?|dns|logs|logging|metrics|tracing|traces|storage|caching|cache|messaging|"
                             r"queues?|queueing|events|e-?mails?|notifications|identity|sso|sign-?in|search|backups?)\s+"
                             r"(?:via|through|using|by|from)\s+(?:the\s+|an?\s+)?", re.I)
+
+
+def _repository_component(doc: Document, gaz: Gazetteer) -> str | None:
+    """The component whose repository a page sits in, when the page's title names it ("Security Overview in the
+    Ledger UI" in the ledger-ui repository): "The service" on that page is that component."""
+    key = gaz.in_folder(doc.repo)
+    return key if key and any(h[2] == key for h in gaz.scan(doc.title)) else None
+
+
+def _lead_in(blocks: list[Block], index: int, gaz: Gazetteer) -> str | None:
+    """The component a bold lead-in above a list names ("**Checkout Service:**" then "- Calls the Ledger …"): the
+    paragraph right before the item's list, in the same section, that is one bold name and nothing more."""
+    for earlier in reversed(blocks[:index]):
+        if earlier.section != blocks[index].section:
+            return None
+        if earlier.kind == "item":
+            continue
+        text = clean_name(earlier.text)
+        if not earlier.text.rstrip(" *_").endswith(":"):
+            return None
+        if earlier.strong and clean_name(earlier.strong[0]) == text:
+            return gaz.lookup(clean_name(split_parenthetical(text)[0]), "Component")
+        # "The Ledger Service (codename ledger) is designed to provide:": a sentence whose subject is the component
+        opening = re.match(r"(?:the\s+)?", earlier.text, re.I)
+        hits = [h for h in gaz.scan(earlier.text) if h[0] == opening.end()] if opening else []  # type: ignore[union-attr]
+        if hits and gaz.type_of(hits[0][2]) == "Component" and LEAD_IN_VERB.match(earlier.text[hits[0][1]:]):
+            return hits[0][2]
+        return None
+    return None
+
+
+LEAD_IN_VERB = re.compile(r"\s+(?:\([^()]*\)\s+)?(?:is|are|will|provides?|offers?|does|has|handles?|supports?|"
+                          r"exposes?|is responsible for)\b[^.]*:\s*$", re.I)
+
+
+NUMBERING = re.compile(r"^\W*(?:\d+(?:\.\d+)*[.)]?\s+)?\W*")  # "1. ", "2.3 " in front of a heading
+
+
+def _heading_opens_with(section: tuple[str, ...], subject: str, gaz: Gazetteer) -> bool:
+    """Whether the nearest heading opens with the subject's name ("### 1. Rewards Service is the Offer Authority"):
+    the items under it are what that component does."""
+    if len(section) < 2:
+        return False
+    if any(HYPOTHETICAL.search(title) for title in section):
+        return False  # "## Considered Options" / "### 2. Viewflow": an option's heading, not what is done
+    title = section[-1]
+    hits = gaz.scan(title)
+    return bool(hits) and hits[0][0] == NUMBERING.match(title).end() and hits[0][2] == subject  # type: ignore[union-attr]
+
+
+# what an item of a components list says its component is for: "- [CloudSQL](…) - a database provider for Keycloak and
+# Grafana", "- Redis: the cache for the API" (the names right after "for" are what it serves)
+ROLE_FOR = re.compile(rf"\s*(?:\([^()]*\)\s*)?(?:[-–—:]\s*)(?:an?|the|our|its)\s+(?:[\w-]+\s+){{0,3}}?"
+                      rf"(?P<role>{STACK_ROLE}|backend|provider)s?\s+(?:(?:provider|backend|server|service)s?\s+)?"
+                      r"for\s+(?:the\s+|both\s+)?", re.I)
+
+
+def _role_for_item(doc: Document, block: Block, out: Extraction, gaz: Gazetteer) -> None:
+    """"- [CloudSQL](…) - a database provider for Keycloak and Grafana": each name the item's role serves depends on
+    the item's component (keeps its data there, for a store)."""
+    named = linked_item_name(doc, block)
+    hits = [h for h in gaz.scan(block.text) if gaz.type_of(h[2]) in ("Component", "Vendor")]
+    first = [h for h in hits if h[0] <= 2 and (named is None or gaz.lookup(named, "Component") == h[2])]
+    if not first or gaz.type_of(first[0][2]) != "Component":
+        return
+    at = _run_end(hits, hits.index(first[0]), block.text)
+    m = ROLE_FOR.match(block.text, hits[at][1])
+    served = [i for i, h in enumerate(hits) if m and h[0] == m.end()]
+    if not m or not served:
+        return
+    relation = "storesDataIn" if STORE_ROLE.fullmatch(m.group("role")) else "dependsOn"
+    provider = hits[at][2]
+    for each in [hits[_run_end(hits, served[0], block.text)][2], *_coordinated(hits, served[0], block.text)]:
+        if each != provider and gaz.type_of(each) == "Component":
+            out.facts.append(Fact(each, relation, provider, evidence_at(doc, block.line, "prose", block.text, 0.6),
+                                  subject_type="key", object_type="key"))
 
 
 def _capability_item(doc: Document, blocks: list[Block], index: int, section_subject: str | None, out: Extraction,
@@ -332,12 +448,29 @@ def _coordinated(hits: list[tuple[int, int, str, str]], i: int, sentence: str) -
     out: list[str] = []
     i = _run_end(hits, i, sentence)  # the run of names the first object ends on ("the TDR Keycloak instance")
     # "relies on X, Y, and optionally the Z", "can connect to either X or Y" (each one a dependency)
-    while i + 1 < len(hits) and re.fullmatch(r"\s*(?:,|and|&|or|,\s*and|,\s*or|as well as)\s*"
-                                              r"(?:(?:optionally|also|possibly|additionally)\s+)?(?:the\s+)?",
-                                              sentence[hits[i][1]:hits[i + 1][0]], re.I):
-        i = _run_end(hits, i + 1, sentence)
+    while i + 1 < len(hits):
+        if re.fullmatch(r"\s*(?:,|and|&|or|,\s*and|,\s*or|as well as)\s*(?:(?:optionally|also|possibly|additionally)\s+)?"
+                        r"(?:the\s+)?", sentence[hits[i][1]:hits[i + 1][0]], re.I):
+            i = _run_end(hits, i + 1, sentence)
+        else:
+            # "leverages Hydra for sign-in and Kratos for identities", "X for caching, and Y for its queue": each
+            # name with the purpose it serves (a name inside a purpose, "for OAuth2-based sign-in", is no item)
+            # ("uses ESLint for linting JavaScript, TypeScript and Vue files": the names are what is linted)
+            nxt = next((k for k in range(i + 1, len(hits)) if PURPOSE_JOIN.fullmatch(sentence[hits[i][1]:hits[k][0]])
+                        and re.match(r"\s+for\b", sentence[hits[_run_end(hits, k, sentence)][1]:])), None)
+            if nxt is None:
+                break
+            i = _run_end(hits, nxt, sentence)
         out.append(hits[i][2])
     return out
+
+
+# what joins one "X for <purpose>" to the next name of a list: " for identity management and ", " for caching, and "
+PURPOSE_JOIN = re.compile(r"\s+for\s+(?:(?!\b(?:and|or|but|which|that|while)\b)[^,;:.()])+?(?:,\s*(?:and\s+)?|\s+and\s+)"
+                          r"(?:the\s+)?", re.I)
+# a purpose that is keeping data: "PostgreSQL for persistent queue-based operations", "S3 for long-term storage"
+KEEPING_DATA = re.compile(r"^\s+for\s+(?:[\w-]+\s+){0,3}?(?:persisten\w*|persist\w*|storage|storing|durab\w*|data store|"
+                          r"database|archiv\w*)\b", re.I)
 
 
 def _run_end(hits: list[tuple[int, int, str, str]], i: int, sentence: str) -> int:
@@ -352,17 +485,47 @@ def _head(hits: list[tuple[int, int, str, str]], i: int, sentence: str) -> tuple
     everyday word is the kind of thing the names before it make ("the OpenTelemetry Java Agent" is no component
     called agent, though one is), so the head is the last name before such words."""
     end = _run_end(hits, i, sentence)
+    if end > i and SERVICE_NAME.search(hits[i][3]) and INTERFACE.match(sentence[hits[end][1]:]):
+        return hits[i]  # "the Ledger Service Thrift API": the service's API, Thrift only the way it is called
     while end > i and is_everyday_word(hits[end][3]):
         end -= 1
     return hits[end]
 
 
+# a name that says it is a service ("Ledger Service", "Rates API"), and what follows a run of names to make it the
+# way that service is called
+SERVICE_NAME = re.compile(r"\b(?:service|api|server|backend)$", re.I)
+INTERFACE = re.compile(r"\s+(?:apis?|endpoints?|interfaces?|calls?|clients?|stubs?)\b", re.I)
+
+
+def _owner_of_kind(sentence: str, before: list[tuple[int, int, str, str]], speaker: str | None,
+                   found: list[tuple[str, str, str, float]]) -> str | None:
+    """The subject of a verb whose written subject is a name that only qualifies a kind of thing ("a shared Python
+    package", "the Kafka permission-update listener"): the name the sentence says is that thing ("elt-common is a …
+    package"), else, for a part that works with what names it (a listener, a client), the page's component, which then
+    works with that name too ("Starts the Kafka listener which … persists them into PostgreSQL" on the service's
+    page: the service reads from Kafka and stores in PostgreSQL). None when neither is written."""
+    modifier = before[-1]
+    owner = [h for h in before[:-1] if re.fullmatch(
+        r"\s+(?:is|are)\s+(?:a|an|the|our)\s+(?:[a-z][\w-]*\s+)*", sentence[h[1]:modifier[0]])]
+    if owner:
+        return owner[-1][2]
+    kind = MODIFIER_KIND.match(sentence[modifier[1]:])
+    part = PART_RELATION.get(kind.group("kind").lower()) if kind else None
+    if part is None or speaker is None or speaker == modifier[2]:
+        return None
+    found.append((speaker, part, modifier[2], 0.5))
+    return speaker
+
+
 def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | None,
           weighing: bool, page_only: bool = False, own: str | None = None,
-          titled: bool = False) -> list[tuple[str, str, str, float]]:
+          titled: bool = False, named: bool = False) -> list[tuple[str, str, str, float]]:
     """(subject, relation, object, confidence) of what one sentence states: a subject written in the sentence
     is surer than one taken from the section, a plain verb ("uses") less sure than one of need. `titled`: the
-    section's heading is the `implicit` component's name and nothing more, so "it" is that component."""
+    section's heading is the `implicit` component's name and nothing more, so "it" is that component. `named`: the
+    sentence is a list item under a lead-in or heading that names the `implicit` component, so a verb that opens
+    it ("- Queries the Ledger Service for balances") has that component for subject."""
     found: list[tuple[str, str, str, float]] = []
     speaker = own or implicit  # who "This service" is: the README's component, else the section's
     for pattern, relation in FORWARD:
@@ -402,6 +565,8 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 continue  # "uses the practice of Continuous Integration": a way of working, not a thing it needs
             if re.match(r"\s+(?!(?:any|no|some|every)thing\b)[a-z]+ing\b", sentence[m.end():]) and relation in ("dependsOn", "dependsOn?"):
                 continue  # "relies on creating the AWS resources": the need is an action, not a component
+            if named and PART_OF_A_THING.match(sentence[_head(hits, targets[0], sentence)[1]:]):
+                continue  # "- Uses ClusterSecretStore CRDs", "Uses Python enums": a resource or a type, not a need
             obj = _head(hits, targets[0], sentence)[2]
             subjects: list[str] = []  # the names joined by "and" as the verb's subject
             start, stop = _subject_span(sentence, m.start())
@@ -432,18 +597,22 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 # "Debezium reads the WAL of CNPG and publishes changes to Redpanda": a verb joined by "and"
                 # shares the clause's subject, not the object of the verb before it
                 subj = before[0][2]
+                if MODIFIER_KIND.match(sentence[before[0][1]:]):
+                    owner = _owner_of_kind(sentence, before[:1], None if weighing else speaker, found)
+                    if owner is None:
+                        continue
+                    subj = owner
             elif before:
                 subj = before[-1][2]
                 if MODIFIER_KIND.match(sentence[before[-1][1]:]):
                     # "elt-common is a shared Python package built on dlt": the name before the kind of thing only
                     # says what it is made in; the subject is what the sentence says is that thing, if anything
-                    owner = [h for h in before[:-1] if re.fullmatch(
-                        r"\s+(?:is|are)\s+(?:a|an|the|our)\s+(?:[a-z][\w-]*\s+)*", sentence[h[1]:before[-1][0]])]
-                    if not owner:
+                    owner = _owner_of_kind(sentence, before, None if weighing else speaker, found)
+                    if owner is None:
                         continue
-                    subj = owner[-1][2]
+                    subj = owner
                 else:
-                    subjects = _joined_subjects(before, sentence)
+                    subjects = _joined_subjects(_before_place(before, sentence), sentence)
             elif speaker and not weighing and SELF_REFERENCE.fullmatch(clause_head):
                 # "The service stores its state in PostgreSQL" in the service's own README: the page's component,
                 # also under a heading about something else ("### Azure Service Bus": "This service depends on …")
@@ -452,19 +621,30 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 subj = implicit  # "### Superset … It connects to Trino": under a heading that names it, "it" is it
             elif implicit and not weighing and not re.search(r"\b(?:we|the|our|a|an|this|it|they|users?|which|who|"
                                                              r"whose)\b", clause_head, re.I) \
-                    and not (page_only and (clause_head.strip() or not re.match(r"[a-z]+s\b", m.group(0), re.I))):
+                    and not (page_only and (clause_head.strip() or not re.match(r"[a-z]+s\b", m.group(0), re.I))
+                             and not (MADE_WITH.match(sentence) and re.match(r"[a-z]+ing\b", m.group(0), re.I))) \
+                    and not (re.match(r"[a-z]+ing\b", m.group(0), re.I) and not MADE_WITH.match(sentence)):
+                # ("…is handled internally, leveraging data added to JWTs": an -ing verb's subject is the sentence's,
+                # which only a "Built with …, leveraging X" line about the page's component leaves unwritten)
                 # "Tiered storage to MinIO" under the Redpanda heading; not "make applications which read from
                 # search use search-api": a relative clause says the subject is a noun of its own
                 subj = implicit
             else:
                 continue
             if relation.endswith("?") and not before and not SELF_REFERENCE.fullmatch(clause_head) \
-                    and not (titled and subj == implicit and IT.fullmatch(clause_head)):
-                continue  # a bare "uses" counts with a subject written in the clause, "The service" and "It" too
+                    and not (titled and subj == implicit and IT.fullmatch(clause_head)) \
+                    and not (named and subj == implicit and VERB_FIRST.fullmatch(sentence[:m.start()])
+                             and re.match(r"[a-z]+s\b", m.group(0), re.I)):
+                # a bare "uses" counts with a subject written in the clause, "The service" and "It" too, or an
+                # item that opens with it under a lead-in naming its subject ("**Checkout Service:**", "- Calls X")
+                continue
             sure = 0.5 if not before else 0.6 if relation.endswith("?") else 0.7
             for each in [obj, *_coordinated(hits, targets[0], sentence)]:
+                how = relation.rstrip("?")
+                if how == "dependsOn" and any(KEEPING_DATA.match(sentence[h[1]:]) for h in hits if h[2] == each):
+                    how = "storesDataIn"  # "leveraging PostgreSQL for persistent queues": where it keeps data
                 for one in subjects or [subj]:
-                    found.append((one, relation.rstrip("?"), each, sure))
+                    found.append((one, how, each, sure))
             break
     for pattern, relation in REVERSE:
         for r in pattern.finditer(sentence):
