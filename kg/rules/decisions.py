@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..gazetteer import is_everyday_word
+from ..gazetteer import is_everyday_word, word_like
 from ..gazetteer import load as _gazetteer
 from ..names import slash_parts
-from .phrases import BOUNDARY, KIND_WORDS, NOT_A_TECHNOLOGY_HEAD, Name, names_in
+from .phrases import BOUNDARY, KIND_WORDS, NOT_A_TECHNOLOGY_HEAD, Name, lower_case_name, names_in
 
 # verbs of choosing; the name follows ("use X", "based on X")
 CHOOSE = (r"use|uses|using|utili[sz]e|utili[sz]ing|adopt|adopts|adopting|implement|implements|implementing|"
@@ -954,9 +954,6 @@ def only_variant(label: str) -> bool:
 def _lone_name(word: str, code: frozenset[str]) -> bool:
     """Whether an option's one-word label is a name in any case: the gazetteer or the document knows it ("etcd",
     "bash"), or it is no everyday word ("k3d"), never "polling" or "webhooks"."""
-    from ..gazetteer import word_like
-    from .phrases import lower_case_name
-
     return _gazetteer().get(word) is not None or word in code or word.lower() in code \
         or lower_case_name(word) and not (word.endswith("s") and word_like(word[:-1]))  # "webhooks"
 
