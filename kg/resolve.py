@@ -686,11 +686,22 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
     for k, ms in names.items():
         uf.find(k)
         display.setdefault(k, ms[0].name)
+    from . import gazetteer
+
+    known = gazetteer.load()
+    # an abbreviation spelled out by a long form no list of technologies knows ("An Architectural Decision (AD)"),
+    # joined once every other name is grouped (see _definitions_joined)
+    definitions: list[tuple[str, str, str, str]] = []
     # aliases written beside a name: "External Secrets Operator (ESO)", a vendor's short name
     for k, ms in names.items():
         for m in ms:
             for alias in m.aliases:
                 ak = name_key(alias)
+                if ak and etype == "Component" and same_by_abbreviation(alias, m.name) and known.get(m.name) is None \
+                        and known.get(alias) is None and not m.props.get("alias_of_node") \
+                        and not PLURAL_ABBREVIATION.fullmatch(alias):
+                    definitions.append((k, ak, alias, m.name))
+                    continue
                 # "02.redis", the folder of Redis: a number that orders folders is no part of the name
                 # ("apps/Acme.PriceBook" of the README titled "Price Book": its own folder's name)
                 if ak and (etype == "Vendor" or same_by_abbreviation(alias, m.name) or m.props.get("alias_of_node")
@@ -808,9 +819,41 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
                 if not _set_apart(ms, head):
                     uf.union(k, hk)
                 break
+    _definitions_joined(definitions, names, uf, display)
     if etype == "Component":
         _spelled_out_beside(names, uf)
     return uf, display
+
+
+def _spells_otherwise(abbreviation: str, name: str) -> bool:
+    """Whether a name holds words whose initials are the abbreviation: "Azure Active Directory" spells out AD."""
+    words = re.findall(r"[A-Za-z0-9]+", name)
+    size = len(abbreviation)
+    return any("".join(w[0] for w in words[i:i + size]).upper() == abbreviation.upper()
+               for i in range(len(words) - size + 1))
+
+
+def _definitions_joined(definitions: list[tuple[str, str, str, str]], names: dict[str, list[Mention]], uf: _UnionFind,
+                        display: dict[str, str]) -> None:
+    """A long form joins the abbreviation it spells out, unless the abbreviation already stands for a technology the
+    gazetteer knows that the long form is not: "An Architectural Decision (AD)" is no name of Azure AD, which the
+    docs also call "AD"."""
+    from . import gazetteer
+
+    known = gazetteer.load()
+    for k, ak, alias, spelled in definitions:
+        long_form = re.compile(r"(?<![\w-])" + re.escape(spelled) + r"(?![\w-])", re.I)
+        if ak in uf.parent:
+            root = uf.find(ak)
+            group = [x for x in list(uf.parent) if x != ak and uf.find(x) == root]
+            records = [known.get(names[x][0].name if x in names else display.get(x, x)) for x in group]
+            # ("Key Management Service (KMS)" beside "AWS KMS": AWS Key Management Service, which it does spell out;
+            # "Elastic Kubernetes Service (EKS)" beside "Amazon EKS", whose names spell EKS out in no other way)
+            if any(_spells_otherwise(alias, n) for r in records if r is not None for n in r.names
+                   if not long_form.search(n)):
+                continue
+        uf.union(k, ak)
+        display.setdefault(ak, alias)
 
 
 # an abbreviation written as a name of its own, never defined: "let CAPI handle it" (the page says "Cluster API")

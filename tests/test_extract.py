@@ -698,3 +698,13 @@ def test_what_only_a_company_has_names_a_vendor_but_lock_in_to_a_product_does_no
             "See the Fenwick support portal. Tallow Systems (supplier) runs it. Vendor lock-in: Traefik-specific CRDs. "
             "Ask the Security support desk.")
     assert company_cues(text) == ["Quarrystone", "Brightwater Hosting", "Fenwick", "Tallow Systems"]
+
+
+def test_etc_ends_a_list_of_examples_and_is_no_name(make_workspace) -> None:
+    from kg.rules.phrases import names_in
+
+    assert [n.text for n in names_in("Okta, Ping Identity, etc.")] == ["Okta", "Ping Identity"]
+    ws = make_workspace({"docs/login.md": "# Login\n\nCustomers bring their own identity providers (e.g. Okta, "
+                                          "Ping Identity, etc.) through OIDC.\n"})
+    labels = {e.label.lower() for e in build([str(ws)]).entities.values()}
+    assert "ping identity" in labels and "etc" not in labels

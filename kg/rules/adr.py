@@ -32,6 +32,7 @@ from ..names import (
 )
 from ..resolve import GENERIC_TAIL, entity_key
 from . import decisions
+from .mentions import NOT_A_PRODUCT_SITE
 from .phrases import KIND_WORDS, Name
 from .state import (
     SENTENCE,
@@ -576,20 +577,30 @@ def _known_phrases(doc: Document) -> frozenset[str]:
     for link in doc.links:
         text = link.text.strip()
         # "[elasticsearch and kibana](…)": a link to two things names each, not one thing
+        # (not "[value objects](https://martinfowler.com/bliki/ValueObject.html)", "[issue](…/issues/146)": words in
+        # lower case that link to an article, an issue or a wiki name an idea)
         if text and link.kind == "external" and len(text.split()) <= 4 and not re.search(r"[#/,&]|^\d|\s(?:and|or)\s", text) \
-                and text.split()[0].lower() not in decisions_stopwords():
+                and text.split()[0].lower() not in decisions_stopwords() \
+                and not (text.islower() and NOT_A_PRODUCT_SITE.search(link.href)):
             phrases.add(text)
     # "# 4. Use npm instead of yarn", "Use fluentbit, elasticsearch and kibana": a technology written in lower case
     # in the title, as its makers write it or not; a name that is also an everyday word ("flux", "vault") is not
     from .. import gazetteer
 
     known = gazetteer.load()
+    # ("# 5. only use bash and ruby for scripting": what the title's verb takes is a name, an everyday word or not)
+    chosen = {w for m in TITLE_CHOICE_LIST.finditer(doc.title) for w in re.findall(r"[\w.+-]+", m.group("list"))}
     for word in re.findall(r"\b[a-z][\w.+-]*[\w+]", doc.title):
         record = known.get(word)
-        if record is not None and not record.common_word and len(word) > 2 \
+        if record is not None and (not record.common_word or word in chosen) and len(word) > 2 \
                 and word.lower() in {n.lower() for n in record.names}:
             phrases.add(word)
     return frozenset(p for p in phrases if 1 < len(p) <= 40 and not p.startswith(("$", "-", "<")))
+
+
+# the lower-case words a title's verb takes, one or a list: "use bash and ruby for scripting", "adopt helm"
+TITLE_CHOICE_LIST = re.compile(rf"\b(?i:{decisions.CHOOSE})\s+(?P<list>[a-z][\w.+-]*(?:(?:\s*,\s*|\s+(?:and|or)\s+)"
+                               r"[a-z][\w.+-]*)*)(?=\s+(?:for|in|to|as|with|on|over|instead)\b|\s*[,;:.]?\s*$)")
 
 
 @functools.cache
@@ -619,6 +630,39 @@ def _bold_means(doc: Document, decision_blocks: list[Block], known: frozenset[st
                 if found and found[0].start == 0 and found[0].end >= len(m.group("name").rstrip()) \
                         and _plausible(found[0].text):
                     note("chosen", found[:1], evidence_at(doc, line, "prose", doc.line_text(line), 0.7))
+
+
+# what joins two bold choices of one decision: "use **X for builds** with **Y for hot reload**"
+BOLD_JOIN = re.compile(r"\s*(?:,\s*)?(?:(?:together\s+)?with|alongside|and|plus|\+)\s+", re.I)
+
+
+def _bold_partners(sentence: str, block: Block, chosen: list[Name], known: frozenset[str]) -> list[Name]:
+    """The bold spans a decision's sentence joins to the bold choice it read ("We will use **Docker Compose for
+    infrastructure** with **Tilt for hot reload**"): each is chosen too, when it is led by a name that is known or is
+    no everyday word (not "with **Row Level Security**", a feature of the choice)."""
+    from .. import gazetteer
+
+    chosen_keys = {k for n in chosen for k in _keys(n)}
+    code = known | frozenset(block.code)
+    out: list[Name] = []
+    spans = [s for s in block.strong if s in sentence]
+    for first, second in zip(spans, spans[1:]):
+        at = sentence.find(first)
+        lead = decisions.names_in(first, code)
+        if not lead or lead[0].start != 0 or not _keys(lead[0]) & chosen_keys:
+            continue
+        join = BOLD_JOIN.match(sentence, at + len(first))
+        if not join or not sentence.startswith(second, join.end()):
+            continue
+        found = decisions.names_in(second, code)
+        if not found or found[0].start != 0 or not _plausible(found[0].text):
+            continue
+        name = found[0]
+        if gazetteer.load().get(name.text) is not None or name.text in code \
+                or not all(is_everyday_word(w) for w in name.text.split()):
+            out.append(name)
+            chosen_keys |= _keys(name)  # "use **A** with **B** and **C**": a chain of them
+    return out
 
 
 def _loose_lead(doc: Document) -> list[Block]:
@@ -809,6 +853,8 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
             considered = decisions.names_in(sentence[m.end():], known | frozenset(block.code)) if m else []
             if block.line in set_aside:
                 r.removed, r.replaced = [], []  # "Out of scope: - replacing the API login": not what is done
+            if in_decision and r.chosen:
+                r.chosen += _bold_partners(sentence, block, r.chosen, known)
             take(r, ev)
     _implemented_as(doc, decision_blocks, known, note)
     _bold_means(doc, decision_blocks, known, note)
@@ -1266,8 +1312,24 @@ def _options(doc: Document, rec: AdrRecord, known: frozenset[str],
     # once the choice is known, every other option's name was turned down; an option that says
     # "Rejected due to cost" was turned down whatever was chosen
     kept: list[Name] = []
+    # "**Docker Compose + Tilt**" when the record chose Docker Compose: the one option holding the choice is the option
+    # taken, none of it turned down (not "Open source catalogues (Findlane, Shelfwise)", examples of which the record
+    # chose one; nor "Harbor + Trivy" beside "Trivy in CI/CD" and "Trivy Operator", all holding the choice)
+    chosen_texts = [n.text for kind, n, _ in choices if kind == "chosen"]
+    holding = [o for o in every_option if any(_keys(n) & chosen_keys for n in o.names)
+               or any(re.search(r"(?<![\w-])" + re.escape(t) + r"(?![\w-])", o.label, re.I) for t in chosen_texts)]
+    combination_taken = holding[0] if len(holding) == 1 and not holding[0].rejected_here \
+        and COMBINED_OPTION.search(holding[0].label) else None
     for o in options:
         if not known_choice and not o.rejected_here:
+            continue
+        if o is combination_taken:
+            continue
+        if decisions.only_variant(o.label) and any(decisions.same_product(n.text, c.text)
+                                                    or n.text.lower().endswith(" " + c.text.lower())
+                                                    for n in o.names for kind, c, _ev in choices if kind == "chosen"):
+            # "### 1. Dapr Only", "### 2. Direct Redis Streams Only" when the record chose Dapr Pub/Sub and Redis
+            # Streams together: a variant of its decision, no product turned down
             continue
         ev = evidence_at(doc, o.line, "prose")
         for n in o.names:
@@ -1286,6 +1348,8 @@ def _options(doc: Document, rec: AdrRecord, known: frozenset[str],
     return kept
 
 
+# an option that combines products: "Docker Compose + Tilt", "Redis and Sentinel", "Vault with Consul storage"
+COMBINED_OPTION = re.compile(r"^[^(:]*?\s(?:\+|&|and|with|plus|alongside)\s", re.I)
 # an option of keeping what is there: "Continue with Rook-Ceph", "Continuing to use Smithy", "Keep X", "Stay on X"
 KEEP_OPTION = re.compile(r"^\W*(?:continue|continuing|keep|keeping|stay|staying|remain|remaining|stick|sticking)\s+"
                          r"(?:with\s+|on\s+|using\s+|to\s+use\s+)?", re.I)

@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..gazetteer import is_everyday_word
+from ..gazetteer import is_everyday_word, word_like
 from ..gazetteer import load as _gazetteer
 from ..names import slash_parts
-from .phrases import BOUNDARY, KIND_WORDS, NOT_A_TECHNOLOGY_HEAD, Name, names_in
+from .phrases import BOUNDARY, KIND_WORDS, NOT_A_TECHNOLOGY_HEAD, Name, lower_case_name, names_in
 
 # verbs of choosing; the name follows ("use X", "based on X")
 CHOOSE = (r"use|uses|using|utili[sz]e|utili[sz]ing|adopt|adopts|adopting|implement|implements|implementing|"
@@ -90,9 +90,11 @@ SELF_DECIDING = re.compile(r"^(?:choose|chooses|choosing|chose|select|selects|se
                            r"went with|opt for|opted for|adopt|adopts|adopting|prefer|prefers|standardi[sz]e on)\b", re.I)
 COMMITTED = re.compile(r"\b(?:will|shall|should|must|'ll|are going to|is going to|decided to|agreed to|chose to|"
                        r"opted to|plan to|intend to|going forward|to be)\b", re.I)
-IMPERATIVE = re.compile(r"^\W*(?:use|adopt|implement|implementing|move|migrate|switch|deploy|run|host|build|create|add|"
+IMPERATIVE = re.compile(r"^\W*(?:(?:only|always)\s+)?(?:use|adopt|implement|implementing|move|migrate|switch|deploy|run|host|build|create|add|"
                         r"introduce|replace|go|keep|stay|continue|enable|store|rely|make|set up|choose|select|evolve|transition|"
                         r"standardi[sz]e|utili[sz]e|offer|provide|integrate|configure|install|leverage)\b", re.I)
+# an adverb before an imperative: "Only use X", "Always use X"
+ONLY_ADVERB = re.compile(r"^\W*(?:only|always)\s+$", re.I)
 # a decision named as a thing: "our decision to adopt X", "the earlier decisions to use X and Y"
 CITED_DECISION = re.compile(r"\b(?:our|the|their|its|this|that|an?|earlier|previous|prior|existing)\s+(?:\w+\s+)?"
                             r"decisions?\s+to\s*$", re.I)
@@ -149,7 +151,7 @@ MOVE_THINGS_TO = re.compile(r"\b(?:move|moving|migrate|migrating|transfer|transf
 # a title that turns something down: "NCSC PDNS will not be applied", "Do not use X", "No X"
 TITLE_REJECT = re.compile(r"^(?:do not|don't|never|avoid|no)\s+(?:use\s+|adopt\s+)?(?P<name>.+)$|"
                           r"^(?P<subject>.+?)\s+(?:will|shall|should|must)\s+not\s+be\b", re.I)
-TITLE_CHOOSE = re.compile(rf"^(?:(?:we\s+)?(?:will\s+)?(?:{CHOOSE}|add|adding|try|trial|trialling|enable|enabling|"
+TITLE_CHOOSE = re.compile(rf"^(?:(?:we\s+)?(?:will\s+)?(?:(?:only|always)\s+)?(?:{CHOOSE}|add|adding|try|trial|trialling|enable|enabling|"
                           rf"run|host|store|keep|offer|provide|put|place)\s+|use of\s+)(?P<rest>.+)$", re.I)
 # "Keycloak as IdP", "Redpanda as the event bus": a title without a verb that gives a name its role
 TITLE_AS_ROLE = re.compile(r"^(?P<name>[^,;:()]+?)\s+as\s+(?:the\s+|our\s+|an?\s+|its\s+)?(?P<role>[^,;:]+)$", re.I)
@@ -208,7 +210,15 @@ def _first(phrase: str, code: frozenset[str]) -> list[Name]:
         # lower-case everyday word is none ("a tool called make")
         if not (word.islower() and is_everyday_word(word)):
             return [Name(word, None, kind.start(group), kind.end(group))]
-    return [n for n in names_in(phrase, code) if not (n.text.islower() and is_everyday_word(n.text))]
+    # ("use bash and ruby" in a title that writes them as its verb's objects: a technology the gazetteer knows)
+    return [n for n in names_in(phrase, code) if not (n.text.islower() and is_everyday_word(n.text))
+            or n.text in code and _known_spelled(n.text)]
+
+
+def _known_spelled(word: str) -> bool:
+    """Whether the gazetteer knows a word as the name of a technology, in any case ("bash" of Bash)."""
+    record = _gazetteer().get(word)
+    return record is not None and word.lower() in {n.lower() for n in record.names}
 
 
 # what a removal may take away that is a part of something, not a product: "remove the OIDC-redirect branches",
@@ -578,7 +588,9 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
         # "Applications use X" describes; "we will use X", "Use X", "Implementing X offers…" decide
         # ("To use Login.gov.": a decision section's infinitive is its imperative)
         # ("To remove routing from containers we use X to …" as a plain page's statement of its practice)
-        if not (SELF_DECIDING.match(m.group(0)) or strong or not before.strip() or COMMITTED.search(before)
+        # ("Only use bash and ruby for scripting": an imperative with its adverb)
+        if not (SELF_DECIDING.match(m.group(0)) or strong or not ONLY_ADVERB.sub("", before).strip()
+                or COMMITTED.search(before)
                 or IMPERATIVE.match(before) or in_decision and re.fullmatch(r"\W*to\s+", before, re.I)
                 or stated and PRESENT_USE.search(before) and m.group(0).strip().lower() in ("use", "using")):
             continue
@@ -867,6 +879,12 @@ def option_names(label: str, links: list[str], code: frozenset[str] = frozenset(
     m = OPTION_LABEL.match(label)
     rest = (m.group("rest") if m.group("rest") is not None else m.group("rest2")) if m else label
     rest = re.split(r"\s[-–—]\s|:\s", rest, maxsplit=1)[0].strip()
+    rest = ONLY_TAIL.sub("", rest)  # "Docker Compose Only": the option is Docker Compose, used by itself
+    if _everyday_label(rest, code):
+        return []  # "Local Binaries", "Environment Variables Only": everyday words name a way of doing it, no product
+    single = re.fullmatch(r"[A-Za-z][\w.+-]*[A-Za-z0-9]", rest)
+    if single and not names_in(rest, code) and _lone_name(rest, code):
+        return [Name(rest, None, 0, len(rest))]  # "### 3. etcd": a label of one word is a name however written
     inner = re.fullmatch(r"\(([^()]+)\)", rest)
     if inner:  # "Option B (GitHub Wiki)"
         rest = inner.group(1)
@@ -921,6 +939,32 @@ def option_names(label: str, links: list[str], code: frozenset[str] = frozenset(
         tail = rest[by.end():].rstrip(" .") if by else ""
         found = [n for n in names_in(tail, code) if n.start == 0 and n.end == len(tail)]
     return found
+
+
+# an option that is one of the choices used by itself: "Docker Compose Only", "Vault alone"
+# ("React Only (No Next.js)": with a note on what it goes without)
+ONLY_TAIL = re.compile(r"\s+(?:only|alone|on its own|by itself)(?:\s*\([^()]*\))?\s*$", re.I)
+
+
+def only_variant(label: str) -> bool:
+    """Whether an option's label is a name used by itself ("### 3. Docker Compose Only")."""
+    return ONLY_TAIL.search(re.split(r"\s[-–—]\s|:\s", label, maxsplit=1)[0].strip()) is not None
+
+
+def _lone_name(word: str, code: frozenset[str]) -> bool:
+    """Whether an option's one-word label is a name in any case: the gazetteer or the document knows it ("etcd",
+    "bash"), or it is no everyday word ("k3d"), never "polling" or "webhooks"."""
+    return _gazetteer().get(word) is not None or word in code or word.lower() in code \
+        or lower_case_name(word) and not (word.endswith("s") and word_like(word[:-1]))  # "webhooks"
+
+
+def _everyday_label(label: str, code: frozenset[str]) -> bool:
+    """A label that is a kind of thing in the plural, made only of everyday words none of which a list of technologies
+    knows: 'Local Binaries', 'Environment Variables' (not 'Spring Authorization Server', 'Sealed Secrets', 'Pants')."""
+    words = label.split()
+    return len(words) >= 2 and re.fullmatch(r"[A-Za-z][a-z]*[^su]s", words[-1]) is not None \
+        and all(is_everyday_word(w) and _gazetteer().get(w) is None for w in words) \
+        and _gazetteer().get(label) is None and label not in code and label.lower() not in code
 
 
 # a list of names in brackets that ends an option's label: "Paid-for solutions (Atlan, Qlik, Google Data Catalog)"

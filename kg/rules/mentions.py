@@ -43,6 +43,10 @@ DOC_FOLDERS = re.compile(r"^(?:docs?|documentation|adrs?|decisions?|architecture
                          r"\.github|examples?|tests?|scripts?|templates?|environments?)$", re.I)
 
 
+# an indefinite article before a long form: what follows is a kind of thing being defined, not a product
+KIND_DEFINED = re.compile(r"(?:^|\s)(?:a|an)\s*$", re.I)
+
+
 def abbreviations(doc: Document, out: Extraction) -> None:
     """'Full Name (ABBR)' in prose: a name and its abbreviation, written together."""
     from .. import gazetteer
@@ -65,6 +69,8 @@ def abbreviations(doc: Document, out: Extraction) -> None:
             name = clean_name(name)
             if len(name.split()) < 2 or ORGANISATION.search(name) or name.split()[0].lower() in CAPITALISED_STOPWORDS:
                 continue
+            if KIND_DEFINED.search(text[:m.start()] + " " + " ".join(words[:cut])) and known.get(name) is None:
+                continue  # "An Architectural Decision (AD) is …", "a Policy Decision Point (PDP)": a kind defined
             if re.fullmatch(r"[A-Z0-9]{2,}s", abbr) and known.get(abbr[:-1]) is None and known.get(name[:-1]) is None:
                 # "Architecture Decision Records (ADRs)", "virtual machines (VMs)": kinds of things; a plural counts
                 # where its singular is a technology the gazetteer knows ("Elastic Load Balancers (ELBs)": ELB)

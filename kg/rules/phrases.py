@@ -188,20 +188,25 @@ LIST_JOIN = frozenset({"and", "or", "&", "+", "/"})
 EVERYDAY_ENDING = re.compile(r"(?:ing|ed|ly|tion|sion|ness|ment|able|ible|ous|ive|ful|less|ise|ize|er|est)$")
 
 
-def _lower_case_name(token: str) -> bool:
+# what ends a list without being one of its items: "(e.g. Okta, Auth0, etc.)"
+LIST_ENDINGS = frozenset(("etc", "etcetera", "etcaetera"))
+
+
+def lower_case_name(token: str) -> bool:
     """A word in lower case that is no everyday word, nor one's -ing form, nor two run together ("htmx", not
-    "caching", "serverless", "autoscaling")."""
+    "caching", "serverless", "autoscaling"), nor the "etc" that ends a list."""
     from ..gazetteer import word_like
 
     word = token.strip(_TRAIL + _LEAD)
     return re.fullmatch(r"[a-z][a-z0-9]{2,15}", word) is not None and word not in BOUNDARY and word not in LEADING \
+        and word not in LIST_ENDINGS \
         and not EVERYDAY_ENDING.search(word) and not word_like(word)
 
 
 def _listed_lower_case(tokens: list[tuple[str, int, int]], i: int, code: frozenset[str]) -> bool:
-    """A lower-case name listed with a name: "Adopt htmx and Alpine.js", "htmx + Alpine.js" (see `_lower_case_name`)."""
+    """A lower-case name listed with a name: "Adopt htmx and Alpine.js", "htmx + Alpine.js" (see `lower_case_name`)."""
     word = tokens[i][0]
-    if not _lower_case_name(word):
+    if not lower_case_name(word):
         return False
     k = i + 1
     if not word.endswith(",") and not (k < len(tokens) and tokens[k][0] in LIST_JOIN):
@@ -230,7 +235,7 @@ def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6
             i += 1  # "Self-hosted Keycloak", "Managed Grafana": an adjective in front, capitalised or not
             continue
         if not is_name_token(word, code) and not _leads_a_name(tokens, i, code) \
-                and not _listed_lower_case(tokens, i, code) and not (listed and _lower_case_name(word)):
+                and not _listed_lower_case(tokens, i, code) and not (listed and lower_case_name(word)):
             if out:
                 break
             if bare in BOUNDARY or bare == "of" or skipped >= 2 or word[-1:] in ",;:." or \
@@ -301,7 +306,7 @@ def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6
                 k += 1
         else:
             break
-        if k < len(tokens) and (is_name_token(tokens[k][0], code) or _lower_case_name(tokens[k][0])):
+        if k < len(tokens) and (is_name_token(tokens[k][0], code) or lower_case_name(tokens[k][0])):
             i = k
             skipped = 0
             listed = True
