@@ -48,6 +48,30 @@ _SPACES = re.compile(r"\s+")
 _EMOJI = re.compile(r"[\u2600-\u27bf\U0001f300-\U0001faff\u2b50\u2b55\u2705\u274c\u26a0\ufe0f]")
 
 
+# what decorates a label or a heading at either end: pictographs (So), skin tones and other modifiers (Sk), the joiners
+# and variation selectors of compound emoji (Cf, Mn, Me), and the spaces between them: "🚪 API Gateway", "👨‍💼 Admin"
+_DECORATION = frozenset({"So", "Sk", "Cf", "Mn", "Me"})
+
+
+def _decoration(ch: str) -> bool:
+    return ch.isspace() or unicodedata.category(ch) in _DECORATION
+
+
+def strip_pictographs(text: str) -> str:
+    """A label or heading without the emoji written before or after its words ("🗺️ Location Services" ->
+    "Location Services"). A trailing run goes only where it holds a pictograph, so an accent written as its own mark
+    stays; a text of nothing but pictographs is kept as it is."""
+    start, end = 0, len(text)
+    while start < end and _decoration(text[start]):
+        start += 1
+    cut = end
+    while cut > start and _decoration(text[cut - 1]):
+        cut -= 1
+    if any(unicodedata.category(ch) in ("So", "Sk") for ch in text[cut:end]):
+        end = cut
+    return text[start:end].rstrip() if start < end else text
+
+
 # a dot before a letter at the start is part of the name: ".NET", not stray punctuation
 _DOTTED_START = re.compile(r"^[ ,:;!?\"'*_\-–—]*\.[A-Za-z]")
 
@@ -56,7 +80,7 @@ def clean_name(text: str) -> str:
     """A name as written, minus markup, emoji, quotes and stray punctuation."""
     text = _EMOJI.sub("", text)
     text = text.replace("`", "").replace("**", "").replace("__", "")
-    text = _SPACES.sub(" ", text).strip()
+    text = strip_pictographs(_SPACES.sub(" ", text).strip())
     dotted = _DOTTED_START.match(text) is not None
     text = text.strip(" .,:;!?\"'*_-–—")
     return "." + text if dotted else text

@@ -17,7 +17,8 @@ from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from .mermaid import parse_mermaid, parse_plantuml
-from .model import Block, CodeBlock, Document, Link, Section, Table
+from .model import Block, CodeBlock, Document, Link, MermaidDiagram, Section, Table
+from .names import strip_pictographs
 
 # What one document may cost. The rules match patterns line by line; a line is cut here so that no
 # pattern ever runs over a megabyte of spaces (hand-written lines are far shorter: 980 characters at
@@ -61,6 +62,15 @@ def inline_text(tok: Token) -> str:
         elif child.type == "image":
             parts.append(child.content or "")
     return re.sub(r"\s+", " ", html.unescape("".join(parts))).strip()
+
+
+def _undecorated(diagram: MermaidDiagram) -> None:
+    """A diagram's boxes named without the emoji that lead or end their labels: `GW[🚪 API Gateway]` is the API
+    Gateway (the parser keeps the label as written, so a diagram written back out is the one read)."""
+    for node in diagram.nodes.values():
+        node.label = strip_pictographs(node.label)
+    for sub in diagram.subgraphs.values():
+        sub.label = strip_pictographs(sub.label)
 
 
 def _image_only(tok: Token) -> bool:
@@ -250,6 +260,7 @@ def parse_document(text: str, path: str, repo: str) -> Document:
                     doc.warnings.append(f"{path}:{line}: {drawn_as} block skipped: {exc}")
                 else:
                     if diagram is not None:  # (a PlantUML diagram of a kind kg does not read)
+                        _undecorated(diagram)
                         diagram.section = section_path()
                         for err in diagram.errors:
                             # the parser says "line N: …" with N a document line already
@@ -260,7 +271,7 @@ def parse_document(text: str, path: str, repo: str) -> Document:
                         diagram_edges += len(diagram.edges)
         i += 1
 
-    doc.title = _title(doc)
+    doc.title = strip_pictographs(_title(doc))  # "# 🏗️ Data Architecture": the emoji is no part of the title
     doc.kind = classify(path, doc.title, doc.front_matter, tuple(sec.title for sec in doc.sections))
     return doc
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from ..gazetteer import is_everyday_word
 from ..mermaid import clean_label, read_c4_statement
 from ..model import Document, Evidence, Fact, Mention, MermaidDiagram, MermaidNode
-from ..names import INSTANCE_OF, INSTANCE_SUFFIX, clean_name
+from ..names import INSTANCE_OF, INSTANCE_SUFFIX, clean_name, strip_pictographs
 from .phrases import SAME_THING_HEAD, names_in
 from .state import Extraction, evidence_at
 
@@ -158,6 +160,8 @@ def _classify_edge(label: str, target_hint: str, arrow: str, source_hint: str, s
             return "consumesFrom", "reverse"  # "repo -->|reconcile| argocd": drawn as the changes flow, still a read
         if CALL_VERB_LEAD.search(label):
             return "dependsOn", "forward"
+        if not sequence and source_store and not target_store and _names_a_payload(label):
+            return "consumesFrom", "reverse"  # "db -->|Durability Queue| service": what a store holds flows to its reader
         for pattern, relation, direction in EDGE_RULES:
             if pattern.search(label):
                 if direction == "read":
@@ -175,6 +179,20 @@ def _classify_edge(label: str, target_hint: str, arrow: str, source_hint: str, s
             return "publishesTo", "forward"
         return "storesDataIn", "forward"
     return "relatedTo", "forward"
+
+
+# an arrow's label that names what travels along it, not what is done: "Permission Updates", "Order events", "Job queue"
+PAYLOAD_LABEL = re.compile(r"(?:[A-Za-z][\w/-]*\s+){0,3}(?:updates?|events?|messages?|records?|data|changes?|"
+                           r"notifications?|queues?|state|results?|jobs?|tasks?|commands?|batch(?:es)?|feeds?|rows|"
+                           r"payloads?|snapshots?)", re.I)
+
+
+def _names_a_payload(label: str) -> bool:
+    """Whether a label is a noun phrase for what flows ("Permission Updates"), not a verb and its object ("Sends
+    updates", "Push events"): its first word, read without a verb's -s, is no verb of a step."""
+    label = label.strip()
+    first = re.sub(r"^([A-Za-z]+?)(?:es|s)\b", r"\1", label)
+    return PAYLOAD_LABEL.fullmatch(label) is not None and not STEP_VERB.match(first) and not STEP_VERB.match(label)
 
 
 PEOPLE_BOX = re.compile(r"^\W*(?:browser|web browser|users?|end users?|clients?|customers?|people|person|operators?|"
@@ -212,6 +230,8 @@ def _diagram_entity(diagram: MermaidDiagram, node_id: str, gaz: Gazetteer, doc: 
             owner = gaz.node_entity(box.label, box.id)
             if owner and gaz.type_of(owner) == "Component" and not _hosts(box.label, owner, gaz):
                 return owner
+        if _protocol_end(first):
+            return None  # "gRPC Server" in no service's box: some service's end, never the protocol as a party
         return gaz.node_entity(node.label, node.id)
     sub = diagram.subgraphs.get(node_id)
     if sub is not None:
@@ -232,7 +252,16 @@ def _part_of_its_box(first_line: str) -> bool:
     lead = re.split(r"\s*[:(—–]|\s-\s", first_line, maxsplit=1)[0]
     words = re.findall(r"[A-Za-z]+", lead)
     return bool(words) and all(w.lower() in GENERIC_NODES or w.lower() in NODE_KIND or w.lower() in GENERIC_ADJECTIVES
-                               for w in words)
+                               or w.lower() in WIRE_PROTOCOLS for w in words)
+
+
+def _protocol_end(first_line: str) -> bool:
+    """Whether a node's first line names how something is spoken to and the part that speaks it: "gRPC Server",
+    "GraphQL API", "MQTT Listener :1883" (not "gRPC" alone, which may be the protocol drawn as a thing)."""
+    lead = re.split(r"\s*[:(—–]|\s-\s", first_line, maxsplit=1)[0]
+    words = [w.lower() for w in re.findall(r"[A-Za-z]+", lead)]
+    return any(w in WIRE_PROTOCOLS for w in words) and any(w not in WIRE_PROTOCOLS for w in words) \
+        and all(w in WIRE_PROTOCOLS or w in GENERIC_NODES or w in NODE_KIND for w in words)
 
 
 def _landscape_kind(key: str, gaz: Gazetteer) -> str:
@@ -350,6 +379,46 @@ def _by_the_ends(relation: str, direction: str, label: str, arrow: str, hints: t
     return relation, direction
 
 
+# a box that holds what the drawn system relies on: "Integrations", "External Services", "Backing services"
+DEPENDENCY_BOX = re.compile(r"(?:integrations?|dependencies|backing services|managed services|"
+                            r"(?:external|third[- ]party|upstream)\s+(?:services|systems|apis|dependencies|providers)|"
+                            r"third[- ]party)", re.I)
+# a box that takes requests and routes them on: "API Gateway", "Ingress", "Reverse Proxy", "Load Balancer"
+ROUTER_BOX = re.compile(r"^(?:[\w.-]+\s+){0,2}(?:gateway|ingress|ingress controller|reverse proxy|proxy|load balancer|"
+                        r"lb|alb|elb|nlb|edge router)$", re.I)
+
+
+def _in_dependency_box(diagram: MermaidDiagram, node_id: str) -> bool:
+    """Whether a node is drawn inside a box of what the system relies on, at any depth."""
+    node = diagram.nodes.get(node_id)
+    sub_id, seen = (node.subgraph if node else None), set()
+    while sub_id in diagram.subgraphs and sub_id not in seen:
+        seen.add(sub_id)
+        sub = diagram.subgraphs[sub_id]
+        title = re.split(r"\s*[(<]", clean_name(sub.label or ""), maxsplit=1)[0]
+        if DEPENDENCY_BOX.fullmatch(title):
+            return True
+        sub_id = sub.parent
+    return False
+
+
+def _routes_traffic(doc: Document, diagram: MermaidDiagram, node_id: str, fan_out: Counter[str]) -> bool:
+    """Whether a node is a gateway, an ingress, a proxy or a load balancer routing requests on to several boxes: by
+    its first line ("API Gateway<br/>routing"), not by its product, which a chart of start-up order draws too
+    ("Traefik --> Argo CD"); and to two boxes or more, as a router fans out ("Internet Gateway --> Public Subnets"
+    is a network's layout)."""
+    node = diagram.nodes.get(node_id)
+    if node is None or fan_out[node_id] < 2:
+        return False
+    first = re.split(r"\s*\(", _first_line(doc, node.id, node.line, node.label), maxsplit=1)[0]
+    return ROUTER_BOX.fullmatch(clean_name(first)) is not None
+
+
+def _bare_arrow(label: str, arrow: str) -> bool:
+    """An arrow with a head and no label: `a --> b`."""
+    return not label.strip() and ">" in arrow and not arrow.startswith("<")
+
+
 def mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     """Flowchart edges and sequence messages between nodes that name known components, typed by label and target."""
     for diagram in doc.diagrams:
@@ -358,6 +427,7 @@ def mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
         previous = None
         callers: set[str] = set()  # boxes whose labelled arrows say they call what they point at
         loose: list[tuple[int, str]] = []  # arrows out of a box read as no more than related: (fact, its box)
+        fan_out = Counter(e.source for e in diagram.edges if _bare_arrow(e.label, e.arrow))
         for edge in diagram.edges:
             if edge.arrow.startswith("~"):
                 continue  # an invisible link only lays the drawing out
@@ -382,6 +452,11 @@ def mermaid_edges(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
                     and getattr(diagram.nodes.get(edge.source), "shape", "") not in ("cylinder", "queue"):
                 # C4's Rel(a, b, …) says a uses b whatever its label's words ("Ruft Daten ab", ""); a store's
                 # arrow to another ("Indexierung") is a flow of data, left untyped
+                classified = ("dependsOn", "forward")
+            if diagram.kind == "flowchart" and classified == ("relatedTo", "forward") \
+                    and _bare_arrow(edge.label, edge.arrow) \
+                    and (_in_dependency_box(diagram, edge.target) or _routes_traffic(doc, diagram, edge.source, fan_out)):
+                # "svc --> OpenFGA" into the "Integrations" box, "gateway --> orders": the tail needs the head
                 classified = ("dependsOn", "forward")
             relation, direction = delivered or _by_the_ends(*classified, edge.label, edge.arrow, hints)
             subject, obj = (src, dst) if direction == "forward" else (dst, src)
@@ -419,7 +494,11 @@ rest endpoint endpoints webhook webhooks interface job jobs handler handlers lis
 """.split())
 # the kind of thing a node is, written after its name
 NODE_KIND = frozenset("""component components cluster clusters queue queues instance instances pod pods node nodes app
-ui server servers db database broker brokers bucket buckets deployment deployments""".split())
+ui server servers db database broker brokers bucket buckets deployment deployments tables""".split())
+# how a service is spoken to, written before the part that speaks it: "gRPC Server", "GraphQL API", "MQTT Listener"
+# drawn inside a service's box are that service's own ends, not the protocol as a product
+WIRE_PROTOCOLS = frozenset("""grpc graphql http https rpc json xml soap websocket websockets ws tcp udp amqp mqtt
+thrift sse""".split())
 GENERIC_ADJECTIVES = frozenset("web mobile internal external public private main local remote shared central".split())
 PEOPLE_SHAPES = ("circle", "doublecircle", "actor")
 
@@ -448,7 +527,7 @@ def _first_line(doc: Document, node_id: str, line: int, label: str) -> str:
     m = re.search(re.escape(node_id) + r"\s*[\[({>/\\]+\s*\"?([^\"\])}]*)", src)
     # a line break written as <br/>, or as "\n" (which Mermaid shows as one in a quoted label)
     if m and re.search(r"<br\s*/?>|\\n", m.group(1), re.I):
-        return clean_label(re.split(r"<br\s*/?>|\\n", m.group(1), flags=re.I)[0])
+        return strip_pictographs(clean_label(re.split(r"<br\s*/?>|\\n", m.group(1), flags=re.I)[0]))
     return label
 
 
@@ -625,9 +704,17 @@ def diagram_nodes(doc: Document, out: Extraction) -> None:
                 or not all(gazetteer.is_everyday_word(w) for w in words) \
                 or diagram.kind == "sequence" and node.id != node.label \
                 or _named_service(node.id, name.text)  # "participant pay as Stripe", "cartservice(Cart Service)"
+            marked = marked and not (_shouted(words) and known.get(text) is None)
             # a box of everyday words ("Feature Flags", "Primary") only joins a name the docs give elsewhere
             out.mentions.append(Mention(text, "Component", ev, aliases=aliases, strength=1 if marked else -1))
         _known_boxes(doc, diagram, out, known)
+
+
+def _shouted(words: list[str]) -> bool:
+    """Whether a box's words are a warning in capitals, not a name: "DATA LEAK", "SPOOFING RISK" (a name in
+    capitals is one word, "MERCURY", or made of abbreviations, "ICM REST", or one the gazetteer knows)."""
+    return len(words) >= 2 and all(w.isalpha() and w.isupper() and (is_everyday_word(w) or len(w) >= 6)
+                                   for w in words)
 
 
 HOST_WORDS = re.compile(r"\b(?:cluster|clusters|kubernetes|k8s|node|nodes|server|servers|vps|vm|vms|host|hosts|"
