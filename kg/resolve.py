@@ -982,7 +982,12 @@ def choose_label(ent: Entity, surface: Counter[str], makers: frozenset[str] = fr
     seen = [s for s in surface if s.lower() in lower]
     # "AWS Activate" is a program of AWS's, "Flux v2" a version of Flux: the shorter name is the entity
     # (only a shorter name the docs capitalise: "product reviews" in prose is no name of "Product Reviews Service")
-    candidates = [s for s in seen if not any(s.lower().startswith(o.lower() + " ") and not o.islower() for o in seen)
+    # (but "Catalog Service" is no extension of the everyday word "Catalog" a diagram box writes: the kind of running
+    # thing is part of its name, which the shorter only abbreviates)
+    kind_named = ent.type == "Component"
+    candidates = [s for s in seen if not any(s.lower().startswith(o.lower() + " ") and not o.islower()
+                                             and not (kind_named and _named_by_kind(s, o)) for o in seen)
+                  and not (kind_named and any(_named_by_kind(o, s) for o in seen))
                   and not any(s.lower().endswith(" " + o.lower()) and name_key(s[: -len(o)]) in makers for o in seen)]
     # "02.redis" is the numbered folder of Redis: the name without the number is the entity's
     plain = {name_key(n) for n in names if not ORDERING_PREFIX.match(n)}
@@ -998,9 +1003,24 @@ def choose_label(ent: Entity, surface: Counter[str], makers: frozenset[str] = fr
 
     best = min(candidates, key=score)
     # a defining name gives way only to one the docs write more often
-    if name_key(best) == name_key(ent.label) or surface[best] > surface.get(ent.label, 0):
+    if name_key(best) == name_key(ent.label) or surface[best] > surface.get(ent.label, 0) \
+            or kind_named and _named_by_kind(best, ent.label):
         return best
     return ent.label
+
+
+# the kind of running thing written after a name that is part of it: "Catalog Service", "Billing API"
+RUNNING_KIND = frozenset("service api app application server portal ui gateway worker frontend backend".split())
+
+
+def _named_by_kind(longer: str, shorter: str) -> bool:
+    """Whether a name is one everyday word, no product the gazetteer knows, with a kind of running thing after it
+    ("Catalog Service" of "Catalog"): the longer is the name, the one word only a way to write it ("Product Catalog"
+    and "AWS" are names in their own right)."""
+    from . import gazetteer
+
+    return longer[len(shorter):].strip().lower() in RUNNING_KIND and shorter.isalpha() and not shorter.isupper() \
+        and gazetteer.word_like(shorter) and gazetteer.load().get(shorter) is None
 
 
 def default_alias_files() -> list[Path]:

@@ -689,6 +689,22 @@ def test_a_service_is_labelled_as_its_page_titles_it_not_as_prose_writes_its_wor
     assert {"Product Reviews"} <= service.aliases  # its file name, product-reviews, written as a name
 
 
+def test_a_service_drawn_by_its_everyday_word_keeps_its_kind_in_its_label() -> None:
+    """Boxes write "Catalog" more often than the prose writes "Catalog Service": the everyday word only abbreviates the
+    service's name. A product the gazetteer knows ("Kafka") still beats its name with a kind after it."""
+    from collections import Counter
+
+    from kg.model import Entity
+    from kg.resolve import choose_label
+
+    catalog = Entity("component/catalog", "Component", "Catalog", {"Catalog Service"})
+    assert choose_label(catalog, Counter({"Catalog": 28, "catalog": 13, "Catalog Service": 12})) == "Catalog Service"
+    kafka = Entity("component/kafka", "Component", "Kafka", {"Kafka Service"})
+    assert choose_label(kafka, Counter({"Kafka": 20, "Kafka Service": 12})) == "Kafka"
+    aws = Entity("component/aws", "Component", "AWS", {"AWS Activate"})
+    assert choose_label(aws, Counter({"AWS": 3, "AWS Activate": 9})) == "AWS"
+
+
 def test_what_only_a_company_has_names_a_vendor_but_lock_in_to_a_product_does_not() -> None:
     """'Quarrystone-proprietary', 'a contract with Brightwater Hosting', 'Fenwick support portal', 'Tallow Systems
     (supplier)' name companies; 'Vendor lock-in: … Traefik-specific' is said of products too."""
