@@ -84,7 +84,9 @@ DOC_PAGE = re.compile(r"\b(?:documentation|docs|pricing|prices|guide|guides|setu
                       r"deployment|installation|install|release notes|changelog|website|homepage|page|benchmarks?|"
                       r"comparison|calculator|console|dashboard|status|specification|spec|readme|getting started|"
                       r"quickstart|quick start|best practices|examples?|architecture|faq|announcement|article|"
-                      r"paper|report|issue|pull request|discussion|forum|slides|video|talk|notes|card)\b", re.I)
+                      r"paper|report|issue|pull request|discussion|forum|slides|video|talk|notes|card|"
+                      # what a reading list links to: "Ten Caching Patterns", "the Design Handbook", "Cheat Sheet"
+                      r"handbook|principles|patterns|cheat ?sheets?|primer|whitepaper|white paper|checklist)\b", re.I)
 
 
 def _product_href(href: str) -> bool:
@@ -143,10 +145,33 @@ def owned_product(link: Link, line: str) -> tuple[str, str | None] | None:
     return f"{owner} {word}", text_of
 
 
+NAVIGATION_LINKS = 3  # how many links to one site a table holds to be a site's navigation
+
+
+def navigation_lines(doc: Document) -> set[int]:
+    """The lines of tables that are a site's navigation: three or more links to one site's pages (or all relative),
+    most of them labelled with everyday words ("| 2 | actions | [Actions](https://docs.example.org/tool/actions) |",
+    "[Configurations](…)", "[Tutorial](/t/101)"). Nothing in them is a product."""
+    from urllib.parse import urlparse
+
+    lines: set[int] = set()
+    for table in doc.tables:
+        links = [(text, href) for row in table.row_links for text, href in row if href]
+        sites = {(urlparse(href).hostname or "").removeprefix("www.") for _text, href in links}
+        sites.discard("")  # a relative link is a page of the docs' own site
+        everyday = sum(all(is_everyday_word(w) for w in re.findall(r"[A-Za-z]+", text)) and bool(text.strip())
+                       for text, _href in links)
+        if len(links) >= NAVIGATION_LINKS and len(sites) <= 1 and everyday * 2 > len(links):
+            lines.update(table.row_lines)
+    return lines
+
+
 def linked_names(doc: Document, out: Extraction) -> None:
-    """A link to a product's own site or repository whose text is a name: '[Packer](https://www.packer.io/)'."""
+    """A link to a product's own site or repository whose text is a name: '[Packer](https://www.packer.io/)'; not one
+    in a site's navigation table (`navigation_lines`)."""
+    navigation = navigation_lines(doc)
     for link in doc.links:
-        if link.kind != "external" or not link.href.startswith(("http://", "https://")):
+        if link.kind != "external" or not link.href.startswith(("http://", "https://")) or link.line in navigation:
             continue
         if NOT_A_PRODUCT_SITE.search(link.href):
             continue
@@ -512,7 +537,8 @@ def listed_with_known(doc: Document, out: Extraction) -> None:
     known = gazetteer.load()
     for block in doc.blocks:
         for m in NAME_LIST.finditer(block.text[:3000]):
-            items = list_items(m.group(0))
+            # ("… OpenFGA and Traefik Labs. It makes": the sentence's full stop is no part of the last name)
+            items = [clean_name(i) for i in list_items(m.group(0))]
             if len(items) < 3 or sum(known.get(i) is not None for i in items) < 2:
                 continue
             for item in items:
