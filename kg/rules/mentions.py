@@ -151,19 +151,35 @@ NAVIGATION_LINKS = 3  # how many links to one site a table holds to be a site's 
 def navigation_lines(doc: Document) -> set[int]:
     """The lines of tables that are a site's navigation: three or more links to one site's pages (or all relative),
     most of them labelled with everyday words ("| 2 | actions | [Actions](https://docs.example.org/tool/actions) |",
-    "[Configurations](…)", "[Tutorial](/t/101)"). Nothing in them is a product."""
+    "[Configurations](…)", "[Tutorial](/t/101)"). Nothing in them is a product. A table is read by its lines that
+    start with a bar, so one whose rows do not parse as a table counts too."""
     from urllib.parse import urlparse
 
+    rows: dict[int, list[Link]] = {}
+    for link in doc.links:
+        if doc.line_text(link.line).startswith("|"):
+            rows.setdefault(link.line, []).append(link)
     lines: set[int] = set()
-    for table in doc.tables:
-        links = [(text, href) for row in table.row_links for text, href in row if href]
-        sites = {(urlparse(href).hostname or "").removeprefix("www.") for _text, href in links}
+    for table in _runs(sorted(rows)):
+        links = [link for line in table for link in rows[line] if link.href]
+        sites = {(urlparse(link.href).hostname or "").removeprefix("www.") for link in links}
         sites.discard("")  # a relative link is a page of the docs' own site
-        everyday = sum(all(is_everyday_word(w) for w in re.findall(r"[A-Za-z]+", text)) and bool(text.strip())
-                       for text, _href in links)
+        everyday = sum(bool(words) and all(is_everyday_word(w) for w in words)
+                       for words in (re.findall(r"[A-Za-z]+", link.text) for link in links))
         if len(links) >= NAVIGATION_LINKS and len(sites) <= 1 and everyday * 2 > len(links):
-            lines.update(table.row_lines)
+            lines.update(table)
     return lines
+
+
+def _runs(lines: list[int]) -> list[list[int]]:
+    """Sorted line numbers in runs of neighbours, a gap of one line (a row without a link, a table's rule) allowed."""
+    runs: list[list[int]] = []
+    for line in lines:
+        if runs and line - runs[-1][-1] <= 2:
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    return runs
 
 
 def linked_names(doc: Document, out: Extraction) -> None:
