@@ -33,6 +33,7 @@ from .resolve import (
     choose_label,
     default_alias_files,
     entity_key,
+    trailing_names,
     written_aliases,
 )
 from .rules import Extraction
@@ -155,7 +156,8 @@ def build(paths: list[str], alias_files: list[Path] | None = None, progress: Pro
     files = default_alias_files() + [p for root in paths for p in _workspace_alias_files(Path(root))]
     curated = CuratedAliases.load(files + list(alias_files or []))
     curated_vendor_mentions(extraction, curated, documents)
-    entities, implied = build_entities(extraction.mentions, curated)
+    entities, implied = build_entities(extraction.mentions, curated, [b.text for d in documents for b in d.blocks])
+    trailing_names(entities, [(d.repo, b.text) for d in documents for b in d.blocks])
     _add_repositories(entities, repos, documents)
     _add_documents(entities, documents)
     scope_to_logs(extraction.adrs)

@@ -133,6 +133,11 @@ class Gazetteer:
                     index[words[0]] = max(index.get(words[0], 0), len(words))
         return index
 
+    @functools.cached_property
+    def dotted_stems(self) -> frozenset[str]:
+        """The words (lower case) that start a name before a dot: "node" of Node.js, "socket" of Socket.IO."""
+        return frozenset(w.split(".", 1)[0] for w in self.first_words if "." in w.strip("."))
+
     def lookup(self, name: str) -> tuple[Technology, ...]:
         """Every record with this name or alias, compared by `name_key` (case, spaces, punctuation folded)."""
         return self._by_key.get(name_key(name), ())

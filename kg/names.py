@@ -196,10 +196,37 @@ def slash_parts(text: str) -> list[str] | None:
     """The names a slash joins ('Prometheus/Mimir', 'Secrets Manager/SSM', 'SQS/SNS'), or None when it joins parts
     of one name ('CI/CD', 'TCP/IP': a part of two letters)."""
     parts = text.split("/")
+    if len(parts) == 2 and _joins_two_words(parts[0], parts[1]):
+        return None
     if len(parts) > 1 and all(len(p.strip()) >= 3 and (any(c.islower() for c in p) or re.fullmatch(r"[A-Z]{3,}", p.strip()))
                               for p in parts):
         return parts
     return None
+
+
+# the word on each side of a slash written with no space: "Dapr Pub/Sub" gives "Pub" and "Sub"
+_WORD_BEFORE_SLASH = re.compile(r"(?:^|\s)([A-Za-z]+)$")
+_WORD_AFTER_SLASH = re.compile(r"^([A-Za-z]+)$")
+
+
+def _joins_two_words(left: str, right: str) -> bool:
+    """Whether a slash joins two everyday words into one part of a name ("Dapr Pub/Sub", "Read/Write"), not two
+    names: the part after it is one word, and neither word next to the slash, nor the part before it ("Azure
+    Policy/Gatekeeper"), is a name on its own."""
+    from .gazetteer import is_everyday_word
+
+    before, after = _WORD_BEFORE_SLASH.search(left), _WORD_AFTER_SLASH.match(right.strip())
+    if not before or not after or _known_word(left.strip()):
+        return False
+    return all(is_everyday_word(w) and not _known_word(w) for w in (before.group(1), after.group(1)))
+
+
+def _known_word(word: str) -> bool:
+    """Whether the gazetteer knows a word as a name, also as one written with a suffix after a dot ("Node" of
+    "Node.js")."""
+    from .gazetteer import load
+
+    return bool(load().lookup(word)) or word.lower() in load().dotted_stems
 
 
 def split_compound(cell: str) -> list[str]:

@@ -365,8 +365,10 @@ NEVER_A_NAME = re.compile(r"(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}|M
                           r"MAY|REQUIRED|RECOMMENDED|OPTIONAL|/[\w{}:.-]+(?:/[\w{}:.-]+)*/?")
 
 
-def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[dict[str, Entity], list[Fact]]:
-    """Group mentions into entities by alias; returns the entities and the facts the grouping itself implies."""
+def build_entities(mentions: list[Mention], curated: CuratedAliases, texts: Sequence[str] = ()
+                   ) -> tuple[dict[str, Entity], list[Fact]]:
+    """Group mentions into entities by alias; returns the entities and the facts the grouping itself implies. `texts`
+    are the workspace's paragraphs, read for the words that package a product (`_packaging_words`)."""
     from . import gazetteer
 
     shipped = gazetteer.load()
@@ -402,7 +404,7 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases) -> tuple[di
 
     entities: dict[str, Entity] = {}
     for etype, names in by_type.items():
-        uf, display = _alias_groups(etype, names, by_type, curated, curated_vendors, facts)
+        uf, display = _alias_groups(etype, names, by_type, curated, curated_vendors, facts, texts)
         groups: dict[str, list[str]] = defaultdict(list)
         for k in uf.parent:
             groups[uf.find(k)].append(k)
@@ -483,6 +485,41 @@ def written_aliases(entities: dict[str, Entity], gaz: Gazetteer) -> None:
             if name_key(form) not in taken:
                 ent.aliases.add(form)
                 taken.add(name_key(form))
+
+
+# capitalised words written after "the", as many as run on: "The Login UI handles", "the Platform Console."
+AFTER_THE = re.compile(r"\b[Tt]he ([A-Z0-9][\w.+-]*[\w+](?: [A-Z0-9][\w.+-]*[\w+])+)(?![\w-])")
+
+
+def trailing_names(entities: dict[str, Entity], texts: Sequence[tuple[str, str]]) -> None:
+    """A component of three words or more goes by its last two or more words where a repository that writes its whole
+    name writes them after "the" ("… redirects to Identity Platform Console. The Platform Console shows …"), written
+    with its capitals, when no other entity goes by them and no other component's name ends so. `texts` are
+    (repository, paragraph) pairs."""
+    taken = {name_key(n) for e in entities.values() for n in (e.label, *e.aliases)}
+    endings: dict[str, list[tuple[str, str]]] = defaultdict(list)  # folded ending -> (entity key, ending as written)
+    for key, ent in sorted(entities.items()):
+        words = ent.label.split()
+        if ent.type != "Component" or len(words) < 3 or not all(w[:1].isupper() or w[:1].isdigit() for w in words):
+            continue
+        for cut in range(1, len(words) - 1):
+            ending = " ".join(words[cut:])
+            # ("UDM REST API": "the REST API" is any REST API; "Acme Web UI": "the Web UI" a kind of part)
+            if not API_WORDS.fullmatch(ending) and not GENERIC_TAIL.fullmatch(ending):
+                endings[name_key(ending)].append((key, ending))
+    by_repo: dict[str, list[str]] = defaultdict(list)
+    after_the: dict[str, set[str]] = defaultdict(set)  # the capitalised names each repository writes after "the"
+    for repo, text in texts:
+        by_repo[repo].append(text)
+        after_the[repo].update(m.group(1) for m in AFTER_THE.finditer(text))
+    for folded, owners in sorted(endings.items()):
+        if len({k for k, _e in owners}) != 1 or folded in taken:
+            continue
+        key, ending = owners[0]
+        label = entities[key].label
+        if any(ending in after_the[repo] and any(label in t for t in repo_texts) for repo, repo_texts in by_repo.items()):
+            entities[key].aliases.add(ending)
+            taken.add(folded)
 
 
 def _maker_less(ent: Entity, makers: set[str]) -> bool:
@@ -678,7 +715,7 @@ def _numbered_form(alias: str, key: str) -> bool:
 
 
 def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str, dict[str, list[Mention]]],
-                  curated: CuratedAliases, curated_vendors: set[str], facts: list[Fact],
+                  curated: CuratedAliases, curated_vendors: set[str], facts: list[Fact], texts: Sequence[str] = (),
                   ) -> tuple[_UnionFind, dict[str, str]]:
     """Union the names of one type that stand for one thing; returns the groups and a display form per name key."""
     uf = _UnionFind()
@@ -741,6 +778,7 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
         _join_repository_links(names, uf)
     vendors = set(by_type["Vendor"]) | curated_vendors
     makers = _makers(by_type, curated)
+    packaging = _packaging_words(texts, names, makers | vendors) if etype == "Component" else set()
     # a product name that several makers put their names in front of is a kind of product: "Object Storage"
     makers_of: dict[str, set[str]] = defaultdict(set)
     for ms in names.values():
@@ -796,8 +834,8 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
         for cut in range(1, len(words)) if etype == "Component" else ():
             prefix, rest = " ".join(words[:cut]), " ".join(words[cut:])
             pk, rk = name_key(prefix), name_key(rest)
-            if rk in names and rk != k and (pk in names or pk in vendors) and not PART_ROLE.fullmatch(rest) \
-                    and not _set_apart(ms, rest) and not OS_FAMILY.fullmatch(rest):
+            if rk in names and rk != k and (pk in names or pk in vendors or pk in packaging or _known_maker(prefix, rest)) \
+                    and not PART_ROLE.fullmatch(rest) and not _set_apart(ms, rest) and not OS_FAMILY.fullmatch(rest):
                 uf.union(k, rk)
                 if pk in vendors:
                     facts.append(Fact(rest, "providedBy", prefix, ms[0].evidence, object_type="Vendor"))
@@ -854,6 +892,66 @@ def _definitions_joined(definitions: list[tuple[str, str, str, str]], names: dic
                 continue
         uf.union(k, ak)
         display.setdefault(ak, alias)
+
+
+# a capitalised word written mid-sentence before a name: "the Charmed Kratos", "deploy Charmed PostgreSQL"
+QUALIFIED_NAME = re.compile(r"(?<![\w-])[a-z][\w-]* (?P<q>[A-Z][a-z]{2,}) (?P<name>[A-Z][\w.+-]*(?: [A-Z][\w.+-]*)?)")
+PACKAGED_PRODUCTS = 3  # how many different known products a word must qualify to be a packaging word
+
+
+def _packaging_words(texts: Sequence[str], names: dict[str, list[Mention]], makers: set[str]) -> set[str]:
+    """Name keys of the words that package a product rather than name one: a capitalised word the docs write, mid
+    sentence, before three or more different products the gazetteer knows and the docs name ("the Charmed Kratos",
+    "uses Charmed PostgreSQL", "in Charmed Hydra"), that is no name of its own, no maker's and no sentence word.
+    "Charmed Kratos" is Kratos."""
+    from . import gazetteer
+    from .rules.phrases import CAPITALISED_STOPWORDS
+
+    known = gazetteer.load()
+    qualified: dict[str, set[str]] = defaultdict(set)
+    for text in texts:
+        for m in QUALIFIED_NAME.finditer(text):
+            words = m.group("name").split()
+            for n in range(len(words), 0, -1):
+                product = name_key(" ".join(words[:n]).rstrip(".,;:"))
+                if product in names and known.lookup(" ".join(words[:n]).rstrip(".,;:")):
+                    qualified[name_key(m.group("q"))].add(product)
+                    break
+    return {q for q, products in qualified.items() if len(products) >= PACKAGED_PRODUCTS and q not in names
+            and q not in makers and not known.lookup(q) and q not in CAPITALISED_STOPWORDS}
+
+
+def _known_maker(prefix: str, product: str) -> bool:
+    """Whether the shipped gazetteer gives `prefix` as the maker of `product`: the owner of its repository
+    ("HashiCorp Consul": github.com/hashicorp/consul), its homepage's domain ("Ory Hydra": ory.sh) or the word one of
+    its names puts before another ("Apache Kafka" beside "Kafka")."""
+    from . import gazetteer
+
+    record = gazetteer.load().get(product)
+    return record is not None and name_key(prefix) in _record_makers(record)
+
+
+def _record_makers(record: gazetteer_module.Technology) -> set[str]:
+    """Name keys of a known product's maker: its repository's owner, its homepage's domain, the first word of a name of
+    it that goes on with another of its names; never the product's own name ("consul.io" is Consul's)."""
+    from . import gazetteer
+
+    found = set()
+    for url in (record.repository, record.homepage):
+        location = gazetteer.url_location(url) if url else None
+        if location is None:
+            continue
+        host, segments = location
+        if host in gazetteer.CODE_HOSTS:
+            found.add(name_key(segments[0]))
+        elif len(host.split(".")) >= 2:
+            found.add(name_key(host.split(".")[-2]))
+    own = {name_key(n) for n in record.names}
+    for n in record.names:
+        words = n.split()
+        if len(words) >= 2 and name_key(" ".join(words[1:])) in own:
+            found.add(name_key(words[0]))
+    return found - own
 
 
 # an abbreviation written as a name of its own, never defined: "let CAPI handle it" (the page says "Cluster API")

@@ -66,6 +66,7 @@ NAME_RULES: list[tuple[str, NameRule]] = [
     ("vendor_sources", vendors.vendor_sources),
     ("named_providers", vendors.named_providers),
     ("company_names", vendors.company_names),
+    ("product_makers", vendors.product_makers),
     ("manifest_names", manifests.manifest_names),
 ]
 

@@ -90,7 +90,9 @@ DOC_PAGE = re.compile(r"\b(?:documentation|docs|pricing|prices|guide|guides|setu
                       r"deployment|installation|install|release notes|changelog|website|homepage|page|benchmarks?|"
                       r"comparison|calculator|console|dashboard|status|specification|spec|readme|getting started|"
                       r"quickstart|quick start|best practices|examples?|architecture|faq|announcement|article|"
-                      r"paper|report|issue|pull request|discussion|forum|slides|video|talk|notes|card)\b", re.I)
+                      r"paper|report|issue|pull request|discussion|forum|slides|video|talk|notes|card|"
+                      # what a reading list links to: "Ten Caching Patterns", "the Design Handbook", "Cheat Sheet"
+                      r"handbook|principles|patterns|cheat ?sheets?|primer|whitepaper|white paper|checklist)\b", re.I)
 
 
 def _product_href(href: str) -> bool:
@@ -149,10 +151,49 @@ def owned_product(link: Link, line: str) -> tuple[str, str | None] | None:
     return f"{owner} {word}", text_of
 
 
-def linked_names(doc: Document, out: Extraction) -> None:
-    """A link to a product's own site or repository whose text is a name: '[Packer](https://www.packer.io/)'."""
+NAVIGATION_LINKS = 3  # how many links to one site a table holds to be a site's navigation
+
+
+def navigation_lines(doc: Document) -> set[int]:
+    """The lines of tables that are a site's navigation: three or more links to one site's pages (or all relative),
+    most of them labelled with everyday words ("| 2 | actions | [Actions](https://docs.example.org/tool/actions) |",
+    "[Configurations](…)", "[Tutorial](/t/101)"). Nothing in them is a product. A table is read by its lines that
+    start with a bar, so one whose rows do not parse as a table counts too."""
+    from urllib.parse import urlparse
+
+    rows: dict[int, list[Link]] = {}
     for link in doc.links:
-        if link.kind != "external" or not link.href.startswith(("http://", "https://")):
+        if doc.line_text(link.line).startswith("|"):
+            rows.setdefault(link.line, []).append(link)
+    lines: set[int] = set()
+    for table in _runs(sorted(rows)):
+        links = [link for line in table for link in rows[line] if link.href]
+        sites = {(urlparse(link.href).hostname or "").removeprefix("www.") for link in links}
+        sites.discard("")  # a relative link is a page of the docs' own site
+        everyday = sum(bool(words) and all(is_everyday_word(w) for w in words)
+                       for words in (re.findall(r"[A-Za-z]+", link.text) for link in links))
+        if len(links) >= NAVIGATION_LINKS and len(sites) <= 1 and everyday * 2 > len(links):
+            lines.update(table)
+    return lines
+
+
+def _runs(lines: list[int]) -> list[list[int]]:
+    """Sorted line numbers in runs of neighbours, a gap of one line (a row without a link, a table's rule) allowed."""
+    runs: list[list[int]] = []
+    for line in lines:
+        if runs and line - runs[-1][-1] <= 2:
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    return runs
+
+
+def linked_names(doc: Document, out: Extraction) -> None:
+    """A link to a product's own site or repository whose text is a name: '[Packer](https://www.packer.io/)'; not one
+    in a site's navigation table (`navigation_lines`)."""
+    navigation = navigation_lines(doc)
+    for link in doc.links:
+        if link.kind != "external" or not link.href.startswith(("http://", "https://")) or link.line in navigation:
             continue
         if NOT_A_PRODUCT_SITE.search(link.href):
             continue
@@ -518,7 +559,8 @@ def listed_with_known(doc: Document, out: Extraction) -> None:
     known = gazetteer.load()
     for block in doc.blocks:
         for m in NAME_LIST.finditer(block.text[:3000]):
-            items = list_items(m.group(0))
+            # ("… OpenFGA and Traefik Labs. It makes": the sentence's full stop is no part of the last name)
+            items = [clean_name(i) for i in list_items(m.group(0))]
             if len(items) < 3 or sum(known.get(i) is not None for i in items) < 2:
                 continue
             for item in items:

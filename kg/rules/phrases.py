@@ -165,6 +165,22 @@ def _known_name(text: str) -> bool:
     return record is not None and not record.common_word
 
 
+def _starts_known_name(tokens: list[tuple[str, int, int]], i: int) -> bool:
+    """Whether a capitalised word that usually only leads a name ("New", "Native") is the first word of one the
+    gazetteer knows: "New Relic" is that product, not "Relic"."""
+    word = tokens[i][0]
+    if not word[:1].isupper():
+        return False
+    words = [word]
+    for later, _start, _end in tokens[i + 1:i + 4]:
+        words.append(later.strip(_TRAIL + _LEAD))
+        if _known_name(" ".join(words)):
+            return True
+        if later != words[-1]:
+            break  # punctuation ends the name
+    return False
+
+
 # two capitals too common to open a name: "the UK Government", "an IT Service", "the ID Token"
 COMMON_PAIR = re.compile(r"IP|UI|PR|IT|OK|US|UK|EU|AM|PM|DB|VM|ID|QA|HR|AI|ML|OR|IF|IN|ON|AT|TO|NO|SO|DO|GO|BE|BY|MY|UP")
 
@@ -231,7 +247,8 @@ def names_in(phrase: str, code: frozenset[str] = frozenset(), max_words: int = 6
     while i < len(tokens):
         word, start, end = tokens[i]
         bare = word.strip(_TRAIL + _LEAD).lower()
-        if not out and (bare in LEADING or MANAGED_BY.fullmatch(bare)) and i + 1 < len(tokens):
+        if not out and (bare in LEADING or MANAGED_BY.fullmatch(bare)) and i + 1 < len(tokens) \
+                and not _starts_known_name(tokens, i):
             i += 1  # "Self-hosted Keycloak", "Managed Grafana": an adjective in front, capitalised or not
             continue
         if not is_name_token(word, code) and not _leads_a_name(tokens, i, code) \

@@ -124,6 +124,31 @@ def _everyday_need(name: str, block: Block) -> bool:
         and gazetteer.load().get(name) is None
 
 
+# what a part of a system is called by its kind: "Order Service", "Admin UI" (a label ending so names a part)
+PART_KIND = re.compile(r"(?i).*\b(?:service|services|api|app|application|worker|server|gateway|portal|ui|frontend|"
+                       r"backend|bot|daemon|manager|engine|store|job)$")
+# what follows a product's name when the item only names products: "Foo + Bar", "Foo with Bar", "Foo 2.1", "Foo (…)",
+# "Foo Streams" (its name goes on)
+NAMES_GO_ON = re.compile(r"\s*(?:$|[+,&(/]|\s(?:with|and|or|per|for|on|as|via)\b|\s+v?\d|\s[A-Z])")
+
+
+def _role_label(name: str, rest: str) -> bool:
+    """'**Messaging**: Acme Queue with Foo Streams', '**Container Platform**: Docker + Kubernetes': a category the item
+    fills, not a part: the text after the label starts with a product the gazetteer knows, standing as a name (then
+    another, a version, the end), and the label is none the gazetteer knows nor a part's name ("Order Service")."""
+    from .. import gazetteer
+
+    known = gazetteer.load()
+    if known.get(name) is not None or PART_KIND.fullmatch(name):
+        return False
+    words = list(re.finditer(r"[\w.+#-]+", rest))
+    for n in range(min(4, len(words)), 0, -1):
+        end = words[n - 1].end()
+        if words[0].start() == 0 and known.get(rest[:end]) is not None and NAMES_GO_ON.match(rest, end):
+            return True
+    return False
+
+
 def component_lists(doc: Document, out: Extraction) -> None:
     """'- **Redpanda** – event streaming' in a components or stack section: a bold (or code) name leads the item."""
     if doc.kind in ("adr", "runbook", "index"):
@@ -141,7 +166,7 @@ def component_lists(doc: Document, out: Extraction) -> None:
         if not m or not re.match(r"^[-*+\d.)\s]*(\*\*|__|`)", raw) or numbered_step(raw):
             continue  # only a name set apart in bold or code makes the item a definition
         name = clean_name(m.group("name"))
-        if not looks_like_a_name(name) or _everyday_need(name, block):
+        if not looks_like_a_name(name) or _everyday_need(name, block) or _role_label(name, m.group("rest") or ""):
             continue
         aliases = [m.group("paren")] if m.group("paren") else []
         props = {"purpose": clean_name(m.group("rest"))[:120]} if m.group("rest") else {}

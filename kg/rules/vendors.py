@@ -60,6 +60,34 @@ def named_providers(doc: Document, out: Extraction) -> None:
                     out.mentions.append(Mention(strip_legal_suffix(name.text), "Vendor", ev, strength=1))
 
 
+# "built on open source products from Acme, Globex and Initech", "a tool developed by Umbrella": the makers of what
+# is used (not "a recommended tool by Umbrella": who recommends it)
+PRODUCTS_FROM = re.compile(r"\b(?:products?|tools?|software|components?)\s+(?:from|(?:made|developed|built|published)\s+"
+                           r"(?:from|by))\s+(?P<list>[A-Z][^.;:()]{1,160})")
+
+
+def product_makers(doc: Document, out: Extraction) -> None:
+    """The names given as where products come from ("open source products from Acme, Globex and Initech") are
+    vendors: each a name of its own, not a product the gazetteer knows ("products from Acme and PostgreSQL": the
+    PostgreSQL project is its own product), nor everyday words."""
+    from .. import gazetteer
+    from .mentions import NAME_LIST, list_items
+    from .phrases import CAPITALISED_STOPWORDS
+
+    known = gazetteer.load()
+    for block in doc.blocks:
+        for m in PRODUCTS_FROM.finditer(block.text[:3000]):
+            listed = NAME_LIST.match(m.group("list"))
+            items = list_items(listed.group(0)) if listed else re.findall(r"^[A-Z][\w.-]*[A-Za-z0-9]", m.group("list"))
+            ev = evidence_at(doc, block.line, "prose", block.text[:300])
+            for item in items:
+                words = item.split()
+                if len(words) > 2 or known.lookup(item) or any(
+                        w.lower() in CAPITALISED_STOPWORDS or gazetteer.is_everyday_word(w) for w in words[:1]):
+                    continue
+                out.mentions.append(Mention(strip_legal_suffix(clean_name(item)), "Vendor", ev, strength=1))
+
+
 # "Synadia, the company that hosts NGS", "Acme, a vendor of …", "Contoso, a start-up from Leeds"
 COMPANY_APPOSITIVE = re.compile(r",\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,2}?(?:company|vendor|firm|start-?up|corporation)\b",
                                 re.I)
