@@ -229,8 +229,12 @@ def lists_dependencies(section: tuple[str, ...] | list[str]) -> bool:
 # "Keycloak requires:"; the list that follows names the other ends
 DEPENDENTS_INTRO = re.compile(r"^\W*(?:what|which\s+(?:\w+\s+){0,2}?)\s*(?:depends?|relies|rely)\s+on\s+(?P<x>.+?)\W*$"
                               r"|^\W*(?:dependents|consumers|users|clients)\s+of\s+(?P<y>.+?)\W*$", re.I)
-DEPENDENCIES_INTRO = re.compile(r"^\W*(?:what\s+)?(?P<x>.+?)\s+(?:depends\s+on|relies\s+on|requires|needs)\W*$"
+DEPENDENCIES_INTRO = re.compile(r"^\W*(?:what\s+)?(?P<x>.+?)\s+(?:also\s+)?(?:depends\s+on|relies\s+on|requires|needs)"
+                                r"(?:\s+(?:the\s+)?following(?:\s+\w+){0,2})?\W*$"
                                 r"|^\W*(?:dependencies|requirements|prerequisites)\s+(?:of|for)\s+(?P<y>.+?)\W*$", re.I)
+# the page's own component as an intro's subject: "This service depends on:", "The app requires the following:"
+OWN_SUBJECT = re.compile(r"(?:it|(?:the|this|our)\s+(?:service|micro-?service|application|app|api|component|server|"
+                         r"worker|module|backend|frontend|repository|repo|project|system|tool))", re.I)
 # "These things depend upon this solution:", "The following services rely on us:": what needs the page's component
 DEPEND_ON_US = re.compile(r"^\W*(?:these|the following)(?:\s+\w+){0,2}?\s+(?:depends?|relies|rely)\s+(?:up)?on\s+(?:us|"
                           r"(?:this|our)\s+(?:solution|service|system|api|application|app|component|platform|product))"
@@ -240,7 +244,10 @@ ITEM_TAG = re.compile(r"^[^\w`]*(?:(?:[A-Z]{3,}|optional|required|hard|soft|crit
 
 
 # words in front of what an item needs: "Access to an instance of an Azure Service Bus", "A running PostgreSQL"
-NEED_LEAD = re.compile(r"^(?:(?:access|credentials|connection|permissions?)\s+to\s+|an?\s+(?:running\s+|valid\s+|working\s+|"
+NEED_LEAD = re.compile(r"^(?:(?:access|credentials|connection|permissions?)\s+to\s+|"
+                       # "A redis instance for storing magic links": the name before the kind of running thing
+                       r"an?\s+(?=[\w.-]+\s+(?:instance|database|cluster|server|queue|bucket|cache)\b)|"
+                       r"an?\s+(?:running\s+|valid\s+|working\s+|"
                        r"local\s+)?(?:instance|installation|account|subscription|copy)\s+of\s+|an?\s+(?:running|valid|"
                        r"working|local)\s+)(?:an?\s+|the\s+)?(?:(?:running\s+)?instance\s+of\s+(?:an?\s+|the\s+)?)?", re.I)
 
@@ -304,6 +311,8 @@ def _dependency_items(doc: Document) -> list[DependencyItem]:
                 else None
             intro = ((m.group("x") or m.group("y")).strip(), True) if m else \
                 ((n.group("x") or n.group("y")).strip(), False) if n else None
+            if n and intro and OWN_SUBJECT.fullmatch(intro[0]):
+                intro = (None, False)  # "This service depends on:": what the page's component needs
             if intro is None and len(block.text) < 80 and DEPEND_ON_US.match(block.text):
                 intro = (None, True)  # "These things depend upon this solution:": the page's own component
             continue
