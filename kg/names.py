@@ -61,6 +61,8 @@ def strip_pictographs(text: str) -> str:
     """A label or heading without the emoji written before or after its words ("🗺️ Location Services" ->
     "Location Services"). A trailing run goes only where it holds a pictograph, so an accent written as its own mark
     stays; a text of nothing but pictographs is kept as it is."""
+    if not text or text[0].isalnum() and text[-1].isalnum() or not (_decoration(text[0]) or _decoration(text[-1])):
+        return text  # (most labels: nothing to strip, found in a look at either end)
     start, end = 0, len(text)
     while start < end and _decoration(text[start]):
         start += 1

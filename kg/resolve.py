@@ -262,8 +262,10 @@ class Gazetteer:
             # a dotted run ("node.js-based") may start with a shorter name: its prefixes at each dot too
             keys = [run, *(run[:i] for i, c in enumerate(run) if c == "." and i > 0)] if "." in run else (run,)
             found = None
+            starts_a_name = False
             for first in keys:
                 for alias in by_first.get(first, ()):
+                    starts_a_name = True
                     end = m.start() + len(alias)
                     if low.startswith(alias, m.start()) and (end == len(low) or not (low[end].isalnum()
                                                                                      or low[end] in "_-")):
@@ -271,7 +273,7 @@ class Gazetteer:
                         break
                 if found:
                     break
-            if found is None:
+            if found is None and (starts_a_name or run.endswith("s") and run[:-1] in by_first):
                 found = self._plural(low, text, m.start(), run, keys)
             if found is None:
                 continue
@@ -294,11 +296,15 @@ class Gazetteer:
         "s" after it, when the name is written as one (a capital in it) and has a word that is no everyday word
         ("Nodes", "Data Products" are not). The hit ends after the "s", so its surface, no spelling of the
         name, never counts towards the entity's label."""
+        by_first = self._by_first or {}
+        # (most words start no name: two lookups, and nothing more, for them; a scan meets every word)
+        firsts = [k for k in (*keys, run[:-1] if run.endswith("s") else "") if k in by_first]
+        if not firsts:
+            return None
         from .gazetteer import is_everyday_word
 
-        firsts = [*keys, run[:-1]] if run.endswith("s") else keys
         for first in firsts:
-            for alias in self._by_first.get(first, ()) if self._by_first else ():
+            for alias in by_first[first]:
                 end = start + len(alias)
                 if (low.startswith(alias, start) and low.startswith("s", end) and len(alias) > 2
                         and alias[-1].isalpha() and alias[-1] != "s" and alias not in self._capitalised_only
