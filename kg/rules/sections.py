@@ -311,7 +311,7 @@ def _dependency_items(doc: Document) -> list[DependencyItem]:
                 else None
             intro = ((m.group("x") or m.group("y")).strip(), True) if m else \
                 ((n.group("x") or n.group("y")).strip(), False) if n else None
-            if n and intro and OWN_SUBJECT.fullmatch(intro[0]):
+            if n and intro and intro[0] and OWN_SUBJECT.fullmatch(intro[0]):
                 intro = (None, False)  # "This service depends on:": what the page's component needs
             if intro is None and len(block.text) < 80 and DEPEND_ON_US.match(block.text):
                 intro = (None, True)  # "These things depend upon this solution:": the page's own component
