@@ -677,6 +677,11 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
         if m.group("over"):
             others = re.split(r",?\s+(?:because|since|as|due to|which|given)\b|[;(]", sentence[m.end():], maxsplit=1)[0]
             out.rejected += split_slashes(name_heads(_first(others, code), others))
+    for m in OF_CHOICE.finditer(sentence):
+        # "We are using Amazon Web Services as our hosting provider of choice": the name given the role is chosen
+        before = last_name_before(sentence[: m.start()], code)
+        if before is not None and before.end == m.start() and not NEGATED.search(sentence[:before.start]):
+            out.chosen.append(before)
     for m in KEPT_IN.finditer(sentence):  # "Metadata will be stored in MongoDB": where things will live is chosen
         names = _first(sentence[m.end():], code)
         # the name right after the verb: "stored in a configuration file (JSON)" names a format, not a store
@@ -711,6 +716,8 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
 # a name called the choice: "X is the chosen tracing protocol over Y, or Z", "X was our preferred option"
 IS_THE_CHOSEN = re.compile(r"\s+(?:is|was|has been|will be|remains)\s+(?:now\s+)?(?:the|our)\s+(?:chosen|preferred|"
                            r"selected)\b[^.;,]{0,50}?(?:(?P<over>\s+over\s+)|(?=[.;,]|$))", re.I)
+# a role the record gives its choice: "X as our hosting provider of choice"
+OF_CHOICE = re.compile(r"\s+as\s+(?:our|the)\s+(?:[\w-]+\s+){1,4}?of\s+choice\b", re.I)
 # an organisation's look after its name: "Acme colours and brand", "the Council's logo", "our house style"
 BRAND_AFTER = re.compile(r"(?:['’]s)?\s+(?:colou?rs?|brand|branding|logos?|fonts?|typefaces?|palette|house\s+style|"
                          r"visual\s+identity|tone\s+of\s+voice)\b", re.I)
