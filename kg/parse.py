@@ -246,6 +246,8 @@ def parse_document(text: str, path: str, repo: str) -> Document:
         elif t in ("fence", "code_block"):
             lang = (tok.info or "").strip().split(" ")[0].lower()
             line = tok.map[0] + 1 if tok.map else 0
+            if line == 1 and not doc.front_matter:
+                doc.front_matter = _fenced_head(tok.content, lang)
             code = CodeBlock(lang=lang, text=tok.content, line=line, section=section_path())
             doc.code_blocks.append(code)
             drawn_as = diagram_language(lang, tok.content) if t == "fence" else lang
@@ -325,6 +327,22 @@ def _front_matter(content: str, doc: Document) -> dict[str, Any]:
 
 
 FRONT_MATTER_LINE = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:\s+(?P<value>\S.*?)\s*$")
+
+
+# "Title: Use X", "Status: Approved", "Created on: 2025-04-25" in a plain fence that opens the file: a record's head
+# written as a block of labelled lines, read as its front matter
+FENCED_HEAD_LINE = re.compile(r"^(?P<key>[A-Za-z][\w()-]*(?: [\w()-]+){0,2})\s*:\s*(?P<value>\S.*?)?\s*$")
+
+
+def _fenced_head(content: str, lang: str) -> dict[str, Any]:
+    """The labelled lines of a fence that opens a document, when each of its lines is one and they give a title or a
+    status (keys in lower case); {} otherwise."""
+    lines = [x for x in content.splitlines() if x.strip()]
+    found = [FENCED_HEAD_LINE.match(x) for x in lines]
+    if lang not in ("", "text", "txt", "yaml", "yml") or not lines or len(lines) > 30 or not all(found):
+        return {}
+    head = {m.group("key").lower(): m.group("value") or "" for m in found if m}
+    return head if head.get("title") or head.get("status") else {}
 
 
 def _plain_lines(content: str) -> dict[str, Any]:

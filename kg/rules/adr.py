@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from ..gazetteer import is_everyday_word
+from ..gazetteer import is_everyday_word, word_like
 from ..model import Block, Document, Entity, Evidence, Fact, Mention, Relation
 from ..names import (
     ADR_ID,
@@ -68,6 +68,9 @@ def title_number(title: str) -> tuple[int | None, str]:
 
 FILE_ADR_NUMBER = re.compile(r"^ADR[-_ ]?(\d{1,5})(?!\d)", re.IGNORECASE)
 FILE_NUMBER = re.compile(r"^(\d{1,5})(?:[-_. ]|$)")  # adr-tools, MADR: 0007-use-x.md (not 20210105-… dates)
+# a file name that opens with the day it was written ("2025-04-25-app-runner.md", "2021_03_09-…"): a date, no number;
+# the record is named by its file name, as log4brains' "20210105-use-x.md" is
+FILE_DATE = re.compile(r"^(?:19|20)\d{2}([-_.])[01]\d\1[0-3]\d(?:[-_. ]|$)")
 # adr-tools' and MADR's file names: a zero-padded number, a hyphen and a slug ("0007-use-x.md"); a docs site's
 # ordering prefix ("09_ARCHITECTURE.md", "05-overview.md") numbers pages, not records
 # the title of a decisions folder's own page: its index, its guide or its process, not a record
@@ -96,6 +99,9 @@ DECISION_HEADINGS = ("decision", "decisions", "decision outcome", "decision driv
 CONTEXT_HEADINGS = re.compile(r"^(?:context|context and problem statement|problem|problem statement|background|"
                               r"consequences|considered options|options|options considered|decision drivers|"
                               r"rationale|summary|issue)\b", re.IGNORECASE)
+# the section of what a decision brings with it: what it says "we will need to use" follows from the choice
+CONSEQUENCES_HEADING = re.compile(r"^(?:consequences?|implications?|impacts?|trade-?offs?|outcomes? and consequences)\b",
+                                  re.IGNORECASE)
 OPTIONS_SECTION = re.compile(r"^(?:(?:other\s+)?(?:options?|alternatives?|candidates)(?:\s+(?:considered|evaluated|"
                              r"explored))?|considered\s+(?:options|alternatives|candidates)|pros and cons of the options)$",
                              re.IGNORECASE)
@@ -237,7 +243,7 @@ def recognise(doc: Document) -> Identity | None:
     file_is_adr = fm is not None
     if fm:
         file_number = int(fm.group(1))
-    else:
+    elif not FILE_DATE.match(stem):
         fm = FILE_NUMBER.match(stem)
         if fm:
             file_number = int(fm.group(1))
@@ -772,11 +778,28 @@ def _title_cased_phrase(text: str, doc: Document) -> bool:
     return lower > 0 and capitalised == 0
 
 
+def _title_only_plural(text: str, doc: Document) -> bool:
+    """A Title Case plural of everyday words that only the title writes ("Replace X with Database Lookups"): the
+    record's text never names it, and writes its last word in lower case ("the DB lookup"); a product it chooses
+    ("Sealed Secrets") is named again in its text."""
+    from .. import gazetteer
+
+    words = text.split()
+    if len(words) < 2 or not re.fullmatch(r"[A-Z][a-z]+[^su]s", words[-1]) or gazetteer.load().get(text) is not None \
+            or not all(re.fullmatch(r"[A-Z][a-z]+", w) and word_like(w) for w in words[:-1]):
+        return False
+    body = " ".join(b.text for b in doc.blocks)
+    if re.search(r"(?<![\w-])" + r"\s+".join(re.escape(w) for w in words) + r"(?![\w-])", body, re.I):
+        return False
+    head = words[-1].lower()
+    return re.search(rf"(?<![\w-]){re.escape(head[:-1])}s?(?![\w-])", body) is not None
+
+
 def _front_matter_title(doc: Document) -> Evidence | None:
     """The front matter's `title:` line, where a page whose heading is a template tag is titled."""
     if not doc.front_matter.get("title"):
         return None
-    line = next((i for i, text in enumerate(doc.lines[:60], 1) if re.match(r"title\s*:", text)), None)
+    line = next((i for i, text in enumerate(doc.lines[:60], 1) if re.match(r"title\s*:", text, re.I)), None)
     return evidence_at(doc, line, "front-matter") if line else None
 
 
@@ -806,8 +829,12 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
     # "Plan for Usage without Wrapper Scripts" over a body that writes "wrapper scripts": title case, no name
     for names in (title_reading.chosen, title_reading.rejected, title_reading.removed):
         names[:] = [n for n in names if not _title_cased_phrase(n.text, doc)]
+    # (what a title retires or merges away may be a service its text names in other words: "Merge Integration Events
+    # into …"; what it brings in is a choice the text would name)
+    title_reading.chosen = [n for n in title_reading.chosen if not _title_only_plural(n.text, doc)]
     title_reading.replaced = [(old, new) for old, new in title_reading.replaced
-                              if not _title_cased_phrase(old.text, doc) and not _title_cased_phrase(new.text, doc)]
+                              if not _title_cased_phrase(old.text, doc) and not _title_cased_phrase(new.text, doc)
+                              and not _title_only_plural(new.text, doc)]
     rec.title_read = bool(title_reading.chosen or title_reading.rejected or title_reading.removed)
     take(title_reading, title_ev)
     decision_blocks = [b for b in doc.blocks if _is_decision_section(b.section)]
@@ -853,6 +880,8 @@ def _decision(doc: Document, rec: AdrRecord, out: Extraction) -> None:
             considered = decisions.names_in(sentence[m.end():], known | frozenset(block.code)) if m else []
             if block.line in set_aside:
                 r.removed, r.replaced = [], []  # "Out of scope: - replacing the API login": not what is done
+            if not in_decision and not loose and any(CONSEQUENCES_HEADING.match(clean_name(t)) for t in block.section):
+                r.chosen = []  # "We will need to use Terraform to deploy the functions": what the choice brings
             if in_decision and r.chosen:
                 r.chosen += _bold_partners(sentence, block, r.chosen, known)
             take(r, ev)
@@ -1103,7 +1132,11 @@ WHY_NOT = re.compile(r"^\W*why\s+not\s+(?:just\s+)?(?:use\s+|using\s+|adopt\s+|c
 TURNED_DOWN_SECTION = re.compile(r"^\W*(?:reasons?\s+(?:for|why)\s+(?:we\s+)?(?:dropping|dropped|rejecting|rejected|"
                                  r"discarding|ruling out|not\s+(?:selecting|choosing|picking|using|adopting|"
                                  r"pursuing))|(?:rejected|discarded|dropped|ruled[- ]out)\s+(?:options?|alternatives?|"
-                                 r"candidates|tools|approaches))\b", re.I)
+                                 r"candidates|tools|approaches)|"
+                                 # an RFC template's question: "What alternatives are we discarding?"
+                                 r"(?:what|which)\s+(?:alternatives|options|approaches)\s+(?:are\s+we|we\s+are|did\s+we|"
+                                 r"have\s+we|were)\s+(?:discarding|rejecting|ruling out|discarded|rejected|ruled out))\b",
+                                 re.I)
 
 
 def _turned_down_headings(doc: Document, known: frozenset[str],
@@ -1122,6 +1155,15 @@ def _turned_down_headings(doc: Document, known: frozenset[str],
         if names and names[0].start == 0:
             note("rejected", names, evidence_at(doc, sec.line, "prose", title, 0.65))
     for block in doc.blocks:
+        if block.kind == "paragraph" and any(block.section == t.path for t in turned_down) \
+                and len(block.text) <= 80 and not SENTENCE.search(block.text.rstrip(". ")):
+            # "Switching immediately to Cloud Run.": a line of its own that names the option turned down
+            label = re.sub(r"^\W*(?:switching|moving|migrating|changing)\b(?:\s+[a-z]+){0,3}?\s+(?:to|onto)\s+", "",
+                           block.text.rstrip(". "), flags=re.I)
+            names = decisions.option_names(label, [], known | frozenset(block.code))
+            if names and names[0].start == 0:
+                note("rejected", names, evidence_at(doc, block.line, "prose", block.text, 0.65))
+            continue
         if block.kind == "item" and block.depth <= 1 and block.strong and block.text.startswith(block.strong[0]) \
                 and any(block.section == t.path for t in turned_down):
             names = decisions.names_in(block.strong[0], known | frozenset(block.code))
@@ -1170,6 +1212,13 @@ CANDIDATES_INTRO = re.compile(r"\bresearch\s+(?:was\s+)?(?:done|carried\s+out)\s
                               r"(?:\s+\w+)?\s*)?:?\s*", re.I)
 
 
+# a list offered as the things to pick from: "AWS offers 2 hosting platforms for containers: A and B", "Options
+# include A, B and C", "we could use A or B" (not a passing mention of products)
+OFFERED_CHOICES = re.compile(r"\b(?:offers?|provides?|there\s+(?:are|were))\s+(?:two|three|four|five|[2-9]|several|"
+                             r"a\s+few|a\s+number\s+of|multiple)\s+(?:[\w-]+\s+){0,6}?(?:options|choices|platforms|"
+                             r"products|offerings|services|tools|alternatives|candidates)\b[^:.;]{0,60}:\s*|"
+                             r"\b(?:the\s+)?(?:options|choices|candidates)\s+(?:include|are|were)\s*:?\s+|"
+                             r"\bwe\s+could\s+(?:use|choose|adopt|pick)\s+(?=[^.;]*\bor\b)", re.I)
 BOTH_WEIGHED = re.compile(rf"\bboth\s+(?P<names>.+?)\s+(?:were|have\s+been)\s+(?:also\s+)?{decisions.WEIGHED}\b", re.I)
 
 
@@ -1187,7 +1236,7 @@ def _weighed_in_context(doc: Document, decision_blocks: list[Block], known: froz
             continue
         code = known | frozenset(block.code) | frozenset(lk.text for lk in doc.links if lk.line == block.line)
         for sentence in SENTENCE.split(block.text):
-            m = CANDIDATES_INTRO.search(sentence)
+            m = CANDIDATES_INTRO.search(sentence) or OFFERED_CHOICES.search(sentence)
             both = BOTH_WEIGHED.search(sentence)
             names = decisions.split_slashes(decisions.names_in(sentence[m.end():], code)) if m else \
                 decisions.split_slashes(decisions.names_in(both.group("names"), code)) if both else \

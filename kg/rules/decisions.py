@@ -543,6 +543,10 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
     out = Reading()
     if "http" in sentence:
         sentence = CITED_ADDRESS.sub("", sentence)  # "have decided (https://docs…/edit) to move to X"
+    # "We will keep X until we outgrow it, in which case we will switch to Y": what follows is a condition's outcome
+    sentence = CONDITION_OUTCOME.split(sentence, maxsplit=1)[0]
+    if CONDITIONAL_MOVE.match(sentence):
+        return out  # "If the volume grows we would move to Y", "Should more control be needed, we will switch to Y"
     out.rejected += weighed_but(sentence, code)
     labelled = LABELLED_CHOICE.match(sentence)
     if labelled:
@@ -620,6 +624,8 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
                 continue  # "We will run K3s on Contabo": the choice is the host, read as "run on"
         if re.match(r"(?:a|an|one)\s", sentence[m.end():], re.I):
             names = name_heads(names, sentence[m.end():])  # "use a UNIX socket": a kind of thing, not a product
+        # "amended to use Acme colours and brand": an organisation's look, not a technology
+        names = [n for n in names if not BRAND_AFTER.match(sentence[object_at + n.end:])]
         # the verb's own negation, not one a long clause before it; "we decided to stop using X" retires X
         if NEGATED.search(clause[-40:]) or STOPPED.search(clause):
             out.rejected += names
@@ -661,6 +667,21 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
             o = OVER.search(sentence[m.end():])
             if o and o.start() < 30:
                 out.rejected += _first(sentence[m.end() + o.end():], code)
+    for m in IS_THE_CHOSEN.finditer(sentence):
+        # "OTLP is the chosen tracing protocol over Jaeger, or Zipkin": the subject is chosen, what it beat turned down
+        before = last_name_before(sentence[: m.start()], code)
+        if before is None or not re.fullmatch(r"[\s)\]\"'’”*_`]*(?:\([^()]{1,20}\)\s*)?", sentence[before.end:m.start()]) \
+                or NEGATED.search(m.group(0)):
+            continue
+        out.chosen.append(before)
+        if m.group("over"):
+            others = re.split(r",?\s+(?:because|since|as|due to|which|given)\b|[;(]", sentence[m.end():], maxsplit=1)[0]
+            out.rejected += split_slashes(name_heads(_first(others, code), others))
+    for m in OF_CHOICE.finditer(sentence):
+        # "We are using Amazon Web Services as our hosting provider of choice": the name given the role is chosen
+        before = last_name_before(sentence[: m.start()], code)
+        if before is not None and before.end == m.start() and not NEGATED.search(sentence[:before.start]):
+            out.chosen.append(before)
     for m in KEPT_IN.finditer(sentence):  # "Metadata will be stored in MongoDB": where things will live is chosen
         names = _first(sentence[m.end():], code)
         # the name right after the verb: "stored in a configuration file (JSON)" names a format, not a store
@@ -690,6 +711,21 @@ def read_sentence(sentence: str, code: frozenset[str] = frozenset(), in_decision
     chosen_keys = {n.text.lower() for n in out.chosen}
     out.rejected = [n for n in out.rejected if n.text.lower() not in chosen_keys]
     return out
+
+
+# a name called the choice: "X is the chosen tracing protocol over Y, or Z", "X was our preferred option"
+IS_THE_CHOSEN = re.compile(r"\s+(?:is|was|has been|will be|remains)\s+(?:now\s+)?(?:the|our)\s+(?:chosen|preferred|"
+                           r"selected)\b[^.;,]{0,50}?(?:(?P<over>\s+over\s+)|(?=[.;,]|$))", re.I)
+# a role the record gives its choice: "X as our hosting provider of choice"
+OF_CHOICE = re.compile(r"\s+as\s+(?:our|the)\s+(?:[\w-]+\s+){1,4}?of\s+choice\b", re.I)
+# an organisation's look after its name: "Acme colours and brand", "the Council's logo", "our house style"
+BRAND_AFTER = re.compile(r"(?:['’]s)?\s+(?:colou?rs?|brand|branding|logos?|fonts?|typefaces?|palette|house\s+style|"
+                         r"visual\s+identity|tone\s+of\s+voice)\b", re.I)
+# what a condition would lead to, after the decision: "…, in which case we will switch to Y", "…, at which point …"
+CONDITION_OUTCOME = re.compile(r"[,;]?\s*\b(?:in which case|at which point|in that case|in the event (?:that|of))\b", re.I)
+# a move on a condition: "If …, we will move to Y", "Should more control be needed, we would switch to Y"
+CONDITIONAL_MOVE = re.compile(r"^\W*(?:if|unless|should|in case)\b[^.;]*\b(?:move|moving|migrate|migrating|switch|"
+                              r"switching|transition|transitioning|replatform|re-platform)\b", re.I)
 
 
 # an address in brackets that cites where a sentence's decision was argued: "we have decided (<https://…>) to move to X"
@@ -770,6 +806,8 @@ def lifecycle(sentence: str, code: frozenset[str], out: Reading) -> None:
             continue
         if _hypothetical(sentence[:found.start()]):
             continue  # "instructions to replace the in-cluster Redis with Memorystore": a how-to, not a change made
+        if pattern in (MOVE_FROM, MOVE_TO_FROM) and MOVE_JUDGED.search(sentence[found.start():]):
+            continue  # "moving from X back to Y becomes harder": a move the sentence weighs, not one made
         if re.match(r"\s*(?:your|yours|the name of|<|\{)", found.group("new"), re.I):
             continue  # "(replace `my-otel-demo` with your release name)": a placeholder to fill in, not a change
         old_phrase = found.group("old")
@@ -785,6 +823,13 @@ def lifecycle(sentence: str, code: frozenset[str], out: Reading) -> None:
             if new and not same_product(old.text, new[0].text):
                 out.replaced.append((old, new[0]))
                 out.removed.append(old)
+
+
+# what a sentence says of a move it names as its subject: "moving from X to Y becomes harder", "… would be costly"
+MOVE_JUDGED = re.compile(r"\b(?:becomes?|became|gets?|got|is|are|was|were|will be|would be|would become|could be|"
+                         r"remains?)\s+(?:much\s+|far\s+|a\s+lot\s+|slightly\s+|very\s+|more\s+|less\s+)?(?:harder|"
+                         r"easier|difficult|simpler|possible|impossible|costly|expensive|cheaper|riskier|"
+                         r"straightforward|feasible|unfeasible|painful|complex|complicated)\b", re.I)
 
 
 def same_product(old: str, new: str) -> bool:
@@ -882,6 +927,10 @@ def option_names(label: str, links: list[str], code: frozenset[str] = frozenset(
     rest = ONLY_TAIL.sub("", rest)  # "Docker Compose Only": the option is Docker Compose, used by itself
     if _everyday_label(rest, code):
         return []  # "Local Binaries", "Environment Variables Only": everyday words name a way of doing it, no product
+    pair = EITHER_NAME.match(rest)
+    if pair and all(not is_everyday_word(w) and (_lone_name(w, code) or w.islower()) for w in pair.group("a", "b")):
+        # "### zerolog or zap", "Another library such as zerolog or zap": two names, each an option
+        return [Name(pair.group("a")), Name(pair.group("b"))]
     single = re.fullmatch(r"[A-Za-z][\w.+-]*[A-Za-z0-9]", rest)
     if single and not names_in(rest, code) and _lone_name(rest, code):
         return [Name(rest, None, 0, len(rest))]  # "### 3. etcd": a label of one word is a name however written
@@ -914,8 +963,10 @@ def option_names(label: str, links: list[str], code: frozenset[str] = frozenset(
             and "/" not in rest[found[0].start:found[0].end] \
             and (not re.match(r"(?:and|or)\s", following) or re.match(r"(?:and|or)\s+[a-z]", following)
                  and is_everyday_word(found[0].text)) \
-            and re.fullmatch(r"[A-Z][a-z]+(?:-[a-z]+)*", found[0].text) and found[0].text not in code:
-        found = found[1:]
+            and re.fullmatch(r"[A-Z][a-z]+(?:-[a-z]+)*", found[0].text) and found[0].text not in code \
+            and not (_gazetteer().get(found[0].text) is not None and not is_everyday_word(found[0].text)
+                     and re.match(r"(?:as|for)\s", following)):
+        found = found[1:]  # (a technology known by name, in a role, stays one: "Redis as shared state layer")
     # a gerund has a vowel before its -ing ("Reducing"); "Spring" and "String" are names
     if found and found[0].start == 0 and re.fullmatch(r"[A-Z][a-z]*[aeiouy][a-z]*ing", found[0].text.split()[0]) \
             and is_everyday_word(found[0].text.split()[0]):
@@ -939,6 +990,11 @@ def option_names(label: str, links: list[str], code: frozenset[str] = frozenset(
         tail = rest[by.end():].rstrip(" .") if by else ""
         found = [n for n in names_in(tail, code) if n.start == 0 and n.end == len(tail)]
     return found
+
+
+# an option of two names, either of which would do: "zerolog or zap", "a library such as zerolog or zap"
+EITHER_NAME = re.compile(r"^(?:[^:;]{0,60}?\bsuch\s+as\s+)?(?P<a>[A-Za-z][\w.+-]*[A-Za-z0-9])\s+or\s+"
+                         r"(?P<b>[A-Za-z][\w.+-]*[A-Za-z0-9])\W*$")
 
 
 # an option that is one of the choices used by itself: "Docker Compose Only", "Vault alone"
@@ -992,9 +1048,10 @@ def chosen_option_reference(text: str) -> tuple[str, str]:
     m = NUMBERED_LEAD.match(text)
     if m:
         return m.group("n").upper(), ""
-    # "Option 3a, feature flags with …", "We decided on Option 2 - leave things as-is"
+    # "Option 3a, feature flags with …", "We decided on Option 2 - leave things as-is", "Chosen: Option 1, stay on X",
+    # "Proposed: **Option 1** — drop the cache"
     m = re.match(r"^\s*(?:we\s+(?:(?:will|have)\s+)?(?:go|went|are going|decided on|chose|have chosen|picked|"
-                 r"selected|opted for)\s+(?:with\s+)?)?(?:option|alternative|approach)\s+"
+                 r"selected|opted for)\s+(?:with\s+)?|" + OUTCOME_LABEL + r")?(?:option|alternative|approach)\s+"
                  r"\(?(?P<n>\d+[a-z]?|[A-Z])\b", text, re.I)
     if m:
         return m.group("n").upper(), ""
@@ -1008,6 +1065,9 @@ def chosen_option_reference(text: str) -> tuple[str, str]:
     return "", ""
 
 
+# the label of a record's outcome before the option it names: "Chosen: Option 1", "Proposed: **Option 1** — …"
+OUTCOME_LABEL = r"\W*(?:chosen|selected|decision|decided|proposed|proposal|recommended|recommendation|preferred|outcome)" \
+                r"\s*:\s*(?:\*\*|__|\*|_)?"
 # a decision that opens with the number of its option in brackets: "(#2) Use X", "(#1) Use `x-fork`"
 NUMBERED_LEAD = re.compile(r"^\W{0,3}\(\s*#\s*(?P<n>\d{1,2}[a-z]?)\s*\)", re.I)
 # the name a decision gives the option it picks by number: "We chose option 1, Spring Boot, since …"
