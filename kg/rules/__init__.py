@@ -32,6 +32,7 @@ NAME_RULES: list[tuple[str, NameRule]] = [
     ("dependency_tables", tables.dependency_tables),
     ("component_headings", sections.component_headings),
     ("runbook_subjects", sections.runbook_subjects),
+    ("service_title_pages", sections.service_title_pages),
     ("decision_tables", lifecycle.decision_tables),
     ("lifecycle_statements", lifecycle.lifecycle_statements),
     ("stated_choices", lifecycle.stated_choices),

@@ -646,7 +646,13 @@ def diagram_nodes(doc: Document, out: Extraction) -> None:
         for node in diagram.nodes.values():
             if node.shape == "actor":
                 continue  # people: users, editors, operators (a circle is a person when its name says so, below)
-            label = _first_line(doc, node.id, node.line, re.sub(r"\s+", " ", node.label or "").strip())
+            whole = re.sub(r"\s+", " ", node.label or "").strip()
+            label = _first_line(doc, node.id, node.line, whole)
+            if INSTANCE_BOX.fullmatch(label):
+                # "Pod 1", "Replica 2\nOlric distributed cache": one instance of what the box's next line or the
+                # subgraph around it names, never a component of its own
+                label = whole[len(label):].strip() if whole.startswith(label) else ""
+            label = _unglued(label)
             if not label or STEP_VERB.match(label) and not (of_things and VERB_NAMED_SERVICE.match(label)) \
                     or _names_people(label) \
                     or node.shape in PEOPLE_SHAPES and PEOPLE_BOX.match(label):
@@ -689,7 +695,8 @@ def diagram_nodes(doc: Document, out: Extraction) -> None:
                 continue
             ev = Evidence(doc.path, node.line, doc.line_text(node.line) or label, "mermaid")
             m = re.fullmatch(r"\(([^()]{2,60})\)", rest)
-            aliases = [m.group(1).strip()] if m else ([name.abbreviation] if name.abbreviation else [])
+            aliases = [m.group(1).strip()] if m and not INSTANCE_BOX.fullmatch(m.group(1).strip()) \
+                else ([name.abbreviation] if name.abbreviation else [])  # ("s3inbox (Pod A)": one copy of it)
             text = name.text
             words = text.split()
             # "Backstage Component", "Redpanda Queue": a kind of thing after the name is not part of it, unless
@@ -708,6 +715,18 @@ def diagram_nodes(doc: Document, out: Extraction) -> None:
             # a box of everyday words ("Feature Flags", "Primary") only joins a name the docs give elsewhere
             out.mentions.append(Mention(text, "Component", ev, aliases=aliases, strength=1 if marked else -1))
         _known_boxes(doc, diagram, out, known)
+
+
+# a box that is one running copy of something: "Pod 1", "Replica 2", "Worker N", "Node B", "Shard #3"
+INSTANCE_BOX = re.compile(r"(?:pod|replica|instance|node|shard|worker|broker)(?:\s*#?\d{1,3}|\s+#?[a-z])", re.I)
+PLURAL_MARK = re.compile(r"(?<=[a-z])\(e?s\)", re.I)  # "Visa Issuer(s)": one or more issuers
+GLUED_BRACKET = re.compile(r"(?<=[A-Za-z]{2})\((?=[A-Za-z])")  # "Exporter(HTTP Server)", not "O(log n)"
+
+
+def _unglued(label: str) -> str:
+    """A box's label with its brackets set apart as written elsewhere: "Prometheus Exporter(HTTP Server)" is
+    "Prometheus Exporter (HTTP Server)", "Visa Issuer(s)" is "Visa Issuer" (not names "Exporter(HTTP", "Issuer(s")."""
+    return GLUED_BRACKET.sub(" (", PLURAL_MARK.sub("", label))
 
 
 def _shouted(words: list[str]) -> bool:

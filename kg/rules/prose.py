@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..gazetteer import is_everyday_word
@@ -10,7 +11,7 @@ from ..model import Block, Document, Fact
 from ..names import clean_name, split_parenthetical
 from .adr import adr_subject, option_items
 from .mentions import introduced_component, item_part, linked_item_name
-from .sections import document_component, folder_component
+from .sections import document_component, folder_component, titled_service
 from .state import SENTENCE, STACK_ROLE, STORE_ROLE, Extraction, evidence_at, sentence_line
 
 if TYPE_CHECKING:
@@ -265,6 +266,7 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     blocks = doc.blocks
     # in a component's own README, "This service …" is that component under any heading
     own = folder_component(doc, gaz) or _repository_component(doc, gaz)
+    own_word = _own_word(doc, own)
     by_section: dict[tuple[str, ...], tuple[str | None, bool]] = {}  # a section's subject, found once
     titled: dict[tuple[str, ...], bool] = {}
     whole: tuple[tuple[str, ...], str] | None = None  # the section and the whole whose parts a list last gave
@@ -307,6 +309,8 @@ def prose_relations(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
             if PAST_STATE.match(sentence):
                 continue  # "Previously, demos were run on Heroku": how things were, not how they are
             hits = [h for h in gaz.scan(sentence) if gaz.type_of(h[2]) in ("Component", "Vendor")]
+            if own_word and own and not any(h[2] == own for h in hits):
+                hits = sorted(hits + [(m.start(), m.end(), own, m.group(0)) for m in own_word.finditer(sentence)])
             if hits and "/" in sentence:
                 paths = [m.span() for m in PATH.finditer(sentence)]
                 hits = [h for h in hits if not any(a <= h[0] < b for a, b in paths)]
@@ -328,6 +332,14 @@ CAPABILITY_VIA = re.compile(r"^\W*(?:(?:its|the|all)\s+)?(?:secrets?|ingress|egr
                             r"tls|certificates?|dns|logs|logging|metrics|tracing|traces|storage|caching|cache|messaging|"
                             r"queues?|queueing|events|e-?mails?|notifications|identity|sso|sign-?in|search|backups?)\s+"
                             r"(?:via|through|using|by|from)\s+(?:the\s+|an?\s+)?", re.I)
+
+
+def _own_word(doc: Document, own: str | None) -> re.Pattern[str] | None:
+    """The plain word a service's page named after it calls it by ("sync" on 'sync/sync.md' titled "# sync Service",
+    in "When running, sync reads messages from the RabbitMQ queue"), which the workspace's names do not find in lower
+    case; None on other pages."""
+    word = titled_service(doc) if own else None
+    return re.compile(rf"(?<![\w.`-])`?{re.escape(word)}`?(?![\w.`-])", re.I) if word else None
 
 
 def _repository_component(doc: Document, gaz: Gazetteer) -> str | None:
@@ -518,6 +530,29 @@ def _owner_of_kind(sentence: str, before: list[tuple[int, int, str, str]], speak
     return speaker
 
 
+# what a name before it says is a body of work or people, not a system: "the Aurora project", "the Nova consortium"
+NOT_A_SYSTEM = re.compile(r"\s+(?:project|programme|program|initiative|consortium|community)\b", re.I)
+NOUN_BEFORE = re.compile(r"\b(?:the|a|an)\s+[\"']?$", re.I)
+
+
+def _verbs(pattern: re.Pattern[str], sentence: str, hits: list[tuple[int, int, str, str]],
+           storing: bool = False) -> Iterator[re.Match[str]]:
+    """The matches of a verb pattern in a sentence, past a name the verb's word also spells ("sync reads messages
+    from RabbitMQ" where sync is a service: the verb is "reads", not "sync") and, for a verb of storing, past the
+    noun it also spells ('access to the "archive" storage')."""
+    names = {h[0]: h[1] for h in hits}
+    pos = 0
+    while (m := pattern.search(sentence, pos)) is not None:
+        if m.start() in names:
+            pos = names[m.start()]
+            continue
+        if storing and NOUN_BEFORE.search(sentence, 0, m.start()):
+            pos = m.start() + 1  # 'access to the "archive" storage', "the uploads to S3": a noun, not the verb
+            continue
+        yield m
+        pos = max(m.end(), pos + 1)
+
+
 def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | None,
           weighing: bool, page_only: bool = False, own: str | None = None,
           titled: bool = False, named: bool = False) -> list[tuple[str, str, str, float]]:
@@ -529,7 +564,7 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
     found: list[tuple[str, str, str, float]] = []
     speaker = own or implicit  # who "This service" is: the README's component, else the section's
     for pattern, relation in FORWARD:
-        for m in pattern.finditer(sentence):
+        for m in _verbs(pattern, sentence, hits, relation == "storesDataIn"):
             floor = m.end() - 1
             negated = False
             if NEGATION.search(sentence[_clause_start(sentence, m.start()): m.start()]):
@@ -680,6 +715,8 @@ def _read(sentence: str, hits: list[tuple[int, int, str, str]], implicit: str | 
                 for i in right:
                     found.append((hits[left[-1]][2], "dependsOn", hits[i][2], 0.6))
                 continue
+            if NOT_A_SYSTEM.match(sentence[_head(hits, right[0], sentence)[1]:]):
+                continue  # "The relay service is used in the Aurora project": a project uses it, no system needs it
             provider = _head(hits, left[-1], sentence)[2] if relation != "consumesFrom" else hits[left[-1]][2]
             dependent = _head(hits, right[0], sentence)[2]
             found.append((dependent, relation, provider, 0.65))

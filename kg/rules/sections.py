@@ -303,6 +303,7 @@ def _dependency_items(doc: Document) -> list[DependencyItem]:
 
     found: list[DependencyItem] = []
     lists: dict[tuple[str, ...], list[int]] = {}  # the list items of each section, by their place in found
+    on_a_laptop = _laptop_prerequisites(doc)
     intro: tuple[str | None, bool] | None = None
     for block in doc.blocks:
         if block.kind != "item":
@@ -336,7 +337,8 @@ def _dependency_items(doc: Document) -> list[DependencyItem]:
         targets = tuple(lk.target for lk in here[:1] if lk.kind == "internal" and lk.target)
         names = names_in(lead, frozenset(block.code) | frozenset(linked))
         if names and names[0].start == 0:
-            installed = any(INSTALL_PAGE.search(lk.href) for lk in here) or CLIENT_TOOL.search(names[0].text)
+            installed = any(INSTALL_PAGE.search(lk.href) for lk in here) or CLIENT_TOOL.search(names[0].text) \
+                or block.section in on_a_laptop
             lists.setdefault(block.section, []).append(len(found))
             # "**Persistent Storage**: Required for data persistence": everyday words name a need, not a product; they
             # count only as a name the workspace already knows
@@ -374,6 +376,23 @@ def _dependency_items(doc: Document) -> list[DependencyItem]:
     return found
 
 
+# what says a prerequisites list is for a developer's machine: "The API must be running locally", "Docker for Mac"
+ON_A_LAPTOP = re.compile(r"\blocal(?:ly| machine| development)\b|\byour (?:machine|laptop|computer)\b|\blaptop\b|"
+                         r"[-\s]for[-\s](?:mac|windows)\b|\bmacos\b|\bmac64\b", re.I)
+
+
+def _laptop_prerequisites(doc: Document) -> set[tuple[str, ...]]:
+    """The "Prerequisites" (or "Requirements") lists one of whose items speaks of the developer's machine ("- Docker
+    for Mac 18.03+", "- The API must be running locally"): what a developer installs, every item of them."""
+    found = set()
+    for block in doc.blocks:
+        if block.kind == "item" and tools_list(block.section) and (
+                ON_A_LAPTOP.search(block.text) or any(ON_A_LAPTOP.search(lk.href) for lk in doc.links
+                                                      if block.line <= lk.line <= max(block.end_line, block.line))):
+            found.add(block.section)
+    return found
+
+
 def lists_dependents(section: tuple[str, ...] | list[str]) -> bool:
     """Whether a section (its headings, outermost first) lists what depends on the document's component."""
     return bool(section) and DEPENDENTS_SECTION.match(clean_name(section[-1])) is not None
@@ -389,15 +408,47 @@ def dependency_section_names(doc: Document, out: Extraction) -> None:
 
 def folder_component(doc: Document, gaz: Gazetteer) -> str | None:
     """The component whose folder a document is the README (or index) of, or whose own page in a folder of
-    service pages it is ('docs/services/cart.md' titled 'Cart Service')."""
+    service pages it is ('docs/services/cart.md' titled 'Cart Service'), or whose page is named after it
+    ('cmd/relay/relay.md' titled 'relay Service')."""
     import posixpath
 
     from .mentions import service_page_title
 
     if posixpath.basename(doc.path).lower() in ("readme.md", "index.md", "readme.markdown"):
         return gaz.in_folder(posixpath.dirname(doc.path))
-    title = service_page_title(doc)
+    title = service_page_title(doc) or titled_service(doc)
     return gaz.lookup(title, "Component") if title else None
+
+
+# a page named after the service it documents: 'relay/relay.md' titled "# relay Service" or "# `relay` service"
+NAMED_SERVICE_TITLE = re.compile(r"^`?(?P<name>[\w.-]{2,40})`?\s+service$", re.I)
+
+
+def titled_service(doc: Document) -> str | None:
+    """The service a page named after it is the own page of: <name> where the page's title is "<name> Service" and
+    its file is named <name> ('cmd/relay/relay.md' titled "# relay Service"), else None."""
+    import posixpath
+
+    stem = posixpath.splitext(posixpath.basename(doc.path))[0]
+    if doc.kind in ("adr", "runbook", "index") or re.fullmatch(r"readme|index", stem, re.I):
+        return None
+    m = NAMED_SERVICE_TITLE.match(clean_name(doc.title))
+    if m is None or re.sub(r"[^a-z0-9]", "", m.group("name").lower()) != re.sub(r"[^a-z0-9]", "", stem.lower()):
+        return None
+    return m.group("name")
+
+
+def service_title_pages(doc: Document, out: Extraction) -> None:
+    """A service's page named after it ("# relay Service" in relay.md) names it: <name> is a component, however
+    plain a word it is."""
+    from .mentions import service_page_title
+
+    name = titled_service(doc)
+    if name is None or service_page_title(doc) is not None:
+        return
+    line = doc.sections[0].line if doc.sections and doc.sections[0].level == 1 else 1
+    out.mentions.append(Mention(name, "Component", evidence_at(doc, line, "heading"), props={"own_page": True},
+                                strength=2))
 
 
 # a component's stack listed role by role: "- **Database**: MongoDB with Mongoose", "- Cache: Redis"; only roles that
