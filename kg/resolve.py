@@ -1210,8 +1210,9 @@ def choose_label(ent: Entity, surface: Counter[str], makers: frozenset[str] = fr
 
 
 def _short_form(short: str, name: str) -> bool:
-    """A short form written in mixed case that takes a name's capitals: "OTel" of "OpenTelemetry"."""
-    return sum(c.isupper() for c in short) >= 2 and any(c.islower() for c in short) and " " not in short \
+    """A short form written in mixed case that takes the capitals of a name written as one word: "OTel" of
+    "OpenTelemetry" (not "OAuth" of "Open Authorization": a name of its own)."""
+    return sum(c.isupper() for c in short) >= 2 and any(c.islower() for c in short) and " " not in short + name \
         and len(short) + 4 <= len(name) and takes_capitals(short, name)
 
 
