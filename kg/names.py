@@ -159,6 +159,21 @@ def is_abbreviation_of(short: str, long: str) -> bool:
     return any(_initials_match(s, significant[k:]) for k in range(1, len(significant) - 1))
 
 
+def takes_capitals(short: str, long: str) -> bool:
+    """Whether an abbreviation holds every capital of a name, in order, and its letters are the name's in order,
+    starting with its first: OTLP of "OpenTelemetry Protocol", as a looser reading than `is_abbreviation_of` for a
+    name whose bounds a link marks."""
+    letters = re.sub(r"[^A-Za-z0-9]", "", long)
+    if not short.isalnum() or len(short) < 2 or not letters or short[0].upper() != letters[0].upper():
+        return False
+    caps = [c for c in letters if c.isupper()]
+    it = iter(short.upper())
+    if not all(c in it for c in caps):
+        return False
+    rest = iter(letters.upper())
+    return all(c in rest for c in short.upper())
+
+
 # words written as one that abbreviate as two: "Private Rented Sector Database (PRSDB)", "Payment Gateway (PGW)"
 COMPOUND_INITIALS = {"database": ("D", "DB"), "gateway": ("G", "GW"), "firewall": ("F", "FW"),
                      "dataset": ("D", "DS"), "keyvault": ("K", "KV"), "middleware": ("M", "MW")}
@@ -196,12 +211,13 @@ def split_parenthetical(name: str) -> tuple[str, str | None]:
 
 def slash_parts(text: str) -> list[str] | None:
     """The names a slash joins ('Prometheus/Mimir', 'Secrets Manager/SSM', 'SQS/SNS'), or None when it joins parts
-    of one name ('CI/CD', 'TCP/IP': a part of two letters)."""
+    of one name ('CI/CD', 'TCP/IP': a part of two letters) or of one identifier ('log/slog', 'net/http': a
+    package's path, no capitalised name on either side)."""
     parts = text.split("/")
     if len(parts) == 2 and _joins_two_words(parts[0], parts[1]):
         return None
     if len(parts) > 1 and all(len(p.strip()) >= 3 and (any(c.islower() for c in p) or re.fullmatch(r"[A-Z]{3,}", p.strip()))
-                              for p in parts):
+                              and any(c.isupper() for c in p) for p in parts):
         return parts
     return None
 

@@ -33,6 +33,7 @@ from .names import (
     is_abbreviation_of,
     name_key,
     slug,
+    takes_capitals,
 )
 from .relations import hosting_category
 
@@ -98,8 +99,11 @@ class CuratedAliases:
 
 
 class _UnionFind:
-    def __init__(self) -> None:
+    def __init__(self, repositories: dict[str, str] | None = None) -> None:
         self.parent: dict[str, str] = {}
+        # the workspace repository whose own component a name is, by the group's root: two repositories'
+        # components stay two ("Data Export Service" and the "Data Export Service API" of a repository of its own)
+        self.repository: dict[str, str] = dict(repositories or {})
 
     def find(self, x: str) -> str:
         self.parent.setdefault(x, x)
@@ -110,8 +114,15 @@ class _UnionFind:
 
     def union(self, a: str, b: str) -> None:
         ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
+        if ra == rb:
+            return
+        mine, theirs = self.repository.get(ra), self.repository.get(rb)
+        if mine and theirs and mine != theirs:
+            return
+        root, child = min(ra, rb), max(ra, rb)
+        self.parent[child] = root
+        if mine or theirs:
+            self.repository[root] = mine or theirs or ""
 
 
 class Gazetteer:
@@ -401,6 +412,8 @@ def build_entities(mentions: list[Mention], curated: CuratedAliases, texts: Sequ
             by_type.setdefault(m.type, defaultdict(list))[k].append(m)
     _drop_roles(by_type["Component"], shipped)
     _keep_repository_links(by_type["Component"])
+    _sibling_repository_names(by_type["Component"])
+    _written_both_ways(by_type["Component"], texts, shipped)
     for names in by_type.values():
         _drop_lone_candidates(names)
     curated_vendors = {name_key(n) for c, al, t in curated.groups if t == "Vendor" for n in (c, *al)}
@@ -671,8 +684,9 @@ def _redirect_parentheticals(names: dict[str, list[Mention]]) -> None:
         if len(ms) != 1:
             continue
         m = ms[0]
-        if m.props.get("own_page"):
-            continue  # a service page's title with its file's name beside it: the title is the name
+        if m.props.get("own_page") or m.props.get("folder"):
+            continue  # a service page's title with its file's name beside it: the title is the name; a
+            # repository's component keeps its own name beside its README's title
         for alias in m.aliases:
             ak = name_key(alias)
             if ak in names and ak != k and not is_abbreviation_of(alias, m.name) \
@@ -724,7 +738,8 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
                   curated: CuratedAliases, curated_vendors: set[str], facts: list[Fact], texts: Sequence[str] = (),
                   ) -> tuple[_UnionFind, dict[str, str]]:
     """Union the names of one type that stand for one thing; returns the groups and a display form per name key."""
-    uf = _UnionFind()
+    uf = _UnionFind({k: str(m.props["folder"]) for k, ms in names.items() for m in ms
+                     if etype == "Component" and m.strength >= 2 and "/" not in str(m.props.get("folder", "/"))})
     display: dict[str, str] = {}
     for k, ms in names.items():
         uf.find(k)
@@ -824,6 +839,7 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
             # "Reference Generator Service" is the Reference Generator
             if len(words) >= 3 and words[-1].lower() in ("service", "server", "instance", "cluster", "app",
                                                           "application", "system", "platform") \
+                    and words[-2].lower() not in ("a", "an", "as", "of", "the", "for", "and") \
                     and not _set_apart(ms, " ".join(words[:-1])):
                 head = " ".join(words[:-1])
                 uf.union(k, name_key(head))
@@ -859,8 +875,10 @@ def _alias_groups(etype: str, names: dict[str, list[Mention]], by_type: dict[str
             # "Terraform Cloud", "Grafana Cloud": a maker's hosted product is a product of its own
             product_cloud = tail.lower() == "cloud" and hk not in vendors
             if hk in names and hk != k and (etype == "Vendor" or GENERIC_TAIL.fullmatch(tail) and not product_cloud):
-                # "Frontend" and "Frontend Proxy", two boxes of one diagram
-                if not _set_apart(ms, head):
+                # "Frontend" and "Frontend Proxy", two boxes of one diagram; "Acme.io Frontend" beside "Acme.io
+                # Notify" and "Acme.io Pay": a part's role behind a family's name is a product of that family's
+                if not _set_apart(ms, head) and not (etype == "Component" and PART_ROLE.fullmatch(tail)
+                                                     and _family_name(head, names)):
                     uf.union(k, hk)
                 break
     _definitions_joined(definitions, names, uf, display)
@@ -1011,6 +1029,86 @@ def _keep_repository_links(names: dict[str, list[Mention]]) -> None:
                 ms[i] = replace(m, strength=1)
 
 
+# two to four capitalised words in a row: where a name run together is written with its spaces too
+CAPITALISED_RUN = re.compile(r"(?<![\w.-])[A-Z][A-Za-z0-9]*(?: [A-Z][A-Za-z0-9]*)+")
+
+
+def _written_both_ways(names: dict[str, list[Mention]], texts: Sequence[str],
+                       shipped: gazetteer_module.Gazetteer) -> None:
+    """A name the docs write run together and with its spaces ("CentralKMS" in a table, "Central KMS" in prose) is
+    one name: both spellings are the thing's (see mentions.joined_names); not a pair of everyday words ("HomePage")
+    nor a product the gazetteer knows under its own spelling."""
+    from .gazetteer import is_everyday_word
+
+    runs: set[str] = set()
+    for text in texts:
+        for m in CAPITALISED_RUN.finditer(text):
+            words = m.group(0).split()
+            runs.update(" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 2, min(len(words), i + 4) + 1))
+    for ms in names.values():
+        joined = [m for m in ms if m.props.get("spaced")]
+        if not joined:
+            continue
+        if len(joined) < len(ms):
+            ms[:] = [m for m in ms if not m.props.get("spaced")]  # a name given elsewhere keeps its own spellings
+            continue
+        spaced = str(joined[0].props["spaced"])
+        *words, abbreviation = spaced.split()
+        if spaced not in runs or all(is_everyday_word(w) for w in words) and (
+                PART_ROLE.fullmatch(abbreviation) or name_key(abbreviation) in GENERIC) \
+                or shipped.get(joined[0].name) is not None:
+            continue
+        first = joined[0]
+        ms[:] = [replace(m, strength=1) if m.props.get("spaced") else m for m in ms]
+        ms.append(Mention(spaced, "Component", first.evidence, strength=1))
+
+
+FAMILY = 3  # how many names written behind one name make it a family's name ("Acme Pay", "Acme Notify", …)
+
+
+def _family_name(head: str, names: dict[str, list[Mention]]) -> bool:
+    """Whether the docs write several products behind a name: "Acme Pay", "Acme Notify" and "Acme Forms"."""
+    from . import gazetteer
+
+    if gazetteer.load().get(head) is not None:
+        return False  # "Istio Gateway", "Istio Sidecar": a known product's own parts
+    start = head.lower() + " "
+    return len({name_key(ms[0].name) for ms in names.values() if ms[0].name.lower().startswith(start)}) >= FAMILY
+
+
+SIBLINGS = 3  # how many repositories of the workspace share a prefix for it to be the product's, not part of a name
+
+
+def _sibling_repository_names(names: dict[str, list[Mention]]) -> None:
+    """Repositories that share a prefix ("acme-ledger-billing-api", "acme-ledger-invoice-store", "acme-ledger-
+    reconciler") are one product's parts, and the docs call each by the rest of its name: `invoice-store` in a
+    diagram or a code span is acme-ledger-invoice-store's component. The rest joins that component; a rest that is
+    one everyday or generic word ("notifier" is none, "billing" is) only joins a name the docs give elsewhere."""
+    from .gazetteer import is_everyday_word
+
+    owners = {str(m.props["folder"]): m for ms in names.values() for m in ms
+              if m.props.get("folder") and "/" not in str(m.props["folder"]) and m.strength >= 2}
+    for repo, m in sorted(owners.items()):
+        rest = _sibling_rest(repo, owners)
+        if rest is None:
+            continue
+        word = "-" not in rest
+        loose = word and (is_everyday_word(rest) or name_key(rest) in GENERIC or PART_ROLE.fullmatch(rest) is not None)
+        names[name_key(rest)].append(Mention(rest, "Component", m.evidence, props={"repository_link": repo},
+                                             strength=-1 if loose else 1))
+
+
+def _sibling_rest(repo: str, repos: dict[str, Mention]) -> str | None:
+    """What follows the longest dash-separated prefix `repo` shares with two other repositories at least."""
+    parts = repo.split("-")
+    for cut in range(len(parts) - 1, 0, -1):
+        prefix = "-".join(parts[:cut]) + "-"
+        if sum(1 for r in repos if r.lower().startswith(prefix.lower())) >= SIBLINGS:
+            rest = "-".join(parts[cut:])
+            return rest if len(rest) > 2 and re.search(r"[a-z]", rest, re.I) else None
+    return None
+
+
 def _join_repository_links(names: dict[str, list[Mention]], uf: _UnionFind) -> None:
     """A link's text that names a repository of the workspace ("[Files API](…/dp-files-api)") is another name of the
     component whose folder that repository is."""
@@ -1100,10 +1198,14 @@ def choose_label(ent: Entity, surface: Counter[str], makers: frozenset[str] = fr
     if not candidates:
         return ent.label
 
-    def score(s: str) -> tuple[int, int, int, str]:
-        abbreviation = any(is_abbreviation_of(s, n) for n in seen if n != s)
+    def score(s: str) -> tuple[int, int, int, int, str]:
+        # ("OTel" of OpenTelemetry: a short form in mixed case that takes the name's capitals)
+        abbreviation = any(is_abbreviation_of(s, n) or _short_form(s, n) for n in seen if n != s)
         cased = any(c.isupper() for c in s) or "-" in s
-        return (int(abbreviation), -int(cased), -surface[s], s)
+        # "AMAZON WILL HAVE NO LIABILITY": a company's name shouted in a licence's capitals, beside its own spelling
+        shouted = ent.type == "Vendor" and s.isupper() and len(s) > 3 and any(
+            o.lower() == s.lower() and o[:1].isupper() and not o.isupper() for o in seen)
+        return (int(abbreviation), int(shouted), -int(cased), -surface[s], s)
 
     best = min(candidates, key=score)
     # a defining name gives way only to one the docs write more often
@@ -1111,6 +1213,13 @@ def choose_label(ent: Entity, surface: Counter[str], makers: frozenset[str] = fr
             or kind_named and _named_by_kind(best, ent.label):
         return best
     return ent.label
+
+
+def _short_form(short: str, name: str) -> bool:
+    """A short form written in mixed case that takes the capitals of a name written as one word: "OTel" of
+    "OpenTelemetry" (not "OAuth" of "Open Authorization": a name of its own)."""
+    return sum(c.isupper() for c in short) >= 2 and any(c.islower() for c in short) and " " not in short + name \
+        and len(short) + 4 <= len(name) and takes_capitals(short, name)
 
 
 # the kind of running thing written after a name that is part of it: "Catalog Service", "Billing API"

@@ -703,6 +703,12 @@ def test_a_service_drawn_by_its_everyday_word_keeps_its_kind_in_its_label() -> N
     assert choose_label(kafka, Counter({"Kafka": 20, "Kafka Service": 12})) == "Kafka"
     aws = Entity("component/aws", "Component", "AWS", {"AWS Activate"})
     assert choose_label(aws, Counter({"AWS": 3, "AWS Activate": 9})) == "AWS"
+    # a short form in mixed case that takes a one-word name's capitals gives way to the name, as an abbreviation does
+    tracer = Entity("component/tracekit", "Component", "TraceKit", {"TKit"})
+    assert choose_label(tracer, Counter({"TKit": 9, "TraceKit": 4})) == "TraceKit"
+    # a company's name shouted in a licence's capitals is no label where the docs spell it otherwise
+    maker = Entity("vendor/stonebridge", "Vendor", "Stonebridge", {"STONEBRIDGE"})
+    assert choose_label(maker, Counter({"STONEBRIDGE": 6, "Stonebridge": 2})) == "Stonebridge"
 
 
 def test_what_only_a_company_has_names_a_vendor_but_lock_in_to_a_product_does_not() -> None:

@@ -14,14 +14,25 @@ from typing import Any
 
 from ..gazetteer import PHRASE_WORD, is_everyday_word
 from ..model import Block, Document, Link, Mention
-from ..names import GENERIC_LINK_TEXT, ORDERING_PREFIX, clean_name, is_abbreviation_of, split_parenthetical
+from ..names import (
+    GENERIC_LINK_TEXT,
+    ORDERING_PREFIX,
+    clean_name,
+    is_abbreviation_of,
+    split_parenthetical,
+    takes_capitals,
+)
 from .phrases import ADJECTIVE_OF_NAME, CAPITALISED_STOPWORDS, NOT_A_TECHNOLOGY_HEAD, is_name_token, names_in
 from .state import Extraction, configuration_table, evidence_at, looks_like_a_name
 
 # "Amazon Simple Email Service (SES)", "Access Your Records (AYR)", "AWS Key Management Service (KMS)"
 ABBREVIATION_FULL_NAME = re.compile(r"\b([A-Z][A-Z0-9]{1,8})\s+\(((?:[A-Z][\w.&+-]*(?:\s+(?:of|for|and|the|on|in|de|&))?\s*)"
                                     r"{2,7})\)")
-FULL_NAME_ABBREVIATION = re.compile(r"((?:[A-Z][\w.&+-]*\s+(?:(?:of|for|and|the|de|&)\s+)?){1,7})\(([A-Z][A-Za-z0-9]{1,9})\)")
+FULL_NAME_ABBREVIATION = re.compile(r"((?:[A-Z][\w.&+-]*\s+(?:(?:of|for|and|the|de|&|as(?:\s+an?)?)\s+)?){1,7})"
+                                    r"\(([A-Z][A-Za-z0-9]{1,9})\)")
+# "Acme Platform as a Service (APaaS)": a product offered as a kind of service, named by what goes before it (the
+# kind alone, "Software as a Service (SaaS)", is no product)
+AS_A_SERVICE = re.compile(r"^(?P<owner>(?:[A-Z][\w.&+-]*\s+){1,3})[A-Z][\w-]*\s+as\s+(?:an?\s+)?[A-Z][\w-]*$")
 # organisations and people are not technologies
 ORGANISATION = re.compile(r"\b(?:centre|center|ministry|department|office|agency|council|authority|institute|archives?|"
                           r"organi[sz]ation|government|commission|foundation|association|university|team|group|board|"
@@ -67,7 +78,10 @@ def abbreviations(doc: Document, out: Extraction) -> None:
             else:
                 continue
             name = clean_name(name)
-            if len(name.split()) < 2 or ORGANISATION.search(name) or name.split()[0].lower() in CAPITALISED_STOPWORDS:
+            if " as " in name and not AS_A_SERVICE.match(name):
+                continue
+            if len(name.split()) < 2 or ORGANISATION.search(name) and not AS_A_SERVICE.match(name) \
+                    or name.split()[0].lower() in CAPITALISED_STOPWORDS:
                 continue
             if KIND_DEFINED.search(text[:m.start()] + " " + " ".join(words[:cut])) and known.get(name) is None:
                 continue  # "An Architectural Decision (AD) is …", "a Policy Decision Point (PDP)": a kind defined
@@ -83,7 +97,25 @@ def abbreviations(doc: Document, out: Extraction) -> None:
             if len(name.split()) >= 2 and is_abbreviation_of(abbr, name) and not ORGANISATION.search(name):
                 out.mentions.append(Mention(name, "Component", evidence_at(doc, line, "prose", text[:300]),
                                             aliases=[abbr]))
+    _linked_abbreviations(doc, out)
 
+
+# "[Acme Wire Format](https://…/awf/) (AWFT)": a link's text and the abbreviation in brackets right after it
+LINK_THEN_ABBREVIATION = r"\[{text}\]\([^)\s]*\)\s*\(([A-Z][A-Za-z0-9]{{1,9}})\)"
+
+
+def _linked_abbreviations(doc: Document, out: Extraction) -> None:
+    """A link whose text the abbreviation after it takes the capitals of: the link names a thing and the
+    abbreviation is another name of it, also where the abbreviation takes a letter from inside a word (OTLP of the
+    "OpenTelemetry Protocol"); the link's brackets mark where the name starts."""
+    for link in doc.links:
+        text = clean_name(link.text)
+        if not text or not text[:1].isupper() or NOT_A_PRODUCT_SITE.search(link.href) or ORGANISATION.search(text):
+            continue
+        m = re.search(LINK_THEN_ABBREVIATION.format(text=re.escape(link.text)), doc.line_text(link.line))
+        if m and m.group(1) != text and takes_capitals(m.group(1), text) and not is_everyday_word(text):
+            out.mentions.append(Mention(text, "Component", evidence_at(doc, link.line, "link"), aliases=[m.group(1)],
+                                        props={"alias_of_node": True}))
 
 
 DOC_PAGE = re.compile(r"\b(?:documentation|docs|pricing|prices|guide|guides|setup|tutorial|reference|blog|overview|"
@@ -365,6 +397,8 @@ def _service_repository(doc: Document, out: Extraction) -> None:
         return
     aliases = []
     if name is None:
+        name = _title_after_prefix(title, repo)
+    if name is None:
         # "# FFC Payment Batch Processor" in ffc-pay-batch-processor: the repository's name is the service's,
         # and a short title that is a name too is another name of it
         name = repo
@@ -373,6 +407,9 @@ def _service_repository(doc: Document, out: Extraction) -> None:
     ev = evidence_at(doc, doc.sections[0].line if doc.sections else 1, "heading")
     aliases += [repo] if repo.lower() != name.lower() else []
     out.mentions.append(Mention(name, "Component", ev, aliases=aliases, props={"folder": repo}, strength=2))
+    for alias in aliases[:-1] if aliases and aliases[-1] == repo else aliases:
+        # the title is a name of the repository's component wherever the docs write it
+        out.mentions.append(Mention(alias, "Component", ev, props={"repository_link": repo}, strength=-1))
     if spelled:
         out.mentions.append(Mention(spelled[0], "Component", evidence_at(doc, spelled[1], "prose"), aliases=[repo],
                                     props={"alias_of_node": True}))
@@ -384,6 +421,21 @@ def _service_repository(doc: Document, out: Extraction) -> None:
         # only where the docs write it: a name that no text gives stays no name of it
         out.mentions.append(Mention(bare_repository, "Component", ev,
                                     props={"repository_link": repo, "joins_only": True}, strength=-1))
+
+
+def _title_after_prefix(title: str, repo: str) -> str | None:
+    """The name a README's title gives after the product's name its repository's name starts with: "# Acme Ledger -
+    Invoice Builder" in acme-ledger-invoices is the Invoice Builder (the name holds a word of the rest)."""
+    parts = [clean_name(p) for p in re.split(r"\s+[-–—:|]\s+", title)]
+    if len(parts) != 2 or not parts[1][:1].isupper():
+        return None
+    flat = re.sub(r"[^a-z0-9]", "", parts[0].lower())
+    pieces = repo.lower().split("-")
+    for cut in range(1, len(pieces)):
+        if "".join(pieces[:cut]) == flat:
+            words = {w.lower() for w in re.findall(r"[A-Za-z0-9]+", parts[1])}
+            return parts[1] if words & set(pieces[cut:]) else None
+    return None
 
 
 # a repository named for what it is by the abbreviation its README spells out: "usnotify-ssb" / "The Supplementary
@@ -461,6 +513,23 @@ def repository_links(doc: Document, out: Extraction) -> None:
             continue  # "[Zebedee Publisher](…/zebedee)": more than the repository's name
         out.mentions.append(Mention(text, "Component", evidence_at(doc, link.line, "link"),
                                     props={"repository_link": repo}, strength=-1))
+
+
+# a name written as one word of capitalised words and an abbreviation after them: "NorthLDX", "CentralKMS" (as the
+# docs may write "Central KMS"); "LoadBalancer" or "GetOrders" is a code's identifier, no name run together
+JOINED_NAME = re.compile(r"(?<![\w./-])[A-Z][a-z]+(?:[A-Z][a-z]+)*[A-Z]{2,}(?![\w/-])")
+JOINED_PART = re.compile(r"[A-Z][a-z]+|[A-Z]{2,}")
+
+
+def joined_names(doc: Document, out: Extraction) -> None:
+    """A name run together from capitalised words and an abbreviation ("CentralKMS"): a name where the workspace
+    writes it with its spaces too ("Central KMS", see resolve._written_both_ways)."""
+    cells = [(cell, line) for t in doc.tables for row, line in zip(t.rows, t.row_lines) for cell in row.values()]
+    for text, line in [(b.text, b.line) for b in doc.blocks] + cells:
+        for m in JOINED_NAME.finditer(text[:2000]):
+            spaced = " ".join(JOINED_PART.findall(m.group(0)))
+            out.mentions.append(Mention(m.group(0), "Component", evidence_at(doc, line, "prose", text[:300]),
+                                        props={"spaced": spaced}, strength=-1))
 
 
 # sections that define a document's own vocabulary or thank people: their capitalised phrases are no products
@@ -807,6 +876,29 @@ def role_statements(doc: Document, out: Extraction) -> None:
             if any(w.lower() in CAPITALISED_STOPWORDS for w in words) or ORGANISATION.search(name):
                 continue
             out.mentions.append(Mention(name, "Component", evidence_at(doc, block.line, "prose", block.text[:300])))
+
+
+# a system named after what it does: "the payroll system (Ledgerly)", "the Ledgerly system is being replaced with
+# Paystream"; the name one capitalised word (an abbreviation, "the LDAP system", may be a kind of thing)
+_SYSTEM_NAME = r"[A-Z][a-z][\w+]*"
+DESCRIBED_SYSTEM = re.compile(rf"\b[Tt]he\s+(?:[\w-]+\s+){{0,3}}?system\s+\((?P<name>{_SYSTEM_NAME})\)")
+NAMED_SYSTEM = re.compile(rf"\b[Tt]he\s+(?:[a-z]+\s+){{0,2}}(?P<name>{_SYSTEM_NAME})\s+system\b(?![-\w])"
+                          r"(?:\s+(?:is|was|will\s+be|has\s+been)\s+(?:being\s+)?replaced\s+(?:with|by)\s+"
+                          rf"(?P<next>{_SYSTEM_NAME})\b(?![-\w]))?")
+
+
+def named_systems(doc: Document, out: Extraction) -> None:
+    """A name the docs call a system is a component: "the finance system (Ledgerly)", "the Ledgerly system", and
+    the system that is replacing it ("the Ledgerly system is being replaced with Paystream"); not an everyday
+    word ("the Design system")."""
+    for block in doc.blocks:
+        for pattern in (DESCRIBED_SYSTEM, NAMED_SYSTEM):
+            for m in pattern.finditer(block.text[:3000]):
+                for name in (m.group("name"), m.groupdict().get("next")):
+                    if name and not is_everyday_word(name) and name.lower() not in CAPITALISED_STOPWORDS \
+                            and not ORGANISATION.search(name):
+                        out.mentions.append(Mention(name, "Component",
+                                                    evidence_at(doc, block.line, "prose", block.text[:300])))
 
 
 # another name a thing went by: "Search API (previously known as "rummager")", "Entra ID (formerly Azure AD)"
