@@ -1040,6 +1040,8 @@ def _written_both_ways(names: dict[str, list[Mention]], texts: Sequence[str],
     nor a product the gazetteer knows under its own spelling."""
     from .gazetteer import is_everyday_word
 
+    if not any(m.props.get("spaced") for ms in names.values() for m in ms):
+        return  # (no name written run together: the workspace's text is not read again)
     runs: set[str] = set()
     for text in texts:
         for m in CAPITALISED_RUN.finditer(text):
@@ -1088,8 +1090,10 @@ def _sibling_repository_names(names: dict[str, list[Mention]]) -> None:
 
     owners = {str(m.props["folder"]): m for ms in names.values() for m in ms
               if m.props.get("folder") and "/" not in str(m.props["folder"]) and m.strength >= 2}
+    # how many repositories start with each dash-separated prefix, counted once (a workspace may hold hundreds)
+    prefixes = Counter(p for repo in owners for p in _dash_prefixes(repo.lower()))
     for repo, m in sorted(owners.items()):
-        rest = _sibling_rest(repo, owners)
+        rest = _sibling_rest(repo, prefixes)
         if rest is None:
             continue
         word = "-" not in rest
@@ -1098,12 +1102,18 @@ def _sibling_repository_names(names: dict[str, list[Mention]]) -> None:
                                              strength=-1 if loose else 1))
 
 
-def _sibling_rest(repo: str, repos: dict[str, Mention]) -> str | None:
+def _dash_prefixes(repo: str) -> set[str]:
+    """The dash-ended prefixes of a repository's name: "acme-ledger-api" -> "acme-", "acme-ledger-"."""
+    parts = repo.split("-")
+    return {"-".join(parts[:cut]) + "-" for cut in range(1, len(parts))}
+
+
+def _sibling_rest(repo: str, prefixes: Counter[str]) -> str | None:
     """What follows the longest dash-separated prefix `repo` shares with two other repositories at least."""
     parts = repo.split("-")
     for cut in range(len(parts) - 1, 0, -1):
         prefix = "-".join(parts[:cut]) + "-"
-        if sum(1 for r in repos if r.lower().startswith(prefix.lower())) >= SIBLINGS:
+        if prefixes[prefix.lower()] >= SIBLINGS:
             rest = "-".join(parts[cut:])
             return rest if len(rest) > 2 and re.search(r"[a-z]", rest, re.I) else None
     return None
