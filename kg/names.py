@@ -209,11 +209,17 @@ def split_parenthetical(name: str) -> tuple[str, str | None]:
     return clean_name(f"{head} {tail}".strip()), clean_name(inner)
 
 
+HOST = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,6}", re.I)  # "mcr.microsoft.com", "ghcr.io"
+
+
 def slash_parts(text: str) -> list[str] | None:
     """The names a slash joins ('Prometheus/Mimir', 'Secrets Manager/SSM', 'SQS/SNS'), or None when it joins parts
     of one name ('CI/CD', 'TCP/IP': a part of two letters) or of one identifier ('log/slog', 'net/http': a
-    package's path, no capitalised name on either side)."""
+    package's path, no capitalised name on either side); behind a host's name the last part alone names the thing
+    ('mcr.microsoft.com/playwright')."""
     parts = text.split("/")
+    if len(parts) > 1 and HOST.fullmatch(parts[0]) and " " not in text and parts[-1].strip():
+        return [parts[-1]]  # "mcr.microsoft.com/playwright": an image or a page on a host, named by its last part
     if len(parts) == 2 and _joins_two_words(parts[0], parts[1]):
         return None
     if len(parts) > 1 and all(len(p.strip()) >= 3 and (any(c.islower() for c in p) or re.fullmatch(r"[A-Z]{3,}", p.strip()))

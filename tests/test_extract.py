@@ -730,3 +730,14 @@ def test_etc_ends_a_list_of_examples_and_is_no_name(make_workspace) -> None:
                                           "Ping Identity, etc.) through OIDC.\n"})
     labels = {e.label.lower() for e in build([str(ws)]).entities.values()}
     assert "ping identity" in labels and "etc" not in labels
+
+
+def test_a_slash_joins_names_an_identifier_or_a_path_on_a_host() -> None:
+    """'Prometheus/Mimir' is two names, `log/slog` one identifier, and an image on a registry
+    ('mcr.microsoft.com/playwright') is named by its last part, not by the registry's host."""
+    from kg.names import slash_parts
+
+    assert slash_parts("Prometheus/Mimir") == ["Prometheus", "Mimir"]
+    assert slash_parts("log/slog") is None
+    assert slash_parts("mcr.microsoft.com/playwright") == ["playwright"]
+    assert slash_parts("ghcr.io/acme/ledger-api") == ["ledger-api"]
