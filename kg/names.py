@@ -82,7 +82,9 @@ def clean_name(text: str) -> str:
     """A name as written, minus markup, emoji, quotes and stray punctuation."""
     text = _EMOJI.sub("", text)
     text = text.replace("`", "").replace("**", "").replace("__", "")
-    text = strip_pictographs(_SPACES.sub(" ", text).strip())
+    text = _SPACES.sub(" ", text).strip()
+    if not text.isascii() or text[:1] in "^`" or text[-1:] in "^`":
+        text = strip_pictographs(text)  # (an emoji is never ASCII, nor a mark but ^ and `: most names need no look)
     dotted = _DOTTED_START.match(text) is not None
     text = text.strip(" .,:;!?\"'*_-–—")
     return "." + text if dotted else text
