@@ -526,6 +526,8 @@ def trailing_names(entities: dict[str, Entity], texts: Sequence[tuple[str, str]]
             # ("UDM REST API": "the REST API" is any REST API; "Acme Web UI": "the Web UI" a kind of part)
             if not API_WORDS.fullmatch(ending) and not GENERIC_TAIL.fullmatch(ending):
                 endings[name_key(ending)].append((key, ending))
+    if not endings:
+        return  # (no name of three capitalised words: the workspace's text is not read again)
     by_repo: dict[str, list[str]] = defaultdict(list)
     after_the: dict[str, set[str]] = defaultdict(set)  # the capitalised names each repository writes after "the"
     for repo, text in texts:
