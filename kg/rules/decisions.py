@@ -142,8 +142,8 @@ COMBINE = re.compile(r"^(?:combine|combining|merge|merging|consolidate|consolida
 # (what is replaced ends where another verb's clause starts: "replaces the updown.io checks and aligns us with X")
 REPLACE = re.compile(r"\b(?:replace|replaces|replacing|swap|swaps|swapping|substitute|substituting)\s+"
                      r"(?P<old>(?:(?!\s(?:and|but|which|while|so)\s).){1,80}?)\s+(?:with|by|for)\s+(?P<new>.+)", re.I)
-REPLACED_BY = re.compile(r"(?P<old>[^.;]{1,80}?)\s+(?:was |is |has been |will be |are |were )?(?:fully )?"
-                         r"replaced\s+by\s+(?P<new>.+)", re.I)
+REPLACED_BY = re.compile(r"(?P<old>[^.;]{1,80}?)\s+(?:was |is |has been |will be |are |were |is being |are being )?"
+                         r"(?:fully )?replaced\s+(?:by|with)\s+(?P<new>.+)", re.I)
 MOVE_TO = re.compile(r"\b(?:move|moving|migrate|migrating|switch|switching|replatform|replatforming|re-platform|"
                      r"re-platforming|upgrade|upgrading)\b(?:\s+\S+){0,4}?\s+(?:to|onto|into)\s+(?P<new>.+)", re.I)
 MOVE_THINGS_TO = re.compile(r"\b(?:move|moving|migrate|migrating|transfer|transferring|consolidate|consolidating)\s+"

@@ -48,14 +48,17 @@ def decision_tables(doc: Document, out: Extraction) -> None:
 
 # the statuses of a record in force: decided and not withdrawn ("Amended" records still hold, as amended)
 IN_FORCE = ("Accepted", "Approved", "Implemented", "Agreed", "Adopted", "Final", "Decided", "Amended")
-REPLACED_BY_PAIR = re.compile(r"([\w.\- ]{2,40}?)\s+(?:was |is |has been |fully )?replaced by\s+([\w.\- ]{2,40})", re.I)
+# ("The Ledgerly system is being replaced with Paywise": with, as by)
+REPLACED_BY_PAIR = re.compile(r"([\w.\- ]{2,40}?)\s+(?:was |is |has been |is being |are being |will be |fully )?"
+                              r"replaced (?:by|with)\s+([\w.\- ]{2,40})", re.I)
+REPLACED_WORDS = re.compile(r"replaced (?:by|with)\b", re.I)
 
 
 def replacements(doc: Document, out: Extraction, gaz: Gazetteer) -> None:
     """'X replaced by Y', 'Replace X with Y', 'Remove X, use Y', 'migrate from X to Y'."""
-    set_aside: frozenset[int] | None = None  # read once, in a document that says "replaced by" at all
+    set_aside: frozenset[int] | None = None  # read once, in a document that says "replaced by/with" at all
     for block in doc.blocks:
-        if "replaced by" not in block.text.lower():
+        if not REPLACED_WORDS.search(block.text):
             continue
         set_aside = set_aside_lines(doc) if set_aside is None else set_aside
         if block.line in set_aside:
