@@ -10,7 +10,9 @@ import unicodedata
 ADR_REFERENCE = r"ADR[-_ ]?(?:#\s?)?0*(\d{1,5})"
 ADR_ID = re.compile(rf"\b{ADR_REFERENCE}\b", re.IGNORECASE)
 # a diagram box or a name that is one instance of a component: "API Gateway Pod 2", "PostgreSQL Replica 1"
-INSTANCE_SUFFIX = re.compile(r"\s+(?:pod|replica|instance|node|shard|broker|worker)\s*#?\d+$", re.I)
+# the words for one running copy of something: "Pod 2", "Replica 1", "Worker N"
+INSTANCE_WORDS = r"pod|replica|instance|node|shard|broker|worker"
+INSTANCE_SUFFIX = re.compile(rf"\s+(?:{INSTANCE_WORDS})\s*#?\d+$", re.I)
 # the words a decision record's status is written in: "Accepted", "Superseded", "On hold"; never a name on their own
 RECORD_STATUS_WORDS = (r"accepted|proposed|deprecated|superseded|superceded|superceeded|rejected|draft|approved|"
                        r"implemented|in progress|under review|in review|in discussion|under discussion|amended|withdrawn|agreed|adopted|retired|obsolete|"

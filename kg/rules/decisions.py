@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..gazetteer import is_everyday_word, word_like
+from ..gazetteer import is_everyday_word, known_spelling, word_like
 from ..gazetteer import load as _gazetteer
 from ..names import slash_parts
 from .phrases import BOUNDARY, KIND_WORDS, NOT_A_TECHNOLOGY_HEAD, Name, lower_case_name, names_in
@@ -212,13 +212,7 @@ def _first(phrase: str, code: frozenset[str]) -> list[Name]:
             return [Name(word, None, kind.start(group), kind.end(group))]
     # ("use bash and ruby" in a title that writes them as its verb's objects: a technology the gazetteer knows)
     return [n for n in names_in(phrase, code) if not (n.text.islower() and is_everyday_word(n.text))
-            or n.text in code and _known_spelled(n.text)]
-
-
-def _known_spelled(word: str) -> bool:
-    """Whether the gazetteer knows a word as the name of a technology, in any case ("bash" of Bash)."""
-    record = _gazetteer().get(word)
-    return record is not None and word.lower() in {n.lower() for n in record.names}
+            or n.text in code and known_spelling(n.text) is not None]
 
 
 # what a removal may take away that is a part of something, not a product: "remove the OIDC-redirect branches",

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ..gazetteer import is_everyday_word
 from ..mermaid import clean_label, read_c4_statement
 from ..model import Document, Evidence, Fact, Mention, MermaidDiagram, MermaidNode
-from ..names import INSTANCE_OF, INSTANCE_SUFFIX, clean_name, strip_pictographs
+from ..names import INSTANCE_OF, INSTANCE_SUFFIX, INSTANCE_WORDS, clean_name, strip_pictographs
 from .phrases import SAME_THING_HEAD, names_in
 from .state import Extraction, evidence_at
 
@@ -718,7 +718,7 @@ def diagram_nodes(doc: Document, out: Extraction) -> None:
 
 
 # a box that is one running copy of something: "Pod 1", "Replica 2", "Worker N", "Node B", "Shard #3"
-INSTANCE_BOX = re.compile(r"(?:pod|replica|instance|node|shard|worker|broker)(?:\s*#?\d{1,3}|\s+#?[a-z])", re.I)
+INSTANCE_BOX = re.compile(rf"(?:{INSTANCE_WORDS})(?:\s*#?\d{{1,3}}|\s+#?[a-z])", re.I)
 PLURAL_MARK = re.compile(r"(?<=[a-z])\(e?s\)", re.I)  # "Visa Issuer(s)": one or more issuers
 GLUED_BRACKET = re.compile(r"(?<=[A-Za-z]{2})\((?=[A-Za-z])")  # "Exporter(HTTP Server)", not "O(log n)"
 
